@@ -1,0 +1,88 @@
+//! The authorizer's answers to API Gateway events, with tokens we sign ourselves.
+
+use std::sync::Arc;
+
+use authorizer::{Authorizer, Unauthorized};
+use cognito_verifier::{
+    JwksCache, JwksSource, Verifier, VerifierConfig,
+    testing::{TestKey, id_token_claims},
+    verifier::DEFAULT_LEEWAY,
+};
+use serde_json::{Value, json};
+
+const REGION: &str = "eu-west-1";
+const POOL: &str = "eu-west-1_TestPool";
+const CLIENT: &str = "client-1";
+const ARN: &str = "arn:aws:execute-api:eu-west-1:123456789012:api1/prod/GET/me";
+
+fn authorizer(key: &TestKey) -> Authorizer {
+    let config = VerifierConfig {
+        region: REGION.into(),
+        user_pool_id: POOL.into(),
+        client_ids: vec![CLIENT.into()],
+        leeway: DEFAULT_LEEWAY,
+    };
+    let jwks = JwksCache::new(JwksSource::Static(TestKey::jwks(&[key]).to_string())).unwrap();
+    Authorizer::new(Arc::new(Verifier::new(config, Arc::new(jwks))), "admins")
+}
+
+fn token_event(token: &str) -> Value {
+    json!({"type": "TOKEN", "authorizationToken": format!("Bearer {token}"), "methodArn": ARN})
+}
+
+#[tokio::test]
+async fn valid_token_gets_an_allow_policy_and_a_flat_context() {
+    let key = TestKey::new("k1");
+    let answer =
+        authorizer(&key).authorize(&token_event(&key.sign(&id_token_claims(REGION, POOL, CLIENT)))).await.unwrap();
+    assert_eq!(answer["principalId"], "8f1c0d2e-sub");
+    assert_eq!(answer["policyDocument"]["Version"], "2012-10-17");
+    assert!(authorizer::policy::allows(&answer["policyDocument"], ARN));
+    let context = answer["context"].as_object().unwrap();
+    for (key, value) in context {
+        assert!(value.is_string() || value.is_number() || value.is_boolean(), "{key} is not flat: {value}");
+    }
+    assert_eq!(
+        Value::Object(context.clone()),
+        json!({
+            "sub": "8f1c0d2e-sub", "username": "8f1c0d2e-sub", "email": "ann@example.com",
+            "emailVerified": true, "groups": "admins", "tokenUse": "id", "clientId": CLIENT,
+        })
+    );
+}
+
+#[tokio::test]
+async fn request_events_are_read_from_the_authorization_header() {
+    let key = TestKey::new("k1");
+    let token = key.sign(&id_token_claims(REGION, POOL, CLIENT));
+    let event = json!({"type": "REQUEST", "methodArn": ARN, "headers": {"Authorization": format!("Bearer {token}")}});
+    assert!(authorizer(&key).authorize(&event).await.is_ok());
+}
+
+#[tokio::test]
+async fn refusals_fail_with_exactly_unauthorized() {
+    let key = TestKey::new("k1");
+    let auth = authorizer(&key);
+    let mut expired = id_token_claims(REGION, POOL, CLIENT);
+    expired["exp"] = json!(1);
+    for event in [
+        token_event("garbage"),
+        token_event(&key.sign(&expired)),
+        token_event(&TestKey::new("k1").sign(&id_token_claims(REGION, POOL, CLIENT))),
+        json!({"type": "TOKEN", "methodArn": ARN}),
+        json!({"type": "TOKEN", "authorizationToken": "Bearer x"}),
+    ] {
+        let refused = auth.authorize(&event).await;
+        assert_eq!(refused, Err(Unauthorized), "{event}");
+    }
+    // API Gateway answers 401 only for this exact message.
+    assert_eq!(Unauthorized.to_string(), "Unauthorized");
+}
+
+#[tokio::test]
+async fn malformed_method_arn_is_refused() {
+    let key = TestKey::new("k1");
+    let token = key.sign(&id_token_claims(REGION, POOL, CLIENT));
+    let event = json!({"type": "TOKEN", "authorizationToken": token, "methodArn": "not-an-arn"});
+    assert_eq!(authorizer(&key).authorize(&event).await, Err(Unauthorized));
+}

@@ -1,0 +1,163 @@
+//! The one error body every route answers with:
+//! `{"error": {"code": "<PascalCase>", "message": "<text>", "field"?: "<name>"}}`.
+
+use http::StatusCode;
+use serde::Serialize;
+
+/// The `code` of an error body. Each maps to exactly one HTTP status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum ErrorCode {
+    /// The request body or a parameter is malformed (400).
+    BadRequest,
+    /// The body is over [`crate::MAX_BODY_BYTES`] (413).
+    PayloadTooLarge,
+    /// The body is not `application/json` (415).
+    UnsupportedMediaType,
+    /// Wrong credentials or unknown user, deliberately indistinguishable (401).
+    NotAuthorized,
+    /// No valid token was presented (401).
+    Unauthorized,
+    /// A valid caller without the right group (403).
+    Forbidden,
+    /// The password does not meet the pool's policy (400).
+    InvalidPassword,
+    /// Cognito rejected a parameter (400).
+    InvalidParameter,
+    /// A confirmation or MFA code is wrong or expired (400).
+    InvalidCode,
+    /// The username is taken (409).
+    UsernameExists,
+    /// The user does not exist (404, admin routes only).
+    UserNotFound,
+    /// The account is not confirmed yet (403).
+    UserNotConfirmed,
+    /// The user must reset their password first (403).
+    PasswordResetRequired,
+    /// The request conflicts with the current state (409).
+    Conflict,
+    /// No route matches the path (404).
+    NotFound,
+    /// The route exists but not with this method (405).
+    MethodNotAllowed,
+    /// Throttled by Cognito (429).
+    TooManyRequests,
+    /// Cognito failed or answered unexpectedly (502). Details only in logs.
+    UpstreamError,
+    /// A bug on our side (500). Details only in logs.
+    InternalError,
+}
+
+impl ErrorCode {
+    /// The HTTP status this code is always answered with.
+    pub fn status(self) -> StatusCode {
+        use ErrorCode::*;
+        match self {
+            BadRequest | InvalidPassword | InvalidParameter | InvalidCode => StatusCode::BAD_REQUEST,
+            PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            NotAuthorized | Unauthorized => StatusCode::UNAUTHORIZED,
+            Forbidden | UserNotConfirmed | PasswordResetRequired => StatusCode::FORBIDDEN,
+            UsernameExists | Conflict => StatusCode::CONFLICT,
+            UserNotFound | NotFound => StatusCode::NOT_FOUND,
+            MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
+            UpstreamError => StatusCode::BAD_GATEWAY,
+            InternalError => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+}
+
+/// An error as the client sees it. Build 5xx errors with [`ApiError::upstream`] or
+/// [`ApiError::internal`]: their message is fixed, so no internal detail can reach a client.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiError {
+    /// What went wrong, machine-readable.
+    pub code: ErrorCode,
+    /// What went wrong, for a person.
+    pub message: String,
+    /// The one input field at fault, when there is one.
+    pub field: Option<String>,
+    /// Seconds to wait before retrying (sent as `Retry-After` with 429).
+    pub retry_after: Option<u32>,
+}
+
+impl ApiError {
+    /// An error with a code and a client-facing message.
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self { code, message: message.into(), field: None, retry_after: None }
+    }
+
+    /// A 400 naming the field at fault.
+    pub fn bad_field(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::BadRequest, message).with_field(field)
+    }
+
+    /// Names the input field at fault.
+    pub fn with_field(mut self, field: impl Into<String>) -> Self {
+        self.field = Some(field.into());
+        self
+    }
+
+    /// The generic 502 for any Cognito failure that is not the client's fault.
+    pub fn upstream() -> Self {
+        Self::new(ErrorCode::UpstreamError, "The identity service could not complete the request.")
+    }
+
+    /// The generic 500 for our own bugs.
+    pub fn internal() -> Self {
+        Self::new(ErrorCode::InternalError, "Internal error.")
+    }
+
+    /// The 401 answered for a missing, malformed, expired or foreign token.
+    pub fn unauthorized() -> Self {
+        Self::new(ErrorCode::Unauthorized, "A valid ID token is required.")
+    }
+
+    /// The 403 answered for a valid caller without the right group.
+    pub fn forbidden() -> Self {
+        Self::new(ErrorCode::Forbidden, "You are not allowed to call this route.")
+    }
+
+    /// The HTTP status of this error.
+    pub fn status(&self) -> StatusCode {
+        self.code.status()
+    }
+
+    /// The JSON error body.
+    pub fn body(&self) -> serde_json::Value {
+        let mut error = serde_json::json!({ "code": self.code, "message": self.message });
+        if let Some(field) = &self.field {
+            error["field"] = serde_json::Value::String(field.clone());
+        }
+        serde_json::json!({ "error": error })
+    }
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:?}: {}", self.code, self.message)
+    }
+}
+
+impl std::error::Error for ApiError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn error_body_has_code_message_and_field() {
+        let body = ApiError::bad_field("username", "username is required").body();
+        assert_eq!(
+            body,
+            serde_json::json!({"error": {"code": "BadRequest", "message": "username is required", "field": "username"}})
+        );
+    }
+
+    #[test]
+    fn server_errors_have_generic_messages() {
+        assert_eq!(ApiError::upstream().status(), StatusCode::BAD_GATEWAY);
+        assert!(!ApiError::upstream().message.contains("Exception"));
+        assert_eq!(ApiError::internal().status(), StatusCode::INTERNAL_SERVER_ERROR);
+    }
+}

@@ -1,0 +1,115 @@
+//! The user pool and app client the API works with, read once at init.
+
+use crate::ClientSecret;
+
+/// A configuration variable is missing or malformed: the cold start fails with this message.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum ConfigError {
+    /// A required variable is not set (or is empty).
+    #[error("environment variable {0} is required")]
+    Missing(&'static str),
+    /// A variable is set to something unusable.
+    #[error("environment variable {name} is invalid: {reason}")]
+    Invalid {
+        /// The variable.
+        name: &'static str,
+        /// Why it is unusable.
+        reason: String,
+    },
+}
+
+/// The user pool and the app client the functions sign users in with.
+#[derive(Debug, Clone)]
+pub struct CognitoConfig {
+    /// `AWS_REGION`: the pool's region.
+    pub region: String,
+    /// `USER_POOL_ID`.
+    pub user_pool_id: String,
+    /// `USER_POOL_CLIENT_ID`.
+    pub client_id: String,
+    /// `USER_POOL_CLIENT_SECRET`: when set, SECRET_HASH is sent on every call that takes it.
+    pub client_secret: Option<ClientSecret>,
+}
+
+impl CognitoConfig {
+    /// Reads `AWS_REGION`, `USER_POOL_ID`, `USER_POOL_CLIENT_ID` and the optional
+    /// `USER_POOL_CLIENT_SECRET` from the environment.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads the configuration through `lookup` (the environment in [`Self::from_env`]).
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let optional = |name: &'static str| lookup(name).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+        let required = |name: &'static str| optional(name).ok_or(ConfigError::Missing(name));
+        let user_pool_id = required("USER_POOL_ID")?;
+        let region = required("AWS_REGION")?;
+        match user_pool_id.split_once('_') {
+            Some((pool_region, rest)) if pool_region == region && !rest.is_empty() => {}
+            _ => {
+                return Err(ConfigError::Invalid {
+                    name: "USER_POOL_ID",
+                    reason: format!("expected `{region}_<id>` (the pool must be in AWS_REGION)"),
+                });
+            }
+        }
+        Ok(Self {
+            region,
+            user_pool_id,
+            client_id: required("USER_POOL_CLIENT_ID")?,
+            client_secret: optional("USER_POOL_CLIENT_SECRET").map(ClientSecret::new),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn lookup(vars: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let map: HashMap<String, String> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        move |k| map.get(k).cloned()
+    }
+
+    #[test]
+    fn reads_pool_client_and_secret() {
+        let cfg = CognitoConfig::from_lookup(lookup(&[
+            ("AWS_REGION", "eu-west-1"),
+            ("USER_POOL_ID", "eu-west-1_abc"),
+            ("USER_POOL_CLIENT_ID", "client"),
+            ("USER_POOL_CLIENT_SECRET", "s3cret"),
+        ]))
+        .unwrap();
+        assert_eq!(cfg.user_pool_id, "eu-west-1_abc");
+        assert!(cfg.client_secret.is_some());
+    }
+
+    #[test]
+    fn empty_secret_means_no_secret() {
+        let cfg = CognitoConfig::from_lookup(lookup(&[
+            ("AWS_REGION", "eu-west-1"),
+            ("USER_POOL_ID", "eu-west-1_abc"),
+            ("USER_POOL_CLIENT_ID", "client"),
+            ("USER_POOL_CLIENT_SECRET", ""),
+        ]))
+        .unwrap();
+        assert!(cfg.client_secret.is_none());
+    }
+
+    #[test]
+    fn missing_variable_is_named() {
+        let err = CognitoConfig::from_lookup(lookup(&[("AWS_REGION", "eu-west-1"), ("USER_POOL_ID", "eu-west-1_a")]));
+        assert_eq!(err.unwrap_err(), ConfigError::Missing("USER_POOL_CLIENT_ID"));
+    }
+
+    #[test]
+    fn pool_in_another_region_is_refused() {
+        let err = CognitoConfig::from_lookup(lookup(&[
+            ("AWS_REGION", "eu-west-1"),
+            ("USER_POOL_ID", "us-east-1_abc"),
+            ("USER_POOL_CLIENT_ID", "client"),
+        ]));
+        assert!(matches!(err, Err(ConfigError::Invalid { name: "USER_POOL_ID", .. })));
+    }
+}

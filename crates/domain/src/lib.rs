@@ -1,0 +1,24 @@
+//! Cognito user-pool flows, free of Lambda glue: the same code serves the Lambda functions, the
+//! local gateway and the CLI.
+//!
+//! - [`config`]: the pool and app client, read once at init;
+//! - [`secret_hash`]: the client secret and `SECRET_HASH`;
+//! - [`user_pool`]: the port — the Cognito operations the flows need, as a trait;
+//! - [`sdk`]: the port's adapter over the AWS SDK, and SDK configuration without slow or
+//!   network-probing provider chains;
+//! - [`sign_in`]: the sign-in flows;
+//! - [`error`]: what can go wrong, and the one mapping of it to the API's errors.
+#![deny(missing_docs)]
+
+pub mod config;
+pub mod error;
+pub mod sdk;
+pub mod secret_hash;
+pub mod sign_in;
+pub mod token;
+pub mod user_pool;
+
+pub use config::{CognitoConfig, ConfigError};
+pub use error::AuthError;
+pub use secret_hash::ClientSecret;
+pub use user_pool::{CognitoError, CognitoErrorKind, UserPool};

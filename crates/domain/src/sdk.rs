@@ -1,0 +1,162 @@
+//! The [`UserPool`] port over the AWS SDK, and SDK configuration.
+//!
+//! SDK errors are turned into [`CognitoError`] here and nowhere else, so no SDK type leaks upward.
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+use aws_config::{BehaviorVersion, Region, SdkConfig, timeout::TimeoutConfig};
+use aws_sdk_cognitoidentityprovider::{
+    Client,
+    error::{DisplayErrorContext, ProvideErrorMetadata, SdkError},
+    types::{AuthFlowType, AuthenticationResultType},
+};
+
+use crate::{
+    CognitoConfig,
+    user_pool::{AuthFlow, AuthParameters, AuthResult, CognitoError, CognitoErrorKind, IssuedTokens, UserPool},
+};
+
+/// Where the SDK gets AWS credentials from.
+#[derive(Clone)]
+pub enum AwsCredentials {
+    /// `AWS_ACCESS_KEY_ID` / `AWS_SECRET_ACCESS_KEY` / `AWS_SESSION_TOKEN`, as Lambda sets them.
+    /// Nothing else is tried: no profile files, no instance metadata.
+    Environment,
+    /// Fixed keys (the local emulator's dummy credentials).
+    Static {
+        /// Access key id.
+        access_key_id: String,
+        /// Secret access key.
+        secret_access_key: String,
+    },
+}
+
+/// Builds the SDK configuration once, at init, with no provider chain that could probe the
+/// network: the region is given, credentials come from `credentials`, and the endpoint is
+/// `endpoint_url` when given (otherwise the SDK's own `AWS_ENDPOINT_URL[_<SERVICE>]`).
+pub async fn sdk_config(region: &str, credentials: AwsCredentials, endpoint_url: Option<&str>) -> SdkConfig {
+    let timeouts = TimeoutConfig::builder()
+        .connect_timeout(Duration::from_secs(3))
+        .operation_attempt_timeout(Duration::from_secs(5))
+        .operation_timeout(Duration::from_secs(12))
+        .build();
+    let mut loader = aws_config::defaults(BehaviorVersion::latest())
+        .region(Region::new(region.to_string()))
+        .timeout_config(timeouts);
+    loader = match credentials {
+        AwsCredentials::Environment => {
+            loader.credentials_provider(aws_config::environment::EnvironmentVariableCredentialsProvider::new())
+        }
+        AwsCredentials::Static { access_key_id, secret_access_key } => loader
+            .credentials_provider(aws_credential_types::Credentials::from_keys(access_key_id, secret_access_key, None)),
+    };
+    if let Some(url) = endpoint_url {
+        loader = loader.endpoint_url(url);
+    }
+    loader.load().await
+}
+
+/// The user pool through the AWS SDK.
+#[derive(Clone, Debug)]
+pub struct SdkUserPool {
+    client: Client,
+    user_pool_id: String,
+    client_id: String,
+}
+
+impl SdkUserPool {
+    /// An adapter for the pool and app client of `config`.
+    pub fn new(sdk: &SdkConfig, config: &CognitoConfig) -> Self {
+        Self {
+            client: Client::new(sdk),
+            user_pool_id: config.user_pool_id.clone(),
+            client_id: config.client_id.clone(),
+        }
+    }
+}
+
+#[async_trait]
+impl UserPool for SdkUserPool {
+    async fn initiate_auth(&self, flow: AuthFlow, parameters: AuthParameters) -> Result<AuthResult, CognitoError> {
+        let parameters = Some(parameters.into_iter().collect());
+        let (result, challenge, session, challenge_parameters) = if flow == AuthFlow::AdminUserPassword {
+            let out = self
+                .client
+                .admin_initiate_auth()
+                .user_pool_id(&self.user_pool_id)
+                .client_id(&self.client_id)
+                .auth_flow(AuthFlowType::AdminUserPasswordAuth)
+                .set_auth_parameters(parameters)
+                .send()
+                .await
+                .map_err(classify)?;
+            (out.authentication_result, out.challenge_name, out.session, out.challenge_parameters)
+        } else {
+            let flow = match flow {
+                AuthFlow::UserPassword => AuthFlowType::UserPasswordAuth,
+                AuthFlow::UserSrp => AuthFlowType::UserSrpAuth,
+                _ => AuthFlowType::RefreshTokenAuth,
+            };
+            let out = self
+                .client
+                .initiate_auth()
+                .client_id(&self.client_id)
+                .auth_flow(flow)
+                .set_auth_parameters(parameters)
+                .send()
+                .await
+                .map_err(classify)?;
+            (out.authentication_result, out.challenge_name, out.session, out.challenge_parameters)
+        };
+        if let Some(result) = result {
+            return tokens(result).map(AuthResult::Tokens);
+        }
+        match (challenge, session) {
+            (Some(name), session) => Ok(AuthResult::Challenge {
+                name: name.as_str().to_string(),
+                session: session.unwrap_or_default(),
+                parameters: challenge_parameters.unwrap_or_default().into_iter().collect(),
+            }),
+            (None, _) => Err(unexpected("neither tokens nor a challenge")),
+        }
+    }
+}
+
+fn tokens(result: AuthenticationResultType) -> Result<IssuedTokens, CognitoError> {
+    Ok(IssuedTokens {
+        id_token: result.id_token.ok_or_else(|| unexpected("no ID token"))?,
+        access_token: result.access_token.ok_or_else(|| unexpected("no access token"))?,
+        refresh_token: result.refresh_token,
+        expires_in: result.expires_in,
+        token_type: result.token_type.unwrap_or_else(|| "Bearer".to_string()),
+    })
+}
+
+fn unexpected(what: &str) -> CognitoError {
+    CognitoError { kind: CognitoErrorKind::Other, code: "UnexpectedResponse".into(), message: what.into() }
+}
+
+/// Turns any SDK error into a [`CognitoError`]: service errors by their code, everything else
+/// (timeouts, connection failures, unreadable responses) as [`CognitoErrorKind::Unreachable`].
+pub fn classify<E, R>(err: SdkError<E, R>) -> CognitoError
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug,
+{
+    match &err {
+        SdkError::ServiceError(service) => {
+            let code = service.err().code().unwrap_or("Unknown").to_string();
+            CognitoError {
+                kind: CognitoErrorKind::from_code(&code),
+                message: service.err().message().unwrap_or_default().to_string(),
+                code,
+            }
+        }
+        _ => CognitoError {
+            kind: CognitoErrorKind::Unreachable,
+            code: "Unreachable".into(),
+            message: DisplayErrorContext(&err).to_string(),
+        },
+    }
+}

@@ -1,0 +1,125 @@
+//! The port: the Cognito user-pool operations the flows use, as a trait, so the flows are tested
+//! without AWS and the SDK stays behind one adapter ([`crate::sdk`]).
+
+use std::collections::BTreeMap;
+
+use async_trait::async_trait;
+
+/// The `AuthFlow` of an `InitiateAuth` / `AdminInitiateAuth` call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuthFlow {
+    /// `USER_PASSWORD_AUTH` (InitiateAuth).
+    UserPassword,
+    /// `USER_SRP_AUTH` (InitiateAuth).
+    UserSrp,
+    /// `REFRESH_TOKEN_AUTH` (InitiateAuth).
+    RefreshToken,
+    /// `ADMIN_USER_PASSWORD_AUTH` (AdminInitiateAuth).
+    AdminUserPassword,
+}
+
+/// Auth parameters (`USERNAME`, `PASSWORD`, `SECRET_HASH`, ...). Never logged.
+pub type AuthParameters = BTreeMap<String, String>;
+
+/// Tokens Cognito issued.
+#[derive(Clone, PartialEq, Eq)]
+pub struct IssuedTokens {
+    /// ID token.
+    pub id_token: String,
+    /// Access token.
+    pub access_token: String,
+    /// Refresh token (absent on refresh).
+    pub refresh_token: Option<String>,
+    /// Lifetime in seconds.
+    pub expires_in: i32,
+    /// Token type (`Bearer`).
+    pub token_type: String,
+}
+
+impl std::fmt::Debug for IssuedTokens {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IssuedTokens").field("expires_in", &self.expires_in).finish_non_exhaustive()
+    }
+}
+
+/// What an auth call answered: tokens, or a challenge.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AuthResult {
+    /// Signed in.
+    Tokens(IssuedTokens),
+    /// Another step is needed.
+    Challenge {
+        /// Challenge name.
+        name: String,
+        /// Session to answer with.
+        session: String,
+        /// Challenge parameters.
+        parameters: BTreeMap<String, String>,
+    },
+}
+
+/// The Cognito error codes the flows tell apart. Everything else is [`CognitoErrorKind::Other`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CognitoErrorKind {
+    /// `NotAuthorizedException`.
+    NotAuthorized,
+    /// `UserNotFoundException`.
+    UserNotFound,
+    /// `UserNotConfirmedException`.
+    UserNotConfirmed,
+    /// `PasswordResetRequiredException`.
+    PasswordResetRequired,
+    /// `InvalidPasswordException`.
+    InvalidPassword,
+    /// `InvalidParameterException`.
+    InvalidParameter,
+    /// `CodeMismatchException` or `ExpiredCodeException`.
+    InvalidCode,
+    /// `UsernameExistsException`.
+    UsernameExists,
+    /// `TooManyRequestsException`, `LimitExceededException`, `TooManyFailedAttemptsException`.
+    Throttled,
+    /// No answer: timeout, connection failure, unreadable response.
+    Unreachable,
+    /// Any other error, `InternalErrorException` included.
+    Other,
+}
+
+impl CognitoErrorKind {
+    /// The kind of a Cognito error code (`NotAuthorizedException`, ...).
+    pub fn from_code(code: &str) -> Self {
+        match code {
+            "NotAuthorizedException" => Self::NotAuthorized,
+            "UserNotFoundException" => Self::UserNotFound,
+            "UserNotConfirmedException" => Self::UserNotConfirmed,
+            "PasswordResetRequiredException" => Self::PasswordResetRequired,
+            "InvalidPasswordException" => Self::InvalidPassword,
+            "InvalidParameterException" => Self::InvalidParameter,
+            "CodeMismatchException" | "ExpiredCodeException" => Self::InvalidCode,
+            "UsernameExistsException" => Self::UsernameExists,
+            "TooManyRequestsException" | "LimitExceededException" | "TooManyFailedAttemptsException" => Self::Throttled,
+            _ => Self::Other,
+        }
+    }
+}
+
+/// A failed Cognito call. `message` is Cognito's text: log it, show it only where the API
+/// contract says so (password policy, invalid parameter).
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{code}: {message}")]
+pub struct CognitoError {
+    /// What kind of failure.
+    pub kind: CognitoErrorKind,
+    /// Cognito's error code, or a description of the transport failure.
+    pub code: String,
+    /// Cognito's message.
+    pub message: String,
+}
+
+/// The Cognito user-pool operations the flows need.
+#[async_trait]
+pub trait UserPool: Send + Sync {
+    /// `InitiateAuth` (client-side flows) or `AdminInitiateAuth` (the admin flow) on the
+    /// configured app client.
+    async fn initiate_auth(&self, flow: AuthFlow, parameters: AuthParameters) -> Result<AuthResult, CognitoError>;
+}

@@ -1,0 +1,129 @@
+//! What every function shares at the Lambda edge, and nothing more: reading the route, the
+//! caller and the JSON body from an API Gateway request, and writing JSON responses with the
+//! request id and CORS headers. Domain code never sees a Lambda type.
+#![deny(missing_docs)]
+
+pub mod cors;
+
+use api_types::{ApiError, AuthorizerContext, ErrorCode, parse_body};
+use lambda_http::{
+    Body, Request, RequestExt, Response,
+    http::{HeaderValue, StatusCode, header},
+    request::RequestContext,
+};
+use serde::{Serialize, de::DeserializeOwned};
+
+pub use cors::Cors;
+
+/// A successful answer: a status and an optional JSON body.
+#[derive(Debug)]
+pub struct Reply {
+    status: StatusCode,
+    body: Option<serde_json::Value>,
+}
+
+impl Reply {
+    /// 200 with `body`.
+    pub fn ok(body: impl Serialize) -> Self {
+        Self::with_status(StatusCode::OK, body)
+    }
+
+    /// `status` with `body`.
+    pub fn with_status(status: StatusCode, body: impl Serialize) -> Self {
+        match serde_json::to_value(body) {
+            Ok(body) => Self { status, body: Some(body) },
+            Err(err) => {
+                tracing::error!(error = %err, "response body did not serialize");
+                Self { status: StatusCode::INTERNAL_SERVER_ERROR, body: Some(ApiError::internal().body()) }
+            }
+        }
+    }
+
+    /// 204, no body.
+    pub fn no_content() -> Self {
+        Self { status: StatusCode::NO_CONTENT, body: None }
+    }
+
+    /// 202, no body.
+    pub fn accepted() -> Self {
+        Self { status: StatusCode::ACCEPTED, body: None }
+    }
+}
+
+/// The route a request was sent to: its method and API Gateway's resource template
+/// (`/users/{username}`), so handlers dispatch on the route as declared, not on the raw path.
+pub fn route(req: &Request) -> (String, String) {
+    let resource = match req.request_context_ref() {
+        Some(RequestContext::ApiGatewayV1(ctx)) => ctx.resource_path.clone(),
+        _ => None,
+    };
+    (req.method().as_str().to_string(), resource.unwrap_or_else(|| req.uri().path().to_string()))
+}
+
+/// The caller established by the authorizer; `None` when there is none (a public route, or a
+/// request that did not come through the authorizer).
+pub fn caller(req: &Request) -> Option<AuthorizerContext> {
+    let Some(RequestContext::ApiGatewayV1(ctx)) = req.request_context_ref() else { return None };
+    let fields = serde_json::to_value(&ctx.authorizer.fields).ok()?;
+    AuthorizerContext::from_gateway(&fields)
+}
+
+/// The caller, or the 401 a protected route answers without one. API Gateway's authorizer
+/// normally stops such requests first; this is the handler's own check (defence in depth).
+pub fn require_caller(req: &Request) -> Result<AuthorizerContext, ApiError> {
+    caller(req).ok_or_else(ApiError::unauthorized)
+}
+
+/// The request body parsed as `T` (see [`api_types::parse_body`]).
+pub fn json_body<T: DeserializeOwned>(req: &Request) -> Result<T, ApiError> {
+    let bytes: &[u8] = match req.body() {
+        Body::Empty => &[],
+        Body::Text(text) => text.as_bytes(),
+        Body::Binary(bytes) => bytes,
+        _ => return Err(ApiError::new(ErrorCode::BadRequest, "Unreadable request body.")),
+    };
+    parse_body(bytes)
+}
+
+fn request_id(req: &Request) -> Option<String> {
+    match req.request_context_ref() {
+        Some(RequestContext::ApiGatewayV1(ctx)) => ctx.request_id.clone(),
+        _ => None,
+    }
+}
+
+/// Writes the response: JSON body or error body, `x-request-id`, CORS headers for allowed
+/// origins, and `Retry-After` on 429.
+pub fn respond(req: &Request, cors: &Cors, result: Result<Reply, ApiError>) -> Response<Body> {
+    let (status, body, retry_after) = match result {
+        Ok(reply) => (reply.status, reply.body, None),
+        Err(err) => (err.status(), Some(err.body()), err.retry_after),
+    };
+    let mut builder = Response::builder().status(status);
+    if body.is_some() {
+        builder = builder.header(header::CONTENT_TYPE, "application/json");
+    }
+    if let Some(id) = request_id(req).and_then(|id| HeaderValue::from_str(&id).ok()) {
+        builder = builder.header("x-request-id", id);
+    }
+    if let Some(secs) = retry_after {
+        builder = builder.header(header::RETRY_AFTER, secs);
+    }
+    let origin = req.headers().get(header::ORIGIN).and_then(|o| o.to_str().ok());
+    for (name, value) in cors.headers(origin) {
+        builder = builder.header(name, value);
+    }
+    let body = body.map(|b| Body::Text(b.to_string())).unwrap_or(Body::Empty);
+    builder.body(body).unwrap_or_else(|err| {
+        tracing::error!(error = %err, "response did not build");
+        let mut fallback = Response::new(Body::Text(ApiError::internal().body().to_string()));
+        *fallback.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
+        fallback
+    })
+}
+
+/// The 404 for a route the function does not serve.
+pub fn no_route(req: &Request) -> ApiError {
+    let (method, path) = route(req);
+    ApiError::new(ErrorCode::NotFound, format!("No route for {method} {path}."))
+}

@@ -1,0 +1,93 @@
+//! `make dev`: the whole API on 127.0.0.1 with a seeded Cognito emulator. Ctrl-C stops it all.
+
+use std::{path::PathBuf, time::Duration};
+
+use anyhow::Context;
+use local_stack::{LocalStack, StackOptions, seed::DemoUser};
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,aws_config=warn,aws_smithy_runtime=warn")),
+        )
+        .init();
+    let options = options_from_env()?;
+    let state_dir = PathBuf::from(".dev");
+    std::fs::create_dir_all(&state_dir)?;
+    let options = StackOptions { moto_log: Some(state_dir.join("moto.log")), ..options };
+    println!("Starting the Cognito emulator and the local API ...");
+    let stack = LocalStack::start(options).await?;
+    let pool = &stack.pool;
+    let info = serde_json::json!({
+        "apiUrl": stack.url,
+        "cognitoEndpoint": stack.moto.endpoint,
+        "region": pool.region,
+        "userPoolId": pool.pool_id,
+        "userPoolClientId": pool.client_id,
+        "userPoolClientSecret": pool.client_secret,
+        "adminGroup": pool.admin_group,
+    });
+    std::fs::write(state_dir.join("stack.json"), serde_json::to_string_pretty(&info)?)?;
+    println!(
+        "\nLocal API:         {url}\n\
+         Cognito emulator:  {moto} (log: .dev/moto.log)\n\
+         User pool:         {pool_id}\n\
+         App client:        {client_id} (with a secret; see .dev/stack.json)\n\
+         Demo user:         {user} / {user_pw}\n\
+         Demo admin:        {admin} / {admin_pw} (group {group})\n\n\
+         Try:\n  curl -s -X POST {url}/auth/sign-in -H 'content-type: application/json' \\\n    \
+         -d '{{\"username\":\"{user}\",\"password\":\"{user_pw}\",\"flow\":\"USER_PASSWORD_AUTH\"}}'\n\n\
+         Ctrl-C stops everything.",
+        url = stack.url,
+        moto = stack.moto.endpoint,
+        pool_id = pool.pool_id,
+        client_id = pool.client_id,
+        user = pool.user.email,
+        user_pw = pool.user.password,
+        admin = pool.admin.email,
+        admin_pw = pool.admin.password,
+        group = pool.admin_group,
+    );
+    wait_for_stop().await?;
+    println!("Stopping ...");
+    stack.stop().await;
+    Ok(())
+}
+
+fn options_from_env() -> anyhow::Result<StackOptions> {
+    let defaults = StackOptions::for_tests();
+    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    let port = |name: &str, default: u16| -> anyhow::Result<u16> {
+        var(name).map_or(Ok(default), |v| v.parse().with_context(|| format!("{name} must be a port number")))
+    };
+    let ttl = var("AUTHORIZER_CACHE_TTL")
+        .map_or(Ok(300), |v| v.parse::<u64>().context("AUTHORIZER_CACHE_TTL must be seconds"))?;
+    Ok(StackOptions {
+        port: port("PORT", 3000)?,
+        moto_port: port("MOTO_PORT", 0)?,
+        region: var("AWS_REGION").unwrap_or(defaults.region),
+        admin_group: var("ADMIN_GROUP").unwrap_or(defaults.admin_group),
+        user: DemoUser {
+            email: var("DEMO_USER_EMAIL").unwrap_or(defaults.user.email),
+            password: var("DEMO_USER_PASSWORD").unwrap_or(defaults.user.password),
+        },
+        admin: DemoUser {
+            email: var("DEMO_ADMIN_EMAIL").unwrap_or(defaults.admin.email),
+            password: var("DEMO_ADMIN_PASSWORD").unwrap_or(defaults.admin.password),
+        },
+        allowed_origins: var("ALLOWED_ORIGINS").unwrap_or(defaults.allowed_origins),
+        authorizer_cache_ttl: Duration::from_secs(ttl),
+        ..defaults
+    })
+}
+
+async fn wait_for_stop() -> anyhow::Result<()> {
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+    tokio::select! {
+        result = tokio::signal::ctrl_c() => result?,
+        _ = term.recv() => {}
+    }
+    Ok(())
+}

@@ -1,0 +1,103 @@
+//! The Cognito emulator: a moto server on a loopback port, stopped when dropped.
+
+use std::{
+    net::TcpListener,
+    path::{Path, PathBuf},
+    process::{Child, Command, Stdio},
+    time::{Duration, Instant},
+};
+
+use anyhow::{Context, bail};
+
+/// How long moto may take to answer after it is started.
+const READY_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// A running moto server. Dropping it kills the process; if our process dies first, the kernel
+/// kills it too (`PR_SET_PDEATHSIG`), so nothing is ever left listening.
+pub struct Moto {
+    child: Child,
+    /// `http://127.0.0.1:PORT`.
+    pub endpoint: String,
+}
+
+impl Moto {
+    /// Starts `moto_server` on 127.0.0.1:`port` (a free port when 0) and waits until it answers.
+    /// Its log goes to `log`, or nowhere.
+    pub async fn start(bin: &Path, port: u16, log: Option<&Path>) -> anyhow::Result<Self> {
+        if !bin.exists() {
+            bail!("{} not found: run `make venv` (or set MOTO_SERVER)", bin.display());
+        }
+        let port = if port == 0 { free_port()? } else { port };
+        let (stdout, stderr) = match log {
+            Some(path) => {
+                let file = std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?;
+                (Stdio::from(file.try_clone()?), Stdio::from(file))
+            }
+            None => (Stdio::null(), Stdio::null()),
+        };
+        let mut command = Command::new(bin);
+        command.args(["-H", "127.0.0.1", "-p", &port.to_string()]).stdin(Stdio::null()).stdout(stdout).stderr(stderr);
+        die_with_parent(&mut command);
+        let child = command.spawn().with_context(|| format!("starting {}", bin.display()))?;
+        let mut moto = Self { child, endpoint: format!("http://127.0.0.1:{port}") };
+        moto.wait_ready().await?;
+        Ok(moto)
+    }
+
+    async fn wait_ready(&mut self) -> anyhow::Result<()> {
+        let http = reqwest::Client::new();
+        let started = Instant::now();
+        loop {
+            if let Some(status) = self.child.try_wait()? {
+                bail!("moto_server exited during start-up ({status}); is the port taken?");
+            }
+            let reset = http.post(format!("{}/moto-api/reset", self.endpoint)).send().await;
+            if reset.is_ok_and(|r| r.status().is_success()) {
+                return Ok(());
+            }
+            if started.elapsed() > READY_TIMEOUT {
+                bail!("moto_server did not answer on {} within {READY_TIMEOUT:?}", self.endpoint);
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// The JWKS URL moto serves for `pool_id`.
+    pub fn jwks_url(&self, pool_id: &str) -> String {
+        format!("{}/{pool_id}/.well-known/jwks.json", self.endpoint)
+    }
+}
+
+impl Drop for Moto {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A port that is free on 127.0.0.1 right now.
+pub fn free_port() -> anyhow::Result<u16> {
+    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+/// The default moto binary: `MOTO_SERVER`, else the repository's virtualenv.
+pub fn default_moto_bin() -> PathBuf {
+    std::env::var_os("MOTO_SERVER")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../.venv/bin/moto_server"))
+}
+
+#[cfg(target_os = "linux")]
+fn die_with_parent(command: &mut Command) {
+    use std::os::unix::process::CommandExt;
+    // SAFETY: prctl is async-signal-safe and touches only the child being started.
+    unsafe {
+        command.pre_exec(|| {
+            libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGTERM);
+            Ok(())
+        });
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn die_with_parent(_command: &mut Command) {}

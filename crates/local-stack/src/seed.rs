@@ -1,0 +1,197 @@
+//! Seeds the emulator with the user pool `template.yaml` deploys, an app client with a secret,
+//! the admins group and two demo users.
+//!
+//! [`POOL_SPEC`] holds the pool's settings; a test checks it against `template.yaml`, so the
+//! local pool cannot drift from the deployed one.
+
+use anyhow::Context;
+use aws_sdk_cognitoidentityprovider::{
+    Client,
+    types::{
+        AccountRecoverySettingType, AttributeType, ExplicitAuthFlowsType, MessageActionType, PasswordPolicyType,
+        PreventUserExistenceErrorTypes, RecoveryOptionNameType, RecoveryOptionType, SoftwareTokenMfaConfigType,
+        UserPoolMfaType, UserPoolPolicyType, UsernameAttributeType, VerifiedAttributeType,
+    },
+};
+
+/// The settings of the user pool and app client, as `template.yaml` declares them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PoolSpec {
+    /// `UsernameAttributes`: users sign in with their email address.
+    pub username_attributes: &'static [&'static str],
+    /// `AutoVerifiedAttributes`.
+    pub auto_verified_attributes: &'static [&'static str],
+    /// `PasswordPolicy.MinimumLength`.
+    pub password_min_length: i32,
+    /// `PasswordPolicy.RequireLowercase/Uppercase/Numbers/Symbols`, all required.
+    pub password_require_all_classes: bool,
+    /// `PasswordPolicy.TemporaryPasswordValidityDays`.
+    pub temporary_password_validity_days: i32,
+    /// `MfaConfiguration`.
+    pub mfa_configuration: &'static str,
+    /// The app client's `ExplicitAuthFlows`.
+    pub explicit_auth_flows: &'static [&'static str],
+    /// The app client's `PreventUserExistenceErrors`.
+    pub prevent_user_existence_errors: &'static str,
+    /// The app client's `ReadAttributes`.
+    pub read_attributes: &'static [&'static str],
+    /// The app client has a secret.
+    pub generate_secret: bool,
+}
+
+/// The pool `template.yaml` deploys.
+pub const POOL_SPEC: PoolSpec = PoolSpec {
+    username_attributes: &["email"],
+    auto_verified_attributes: &["email"],
+    password_min_length: 8,
+    password_require_all_classes: true,
+    temporary_password_validity_days: 7,
+    mfa_configuration: "OPTIONAL",
+    explicit_auth_flows: &[
+        "ALLOW_USER_SRP_AUTH",
+        "ALLOW_USER_PASSWORD_AUTH",
+        "ALLOW_ADMIN_USER_PASSWORD_AUTH",
+        "ALLOW_REFRESH_TOKEN_AUTH",
+    ],
+    prevent_user_existence_errors: "ENABLED",
+    read_attributes: &["email", "email_verified"],
+    generate_secret: true,
+};
+
+/// A demo user's sign-in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DemoUser {
+    /// Email address (the sign-in name).
+    pub email: String,
+    /// Password.
+    pub password: String,
+}
+
+/// What was created.
+#[derive(Debug, Clone)]
+pub struct SeededPool {
+    /// Region.
+    pub region: String,
+    /// Pool id.
+    pub pool_id: String,
+    /// App client id.
+    pub client_id: String,
+    /// App client secret.
+    pub client_secret: String,
+    /// The admins group.
+    pub admin_group: String,
+    /// The plain demo user.
+    pub user: DemoUser,
+    /// The demo admin (in the admins group).
+    pub admin: DemoUser,
+}
+
+/// Creates the pool, client, group and demo users.
+pub async fn seed(
+    client: &Client,
+    region: &str,
+    admin_group: &str,
+    user: DemoUser,
+    admin: DemoUser,
+) -> anyhow::Result<SeededPool> {
+    let spec = &POOL_SPEC;
+    let all = spec.password_require_all_classes;
+    let password_policy = PasswordPolicyType::builder()
+        .minimum_length(spec.password_min_length)
+        .require_lowercase(all)
+        .require_uppercase(all)
+        .require_numbers(all)
+        .require_symbols(all)
+        .temporary_password_validity_days(spec.temporary_password_validity_days)
+        .build();
+    let recovery = AccountRecoverySettingType::builder()
+        .recovery_mechanisms(
+            RecoveryOptionType::builder().name(RecoveryOptionNameType::VerifiedEmail).priority(1).build()?,
+        )
+        .build();
+    let mut create = client
+        .create_user_pool()
+        .pool_name("local-pool")
+        .policies(UserPoolPolicyType::builder().password_policy(password_policy).build())
+        .mfa_configuration(UserPoolMfaType::from(spec.mfa_configuration))
+        .account_recovery_setting(recovery);
+    for attr in spec.username_attributes {
+        create = create.username_attributes(UsernameAttributeType::from(*attr));
+    }
+    for attr in spec.auto_verified_attributes {
+        create = create.auto_verified_attributes(VerifiedAttributeType::from(*attr));
+    }
+    let pool = create.send().await.context("CreateUserPool")?;
+    let pool_id = pool.user_pool.and_then(|p| p.id).context("CreateUserPool returned no id")?;
+
+    client
+        .set_user_pool_mfa_config()
+        .user_pool_id(&pool_id)
+        .mfa_configuration(UserPoolMfaType::from(spec.mfa_configuration))
+        .software_token_mfa_configuration(SoftwareTokenMfaConfigType::builder().enabled(true).build())
+        .send()
+        .await
+        .context("SetUserPoolMfaConfig")?;
+
+    let mut create_client = client
+        .create_user_pool_client()
+        .user_pool_id(&pool_id)
+        .client_name("local-api")
+        .generate_secret(spec.generate_secret)
+        .prevent_user_existence_errors(PreventUserExistenceErrorTypes::from(spec.prevent_user_existence_errors));
+    for flow in spec.explicit_auth_flows {
+        create_client = create_client.explicit_auth_flows(ExplicitAuthFlowsType::from(*flow));
+    }
+    for attr in spec.read_attributes {
+        create_client = create_client.read_attributes(*attr);
+    }
+    let app = create_client.send().await.context("CreateUserPoolClient")?.user_pool_client.context("no client")?;
+    let client_id = app.client_id.context("CreateUserPoolClient returned no id")?;
+    let client_secret = app.client_secret.context("CreateUserPoolClient returned no secret")?;
+
+    client.create_group().user_pool_id(&pool_id).group_name(admin_group).send().await.context("CreateGroup")?;
+    create_user(client, &pool_id, &user).await?;
+    create_user(client, &pool_id, &admin).await?;
+    client
+        .admin_add_user_to_group()
+        .user_pool_id(&pool_id)
+        .username(&admin.email)
+        .group_name(admin_group)
+        .send()
+        .await
+        .context("AdminAddUserToGroup")?;
+
+    Ok(SeededPool {
+        region: region.to_string(),
+        pool_id,
+        client_id,
+        client_secret,
+        admin_group: admin_group.into(),
+        user,
+        admin,
+    })
+}
+
+/// Creates a confirmed user with a verified email and a permanent password.
+pub async fn create_user(client: &Client, pool_id: &str, user: &DemoUser) -> anyhow::Result<()> {
+    client
+        .admin_create_user()
+        .user_pool_id(pool_id)
+        .username(&user.email)
+        .user_attributes(AttributeType::builder().name("email").value(&user.email).build()?)
+        .user_attributes(AttributeType::builder().name("email_verified").value("true").build()?)
+        .message_action(MessageActionType::Suppress)
+        .send()
+        .await
+        .with_context(|| format!("AdminCreateUser {}", user.email))?;
+    client
+        .admin_set_user_password()
+        .user_pool_id(pool_id)
+        .username(&user.email)
+        .password(&user.password)
+        .permanent(true)
+        .send()
+        .await
+        .with_context(|| format!("AdminSetUserPassword {}", user.email))?;
+    Ok(())
+}

@@ -1,0 +1,201 @@
+//! The JWKS cache.
+//!
+//! Keys are parsed once, when the JWKS is loaded, and kept parsed. A token whose `kid` is not in
+//! the cache triggers a refetch — Cognito rotates keys by publishing a new one — but at most one
+//! per [`PENALTY`]: otherwise anyone could make us fetch the JWKS on every request by sending
+//! tokens with made-up `kid`s. Concurrent callers share one fetch in flight. When the endpoint is
+//! down, the cached keys keep working; with no keys at all every token is refused.
+
+use std::{
+    collections::HashMap,
+    sync::{Arc, RwLock},
+    time::{Duration, Instant},
+};
+
+use jsonwebtoken::DecodingKey;
+use serde::Deserialize;
+
+use crate::VerifyError;
+
+/// The shortest time between two JWKS fetches triggered by unknown `kid`s.
+pub const PENALTY: Duration = Duration::from_secs(10);
+/// A JWKS fetch gives up after this long.
+pub const FETCH_TIMEOUT: Duration = Duration::from_secs(3);
+/// A JWKS larger than this is refused (Cognito's holds two keys, about 1 KiB).
+pub const MAX_JWKS_BYTES: usize = 64 * 1024;
+/// `kid`s longer than this are refused before any lookup.
+pub const MAX_KID_BYTES: usize = 128;
+
+/// Where the keys come from.
+#[derive(Debug, Clone)]
+pub enum JwksSource {
+    /// Fetched over HTTP(S), and refetched when an unknown `kid` appears.
+    Url(String),
+    /// Given at deploy time (`JWKS_JSON` / `JWKS_FILE`): never fetched.
+    Static(String),
+}
+
+#[derive(Deserialize)]
+struct JwkSet {
+    keys: Vec<Jwk>,
+}
+
+#[derive(Deserialize)]
+struct Jwk {
+    kty: String,
+    kid: Option<String>,
+    #[serde(rename = "use")]
+    use_: Option<String>,
+    alg: Option<String>,
+    n: Option<String>,
+    e: Option<String>,
+}
+
+type KeyMap = HashMap<String, Arc<DecodingKey>>;
+
+/// Why a JWKS could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum JwksError {
+    /// The fetch failed or timed out.
+    #[error("JWKS fetch failed: {0}")]
+    Fetch(String),
+    /// The endpoint answered with a non-success status.
+    #[error("JWKS endpoint answered {0}")]
+    Status(u16),
+    /// The JWKS is larger than [`MAX_JWKS_BYTES`].
+    #[error("JWKS larger than {MAX_JWKS_BYTES} bytes")]
+    TooLarge,
+    /// The JWKS is not a JSON key set, or holds no usable RS256 key.
+    #[error("JWKS unusable: {0}")]
+    Invalid(String),
+}
+
+/// Parses a JWKS, keeping only RSA signing keys for RS256 with a `kid`.
+pub fn parse_jwks(json: &[u8]) -> Result<HashMap<String, Arc<DecodingKey>>, JwksError> {
+    let set: JwkSet = serde_json::from_slice(json).map_err(|e| JwksError::Invalid(e.to_string()))?;
+    let mut keys = HashMap::new();
+    for jwk in set.keys {
+        let usable = jwk.kty == "RSA"
+            && jwk.use_.as_deref().is_none_or(|u| u == "sig")
+            && jwk.alg.as_deref().is_none_or(|a| a == "RS256");
+        let (Some(kid), Some(n), Some(e), true) = (jwk.kid, jwk.n, jwk.e, usable) else { continue };
+        if kid.is_empty() || kid.len() > MAX_KID_BYTES {
+            continue;
+        }
+        if let Ok(key) = DecodingKey::from_rsa_components(&n, &e) {
+            keys.insert(kid, Arc::new(key));
+        }
+    }
+    if keys.is_empty() {
+        return Err(JwksError::Invalid("no RS256 signing key".into()));
+    }
+    Ok(keys)
+}
+
+/// The cached keys of one JWKS.
+pub struct JwksCache {
+    source: JwksSource,
+    http: reqwest::Client,
+    keys: RwLock<Arc<KeyMap>>,
+    penalty: Duration,
+    /// Held while a fetch is in flight; records when the last refetch for an unknown `kid`
+    /// started (the cold-start load does not count).
+    fetch: tokio::sync::Mutex<Option<Instant>>,
+}
+
+impl JwksCache {
+    /// A cache for `source`, with no keys yet: call [`JwksCache::load`] at init.
+    pub fn new(source: JwksSource) -> Result<Self, JwksError> {
+        let http = reqwest::Client::builder()
+            .timeout(FETCH_TIMEOUT)
+            .connect_timeout(FETCH_TIMEOUT)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|e| JwksError::Fetch(e.to_string()))?;
+        let cache =
+            Self { source, http, keys: RwLock::default(), penalty: PENALTY, fetch: tokio::sync::Mutex::new(None) };
+        if let JwksSource::Static(json) = &cache.source {
+            cache.store(parse_jwks(json.as_bytes())?);
+        }
+        Ok(cache)
+    }
+
+    /// Sets the shortest time between two refetches for unknown `kid`s ([`PENALTY`] by default).
+    pub fn with_penalty(mut self, penalty: Duration) -> Self {
+        self.penalty = penalty;
+        self
+    }
+
+    /// Loads the keys (at cold start). A failure leaves the cache empty, to be retried when a
+    /// token arrives; it is returned so the caller can log it.
+    pub async fn load(&self) -> Result<usize, JwksError> {
+        let _in_flight = self.fetch.lock().await;
+        self.refresh().await
+    }
+
+    /// The key for `kid`, refetching the JWKS if it is unknown and the penalty box allows.
+    pub async fn key(&self, kid: &str) -> Result<Arc<DecodingKey>, VerifyError> {
+        if let Some(key) = self.cached(kid) {
+            return Ok(key);
+        }
+        if matches!(self.source, JwksSource::Static(_)) {
+            return Err(VerifyError::UnknownKid);
+        }
+        let mut last = self.fetch.lock().await;
+        // Another caller may have fetched while we waited for the lock.
+        if let Some(key) = self.cached(kid) {
+            return Ok(key);
+        }
+        let penalised = last.is_some_and(|at| at.elapsed() < self.penalty);
+        if !penalised {
+            *last = Some(Instant::now());
+            if let Err(err) = self.refresh().await {
+                tracing::warn!(error = %err, "JWKS refetch failed");
+            }
+        }
+        self.cached(kid).ok_or_else(|| if self.is_empty() { VerifyError::NoKeys } else { VerifyError::UnknownKid })
+    }
+
+    fn cached(&self, kid: &str) -> Option<Arc<DecodingKey>> {
+        self.keys.read().ok()?.get(kid).cloned()
+    }
+
+    fn is_empty(&self) -> bool {
+        self.keys.read().map(|k| k.is_empty()).unwrap_or(true)
+    }
+
+    fn store(&self, keys: KeyMap) {
+        if let Ok(mut slot) = self.keys.write() {
+            *slot = Arc::new(keys);
+        }
+    }
+
+    /// Fetches and stores the keys; the caller holds the fetch lock.
+    async fn refresh(&self) -> Result<usize, JwksError> {
+        let JwksSource::Url(url) = &self.source else {
+            return Ok(self.keys.read().map(|k| k.len()).unwrap_or(0));
+        };
+        let keys = parse_jwks(&self.download(url).await?)?;
+        let count = keys.len();
+        self.store(keys);
+        Ok(count)
+    }
+
+    async fn download(&self, url: &str) -> Result<Vec<u8>, JwksError> {
+        let mut resp = self.http.get(url).send().await.map_err(|e| JwksError::Fetch(e.to_string()))?;
+        if !resp.status().is_success() {
+            return Err(JwksError::Status(resp.status().as_u16()));
+        }
+        if resp.content_length().is_some_and(|len| len > MAX_JWKS_BYTES as u64) {
+            return Err(JwksError::TooLarge);
+        }
+        let mut body = Vec::new();
+        while let Some(chunk) = resp.chunk().await.map_err(|e| JwksError::Fetch(e.to_string()))? {
+            if body.len() + chunk.len() > MAX_JWKS_BYTES {
+                return Err(JwksError::TooLarge);
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(body)
+    }
+}

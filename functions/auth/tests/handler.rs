@@ -1,0 +1,96 @@
+//! The `auth` handler from real API Gateway (REST) events.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use auth_domain::{
+    CognitoConfig, UserPool,
+    user_pool::{AuthFlow, AuthParameters, AuthResult, CognitoError, CognitoErrorKind},
+};
+use fn_auth::{AuthState, handle};
+use lambda_glue::Cors;
+use lambda_http::{Body, Request};
+use serde_json::{Value, json};
+
+/// A pool that must not be called: `/me` answers from the authorizer context alone.
+struct NoCognito;
+
+#[async_trait]
+impl UserPool for NoCognito {
+    async fn initiate_auth(&self, _: AuthFlow, _: AuthParameters) -> Result<AuthResult, CognitoError> {
+        Err(CognitoError { kind: CognitoErrorKind::Other, code: "Unexpected".into(), message: "called".into() })
+    }
+}
+
+fn state() -> AuthState {
+    let config = CognitoConfig {
+        region: "eu-west-1".into(),
+        user_pool_id: "eu-west-1_pool".into(),
+        client_id: "client-1".into(),
+        client_secret: None,
+    };
+    AuthState::new(Arc::new(NoCognito), config, Cors::new("https://app.example.com"))
+}
+
+fn fixture() -> Value {
+    serde_json::from_str(include_str!("fixtures/apigw-me.json")).unwrap()
+}
+
+fn request(event: &Value) -> Request {
+    lambda_http::request::from_str(&event.to_string()).unwrap()
+}
+
+fn body_json(body: &Body) -> Value {
+    match body {
+        Body::Text(text) => serde_json::from_str(text).unwrap(),
+        other => panic!("expected a text body, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn me_answers_from_the_authorizer_context_without_calling_cognito() {
+    let response = handle(&state(), request(&fixture())).await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(
+        body_json(response.body()),
+        json!({"sub": "8f1c0d2e-sub", "username": "8f1c0d2e-sub", "email": "ann@example.com",
+               "emailVerified": true, "groups": ["admins", "staff"]})
+    );
+    let headers = response.headers();
+    assert_eq!(headers["x-request-id"], "c6af9ac6-7b61-11e6-9a41-93e8deadbeef");
+    assert_eq!(headers["access-control-allow-origin"], "https://app.example.com");
+}
+
+#[tokio::test]
+async fn me_without_an_authorizer_context_is_401() {
+    // Defence in depth: a request that bypassed the authorizer gets no identity.
+    let mut event = fixture();
+    event["requestContext"].as_object_mut().unwrap().remove("authorizer");
+    let response = handle(&state(), request(&event)).await;
+    assert_eq!(response.status(), 401);
+    assert_eq!(body_json(response.body())["error"]["code"], "Unauthorized");
+}
+
+#[tokio::test]
+async fn sign_in_maps_an_upstream_failure_to_a_generic_502() {
+    let mut event = fixture();
+    event["resource"] = json!("/auth/sign-in");
+    event["httpMethod"] = json!("POST");
+    event["requestContext"]["resourcePath"] = json!("/auth/sign-in");
+    event["requestContext"]["httpMethod"] = json!("POST");
+    event["body"] = json!(r#"{"username":"ann@example.com","password":"pw","flow":"USER_PASSWORD_AUTH"}"#);
+    let response = handle(&state(), request(&event)).await;
+    assert_eq!(response.status(), 502);
+    let body = body_json(response.body());
+    assert_eq!(body["error"]["code"], "UpstreamError");
+    assert!(!body.to_string().contains("called"), "upstream detail leaked: {body}");
+}
+
+#[tokio::test]
+async fn unknown_resource_is_404() {
+    let mut event = fixture();
+    event["resource"] = json!("/elsewhere");
+    event["requestContext"]["resourcePath"] = json!("/elsewhere");
+    let response = handle(&state(), request(&event)).await;
+    assert_eq!(response.status(), 404);
+}

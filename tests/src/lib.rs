@@ -1,0 +1,122 @@
+//! The end-to-end harness: a fresh local stack per test (moto on a free loopback port, seeded,
+//! and the local gateway), driven over HTTP like a frontend. Dropping a [`TestStack`] — also
+//! when a test fails — stops the gateway and kills moto.
+
+use auth_domain::sdk::{AwsCredentials, sdk_config};
+use local_stack::{LocalStack, StackOptions, seed::DemoUser};
+use reqwest::{StatusCode, header::HeaderMap};
+use serde_json::{Value, json};
+
+pub use local_stack;
+
+/// A response as a test looks at it.
+#[derive(Debug)]
+pub struct Reply {
+    /// Status.
+    pub status: StatusCode,
+    /// Headers.
+    pub headers: HeaderMap,
+    /// JSON body (`Null` when empty or not JSON).
+    pub body: Value,
+}
+
+impl Reply {
+    /// The error body's `code`.
+    pub fn error_code(&self) -> &str {
+        self.body["error"]["code"].as_str().unwrap_or("")
+    }
+
+    /// The error body's `field`.
+    pub fn error_field(&self) -> &str {
+        self.body["error"]["field"].as_str().unwrap_or("")
+    }
+}
+
+/// A running stack and an HTTP client for it.
+pub struct TestStack {
+    /// The stack.
+    pub stack: LocalStack,
+    http: reqwest::Client,
+}
+
+impl TestStack {
+    /// Starts a stack with the test defaults.
+    pub async fn start() -> Self {
+        Self::start_with(StackOptions::for_tests()).await
+    }
+
+    /// Starts a stack with `options`.
+    pub async fn start_with(options: StackOptions) -> Self {
+        let stack = LocalStack::start(options).await.expect("local stack starts (is the venv set up? `make venv`)");
+        Self { stack, http: reqwest::Client::new() }
+    }
+
+    /// The plain demo user.
+    pub fn user(&self) -> &DemoUser {
+        &self.stack.pool.user
+    }
+
+    /// The demo admin.
+    pub fn admin(&self) -> &DemoUser {
+        &self.stack.pool.admin
+    }
+
+    /// Sends a request; `token` goes into `Authorization: Bearer`.
+    pub async fn send(&self, method: &str, path: &str, token: Option<&str>, body: Option<&str>) -> Reply {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
+        let mut req = self.http.request(method, format!("{}{path}", self.stack.url));
+        if let Some(token) = token {
+            req = req.header("authorization", format!("Bearer {token}"));
+        }
+        if let Some(body) = body {
+            req = req.header("content-type", "application/json").body(body.to_string());
+        }
+        let resp = req.send().await.expect("request reaches the local gateway");
+        let (status, headers) = (resp.status(), resp.headers().clone());
+        let bytes = resp.bytes().await.expect("body");
+        Reply { status, headers, body: serde_json::from_slice(&bytes).unwrap_or(Value::Null) }
+    }
+
+    /// GETs `path` with `Authorization: <value>` exactly as given; returns the status.
+    pub async fn http_get_raw(&self, path: &str, authorization: &str) -> StatusCode {
+        let req = self.http.get(format!("{}{path}", self.stack.url)).header("authorization", authorization);
+        req.send().await.expect("request reaches the local gateway").status()
+    }
+
+    /// POSTs a JSON body to a public route.
+    pub async fn post(&self, path: &str, body: Value) -> Reply {
+        self.send("POST", path, None, Some(&body.to_string())).await
+    }
+
+    /// GETs a route with a token.
+    pub async fn get(&self, path: &str, token: Option<&str>) -> Reply {
+        self.send("GET", path, token, None).await
+    }
+
+    /// Signs in with USER_PASSWORD_AUTH and returns the response, asserting 200.
+    pub async fn sign_in(&self, user: &DemoUser) -> Value {
+        let reply = self
+            .post(
+                "/auth/sign-in",
+                json!({"username": user.email, "password": user.password, "flow": "USER_PASSWORD_AUTH"}),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::OK, "sign-in of {}: {:?}", user.email, reply.body);
+        reply.body
+    }
+
+    /// The ID token of a fresh sign-in.
+    pub async fn id_token(&self, user: &DemoUser) -> String {
+        self.sign_in(user).await["tokens"]["idToken"].as_str().expect("idToken").to_string()
+    }
+
+    /// A Cognito client on the emulator, for arranging what the API does not do itself.
+    pub async fn cognito(&self) -> aws_sdk_cognitoidentityprovider::Client {
+        let credentials = AwsCredentials::Static {
+            access_key_id: local_stack::DUMMY_ACCESS_KEY.into(),
+            secret_access_key: local_stack::DUMMY_SECRET_KEY.into(),
+        };
+        let sdk = sdk_config(&self.stack.pool.region, credentials, Some(&self.stack.moto.endpoint)).await;
+        aws_sdk_cognitoidentityprovider::Client::new(&sdk)
+    }
+}

@@ -1,0 +1,105 @@
+//! `template.yaml` is the deployed truth: the local gateway's route table and the local pool
+//! must match it.
+
+use std::collections::BTreeSet;
+
+use api_types::routes::{Access, Function, ROUTES};
+use local_stack::seed::POOL_SPEC;
+use serde_yaml_ng::Value;
+
+fn template() -> Value {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../template.yaml");
+    serde_yaml_ng::from_str(&std::fs::read_to_string(path).expect("template.yaml")).expect("template.yaml parses")
+}
+
+fn resource<'a>(template: &'a Value, name: &str) -> &'a Value {
+    &template["Resources"][name]
+}
+
+fn strings(value: &Value) -> Vec<String> {
+    value.as_sequence().map(|s| s.iter().filter_map(|v| v.as_str().map(str::to_string)).collect()).unwrap_or_default()
+}
+
+fn function_of(logical_id: &str) -> Function {
+    match logical_id {
+        "AuthFunction" => Function::Auth,
+        "RefreshFunction" => Function::Refresh,
+        "PasswordFunction" => Function::Password,
+        "UsersFunction" => Function::Users,
+        "CredentialsFunction" => Function::Credentials,
+        other => panic!("template function {other} has API events but no route-table function"),
+    }
+}
+
+#[test]
+fn template_declares_exactly_the_route_table() {
+    let template = template();
+    let mut declared = BTreeSet::new();
+    for (name, res) in template["Resources"].as_mapping().expect("Resources") {
+        if res["Type"].as_str() != Some("AWS::Serverless::Function") {
+            continue;
+        }
+        let Some(events) = res["Properties"]["Events"].as_mapping() else { continue };
+        for (_, event) in events {
+            if event["Type"].as_str() != Some("Api") {
+                continue;
+            }
+            let props = &event["Properties"];
+            let public = props["Auth"]["Authorizer"].as_str() == Some("NONE");
+            declared.insert((
+                props["Method"].as_str().expect("Method").to_uppercase(),
+                props["Path"].as_str().expect("Path").to_string(),
+                function_of(name.as_str().expect("name")),
+                public,
+            ));
+        }
+    }
+    let table: BTreeSet<_> = ROUTES
+        .iter()
+        .map(|r| (r.method.to_string(), r.path.to_string(), r.function, r.access == Access::Public))
+        .collect();
+    assert_eq!(declared, table, "template.yaml routes (left) differ from api_types::routes::ROUTES (right)");
+}
+
+#[test]
+fn every_function_builds_a_workspace_binary() {
+    let template = template();
+    for (name, res) in template["Resources"].as_mapping().expect("Resources") {
+        if res["Type"].as_str() != Some("AWS::Serverless::Function") {
+            continue;
+        }
+        assert_eq!(res["Metadata"]["BuildMethod"].as_str(), Some("rust-cargolambda"), "{name:?}");
+        let binary = res["Metadata"]["BuildProperties"]["Binary"].as_str().expect("Binary");
+        let main = match binary {
+            "authorizer" => "authorizer/src/main.rs".to_string(),
+            other => format!("functions/{other}/src/main.rs"),
+        };
+        let path = format!("{}/../{main}", env!("CARGO_MANIFEST_DIR"));
+        assert!(std::path::Path::new(&path).exists(), "{name:?} builds {binary}, but {main} does not exist");
+    }
+}
+
+#[test]
+fn local_pool_is_seeded_as_the_template_deploys_it() {
+    let template = template();
+    let pool = &resource(&template, "UserPool")["Properties"];
+    let policy = &pool["Policies"]["PasswordPolicy"];
+    let client = &resource(&template, "UserPoolClient")["Properties"];
+    let all_classes = ["RequireLowercase", "RequireUppercase", "RequireNumbers", "RequireSymbols"]
+        .iter()
+        .all(|k| policy[*k].as_bool() == Some(true));
+
+    assert_eq!(strings(&pool["UsernameAttributes"]), POOL_SPEC.username_attributes);
+    assert_eq!(strings(&pool["AutoVerifiedAttributes"]), POOL_SPEC.auto_verified_attributes);
+    assert_eq!(policy["MinimumLength"].as_i64(), Some(POOL_SPEC.password_min_length.into()));
+    assert_eq!(all_classes, POOL_SPEC.password_require_all_classes);
+    assert_eq!(
+        policy["TemporaryPasswordValidityDays"].as_i64(),
+        Some(POOL_SPEC.temporary_password_validity_days.into())
+    );
+    assert_eq!(pool["MfaConfiguration"].as_str(), Some(POOL_SPEC.mfa_configuration));
+    assert_eq!(strings(&client["ExplicitAuthFlows"]), POOL_SPEC.explicit_auth_flows);
+    assert_eq!(client["PreventUserExistenceErrors"].as_str(), Some(POOL_SPEC.prevent_user_existence_errors));
+    assert_eq!(strings(&client["ReadAttributes"]), POOL_SPEC.read_attributes);
+    assert_eq!(client["GenerateSecret"].as_bool(), Some(POOL_SPEC.generate_secret));
+}
