@@ -86,3 +86,51 @@ async fn malformed_method_arn_is_refused() {
     let event = json!({"type": "TOKEN", "authorizationToken": token, "methodArn": "not-an-arn"});
     assert_eq!(authorizer(&key).authorize(&event).await, Err(Unauthorized));
 }
+
+#[tokio::test]
+async fn a_group_named_with_a_comma_grants_nothing() {
+    // GIVEN a caller in a group called "staff,admins", not in "admins"
+    let key = TestKey::new("k1");
+    let mut claims = id_token_claims(REGION, POOL, CLIENT);
+    claims["cognito:groups"] = json!(["staff,admins", "readers"]);
+    let users_arn = "arn:aws:execute-api:eu-west-1:123456789012:api1/prod/GET/users";
+    let event = json!({"type": "TOKEN", "authorizationToken": key.sign(&claims), "methodArn": users_arn});
+    // WHEN the authorizer of an API with an admin route answers
+    let answer = authorizer(&key).with_routes(ADMIN_API).authorize(&event).await.unwrap();
+    // THEN neither the context nor the policy reads as admin membership
+    assert_eq!(answer["context"]["groups"], "readers");
+    assert!(!authorizer::policy::allows(&answer["policyDocument"], users_arn));
+}
+
+#[tokio::test]
+async fn admins_get_the_admin_routes_and_others_a_deny() {
+    let key = TestKey::new("k1");
+    let users_arn = "arn:aws:execute-api:eu-west-1:123456789012:api1/prod/GET/users";
+    let mut plain = id_token_claims(REGION, POOL, CLIENT);
+    plain["cognito:groups"] = json!(["readers"]);
+    let admin = id_token_claims(REGION, POOL, CLIENT);
+    let auth = authorizer(&key).with_routes(ADMIN_API);
+    for (claims, allowed) in [(plain, false), (admin, true)] {
+        let event = json!({"type": "TOKEN", "authorizationToken": key.sign(&claims), "methodArn": ARN});
+        let answer = auth.authorize(&event).await.unwrap();
+        // The policy cached for a call to /me decides a later call to /users.
+        assert!(authorizer::policy::allows(&answer["policyDocument"], ARN));
+        assert_eq!(authorizer::policy::allows(&answer["policyDocument"], users_arn), allowed, "{claims}");
+    }
+}
+
+/// An API with a signed-in route and an admin route.
+const ADMIN_API: &[api_types::routes::Route] = &[
+    api_types::routes::Route {
+        method: "GET",
+        path: "/me",
+        function: api_types::routes::Function::Auth,
+        access: api_types::routes::Access::SignedIn,
+    },
+    api_types::routes::Route {
+        method: "GET",
+        path: "/users",
+        function: api_types::routes::Function::Users,
+        access: api_types::routes::Access::Admin,
+    },
+];

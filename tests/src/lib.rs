@@ -83,6 +83,16 @@ impl TestStack {
         req.send().await.expect("request reaches the local gateway").status()
     }
 
+    /// GETs `path` with the ID token and one extra header; returns the status.
+    pub async fn get_with_header(&self, path: &str, token: &str, name: &str, value: &str) -> StatusCode {
+        let req = self
+            .http
+            .get(format!("{}{path}", self.stack.url))
+            .header("authorization", format!("Bearer {token}"))
+            .header(name, value);
+        req.send().await.expect("request reaches the local gateway").status()
+    }
+
     /// POSTs a JSON body to a public route.
     pub async fn post(&self, path: &str, body: Value) -> Reply {
         self.send("POST", path, None, Some(&body.to_string())).await

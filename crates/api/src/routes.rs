@@ -79,11 +79,13 @@ pub fn find(method: &str, path: &str) -> RouteMatch {
     if methods.is_empty() { RouteMatch::NotFound } else { RouteMatch::MethodNotAllowed(methods) }
 }
 
-/// Matches a concrete path against a template; `{name}` matches one non-empty segment.
+/// Matches a concrete path against a template; `{name}` matches one non-empty segment. The path
+/// must match exactly: `//users` or `/users/` is not `/users`, so no spelling of a path can reach
+/// a route while escaping the authorizer policy written for it.
 pub fn match_path(template: &str, path: &str) -> Option<BTreeMap<String, String>> {
     let mut params = BTreeMap::new();
-    let mut want = template.trim_start_matches('/').split('/');
-    let mut got = path.trim_start_matches('/').split('/');
+    let mut want = template.strip_prefix('/')?.split('/');
+    let mut got = path.strip_prefix('/')?.split('/');
     loop {
         match (want.next(), got.next()) {
             (None, None) => return Some(params),
@@ -121,8 +123,17 @@ mod tests {
     }
 
     #[test]
+    fn other_spellings_of_a_path_do_not_match() {
+        for path in ["//me", "/me/", "me", "/./me", "/Me", ""] {
+            assert_eq!(match_path("/me", path), None, "{path}");
+        }
+        assert_eq!(match_path("/users/{username}", "//users/alice"), None);
+    }
+
+    #[test]
     fn parameters_do_not_match_empty_or_extra_segments() {
         assert_eq!(match_path("/users/{username}", "/users/"), None);
+        assert_eq!(match_path("/users/{username}", "/users//"), None);
         assert_eq!(match_path("/users/{username}", "/users/a/b"), None);
         assert_eq!(match_path("/me", "/me/x"), None);
     }

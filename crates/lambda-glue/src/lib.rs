@@ -4,6 +4,7 @@
 #![deny(missing_docs)]
 
 pub mod cors;
+pub mod unrouted;
 
 use api_types::{ApiError, AuthorizerContext, ErrorCode, parse_body};
 use lambda_http::{
@@ -120,6 +121,22 @@ pub fn respond(req: &Request, cors: &Cors, result: Result<Reply, ApiError>) -> R
         *fallback.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
         fallback
     })
+}
+
+/// A function's state, able to answer one API Gateway request. Handlers answer every request
+/// themselves (errors included), so an invocation never fails.
+pub trait Handler: Sync {
+    /// Answers one request.
+    fn handle(&self, req: Request) -> impl Future<Output = Response<Body>> + Send;
+}
+
+/// Runs the Lambda: hands each request to the state built at init.
+pub async fn serve(state: impl Handler) -> Result<(), lambda_http::Error> {
+    let state = &state;
+    lambda_http::run(lambda_http::service_fn(move |req| async move {
+        Ok::<_, std::convert::Infallible>(state.handle(req).await)
+    }))
+    .await
 }
 
 /// The 404 for a route the function does not serve.

@@ -56,6 +56,9 @@ pub struct Functions {
 
 /// The gateway's state.
 pub struct Gateway {
+    /// `host:port` the gateway listens on: the `Host` the handlers see, as API Gateway sets its
+    /// own domain rather than passing the client's.
+    domain: String,
     functions: Functions,
     authorizer: Authorizer,
     cors: Cors,
@@ -67,8 +70,15 @@ pub struct Gateway {
 impl Gateway {
     /// A gateway serving `functions` behind `authorizer`, caching its answers for `cache_ttl`
     /// (zero disables the cache, as in API Gateway).
-    pub fn new(functions: Functions, authorizer: Authorizer, cors: Cors, region: &str, cache_ttl: Duration) -> Self {
-        Self { functions, authorizer, cors, region: region.into(), cache_ttl, cache: Mutex::default() }
+    pub fn new(
+        domain: String,
+        functions: Functions,
+        authorizer: Authorizer,
+        cors: Cors,
+        region: &str,
+        cache_ttl: Duration,
+    ) -> Self {
+        Self { domain, functions, authorizer, cors, region: region.into(), cache_ttl, cache: Mutex::default() }
     }
 
     fn method_arn(&self, method: &str, path: &str) -> String {
@@ -129,19 +139,22 @@ impl Gateway {
         }
     }
 
+    /// Delivers the event to the function, as the Lambda service would.
     async fn invoke(
         self: Arc<Self>,
         function: Function,
-        request: lambda_http::Request,
-    ) -> lambda_http::Response<lambda_http::Body> {
+        event: Value,
+    ) -> Result<lambda_http::Response<lambda_http::Body>, String> {
+        let request = lambda_http::request::from_str(&event.to_string()).map_err(|e| e.to_string())?;
         let f = &self.functions;
-        match function {
+        let response = match function {
             Function::Auth => fn_auth::handle(&f.auth, request).await,
             Function::Refresh => fn_refresh::handle(&f.refresh, request).await,
             Function::Password => fn_password::handle(&f.password, request).await,
             Function::Users => fn_users::handle(&f.users, request).await,
             Function::Credentials => fn_credentials::handle(&f.credentials, request).await,
-        }
+        };
+        Ok(response)
     }
 }
 
@@ -193,17 +206,21 @@ async fn handle(
             Err(err) => return reply(err),
         },
     };
+    let mut parts = parts;
+    // API Gateway presents its own domain and scheme to the integration, never the client's.
+    parts.headers.insert(
+        header::HOST,
+        header::HeaderValue::from_str(&gw.domain).unwrap_or(header::HeaderValue::from_static("localhost")),
+    );
+    parts.headers.insert("x-forwarded-proto", header::HeaderValue::from_static("http"));
     let event = proxy_event(&route, &parts, &path, &params, &body, peer, &request_id, authorizer_context);
-    let request = match lambda_http::request::from_str(&event.to_string()) {
-        Ok(request) => request,
-        Err(err) => {
-            tracing::error!(error = %err, "could not build the proxy event");
-            return reply(ApiError::internal());
+    // An invocation that fails or panics makes API Gateway answer 502.
+    match tokio::spawn(gw.clone().invoke(route.function, event)).await {
+        Ok(Ok(response)) => lambda_response(response),
+        Ok(Err(err)) => {
+            tracing::error!(error = %err, "the function could not read its event");
+            reply(ApiError::new(ErrorCode::UpstreamError, "Internal server error."))
         }
-    };
-    // A handler that panics fails its invocation: API Gateway then answers 502.
-    match tokio::spawn(gw.clone().invoke(route.function, request)).await {
-        Ok(response) => lambda_response(response),
         Err(err) => {
             tracing::error!(error = %err, "handler panicked");
             reply(ApiError::new(ErrorCode::UpstreamError, "Internal server error."))
@@ -258,6 +275,7 @@ fn proxy_event(
         "path": format!("/{STAGE}{path}"),
         "protocol": "HTTP/1.1",
         "requestTimeEpoch": now,
+        "domainName": headers.get("host").cloned().unwrap_or(Value::Null),
         "identity": { "sourceIp": peer.ip().to_string(), "userAgent": headers.get("user-agent").cloned().unwrap_or(Value::Null) },
     });
     if let Some(authorizer) = authorizer {

@@ -126,13 +126,13 @@ impl LocalStack {
         }
         .build()
         .await?;
-        let gateway =
-            Arc::new(Gateway::new(functions, authorizer, cors, &options.region, options.authorizer_cache_ttl));
-
         let listener = TcpListener::bind(("127.0.0.1", options.port))
             .await
             .with_context(|| format!("binding 127.0.0.1:{}", options.port))?;
-        let url = format!("http://{}", listener.local_addr()?);
+        let domain = listener.local_addr()?.to_string();
+        let url = format!("http://{domain}");
+        let gateway =
+            Arc::new(Gateway::new(domain, functions, authorizer, cors, &options.region, options.authorizer_cache_ttl));
         let (shutdown, stopped) = oneshot::channel::<()>();
         let server = tokio::spawn(gateway::serve(gateway, listener, async move {
             let _ = stopped.await;

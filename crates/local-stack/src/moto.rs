@@ -45,14 +45,22 @@ impl Moto {
     }
 
     async fn wait_ready(&mut self) -> anyhow::Result<()> {
-        let http = reqwest::Client::new();
+        let http = reqwest::Client::builder().timeout(Duration::from_secs(1)).build()?;
         let started = Instant::now();
         loop {
-            if let Some(status) = self.child.try_wait()? {
-                bail!("moto_server exited during start-up ({status}); is the port taken?");
-            }
+            let exited = |child: &mut Child| -> anyhow::Result<()> {
+                match child.try_wait()? {
+                    Some(status) => bail!("moto_server exited during start-up ({status}); is the port taken?"),
+                    None => Ok(()),
+                }
+            };
+            exited(&mut self.child)?;
             let reset = http.post(format!("{}/moto-api/reset", self.endpoint)).send().await;
             if reset.is_ok_and(|r| r.status().is_success()) {
+                // Whoever answered, our own server must still be running: a moto already on a
+                // fixed port would answer while ours failed to bind.
+                tokio::time::sleep(Duration::from_millis(200)).await;
+                exited(&mut self.child)?;
                 return Ok(());
             }
             if started.elapsed() > READY_TIMEOUT {

@@ -7,7 +7,7 @@ use api_types::{
     wire::{MeResponse, SignInRequest},
 };
 use auth_domain::{CognitoConfig, UserPool, sign_in::SignInService};
-use lambda_glue::{Cors, Reply};
+use lambda_glue::{Cors, Handler, Reply};
 use lambda_http::{Body, Request, Response};
 
 /// Everything the handler needs, built once at init.
@@ -33,6 +33,12 @@ pub async fn handle(state: &AuthState, req: Request) -> Response<Body> {
         _ => Err(lambda_glue::no_route(&req)),
     };
     lambda_glue::respond(&req, &state.cors, result)
+}
+
+impl Handler for AuthState {
+    fn handle(&self, req: Request) -> impl Future<Output = Response<Body>> + Send {
+        handle(self, req)
+    }
 }
 
 async fn sign_in(state: &AuthState, req: &Request) -> Result<Reply, ApiError> {

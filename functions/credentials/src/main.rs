@@ -1,14 +1,7 @@
 //! The `credentials` Lambda.
 
-use lambda_http::{Error, service_fn};
-
 #[tokio::main]
-async fn main() -> Result<(), Error> {
+async fn main() -> Result<(), lambda_http::Error> {
     lambda_http::tracing::init_default_subscriber();
-    let state = fn_credentials::State::new(lambda_glue::Cors::from_env());
-    lambda_http::run(service_fn(|req| {
-        let state = &state;
-        async move { Ok::<_, std::convert::Infallible>(fn_credentials::handle(state, req).await) }
-    }))
-    .await
+    lambda_glue::serve(fn_credentials::State::new(lambda_glue::Cors::from_env())).await
 }
