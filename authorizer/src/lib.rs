@@ -14,13 +14,13 @@ use std::sync::Arc;
 
 use api_types::{
     AuthorizerContext,
-    routes::{ROUTES, Route},
+    routes::{Access, ROUTES, Route, match_path},
 };
 use cognito_verifier::{Claims, Verifier};
 use serde_json::Value;
 
 pub use config::AuthorizerConfig;
-pub use event::AuthorizerEvent;
+pub use event::{AuthorizerEvent, Target};
 
 /// The authorizer refused the token: the Lambda must fail with exactly this message for API
 /// Gateway to answer 401.
@@ -32,13 +32,21 @@ pub struct Unauthorized;
 pub struct Authorizer {
     verifier: Arc<Verifier>,
     admin_group: String,
+    required_groups: Vec<String>,
     routes: &'static [Route],
 }
 
 impl Authorizer {
     /// An authorizer using `verifier`; members of `admin_group` may call the admin routes.
     pub fn new(verifier: Arc<Verifier>, admin_group: impl Into<String>) -> Self {
-        Self { verifier, admin_group: admin_group.into(), routes: ROUTES }
+        Self { verifier, admin_group: admin_group.into(), required_groups: Vec::new(), routes: ROUTES }
+    }
+
+    /// Requires callers to be in at least one of `groups` (none: no requirement). Others get a
+    /// Deny for the whole API (403).
+    pub fn with_required_groups(mut self, groups: Vec<String>) -> Self {
+        self.required_groups = groups;
+        self
     }
 
     /// Writes policies for an API with these routes instead of this API's
@@ -48,37 +56,64 @@ impl Authorizer {
         self
     }
 
-    /// Answers one authorizer event (REST `TOKEN` or `REQUEST`).
+    /// The verifier.
+    pub fn verifier(&self) -> &Verifier {
+        &self.verifier
+    }
+
+    /// Answers one authorizer event: REST `TOKEN` or `REQUEST` with a policy, HTTP API 2.0
+    /// with a simple response. A token that does not verify is [`Unauthorized`] (401).
     pub async fn authorize(&self, event: &Value) -> Result<Value, Unauthorized> {
         let event = AuthorizerEvent::parse(event).map_err(|reason| {
             log_decision("unauthorized", reason, None, "");
             Unauthorized
         })?;
+        let target = match &event.target {
+            Target::Rest { method_arn } => *method_arn,
+            Target::Http { path, .. } => path,
+        };
         let claims = match self.verifier.verify(event.token).await {
             Ok(claims) => claims,
             Err(err) => {
-                log_decision("unauthorized", &err.to_string(), None, event.method_arn);
+                log_decision("unauthorized", &err.to_string(), None, target);
                 return Err(Unauthorized);
             }
         };
-        let context = context_of(&claims);
         let is_admin = claims.groups.contains(&self.admin_group);
-        let Some(policy) = policy::for_routes(self.routes, event.method_arn, is_admin) else {
-            log_decision("unauthorized", "malformed methodArn", Some(&claims), event.method_arn);
-            return Err(Unauthorized);
+        let in_required_group =
+            self.required_groups.is_empty() || claims.groups.iter().any(|g| self.required_groups.contains(g));
+        let reason = match (in_required_group, is_admin) {
+            (false, _) => "not in a required group",
+            (true, true) => "admin",
+            (true, false) => "signed in",
         };
-        let decision = if policy::allows(&policy, event.method_arn) { "allow" } else { "deny" };
-        log_decision(decision, if is_admin { "admin" } else { "signed in" }, Some(&claims), event.method_arn);
-        let mut context = serde_json::to_value(&context).map_err(|_| Unauthorized)?;
-        if let Some(obj) = context.as_object_mut() {
-            // API Gateway context values must be flat; groups are already comma-joined.
-            obj.retain(|_, v| !v.is_null());
+        let context = serde_json::to_value(context_of(&claims)).map_err(|_| Unauthorized)?;
+        match event.target {
+            Target::Rest { method_arn } => {
+                let policy = if in_required_group {
+                    policy::for_routes(self.routes, method_arn, is_admin)
+                } else {
+                    policy::deny_all(method_arn)
+                };
+                let Some(policy) = policy else {
+                    log_decision("unauthorized", "malformed methodArn", Some(&claims), method_arn);
+                    return Err(Unauthorized);
+                };
+                let decision = if policy::allows(&policy, method_arn) { "allow" } else { "deny" };
+                log_decision(decision, reason, Some(&claims), method_arn);
+                Ok(serde_json::json!({ "principalId": claims.sub, "policyDocument": policy, "context": context }))
+            }
+            Target::Http { method, path, is_template } => {
+                let admin_route = self.routes.iter().any(|r| {
+                    r.access == Access::Admin
+                        && r.method.eq_ignore_ascii_case(method)
+                        && if is_template { r.path == path } else { match_path(r.path, path).is_some() }
+                });
+                let allowed = in_required_group && (is_admin || !admin_route);
+                log_decision(if allowed { "allow" } else { "deny" }, reason, Some(&claims), path);
+                Ok(serde_json::json!({ "isAuthorized": allowed, "context": context }))
+            }
         }
-        Ok(serde_json::json!({
-            "principalId": claims.sub,
-            "policyDocument": policy,
-            "context": context,
-        }))
     }
 }
 
@@ -102,12 +137,6 @@ pub fn context_of(claims: &Claims) -> AuthorizerContext {
 }
 
 /// One structured line per decision, with the reason and never the token.
-fn log_decision(decision: &str, reason: &str, claims: Option<&Claims>, method_arn: &str) {
-    tracing::info!(
-        decision,
-        reason,
-        sub = claims.map(|c| c.sub.as_str()).unwrap_or(""),
-        method_arn,
-        "authorizer decision"
-    );
+fn log_decision(decision: &str, reason: &str, claims: Option<&Claims>, target: &str) {
+    tracing::info!(decision, reason, sub = claims.map(|c| c.sub.as_str()).unwrap_or(""), target, "authorizer decision");
 }

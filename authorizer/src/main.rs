@@ -6,7 +6,7 @@ use serde_json::Value;
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     lambda_runtime::tracing::init_default_subscriber();
-    let authorizer = authorizer::AuthorizerConfig::from_env()?.build().await?;
+    let authorizer = authorizer::AuthorizerConfig::from_env()?.build()?;
     lambda_runtime::run(service_fn(|event: LambdaEvent<Value>| {
         let authorizer = &authorizer;
         async move {

@@ -36,6 +36,14 @@ pub fn for_routes(routes: &[Route], method_arn: &str, is_admin: bool) -> Option<
     Some(json!({ "Version": "2012-10-17", "Statement": statements }))
 }
 
+/// A policy denying the whole stage: a valid caller outside the required groups (403).
+pub fn deny_all(method_arn: &str) -> Option<Value> {
+    let base = stage_arn(method_arn)?;
+    Some(json!({ "Version": "2012-10-17", "Statement": [
+        { "Action": "execute-api:Invoke", "Effect": "Deny", "Resource": [format!("{base}/*/*")] },
+    ]}))
+}
+
 /// `arn:aws:execute-api:{region}:{account}:{apiId}/{stage}` of a method ARN
 /// `arn:aws:execute-api:{region}:{account}:{apiId}/{stage}/{VERB}/{path}`.
 pub fn stage_arn(method_arn: &str) -> Option<String> {

@@ -6,7 +6,6 @@ use authorizer::{Authorizer, Unauthorized};
 use cognito_verifier::{
     JwksCache, JwksSource, Verifier, VerifierConfig,
     testing::{TestKey, id_token_claims},
-    verifier::DEFAULT_LEEWAY,
 };
 use serde_json::{Value, json};
 
@@ -16,14 +15,9 @@ const CLIENT: &str = "client-1";
 const ARN: &str = "arn:aws:execute-api:eu-west-1:123456789012:api1/prod/GET/me";
 
 fn authorizer(key: &TestKey) -> Authorizer {
-    let config = VerifierConfig {
-        region: REGION.into(),
-        user_pool_id: POOL.into(),
-        client_ids: vec![CLIENT.into()],
-        leeway: DEFAULT_LEEWAY,
-    };
+    let config = VerifierConfig::id_tokens(vec![CLIENT.into()]);
     let jwks = JwksCache::new(JwksSource::Static(TestKey::jwks(&[key]).to_string())).unwrap();
-    Authorizer::new(Arc::new(Verifier::new(config, Arc::new(jwks))), "admins")
+    Authorizer::new(Arc::new(Verifier::single(config, POOL, Arc::new(jwks))), "admins")
 }
 
 fn token_event(token: &str) -> Value {

@@ -15,7 +15,7 @@ use auth_domain::{
     sdk::{AwsCredentials, SdkUserPool, sdk_config},
 };
 use authorizer::AuthorizerConfig;
-use cognito_verifier::{JwksSource, VerifierConfig, verifier::DEFAULT_LEEWAY};
+use cognito_verifier::{JwksSource, VerifierConfig};
 use lambda_glue::Cors;
 use tokio::{net::TcpListener, sync::oneshot, task::JoinHandle};
 
@@ -115,17 +115,12 @@ impl LocalStack {
             credentials: fn_credentials::State::new(cors.clone()),
         };
         let authorizer = AuthorizerConfig {
-            verifier: VerifierConfig {
-                region: options.region.clone(),
-                user_pool_id: pool.pool_id.clone(),
-                client_ids: vec![pool.client_id.clone()],
-                leeway: DEFAULT_LEEWAY,
-            },
-            jwks: JwksSource::Url(moto.jwks_url(&pool.pool_id)),
+            verifier: VerifierConfig::id_tokens(vec![pool.client_id.clone()]),
+            pools: vec![(pool.pool_id.clone(), JwksSource::Url(moto.jwks_url(&pool.pool_id)))],
             admin_group: options.admin_group.clone(),
+            required_groups: Vec::new(),
         }
-        .build()
-        .await?;
+        .build()?;
         let listener = TcpListener::bind(("127.0.0.1", options.port))
             .await
             .with_context(|| format!("binding 127.0.0.1:{}", options.port))?;

@@ -26,6 +26,9 @@ pub struct Claims {
     /// The app client (access tokens).
     #[serde(default)]
     pub client_id: Option<String>,
+    /// Space-separated scopes (access tokens).
+    #[serde(default)]
+    pub scope: Option<String>,
     /// Internal username (ID tokens).
     #[serde(default, rename = "cognito:username")]
     pub cognito_username: Option<String>,

@@ -4,7 +4,7 @@
 /// A token failed verification.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum VerifyError {
-    /// The token is longer than [`crate::verifier::MAX_TOKEN_BYTES`]; refused before decoding.
+    /// The token is longer than [`crate::jws::MAX_TOKEN_BYTES`]; refused before decoding.
     #[error("token too large")]
     TooLarge,
     /// Not three base64url segments of JSON, or a header/claim of the wrong type.
@@ -40,6 +40,9 @@ pub enum VerifyError {
     /// `token_use` is not the expected one (an access token used as an ID token, say).
     #[error("wrong token use")]
     WrongTokenUse,
+    /// An access token without any of the required scopes.
+    #[error("missing scope")]
+    MissingScope,
     /// A required claim is missing.
     #[error("missing claim {0}")]
     MissingClaim(&'static str),

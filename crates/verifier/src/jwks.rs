@@ -12,7 +12,8 @@ use std::{
     time::{Duration, Instant},
 };
 
-use jsonwebtoken::DecodingKey;
+use aws_lc_rs::signature::{ParsedPublicKey, RSA_PKCS1_2048_8192_SHA256, RsaPublicKeyComponents};
+use base64::Engine;
 use serde::Deserialize;
 
 use crate::VerifyError;
@@ -51,7 +52,10 @@ struct Jwk {
     e: Option<String>,
 }
 
-type KeyMap = HashMap<String, Arc<DecodingKey>>;
+type KeyMap = HashMap<String, Arc<ParsedPublicKey>>;
+
+/// RSA keys shorter than this are refused (Cognito's are 2048-bit).
+const MIN_MODULUS_BYTES: usize = 2048 / 8;
 
 /// Why a JWKS could not be loaded.
 #[derive(Debug, thiserror::Error)]
@@ -70,8 +74,9 @@ pub enum JwksError {
     Invalid(String),
 }
 
-/// Parses a JWKS, keeping only RSA signing keys for RS256 with a `kid`.
-pub fn parse_jwks(json: &[u8]) -> Result<HashMap<String, Arc<DecodingKey>>, JwksError> {
+/// Parses a JWKS, keeping only RSA signing keys for RS256 with a `kid`, each parsed once into a
+/// verification key.
+pub fn parse_jwks(json: &[u8]) -> Result<HashMap<String, Arc<ParsedPublicKey>>, JwksError> {
     let set: JwkSet = serde_json::from_slice(json).map_err(|e| JwksError::Invalid(e.to_string()))?;
     let mut keys = HashMap::new();
     for jwk in set.keys {
@@ -82,7 +87,7 @@ pub fn parse_jwks(json: &[u8]) -> Result<HashMap<String, Arc<DecodingKey>>, Jwks
         if kid.is_empty() || kid.len() > MAX_KID_BYTES {
             continue;
         }
-        if let Ok(key) = DecodingKey::from_rsa_components(&n, &e) {
+        if let Some(key) = rsa_key(&n, &e) {
             keys.insert(kid, Arc::new(key));
         }
     }
@@ -92,28 +97,56 @@ pub fn parse_jwks(json: &[u8]) -> Result<HashMap<String, Arc<DecodingKey>>, Jwks
     Ok(keys)
 }
 
+/// The HTTP client for JWKS fetches. TLS trusts the compiled-in Mozilla roots (which include the
+/// Amazon roots Cognito's endpoints chain to): loading the system's certificate store instead
+/// would read hundreds of files at every cold start (measured: ~3 ms of a 4.5 ms cold start).
+fn http_client() -> Result<reqwest::Client, JwksError> {
+    let mut roots = rustls::RootCertStore::empty();
+    roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+    let tls = rustls::ClientConfig::builder_with_provider(Arc::new(rustls::crypto::aws_lc_rs::default_provider()))
+        .with_safe_default_protocol_versions()
+        .map_err(|e| JwksError::Fetch(e.to_string()))?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    reqwest::Client::builder()
+        .tls_backend_preconfigured(tls)
+        .timeout(FETCH_TIMEOUT)
+        .connect_timeout(FETCH_TIMEOUT)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .map_err(|e| JwksError::Fetch(e.to_string()))
+}
+
+fn rsa_key(n: &str, e: &str) -> Option<ParsedPublicKey> {
+    let decode = |v: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(v.trim_end_matches('=')).ok();
+    let strip = |v: Vec<u8>| v.iter().position(|b| *b != 0).map(|i| v[i..].to_vec());
+    let (n, e) = (strip(decode(n)?)?, strip(decode(e)?)?);
+    if n.len() < MIN_MODULUS_BYTES {
+        return None;
+    }
+    RsaPublicKeyComponents { n, e }.to_parsed_public_key(&RSA_PKCS1_2048_8192_SHA256).ok()
+}
+
 /// The cached keys of one JWKS.
 pub struct JwksCache {
     source: JwksSource,
-    http: reqwest::Client,
+    /// Built only for a URL source: a static JWKS never pays for an HTTP/TLS client.
+    http: Option<reqwest::Client>,
     keys: RwLock<Arc<KeyMap>>,
     penalty: Duration,
     /// Held while a fetch is in flight; records when the last refetch for an unknown `kid`
     /// started (the cold-start load does not count).
-    fetch: tokio::sync::Mutex<Option<Instant>>,
+    fetch: Arc<tokio::sync::Mutex<Option<Instant>>>,
 }
 
 impl JwksCache {
     /// A cache for `source`, with no keys yet: call [`JwksCache::load`] at init.
     pub fn new(source: JwksSource) -> Result<Self, JwksError> {
-        let http = reqwest::Client::builder()
-            .timeout(FETCH_TIMEOUT)
-            .connect_timeout(FETCH_TIMEOUT)
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .map_err(|e| JwksError::Fetch(e.to_string()))?;
-        let cache =
-            Self { source, http, keys: RwLock::default(), penalty: PENALTY, fetch: tokio::sync::Mutex::new(None) };
+        let http = match &source {
+            JwksSource::Static(_) => None,
+            JwksSource::Url(_) => Some(http_client()?),
+        };
+        let cache = Self { source, http, keys: RwLock::default(), penalty: PENALTY, fetch: Arc::default() };
         if let JwksSource::Static(json) = &cache.source {
             cache.store(parse_jwks(json.as_bytes())?);
         }
@@ -133,8 +166,26 @@ impl JwksCache {
         self.refresh().await
     }
 
+    /// Starts loading the keys in the background and returns at once, so the fetch overlaps the
+    /// rest of the cold start. The fetch lock is taken before returning: a token that arrives
+    /// meanwhile waits for this fetch instead of starting its own. `done` gets the outcome.
+    pub fn load_in_background(
+        self: &Arc<Self>,
+        done: impl FnOnce(Result<usize, JwksError>) + Send + 'static,
+    ) -> tokio::task::JoinHandle<()> {
+        let in_flight = self.fetch.clone().try_lock_owned();
+        let cache = self.clone();
+        tokio::spawn(async move {
+            let _in_flight = match in_flight {
+                Ok(guard) => guard,
+                Err(_) => cache.fetch.clone().lock_owned().await,
+            };
+            done(cache.refresh().await);
+        })
+    }
+
     /// The key for `kid`, refetching the JWKS if it is unknown and the penalty box allows.
-    pub async fn key(&self, kid: &str) -> Result<Arc<DecodingKey>, VerifyError> {
+    pub async fn key(&self, kid: &str) -> Result<Arc<ParsedPublicKey>, VerifyError> {
         if let Some(key) = self.cached(kid) {
             return Ok(key);
         }
@@ -156,7 +207,7 @@ impl JwksCache {
         self.cached(kid).ok_or_else(|| if self.is_empty() { VerifyError::NoKeys } else { VerifyError::UnknownKid })
     }
 
-    fn cached(&self, kid: &str) -> Option<Arc<DecodingKey>> {
+    fn cached(&self, kid: &str) -> Option<Arc<ParsedPublicKey>> {
         self.keys.read().ok()?.get(kid).cloned()
     }
 
@@ -172,30 +223,30 @@ impl JwksCache {
 
     /// Fetches and stores the keys; the caller holds the fetch lock.
     async fn refresh(&self) -> Result<usize, JwksError> {
-        let JwksSource::Url(url) = &self.source else {
+        let (JwksSource::Url(url), Some(http)) = (&self.source, &self.http) else {
             return Ok(self.keys.read().map(|k| k.len()).unwrap_or(0));
         };
-        let keys = parse_jwks(&self.download(url).await?)?;
+        let keys = parse_jwks(&download(http, url).await?)?;
         let count = keys.len();
         self.store(keys);
         Ok(count)
     }
+}
 
-    async fn download(&self, url: &str) -> Result<Vec<u8>, JwksError> {
-        let mut resp = self.http.get(url).send().await.map_err(|e| JwksError::Fetch(e.to_string()))?;
-        if !resp.status().is_success() {
-            return Err(JwksError::Status(resp.status().as_u16()));
-        }
-        if resp.content_length().is_some_and(|len| len > MAX_JWKS_BYTES as u64) {
+async fn download(http: &reqwest::Client, url: &str) -> Result<Vec<u8>, JwksError> {
+    let mut resp = http.get(url).send().await.map_err(|e| JwksError::Fetch(e.to_string()))?;
+    if !resp.status().is_success() {
+        return Err(JwksError::Status(resp.status().as_u16()));
+    }
+    if resp.content_length().is_some_and(|len| len > MAX_JWKS_BYTES as u64) {
+        return Err(JwksError::TooLarge);
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = resp.chunk().await.map_err(|e| JwksError::Fetch(e.to_string()))? {
+        if body.len() + chunk.len() > MAX_JWKS_BYTES {
             return Err(JwksError::TooLarge);
         }
-        let mut body = Vec::new();
-        while let Some(chunk) = resp.chunk().await.map_err(|e| JwksError::Fetch(e.to_string()))? {
-            if body.len() + chunk.len() > MAX_JWKS_BYTES {
-                return Err(JwksError::TooLarge);
-            }
-            body.extend_from_slice(&chunk);
-        }
-        Ok(body)
+        body.extend_from_slice(&chunk);
     }
+    Ok(body)
 }

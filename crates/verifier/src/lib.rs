@@ -2,6 +2,7 @@
 //!
 //! - [`jwks`]: the key cache — keys parsed once, refetched only for an unknown `kid`, at most
 //!   once per [`jwks::PENALTY`], with one fetch in flight;
+//! - [`jws`]: splitting and decoding the token, and its RS256 signature;
 //! - [`verifier`]: the checks, in order, each with its own [`VerifyError`];
 //! - [`claims`]: the claims a verified token yields;
 //! - [`error`]: why a token was refused.
@@ -13,6 +14,7 @@
 pub mod claims;
 pub mod error;
 pub mod jwks;
+pub mod jws;
 pub mod verifier;
 
 #[cfg(feature = "testing")]
@@ -21,4 +23,4 @@ pub mod testing;
 pub use claims::Claims;
 pub use error::VerifyError;
 pub use jwks::{JwksCache, JwksSource};
-pub use verifier::{Verifier, VerifierConfig};
+pub use verifier::{TokenUse, UserPoolKeys, Verifier, VerifierConfig};

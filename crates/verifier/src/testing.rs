@@ -51,7 +51,13 @@ impl TestKey {
 
     /// A token with any header and claims, signed RS256 by this key.
     pub fn sign_with_header(&self, header: &Value, claims: &Value) -> String {
-        let message = format!("{}.{}", b64(header.to_string().as_bytes()), b64(claims.to_string().as_bytes()));
+        self.sign_raw(&header.to_string(), &claims.to_string())
+    }
+
+    /// A token whose header and payload are exactly these texts (duplicate keys, odd types),
+    /// signed RS256 by this key.
+    pub fn sign_raw(&self, header: &str, payload: &str) -> String {
+        let message = format!("{}.{}", b64(header.as_bytes()), b64(payload.as_bytes()));
         let mut signature = vec![0; self.pair.public_modulus_len()];
         self.pair
             .sign(&RSA_PKCS1_SHA256, &SystemRandom::new(), message.as_bytes(), &mut signature)

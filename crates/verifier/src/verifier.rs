@@ -1,121 +1,146 @@
-//! The checks a Cognito ID token must pass, in order: size, shape, algorithm, `kid`, signature
-//! (key from the JWKS only), `exp`, `nbf`, `iss`, `aud`, `token_use`, `iat`.
+//! The checks a Cognito token must pass, in this order: size and shape, `alg` = RS256, `kid`, a
+//! pool whose issuer is the token's `iss`, the signature (key from that pool's JWKS only),
+//! `token_use`, the audience (`aud` for ID tokens, `client_id` for access tokens), scopes
+//! (access tokens, when required), `exp`, `nbf`, `iat`.
+//!
+//! Every check is on by default; the only choices are which clients, which token use, which
+//! scopes and how much clock skew.
 
 use std::{
     sync::Arc,
     time::{Duration, SystemTime, UNIX_EPOCH},
 };
 
-use jsonwebtoken::{Algorithm, Validation, errors::ErrorKind};
+use crate::{Claims, JwksCache, VerifyError, jws::Jws};
 
-use crate::{Claims, JwksCache, VerifyError, jwks::MAX_KID_BYTES};
-
-/// Tokens longer than this are refused before any decoding. Cognito ID tokens are 1–2 KiB,
-/// larger with many groups or custom attributes.
-pub const MAX_TOKEN_BYTES: usize = 8 * 1024;
+pub use crate::jws::MAX_TOKEN_BYTES;
 
 /// The default clock leeway: Cognito's `iat` can run about a second ahead of ours.
 pub const DEFAULT_LEEWAY: Duration = Duration::from_secs(5);
 
-/// What a token must match.
+/// Which tokens are accepted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum TokenUse {
+    /// ID tokens only (`token_use` = `id`, audience in `aud`). The default.
+    #[default]
+    Id,
+    /// Access tokens only (`token_use` = `access`, audience in `client_id`, scopes checked).
+    Access,
+}
+
+/// The rules every token must pass, whichever pool issued it.
 #[derive(Debug, Clone)]
 pub struct VerifierConfig {
-    /// The pool's region.
-    pub region: String,
-    /// The pool id; the issuer is derived from it and the region.
-    pub user_pool_id: String,
-    /// App clients whose ID tokens are accepted (`aud`). Must not be empty.
+    /// App clients whose tokens are accepted. Must not be empty.
     pub client_ids: Vec<String>,
+    /// ID or access tokens ([`TokenUse::Id`] by default).
+    pub token_use: TokenUse,
+    /// Access tokens must carry at least one of these scopes; empty means no scope check.
+    pub required_scopes: Vec<String>,
     /// Clock skew tolerated on `exp`, `nbf` and `iat` ([`DEFAULT_LEEWAY`]).
     pub leeway: Duration,
 }
 
 impl VerifierConfig {
-    /// The issuers a token of this pool may carry: the original form and the updated
-    /// (`issuer-cognito-idp`) form.
-    pub fn issuers(&self) -> [String; 2] {
-        [
-            format!("https://cognito-idp.{}.amazonaws.com/{}", self.region, self.user_pool_id),
-            format!("https://issuer-cognito-idp.{}.amazonaws.com/{}", self.region, self.user_pool_id),
-        ]
-    }
-
-    /// The pool's JWKS URL in AWS.
-    pub fn jwks_url(&self) -> String {
-        format!("https://cognito-idp.{}.amazonaws.com/{}/.well-known/jwks.json", self.region, self.user_pool_id)
+    /// ID tokens of `client_ids`, with the default leeway.
+    pub fn id_tokens(client_ids: Vec<String>) -> Self {
+        Self { client_ids, token_use: TokenUse::Id, required_scopes: Vec::new(), leeway: DEFAULT_LEEWAY }
     }
 }
 
-/// Verifies Cognito ID tokens.
+/// A user pool whose tokens are accepted, with its keys.
+pub struct UserPoolKeys {
+    /// The pool id, `{region}_{id}`: the issuer is derived from it.
+    pub user_pool_id: String,
+    /// The pool's JWKS.
+    pub jwks: Arc<JwksCache>,
+}
+
+/// The region of a pool id (`eu-west-1_AbC` -> `eu-west-1`).
+pub fn pool_region(user_pool_id: &str) -> Option<&str> {
+    user_pool_id.split_once('_').map(|(region, _)| region).filter(|r| !r.is_empty())
+}
+
+/// The issuers a pool's tokens may carry: the original form and the updated
+/// (`issuer-cognito-idp`) form.
+pub fn issuers(user_pool_id: &str) -> [String; 2] {
+    let region = pool_region(user_pool_id).unwrap_or_default();
+    [
+        format!("https://cognito-idp.{region}.amazonaws.com/{user_pool_id}"),
+        format!("https://issuer-cognito-idp.{region}.amazonaws.com/{user_pool_id}"),
+    ]
+}
+
+/// The pool's JWKS URL in AWS.
+pub fn jwks_url(user_pool_id: &str) -> String {
+    let region = pool_region(user_pool_id).unwrap_or_default();
+    format!("https://cognito-idp.{region}.amazonaws.com/{user_pool_id}/.well-known/jwks.json")
+}
+
+struct Pool {
+    issuers: [String; 2],
+    jwks: Arc<JwksCache>,
+}
+
+/// Verifies Cognito tokens of one or more user pools.
 pub struct Verifier {
     config: VerifierConfig,
-    jwks: Arc<JwksCache>,
-    validation: Validation,
+    pools: Vec<Pool>,
 }
 
 impl Verifier {
-    /// A verifier for `config`, taking keys from `jwks`.
-    pub fn new(config: VerifierConfig, jwks: Arc<JwksCache>) -> Self {
-        let mut validation = Validation::new(Algorithm::RS256);
-        validation.set_issuer(&config.issuers());
-        // `token_use` is checked before the audience (so an access token is refused as such),
-        // and the audience after it, by us: see `verify`.
-        validation.validate_aud = false;
-        validation.set_required_spec_claims(&["exp", "iss", "sub"]);
-        validation.leeway = config.leeway.as_secs();
-        validation.validate_nbf = true;
-        Self { config, jwks, validation }
+    /// A verifier applying `config` to tokens of `pools`.
+    pub fn new(config: VerifierConfig, pools: Vec<UserPoolKeys>) -> Self {
+        let pools = pools.into_iter().map(|p| Pool { issuers: issuers(&p.user_pool_id), jwks: p.jwks }).collect();
+        Self { config, pools }
     }
 
-    /// The JWKS cache.
-    pub fn jwks(&self) -> &JwksCache {
-        &self.jwks
+    /// A verifier for one pool.
+    pub fn single(config: VerifierConfig, user_pool_id: &str, jwks: Arc<JwksCache>) -> Self {
+        Self::new(config, vec![UserPoolKeys { user_pool_id: user_pool_id.into(), jwks }])
     }
 
-    /// Verifies an ID token and returns its claims.
+    /// The pools' key caches, to load at cold start.
+    pub fn jwks(&self) -> impl Iterator<Item = &JwksCache> {
+        self.pools.iter().map(|p| p.jwks.as_ref())
+    }
+
+    /// Verifies a token and returns its claims.
     pub async fn verify(&self, token: &str) -> Result<Claims, VerifyError> {
-        if token.len() > MAX_TOKEN_BYTES {
-            return Err(VerifyError::TooLarge);
-        }
-        if token.split('.').count() != 3 {
-            return Err(VerifyError::Malformed("expected three segments".into()));
-        }
-        let header = jsonwebtoken::decode_header(token).map_err(|e| VerifyError::Malformed(e.to_string()))?;
-        if header.alg != Algorithm::RS256 {
-            return Err(VerifyError::AlgorithmNotAllowed);
-        }
-        let kid = header.kid.filter(|k| !k.is_empty() && k.len() <= MAX_KID_BYTES).ok_or(VerifyError::InvalidKid)?;
-        let key = self.jwks.key(&kid).await?;
-        let claims = jsonwebtoken::decode::<Claims>(token, &key, &self.validation).map_err(map_error)?.claims;
-        if claims.token_use != "id" {
-            return Err(VerifyError::WrongTokenUse);
-        }
-        match &claims.aud {
-            None => return Err(VerifyError::MissingClaim("aud")),
-            Some(aud) if !self.config.client_ids.contains(aud) => return Err(VerifyError::WrongAudience),
-            Some(_) => {}
+        let jws = Jws::parse(token)?;
+        let pool = self.pools.iter().find(|p| p.issuers.contains(&jws.claims.iss)).ok_or(VerifyError::WrongIssuer)?;
+        let key = pool.jwks.key(&jws.kid).await?;
+        jws.verify_signature(&key)?;
+        self.check_claims(&jws.claims)?;
+        Ok(jws.claims)
+    }
+
+    fn check_claims(&self, claims: &Claims) -> Result<(), VerifyError> {
+        let accepted = |client: &Option<String>, name: &'static str| match client {
+            None => Err(VerifyError::MissingClaim(name)),
+            Some(c) if self.config.client_ids.contains(c) => Ok(()),
+            Some(_) => Err(VerifyError::WrongAudience),
+        };
+        match self.config.token_use {
+            TokenUse::Id if claims.token_use == "id" => accepted(&claims.aud, "aud")?,
+            TokenUse::Access if claims.token_use == "access" => {
+                accepted(&claims.client_id, "client_id")?;
+                let scopes = claims.scope.as_deref().unwrap_or_default();
+                let required = &self.config.required_scopes;
+                if !required.is_empty() && !scopes.split(' ').any(|s| required.iter().any(|r| r == s)) {
+                    return Err(VerifyError::MissingScope);
+                }
+            }
+            _ => return Err(VerifyError::WrongTokenUse),
         }
         let now = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
-        if claims.iat.is_some_and(|iat| iat > now + self.config.leeway.as_secs()) {
+        let leeway = self.config.leeway.as_secs();
+        if now >= claims.exp.saturating_add(leeway) {
+            return Err(VerifyError::Expired);
+        }
+        if claims.nbf.is_some_and(|nbf| nbf > now + leeway) || claims.iat.is_some_and(|iat| iat > now + leeway) {
             return Err(VerifyError::NotYetValid);
         }
-        Ok(claims)
-    }
-}
-
-fn map_error(err: jsonwebtoken::errors::Error) -> VerifyError {
-    match err.kind() {
-        ErrorKind::InvalidSignature => VerifyError::InvalidSignature,
-        ErrorKind::InvalidAlgorithm | ErrorKind::InvalidAlgorithmName => VerifyError::AlgorithmNotAllowed,
-        ErrorKind::ExpiredSignature => VerifyError::Expired,
-        ErrorKind::ImmatureSignature => VerifyError::NotYetValid,
-        ErrorKind::InvalidIssuer => VerifyError::WrongIssuer,
-        ErrorKind::InvalidAudience => VerifyError::WrongAudience,
-        ErrorKind::MissingRequiredClaim(claim) => VerifyError::MissingClaim(match claim.as_str() {
-            "exp" => "exp",
-            "iss" => "iss",
-            _ => "sub",
-        }),
-        other => VerifyError::Malformed(format!("{other:?}")),
+        Ok(())
     }
 }

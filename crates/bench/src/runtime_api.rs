@@ -1,0 +1,107 @@
+//! A local Lambda Runtime API on loopback: enough of it for a function to start, take events and
+//! answer them, so cold starts and memory can be measured without AWS.
+
+use std::{net::SocketAddr, sync::Arc, time::Duration};
+
+use axum::{
+    Router,
+    body::Bytes,
+    extract::{Path, State},
+    http::{HeaderMap, HeaderValue, StatusCode},
+    routing::{get, post},
+};
+use serde_json::Value;
+use tokio::sync::{Mutex, mpsc};
+
+/// What a function answered.
+#[derive(Debug)]
+pub enum Outcome {
+    /// `/invocation/{id}/response`.
+    Response(Value),
+    /// `/invocation/{id}/error` or `/init/error` (shown through `Debug` when a run fails).
+    Error(#[allow(dead_code)] String),
+}
+
+struct Shared {
+    events: Mutex<mpsc::Receiver<(String, Value)>>,
+    outcomes: mpsc::Sender<Outcome>,
+}
+
+/// A running Runtime API.
+pub struct RuntimeApi {
+    /// `127.0.0.1:PORT`, for `AWS_LAMBDA_RUNTIME_API`.
+    pub address: SocketAddr,
+    events: mpsc::Sender<(String, Value)>,
+    outcomes: mpsc::Receiver<Outcome>,
+}
+
+impl RuntimeApi {
+    /// Serves the Runtime API on a free loopback port.
+    pub async fn start() -> anyhow::Result<Self> {
+        let (event_tx, event_rx) = mpsc::channel(1);
+        let (outcome_tx, outcome_rx) = mpsc::channel(16);
+        let shared = Arc::new(Shared { events: Mutex::new(event_rx), outcomes: outcome_tx });
+        let app = Router::new()
+            .route("/2018-06-01/runtime/invocation/next", get(next))
+            .route("/2018-06-01/runtime/invocation/{id}/response", post(response))
+            .route("/2018-06-01/runtime/invocation/{id}/error", post(error))
+            .route("/2018-06-01/runtime/init/error", post(init_error))
+            .with_state(shared);
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let address = listener.local_addr()?;
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        Ok(Self { address, events: event_tx, outcomes: outcome_rx })
+    }
+
+    /// Hands `event` to the function's next `/invocation/next` and waits for its answer.
+    pub async fn invoke(&mut self, event: Value) -> anyhow::Result<Outcome> {
+        self.events.send((uuid::Uuid::new_v4().to_string(), event)).await?;
+        match tokio::time::timeout(Duration::from_secs(30), self.outcomes.recv()).await {
+            Ok(Some(outcome)) => Ok(outcome),
+            Ok(None) => anyhow::bail!("runtime API stopped"),
+            Err(_) => anyhow::bail!("no answer within 30 s"),
+        }
+    }
+}
+
+async fn next(State(shared): State<Arc<Shared>>) -> (StatusCode, HeaderMap, String) {
+    let Some((id, event)) = shared.events.lock().await.recv().await else {
+        return (StatusCode::GONE, HeaderMap::new(), String::new());
+    };
+    let mut headers = HeaderMap::new();
+    let deadline = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() + 30_000)
+        .unwrap_or_default();
+    let set = |headers: &mut HeaderMap, name: &'static str, value: String| {
+        if let Ok(value) = HeaderValue::from_str(&value) {
+            headers.insert(name, value);
+        }
+    };
+    set(&mut headers, "lambda-runtime-aws-request-id", id);
+    set(&mut headers, "lambda-runtime-deadline-ms", deadline.to_string());
+    set(
+        &mut headers,
+        "lambda-runtime-invoked-function-arn",
+        "arn:aws:lambda:us-east-1:123456789012:function:bench".into(),
+    );
+    set(&mut headers, "lambda-runtime-trace-id", "Root=1-00000000-000000000000000000000000".into());
+    set(&mut headers, "content-type", "application/json".into());
+    (StatusCode::OK, headers, event.to_string())
+}
+
+async fn response(State(shared): State<Arc<Shared>>, Path(_id): Path<String>, body: Bytes) -> StatusCode {
+    let value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+    let _ = shared.outcomes.send(Outcome::Response(value)).await;
+    StatusCode::ACCEPTED
+}
+
+async fn error(State(shared): State<Arc<Shared>>, Path(_id): Path<String>, body: Bytes) -> StatusCode {
+    let _ = shared.outcomes.send(Outcome::Error(String::from_utf8_lossy(&body).into_owned())).await;
+    StatusCode::ACCEPTED
+}
+
+async fn init_error(State(shared): State<Arc<Shared>>, body: Bytes) -> StatusCode {
+    let _ = shared.outcomes.send(Outcome::Error(String::from_utf8_lossy(&body).into_owned())).await;
+    StatusCode::ACCEPTED
+}

@@ -1,0 +1,75 @@
+//! The compact JWS: three base64url segments, decoded once each, and the RS256 signature checked
+//! with a key parsed when the JWKS was loaded.
+//!
+//! Only what the checks need is read from the header: `alg` (which must be RS256: the algorithm
+//! is ours, never the token's) and `kid` (an opaque, length-capped lookup key). `jku`, `x5u`,
+//! `jwk` and `x5c` are ignored: keys come only from the configured JWKS.
+
+use aws_lc_rs::signature::ParsedPublicKey;
+use base64::Engine;
+use serde::Deserialize;
+
+use crate::{Claims, VerifyError, jwks::MAX_KID_BYTES};
+
+/// Tokens longer than this are refused before any decoding. Cognito ID tokens are 1–2 KiB,
+/// larger with many groups or custom attributes.
+pub const MAX_TOKEN_BYTES: usize = 8 * 1024;
+
+#[derive(Deserialize)]
+struct Header {
+    alg: String,
+    #[serde(default)]
+    kid: Option<String>,
+}
+
+/// A token split and decoded, its signature not yet checked.
+pub(crate) struct Jws<'a> {
+    signing_input: &'a str,
+    signature: &'a str,
+    /// The header's `kid`.
+    pub kid: String,
+    /// The claims, typed strictly. Read before the signature is checked only to pick the pool by
+    /// issuer; nothing else is decided on them until [`Jws::verify_signature`] passed.
+    pub claims: Claims,
+}
+
+fn decode(segment: &str) -> Result<Vec<u8>, VerifyError> {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(segment)
+        .map_err(|_| VerifyError::Malformed("invalid base64url".into()))
+}
+
+impl<'a> Jws<'a> {
+    /// Splits and decodes a token, refusing anything oversized or malformed.
+    pub fn parse(token: &'a str) -> Result<Self, VerifyError> {
+        if token.len() > MAX_TOKEN_BYTES {
+            return Err(VerifyError::TooLarge);
+        }
+        let mut segments = token.split('.');
+        let (Some(header), Some(payload), Some(signature), None) =
+            (segments.next(), segments.next(), segments.next(), segments.next())
+        else {
+            return Err(VerifyError::Malformed("expected three segments".into()));
+        };
+        let header: Header =
+            serde_json::from_slice(&decode(header)?).map_err(|e| VerifyError::Malformed(format!("header: {e}")))?;
+        if header.alg != "RS256" {
+            return Err(VerifyError::AlgorithmNotAllowed);
+        }
+        let kid = header.kid.filter(|k| !k.is_empty() && k.len() <= MAX_KID_BYTES).ok_or(VerifyError::InvalidKid)?;
+        let claims: Claims =
+            serde_json::from_slice(&decode(payload)?).map_err(|e| VerifyError::Malformed(format!("claims: {e}")))?;
+        let signing_input = &token[..header_and_payload_len(token)];
+        Ok(Self { signing_input, signature, kid, claims })
+    }
+
+    /// Checks the RS256 signature with `key`.
+    pub fn verify_signature(&self, key: &ParsedPublicKey) -> Result<(), VerifyError> {
+        let signature = decode(self.signature)?;
+        key.verify_sig(self.signing_input.as_bytes(), &signature).map_err(|_| VerifyError::InvalidSignature)
+    }
+}
+
+fn header_and_payload_len(token: &str) -> usize {
+    token.rfind('.').unwrap_or(token.len())
+}
