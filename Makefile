@@ -17,7 +17,7 @@ LOCAL_AWS := env -u AWS_PROFILE -u AWS_DEFAULT_PROFILE -u AWS_SESSION_TOKEN \
              AWS_REGION=$${AWS_REGION:-us-east-1} \
              AWS_ENDPOINT_URL=http://127.0.0.1:9 MOTO_SERVER=$(CURDIR)/$(VENV)/bin/moto_server
 
-.PHONY: help dev test lint fmt venv build clean
+.PHONY: help dev test lint fmt venv build bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -38,6 +38,8 @@ dev: $(STAMP) ## Start the local stack on http://127.0.0.1:$${PORT:-3000} (Ctrl-
 test: $(STAMP) lint ## Run every check and test, as CI does
 	@echo "==> cargo test (unit, handler, authorizer and end-to-end tests against moto)"
 	@$(LOCAL_AWS) cargo test --workspace --all-targets --locked
+	@echo "==> cargo test --doc (the examples in the documentation)"
+	@cargo test --workspace --doc --locked --quiet
 
 lint: $(STAMP) ## Formatting, clippy and the template linter
 	@echo "==> cargo fmt --check"
@@ -49,6 +51,14 @@ lint: $(STAMP) ## Formatting, clippy and the template linter
 
 fmt: ## Format the code
 	@cargo fmt --all
+
+bench: ## Measure: verify throughput vs raw RSA, cold start and memory vs a bare Lambda
+	@echo "==> cargo bench -p cognito-verifier --bench verify (full verify path vs raw RSA-2048 verify)"
+	@cargo bench --locked -p cognito-verifier --bench verify 2>&1 | grep -vE '^\s*(Compiling|Benchmarking|Found|[0-9]+ \(|$$)'
+	@echo "==> cargo build --release -p authorizer -p lambda-bench"
+	@cargo build --release --locked --quiet -p authorizer -p lambda-bench
+	@echo "==> target/release/lambda-bench $${BENCH_RUNS:-21} (cold start and peak RSS under a local Runtime API)"
+	@./target/release/lambda-bench $${BENCH_RUNS:-21}
 
 build: ## Build the Lambda binaries for arm64 with cargo-lambda
 	@command -v cargo-lambda >/dev/null || { echo "==> Installing cargo-lambda"; cargo install --locked cargo-lambda; }

@@ -1,6 +1,7 @@
 //! The authorizer events API Gateway sends: REST `TOKEN` and `REQUEST` (answered with an IAM
 //! policy), and HTTP API payload 2.0 `REQUEST` (answered with a simple response).
 
+use cognito_verifier::bearer_token;
 use serde_json::Value;
 
 /// Which API asks, and about what.
@@ -61,19 +62,6 @@ impl<'a> AuthorizerEvent<'a> {
         };
         Ok(Self { token: bearer_token(raw.ok_or("no token")?).ok_or("no token")?, target })
     }
-}
-
-/// The token of an `Authorization` value: `Bearer <token>` (scheme in any case) or the bare token.
-pub fn bearer_token(value: &str) -> Option<&str> {
-    let value = value.trim();
-    let token = match value.split_once(' ') {
-        Some((scheme, rest)) if scheme.eq_ignore_ascii_case("bearer") => rest.trim(),
-        Some(_) => return None,
-        // A scheme with no token after it.
-        None if value.eq_ignore_ascii_case("bearer") => return None,
-        None => value,
-    };
-    (!token.is_empty()).then_some(token)
 }
 
 #[cfg(test)]

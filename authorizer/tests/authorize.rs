@@ -128,3 +128,70 @@ const ADMIN_API: &[api_types::routes::Route] = &[
         access: api_types::routes::Access::Admin,
     },
 ];
+
+fn http_api_event(token: &str, route_key: &str, raw_path: &str) -> Value {
+    json!({
+        "version": "2.0", "type": "REQUEST",
+        "routeArn": "arn:aws:execute-api:eu-west-1:123456789012:api1/prod/GET/users",
+        "identitySource": [format!("Bearer {token}")],
+        "routeKey": route_key, "rawPath": raw_path,
+        "requestContext": {"http": {"method": "GET", "path": raw_path}},
+    })
+}
+
+#[tokio::test]
+async fn http_api_events_get_simple_responses() {
+    let key = TestKey::new("k1");
+    let auth = authorizer(&key).with_routes(ADMIN_API);
+    let mut plain = id_token_claims(REGION, POOL, CLIENT);
+    plain["cognito:groups"] = json!([]);
+    let (plain, admin) = (key.sign(&plain), key.sign(&id_token_claims(REGION, POOL, CLIENT)));
+
+    let me = auth.authorize(&http_api_event(&plain, "GET /me", "/me")).await.unwrap();
+    assert_eq!(me["isAuthorized"], true);
+    assert_eq!(me["context"]["sub"], "8f1c0d2e-sub");
+    assert!(me.get("policyDocument").is_none());
+
+    // Admin routes: by the declared route, and by the raw path on a $default route.
+    for (route_key, path) in [("GET /users", "/users"), ("$default", "/users")] {
+        let user = auth.authorize(&http_api_event(&plain, route_key, path)).await.unwrap();
+        assert_eq!(user["isAuthorized"], false, "{route_key}");
+        let admin = auth.authorize(&http_api_event(&admin, route_key, path)).await.unwrap();
+        assert_eq!(admin["isAuthorized"], true, "{route_key}");
+    }
+    // An invalid token is still a 401, not a 403.
+    assert_eq!(auth.authorize(&http_api_event("garbage", "GET /me", "/me")).await, Err(Unauthorized));
+}
+
+#[tokio::test]
+async fn callers_outside_the_required_groups_are_denied_everywhere() {
+    let key = TestKey::new("k1");
+    let auth = authorizer(&key).with_required_groups(vec!["staff".into(), "admins".into()]);
+    let mut outsider = id_token_claims(REGION, POOL, CLIENT);
+    outsider["cognito:groups"] = json!(["readers"]);
+    let denied = auth.authorize(&token_event(&key.sign(&outsider))).await.unwrap();
+    assert!(!authorizer::policy::allows(&denied["policyDocument"], ARN));
+    let other_route = "arn:aws:execute-api:eu-west-1:123456789012:api1/prod/POST/auth/sign-out";
+    assert!(!authorizer::policy::allows(&denied["policyDocument"], other_route));
+
+    let member = auth.authorize(&token_event(&key.sign(&id_token_claims(REGION, POOL, CLIENT)))).await.unwrap();
+    assert!(authorizer::policy::allows(&member["policyDocument"], ARN));
+    let v2 = auth.authorize(&http_api_event(&key.sign(&outsider), "GET /me", "/me")).await.unwrap();
+    assert_eq!(v2["isAuthorized"], false);
+}
+
+#[tokio::test]
+async fn configuration_from_the_environment_builds_a_working_authorizer() {
+    // GIVEN the variables a deployment sets, with the JWKS given at deploy time
+    let key = TestKey::new("k1");
+    let jwks = TestKey::jwks(&[&key]).to_string();
+    let vars = [("USER_POOL_ID", POOL), ("APP_CLIENT_IDS", CLIENT), ("JWKS_JSON", jwks.as_str())];
+    let config = authorizer::AuthorizerConfig::from_lookup(|name| {
+        vars.iter().find(|(k, _)| *k == name).map(|(_, v)| v.to_string())
+    })
+    .unwrap();
+    // WHEN it is built, THEN it answers like the one assembled by hand
+    let auth = config.build().unwrap();
+    let answer = auth.authorize(&token_event(&key.sign(&id_token_claims(REGION, POOL, CLIENT)))).await.unwrap();
+    assert!(authorizer::policy::allows(&answer["policyDocument"], ARN));
+}

@@ -24,6 +24,9 @@ const WARM_INVOCATIONS: usize = 1000;
 /// One binary to measure, with its environment and an event it answers successfully.
 struct Target {
     name: &'static str,
+    /// Cold-start ratio to the echo baseline and peak RSS (MiB) it must stay under; none for the
+    /// baseline itself.
+    limits: Option<(f64, f64)>,
     binary: PathBuf,
     env: Vec<(&'static str, String)>,
     event: Value,
@@ -148,6 +151,7 @@ async fn main() -> anyhow::Result<()> {
     let targets = [
         Target {
             name: "echo (bare lambda_runtime)",
+            limits: None,
             binary: dir.join("echo"),
             env: Vec::new(),
             event: json!({"hello": "world"}),
@@ -155,6 +159,7 @@ async fn main() -> anyhow::Result<()> {
         },
         Target {
             name: "authorizer (JWKS_JSON)",
+            limits: Some((1.5, 20.0)),
             binary: dir.join("authorizer"),
             env: authorizer_env(("JWKS_JSON", jwks.to_string())),
             event: token_event.clone(),
@@ -162,6 +167,7 @@ async fn main() -> anyhow::Result<()> {
         },
         Target {
             name: "authorizer (JWKS from loopback)",
+            limits: Some((1.5, 20.0)),
             binary: dir.join("authorizer"),
             env: authorizer_env(("JWKS_URL", jwks_url)),
             event: token_event,
@@ -178,23 +184,29 @@ async fn main() -> anyhow::Result<()> {
     }
     let baseline = median(cold[0].clone());
     println!(
-        "\n| binary | size (stripped) | cold start | vs echo | peak RSS, 1st call | peak RSS, {WARM_INVOCATIONS} calls |"
+        "\n| binary | size (stripped) | cold start | vs echo | peak RSS, 1st call | peak RSS, {WARM_INVOCATIONS} calls | targets |"
     );
-    println!("|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|");
     for (target, samples) in targets.iter().zip(cold) {
         let size = std::fs::metadata(&target.binary)?.len();
         let cold = median(samples);
         let (rss_first, rss_warm) = peak_rss(target).await?;
+        let ratio = cold.as_secs_f64() / baseline.as_secs_f64();
+        let rss_mib = rss_warm as f64 / 1024.0;
+        let verdict = match target.limits {
+            None => "baseline".to_string(),
+            Some((max_ratio, max_rss)) if ratio <= max_ratio && rss_mib < max_rss => {
+                format!("met (<= {max_ratio}x, < {max_rss} MB)")
+            }
+            Some((max_ratio, max_rss)) => format!("NOT met (<= {max_ratio}x, < {max_rss} MB)"),
+        };
         println!(
-            "| {} | {:.1} MiB | {:.2} ms | {:.2}x | {:.1} MiB | {:.1} MiB |",
+            "| {} | {:.1} MiB | {:.2} ms | {ratio:.2}x | {:.1} MiB | {rss_mib:.1} MiB | {verdict} |",
             target.name,
             size as f64 / 1048576.0,
             cold.as_secs_f64() * 1e3,
-            cold.as_secs_f64() / baseline.as_secs_f64(),
             rss_first as f64 / 1024.0,
-            rss_warm as f64 / 1024.0,
         );
     }
-    println!("\nTargets: authorizer cold start <= 1.5x echo; authorizer peak RSS < 20 MB.");
     Ok(())
 }
