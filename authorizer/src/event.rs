@@ -16,10 +16,10 @@ pub enum Target<'a> {
     Http {
         /// The HTTP method.
         method: &'a str,
-        /// The route's path template (`/users/{username}`), or the raw path for `$default`.
+        /// The declared route's path template (`/users/{username}`); `None` for `$default`.
+        route_path: Option<&'a str>,
+        /// The request path, the stage prefix removed.
         path: &'a str,
-        /// Whether `path` is a template (a declared route) or the raw path.
-        is_template: bool,
     },
 }
 
@@ -44,13 +44,27 @@ impl<'a> AuthorizerEvent<'a> {
             })
         };
         let (raw, target) = if str_at("/version") == Some("2.0") {
-            let raw = event.pointer("/identitySource/0").and_then(Value::as_str).or_else(header);
+            // The Authorization header, else the first identity source that looks like a JWT
+            // (other identity sources, such as $context.routeKey, may come first).
+            let raw = header().or_else(|| {
+                event
+                    .get("identitySource")
+                    .and_then(Value::as_array)
+                    .and_then(|sources| sources.iter().filter_map(Value::as_str).find(|s| s.matches('.').count() == 2))
+            });
             let method = str_at("/requestContext/http/method").ok_or("no method")?;
-            let target = match str_at("/routeKey").and_then(|k| k.split_once(' ')) {
-                Some((_, template)) => Target::Http { method, path: template, is_template: true },
-                None => Target::Http { method, path: str_at("/rawPath").ok_or("no path")?, is_template: false },
+            let raw_path = str_at("/rawPath").ok_or("no path")?;
+            // On a named stage (and behind custom-domain base paths) rawPath starts with it.
+            let path = match str_at("/requestContext/stage").filter(|s| *s != "$default") {
+                Some(stage) => raw_path
+                    .strip_prefix('/')
+                    .and_then(|p| p.strip_prefix(stage))
+                    .filter(|rest| rest.starts_with('/'))
+                    .unwrap_or(raw_path),
+                None => raw_path,
             };
-            (raw, target)
+            let route_path = str_at("/routeKey").and_then(|k| k.split_once(' ')).map(|(_, template)| template);
+            (raw, Target::Http { method, route_path, path })
         } else {
             let method_arn = str_at("/methodArn").ok_or("no methodArn")?;
             let raw = match str_at("/type") {
@@ -88,20 +102,23 @@ mod tests {
     #[test]
     fn reads_http_api_events_with_their_route() {
         let ev = json!({
-            "version": "2.0", "type": "REQUEST", "routeArn": "arn", "identitySource": ["Bearer t"],
+            "version": "2.0", "type": "REQUEST", "routeArn": "arn", "identitySource": ["GET /x", "Bearer a.b.c"],
             "routeKey": "GET /users/{username}", "rawPath": "/users/alice",
-            "requestContext": {"http": {"method": "GET", "path": "/users/alice"}},
+            "requestContext": {"http": {"method": "GET", "path": "/users/alice"}, "stage": "$default"},
         });
         let parsed = AuthorizerEvent::parse(&ev).unwrap();
-        assert_eq!(parsed.token, "t");
-        assert_eq!(parsed.target, Target::Http { method: "GET", path: "/users/{username}", is_template: true });
+        assert_eq!(parsed.token, "a.b.c");
+        assert_eq!(
+            parsed.target,
+            Target::Http { method: "GET", route_path: Some("/users/{username}"), path: "/users/alice" }
+        );
 
         let default_route = json!({
-            "version": "2.0", "type": "REQUEST", "routeKey": "$default", "rawPath": "/users",
-            "headers": {"authorization": "t"}, "requestContext": {"http": {"method": "GET"}},
+            "version": "2.0", "type": "REQUEST", "routeKey": "$default", "rawPath": "/prod/users",
+            "headers": {"authorization": "t"}, "requestContext": {"http": {"method": "GET"}, "stage": "prod"},
         });
         let parsed = AuthorizerEvent::parse(&default_route).unwrap();
-        assert_eq!(parsed.target, Target::Http { method: "GET", path: "/users", is_template: false });
+        assert_eq!(parsed.target, Target::Http { method: "GET", route_path: None, path: "/users" });
     }
 
     #[test]

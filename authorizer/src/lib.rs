@@ -70,7 +70,7 @@ impl Authorizer {
         })?;
         let target = match &event.target {
             Target::Rest { method_arn } => *method_arn,
-            Target::Http { path, .. } => path,
+            Target::Http { path, .. } => *path,
         };
         let claims = match self.verifier.verify(event.token).await {
             Ok(claims) => claims,
@@ -103,17 +103,27 @@ impl Authorizer {
                 log_decision(decision, reason, Some(&claims), method_arn);
                 Ok(serde_json::json!({ "principalId": claims.sub, "policyDocument": policy, "context": context }))
             }
-            Target::Http { method, path, is_template } => {
-                let admin_route = self.routes.iter().any(|r| {
-                    r.access == Access::Admin
-                        && r.method.eq_ignore_ascii_case(method)
-                        && if is_template { r.path == path } else { match_path(r.path, path).is_some() }
-                });
-                let allowed = in_required_group && (is_admin || !admin_route);
+            Target::Http { method, route_path, path } => {
+                let allowed = in_required_group && (is_admin || self.open_to_signed_in(method, route_path, path));
                 log_decision(if allowed { "allow" } else { "deny" }, reason, Some(&claims), path);
                 Ok(serde_json::json!({ "isAuthorized": allowed, "context": context }))
             }
         }
+    }
+}
+
+impl Authorizer {
+    /// Whether an HTTP API request is for a route any signed-in caller may use. Fails closed:
+    /// only a positive match with a public or signed-in route of the table says yes, so catch-all
+    /// routes, other parameter names or unknown paths need the admins group.
+    fn open_to_signed_in(&self, method: &str, route_path: Option<&str>, path: &str) -> bool {
+        let method = if method.eq_ignore_ascii_case("HEAD") { "GET" } else { method };
+        let candidates = || self.routes.iter().filter(|r| r.method.eq_ignore_ascii_case(method));
+        // The declared route when it is one of ours; else (`$default`, `/{proxy+}`, other
+        // parameter names) the route the concrete path is.
+        let declared = route_path.and_then(|template| candidates().find(|r| r.path == template));
+        let route = declared.or_else(|| candidates().find(|r| match_path(r.path, path).is_some()));
+        route.is_some_and(|r| r.access != Access::Admin)
     }
 }
 

@@ -130,12 +130,16 @@ const ADMIN_API: &[api_types::routes::Route] = &[
 ];
 
 fn http_api_event(token: &str, route_key: &str, raw_path: &str) -> Value {
+    http_api_event_on(token, "GET", route_key, raw_path, "$default")
+}
+
+fn http_api_event_on(token: &str, method: &str, route_key: &str, raw_path: &str, stage: &str) -> Value {
     json!({
         "version": "2.0", "type": "REQUEST",
         "routeArn": "arn:aws:execute-api:eu-west-1:123456789012:api1/prod/GET/users",
         "identitySource": [format!("Bearer {token}")],
         "routeKey": route_key, "rawPath": raw_path,
-        "requestContext": {"http": {"method": "GET", "path": raw_path}},
+        "requestContext": {"http": {"method": method, "path": raw_path}, "stage": stage},
     })
 }
 
@@ -159,6 +163,20 @@ async fn http_api_events_get_simple_responses() {
         let admin = auth.authorize(&http_api_event(&admin, route_key, path)).await.unwrap();
         assert_eq!(admin["isAuthorized"], true, "{route_key}");
     }
+    // Fails closed: catch-all routes, other parameter names, stage prefixes, HEAD and unknown
+    // paths do not open admin routes, or anything the table does not list, to non-admins.
+    for (method, route_key, path, stage) in [
+        ("GET", "ANY /{proxy+}", "/users", "$default"),
+        ("GET", "GET /users/{id}", "/users/alice", "$default"),
+        ("GET", "$default", "/prod/users", "prod"),
+        ("HEAD", "$default", "/users", "$default"),
+        ("GET", "$default", "/somewhere-else", "$default"),
+    ] {
+        let answer = auth.authorize(&http_api_event_on(&plain, method, route_key, path, stage)).await.unwrap();
+        assert_eq!(answer["isAuthorized"], false, "{method} {route_key} {path}");
+    }
+    let staged_me = auth.authorize(&http_api_event_on(&plain, "GET", "$default", "/prod/me", "prod")).await.unwrap();
+    assert_eq!(staged_me["isAuthorized"], true);
     // An invalid token is still a 401, not a 403.
     assert_eq!(auth.authorize(&http_api_event("garbage", "GET /me", "/me")).await, Err(Unauthorized));
 }

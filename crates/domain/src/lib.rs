@@ -15,6 +15,7 @@ pub mod error;
 pub mod sdk;
 pub mod secret_hash;
 pub mod sign_in;
+pub mod srp;
 pub mod token;
 pub mod user_pool;
 

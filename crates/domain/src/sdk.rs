@@ -9,7 +9,7 @@ use aws_config::{BehaviorVersion, Region, SdkConfig, timeout::TimeoutConfig};
 use aws_sdk_cognitoidentityprovider::{
     Client,
     error::{DisplayErrorContext, ProvideErrorMetadata, SdkError},
-    types::{AuthFlowType, AuthenticationResultType},
+    types::{AuthFlowType, AuthenticationResultType, ChallengeNameType},
 };
 
 use crate::{
@@ -109,17 +109,64 @@ impl UserPool for SdkUserPool {
                 .map_err(classify)?;
             (out.authentication_result, out.challenge_name, out.session, out.challenge_parameters)
         };
-        if let Some(result) = result {
-            return tokens(result).map(AuthResult::Tokens);
+        auth_result(result, challenge, session, challenge_parameters)
+    }
+
+    async fn respond_to_challenge(
+        &self,
+        admin: bool,
+        challenge: &str,
+        session: Option<&str>,
+        responses: AuthParameters,
+    ) -> Result<AuthResult, CognitoError> {
+        let name = ChallengeNameType::from(challenge);
+        let responses = Some(responses.into_iter().collect());
+        if admin {
+            let out = self
+                .client
+                .admin_respond_to_auth_challenge()
+                .user_pool_id(&self.user_pool_id)
+                .client_id(&self.client_id)
+                .challenge_name(name)
+                .set_session(session.map(str::to_string))
+                .set_challenge_responses(responses)
+                .send()
+                .await
+                .map_err(classify)?;
+            auth_result(out.authentication_result, out.challenge_name, out.session, out.challenge_parameters)
+        } else {
+            let out = self
+                .client
+                .respond_to_auth_challenge()
+                .client_id(&self.client_id)
+                .challenge_name(name)
+                .set_session(session.map(str::to_string))
+                .set_challenge_responses(responses)
+                .send()
+                .await
+                .map_err(classify)?;
+            auth_result(out.authentication_result, out.challenge_name, out.session, out.challenge_parameters)
         }
-        match (challenge, session) {
-            (Some(name), session) => Ok(AuthResult::Challenge {
-                name: name.as_str().to_string(),
-                session: session.unwrap_or_default(),
-                parameters: challenge_parameters.unwrap_or_default().into_iter().collect(),
-            }),
-            (None, _) => Err(unexpected("neither tokens nor a challenge")),
-        }
+    }
+}
+
+/// Tokens when Cognito issued them, else the challenge it asks for.
+fn auth_result(
+    result: Option<AuthenticationResultType>,
+    challenge: Option<ChallengeNameType>,
+    session: Option<String>,
+    parameters: Option<std::collections::HashMap<String, String>>,
+) -> Result<AuthResult, CognitoError> {
+    if let Some(result) = result {
+        return tokens(result).map(AuthResult::Tokens);
+    }
+    match challenge {
+        Some(name) => Ok(AuthResult::Challenge {
+            name: name.as_str().to_string(),
+            session: session.unwrap_or_default(),
+            parameters: parameters.unwrap_or_default().into_iter().collect(),
+        }),
+        None => Err(unexpected("neither tokens nor a challenge")),
     }
 }
 

@@ -6,8 +6,9 @@ use api_types::wire::{Challenge, SignInFlow, SignInRequest, SignInResponse, Toke
 
 use crate::{
     AuthError, CognitoConfig,
+    srp::{self, SrpClient},
     token::unverified_claim,
-    user_pool::{AuthFlow, AuthParameters, AuthResult, IssuedTokens, UserPool},
+    user_pool::{AuthFlow, AuthParameters, AuthResult, CognitoError, CognitoErrorKind, IssuedTokens, UserPool},
 };
 
 /// Cognito's own limits: longer values can only fail there, so they are refused here with a
@@ -36,12 +37,7 @@ impl SignInService {
         let flow = match req.flow.unwrap_or_default() {
             SignInFlow::UserPasswordAuth => AuthFlow::UserPassword,
             SignInFlow::AdminUserPasswordAuth => AuthFlow::AdminUserPassword,
-            SignInFlow::UserSrpAuth => {
-                return Err(AuthError::BadInput {
-                    field: "flow",
-                    message: "USER_SRP_AUTH is not available yet: use USER_PASSWORD_AUTH.".into(),
-                });
-            }
+            SignInFlow::UserSrpAuth => return self.sign_in_srp(req).await,
         };
         let mut params = AuthParameters::new();
         params.insert("USERNAME".into(), req.username.clone());
@@ -49,6 +45,54 @@ impl SignInService {
         self.add_secret_hash(&mut params, &req.username);
         let result = self.pool.initiate_auth(flow, params).await.map_err(AuthError::from_sign_in)?;
         Ok(self.respond(result, &req.username))
+    }
+
+    /// `USER_SRP_AUTH`: Cognito gets `A`, answers with a `PASSWORD_VERIFIER` challenge, and gets
+    /// back a proof of the password — never the password.
+    async fn sign_in_srp(&self, req: &SignInRequest) -> Result<SignInResponse, AuthError> {
+        let client = SrpClient::new().map_err(|e| AuthError::Upstream(srp_failure(e)))?;
+        let mut params = AuthParameters::new();
+        params.insert("USERNAME".into(), req.username.clone());
+        params.insert("SRP_A".into(), client.public_a_hex());
+        self.add_secret_hash(&mut params, &req.username);
+        let challenge = self.pool.initiate_auth(AuthFlow::UserSrp, params).await.map_err(AuthError::from_sign_in)?;
+        let AuthResult::Challenge { name, session, parameters } = challenge else {
+            return Err(AuthError::Upstream(unexpected("USER_SRP_AUTH answered without a challenge")));
+        };
+        if name != "PASSWORD_VERIFIER" {
+            return Ok(self.respond(AuthResult::Challenge { name, session, parameters }, &req.username));
+        }
+        let param = |key: &str| parameters.get(key).map(String::as_str).ok_or_else(|| unexpected(key));
+        // USER_ID_FOR_SRP is the internal username: the proof, the answer's USERNAME and its
+        // SECRET_HASH are all over it, never over the alias (email) the user typed.
+        let user_id = param("USER_ID_FOR_SRP").map_err(AuthError::Upstream)?;
+        let internal = parameters.get("USERNAME").map(String::as_str).unwrap_or(user_id);
+        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+        let claim = client
+            .password_claim(
+                &self.config.user_pool_id,
+                user_id,
+                &req.password,
+                param("SRP_B").map_err(AuthError::Upstream)?,
+                param("SALT").map_err(AuthError::Upstream)?,
+                param("SECRET_BLOCK").map_err(AuthError::Upstream)?,
+                &srp::timestamp(now as i64),
+            )
+            .map_err(|e| AuthError::Upstream(srp_failure(e)))?;
+        let mut responses = AuthParameters::new();
+        responses.insert("USERNAME".into(), internal.to_string());
+        responses.insert("TIMESTAMP".into(), claim.timestamp);
+        responses
+            .insert("PASSWORD_CLAIM_SECRET_BLOCK".into(), param("SECRET_BLOCK").map_err(AuthError::Upstream)?.into());
+        responses.insert("PASSWORD_CLAIM_SIGNATURE".into(), claim.signature);
+        self.add_secret_hash(&mut responses, internal);
+        let session = (!session.is_empty()).then_some(session.as_str());
+        let result = self
+            .pool
+            .respond_to_challenge(false, "PASSWORD_VERIFIER", session, responses)
+            .await
+            .map_err(AuthError::from_sign_in)?;
+        Ok(self.respond(result, internal))
     }
 
     /// Adds `SECRET_HASH` for `username` when the client has a secret.
@@ -73,6 +117,16 @@ impl SignInService {
             },
         }
     }
+}
+
+fn unexpected(what: &str) -> CognitoError {
+    CognitoError { kind: CognitoErrorKind::Other, code: "UnexpectedChallenge".into(), message: what.into() }
+}
+
+/// A PASSWORD_VERIFIER challenge our SRP refuses (a `B` that is 0 mod N, ...): Cognito, or
+/// something posing as it, misbehaved.
+fn srp_failure(err: srp::SrpError) -> CognitoError {
+    CognitoError { kind: CognitoErrorKind::Other, code: "SrpFailure".into(), message: err.to_string() }
 }
 
 fn wire_tokens(t: IssuedTokens) -> Tokens {
@@ -108,10 +162,15 @@ mod tests {
         user_pool::{CognitoError, CognitoErrorKind},
     };
 
-    /// Records the calls and answers with a canned result.
+    /// A `respond_to_challenge` call: admin flow, challenge, session, responses.
+    type ChallengeAnswer = (bool, String, Option<String>, AuthParameters);
+
+    /// Records the calls and answers with canned results.
     struct FakePool {
         calls: Mutex<Vec<(AuthFlow, AuthParameters)>>,
         answer: Result<AuthResult, CognitoError>,
+        challenge_answers: Mutex<Vec<ChallengeAnswer>>,
+        challenge_answer: Result<AuthResult, CognitoError>,
     }
 
     #[async_trait]
@@ -120,10 +179,34 @@ mod tests {
             self.calls.lock().unwrap().push((flow, params));
             self.answer.clone()
         }
+
+        async fn respond_to_challenge(
+            &self,
+            admin: bool,
+            challenge: &str,
+            session: Option<&str>,
+            responses: AuthParameters,
+        ) -> Result<AuthResult, CognitoError> {
+            self.challenge_answers.lock().unwrap().push((admin, challenge.into(), session.map(Into::into), responses));
+            self.challenge_answer.clone()
+        }
     }
 
     fn service(secret: Option<&str>, answer: Result<AuthResult, CognitoError>) -> (SignInService, Arc<FakePool>) {
-        let pool = Arc::new(FakePool { calls: Mutex::default(), answer });
+        service_answering(secret, answer, Ok(tokens("u-123")))
+    }
+
+    fn service_answering(
+        secret: Option<&str>,
+        answer: Result<AuthResult, CognitoError>,
+        challenge_answer: Result<AuthResult, CognitoError>,
+    ) -> (SignInService, Arc<FakePool>) {
+        let pool = Arc::new(FakePool {
+            calls: Mutex::default(),
+            answer,
+            challenge_answers: Mutex::default(),
+            challenge_answer,
+        });
         let config = CognitoConfig {
             region: "us-east-1".into(),
             user_pool_id: "us-east-1_pool".into(),
@@ -167,6 +250,70 @@ mod tests {
         assert_eq!(*flow, AuthFlow::UserPassword);
         assert_eq!(params["SECRET_HASH"], ClientSecret::new("secret").secret_hash("ann@example.com", "client"));
         assert!(matches!(out, SignInResponse::Tokens { username, .. } if username == "u-123"));
+    }
+
+    fn password_verifier() -> AuthResult {
+        let parameters = [
+            ("SALT", "00a1b2c3d4"),
+            ("SRP_B", "2b7e151628aed2a6abf7158809cf4f3c"),
+            ("SECRET_BLOCK", "c2VjcmV0"),
+            ("USER_ID_FOR_SRP", "u-123"),
+            ("USERNAME", "u-123"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        AuthResult::Challenge { name: "PASSWORD_VERIFIER".into(), session: "sess-1".into(), parameters }
+    }
+
+    #[tokio::test]
+    async fn srp_sign_in_with_an_email_hashes_the_internal_username_in_the_answer() {
+        // GIVEN a client with a secret, and Ann known internally as "u-123"
+        let (svc, pool) = service(Some("secret"), Ok(password_verifier()));
+        // WHEN she signs in with her email and the default flow
+        let out = svc.sign_in(&request(None)).await.unwrap();
+        // THEN the start carries A and SECRET_HASH over the email she typed ...
+        let calls = pool.calls.lock().unwrap();
+        let (flow, start) = &calls[0];
+        assert_eq!(*flow, AuthFlow::UserSrp);
+        assert!(!start.contains_key("PASSWORD"), "the password must never go to Cognito");
+        assert!(start["SRP_A"].len() > 500);
+        assert_eq!(start["SECRET_HASH"], ClientSecret::new("secret").secret_hash("ann@example.com", "client"));
+        // ... and the answer names "u-123" and hashes over "u-123", not over the alias
+        let answers = pool.challenge_answers.lock().unwrap();
+        let (admin, name, session, responses) = &answers[0];
+        assert!(!admin);
+        assert_eq!((name.as_str(), session.as_deref()), ("PASSWORD_VERIFIER", Some("sess-1")));
+        assert_eq!(responses["USERNAME"], "u-123");
+        assert_eq!(responses["SECRET_HASH"], ClientSecret::new("secret").secret_hash("u-123", "client"));
+        assert_eq!(responses["PASSWORD_CLAIM_SECRET_BLOCK"], "c2VjcmV0");
+        let ts: Vec<&str> = responses["TIMESTAMP"].split(' ').collect();
+        assert_eq!((ts.len(), ts[4]), (6, "UTC"), "{}", responses["TIMESTAMP"]);
+        assert!(!ts[2].starts_with('0'), "day not zero-padded: {}", responses["TIMESTAMP"]);
+        assert!(!responses.values().any(|v| v.contains("pw")), "no password in the answer");
+        assert!(matches!(out, SignInResponse::Tokens { username, .. } if username == "u-123"));
+    }
+
+    #[tokio::test]
+    async fn srp_wrong_password_is_invalid_credentials() {
+        let wrong = CognitoError {
+            kind: CognitoErrorKind::NotAuthorized,
+            code: "NotAuthorizedException".into(),
+            message: "x".into(),
+        };
+        let (svc, _) = service_answering(None, Ok(password_verifier()), Err(wrong));
+        assert!(matches!(svc.sign_in(&request(None)).await, Err(AuthError::InvalidCredentials)));
+    }
+
+    #[tokio::test]
+    async fn srp_refuses_a_forged_b_without_answering() {
+        let mut forged = password_verifier();
+        if let AuthResult::Challenge { parameters, .. } = &mut forged {
+            parameters.insert("SRP_B".into(), "0".into());
+        }
+        let (svc, pool) = service(None, Ok(forged));
+        assert!(matches!(svc.sign_in(&request(None)).await, Err(AuthError::Upstream(_))));
+        assert!(pool.challenge_answers.lock().unwrap().is_empty());
     }
 
     #[tokio::test]

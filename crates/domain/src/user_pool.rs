@@ -122,4 +122,14 @@ pub trait UserPool: Send + Sync {
     /// `InitiateAuth` (client-side flows) or `AdminInitiateAuth` (the admin flow) on the
     /// configured app client.
     async fn initiate_auth(&self, flow: AuthFlow, parameters: AuthParameters) -> Result<AuthResult, CognitoError>;
+
+    /// `RespondToAuthChallenge` (or `AdminRespondToAuthChallenge` when `admin`, for sessions
+    /// the admin flow started).
+    async fn respond_to_challenge(
+        &self,
+        admin: bool,
+        challenge: &str,
+        session: Option<&str>,
+        responses: AuthParameters,
+    ) -> Result<AuthResult, CognitoError>;
 }

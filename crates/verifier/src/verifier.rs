@@ -89,8 +89,13 @@ pub struct Verifier {
 }
 
 impl Verifier {
-    /// A verifier applying `config` to tokens of `pools`.
-    pub fn new(config: VerifierConfig, pools: Vec<UserPoolKeys>) -> Self {
+    /// The largest leeway accepted; larger values are capped to it.
+    pub const MAX_LEEWAY: Duration = Duration::from_secs(300);
+
+    /// A verifier applying `config` to tokens of `pools`. The leeway is capped at
+    /// [`Verifier::MAX_LEEWAY`].
+    pub fn new(mut config: VerifierConfig, pools: Vec<UserPoolKeys>) -> Self {
+        config.leeway = config.leeway.min(Self::MAX_LEEWAY);
         let pools = pools.into_iter().map(|p| Pool { issuers: issuers(&p.user_pool_id), jwks: p.jwks }).collect();
         Self { config, pools }
     }
@@ -138,7 +143,8 @@ impl Verifier {
         if now >= claims.exp.saturating_add(leeway) {
             return Err(VerifyError::Expired);
         }
-        if claims.nbf.is_some_and(|nbf| nbf > now + leeway) || claims.iat.is_some_and(|iat| iat > now + leeway) {
+        let latest = now.saturating_add(leeway);
+        if claims.nbf.is_some_and(|nbf| nbf > latest) || claims.iat.is_some_and(|iat| iat > latest) {
             return Err(VerifyError::NotYetValid);
         }
         Ok(())

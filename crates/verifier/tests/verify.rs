@@ -513,3 +513,14 @@ fn a_jwks_without_a_usable_rs256_signing_key_is_refused() {
         assert!(JwksCache::new(JwksSource::Static(jwks.to_string())).is_err(), "{jwks}");
     }
 }
+
+#[tokio::test]
+async fn a_huge_leeway_is_capped_and_cannot_make_tokens_immortal() {
+    let key = Key::new("k1");
+    let config = VerifierConfig { leeway: Duration::MAX, ..config() };
+    let verifier = Verifier::single(config, POOL, static_jwks(&[&key]));
+    let long_expired = with(id_claims(), "exp", json!(now() - 3600));
+    assert_eq!(refused(&verifier, &key.sign(&long_expired)).await, VerifyError::Expired);
+    let far_future = with(id_claims(), "iat", json!(u64::MAX));
+    assert_eq!(refused(&verifier, &key.sign(&far_future)).await, VerifyError::NotYetValid);
+}

@@ -20,6 +20,16 @@ impl UserPool for NoCognito {
     async fn initiate_auth(&self, _: AuthFlow, _: AuthParameters) -> Result<AuthResult, CognitoError> {
         Err(CognitoError { kind: CognitoErrorKind::Other, code: "Unexpected".into(), message: "called".into() })
     }
+
+    async fn respond_to_challenge(
+        &self,
+        _: bool,
+        _: &str,
+        _: Option<&str>,
+        _: AuthParameters,
+    ) -> Result<AuthResult, CognitoError> {
+        Err(CognitoError { kind: CognitoErrorKind::Other, code: "Unexpected".into(), message: "called".into() })
+    }
 }
 
 fn state() -> AuthState {
