@@ -52,6 +52,8 @@ const fn route(method: &'static str, path: &'static str, function: Function, acc
 pub const ROUTES: &[Route] = &[
     route("POST", "/auth/sign-in", Function::Auth, Access::Public),
     route("GET", "/me", Function::Auth, Access::SignedIn),
+    route("POST", "/auth/refresh", Function::Refresh, Access::Public),
+    route("POST", "/auth/sign-out", Function::Refresh, Access::SignedIn),
 ];
 
 /// The outcome of looking a request up in [`ROUTES`].

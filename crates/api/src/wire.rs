@@ -106,3 +106,46 @@ pub struct MeResponse {
     /// The user's groups.
     pub groups: Vec<String>,
 }
+
+/// `POST /auth/refresh`.
+#[derive(Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct RefreshRequest {
+    /// The refresh token from the sign-in.
+    pub refresh_token: String,
+    /// The pool's internal username, as the sign-in returned it (not the email).
+    pub username: String,
+}
+
+/// `Debug` leaves the token out.
+impl std::fmt::Debug for RefreshRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RefreshRequest").field("username", &self.username).finish_non_exhaustive()
+    }
+}
+
+/// The answer to a refresh: new ID and access tokens (no new refresh token).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RefreshResponse {
+    /// The tokens.
+    pub tokens: Tokens,
+}
+
+/// `POST /auth/sign-out`.
+#[derive(Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct SignOutRequest {
+    /// The caller's access token.
+    pub access_token: String,
+    /// A refresh token to revoke as well.
+    #[serde(default)]
+    pub refresh_token: Option<String>,
+}
+
+/// `Debug` leaves the tokens out.
+impl std::fmt::Debug for SignOutRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SignOutRequest").finish_non_exhaustive()
+    }
+}

@@ -32,6 +32,13 @@ pub struct CognitoConfig {
 }
 
 impl CognitoConfig {
+    /// The `SECRET_HASH` for `username` when the client has a secret. `username` must be the
+    /// one Cognito expects for the call: the typed name to start a sign-in, the internal username
+    /// (`USER_ID_FOR_SRP` / `cognito:username`) for challenge answers and refresh.
+    pub fn secret_hash(&self, username: &str) -> Option<String> {
+        self.client_secret.as_ref().map(|secret| secret.secret_hash(username, &self.client_id))
+    }
+
     /// Reads `AWS_REGION`, `USER_POOL_ID`, `USER_POOL_CLIENT_ID` and the optional
     /// `USER_POOL_CLIENT_SECRET` from the environment.
     pub fn from_env() -> Result<Self, ConfigError> {

@@ -36,6 +36,9 @@ pub enum AuthError {
         /// Why.
         message: String,
     },
+    /// A token in the body belongs to someone other than the caller.
+    #[error("token of another user")]
+    NotYourToken,
     /// Cognito throttled the call.
     #[error("throttled by Cognito")]
     Throttled,
@@ -87,6 +90,7 @@ impl From<AuthError> for ApiError {
             AuthError::CodeMismatch => ApiError::new(ErrorCode::InvalidCode, "The code is wrong or has expired."),
             AuthError::UsernameExists => ApiError::new(ErrorCode::UsernameExists, "The username is taken."),
             AuthError::BadInput { field, message } => ApiError::bad_field(field, message),
+            AuthError::NotYourToken => ApiError::new(ErrorCode::Forbidden, "The token does not belong to the caller."),
             AuthError::Throttled => ApiError {
                 retry_after: Some(RETRY_AFTER_SECS),
                 ..ApiError::new(ErrorCode::TooManyRequests, "Too many requests; retry later.")

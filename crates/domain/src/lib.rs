@@ -7,6 +7,7 @@
 //! - [`sdk`]: the port's adapter over the AWS SDK, and SDK configuration without slow or
 //!   network-probing provider chains;
 //! - [`sign_in`]: the sign-in flows;
+//! - [`session`]: refresh and sign-out;
 //! - [`error`]: what can go wrong, and the one mapping of it to the API's errors.
 #![deny(missing_docs)]
 
@@ -14,8 +15,11 @@ pub mod config;
 pub mod error;
 pub mod sdk;
 pub mod secret_hash;
+pub mod session;
 pub mod sign_in;
 pub mod srp;
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
 pub mod token;
 pub mod user_pool;
 

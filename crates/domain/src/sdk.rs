@@ -63,6 +63,7 @@ pub struct SdkUserPool {
     client: Client,
     user_pool_id: String,
     client_id: String,
+    client_secret: Option<crate::ClientSecret>,
 }
 
 impl SdkUserPool {
@@ -72,6 +73,7 @@ impl SdkUserPool {
             client: Client::new(sdk),
             user_pool_id: config.user_pool_id.clone(),
             client_id: config.client_id.clone(),
+            client_secret: config.client_secret.clone(),
         }
     }
 }
@@ -147,6 +149,23 @@ impl UserPool for SdkUserPool {
                 .map_err(classify)?;
             auth_result(out.authentication_result, out.challenge_name, out.session, out.challenge_parameters)
         }
+    }
+
+    async fn global_sign_out(&self, access_token: &str) -> Result<(), CognitoError> {
+        self.client.global_sign_out().access_token(access_token).send().await.map_err(classify)?;
+        Ok(())
+    }
+
+    async fn revoke_token(&self, refresh_token: &str) -> Result<(), CognitoError> {
+        self.client
+            .revoke_token()
+            .client_id(&self.client_id)
+            .set_client_secret(self.client_secret.as_ref().map(|s| s.expose().to_string()))
+            .token(refresh_token)
+            .send()
+            .await
+            .map_err(classify)?;
+        Ok(())
     }
 }
 

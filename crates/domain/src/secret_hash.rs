@@ -17,6 +17,11 @@ impl ClientSecret {
         Self(secret.into())
     }
 
+    /// The secret itself, for the one call that takes it (`RevokeToken`). Never log it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
     /// The `SECRET_HASH` for `username` on app client `client_id`.
     pub fn secret_hash(&self, username: &str, client_id: &str) -> String {
         let key = hmac::Key::new(hmac::HMAC_SHA256, self.0.as_bytes());

@@ -97,8 +97,8 @@ impl SignInService {
 
     /// Adds `SECRET_HASH` for `username` when the client has a secret.
     fn add_secret_hash(&self, params: &mut AuthParameters, username: &str) {
-        if let Some(secret) = &self.config.client_secret {
-            params.insert("SECRET_HASH".into(), secret.secret_hash(username, &self.config.client_id));
+        if let Some(hash) = self.config.secret_hash(username) {
+            params.insert("SECRET_HASH".into(), hash);
         }
     }
 
@@ -129,7 +129,8 @@ fn srp_failure(err: srp::SrpError) -> CognitoError {
     CognitoError { kind: CognitoErrorKind::Other, code: "SrpFailure".into(), message: err.to_string() }
 }
 
-fn wire_tokens(t: IssuedTokens) -> Tokens {
+/// The API's tokens from Cognito's.
+pub fn wire_tokens(t: IssuedTokens) -> Tokens {
     Tokens {
         id_token: t.id_token,
         access_token: t.access_token,
@@ -139,7 +140,8 @@ fn wire_tokens(t: IssuedTokens) -> Tokens {
     }
 }
 
-fn check_text(field: &'static str, value: &str, max_chars: usize) -> Result<(), AuthError> {
+/// Refuses an empty or overlong text field with a 400 naming it.
+pub fn check_text(field: &'static str, value: &str, max_chars: usize) -> Result<(), AuthError> {
     if value.trim().is_empty() {
         return Err(AuthError::BadInput { field, message: format!("{field} must not be empty.") });
     }
@@ -151,62 +153,16 @@ fn check_text(field: &'static str, value: &str, max_chars: usize) -> Result<(), 
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Mutex;
-
-    use async_trait::async_trait;
     use base64::Engine;
 
     use super::*;
     use crate::{
         ClientSecret,
-        user_pool::{CognitoError, CognitoErrorKind},
+        testing::{Call, Reply, ScriptedPool, error},
     };
 
-    /// A `respond_to_challenge` call: admin flow, challenge, session, responses.
-    type ChallengeAnswer = (bool, String, Option<String>, AuthParameters);
-
-    /// Records the calls and answers with canned results.
-    struct FakePool {
-        calls: Mutex<Vec<(AuthFlow, AuthParameters)>>,
-        answer: Result<AuthResult, CognitoError>,
-        challenge_answers: Mutex<Vec<ChallengeAnswer>>,
-        challenge_answer: Result<AuthResult, CognitoError>,
-    }
-
-    #[async_trait]
-    impl UserPool for FakePool {
-        async fn initiate_auth(&self, flow: AuthFlow, params: AuthParameters) -> Result<AuthResult, CognitoError> {
-            self.calls.lock().unwrap().push((flow, params));
-            self.answer.clone()
-        }
-
-        async fn respond_to_challenge(
-            &self,
-            admin: bool,
-            challenge: &str,
-            session: Option<&str>,
-            responses: AuthParameters,
-        ) -> Result<AuthResult, CognitoError> {
-            self.challenge_answers.lock().unwrap().push((admin, challenge.into(), session.map(Into::into), responses));
-            self.challenge_answer.clone()
-        }
-    }
-
-    fn service(secret: Option<&str>, answer: Result<AuthResult, CognitoError>) -> (SignInService, Arc<FakePool>) {
-        service_answering(secret, answer, Ok(tokens("u-123")))
-    }
-
-    fn service_answering(
-        secret: Option<&str>,
-        answer: Result<AuthResult, CognitoError>,
-        challenge_answer: Result<AuthResult, CognitoError>,
-    ) -> (SignInService, Arc<FakePool>) {
-        let pool = Arc::new(FakePool {
-            calls: Mutex::default(),
-            answer,
-            challenge_answers: Mutex::default(),
-            challenge_answer,
-        });
+    fn service(secret: Option<&str>, replies: Vec<Result<Reply, CognitoError>>) -> (SignInService, Arc<ScriptedPool>) {
+        let pool = Arc::new(ScriptedPool::new(replies));
         let config = CognitoConfig {
             region: "us-east-1".into(),
             user_pool_id: "us-east-1_pool".into(),
@@ -216,20 +172,20 @@ mod tests {
         (SignInService::new(pool.clone(), config), pool)
     }
 
-    fn id_token_for(username: &str) -> String {
+    pub(crate) fn id_token_for(username: &str) -> String {
         let payload = base64::engine::general_purpose::URL_SAFE_NO_PAD
-            .encode(serde_json::json!({ "cognito:username": username }).to_string());
+            .encode(serde_json::json!({ "cognito:username": username, "sub": username }).to_string());
         format!("h.{payload}.s")
     }
 
-    fn tokens(username: &str) -> AuthResult {
-        AuthResult::Tokens(IssuedTokens {
+    pub(crate) fn tokens(username: &str) -> Result<Reply, CognitoError> {
+        Ok(Reply::Auth(AuthResult::Tokens(IssuedTokens {
             id_token: id_token_for(username),
-            access_token: "a".into(),
+            access_token: id_token_for(username),
             refresh_token: Some("r".into()),
             expires_in: 3600,
             token_type: "Bearer".into(),
-        })
+        })))
     }
 
     fn request(flow: Option<SignInFlow>) -> SignInRequest {
@@ -238,98 +194,40 @@ mod tests {
             .unwrap()
     }
 
+    fn initiate(pool: &ScriptedPool, i: usize) -> (AuthFlow, AuthParameters) {
+        match &pool.calls()[i] {
+            Call::InitiateAuth(flow, params) => (*flow, params.clone()),
+            other => panic!("expected InitiateAuth, got {other:?}"),
+        }
+    }
+
     #[tokio::test]
     async fn password_sign_in_sends_secret_hash_and_returns_internal_username() {
         // GIVEN a client with a secret, and Cognito issuing tokens for internal user "u-123"
-        let (svc, pool) = service(Some("secret"), Ok(tokens("u-123")));
+        let (svc, pool) = service(Some("secret"), vec![tokens("u-123")]);
         // WHEN Ann signs in with her email
         let out = svc.sign_in(&request(Some(SignInFlow::UserPasswordAuth))).await.unwrap();
         // THEN SECRET_HASH is over the name she signed in with, and the answer names "u-123"
-        let calls = pool.calls.lock().unwrap();
-        let (flow, params) = &calls[0];
-        assert_eq!(*flow, AuthFlow::UserPassword);
+        let (flow, params) = initiate(&pool, 0);
+        assert_eq!(flow, AuthFlow::UserPassword);
         assert_eq!(params["SECRET_HASH"], ClientSecret::new("secret").secret_hash("ann@example.com", "client"));
         assert!(matches!(out, SignInResponse::Tokens { username, .. } if username == "u-123"));
     }
 
-    fn password_verifier() -> AuthResult {
-        let parameters = [
-            ("SALT", "00a1b2c3d4"),
-            ("SRP_B", "2b7e151628aed2a6abf7158809cf4f3c"),
-            ("SECRET_BLOCK", "c2VjcmV0"),
-            ("USER_ID_FOR_SRP", "u-123"),
-            ("USERNAME", "u-123"),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
-        AuthResult::Challenge { name: "PASSWORD_VERIFIER".into(), session: "sess-1".into(), parameters }
-    }
-
-    #[tokio::test]
-    async fn srp_sign_in_with_an_email_hashes_the_internal_username_in_the_answer() {
-        // GIVEN a client with a secret, and Ann known internally as "u-123"
-        let (svc, pool) = service(Some("secret"), Ok(password_verifier()));
-        // WHEN she signs in with her email and the default flow
-        let out = svc.sign_in(&request(None)).await.unwrap();
-        // THEN the start carries A and SECRET_HASH over the email she typed ...
-        let calls = pool.calls.lock().unwrap();
-        let (flow, start) = &calls[0];
-        assert_eq!(*flow, AuthFlow::UserSrp);
-        assert!(!start.contains_key("PASSWORD"), "the password must never go to Cognito");
-        assert!(start["SRP_A"].len() > 500);
-        assert_eq!(start["SECRET_HASH"], ClientSecret::new("secret").secret_hash("ann@example.com", "client"));
-        // ... and the answer names "u-123" and hashes over "u-123", not over the alias
-        let answers = pool.challenge_answers.lock().unwrap();
-        let (admin, name, session, responses) = &answers[0];
-        assert!(!admin);
-        assert_eq!((name.as_str(), session.as_deref()), ("PASSWORD_VERIFIER", Some("sess-1")));
-        assert_eq!(responses["USERNAME"], "u-123");
-        assert_eq!(responses["SECRET_HASH"], ClientSecret::new("secret").secret_hash("u-123", "client"));
-        assert_eq!(responses["PASSWORD_CLAIM_SECRET_BLOCK"], "c2VjcmV0");
-        let ts: Vec<&str> = responses["TIMESTAMP"].split(' ').collect();
-        assert_eq!((ts.len(), ts[4]), (6, "UTC"), "{}", responses["TIMESTAMP"]);
-        assert!(!ts[2].starts_with('0'), "day not zero-padded: {}", responses["TIMESTAMP"]);
-        assert!(!responses.values().any(|v| v.contains("pw")), "no password in the answer");
-        assert!(matches!(out, SignInResponse::Tokens { username, .. } if username == "u-123"));
-    }
-
-    #[tokio::test]
-    async fn srp_wrong_password_is_invalid_credentials() {
-        let wrong = CognitoError {
-            kind: CognitoErrorKind::NotAuthorized,
-            code: "NotAuthorizedException".into(),
-            message: "x".into(),
-        };
-        let (svc, _) = service_answering(None, Ok(password_verifier()), Err(wrong));
-        assert!(matches!(svc.sign_in(&request(None)).await, Err(AuthError::InvalidCredentials)));
-    }
-
-    #[tokio::test]
-    async fn srp_refuses_a_forged_b_without_answering() {
-        let mut forged = password_verifier();
-        if let AuthResult::Challenge { parameters, .. } = &mut forged {
-            parameters.insert("SRP_B".into(), "0".into());
-        }
-        let (svc, pool) = service(None, Ok(forged));
-        assert!(matches!(svc.sign_in(&request(None)).await, Err(AuthError::Upstream(_))));
-        assert!(pool.challenge_answers.lock().unwrap().is_empty());
-    }
-
     #[tokio::test]
     async fn no_secret_means_no_secret_hash() {
-        let (svc, pool) = service(None, Ok(tokens("u")));
+        let (svc, pool) = service(None, vec![tokens("u")]);
         svc.sign_in(&request(Some(SignInFlow::AdminUserPasswordAuth))).await.unwrap();
-        let calls = pool.calls.lock().unwrap();
-        assert_eq!(calls[0].0, AuthFlow::AdminUserPassword);
-        assert!(!calls[0].1.contains_key("SECRET_HASH"));
+        let (flow, params) = initiate(&pool, 0);
+        assert_eq!(flow, AuthFlow::AdminUserPassword);
+        assert!(!params.contains_key("SECRET_HASH"));
     }
 
     #[tokio::test]
     async fn challenge_names_the_user_id_for_srp() {
         let parameters = [("USER_ID_FOR_SRP".to_string(), "u-9".to_string())].into();
         let answer = AuthResult::Challenge { name: "NEW_PASSWORD_REQUIRED".into(), session: "s".into(), parameters };
-        let (svc, _) = service(None, Ok(answer));
+        let (svc, _) = service(None, vec![Ok(Reply::Auth(answer))]);
         let out = svc.sign_in(&request(Some(SignInFlow::UserPasswordAuth))).await.unwrap();
         assert!(
             matches!(out, SignInResponse::Challenge { username, challenge } if username == "u-9" && challenge.session == "s")
@@ -338,25 +236,79 @@ mod tests {
 
     #[tokio::test]
     async fn unknown_user_is_invalid_credentials() {
-        let err = CognitoError {
-            kind: CognitoErrorKind::UserNotFound,
-            code: "UserNotFoundException".into(),
-            message: "x".into(),
-        };
-        let (svc, _) = service(None, Err(err));
+        let (svc, _) = service(None, vec![Err(error("UserNotFoundException"))]);
         let out = svc.sign_in(&request(Some(SignInFlow::UserPasswordAuth))).await;
         assert!(matches!(out, Err(AuthError::InvalidCredentials)));
     }
 
     #[tokio::test]
     async fn empty_or_oversized_inputs_are_refused_before_cognito() {
-        let (svc, pool) = service(None, Ok(tokens("u")));
+        let (svc, pool) = service(None, vec![tokens("u")]);
         let mut req = request(Some(SignInFlow::UserPasswordAuth));
         req.password = " ".into();
         assert!(matches!(svc.sign_in(&req).await, Err(AuthError::BadInput { field: "password", .. })));
         req.password = "p".into();
         req.username = "x".repeat(129);
         assert!(matches!(svc.sign_in(&req).await, Err(AuthError::BadInput { field: "username", .. })));
-        assert!(pool.calls.lock().unwrap().is_empty());
+        assert!(pool.calls().is_empty());
+    }
+
+    fn password_verifier(b: &str) -> Result<Reply, CognitoError> {
+        let parameters = [
+            ("SALT", "00a1b2c3d4"),
+            ("SRP_B", b),
+            ("SECRET_BLOCK", "c2VjcmV0"),
+            ("USER_ID_FOR_SRP", "u-123"),
+            ("USERNAME", "u-123"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        Ok(Reply::Auth(AuthResult::Challenge {
+            name: "PASSWORD_VERIFIER".into(),
+            session: "sess-1".into(),
+            parameters,
+        }))
+    }
+
+    const B: &str = "2b7e151628aed2a6abf7158809cf4f3c";
+
+    #[tokio::test]
+    async fn srp_sign_in_with_an_email_hashes_the_internal_username_in_the_answer() {
+        // GIVEN a client with a secret, and Ann known internally as "u-123"
+        let (svc, pool) = service(Some("secret"), vec![password_verifier(B), tokens("u-123")]);
+        // WHEN she signs in with her email and the default flow
+        let out = svc.sign_in(&request(None)).await.unwrap();
+        // THEN the start carries A and SECRET_HASH over the email she typed ...
+        let (flow, start) = initiate(&pool, 0);
+        assert_eq!(flow, AuthFlow::UserSrp);
+        assert!(!start.contains_key("PASSWORD"), "the password must never go to Cognito");
+        assert!(start["SRP_A"].len() > 500);
+        assert_eq!(start["SECRET_HASH"], ClientSecret::new("secret").secret_hash("ann@example.com", "client"));
+        // ... and the answer names "u-123" and hashes over "u-123", not over the alias
+        let Call::Respond { admin, challenge, session, responses } = &pool.calls()[1] else { panic!("no answer") };
+        assert!(!admin);
+        assert_eq!((challenge.as_str(), session.as_deref()), ("PASSWORD_VERIFIER", Some("sess-1")));
+        assert_eq!(responses["USERNAME"], "u-123");
+        assert_eq!(responses["SECRET_HASH"], ClientSecret::new("secret").secret_hash("u-123", "client"));
+        assert_eq!(responses["PASSWORD_CLAIM_SECRET_BLOCK"], "c2VjcmV0");
+        let ts: Vec<&str> = responses["TIMESTAMP"].split(' ').collect();
+        assert_eq!((ts.len(), ts[4]), (6, "UTC"), "{}", responses["TIMESTAMP"]);
+        assert!(!ts[2].starts_with('0'), "day not zero-padded: {}", responses["TIMESTAMP"]);
+        assert!(!responses.values().any(|v| v == "pw"), "no password in the answer");
+        assert!(matches!(out, SignInResponse::Tokens { username, .. } if username == "u-123"));
+    }
+
+    #[tokio::test]
+    async fn srp_wrong_password_is_invalid_credentials() {
+        let (svc, _) = service(None, vec![password_verifier(B), Err(error("NotAuthorizedException"))]);
+        assert!(matches!(svc.sign_in(&request(None)).await, Err(AuthError::InvalidCredentials)));
+    }
+
+    #[tokio::test]
+    async fn srp_refuses_a_forged_b_without_answering() {
+        let (svc, pool) = service(None, vec![password_verifier("0")]);
+        assert!(matches!(svc.sign_in(&request(None)).await, Err(AuthError::Upstream(_))));
+        assert_eq!(pool.calls().len(), 1);
     }
 }

@@ -132,4 +132,10 @@ pub trait UserPool: Send + Sync {
         session: Option<&str>,
         responses: AuthParameters,
     ) -> Result<AuthResult, CognitoError>;
+
+    /// `GlobalSignOut`: invalidates the user's tokens, refresh tokens included.
+    async fn global_sign_out(&self, access_token: &str) -> Result<(), CognitoError>;
+
+    /// `RevokeToken` on the configured app client.
+    async fn revoke_token(&self, refresh_token: &str) -> Result<(), CognitoError>;
 }

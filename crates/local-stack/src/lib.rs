@@ -108,8 +108,8 @@ impl LocalStack {
         let user_pool = Arc::new(SdkUserPool::new(&sdk, &config));
         let cors = Cors::new(&options.allowed_origins);
         let functions = Functions {
-            auth: fn_auth::AuthState::new(user_pool, config, cors.clone()),
-            refresh: fn_refresh::State::new(cors.clone()),
+            auth: fn_auth::AuthState::new(user_pool.clone(), config.clone(), cors.clone()),
+            refresh: fn_refresh::State::new(user_pool, config, cors.clone()),
             password: fn_password::State::new(cors.clone()),
             users: fn_users::State::new(cors.clone()),
             credentials: fn_credentials::State::new(cors.clone()),

@@ -2,35 +2,11 @@
 
 use std::sync::Arc;
 
-use async_trait::async_trait;
-use auth_domain::{
-    CognitoConfig, UserPool,
-    user_pool::{AuthFlow, AuthParameters, AuthResult, CognitoError, CognitoErrorKind},
-};
+use auth_domain::{CognitoConfig, testing::ScriptedPool};
 use fn_auth::{AuthState, handle};
 use lambda_glue::Cors;
 use lambda_http::{Body, Request};
 use serde_json::{Value, json};
-
-/// A pool that must not be called: `/me` answers from the authorizer context alone.
-struct NoCognito;
-
-#[async_trait]
-impl UserPool for NoCognito {
-    async fn initiate_auth(&self, _: AuthFlow, _: AuthParameters) -> Result<AuthResult, CognitoError> {
-        Err(CognitoError { kind: CognitoErrorKind::Other, code: "Unexpected".into(), message: "called".into() })
-    }
-
-    async fn respond_to_challenge(
-        &self,
-        _: bool,
-        _: &str,
-        _: Option<&str>,
-        _: AuthParameters,
-    ) -> Result<AuthResult, CognitoError> {
-        Err(CognitoError { kind: CognitoErrorKind::Other, code: "Unexpected".into(), message: "called".into() })
-    }
-}
 
 fn state() -> AuthState {
     let config = CognitoConfig {
@@ -39,7 +15,8 @@ fn state() -> AuthState {
         client_id: "client-1".into(),
         client_secret: None,
     };
-    AuthState::new(Arc::new(NoCognito), config, Cors::new("https://app.example.com"))
+    // Nothing scripted: any Cognito call fails. `/me` answers from the authorizer context alone.
+    AuthState::new(Arc::new(ScriptedPool::default()), config, Cors::new("https://app.example.com"))
 }
 
 fn fixture() -> Value {
@@ -93,7 +70,7 @@ async fn sign_in_maps_an_upstream_failure_to_a_generic_502() {
     assert_eq!(response.status(), 502);
     let body = body_json(response.body());
     assert_eq!(body["error"]["code"], "UpstreamError");
-    assert!(!body.to_string().contains("called"), "upstream detail leaked: {body}");
+    assert!(!body.to_string().contains("scripted"), "upstream detail leaked: {body}");
 }
 
 #[tokio::test]

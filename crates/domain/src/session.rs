@@ -1,0 +1,159 @@
+//! After sign-in: refreshing tokens and signing out.
+
+use std::sync::Arc;
+
+use api_types::wire::{RefreshRequest, RefreshResponse, SignOutRequest};
+
+use crate::{
+    AuthError, CognitoConfig,
+    sign_in::{check_text, wire_tokens},
+    token::unverified_claim,
+    user_pool::{AuthFlow, AuthParameters, AuthResult, UserPool},
+};
+
+/// Tokens and usernames are far shorter; longer input can only fail at Cognito.
+const MAX_TOKEN_CHARS: usize = 16 * 1024;
+const MAX_USERNAME_CHARS: usize = 128;
+
+/// Refresh and sign-out for one app client.
+#[derive(Clone)]
+pub struct SessionService {
+    pool: Arc<dyn UserPool>,
+    config: CognitoConfig,
+}
+
+impl SessionService {
+    /// A service for the app client in `config`, calling Cognito through `pool`.
+    pub fn new(pool: Arc<dyn UserPool>, config: CognitoConfig) -> Self {
+        Self { pool, config }
+    }
+
+    /// `REFRESH_TOKEN_AUTH`. `SECRET_HASH` is over `req.username`, which must be the internal
+    /// username the sign-in returned: hashing the email a user signed in with is the classic
+    /// refresh-with-a-secret failure. A revoked or unknown refresh token is `InvalidCredentials`.
+    pub async fn refresh(&self, req: &RefreshRequest) -> Result<RefreshResponse, AuthError> {
+        check_text("refreshToken", &req.refresh_token, MAX_TOKEN_CHARS)?;
+        check_text("username", &req.username, MAX_USERNAME_CHARS)?;
+        let mut params = AuthParameters::new();
+        params.insert("REFRESH_TOKEN".into(), req.refresh_token.clone());
+        if let Some(hash) = self.config.secret_hash(&req.username) {
+            params.insert("SECRET_HASH".into(), hash);
+        }
+        match self.pool.initiate_auth(AuthFlow::RefreshToken, params).await.map_err(AuthError::from_sign_in)? {
+            AuthResult::Tokens(tokens) => Ok(RefreshResponse { tokens: wire_tokens(tokens) }),
+            AuthResult::Challenge { name, .. } => {
+                tracing::error!(challenge = %name, "refresh answered with a challenge");
+                Err(AuthError::Upstream(crate::CognitoError {
+                    kind: crate::CognitoErrorKind::Other,
+                    code: "UnexpectedChallenge".into(),
+                    message: name,
+                }))
+            }
+        }
+    }
+
+    /// Global sign-out of the caller (`caller_sub`, from the authorizer): every token of the
+    /// user stops working at Cognito (refresh tokens included); the refresh token given is also
+    /// revoked. The access token must be the caller's own.
+    pub async fn sign_out(&self, caller_sub: &str, req: &SignOutRequest) -> Result<(), AuthError> {
+        check_text("accessToken", &req.access_token, MAX_TOKEN_CHARS)?;
+        if let Some(token) = &req.refresh_token {
+            check_text("refreshToken", token, MAX_TOKEN_CHARS)?;
+        }
+        // Cognito verifies the token itself; this only stops a caller using someone else's.
+        if unverified_claim(&req.access_token, "sub").as_deref() != Some(caller_sub) {
+            return Err(AuthError::NotYourToken);
+        }
+        self.pool.global_sign_out(&req.access_token).await.map_err(AuthError::from_sign_in)?;
+        if let Some(token) = &req.refresh_token {
+            // Global sign-out already invalidated it; revoking is belt and braces, so a failure
+            // here is logged, not returned.
+            if let Err(err) = self.pool.revoke_token(token).await {
+                tracing::warn!(code = %err.code, "refresh token revocation after global sign-out failed");
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use base64::Engine;
+
+    use super::*;
+    use crate::{
+        ClientSecret,
+        testing::{Call, Reply, ScriptedPool, error},
+        user_pool::IssuedTokens,
+    };
+
+    fn service(replies: Vec<Result<Reply, crate::CognitoError>>) -> (SessionService, Arc<ScriptedPool>) {
+        let pool = Arc::new(ScriptedPool::new(replies));
+        let config = CognitoConfig {
+            region: "us-east-1".into(),
+            user_pool_id: "us-east-1_pool".into(),
+            client_id: "client".into(),
+            client_secret: Some(ClientSecret::new("secret")),
+        };
+        (SessionService::new(pool.clone(), config), pool)
+    }
+
+    fn access_token(sub: &str) -> String {
+        let payload = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!(r#"{{"sub":"{sub}"}}"#));
+        format!("h.{payload}.s")
+    }
+
+    fn refresh(username: &str) -> RefreshRequest {
+        RefreshRequest { refresh_token: "r-1".into(), username: username.into() }
+    }
+
+    fn sign_out(access_token: String, refresh_token: Option<&str>) -> SignOutRequest {
+        SignOutRequest { access_token, refresh_token: refresh_token.map(Into::into) }
+    }
+
+    #[tokio::test]
+    async fn refresh_hashes_the_internal_username_it_is_given() {
+        let tokens = IssuedTokens {
+            id_token: "i".into(),
+            access_token: "a".into(),
+            refresh_token: None,
+            expires_in: 3600,
+            token_type: "Bearer".into(),
+        };
+        let (svc, pool) = service(vec![Ok(Reply::Auth(AuthResult::Tokens(tokens)))]);
+        let out = svc.refresh(&refresh("u-123")).await.unwrap();
+        assert_eq!(out.tokens.refresh_token, None);
+        let Call::InitiateAuth(flow, params) = &pool.calls()[0] else { panic!() };
+        assert_eq!(*flow, AuthFlow::RefreshToken);
+        assert_eq!(params["REFRESH_TOKEN"], "r-1");
+        assert_eq!(params["SECRET_HASH"], ClientSecret::new("secret").secret_hash("u-123", "client"));
+    }
+
+    #[tokio::test]
+    async fn a_revoked_refresh_token_is_invalid_credentials() {
+        let (svc, _) = service(vec![Err(error("NotAuthorizedException"))]);
+        assert!(matches!(svc.refresh(&refresh("u-123")).await, Err(AuthError::InvalidCredentials)));
+    }
+
+    #[tokio::test]
+    async fn sign_out_signs_out_globally_then_revokes_the_refresh_token() {
+        let (svc, pool) = service(vec![Ok(Reply::Done), Ok(Reply::Done)]);
+        svc.sign_out("sub-1", &sign_out(access_token("sub-1"), Some("r-1"))).await.unwrap();
+        assert_eq!(pool.calls(), vec![Call::GlobalSignOut(access_token("sub-1")), Call::RevokeToken("r-1".into())]);
+    }
+
+    #[tokio::test]
+    async fn a_failed_revocation_after_global_sign_out_still_signs_out() {
+        let (svc, _) = service(vec![Ok(Reply::Done), Err(error("InternalErrorException"))]);
+        assert!(svc.sign_out("sub-1", &sign_out(access_token("sub-1"), Some("r-1"))).await.is_ok());
+    }
+
+    #[tokio::test]
+    async fn another_users_access_token_is_refused_before_cognito() {
+        let (svc, pool) = service(vec![]);
+        for token in [access_token("sub-2"), "garbage".into()] {
+            assert!(matches!(svc.sign_out("sub-1", &sign_out(token, None)).await, Err(AuthError::NotYourToken)));
+        }
+        assert!(pool.calls().is_empty());
+    }
+}

@@ -1,0 +1,121 @@
+//! Refresh and sign-out through the local gateway, as a frontend does them.
+
+use e2e::TestStack;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+/// Signs in with the default flow (SRP) and the email address; returns the response body.
+async fn sign_in(t: &TestStack, admin: bool) -> Value {
+    let user = if admin { t.admin() } else { t.user() };
+    let reply = t.post("/auth/sign-in", json!({"username": user.email, "password": user.password})).await;
+    assert_eq!(reply.status, StatusCode::OK, "{:?}", reply.body);
+    reply.body
+}
+
+fn text<'a>(body: &'a Value, pointer: &str) -> &'a str {
+    body.pointer(pointer).and_then(Value::as_str).unwrap_or_else(|| panic!("{pointer} in {body}"))
+}
+
+#[tokio::test]
+async fn refresh_with_a_secret_after_an_email_sign_in_returns_working_tokens() {
+    // GIVEN a user signed in with their email, through a client with a secret
+    let t = TestStack::start().await;
+    let session = sign_in(&t, false).await;
+    // WHEN they refresh with the username the sign-in returned
+    let refreshed = t
+        .post(
+            "/auth/refresh",
+            json!({"refreshToken": text(&session, "/tokens/refreshToken"), "username": text(&session, "/username")}),
+        )
+        .await;
+    // THEN new tokens come back (no new refresh token), and the new ID token works
+    assert_eq!(refreshed.status, StatusCode::OK, "{:?}", refreshed.body);
+    assert!(refreshed.body["tokens"].get("refreshToken").is_none());
+    let me = t.get("/me", Some(text(&refreshed.body, "/tokens/idToken"))).await;
+    assert_eq!(me.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn refresh_hashed_over_the_email_is_refused() {
+    // The alias mistake: SECRET_HASH over the email the user typed instead of the internal
+    // username. Cognito refuses it; so does the API, with the sign-in error body.
+    let t = TestStack::start().await;
+    let session = sign_in(&t, false).await;
+    let reply = t
+        .post(
+            "/auth/refresh",
+            json!({"refreshToken": text(&session, "/tokens/refreshToken"), "username": t.user().email}),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{:?}", reply.body);
+    assert_eq!(reply.error_code(), "NotAuthorized");
+}
+
+#[tokio::test]
+async fn an_unknown_refresh_token_gets_the_sign_in_error() {
+    let t = TestStack::start().await;
+    let session = sign_in(&t, false).await;
+    let reply =
+        t.post("/auth/refresh", json!({"refreshToken": "not-a-token", "username": text(&session, "/username")})).await;
+    assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(reply.error_code(), "NotAuthorized");
+}
+
+#[tokio::test]
+async fn sign_out_makes_the_refresh_token_useless() {
+    // GIVEN a signed-in user
+    let t = TestStack::start().await;
+    let session = sign_in(&t, false).await;
+    let (id_token, refresh_token) = (text(&session, "/tokens/idToken"), text(&session, "/tokens/refreshToken"));
+    // WHEN they sign out, revoking their refresh token
+    let body = json!({"accessToken": text(&session, "/tokens/accessToken"), "refreshToken": refresh_token});
+    let out = t.send("POST", "/auth/sign-out", Some(id_token), Some(&body.to_string())).await;
+    assert_eq!(out.status, StatusCode::NO_CONTENT, "{:?}", out.body);
+    // THEN the refresh token no longer refreshes
+    let refreshed =
+        t.post("/auth/refresh", json!({"refreshToken": refresh_token, "username": text(&session, "/username")})).await;
+    assert_eq!(refreshed.status, StatusCode::UNAUTHORIZED, "{:?}", refreshed.body);
+    // and signing out again with the dead access token is refused
+    let again = t.send("POST", "/auth/sign-out", Some(id_token), Some(&body.to_string())).await;
+    assert_eq!(again.status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn sign_out_needs_the_callers_own_access_token() {
+    let t = TestStack::start().await;
+    let user = sign_in(&t, false).await;
+    let admin = sign_in(&t, true).await;
+    // Without an ID token: the authorizer answers 401.
+    let body = json!({"accessToken": text(&user, "/tokens/accessToken")}).to_string();
+    assert_eq!(t.send("POST", "/auth/sign-out", None, Some(&body)).await.status, StatusCode::UNAUTHORIZED);
+    // With the admin's ID token and the user's access token: 403, and the user stays signed in.
+    let reply = t.send("POST", "/auth/sign-out", Some(text(&admin, "/tokens/idToken")), Some(&body)).await;
+    assert_eq!(reply.status, StatusCode::FORBIDDEN, "{:?}", reply.body);
+    let refreshed = t
+        .post(
+            "/auth/refresh",
+            json!({"refreshToken": text(&user, "/tokens/refreshToken"), "username": text(&user, "/username")}),
+        )
+        .await;
+    assert_eq!(refreshed.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn bad_refresh_and_sign_out_bodies_get_400_naming_the_field() {
+    let t = TestStack::start().await;
+    let session = sign_in(&t, false).await;
+    let id_token = text(&session, "/tokens/idToken");
+    for (path, token, body, field) in [
+        ("/auth/refresh", None, r#"{"username":"u"}"#, "refreshToken"),
+        ("/auth/refresh", None, r#"{"refreshToken":"r"}"#, "username"),
+        ("/auth/refresh", None, r#"{"refreshToken":"","username":"u"}"#, "refreshToken"),
+        ("/auth/refresh", None, r#"{"refreshToken":"r","username":"u","extra":1}"#, "extra"),
+        ("/auth/sign-out", Some(id_token), r#"{}"#, "accessToken"),
+        ("/auth/sign-out", Some(id_token), r#"{"accessToken":5}"#, "accessToken"),
+        ("/auth/sign-out", Some(id_token), r#"{"accessToken":"a","refreshToken":[]}"#, "refreshToken"),
+    ] {
+        let reply = t.send("POST", path, token, Some(body)).await;
+        assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{path} {body}: {:?}", reply.body);
+        assert_eq!(reply.error_field(), field, "{path} {body}");
+    }
+}
