@@ -51,7 +51,13 @@ const fn route(method: &'static str, path: &'static str, function: Function, acc
 /// Every route of the API.
 pub const ROUTES: &[Route] = &[
     route("POST", "/auth/sign-in", Function::Auth, Access::Public),
+    route("POST", "/auth/challenge", Function::Auth, Access::Public),
+    route("POST", "/auth/sign-up", Function::Auth, Access::Public),
+    route("POST", "/auth/confirm-sign-up", Function::Auth, Access::Public),
+    route("POST", "/auth/resend-code", Function::Auth, Access::Public),
     route("GET", "/me", Function::Auth, Access::SignedIn),
+    route("POST", "/mfa/totp/setup", Function::Auth, Access::SignedIn),
+    route("POST", "/mfa/totp/verify", Function::Auth, Access::SignedIn),
     route("POST", "/auth/refresh", Function::Refresh, Access::Public),
     route("POST", "/auth/sign-out", Function::Refresh, Access::SignedIn),
 ];

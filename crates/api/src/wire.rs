@@ -149,3 +149,139 @@ impl std::fmt::Debug for SignOutRequest {
         f.debug_struct("SignOutRequest").finish_non_exhaustive()
     }
 }
+
+/// `POST /auth/challenge`: the answer to a challenge a sign-in returned.
+#[derive(Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ChallengeRequest {
+    /// The `username` the sign-in response gave.
+    pub username: String,
+    /// The challenge name (`NEW_PASSWORD_REQUIRED`, `SOFTWARE_TOKEN_MFA`, `SMS_MFA`,
+    /// `SELECT_MFA_TYPE`, `MFA_SETUP`).
+    pub name: String,
+    /// The challenge's session.
+    pub session: String,
+    /// The answers: `NEW_PASSWORD` (and `userAttributes.<name>` for required attributes),
+    /// `SOFTWARE_TOKEN_MFA_CODE`, `SMS_MFA_CODE`, `ANSWER`; for `MFA_SETUP`, none to get the
+    /// secret, then `SOFTWARE_TOKEN_MFA_CODE` (and `DEVICE_NAME`).
+    #[serde(default)]
+    pub responses: BTreeMap<String, String>,
+}
+
+/// `Debug` leaves the answers (a new password) out.
+impl std::fmt::Debug for ChallengeRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ChallengeRequest")
+            .field("username", &self.username)
+            .field("name", &self.name)
+            .finish_non_exhaustive()
+    }
+}
+
+/// `POST /auth/sign-up`.
+#[derive(Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct SignUpRequest {
+    /// The sign-in name (an email address for this pool).
+    pub username: String,
+    /// The password.
+    pub password: String,
+    /// User attributes (`{"name": "Ann"}`).
+    #[serde(default)]
+    pub attributes: BTreeMap<String, String>,
+}
+
+/// `Debug` leaves the password out.
+impl std::fmt::Debug for SignUpRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SignUpRequest").field("username", &self.username).finish_non_exhaustive()
+    }
+}
+
+/// Where a confirmation code was sent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CodeDelivery {
+    /// The masked destination.
+    pub destination: String,
+    /// `EMAIL` or `SMS`.
+    pub delivery_medium: String,
+    /// The attribute (`email`).
+    pub attribute_name: String,
+}
+
+/// The answer to a sign-up (201).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SignUpResponse {
+    /// Whether the account is already confirmed.
+    pub user_confirmed: bool,
+    /// The new user's id.
+    pub user_sub: String,
+    /// Where the confirmation code went.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code_delivery: Option<CodeDelivery>,
+}
+
+/// `POST /auth/confirm-sign-up`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ConfirmSignUpRequest {
+    /// The sign-in name used at sign-up.
+    pub username: String,
+    /// The code that was sent.
+    pub code: String,
+}
+
+/// `POST /auth/resend-code` (and, later, `/password/forgot`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct UsernameRequest {
+    /// The sign-in name.
+    pub username: String,
+}
+
+/// `POST /mfa/totp/setup`.
+#[derive(Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct TotpSetupRequest {
+    /// The caller's access token.
+    pub access_token: String,
+}
+
+/// `Debug` leaves the token out.
+impl std::fmt::Debug for TotpSetupRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TotpSetupRequest").finish_non_exhaustive()
+    }
+}
+
+/// The answer to a TOTP setup.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TotpSetupResponse {
+    /// The shared secret (base32), for authenticator apps that take it typed.
+    pub secret_code: String,
+    /// `otpauth://totp/...`, for a QR code.
+    pub otpauth_uri: String,
+}
+
+/// `POST /mfa/totp/verify`.
+#[derive(Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct TotpVerifyRequest {
+    /// The caller's access token.
+    pub access_token: String,
+    /// The 6-digit code from the authenticator app.
+    pub code: String,
+    /// A name for the authenticator.
+    #[serde(default)]
+    pub device_name: Option<String>,
+}
+
+/// `Debug` leaves the token out.
+impl std::fmt::Debug for TotpVerifyRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TotpVerifyRequest").field("device_name", &self.device_name).finish_non_exhaustive()
+    }
+}

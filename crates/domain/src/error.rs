@@ -31,11 +31,17 @@ pub enum AuthError {
     /// An input is valid JSON but not acceptable here.
     #[error("{field}: {message}")]
     BadInput {
-        /// The field at fault.
-        field: &'static str,
+        /// The field at fault (`responses.NEW_PASSWORD` for a nested one).
+        field: std::borrow::Cow<'static, str>,
         /// Why.
         message: String,
     },
+    /// A challenge session is unknown, expired or already used: sign in again.
+    #[error("invalid session")]
+    InvalidSession,
+    /// The access token in the body is invalid, expired or revoked.
+    #[error("invalid access token")]
+    InvalidAccessToken,
     /// A token in the body belongs to someone other than the caller.
     #[error("token of another user")]
     NotYourToken,
@@ -48,6 +54,11 @@ pub enum AuthError {
 }
 
 impl AuthError {
+    /// A 400 naming `field`.
+    pub fn bad_input(field: impl Into<std::borrow::Cow<'static, str>>, message: impl Into<String>) -> Self {
+        Self::BadInput { field: field.into(), message: message.into() }
+    }
+
     /// The error for a Cognito failure during sign-in, where an unknown user must look exactly
     /// like a wrong password.
     pub fn from_sign_in(err: CognitoError) -> Self {
@@ -69,7 +80,9 @@ impl From<CognitoError> for AuthError {
             CognitoErrorKind::InvalidCode => Self::CodeMismatch,
             CognitoErrorKind::UsernameExists => Self::UsernameExists,
             CognitoErrorKind::Throttled => Self::Throttled,
-            CognitoErrorKind::Unreachable | CognitoErrorKind::Other => Self::Upstream(err),
+            CognitoErrorKind::ResourceNotFound | CognitoErrorKind::Unreachable | CognitoErrorKind::Other => {
+                Self::Upstream(err)
+            }
         }
     }
 }
@@ -90,6 +103,14 @@ impl From<AuthError> for ApiError {
             AuthError::CodeMismatch => ApiError::new(ErrorCode::InvalidCode, "The code is wrong or has expired."),
             AuthError::UsernameExists => ApiError::new(ErrorCode::UsernameExists, "The username is taken."),
             AuthError::BadInput { field, message } => ApiError::bad_field(field, message),
+            AuthError::InvalidSession => {
+                ApiError::new(ErrorCode::NotAuthorized, "The session is invalid or has expired: sign in again.")
+                    .with_field("session")
+            }
+            AuthError::InvalidAccessToken => {
+                ApiError::new(ErrorCode::NotAuthorized, "The access token is invalid or has expired.")
+                    .with_field("accessToken")
+            }
             AuthError::NotYourToken => ApiError::new(ErrorCode::Forbidden, "The token does not belong to the caller."),
             AuthError::Throttled => ApiError {
                 retry_after: Some(RETRY_AFTER_SECS),

@@ -7,12 +7,18 @@
 //! - [`sdk`]: the port's adapter over the AWS SDK, and SDK configuration without slow or
 //!   network-probing provider chains;
 //! - [`sign_in`]: the sign-in flows;
+//! - [`challenge`]: answering the challenges a sign-in returns;
 //! - [`session`]: refresh and sign-out;
+//! - [`registration`]: sign-up, confirmation, new codes;
+//! - [`mfa`]: TOTP enrolment for signed-in users;
 //! - [`error`]: what can go wrong, and the one mapping of it to the API's errors.
 #![deny(missing_docs)]
 
+pub mod challenge;
 pub mod config;
 pub mod error;
+pub mod mfa;
+pub mod registration;
 pub mod sdk;
 pub mod secret_hash;
 pub mod session;

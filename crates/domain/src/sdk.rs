@@ -9,12 +9,18 @@ use aws_config::{BehaviorVersion, Region, SdkConfig, timeout::TimeoutConfig};
 use aws_sdk_cognitoidentityprovider::{
     Client,
     error::{DisplayErrorContext, ProvideErrorMetadata, SdkError},
-    types::{AuthFlowType, AuthenticationResultType, ChallengeNameType},
+    types::{
+        AttributeType, AuthFlowType, AuthenticationResultType, ChallengeNameType, CodeDeliveryDetailsType,
+        SoftwareTokenMfaSettingsType, VerifySoftwareTokenResponseType,
+    },
 };
 
 use crate::{
     CognitoConfig,
-    user_pool::{AuthFlow, AuthParameters, AuthResult, CognitoError, CognitoErrorKind, IssuedTokens, UserPool},
+    user_pool::{
+        AuthFlow, AuthParameters, AuthResult, CodeDelivery, CognitoError, CognitoErrorKind, IssuedTokens, SignedUp,
+        TokenOwner, UserPool,
+    },
 };
 
 /// Where the SDK gets AWS credentials from.
@@ -166,6 +172,132 @@ impl UserPool for SdkUserPool {
             .await
             .map_err(classify)?;
         Ok(())
+    }
+
+    async fn sign_up(
+        &self,
+        username: &str,
+        password: &str,
+        attributes: &[(String, String)],
+        secret_hash: Option<String>,
+    ) -> Result<SignedUp, CognitoError> {
+        let attributes = attributes
+            .iter()
+            .map(|(name, value)| AttributeType::builder().name(name).value(value).build())
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| unexpected(&e.to_string()))?;
+        let out = self
+            .client
+            .sign_up()
+            .client_id(&self.client_id)
+            .set_secret_hash(secret_hash)
+            .username(username)
+            .password(password)
+            .set_user_attributes(Some(attributes))
+            .send()
+            .await
+            .map_err(classify)?;
+        Ok(SignedUp {
+            user_confirmed: out.user_confirmed,
+            user_sub: out.user_sub,
+            code_delivery: out.code_delivery_details.map(delivery),
+        })
+    }
+
+    async fn confirm_sign_up(
+        &self,
+        username: &str,
+        code: &str,
+        secret_hash: Option<String>,
+    ) -> Result<(), CognitoError> {
+        self.client
+            .confirm_sign_up()
+            .client_id(&self.client_id)
+            .set_secret_hash(secret_hash)
+            .username(username)
+            .confirmation_code(code)
+            .send()
+            .await
+            .map_err(classify)?;
+        Ok(())
+    }
+
+    async fn resend_confirmation_code(
+        &self,
+        username: &str,
+        secret_hash: Option<String>,
+    ) -> Result<Option<CodeDelivery>, CognitoError> {
+        let out = self
+            .client
+            .resend_confirmation_code()
+            .client_id(&self.client_id)
+            .set_secret_hash(secret_hash)
+            .username(username)
+            .send()
+            .await
+            .map_err(classify)?;
+        Ok(out.code_delivery_details.map(delivery))
+    }
+
+    async fn associate_software_token(&self, owner: TokenOwner<'_>) -> Result<(String, Option<String>), CognitoError> {
+        let (token, session) = split_owner(owner);
+        let out = self
+            .client
+            .associate_software_token()
+            .set_access_token(token)
+            .set_session(session)
+            .send()
+            .await
+            .map_err(classify)?;
+        Ok((out.secret_code.ok_or_else(|| unexpected("no secret code"))?, out.session))
+    }
+
+    async fn verify_software_token(
+        &self,
+        owner: TokenOwner<'_>,
+        code: &str,
+        device_name: Option<&str>,
+    ) -> Result<(bool, Option<String>), CognitoError> {
+        let (token, session) = split_owner(owner);
+        let out = self
+            .client
+            .verify_software_token()
+            .set_access_token(token)
+            .set_session(session)
+            .user_code(code)
+            .set_friendly_device_name(device_name.map(str::to_string))
+            .send()
+            .await
+            .map_err(classify)?;
+        Ok((out.status == Some(VerifySoftwareTokenResponseType::Success), out.session))
+    }
+
+    async fn prefer_totp(&self, access_token: &str) -> Result<(), CognitoError> {
+        self.client
+            .set_user_mfa_preference()
+            .access_token(access_token)
+            .software_token_mfa_settings(
+                SoftwareTokenMfaSettingsType::builder().enabled(true).preferred_mfa(true).build(),
+            )
+            .send()
+            .await
+            .map_err(classify)?;
+        Ok(())
+    }
+}
+
+fn split_owner(owner: TokenOwner<'_>) -> (Option<String>, Option<String>) {
+    match owner {
+        TokenOwner::AccessToken(token) => (Some(token.to_string()), None),
+        TokenOwner::Session(session) => (None, Some(session.to_string())),
+    }
+}
+
+fn delivery(d: CodeDeliveryDetailsType) -> CodeDelivery {
+    CodeDelivery {
+        destination: d.destination.unwrap_or_default(),
+        medium: d.delivery_medium.map(|m| m.as_str().to_string()).unwrap_or_default(),
+        attribute: d.attribute_name.unwrap_or_default(),
     }
 }
 

@@ -7,7 +7,7 @@ use api_types::wire::{RefreshRequest, RefreshResponse, SignOutRequest};
 use crate::{
     AuthError, CognitoConfig,
     sign_in::{check_text, wire_tokens},
-    token::unverified_claim,
+    token::{access_token_error, ensure_owned_by},
     user_pool::{AuthFlow, AuthParameters, AuthResult, UserPool},
 };
 
@@ -60,11 +60,8 @@ impl SessionService {
         if let Some(token) = &req.refresh_token {
             check_text("refreshToken", token, MAX_TOKEN_CHARS)?;
         }
-        // Cognito verifies the token itself; this only stops a caller using someone else's.
-        if unverified_claim(&req.access_token, "sub").as_deref() != Some(caller_sub) {
-            return Err(AuthError::NotYourToken);
-        }
-        self.pool.global_sign_out(&req.access_token).await.map_err(AuthError::from_sign_in)?;
+        ensure_owned_by(&req.access_token, caller_sub)?;
+        self.pool.global_sign_out(&req.access_token).await.map_err(access_token_error)?;
         if let Some(token) = &req.refresh_token {
             // Global sign-out already invalidated it; revoking is belt and braces, so a failure
             // here is logged, not returned.

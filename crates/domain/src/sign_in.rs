@@ -19,9 +19,13 @@ const MAX_PASSWORD_CHARS: usize = 256;
 /// Signs users in against one app client.
 #[derive(Clone)]
 pub struct SignInService {
-    pool: Arc<dyn UserPool>,
-    config: CognitoConfig,
+    pub(crate) pool: Arc<dyn UserPool>,
+    pub(crate) config: CognitoConfig,
 }
+
+/// Marks the sessions of the admin flow in our answers, so their challenges are answered with
+/// `AdminRespondToAuthChallenge`. Cognito's sessions never contain `:`.
+pub const ADMIN_SESSION_PREFIX: &str = "admin:";
 
 impl SignInService {
     /// A service for the app client in `config`, calling Cognito through `pool`.
@@ -44,7 +48,7 @@ impl SignInService {
         params.insert("PASSWORD".into(), req.password.clone());
         self.add_secret_hash(&mut params, &req.username);
         let result = self.pool.initiate_auth(flow, params).await.map_err(AuthError::from_sign_in)?;
-        Ok(self.respond(result, &req.username))
+        Ok(self.respond(result, &req.username, flow == AuthFlow::AdminUserPassword))
     }
 
     /// `USER_SRP_AUTH`: Cognito gets `A`, answers with a `PASSWORD_VERIFIER` challenge, and gets
@@ -60,7 +64,7 @@ impl SignInService {
             return Err(AuthError::Upstream(unexpected("USER_SRP_AUTH answered without a challenge")));
         };
         if name != "PASSWORD_VERIFIER" {
-            return Ok(self.respond(AuthResult::Challenge { name, session, parameters }, &req.username));
+            return Ok(self.respond(AuthResult::Challenge { name, session, parameters }, &req.username, false));
         }
         let param = |key: &str| parameters.get(key).map(String::as_str).ok_or_else(|| unexpected(key));
         // USER_ID_FOR_SRP is the internal username: the proof, the answer's USERNAME and its
@@ -92,11 +96,11 @@ impl SignInService {
             .respond_to_challenge(false, "PASSWORD_VERIFIER", session, responses)
             .await
             .map_err(AuthError::from_sign_in)?;
-        Ok(self.respond(result, internal))
+        Ok(self.respond(result, internal, false))
     }
 
     /// Adds `SECRET_HASH` for `username` when the client has a secret.
-    fn add_secret_hash(&self, params: &mut AuthParameters, username: &str) {
+    pub(crate) fn add_secret_hash(&self, params: &mut AuthParameters, username: &str) {
         if let Some(hash) = self.config.secret_hash(username) {
             params.insert("SECRET_HASH".into(), hash);
         }
@@ -104,7 +108,14 @@ impl SignInService {
 
     /// Turns Cognito's answer into the API's, naming the pool's internal username: the one to
     /// hash SECRET_HASH over in every later call, whatever alias the user signed in with.
-    fn respond(&self, result: AuthResult, given_username: &str) -> SignInResponse {
+    /// Sessions of the admin flow are marked with [`ADMIN_SESSION_PREFIX`].
+    pub(crate) fn respond(&self, result: AuthResult, given_username: &str, admin: bool) -> SignInResponse {
+        let result = match result {
+            AuthResult::Challenge { name, session, parameters } if admin => {
+                AuthResult::Challenge { name, session: format!("{ADMIN_SESSION_PREFIX}{session}"), parameters }
+            }
+            other => other,
+        };
         match result {
             AuthResult::Tokens(tokens) => SignInResponse::Tokens {
                 username: unverified_claim(&tokens.id_token, "cognito:username")
@@ -143,16 +154,16 @@ pub fn wire_tokens(t: IssuedTokens) -> Tokens {
 /// Refuses an empty or overlong text field with a 400 naming it.
 pub fn check_text(field: &'static str, value: &str, max_chars: usize) -> Result<(), AuthError> {
     if value.trim().is_empty() {
-        return Err(AuthError::BadInput { field, message: format!("{field} must not be empty.") });
+        return Err(AuthError::bad_input(field, format!("{field} must not be empty.")));
     }
     if value.chars().count() > max_chars {
-        return Err(AuthError::BadInput { field, message: format!("{field} is longer than {max_chars} characters.") });
+        return Err(AuthError::bad_input(field, format!("{field} is longer than {max_chars} characters.")));
     }
     Ok(())
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use base64::Engine;
 
     use super::*;
@@ -246,10 +257,10 @@ mod tests {
         let (svc, pool) = service(None, vec![tokens("u")]);
         let mut req = request(Some(SignInFlow::UserPasswordAuth));
         req.password = " ".into();
-        assert!(matches!(svc.sign_in(&req).await, Err(AuthError::BadInput { field: "password", .. })));
+        assert!(matches!(svc.sign_in(&req).await, Err(AuthError::BadInput { field, .. }) if field == "password"));
         req.password = "p".into();
         req.username = "x".repeat(129);
-        assert!(matches!(svc.sign_in(&req).await, Err(AuthError::BadInput { field: "username", .. })));
+        assert!(matches!(svc.sign_in(&req).await, Err(AuthError::BadInput { field, .. }) if field == "username"));
         assert!(pool.calls().is_empty());
     }
 

@@ -5,7 +5,9 @@ use std::{collections::VecDeque, sync::Mutex};
 
 use async_trait::async_trait;
 
-use crate::user_pool::{AuthFlow, AuthParameters, AuthResult, CognitoError, CognitoErrorKind, UserPool};
+use crate::user_pool::{
+    AuthFlow, AuthParameters, AuthResult, CodeDelivery, CognitoError, CognitoErrorKind, SignedUp, TokenOwner, UserPool,
+};
 
 /// A call the flows made.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,6 +29,18 @@ pub enum Call {
     GlobalSignOut(String),
     /// `RevokeToken`.
     RevokeToken(String),
+    /// `SignUp`: username, password, attributes, secret hash.
+    SignUp(String, String, Vec<(String, String)>, Option<String>),
+    /// `ConfirmSignUp`: username, code, secret hash.
+    ConfirmSignUp(String, String, Option<String>),
+    /// `ResendConfirmationCode`: username, secret hash.
+    ResendCode(String, Option<String>),
+    /// `AssociateSoftwareToken`: `AccessToken` or `Session`, and its value.
+    AssociateSoftwareToken(&'static str, String),
+    /// `VerifySoftwareToken`: owner kind, owner, code, device name.
+    VerifySoftwareToken(&'static str, String, String, Option<String>),
+    /// `SetUserMFAPreference` (TOTP preferred).
+    PreferTotp(String),
 }
 
 /// A scripted answer.
@@ -36,6 +50,14 @@ pub enum Reply {
     Auth(AuthResult),
     /// Success without a result.
     Done,
+    /// `SignUp`'s answer.
+    SignedUp(SignedUp),
+    /// Where a code was sent.
+    Delivery(Option<CodeDelivery>),
+    /// A TOTP secret and the next session.
+    Secret(String, Option<String>),
+    /// A TOTP verification: accepted, next session.
+    Verified(bool, Option<String>),
 }
 
 /// Answers calls in order from its script; an unscripted call fails as `Unscripted`.
@@ -66,12 +88,19 @@ impl ScriptedPool {
     fn auth(&self, call: Call) -> Result<AuthResult, CognitoError> {
         match self.next(call)? {
             Reply::Auth(result) => Ok(result),
-            Reply::Done => Err(error("ScriptMismatch")),
+            _ => Err(error("ScriptMismatch")),
         }
     }
 
     fn done(&self, call: Call) -> Result<(), CognitoError> {
         self.next(call).map(drop)
+    }
+}
+
+fn owner(owner: TokenOwner<'_>) -> (&'static str, String) {
+    match owner {
+        TokenOwner::AccessToken(t) => ("AccessToken", t.to_string()),
+        TokenOwner::Session(s) => ("Session", s.to_string()),
     }
 }
 
@@ -102,5 +131,63 @@ impl UserPool for ScriptedPool {
 
     async fn revoke_token(&self, refresh_token: &str) -> Result<(), CognitoError> {
         self.done(Call::RevokeToken(refresh_token.into()))
+    }
+
+    async fn sign_up(
+        &self,
+        username: &str,
+        password: &str,
+        attributes: &[(String, String)],
+        secret_hash: Option<String>,
+    ) -> Result<SignedUp, CognitoError> {
+        match self.next(Call::SignUp(username.into(), password.into(), attributes.to_vec(), secret_hash))? {
+            Reply::SignedUp(out) => Ok(out),
+            _ => Err(error("ScriptMismatch")),
+        }
+    }
+
+    async fn confirm_sign_up(
+        &self,
+        username: &str,
+        code: &str,
+        secret_hash: Option<String>,
+    ) -> Result<(), CognitoError> {
+        self.done(Call::ConfirmSignUp(username.into(), code.into(), secret_hash))
+    }
+
+    async fn resend_confirmation_code(
+        &self,
+        username: &str,
+        secret_hash: Option<String>,
+    ) -> Result<Option<CodeDelivery>, CognitoError> {
+        match self.next(Call::ResendCode(username.into(), secret_hash))? {
+            Reply::Delivery(out) => Ok(out),
+            _ => Ok(None),
+        }
+    }
+
+    async fn associate_software_token(&self, o: TokenOwner<'_>) -> Result<(String, Option<String>), CognitoError> {
+        let (kind, value) = owner(o);
+        match self.next(Call::AssociateSoftwareToken(kind, value))? {
+            Reply::Secret(secret, session) => Ok((secret, session)),
+            _ => Err(error("ScriptMismatch")),
+        }
+    }
+
+    async fn verify_software_token(
+        &self,
+        o: TokenOwner<'_>,
+        code: &str,
+        device_name: Option<&str>,
+    ) -> Result<(bool, Option<String>), CognitoError> {
+        let (kind, value) = owner(o);
+        match self.next(Call::VerifySoftwareToken(kind, value, code.into(), device_name.map(Into::into)))? {
+            Reply::Verified(ok, session) => Ok((ok, session)),
+            _ => Err(error("ScriptMismatch")),
+        }
+    }
+
+    async fn prefer_totp(&self, access_token: &str) -> Result<(), CognitoError> {
+        self.done(Call::PreferTotp(access_token.into()))
     }
 }

@@ -13,6 +13,24 @@ pub fn unverified_claim(token: &str, name: &str) -> Option<String> {
     claims.get(name)?.as_str().map(str::to_string)
 }
 
+/// Refuses an access token whose `sub` is not the caller's (`caller_sub`, from the authorizer):
+/// a caller may act only with their own tokens. Cognito verifies the token itself.
+pub fn ensure_owned_by(access_token: &str, caller_sub: &str) -> Result<(), crate::AuthError> {
+    if unverified_claim(access_token, "sub").as_deref() == Some(caller_sub) {
+        Ok(())
+    } else {
+        Err(crate::AuthError::NotYourToken)
+    }
+}
+
+/// During a call authorised by an access token, `NotAuthorized` means the token is dead.
+pub fn access_token_error(err: crate::CognitoError) -> crate::AuthError {
+    match err.kind {
+        crate::CognitoErrorKind::NotAuthorized => crate::AuthError::InvalidAccessToken,
+        _ => crate::AuthError::from(err),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

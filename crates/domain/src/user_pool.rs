@@ -79,6 +79,8 @@ pub enum CognitoErrorKind {
     UsernameExists,
     /// `TooManyRequestsException`, `LimitExceededException`, `TooManyFailedAttemptsException`.
     Throttled,
+    /// `ResourceNotFoundException` (an unknown session, among others).
+    ResourceNotFound,
     /// No answer: timeout, connection failure, unreadable response.
     Unreachable,
     /// Any other error, `InternalErrorException` included.
@@ -98,6 +100,7 @@ impl CognitoErrorKind {
             "CodeMismatchException" | "ExpiredCodeException" => Self::InvalidCode,
             "UsernameExistsException" => Self::UsernameExists,
             "TooManyRequestsException" | "LimitExceededException" | "TooManyFailedAttemptsException" => Self::Throttled,
+            "ResourceNotFoundException" => Self::ResourceNotFound,
             _ => Self::Other,
         }
     }
@@ -114,6 +117,37 @@ pub struct CognitoError {
     pub code: String,
     /// Cognito's message.
     pub message: String,
+}
+
+/// Where a code was sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CodeDelivery {
+    /// The masked destination (`a***@e***`).
+    pub destination: String,
+    /// `EMAIL` or `SMS`.
+    pub medium: String,
+    /// The attribute (`email`).
+    pub attribute: String,
+}
+
+/// What `SignUp` answered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignedUp {
+    /// Whether the account is already confirmed.
+    pub user_confirmed: bool,
+    /// The new user's `sub`.
+    pub user_sub: String,
+    /// Where the confirmation code went.
+    pub code_delivery: Option<CodeDelivery>,
+}
+
+/// Whose software token: a signed-in user's, or a sign-in session's (the `MFA_SETUP` challenge).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenOwner<'a> {
+    /// An access token.
+    AccessToken(&'a str),
+    /// A challenge session.
+    Session(&'a str),
 }
 
 /// The Cognito user-pool operations the flows need.
@@ -138,4 +172,42 @@ pub trait UserPool: Send + Sync {
 
     /// `RevokeToken` on the configured app client.
     async fn revoke_token(&self, refresh_token: &str) -> Result<(), CognitoError>;
+
+    /// `SignUp`.
+    async fn sign_up(
+        &self,
+        username: &str,
+        password: &str,
+        attributes: &[(String, String)],
+        secret_hash: Option<String>,
+    ) -> Result<SignedUp, CognitoError>;
+
+    /// `ConfirmSignUp`.
+    async fn confirm_sign_up(
+        &self,
+        username: &str,
+        code: &str,
+        secret_hash: Option<String>,
+    ) -> Result<(), CognitoError>;
+
+    /// `ResendConfirmationCode`.
+    async fn resend_confirmation_code(
+        &self,
+        username: &str,
+        secret_hash: Option<String>,
+    ) -> Result<Option<CodeDelivery>, CognitoError>;
+
+    /// `AssociateSoftwareToken`: the TOTP secret, and the next session when `owner` is one.
+    async fn associate_software_token(&self, owner: TokenOwner<'_>) -> Result<(String, Option<String>), CognitoError>;
+
+    /// `VerifySoftwareToken`: whether the code was accepted, and the next session.
+    async fn verify_software_token(
+        &self,
+        owner: TokenOwner<'_>,
+        code: &str,
+        device_name: Option<&str>,
+    ) -> Result<(bool, Option<String>), CognitoError>;
+
+    /// `SetUserMFAPreference`: TOTP enabled and preferred.
+    async fn prefer_totp(&self, access_token: &str) -> Result<(), CognitoError>;
 }

@@ -1,26 +1,39 @@
-//! The `auth` function: sign-in and `/me`. Parse, call the domain, map — nothing else lives here.
+//! The `auth` function: sign-in and its challenges, sign-up, TOTP enrolment and `/me`. Parse,
+//! call the domain, map — nothing else lives here.
 
 use std::sync::Arc;
 
 use api_types::{
     ApiError,
-    wire::{MeResponse, SignInRequest},
+    wire::{
+        ChallengeRequest, ConfirmSignUpRequest, MeResponse, SignInRequest, SignUpRequest, TotpSetupRequest,
+        TotpVerifyRequest, UsernameRequest,
+    },
 };
-use auth_domain::{CognitoConfig, UserPool, sign_in::SignInService};
+use auth_domain::{
+    CognitoConfig, UserPool, mfa::MfaService, registration::RegistrationService, sign_in::SignInService,
+};
 use lambda_glue::{Cors, Handler, Reply};
-use lambda_http::{Body, Request, Response};
+use lambda_http::{Body, Request, Response, http::StatusCode};
 
 /// Everything the handler needs, built once at init.
 #[derive(Clone)]
 pub struct AuthState {
     sign_in: SignInService,
+    registration: RegistrationService,
+    mfa: MfaService,
     cors: Cors,
 }
 
 impl AuthState {
     /// State for the app client in `config`, calling Cognito through `pool`.
     pub fn new(pool: Arc<dyn UserPool>, config: CognitoConfig, cors: Cors) -> Self {
-        Self { sign_in: SignInService::new(pool, config), cors }
+        Self {
+            sign_in: SignInService::new(pool.clone(), config.clone()),
+            registration: RegistrationService::new(pool.clone(), config),
+            mfa: MfaService::new(pool),
+            cors,
+        }
     }
 }
 
@@ -29,6 +42,12 @@ pub async fn handle(state: &AuthState, req: Request) -> Response<Body> {
     let (method, resource) = lambda_glue::route(&req);
     let result = match (method.as_str(), resource.as_str()) {
         ("POST", "/auth/sign-in") => sign_in(state, &req).await,
+        ("POST", "/auth/challenge") => challenge(state, &req).await,
+        ("POST", "/auth/sign-up") => sign_up(state, &req).await,
+        ("POST", "/auth/confirm-sign-up") => confirm_sign_up(state, &req).await,
+        ("POST", "/auth/resend-code") => resend_code(state, &req).await,
+        ("POST", "/mfa/totp/setup") => totp_setup(state, &req).await,
+        ("POST", "/mfa/totp/verify") => totp_verify(state, &req).await,
         ("GET", "/me") => me(&req),
         _ => Err(lambda_glue::no_route(&req)),
     };
@@ -43,8 +62,43 @@ impl Handler for AuthState {
 
 async fn sign_in(state: &AuthState, req: &Request) -> Result<Reply, ApiError> {
     let body: SignInRequest = lambda_glue::json_body(req)?;
-    let outcome = state.sign_in.sign_in(&body).await?;
-    Ok(Reply::ok(outcome))
+    Ok(Reply::ok(state.sign_in.sign_in(&body).await?))
+}
+
+async fn challenge(state: &AuthState, req: &Request) -> Result<Reply, ApiError> {
+    let body: ChallengeRequest = lambda_glue::json_body(req)?;
+    Ok(Reply::ok(state.sign_in.answer_challenge(&body).await?))
+}
+
+async fn sign_up(state: &AuthState, req: &Request) -> Result<Reply, ApiError> {
+    let body: SignUpRequest = lambda_glue::json_body(req)?;
+    Ok(Reply::with_status(StatusCode::CREATED, state.registration.sign_up(&body).await?))
+}
+
+async fn confirm_sign_up(state: &AuthState, req: &Request) -> Result<Reply, ApiError> {
+    let body: ConfirmSignUpRequest = lambda_glue::json_body(req)?;
+    state.registration.confirm(&body).await?;
+    Ok(Reply::no_content())
+}
+
+async fn resend_code(state: &AuthState, req: &Request) -> Result<Reply, ApiError> {
+    let body: UsernameRequest = lambda_glue::json_body(req)?;
+    state.registration.resend_code(&body).await?;
+    Ok(Reply::accepted())
+}
+
+async fn totp_setup(state: &AuthState, req: &Request) -> Result<Reply, ApiError> {
+    let caller = lambda_glue::require_caller(req)?;
+    let body: TotpSetupRequest = lambda_glue::json_body(req)?;
+    let account = if caller.email.is_empty() { &caller.username } else { &caller.email };
+    Ok(Reply::ok(state.mfa.setup(&caller.sub, account, &body).await?))
+}
+
+async fn totp_verify(state: &AuthState, req: &Request) -> Result<Reply, ApiError> {
+    let caller = lambda_glue::require_caller(req)?;
+    let body: TotpVerifyRequest = lambda_glue::json_body(req)?;
+    state.mfa.verify(&caller.sub, &body).await?;
+    Ok(Reply::no_content())
 }
 
 fn me(req: &Request) -> Result<Reply, ApiError> {

@@ -1,0 +1,324 @@
+//! Answering the challenges a sign-in returns, chained until tokens come back: a new password
+//! (with the attributes the pool requires), an SMS or TOTP code, the choice of MFA type, and
+//! TOTP enrolment during sign-in (`MFA_SETUP`: once without answers to get the secret, then with
+//! the first code).
+
+use std::collections::BTreeMap;
+
+use api_types::wire::{Challenge, ChallengeRequest, SignInResponse};
+
+use crate::{
+    AuthError, CognitoErrorKind,
+    sign_in::{ADMIN_SESSION_PREFIX, SignInService, check_text},
+    user_pool::{AuthParameters, TokenOwner},
+};
+
+const MAX_SESSION_CHARS: usize = 8 * 1024;
+const MAX_ANSWER_CHARS: usize = 2048;
+
+/// The challenges the API answers, and the answers each takes (`userAttributes.*` is allowed
+/// with `NEW_PASSWORD_REQUIRED`).
+fn accepted_answers(name: &str) -> Option<&'static [&'static str]> {
+    Some(match name {
+        "NEW_PASSWORD_REQUIRED" => &["NEW_PASSWORD"],
+        "SOFTWARE_TOKEN_MFA" => &["SOFTWARE_TOKEN_MFA_CODE"],
+        "SMS_MFA" => &["SMS_MFA_CODE"],
+        "SELECT_MFA_TYPE" => &["ANSWER"],
+        "MFA_SETUP" => &["SOFTWARE_TOKEN_MFA_CODE", "DEVICE_NAME"],
+        _ => return None,
+    })
+}
+
+/// A 6-digit one-time code.
+pub(crate) fn check_code(field: &'static str, code: &str) -> Result<(), AuthError> {
+    if code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(())
+    } else {
+        Err(AuthError::bad_input(field, format!("{field} must be a 6-digit code.")))
+    }
+}
+
+/// The `otpauth://` URI authenticator apps read from a QR code.
+pub(crate) fn otpauth_uri(issuer: &str, account: &str, secret: &str) -> String {
+    use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
+    let (issuer, account) =
+        (utf8_percent_encode(issuer, NON_ALPHANUMERIC), utf8_percent_encode(account, NON_ALPHANUMERIC));
+    format!("otpauth://totp/{issuer}:{account}?secret={secret}&issuer={issuer}")
+}
+
+/// The issuer shown in authenticator apps.
+pub(crate) const TOTP_ISSUER: &str = "Cognito";
+
+impl SignInService {
+    /// Answers a challenge; returns tokens or the next challenge.
+    pub async fn answer_challenge(&self, req: &ChallengeRequest) -> Result<SignInResponse, AuthError> {
+        check_text("username", &req.username, 128)?;
+        check_text("session", &req.session, MAX_SESSION_CHARS)?;
+        let allowed = accepted_answers(&req.name).ok_or_else(|| {
+            AuthError::bad_input("name", format!("{} is not a challenge this API answers.", req.name))
+        })?;
+        for (key, value) in &req.responses {
+            let attribute = req.name == "NEW_PASSWORD_REQUIRED" && key.starts_with("userAttributes.");
+            if !allowed.contains(&key.as_str()) && !attribute {
+                return Err(AuthError::bad_input(
+                    "responses",
+                    format!("responses.{key} is not an answer to {}.", req.name),
+                ));
+            }
+            if value.chars().count() > MAX_ANSWER_CHARS {
+                return Err(AuthError::bad_input(format!("responses.{key}"), format!("responses.{key} is too long.")));
+            }
+        }
+        let answer = |key: &str| req.responses.get(key).map(String::as_str);
+        let require = |key: &str| {
+            answer(key).filter(|v| !v.trim().is_empty()).ok_or_else(|| {
+                AuthError::bad_input(format!("responses.{key}"), format!("responses.{key} is required."))
+            })
+        };
+        match req.name.as_str() {
+            "NEW_PASSWORD_REQUIRED" => {
+                require("NEW_PASSWORD")?;
+            }
+            "SOFTWARE_TOKEN_MFA" => {
+                check_code("responses.SOFTWARE_TOKEN_MFA_CODE", require("SOFTWARE_TOKEN_MFA_CODE")?)?
+            }
+            "SMS_MFA" => check_code("responses.SMS_MFA_CODE", require("SMS_MFA_CODE")?)?,
+            "SELECT_MFA_TYPE" => {
+                let choice = require("ANSWER")?;
+                if !matches!(choice, "SMS_MFA" | "SOFTWARE_TOKEN_MFA") {
+                    return Err(AuthError::bad_input(
+                        "responses.ANSWER",
+                        "responses.ANSWER must be SMS_MFA or SOFTWARE_TOKEN_MFA.",
+                    ));
+                }
+            }
+            _ => {}
+        }
+
+        let (admin, session) = match req.session.strip_prefix(ADMIN_SESSION_PREFIX) {
+            Some(session) => (true, session),
+            None => (false, req.session.as_str()),
+        };
+        let (name, session, mut responses) = if req.name == "MFA_SETUP" {
+            let Some(code) = answer("SOFTWARE_TOKEN_MFA_CODE") else {
+                return self.start_totp_enrolment(&req.username, session, admin).await;
+            };
+            check_code("responses.SOFTWARE_TOKEN_MFA_CODE", code)?;
+            let (accepted, next) = self
+                .pool
+                .verify_software_token(TokenOwner::Session(session), code, answer("DEVICE_NAME"))
+                .await
+                .map_err(challenge_error)?;
+            if !accepted {
+                return Err(AuthError::CodeMismatch);
+            }
+            ("MFA_SETUP", next.unwrap_or_else(|| session.to_string()), AuthParameters::new())
+        } else {
+            let responses: AuthParameters = req.responses.clone().into_iter().collect();
+            (req.name.as_str(), session.to_string(), responses)
+        };
+        responses.insert("USERNAME".into(), req.username.clone());
+        self.add_secret_hash(&mut responses, &req.username);
+        let result =
+            self.pool.respond_to_challenge(admin, name, Some(&session), responses).await.map_err(challenge_error)?;
+        Ok(self.respond(result, &req.username, admin))
+    }
+
+    /// `MFA_SETUP` without a code: the TOTP secret to enrol, as the same challenge with a new
+    /// session and `secretCode` / `otpauthUri` parameters.
+    async fn start_totp_enrolment(
+        &self,
+        username: &str,
+        session: &str,
+        admin: bool,
+    ) -> Result<SignInResponse, AuthError> {
+        let (secret, next) =
+            self.pool.associate_software_token(TokenOwner::Session(session)).await.map_err(challenge_error)?;
+        let mut parameters = BTreeMap::new();
+        parameters.insert("otpauthUri".to_string(), otpauth_uri(TOTP_ISSUER, username, &secret));
+        parameters.insert("secretCode".to_string(), secret);
+        let session = next.unwrap_or_else(|| session.to_string());
+        let session = if admin { format!("{ADMIN_SESSION_PREFIX}{session}") } else { session };
+        Ok(SignInResponse::Challenge {
+            challenge: Challenge { name: "MFA_SETUP".into(), session, parameters },
+            username: username.to_string(),
+        })
+    }
+}
+
+/// During a challenge, `NotAuthorized` and an unknown session mean the session is dead.
+fn challenge_error(err: crate::CognitoError) -> AuthError {
+    match err.kind {
+        CognitoErrorKind::NotAuthorized | CognitoErrorKind::ResourceNotFound => AuthError::InvalidSession,
+        _ => AuthError::from(err),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use api_types::wire::{SignInFlow, SignInRequest};
+
+    use super::*;
+    use crate::{
+        ClientSecret, CognitoConfig,
+        sign_in::tests::tokens,
+        testing::{Call, Reply, ScriptedPool, error},
+        user_pool::AuthResult,
+    };
+
+    fn service(replies: Vec<Result<Reply, crate::CognitoError>>) -> (SignInService, Arc<ScriptedPool>) {
+        let pool = Arc::new(ScriptedPool::new(replies));
+        let config = CognitoConfig {
+            region: "us-east-1".into(),
+            user_pool_id: "us-east-1_pool".into(),
+            client_id: "client".into(),
+            client_secret: Some(ClientSecret::new("secret")),
+        };
+        (SignInService::new(pool.clone(), config), pool)
+    }
+
+    fn answer(name: &str, session: &str, responses: &[(&str, &str)]) -> ChallengeRequest {
+        ChallengeRequest {
+            username: "u-123".into(),
+            name: name.into(),
+            session: session.into(),
+            responses: responses.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+        }
+    }
+
+    fn challenge(name: &str, session: &str) -> Result<Reply, crate::CognitoError> {
+        Ok(Reply::Auth(AuthResult::Challenge {
+            name: name.into(),
+            session: session.into(),
+            parameters: BTreeMap::new(),
+        }))
+    }
+
+    fn respond_call(pool: &ScriptedPool, i: usize) -> (bool, String, Option<String>, AuthParameters) {
+        match &pool.calls()[i] {
+            Call::Respond { admin, challenge, session, responses } => {
+                (*admin, challenge.clone(), session.clone(), responses.clone())
+            }
+            other => panic!("expected a challenge answer, got {other:?}"),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_new_password_is_answered_for_the_internal_username_with_its_secret_hash() {
+        let (svc, pool) = service(vec![tokens("u-123")]);
+        let req =
+            answer("NEW_PASSWORD_REQUIRED", "s1", &[("NEW_PASSWORD", "N3w-passw0rd"), ("userAttributes.name", "Ann")]);
+        let out = svc.answer_challenge(&req).await.unwrap();
+        assert!(matches!(out, SignInResponse::Tokens { .. }));
+        let (admin, name, session, responses) = respond_call(&pool, 0);
+        assert!(!admin);
+        assert_eq!((name.as_str(), session.as_deref()), ("NEW_PASSWORD_REQUIRED", Some("s1")));
+        assert_eq!(responses["USERNAME"], "u-123");
+        assert_eq!(responses["userAttributes.name"], "Ann");
+        assert_eq!(responses["SECRET_HASH"], ClientSecret::new("secret").secret_hash("u-123", "client"));
+    }
+
+    #[tokio::test]
+    async fn challenges_chain_until_tokens_come_back() {
+        // New password, then TOTP, then tokens: each answer's result is passed on.
+        let (svc, _) = service(vec![challenge("SOFTWARE_TOKEN_MFA", "s2"), tokens("u-123")]);
+        let next = svc.answer_challenge(&answer("NEW_PASSWORD_REQUIRED", "s1", &[("NEW_PASSWORD", "N3w-pw")])).await;
+        let SignInResponse::Challenge { challenge, username } = next.unwrap() else { panic!("expected the MFA step") };
+        assert_eq!(
+            (challenge.name.as_str(), challenge.session.as_str(), username.as_str()),
+            ("SOFTWARE_TOKEN_MFA", "s2", "u-123")
+        );
+        let done =
+            svc.answer_challenge(&answer("SOFTWARE_TOKEN_MFA", "s2", &[("SOFTWARE_TOKEN_MFA_CODE", "123456")])).await;
+        assert!(matches!(done.unwrap(), SignInResponse::Tokens { .. }));
+    }
+
+    #[tokio::test]
+    async fn sessions_of_the_admin_flow_are_marked_and_answered_with_the_admin_api() {
+        let (svc, pool) = service(vec![challenge("NEW_PASSWORD_REQUIRED", "s1"), tokens("u-123")]);
+        let sign_in: SignInRequest = serde_json::from_value(serde_json::json!({
+            "username": "ann@example.com", "password": "Temp-passw0rd", "flow": "ADMIN_USER_PASSWORD_AUTH"
+        }))
+        .unwrap();
+        let SignInResponse::Challenge { challenge, .. } = svc.sign_in(&sign_in).await.unwrap() else { panic!() };
+        assert_eq!(challenge.session, "admin:s1");
+        assert_eq!(sign_in.flow, Some(SignInFlow::AdminUserPasswordAuth));
+        svc.answer_challenge(&answer("NEW_PASSWORD_REQUIRED", &challenge.session, &[("NEW_PASSWORD", "N3w-pw")]))
+            .await
+            .unwrap();
+        let (admin, _, session, _) = respond_call(&pool, 1);
+        assert!(admin);
+        assert_eq!(session.as_deref(), Some("s1"));
+    }
+
+    #[tokio::test]
+    async fn unknown_challenges_answers_and_bad_codes_are_refused_naming_the_field() {
+        let (svc, pool) = service(vec![]);
+        let cases = [
+            (answer("CUSTOM_THING", "s", &[]), "name"),
+            (answer("NEW_PASSWORD_REQUIRED", "s", &[]), "responses.NEW_PASSWORD"),
+            (answer("NEW_PASSWORD_REQUIRED", "s", &[("NEW_PASSWORD", "x"), ("USERNAME", "admin")]), "responses"),
+            (answer("NEW_PASSWORD_REQUIRED", "s", &[("NEW_PASSWORD", "x"), ("SECRET_HASH", "forged")]), "responses"),
+            (
+                answer("SOFTWARE_TOKEN_MFA", "s", &[("SOFTWARE_TOKEN_MFA_CODE", "12345")]),
+                "responses.SOFTWARE_TOKEN_MFA_CODE",
+            ),
+            (answer("SMS_MFA", "s", &[("SMS_MFA_CODE", "12a456")]), "responses.SMS_MFA_CODE"),
+            (answer("SELECT_MFA_TYPE", "s", &[("ANSWER", "EMAIL")]), "responses.ANSWER"),
+            (answer("MFA_SETUP", "s", &[("SOFTWARE_TOKEN_MFA_CODE", "1")]), "responses.SOFTWARE_TOKEN_MFA_CODE"),
+            (answer("SOFTWARE_TOKEN_MFA", "", &[("SOFTWARE_TOKEN_MFA_CODE", "123456")]), "session"),
+        ];
+        for (req, field) in cases {
+            match svc.answer_challenge(&req).await {
+                Err(AuthError::BadInput { field: f, .. }) => assert_eq!(f, field, "{:?}", req.responses),
+                other => panic!("{field}: {other:?}"),
+            }
+        }
+        assert!(pool.calls().is_empty(), "nothing reaches Cognito");
+    }
+
+    #[tokio::test]
+    async fn totp_enrolment_during_sign_in_takes_two_steps() {
+        let (svc, pool) = service(vec![
+            Ok(Reply::Secret("JBSWY3DPEHPK3PXP".into(), Some("s2".into()))),
+            Ok(Reply::Verified(true, Some("s3".into()))),
+            tokens("u-123"),
+        ]);
+        // Step 1: no code, the secret comes back as the same challenge with a new session.
+        let first = svc.answer_challenge(&answer("MFA_SETUP", "s1", &[])).await.unwrap();
+        let SignInResponse::Challenge { challenge, .. } = first else { panic!() };
+        assert_eq!((challenge.name.as_str(), challenge.session.as_str()), ("MFA_SETUP", "s2"));
+        assert_eq!(challenge.parameters["secretCode"], "JBSWY3DPEHPK3PXP");
+        assert_eq!(
+            challenge.parameters["otpauthUri"],
+            "otpauth://totp/Cognito:u%2D123?secret=JBSWY3DPEHPK3PXP&issuer=Cognito"
+        );
+        // Step 2: the first code verifies the token, then MFA_SETUP is answered with its session.
+        let second = svc
+            .answer_challenge(&answer(
+                "MFA_SETUP",
+                "s2",
+                &[("SOFTWARE_TOKEN_MFA_CODE", "123456"), ("DEVICE_NAME", "phone")],
+            ))
+            .await
+            .unwrap();
+        assert!(matches!(second, SignInResponse::Tokens { .. }));
+        assert_eq!(
+            pool.calls()[1],
+            Call::VerifySoftwareToken("Session", "s2".into(), "123456".into(), Some("phone".into()))
+        );
+        let (_, name, session, responses) = respond_call(&pool, 2);
+        assert_eq!((name.as_str(), session.as_deref()), ("MFA_SETUP", Some("s3")));
+        assert_eq!(responses["USERNAME"], "u-123");
+    }
+
+    #[tokio::test]
+    async fn a_wrong_mfa_code_is_invalid_code_and_a_dead_session_says_so() {
+        let (svc, _) = service(vec![Err(error("CodeMismatchException")), Err(error("NotAuthorizedException"))]);
+        let req = answer("SOFTWARE_TOKEN_MFA", "s", &[("SOFTWARE_TOKEN_MFA_CODE", "123456")]);
+        assert!(matches!(svc.answer_challenge(&req).await, Err(AuthError::CodeMismatch)));
+        assert!(matches!(svc.answer_challenge(&req).await, Err(AuthError::InvalidSession)));
+    }
+}

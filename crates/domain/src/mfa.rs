@@ -1,0 +1,116 @@
+//! TOTP for signed-in users: enrol an authenticator app, verify its first code, and make TOTP
+//! the preferred second factor.
+
+use std::sync::Arc;
+
+use api_types::wire::{TotpSetupRequest, TotpSetupResponse, TotpVerifyRequest};
+
+use crate::{
+    AuthError, UserPool,
+    challenge::{TOTP_ISSUER, check_code, otpauth_uri},
+    sign_in::check_text,
+    token::{access_token_error, ensure_owned_by},
+    user_pool::TokenOwner,
+};
+
+const MAX_TOKEN_CHARS: usize = 16 * 1024;
+
+/// TOTP enrolment for signed-in users.
+#[derive(Clone)]
+pub struct MfaService {
+    pool: Arc<dyn UserPool>,
+}
+
+impl MfaService {
+    /// A service calling Cognito through `pool`.
+    pub fn new(pool: Arc<dyn UserPool>) -> Self {
+        Self { pool }
+    }
+
+    /// Starts enrolment: the secret and an `otpauth://` URI labelled with `account` (the
+    /// caller's email, or username). The access token must be the caller's (`caller_sub`).
+    pub async fn setup(
+        &self,
+        caller_sub: &str,
+        account: &str,
+        req: &TotpSetupRequest,
+    ) -> Result<TotpSetupResponse, AuthError> {
+        check_text("accessToken", &req.access_token, MAX_TOKEN_CHARS)?;
+        ensure_owned_by(&req.access_token, caller_sub)?;
+        let (secret, _) = self
+            .pool
+            .associate_software_token(TokenOwner::AccessToken(&req.access_token))
+            .await
+            .map_err(access_token_error)?;
+        Ok(TotpSetupResponse { otpauth_uri: otpauth_uri(TOTP_ISSUER, account, &secret), secret_code: secret })
+    }
+
+    /// Verifies the first code and makes TOTP the preferred MFA. A wrong code is
+    /// [`AuthError::CodeMismatch`].
+    pub async fn verify(&self, caller_sub: &str, req: &TotpVerifyRequest) -> Result<(), AuthError> {
+        check_text("accessToken", &req.access_token, MAX_TOKEN_CHARS)?;
+        check_code("code", &req.code)?;
+        if let Some(name) = &req.device_name {
+            check_text("deviceName", name, 128)?;
+        }
+        ensure_owned_by(&req.access_token, caller_sub)?;
+        let owner = TokenOwner::AccessToken(&req.access_token);
+        let (accepted, _) = self
+            .pool
+            .verify_software_token(owner, &req.code, req.device_name.as_deref())
+            .await
+            .map_err(access_token_error)?;
+        if !accepted {
+            return Err(AuthError::CodeMismatch);
+        }
+        self.pool.prefer_totp(&req.access_token).await.map_err(access_token_error)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use base64::Engine;
+
+    use super::*;
+    use crate::testing::{Call, Reply, ScriptedPool, error};
+
+    fn token(sub: &str) -> String {
+        format!("h.{}.s", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!(r#"{{"sub":"{sub}"}}"#)))
+    }
+
+    #[tokio::test]
+    async fn setup_returns_the_secret_and_an_otpauth_uri_for_the_account() {
+        let pool = Arc::new(ScriptedPool::new([Ok(Reply::Secret("SECRET".into(), None))]));
+        let svc = MfaService::new(pool.clone());
+        let out =
+            svc.setup("sub-1", "ann@example.com", &TotpSetupRequest { access_token: token("sub-1") }).await.unwrap();
+        assert_eq!(out.secret_code, "SECRET");
+        assert_eq!(out.otpauth_uri, "otpauth://totp/Cognito:ann%40example%2Ecom?secret=SECRET&issuer=Cognito");
+        assert_eq!(pool.calls(), vec![Call::AssociateSoftwareToken("AccessToken", token("sub-1"))]);
+    }
+
+    #[tokio::test]
+    async fn verify_makes_totp_preferred_only_after_an_accepted_code() {
+        let pool = Arc::new(ScriptedPool::new([
+            Ok(Reply::Verified(true, None)),
+            Ok(Reply::Done),
+            Ok(Reply::Verified(false, None)),
+        ]));
+        let svc = MfaService::new(pool.clone());
+        let req = TotpVerifyRequest { access_token: token("sub-1"), code: "123456".into(), device_name: None };
+        svc.verify("sub-1", &req).await.unwrap();
+        assert_eq!(pool.calls()[1], Call::PreferTotp(token("sub-1")));
+        assert!(matches!(svc.verify("sub-1", &req).await, Err(AuthError::CodeMismatch)));
+        assert_eq!(pool.calls().len(), 3, "no preference set after a refused code");
+    }
+
+    #[tokio::test]
+    async fn another_users_token_or_a_dead_one_is_refused() {
+        let pool = Arc::new(ScriptedPool::new([Err(error("NotAuthorizedException"))]));
+        let svc = MfaService::new(pool.clone());
+        let theirs = TotpSetupRequest { access_token: token("sub-2") };
+        assert!(matches!(svc.setup("sub-1", "a", &theirs).await, Err(AuthError::NotYourToken)));
+        let dead = TotpSetupRequest { access_token: token("sub-1") };
+        assert!(matches!(svc.setup("sub-1", "a", &dead).await, Err(AuthError::InvalidAccessToken)));
+    }
+}

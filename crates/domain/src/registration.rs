@@ -1,0 +1,218 @@
+//! Sign-up, confirmation and new confirmation codes.
+//!
+//! Account-existence privacy: resending a code answers the same for an unknown or already
+//! confirmed user as for a waiting one, and a confirmation for an unknown user fails exactly like
+//! a wrong code. Sign-up itself must say when a username is taken (the user has to pick another);
+//! that, and sign-in's `UserNotConfirmed`, are the outcomes that can still reveal an account.
+
+use std::sync::Arc;
+
+use api_types::wire::{CodeDelivery, ConfirmSignUpRequest, SignUpRequest, SignUpResponse, UsernameRequest};
+
+use crate::{
+    AuthError, CognitoConfig, CognitoErrorKind, UserPool,
+    sign_in::check_text,
+    user_pool::{self, CognitoError},
+};
+
+const MAX_ATTRIBUTES: usize = 50;
+const MAX_ATTRIBUTE_NAME: usize = 32;
+const MAX_ATTRIBUTE_VALUE: usize = 2048;
+
+/// Attributes a user may not set about themself: Cognito (or an admin) vouches for them.
+const PROTECTED_ATTRIBUTES: &[&str] = &["sub", "email_verified", "phone_number_verified", "cognito:user_status"];
+
+/// Sign-up and confirmation for one app client.
+#[derive(Clone)]
+pub struct RegistrationService {
+    pool: Arc<dyn UserPool>,
+    config: CognitoConfig,
+}
+
+impl RegistrationService {
+    /// A service for the app client in `config`, calling Cognito through `pool`.
+    pub fn new(pool: Arc<dyn UserPool>, config: CognitoConfig) -> Self {
+        Self { pool, config }
+    }
+
+    /// `SignUp`. A taken username is [`AuthError::UsernameExists`] (409).
+    pub async fn sign_up(&self, req: &SignUpRequest) -> Result<SignUpResponse, AuthError> {
+        check_text("username", &req.username, 128)?;
+        check_text("password", &req.password, 256)?;
+        if req.attributes.len() > MAX_ATTRIBUTES {
+            return Err(AuthError::bad_input("attributes", format!("at most {MAX_ATTRIBUTES} attributes.")));
+        }
+        for (name, value) in &req.attributes {
+            let field = format!("attributes.{name}");
+            let valid_name = !name.is_empty()
+                && name.len() <= MAX_ATTRIBUTE_NAME
+                && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == ':');
+            if !valid_name {
+                return Err(AuthError::bad_input(field, format!("`{name}` is not a valid attribute name.")));
+            }
+            if PROTECTED_ATTRIBUTES.contains(&name.as_str()) {
+                return Err(AuthError::bad_input(field, format!("{name} cannot be set at sign-up.")));
+            }
+            if value.chars().count() > MAX_ATTRIBUTE_VALUE {
+                return Err(AuthError::bad_input(
+                    field,
+                    format!("{name} is longer than {MAX_ATTRIBUTE_VALUE} characters."),
+                ));
+            }
+        }
+        let attributes: Vec<(String, String)> = req.attributes.clone().into_iter().collect();
+        let out = self
+            .pool
+            .sign_up(&req.username, &req.password, &attributes, self.config.secret_hash(&req.username))
+            .await?;
+        Ok(SignUpResponse {
+            user_confirmed: out.user_confirmed,
+            user_sub: out.user_sub,
+            code_delivery: out.code_delivery.map(wire_delivery),
+        })
+    }
+
+    /// `ConfirmSignUp`. A wrong or expired code, an unknown user and an already confirmed one
+    /// all fail alike, as [`AuthError::CodeMismatch`].
+    pub async fn confirm(&self, req: &ConfirmSignUpRequest) -> Result<(), AuthError> {
+        check_text("username", &req.username, 128)?;
+        check_code_text(&req.code)?;
+        self.pool.confirm_sign_up(&req.username, &req.code, self.config.secret_hash(&req.username)).await.map_err(
+            |err| match err.kind {
+                CognitoErrorKind::UserNotFound | CognitoErrorKind::NotAuthorized | CognitoErrorKind::InvalidCode => {
+                    AuthError::CodeMismatch
+                }
+                _ => AuthError::from(err),
+            },
+        )
+    }
+
+    /// `ResendConfirmationCode`. Answers the same whether or not the user exists or is
+    /// already confirmed; only throttling and Cognito failures come back as errors.
+    pub async fn resend_code(&self, req: &UsernameRequest) -> Result<(), AuthError> {
+        check_text("username", &req.username, 128)?;
+        match self.pool.resend_confirmation_code(&req.username, self.config.secret_hash(&req.username)).await {
+            Ok(_) => Ok(()),
+            Err(err) if hides_account(&err) => Ok(()),
+            Err(err) => Err(err.into()),
+        }
+    }
+}
+
+/// The errors that would tell an unknown or confirmed account from a waiting one.
+pub(crate) fn hides_account(err: &CognitoError) -> bool {
+    matches!(
+        err.kind,
+        CognitoErrorKind::UserNotFound | CognitoErrorKind::InvalidParameter | CognitoErrorKind::NotAuthorized
+    )
+}
+
+/// Confirmation codes: 1–64 visible characters (Cognito sends 6 digits by default).
+fn check_code_text(code: &str) -> Result<(), AuthError> {
+    if code.is_empty() || code.len() > 64 || code.chars().any(char::is_whitespace) {
+        return Err(AuthError::bad_input("code", "code must be the code that was sent, without spaces."));
+    }
+    Ok(())
+}
+
+fn wire_delivery(d: user_pool::CodeDelivery) -> CodeDelivery {
+    CodeDelivery { destination: d.destination, delivery_medium: d.medium, attribute_name: d.attribute }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{
+        ClientSecret,
+        testing::{Call, Reply, ScriptedPool, error},
+        user_pool::SignedUp,
+    };
+
+    fn service(replies: Vec<Result<Reply, CognitoError>>) -> (RegistrationService, Arc<ScriptedPool>) {
+        let pool = Arc::new(ScriptedPool::new(replies));
+        let config = CognitoConfig {
+            region: "us-east-1".into(),
+            user_pool_id: "us-east-1_pool".into(),
+            client_id: "client".into(),
+            client_secret: Some(ClientSecret::new("secret")),
+        };
+        (RegistrationService::new(pool.clone(), config), pool)
+    }
+
+    fn sign_up(attributes: &[(&str, &str)]) -> SignUpRequest {
+        SignUpRequest {
+            username: "new@example.com".into(),
+            password: "New-passw0rd".into(),
+            attributes: attributes.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+        }
+    }
+
+    #[tokio::test]
+    async fn sign_up_sends_the_secret_hash_and_the_attributes() {
+        let out = SignedUp { user_confirmed: false, user_sub: "s-1".into(), code_delivery: None };
+        let (svc, pool) = service(vec![Ok(Reply::SignedUp(out))]);
+        let answer = svc.sign_up(&sign_up(&[("name", "New")])).await.unwrap();
+        assert!(!answer.user_confirmed);
+        let hash = ClientSecret::new("secret").secret_hash("new@example.com", "client");
+        assert_eq!(
+            pool.calls()[0],
+            Call::SignUp(
+                "new@example.com".into(),
+                "New-passw0rd".into(),
+                vec![("name".into(), "New".into())],
+                Some(hash)
+            )
+        );
+    }
+
+    #[tokio::test]
+    async fn users_cannot_vouch_for_their_own_attributes() {
+        let (svc, pool) = service(vec![]);
+        for (name, value) in
+            [("email_verified", "true"), ("phone_number_verified", "true"), ("sub", "x"), ("bad name", "x")]
+        {
+            let err = svc.sign_up(&sign_up(&[(name, value)])).await.unwrap_err();
+            assert!(
+                matches!(&err, AuthError::BadInput { field, .. } if *field == format!("attributes.{name}")),
+                "{err:?}"
+            );
+        }
+        assert!(pool.calls().is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_taken_username_is_reported() {
+        let (svc, _) = service(vec![Err(error("UsernameExistsException"))]);
+        assert!(matches!(svc.sign_up(&sign_up(&[])).await, Err(AuthError::UsernameExists)));
+    }
+
+    #[tokio::test]
+    async fn resending_a_code_answers_the_same_whether_or_not_the_account_exists() {
+        let (svc, _) = service(vec![
+            Ok(Reply::Delivery(None)),
+            Err(error("UserNotFoundException")),
+            Err(error("InvalidParameterException")),
+            Err(error("TooManyRequestsException")),
+        ]);
+        let req = UsernameRequest { username: "someone@example.com".into() };
+        assert!(svc.resend_code(&req).await.is_ok(), "waiting account");
+        assert!(svc.resend_code(&req).await.is_ok(), "unknown account");
+        assert!(svc.resend_code(&req).await.is_ok(), "already confirmed account");
+        assert!(matches!(svc.resend_code(&req).await, Err(AuthError::Throttled)));
+    }
+
+    #[tokio::test]
+    async fn confirming_an_unknown_account_fails_like_a_wrong_code() {
+        let (svc, _) = service(vec![
+            Err(error("CodeMismatchException")),
+            Err(error("UserNotFoundException")),
+            Err(error("NotAuthorizedException")),
+        ]);
+        let req = ConfirmSignUpRequest { username: "x@example.com".into(), code: "123456".into() };
+        for _ in 0..3 {
+            assert!(matches!(svc.confirm(&req).await, Err(AuthError::CodeMismatch)));
+        }
+        let spaced = ConfirmSignUpRequest { username: "x@example.com".into(), code: "123 456".into() };
+        assert!(matches!(svc.confirm(&spaced).await, Err(AuthError::BadInput { field, .. }) if field == "code"));
+    }
+}

@@ -1,0 +1,170 @@
+//! The sign-in flows beyond the password: challenges, TOTP and registration, through the local
+//! gateway as a frontend drives them.
+
+use aws_sdk_cognitoidentityprovider::types::{AttributeType, MessageActionType};
+use e2e::TestStack;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+fn text<'a>(body: &'a Value, pointer: &str) -> &'a str {
+    body.pointer(pointer).and_then(Value::as_str).unwrap_or_else(|| panic!("{pointer} in {body}"))
+}
+
+async fn sign_in(t: &TestStack, email: &str, password: &str) -> e2e::Reply {
+    t.post("/auth/sign-in", json!({"username": email, "password": password})).await
+}
+
+#[tokio::test]
+async fn an_admin_created_user_sets_a_new_password_on_first_sign_in() {
+    // GIVEN a user an admin created with a temporary password
+    let t = TestStack::start().await;
+    let cognito = t.cognito().await;
+    let email = "invited@example.com";
+    cognito
+        .admin_create_user()
+        .user_pool_id(&t.stack.pool.pool_id)
+        .username(email)
+        .temporary_password("Temp-passw0rd1")
+        .user_attributes(AttributeType::builder().name("email").value(email).build().unwrap())
+        .message_action(MessageActionType::Suppress)
+        .send()
+        .await
+        .unwrap();
+    // WHEN they sign in, THEN Cognito asks for a new password
+    let first = sign_in(&t, email, "Temp-passw0rd1").await;
+    assert_eq!(first.status, StatusCode::OK, "{:?}", first.body);
+    assert_eq!(text(&first.body, "/challenge/name"), "NEW_PASSWORD_REQUIRED");
+    let answer = |password: &str| {
+        json!({
+            "username": text(&first.body, "/username"),
+            "name": "NEW_PASSWORD_REQUIRED",
+            "session": text(&first.body, "/challenge/session"),
+            "responses": {"NEW_PASSWORD": password},
+        })
+    };
+    // A password the policy refuses is a 400 with the policy's message...
+    let weak = t.post("/auth/challenge", answer("short")).await;
+    assert_eq!(weak.status, StatusCode::BAD_REQUEST, "{:?}", weak.body);
+    assert_eq!(weak.error_code(), "InvalidPassword");
+    // ... a good one signs them in, and the new password works from then on.
+    let done = t.post("/auth/challenge", answer("Chosen-passw0rd2")).await;
+    assert_eq!(done.status, StatusCode::OK, "{:?}", done.body);
+    assert!(done.body["tokens"]["idToken"].is_string());
+    assert_eq!(sign_in(&t, email, "Chosen-passw0rd2").await.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn after_totp_enrolment_sign_in_asks_for_a_code() {
+    // GIVEN the demo user, signed in
+    let t = TestStack::start().await;
+    let session = sign_in(&t, &t.user().email, &t.user().password).await.body;
+    let (id_token, access_token) = (text(&session, "/tokens/idToken"), text(&session, "/tokens/accessToken"));
+    // WHEN they enrol an authenticator app
+    let setup = t
+        .send("POST", "/mfa/totp/setup", Some(id_token), Some(&json!({"accessToken": access_token}).to_string()))
+        .await;
+    assert_eq!(setup.status, StatusCode::OK, "{:?}", setup.body);
+    assert!(!text(&setup.body, "/secretCode").is_empty());
+    assert!(text(&setup.body, "/otpauthUri").starts_with("otpauth://totp/"));
+    let verify = json!({"accessToken": access_token, "code": "123456", "deviceName": "phone"}).to_string();
+    let verified = t.send("POST", "/mfa/totp/verify", Some(id_token), Some(&verify)).await;
+    assert_eq!(verified.status, StatusCode::NO_CONTENT, "{:?}", verified.body);
+    // THEN the next sign-in stops at SOFTWARE_TOKEN_MFA, and the code completes it
+    let next = sign_in(&t, &t.user().email, &t.user().password).await;
+    assert_eq!(text(&next.body, "/challenge/name"), "SOFTWARE_TOKEN_MFA", "{:?}", next.body);
+    let code = json!({
+        "username": text(&next.body, "/username"),
+        "name": "SOFTWARE_TOKEN_MFA",
+        "session": text(&next.body, "/challenge/session"),
+        "responses": {"SOFTWARE_TOKEN_MFA_CODE": "654321"},
+    });
+    let done = t.post("/auth/challenge", code).await;
+    assert_eq!(done.status, StatusCode::OK, "{:?}", done.body);
+    assert!(done.body["tokens"]["idToken"].is_string());
+}
+
+#[tokio::test]
+async fn a_new_user_signs_up_confirms_and_signs_in() {
+    let t = TestStack::start().await;
+    let body = json!({"username": "new@example.com", "password": "New-passw0rd1", "attributes": {"name": "New"}});
+    let created = t.post("/auth/sign-up", body.clone()).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{:?}", created.body);
+    assert_eq!(created.body["userConfirmed"], false);
+    assert!(!text(&created.body, "/userSub").is_empty());
+    // Not confirmed yet: sign-in says so (one of the outcomes that reveal an account).
+    let early = sign_in(&t, "new@example.com", "New-passw0rd1").await;
+    assert_eq!((early.status, early.error_code()), (StatusCode::FORBIDDEN, "UserNotConfirmed"));
+    // The same username again is a conflict.
+    let again = t.post("/auth/sign-up", body).await;
+    assert_eq!((again.status, again.error_code()), (StatusCode::CONFLICT, "UsernameExists"));
+    // Confirm, then sign in.
+    let confirmed = t.post("/auth/confirm-sign-up", json!({"username": "new@example.com", "code": "123456"})).await;
+    assert_eq!(confirmed.status, StatusCode::NO_CONTENT, "{:?}", confirmed.body);
+    let session = sign_in(&t, "new@example.com", "New-passw0rd1").await;
+    assert_eq!(session.status, StatusCode::OK, "{:?}", session.body);
+    let me = t.get("/me", Some(text(&session.body, "/tokens/idToken"))).await;
+    assert_eq!(me.body["email"], "new@example.com");
+}
+
+#[tokio::test]
+async fn sign_up_refuses_weak_passwords_and_self_verified_attributes() {
+    let t = TestStack::start().await;
+    let weak = t.post("/auth/sign-up", json!({"username": "w@example.com", "password": "weak"})).await;
+    assert_eq!((weak.status, weak.error_code()), (StatusCode::BAD_REQUEST, "InvalidPassword"));
+    let sneaky = t
+        .post(
+            "/auth/sign-up",
+            json!({"username": "s@example.com", "password": "New-passw0rd1", "attributes": {"email_verified": "true"}}),
+        )
+        .await;
+    assert_eq!((sneaky.status, sneaky.error_field()), (StatusCode::BAD_REQUEST, "attributes.email_verified"));
+}
+
+#[tokio::test]
+async fn bad_input_on_every_auth_route_gets_400_naming_the_field() {
+    let t = TestStack::start().await;
+    let id_token = t.id_token(t.user()).await;
+    let cases: &[(&str, bool, &str, &str)] = &[
+        ("/auth/challenge", false, r#"{"name":"NEW_PASSWORD_REQUIRED","session":"s","responses":{}}"#, "username"),
+        (
+            "/auth/challenge",
+            false,
+            r#"{"username":"u","name":"NEW_PASSWORD_REQUIRED","session":"s","responses":{}}"#,
+            "responses.NEW_PASSWORD",
+        ),
+        ("/auth/challenge", false, r#"{"username":"u","name":"BOGUS","session":"s"}"#, "name"),
+        (
+            "/auth/challenge",
+            false,
+            r#"{"username":"u","name":"SMS_MFA","session":"s","responses":{"SMS_MFA_CODE":1}}"#,
+            "responses.SMS_MFA_CODE",
+        ),
+        ("/auth/sign-up", false, r#"{"username":"a@b.c"}"#, "password"),
+        ("/auth/sign-up", false, r#"{"username":"a@b.c","password":"x","attributes":["name"]}"#, "attributes"),
+        ("/auth/confirm-sign-up", false, r#"{"username":"a@b.c"}"#, "code"),
+        ("/auth/confirm-sign-up", false, r#"{"username":"a@b.c","code":""}"#, "code"),
+        ("/auth/resend-code", false, r#"{}"#, "username"),
+        ("/auth/resend-code", false, r#"{"username":""}"#, "username"),
+        ("/mfa/totp/setup", true, r#"{}"#, "accessToken"),
+        ("/mfa/totp/verify", true, r#"{"accessToken":"a"}"#, "code"),
+        ("/mfa/totp/verify", true, r#"{"accessToken":"a","code":"12"}"#, "code"),
+    ];
+    for (path, protected, body, field) in cases {
+        let token = protected.then_some(id_token.as_str());
+        let reply = t.send("POST", path, token, Some(body)).await;
+        assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{path} {body}: {:?}", reply.body);
+        assert_eq!(reply.error_field(), *field, "{path} {body}: {:?}", reply.body);
+    }
+}
+
+#[tokio::test]
+async fn a_made_up_challenge_session_is_a_401_not_a_5xx() {
+    let t = TestStack::start().await;
+    let reply = t
+        .post(
+            "/auth/challenge",
+            json!({"username": "u", "name": "SOFTWARE_TOKEN_MFA", "session": "made-up", "responses": {"SOFTWARE_TOKEN_MFA_CODE": "123456"}}),
+        )
+        .await;
+    assert_eq!((reply.status, reply.error_code()), (StatusCode::UNAUTHORIZED, "NotAuthorized"), "{:?}", reply.body);
+}
