@@ -168,3 +168,46 @@ async fn a_made_up_challenge_session_is_a_401_not_a_5xx() {
         .await;
     assert_eq!((reply.status, reply.error_code()), (StatusCode::UNAUTHORIZED, "NotAuthorized"), "{:?}", reply.body);
 }
+
+#[tokio::test]
+async fn with_mfa_required_the_first_sign_in_enrols_an_authenticator() {
+    // GIVEN a pool that requires MFA, and a user without it
+    let t = TestStack::start().await;
+    t.cognito()
+        .await
+        .set_user_pool_mfa_config()
+        .user_pool_id(&t.stack.pool.pool_id)
+        .mfa_configuration(aws_sdk_cognitoidentityprovider::types::UserPoolMfaType::On)
+        .software_token_mfa_configuration(
+            aws_sdk_cognitoidentityprovider::types::SoftwareTokenMfaConfigType::builder().enabled(true).build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    // WHEN they sign in, THEN Cognito asks to set MFA up
+    let first = sign_in(&t, &t.user().email, &t.user().password).await;
+    assert_eq!(text(&first.body, "/challenge/name"), "MFA_SETUP", "{:?}", first.body);
+    let username = text(&first.body, "/username");
+    // Step 1: no answer yet -> the secret to put in the authenticator app
+    let secret = t
+        .post(
+            "/auth/challenge",
+            json!({"username": username, "name": "MFA_SETUP", "session": text(&first.body, "/challenge/session")}),
+        )
+        .await;
+    assert_eq!(secret.status, StatusCode::OK, "{:?}", secret.body);
+    assert!(!text(&secret.body, "/challenge/parameters/secretCode").is_empty());
+    assert!(text(&secret.body, "/challenge/parameters/otpauthUri").starts_with("otpauth://totp/"));
+    // Step 2: its first code -> signed in
+    let done = t
+        .post(
+            "/auth/challenge",
+            json!({
+                "username": username, "name": "MFA_SETUP", "session": text(&secret.body, "/challenge/session"),
+                "responses": {"SOFTWARE_TOKEN_MFA_CODE": "123456", "DEVICE_NAME": "phone"},
+            }),
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::OK, "{:?}", done.body);
+    assert!(done.body["tokens"]["idToken"].is_string());
+}

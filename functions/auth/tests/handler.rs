@@ -2,7 +2,10 @@
 
 use std::sync::Arc;
 
-use auth_domain::{CognitoConfig, testing::ScriptedPool};
+use auth_domain::{
+    CognitoConfig,
+    testing::{Reply, ScriptedPool, error},
+};
 use fn_auth::{AuthState, handle};
 use lambda_glue::Cors;
 use lambda_http::{Body, Request};
@@ -80,4 +83,52 @@ async fn unknown_resource_is_404() {
     event["requestContext"]["resourcePath"] = json!("/elsewhere");
     let response = handle(&state(), request(&event)).await;
     assert_eq!(response.status(), 404);
+}
+
+fn post(path: &str, body: &str) -> Value {
+    let mut event = fixture();
+    event["resource"] = json!(path);
+    event["path"] = json!(path);
+    event["httpMethod"] = json!("POST");
+    event["requestContext"]["resourcePath"] = json!(path);
+    event["requestContext"]["httpMethod"] = json!("POST");
+    event["requestContext"].as_object_mut().unwrap().remove("authorizer");
+    event["body"] = json!(body);
+    event
+}
+
+fn state_answering(replies: Vec<Result<Reply, auth_domain::CognitoError>>) -> AuthState {
+    let config = CognitoConfig {
+        region: "eu-west-1".into(),
+        user_pool_id: "eu-west-1_pool".into(),
+        client_id: "client-1".into(),
+        client_secret: None,
+    };
+    AuthState::new(Arc::new(ScriptedPool::new(replies)), config, Cors::default())
+}
+
+#[tokio::test]
+async fn resend_code_answers_202_whether_or_not_the_account_exists() {
+    // moto lacks ResendConfirmationCode, so this runs the real handler on a scripted pool.
+    let state = state_answering(vec![
+        Ok(Reply::Delivery(None)),
+        Err(error("UserNotFoundException")),
+        Err(error("InvalidParameterException")),
+    ]);
+    let mut bodies = Vec::new();
+    for _ in 0..3 {
+        let response = handle(&state, request(&post("/auth/resend-code", r#"{"username":"who@example.com"}"#))).await;
+        assert_eq!(response.status(), 202);
+        bodies.push(format!("{:?}", response.body()));
+    }
+    assert!(bodies.windows(2).all(|w| w[0] == w[1]), "same answer every time: {bodies:?}");
+}
+
+#[tokio::test]
+async fn throttling_is_429_with_retry_after() {
+    let state = state_answering(vec![Err(error("TooManyRequestsException"))]);
+    let response = handle(&state, request(&post("/auth/resend-code", r#"{"username":"who@example.com"}"#))).await;
+    assert_eq!(response.status(), 429);
+    assert!(response.headers().contains_key("retry-after"));
+    assert_eq!(body_json(response.body())["error"]["code"], "TooManyRequests");
 }
