@@ -101,5 +101,6 @@ fn local_pool_is_seeded_as_the_template_deploys_it() {
     assert_eq!(strings(&client["ExplicitAuthFlows"]), POOL_SPEC.explicit_auth_flows);
     assert_eq!(client["PreventUserExistenceErrors"].as_str(), Some(POOL_SPEC.prevent_user_existence_errors));
     assert_eq!(strings(&client["ReadAttributes"]), POOL_SPEC.read_attributes);
+    assert_eq!(strings(&client["WriteAttributes"]), POOL_SPEC.write_attributes);
     assert_eq!(client["GenerateSecret"].as_bool(), Some(POOL_SPEC.generate_secret));
 }

@@ -9,7 +9,8 @@ use api_types::wire::{Challenge, ChallengeRequest, SignInResponse};
 
 use crate::{
     AuthError, CognitoErrorKind,
-    sign_in::{ADMIN_SESSION_PREFIX, SignInService, check_text},
+    registration::check_user_attribute,
+    sign_in::{SignInService, check_text},
     user_pool::{AuthParameters, TokenOwner},
 };
 
@@ -58,8 +59,10 @@ impl SignInService {
             AuthError::bad_input("name", format!("{} is not a challenge this API answers.", req.name))
         })?;
         for (key, value) in &req.responses {
-            let attribute = req.name == "NEW_PASSWORD_REQUIRED" && key.starts_with("userAttributes.");
-            if !allowed.contains(&key.as_str()) && !attribute {
+            let attribute = key.strip_prefix("userAttributes.").filter(|_| req.name == "NEW_PASSWORD_REQUIRED");
+            if let Some(name) = attribute {
+                check_user_attribute(&format!("responses.{key}"), name, value)?;
+            } else if !allowed.contains(&key.as_str()) {
                 return Err(AuthError::bad_input(
                     "responses",
                     format!("responses.{key} is not an answer to {}.", req.name),
@@ -95,10 +98,7 @@ impl SignInService {
             _ => {}
         }
 
-        let (admin, session) = match req.session.strip_prefix(ADMIN_SESSION_PREFIX) {
-            Some(session) => (true, session),
-            None => (false, req.session.as_str()),
-        };
+        let (admin, session) = self.cognito_session(&req.session)?;
         let (name, session, mut responses) = if req.name == "MFA_SETUP" {
             let Some(code) = answer("SOFTWARE_TOKEN_MFA_CODE") else {
                 return self.start_totp_enrolment(&req.username, session, admin).await;
@@ -137,8 +137,7 @@ impl SignInService {
         let mut parameters = BTreeMap::new();
         parameters.insert("otpauthUri".to_string(), otpauth_uri(TOTP_ISSUER, username, &secret));
         parameters.insert("secretCode".to_string(), secret);
-        let session = next.unwrap_or_else(|| session.to_string());
-        let session = if admin { format!("{ADMIN_SESSION_PREFIX}{session}") } else { session };
+        let session = self.client_session(next.unwrap_or_else(|| session.to_string()), admin);
         Ok(SignInResponse::Challenge {
             challenge: Challenge { name: "MFA_SETUP".into(), session, parameters },
             username: username.to_string(),
@@ -149,7 +148,12 @@ impl SignInService {
 /// During a challenge, `NotAuthorized` and an unknown session mean the session is dead.
 fn challenge_error(err: crate::CognitoError) -> AuthError {
     match err.kind {
-        CognitoErrorKind::NotAuthorized | CognitoErrorKind::ResourceNotFound => AuthError::InvalidSession,
+        CognitoErrorKind::NotAuthorized => AuthError::InvalidSession,
+        CognitoErrorKind::ResourceNotFound => {
+            // An unknown session, usually; but also a wrong pool or client: keep it visible.
+            tracing::warn!(code = %err.code, message = %err.message, "challenge answer: resource not found");
+            AuthError::InvalidSession
+        }
         _ => AuthError::from(err),
     }
 }
@@ -243,7 +247,7 @@ mod tests {
         }))
         .unwrap();
         let SignInResponse::Challenge { challenge, .. } = svc.sign_in(&sign_in).await.unwrap() else { panic!() };
-        assert_eq!(challenge.session, "admin:s1");
+        assert!(challenge.session.starts_with("admin.") && challenge.session.ends_with(":s1"), "{}", challenge.session);
         assert_eq!(sign_in.flow, Some(SignInFlow::AdminUserPasswordAuth));
         svc.answer_challenge(&answer("NEW_PASSWORD_REQUIRED", &challenge.session, &[("NEW_PASSWORD", "N3w-pw")]))
             .await
@@ -251,6 +255,50 @@ mod tests {
         let (admin, _, session, _) = respond_call(&pool, 1);
         assert!(admin);
         assert_eq!(session.as_deref(), Some("s1"));
+    }
+
+    #[tokio::test]
+    async fn a_client_cannot_mark_a_session_as_the_admin_flows() {
+        // GIVEN a session a client marked itself, or one whose mark was moved to another session
+        let (svc, pool) = service(vec![challenge("NEW_PASSWORD_REQUIRED", "s1")]);
+        let sign_in: SignInRequest = serde_json::from_value(serde_json::json!({
+            "username": "ann@example.com", "password": "Temp-passw0rd", "flow": "ADMIN_USER_PASSWORD_AUTH"
+        }))
+        .unwrap();
+        let SignInResponse::Challenge { challenge, .. } = svc.sign_in(&sign_in).await.unwrap() else { panic!() };
+        let mac = challenge.session.trim_start_matches("admin.").split(':').next().unwrap().to_string();
+        for forged in
+            ["admin.AAAA:s1".to_string(), format!("admin.{mac}:s2"), "admin.:s1".into(), "admin.nocolon".into()]
+        {
+            // WHEN it is answered, THEN it is refused before any Cognito call
+            let out =
+                svc.answer_challenge(&answer("NEW_PASSWORD_REQUIRED", &forged, &[("NEW_PASSWORD", "N3w-pw")])).await;
+            assert!(matches!(out, Err(AuthError::InvalidSession)), "{forged}: {out:?}");
+        }
+        assert_eq!(pool.calls().len(), 1);
+    }
+
+    #[tokio::test]
+    async fn new_password_answers_cannot_set_protected_attributes() {
+        let (svc, pool) = service(vec![]);
+        for name in ["email_verified", "phone_number_verified", "sub"] {
+            let key = format!("userAttributes.{name}");
+            let req = answer("NEW_PASSWORD_REQUIRED", "s1", &[("NEW_PASSWORD", "N3w-pw"), (&key, "true")]);
+            let err = svc.answer_challenge(&req).await.unwrap_err();
+            assert!(
+                matches!(&err, AuthError::BadInput { field, .. } if *field == format!("responses.{key}")),
+                "{err:?}"
+            );
+        }
+        assert!(pool.calls().is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_wrong_first_totp_code_is_a_400_not_a_5xx() {
+        let (svc, _) = service(vec![Err(error("EnableSoftwareTokenMFAException"))]);
+        let req = answer("MFA_SETUP", "s1", &[("SOFTWARE_TOKEN_MFA_CODE", "123456")]);
+        let err = svc.answer_challenge(&req).await.unwrap_err();
+        assert_eq!(api_types::ApiError::from(err).status(), 400);
     }
 
     #[tokio::test]

@@ -93,10 +93,36 @@ impl RegistrationService {
         check_text("username", &req.username, 128)?;
         match self.pool.resend_confirmation_code(&req.username, self.config.secret_hash(&req.username)).await {
             Ok(_) => Ok(()),
-            Err(err) if hides_account(&err) => Ok(()),
+            Err(err) if hides_account(&err) => {
+                // Answered as success for privacy; logged, since a wrong client secret or a pool
+                // without auto-verification look the same from outside.
+                tracing::warn!(code = %err.code, "resend-code refused by Cognito; answered 202");
+                Ok(())
+            }
             Err(err) => Err(err.into()),
         }
     }
+}
+
+/// An attribute a user sets about themself (at sign-up, or answering `NEW_PASSWORD_REQUIRED`):
+/// a valid name, not one Cognito or an admin vouches for, a bounded value.
+pub(crate) fn check_user_attribute(field: &str, name: &str, value: &str) -> Result<(), AuthError> {
+    let valid_name = !name.is_empty()
+        && name.len() <= MAX_ATTRIBUTE_NAME
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == ':');
+    if !valid_name {
+        return Err(AuthError::bad_input(field.to_string(), format!("`{name}` is not a valid attribute name.")));
+    }
+    if PROTECTED_ATTRIBUTES.contains(&name) {
+        return Err(AuthError::bad_input(field.to_string(), format!("{name} cannot be set by the user.")));
+    }
+    if value.chars().count() > MAX_ATTRIBUTE_VALUE {
+        return Err(AuthError::bad_input(
+            field.to_string(),
+            format!("{name} is longer than {MAX_ATTRIBUTE_VALUE} characters."),
+        ));
+    }
+    Ok(())
 }
 
 /// The errors that would tell an unknown or confirmed account from a waiting one.

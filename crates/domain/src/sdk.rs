@@ -42,10 +42,12 @@ pub enum AwsCredentials {
 /// network: the region is given, credentials come from `credentials`, and the endpoint is
 /// `endpoint_url` when given (otherwise the SDK's own `AWS_ENDPOINT_URL[_<SERVICE>]`).
 pub async fn sdk_config(region: &str, credentials: AwsCredentials, endpoint_url: Option<&str>) -> SdkConfig {
+    // A request makes at most two Cognito calls in a row: 2 x 5 s stays under the handlers'
+    // 12 s deadline, itself under the 15 s Lambda timeout.
     let timeouts = TimeoutConfig::builder()
-        .connect_timeout(Duration::from_secs(3))
-        .operation_attempt_timeout(Duration::from_secs(5))
-        .operation_timeout(Duration::from_secs(12))
+        .connect_timeout(Duration::from_secs(2))
+        .operation_attempt_timeout(Duration::from_secs(3))
+        .operation_timeout(Duration::from_secs(5))
         .build();
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
         .region(Region::new(region.to_string()))

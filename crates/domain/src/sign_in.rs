@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use api_types::wire::{Challenge, SignInFlow, SignInRequest, SignInResponse, Tokens};
+use base64::Engine;
 
 use crate::{
     AuthError, CognitoConfig,
@@ -23,9 +24,11 @@ pub struct SignInService {
     pub(crate) config: CognitoConfig,
 }
 
-/// Marks the sessions of the admin flow in our answers, so their challenges are answered with
-/// `AdminRespondToAuthChallenge`. Cognito's sessions never contain `:`.
-pub const ADMIN_SESSION_PREFIX: &str = "admin:";
+/// Sessions of the admin flow come back to clients as `admin.<mac>:<session>`, so their
+/// challenges are answered with `AdminRespondToAuthChallenge`. The MAC (HMAC-SHA256 under a key
+/// derived from the client secret) stops a client from marking a session itself and so choosing
+/// the privileged call. Cognito's sessions never contain `:`.
+const ADMIN_SESSION_PREFIX: &str = "admin.";
 
 impl SignInService {
     /// A service for the app client in `config`, calling Cognito through `pool`.
@@ -106,13 +109,47 @@ impl SignInService {
         }
     }
 
+    fn session_key(&self) -> Option<aws_lc_rs::hmac::Key> {
+        let secret = self.config.client_secret.as_ref()?;
+        let derived = aws_lc_rs::hmac::sign(
+            &aws_lc_rs::hmac::Key::new(aws_lc_rs::hmac::HMAC_SHA256, secret.expose().as_bytes()),
+            b"admin-session-marker",
+        );
+        Some(aws_lc_rs::hmac::Key::new(aws_lc_rs::hmac::HMAC_SHA256, derived.as_ref()))
+    }
+
+    /// The session as a client gets it: marked when the admin flow started it (and the client
+    /// has a secret to key the mark; without one, sessions go out unmarked).
+    pub(crate) fn client_session(&self, session: String, admin: bool) -> String {
+        match self.session_key().filter(|_| admin) {
+            Some(key) => {
+                let mac = aws_lc_rs::hmac::sign(&key, session.as_bytes());
+                let mac = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(mac.as_ref());
+                format!("{ADMIN_SESSION_PREFIX}{mac}:{session}")
+            }
+            None => session,
+        }
+    }
+
+    /// The Cognito session of a client's, and whether the admin flow started it. A mark that
+    /// does not verify is [`AuthError::InvalidSession`].
+    pub(crate) fn cognito_session<'a>(&self, session: &'a str) -> Result<(bool, &'a str), AuthError> {
+        let Some(marked) = session.strip_prefix(ADMIN_SESSION_PREFIX) else { return Ok((false, session)) };
+        let (mac, inner) = marked.split_once(':').ok_or(AuthError::InvalidSession)?;
+        let mac =
+            base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(mac).map_err(|_| AuthError::InvalidSession)?;
+        let key = self.session_key().ok_or(AuthError::InvalidSession)?;
+        aws_lc_rs::hmac::verify(&key, inner.as_bytes(), &mac).map_err(|_| AuthError::InvalidSession)?;
+        Ok((true, inner))
+    }
+
     /// Turns Cognito's answer into the API's, naming the pool's internal username: the one to
     /// hash SECRET_HASH over in every later call, whatever alias the user signed in with.
-    /// Sessions of the admin flow are marked with [`ADMIN_SESSION_PREFIX`].
+    /// Sessions of the admin flow are marked (see [`SignInService::client_session`]).
     pub(crate) fn respond(&self, result: AuthResult, given_username: &str, admin: bool) -> SignInResponse {
         let result = match result {
-            AuthResult::Challenge { name, session, parameters } if admin => {
-                AuthResult::Challenge { name, session: format!("{ADMIN_SESSION_PREFIX}{session}"), parameters }
+            AuthResult::Challenge { name, session, parameters } => {
+                AuthResult::Challenge { name, session: self.client_session(session, admin), parameters }
             }
             other => other,
         };

@@ -96,8 +96,10 @@ impl CognitoErrorKind {
             "UserNotConfirmedException" => Self::UserNotConfirmed,
             "PasswordResetRequiredException" => Self::PasswordResetRequired,
             "InvalidPasswordException" => Self::InvalidPassword,
-            "InvalidParameterException" => Self::InvalidParameter,
-            "CodeMismatchException" | "ExpiredCodeException" => Self::InvalidCode,
+            // A TOTP answer where the user or pool has no software token is a client mistake too.
+            "InvalidParameterException" | "SoftwareTokenMFANotFoundException" => Self::InvalidParameter,
+            // A wrong first TOTP code is EnableSoftwareTokenMFAException.
+            "CodeMismatchException" | "ExpiredCodeException" | "EnableSoftwareTokenMFAException" => Self::InvalidCode,
             "UsernameExistsException" => Self::UsernameExists,
             "TooManyRequestsException" | "LimitExceededException" | "TooManyFailedAttemptsException" => Self::Throttled,
             "ResourceNotFoundException" => Self::ResourceNotFound,

@@ -96,31 +96,7 @@ fn request_id(req: &Request) -> Option<String> {
 /// Writes the response: JSON body or error body, `x-request-id`, CORS headers for allowed
 /// origins, and `Retry-After` on 429.
 pub fn respond(req: &Request, cors: &Cors, result: Result<Reply, ApiError>) -> Response<Body> {
-    let (status, body, retry_after) = match result {
-        Ok(reply) => (reply.status, reply.body, None),
-        Err(err) => (err.status(), Some(err.body()), err.retry_after),
-    };
-    let mut builder = Response::builder().status(status);
-    if body.is_some() {
-        builder = builder.header(header::CONTENT_TYPE, "application/json");
-    }
-    if let Some(id) = request_id(req).and_then(|id| HeaderValue::from_str(&id).ok()) {
-        builder = builder.header("x-request-id", id);
-    }
-    if let Some(secs) = retry_after {
-        builder = builder.header(header::RETRY_AFTER, secs);
-    }
-    let origin = req.headers().get(header::ORIGIN).and_then(|o| o.to_str().ok());
-    for (name, value) in cors.headers(origin) {
-        builder = builder.header(name, value);
-    }
-    let body = body.map(|b| Body::Text(b.to_string())).unwrap_or(Body::Empty);
-    builder.body(body).unwrap_or_else(|err| {
-        tracing::error!(error = %err, "response did not build");
-        let mut fallback = Response::new(Body::Text(ApiError::internal().body().to_string()));
-        *fallback.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
-        fallback
-    })
+    ResponseMeta::of(req).respond(cors, result)
 }
 
 /// A function's state, able to answer one API Gateway request. Handlers answer every request
@@ -128,15 +104,73 @@ pub fn respond(req: &Request, cors: &Cors, result: Result<Reply, ApiError>) -> R
 pub trait Handler: Sync {
     /// Answers one request.
     fn handle(&self, req: Request) -> impl Future<Output = Response<Body>> + Send;
+
+    /// The CORS rules, for answers the handler could not write itself.
+    fn cors(&self) -> &Cors;
 }
 
-/// Runs the Lambda: hands each request to the state built at init.
+/// The longest a request may take: under the functions' 15 s Lambda timeout, so a client whose
+/// request ran into slow Cognito calls gets the API's 502 body (with its request id and CORS
+/// headers) rather than API Gateway's bare one.
+pub const REQUEST_DEADLINE: std::time::Duration = std::time::Duration::from_secs(12);
+
+/// Runs the Lambda: hands each request to the state built at init, within [`REQUEST_DEADLINE`].
 pub async fn serve(state: impl Handler) -> Result<(), lambda_http::Error> {
     let state = &state;
-    lambda_http::run(lambda_http::service_fn(move |req| async move {
-        Ok::<_, std::convert::Infallible>(state.handle(req).await)
+    lambda_http::run(lambda_http::service_fn(move |req: Request| async move {
+        let meta = ResponseMeta::of(&req);
+        let response = match tokio::time::timeout(REQUEST_DEADLINE, state.handle(req)).await {
+            Ok(response) => response,
+            Err(_) => {
+                tracing::error!("request deadline exceeded");
+                meta.respond(state.cors(), Err(ApiError::upstream()))
+            }
+        };
+        Ok::<_, std::convert::Infallible>(response)
     }))
     .await
+}
+
+/// What a response echoes of its request: the request id and the `Origin`.
+struct ResponseMeta {
+    request_id: Option<String>,
+    origin: Option<String>,
+}
+
+impl ResponseMeta {
+    fn of(req: &Request) -> Self {
+        Self {
+            request_id: request_id(req),
+            origin: req.headers().get(header::ORIGIN).and_then(|o| o.to_str().ok()).map(str::to_string),
+        }
+    }
+
+    fn respond(&self, cors: &Cors, result: Result<Reply, ApiError>) -> Response<Body> {
+        let (status, body, retry_after) = match result {
+            Ok(reply) => (reply.status, reply.body, None),
+            Err(err) => (err.status(), Some(err.body()), err.retry_after),
+        };
+        let mut builder = Response::builder().status(status);
+        if body.is_some() {
+            builder = builder.header(header::CONTENT_TYPE, "application/json");
+        }
+        if let Some(id) = self.request_id.as_deref().and_then(|id| HeaderValue::from_str(id).ok()) {
+            builder = builder.header("x-request-id", id);
+        }
+        if let Some(secs) = retry_after {
+            builder = builder.header(header::RETRY_AFTER, secs);
+        }
+        for (name, value) in cors.headers(self.origin.as_deref()) {
+            builder = builder.header(name, value);
+        }
+        let body = body.map(|b| Body::Text(b.to_string())).unwrap_or(Body::Empty);
+        builder.body(body).unwrap_or_else(|err| {
+            tracing::error!(error = %err, "response did not build");
+            let mut fallback = Response::new(Body::Text(ApiError::internal().body().to_string()));
+            *fallback.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
+            fallback
+        })
+    }
 }
 
 /// The 404 for a route the function does not serve.

@@ -27,4 +27,8 @@ impl Handler for State {
     fn handle(&self, req: Request) -> impl Future<Output = Response<Body>> + Send {
         handle(self, req)
     }
+
+    fn cors(&self) -> &Cors {
+        &self.cors
+    }
 }

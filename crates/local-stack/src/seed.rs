@@ -35,6 +35,9 @@ pub struct PoolSpec {
     pub prevent_user_existence_errors: &'static str,
     /// The app client's `ReadAttributes`.
     pub read_attributes: &'static [&'static str],
+    /// The app client's `WriteAttributes`: what users may set about themselves. `email_verified`
+    /// and the like are not among them.
+    pub write_attributes: &'static [&'static str],
     /// The app client has a secret.
     pub generate_secret: bool,
 }
@@ -54,7 +57,8 @@ pub const POOL_SPEC: PoolSpec = PoolSpec {
         "ALLOW_REFRESH_TOKEN_AUTH",
     ],
     prevent_user_existence_errors: "ENABLED",
-    read_attributes: &["email", "email_verified"],
+    read_attributes: &["email", "email_verified", "name"],
+    write_attributes: &["email", "name", "given_name", "family_name", "locale"],
     generate_secret: true,
 };
 
@@ -144,6 +148,9 @@ pub async fn seed(
     }
     for attr in spec.read_attributes {
         create_client = create_client.read_attributes(*attr);
+    }
+    for attr in spec.write_attributes {
+        create_client = create_client.write_attributes(*attr);
     }
     let app = create_client.send().await.context("CreateUserPoolClient")?.user_pool_client.context("no client")?;
     let client_id = app.client_id.context("CreateUserPoolClient returned no id")?;

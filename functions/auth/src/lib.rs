@@ -58,6 +58,10 @@ impl Handler for AuthState {
     fn handle(&self, req: Request) -> impl Future<Output = Response<Body>> + Send {
         handle(self, req)
     }
+
+    fn cors(&self) -> &Cors {
+        &self.cors
+    }
 }
 
 async fn sign_in(state: &AuthState, req: &Request) -> Result<Reply, ApiError> {

@@ -39,6 +39,10 @@ impl Handler for State {
     fn handle(&self, req: Request) -> impl Future<Output = Response<Body>> + Send {
         handle(self, req)
     }
+
+    fn cors(&self) -> &Cors {
+        &self.cors
+    }
 }
 
 async fn refresh(state: &State, req: &Request) -> Result<Reply, ApiError> {
