@@ -120,6 +120,27 @@ impl TestStack {
         self.sign_in(user).await["tokens"]["idToken"].as_str().expect("idToken").to_string()
     }
 
+    /// Asks the emulator itself for a password-reset code for `username` (moto hands it out in a
+    /// response header, where Cognito would email it).
+    pub async fn emulator_reset_code(&self, username: &str) -> String {
+        let pool = &self.stack.pool;
+        let hash = auth_domain::ClientSecret::new(pool.client_secret.clone()).secret_hash(username, &pool.client_id);
+        let resp = self
+            .http
+            .post(&self.stack.moto.endpoint)
+            .header("x-amz-target", "AWSCognitoIdentityProviderService.ForgotPassword")
+            .header("content-type", "application/x-amz-json-1.1")
+            .body(json!({"ClientId": pool.client_id, "Username": username, "SecretHash": hash}).to_string())
+            .send()
+            .await
+            .expect("moto answers");
+        resp.headers()
+            .get("x-moto-forgot-password-confirmation-code")
+            .and_then(|v| v.to_str().ok())
+            .expect("moto hands out a code")
+            .to_string()
+    }
+
     /// A Cognito client on the emulator, for arranging what the API does not do itself.
     pub async fn cognito(&self) -> aws_sdk_cognitoidentityprovider::Client {
         let credentials = AwsCredentials::Static {

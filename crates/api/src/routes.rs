@@ -60,6 +60,9 @@ pub const ROUTES: &[Route] = &[
     route("POST", "/mfa/totp/verify", Function::Auth, Access::SignedIn),
     route("POST", "/auth/refresh", Function::Refresh, Access::Public),
     route("POST", "/auth/sign-out", Function::Refresh, Access::SignedIn),
+    route("POST", "/password/change", Function::Password, Access::SignedIn),
+    route("POST", "/password/forgot", Function::Password, Access::Public),
+    route("POST", "/password/reset", Function::Password, Access::Public),
 ];
 
 /// The outcome of looking a request up in [`ROUTES`].

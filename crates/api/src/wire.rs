@@ -285,3 +285,41 @@ impl std::fmt::Debug for TotpVerifyRequest {
         f.debug_struct("TotpVerifyRequest").field("device_name", &self.device_name).finish_non_exhaustive()
     }
 }
+
+/// `POST /password/change`.
+#[derive(Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ChangePasswordRequest {
+    /// The caller's access token.
+    pub access_token: String,
+    /// The current password.
+    pub previous_password: String,
+    /// The new password.
+    pub proposed_password: String,
+}
+
+/// `Debug` leaves the token and passwords out.
+impl std::fmt::Debug for ChangePasswordRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ChangePasswordRequest").finish_non_exhaustive()
+    }
+}
+
+/// `POST /password/reset`.
+#[derive(Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ResetPasswordRequest {
+    /// The sign-in name.
+    pub username: String,
+    /// The code `/password/forgot` sent.
+    pub code: String,
+    /// The new password.
+    pub new_password: String,
+}
+
+/// `Debug` leaves the password out.
+impl std::fmt::Debug for ResetPasswordRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ResetPasswordRequest").field("username", &self.username).finish_non_exhaustive()
+    }
+}

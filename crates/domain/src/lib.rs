@@ -11,6 +11,7 @@
 //! - [`session`]: refresh and sign-out;
 //! - [`registration`]: sign-up, confirmation, new codes;
 //! - [`mfa`]: TOTP enrolment for signed-in users;
+//! - [`password`]: change, forgot and reset;
 //! - [`error`]: what can go wrong, and the one mapping of it to the API's errors.
 #![deny(missing_docs)]
 
@@ -18,6 +19,7 @@ pub mod challenge;
 pub mod config;
 pub mod error;
 pub mod mfa;
+pub mod password;
 pub mod registration;
 pub mod sdk;
 pub mod secret_hash;

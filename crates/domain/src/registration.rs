@@ -134,7 +134,7 @@ pub(crate) fn hides_account(err: &CognitoError) -> bool {
 }
 
 /// Confirmation codes: 1–64 visible characters (Cognito sends 6 digits by default).
-fn check_code_text(code: &str) -> Result<(), AuthError> {
+pub(crate) fn check_code_text(code: &str) -> Result<(), AuthError> {
     if code.is_empty() || code.len() > 64 || code.chars().any(char::is_whitespace) {
         return Err(AuthError::bad_input("code", "code must be the code that was sent, without spaces."));
     }

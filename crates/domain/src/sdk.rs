@@ -274,6 +274,55 @@ impl UserPool for SdkUserPool {
         Ok((out.status == Some(VerifySoftwareTokenResponseType::Success), out.session))
     }
 
+    async fn change_password(&self, access_token: &str, previous: &str, proposed: &str) -> Result<(), CognitoError> {
+        self.client
+            .change_password()
+            .access_token(access_token)
+            .previous_password(previous)
+            .proposed_password(proposed)
+            .send()
+            .await
+            .map_err(classify)?;
+        Ok(())
+    }
+
+    async fn forgot_password(
+        &self,
+        username: &str,
+        secret_hash: Option<String>,
+    ) -> Result<Option<CodeDelivery>, CognitoError> {
+        let out = self
+            .client
+            .forgot_password()
+            .client_id(&self.client_id)
+            .set_secret_hash(secret_hash)
+            .username(username)
+            .send()
+            .await
+            .map_err(classify)?;
+        Ok(out.code_delivery_details.map(delivery))
+    }
+
+    async fn confirm_forgot_password(
+        &self,
+        username: &str,
+        code: &str,
+        password: &str,
+        secret_hash: Option<String>,
+    ) -> Result<(), CognitoError> {
+        self.client
+            .confirm_forgot_password()
+            .client_id(&self.client_id)
+            .set_secret_hash(secret_hash)
+            .username(username)
+            .confirmation_code(code)
+            .password(password)
+            .send()
+            .await
+            .map_err(classify)?;
+        Ok(())
+    }
+
     async fn prefer_totp(&self, access_token: &str) -> Result<(), CognitoError> {
         self.client
             .set_user_mfa_preference()

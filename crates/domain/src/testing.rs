@@ -41,6 +41,12 @@ pub enum Call {
     VerifySoftwareToken(&'static str, String, String, Option<String>),
     /// `SetUserMFAPreference` (TOTP preferred).
     PreferTotp(String),
+    /// `ChangePassword`: access token, previous, proposed.
+    ChangePassword(String, String, String),
+    /// `ForgotPassword`: username, secret hash.
+    ForgotPassword(String, Option<String>),
+    /// `ConfirmForgotPassword`: username, code, password, secret hash.
+    ConfirmForgotPassword(String, String, String, Option<String>),
 }
 
 /// A scripted answer.
@@ -189,5 +195,30 @@ impl UserPool for ScriptedPool {
 
     async fn prefer_totp(&self, access_token: &str) -> Result<(), CognitoError> {
         self.done(Call::PreferTotp(access_token.into()))
+    }
+
+    async fn change_password(&self, access_token: &str, previous: &str, proposed: &str) -> Result<(), CognitoError> {
+        self.done(Call::ChangePassword(access_token.into(), previous.into(), proposed.into()))
+    }
+
+    async fn forgot_password(
+        &self,
+        username: &str,
+        secret_hash: Option<String>,
+    ) -> Result<Option<CodeDelivery>, CognitoError> {
+        match self.next(Call::ForgotPassword(username.into(), secret_hash))? {
+            Reply::Delivery(out) => Ok(out),
+            _ => Ok(None),
+        }
+    }
+
+    async fn confirm_forgot_password(
+        &self,
+        username: &str,
+        code: &str,
+        password: &str,
+        secret_hash: Option<String>,
+    ) -> Result<(), CognitoError> {
+        self.done(Call::ConfirmForgotPassword(username.into(), code.into(), password.into(), secret_hash))
     }
 }

@@ -212,4 +212,23 @@ pub trait UserPool: Send + Sync {
 
     /// `SetUserMFAPreference`: TOTP enabled and preferred.
     async fn prefer_totp(&self, access_token: &str) -> Result<(), CognitoError>;
+
+    /// `ChangePassword`.
+    async fn change_password(&self, access_token: &str, previous: &str, proposed: &str) -> Result<(), CognitoError>;
+
+    /// `ForgotPassword`.
+    async fn forgot_password(
+        &self,
+        username: &str,
+        secret_hash: Option<String>,
+    ) -> Result<Option<CodeDelivery>, CognitoError>;
+
+    /// `ConfirmForgotPassword`.
+    async fn confirm_forgot_password(
+        &self,
+        username: &str,
+        code: &str,
+        password: &str,
+        secret_hash: Option<String>,
+    ) -> Result<(), CognitoError>;
 }

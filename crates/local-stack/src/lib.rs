@@ -109,8 +109,8 @@ impl LocalStack {
         let cors = Cors::new(&options.allowed_origins);
         let functions = Functions {
             auth: fn_auth::AuthState::new(user_pool.clone(), config.clone(), cors.clone()),
-            refresh: fn_refresh::State::new(user_pool, config, cors.clone()),
-            password: fn_password::State::new(cors.clone()),
+            refresh: fn_refresh::State::new(user_pool.clone(), config.clone(), cors.clone()),
+            password: fn_password::State::new(user_pool, config, cors.clone()),
             users: fn_users::State::new(cors.clone()),
             credentials: fn_credentials::State::new(cors.clone()),
         };

@@ -1,4 +1,66 @@
-//! The `password` function: change, forgot and reset password. It serves no route yet: every request gets the
-//! contract's 404 body.
+//! The `password` function: change (signed in), forgot and reset. Parse, call the domain, map.
 
-pub use lambda_glue::unrouted::{State, handle};
+use std::sync::Arc;
+
+use api_types::{
+    ApiError,
+    wire::{ChangePasswordRequest, ResetPasswordRequest, UsernameRequest},
+};
+use auth_domain::{CognitoConfig, UserPool, password::PasswordService};
+use lambda_glue::{Cors, Handler, Reply};
+use lambda_http::{Body, Request, Response};
+
+/// Everything the handler needs, built once at init.
+#[derive(Clone)]
+pub struct State {
+    passwords: PasswordService,
+    cors: Cors,
+}
+
+impl State {
+    /// State for the app client in `config`, calling Cognito through `pool`.
+    pub fn new(pool: Arc<dyn UserPool>, config: CognitoConfig, cors: Cors) -> Self {
+        Self { passwords: PasswordService::new(pool, config), cors }
+    }
+}
+
+/// Serves one API Gateway request.
+pub async fn handle(state: &State, req: Request) -> Response<Body> {
+    let (method, resource) = lambda_glue::route(&req);
+    let result = match (method.as_str(), resource.as_str()) {
+        ("POST", "/password/change") => change(state, &req).await,
+        ("POST", "/password/forgot") => forgot(state, &req).await,
+        ("POST", "/password/reset") => reset(state, &req).await,
+        _ => Err(lambda_glue::no_route(&req)),
+    };
+    lambda_glue::respond(&req, &state.cors, result)
+}
+
+impl Handler for State {
+    fn handle(&self, req: Request) -> impl Future<Output = Response<Body>> + Send {
+        handle(self, req)
+    }
+
+    fn cors(&self) -> &Cors {
+        &self.cors
+    }
+}
+
+async fn change(state: &State, req: &Request) -> Result<Reply, ApiError> {
+    let caller = lambda_glue::require_caller(req)?;
+    let body: ChangePasswordRequest = lambda_glue::json_body(req)?;
+    state.passwords.change(&caller.sub, &body).await?;
+    Ok(Reply::no_content())
+}
+
+async fn forgot(state: &State, req: &Request) -> Result<Reply, ApiError> {
+    let body: UsernameRequest = lambda_glue::json_body(req)?;
+    state.passwords.forgot(&body).await?;
+    Ok(Reply::accepted())
+}
+
+async fn reset(state: &State, req: &Request) -> Result<Reply, ApiError> {
+    let body: ResetPasswordRequest = lambda_glue::json_body(req)?;
+    state.passwords.reset(&body).await?;
+    Ok(Reply::no_content())
+}

@@ -1,7 +1,18 @@
-//! The `password` Lambda.
+//! The `password` Lambda: configuration, SDK client and state once at init.
+
+use std::sync::Arc;
+
+use auth_domain::{
+    CognitoConfig,
+    sdk::{AwsCredentials, SdkUserPool, sdk_config},
+};
+use lambda_glue::Cors;
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
     lambda_http::tracing::init_default_subscriber();
-    lambda_glue::serve(fn_password::State::new(lambda_glue::Cors::from_env())).await
+    let config = CognitoConfig::from_env()?;
+    let sdk = sdk_config(&config.region, AwsCredentials::Environment, None).await;
+    let state = fn_password::State::new(Arc::new(SdkUserPool::new(&sdk, &config)), config, Cors::from_env());
+    lambda_glue::serve(state).await
 }

@@ -1,0 +1,161 @@
+//! Passwords: change (signed in), forgot and reset (signed out).
+//!
+//! `forgot` answers the same whether or not the account exists, and `reset` fails for an unknown
+//! account exactly as for a wrong code.
+
+use std::sync::Arc;
+
+use api_types::wire::{ChangePasswordRequest, ResetPasswordRequest, UsernameRequest};
+
+use crate::{
+    AuthError, CognitoConfig, CognitoErrorKind, UserPool,
+    registration::{check_code_text, hides_account},
+    sign_in::check_text,
+    token::ensure_owned_by,
+};
+
+const MAX_TOKEN_CHARS: usize = 16 * 1024;
+const MAX_PASSWORD_CHARS: usize = 256;
+
+/// Password flows for one app client.
+#[derive(Clone)]
+pub struct PasswordService {
+    pool: Arc<dyn UserPool>,
+    config: CognitoConfig,
+}
+
+impl PasswordService {
+    /// A service for the app client in `config`, calling Cognito through `pool`.
+    pub fn new(pool: Arc<dyn UserPool>, config: CognitoConfig) -> Self {
+        Self { pool, config }
+    }
+
+    /// `ChangePassword` with the caller's own access token. A wrong previous password (or a dead
+    /// token) is [`AuthError::InvalidCredentials`].
+    pub async fn change(&self, caller_sub: &str, req: &ChangePasswordRequest) -> Result<(), AuthError> {
+        check_text("accessToken", &req.access_token, MAX_TOKEN_CHARS)?;
+        check_text("previousPassword", &req.previous_password, MAX_PASSWORD_CHARS)?;
+        check_text("proposedPassword", &req.proposed_password, MAX_PASSWORD_CHARS)?;
+        ensure_owned_by(&req.access_token, caller_sub)?;
+        self.pool.change_password(&req.access_token, &req.previous_password, &req.proposed_password).await?;
+        Ok(())
+    }
+
+    /// `ForgotPassword`: the same answer for every account, existing or not.
+    pub async fn forgot(&self, req: &UsernameRequest) -> Result<(), AuthError> {
+        check_text("username", &req.username, 128)?;
+        match self.pool.forgot_password(&req.username, self.config.secret_hash(&req.username)).await {
+            Ok(_) => Ok(()),
+            Err(err) if hides_account(&err) || err.kind == CognitoErrorKind::ResourceNotFound => {
+                tracing::warn!(code = %err.code, "forgot-password refused by Cognito; answered 202");
+                Ok(())
+            }
+            Err(err) => Err(err.into()),
+        }
+    }
+
+    /// `ConfirmForgotPassword`. A wrong or expired code and an unknown account fail alike, as
+    /// [`AuthError::CodeMismatch`]; a new password the policy refuses is `PasswordPolicy`.
+    pub async fn reset(&self, req: &ResetPasswordRequest) -> Result<(), AuthError> {
+        check_text("username", &req.username, 128)?;
+        check_code_text(&req.code)?;
+        check_text("newPassword", &req.new_password, MAX_PASSWORD_CHARS)?;
+        let hash = self.config.secret_hash(&req.username);
+        self.pool.confirm_forgot_password(&req.username, &req.code, &req.new_password, hash).await.map_err(|err| {
+            match err.kind {
+                CognitoErrorKind::UserNotFound
+                | CognitoErrorKind::NotAuthorized
+                | CognitoErrorKind::ResourceNotFound
+                | CognitoErrorKind::InvalidCode => AuthError::CodeMismatch,
+                _ => AuthError::from(err),
+            }
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use base64::Engine;
+
+    use super::*;
+    use crate::{
+        ClientSecret,
+        testing::{Call, Reply, ScriptedPool, error},
+    };
+
+    fn service(replies: Vec<Result<Reply, crate::CognitoError>>) -> (PasswordService, Arc<ScriptedPool>) {
+        let pool = Arc::new(ScriptedPool::new(replies));
+        let config = CognitoConfig {
+            region: "us-east-1".into(),
+            user_pool_id: "us-east-1_pool".into(),
+            client_id: "client".into(),
+            client_secret: Some(ClientSecret::new("secret")),
+        };
+        (PasswordService::new(pool.clone(), config), pool)
+    }
+
+    fn token(sub: &str) -> String {
+        format!("h.{}.s", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!(r#"{{"sub":"{sub}"}}"#)))
+    }
+
+    fn change(sub: &str) -> ChangePasswordRequest {
+        ChangePasswordRequest {
+            access_token: token(sub),
+            previous_password: "Old-pw1".into(),
+            proposed_password: "New-pw1".into(),
+        }
+    }
+
+    #[tokio::test]
+    async fn change_uses_the_callers_own_token_only() {
+        let (svc, pool) = service(vec![Ok(Reply::Done)]);
+        assert!(matches!(svc.change("sub-1", &change("sub-2")).await, Err(AuthError::NotYourToken)));
+        svc.change("sub-1", &change("sub-1")).await.unwrap();
+        assert_eq!(pool.calls(), vec![Call::ChangePassword(token("sub-1"), "Old-pw1".into(), "New-pw1".into())]);
+    }
+
+    #[tokio::test]
+    async fn a_wrong_previous_password_or_a_weak_new_one_is_reported() {
+        let (svc, _) = service(vec![Err(error("NotAuthorizedException")), Err(error("InvalidPasswordException"))]);
+        assert!(matches!(svc.change("sub-1", &change("sub-1")).await, Err(AuthError::InvalidCredentials)));
+        assert!(matches!(svc.change("sub-1", &change("sub-1")).await, Err(AuthError::PasswordPolicy(_))));
+    }
+
+    #[tokio::test]
+    async fn forgot_answers_the_same_for_every_account() {
+        let (svc, pool) = service(vec![
+            Ok(Reply::Delivery(None)),
+            Err(error("UserNotFoundException")),
+            Err(error("ResourceNotFoundException")),
+            Err(error("InvalidParameterException")),
+            Err(error("LimitExceededException")),
+        ]);
+        let req = UsernameRequest { username: "who@example.com".into() };
+        for _ in 0..4 {
+            assert!(svc.forgot(&req).await.is_ok());
+        }
+        assert!(matches!(svc.forgot(&req).await, Err(AuthError::Throttled)));
+        let hash = ClientSecret::new("secret").secret_hash("who@example.com", "client");
+        assert_eq!(pool.calls()[0], Call::ForgotPassword("who@example.com".into(), Some(hash)));
+    }
+
+    #[tokio::test]
+    async fn reset_fails_alike_for_a_wrong_code_and_an_unknown_account() {
+        let (svc, _) = service(vec![
+            Err(error("CodeMismatchException")),
+            Err(error("ExpiredCodeException")),
+            Err(error("UserNotFoundException")),
+            Err(error("ResourceNotFoundException")),
+            Err(error("InvalidPasswordException")),
+        ]);
+        let req = ResetPasswordRequest {
+            username: "a@example.com".into(),
+            code: "123456".into(),
+            new_password: "N3w-pw!".into(),
+        };
+        for _ in 0..4 {
+            assert!(matches!(svc.reset(&req).await, Err(AuthError::CodeMismatch)));
+        }
+        assert!(matches!(svc.reset(&req).await, Err(AuthError::PasswordPolicy(_))));
+    }
+}
