@@ -166,7 +166,7 @@ mod tests {
 
     use super::*;
     use crate::{
-        ClientSecret, CognitoConfig,
+        ClientSecret,
         sign_in::tests::tokens,
         testing::{Call, Reply, ScriptedPool, error},
         user_pool::AuthResult,
@@ -174,13 +174,7 @@ mod tests {
 
     fn service(replies: Vec<Result<Reply, crate::CognitoError>>) -> (SignInService, Arc<ScriptedPool>) {
         let pool = Arc::new(ScriptedPool::new(replies));
-        let config = CognitoConfig {
-            region: "us-east-1".into(),
-            user_pool_id: "us-east-1_pool".into(),
-            client_id: "client".into(),
-            client_secret: Some(ClientSecret::new("secret")),
-        };
-        (SignInService::new(pool.clone(), config), pool)
+        (SignInService::new(pool.clone(), crate::testing::config()), pool)
     }
 
     fn answer(name: &str, session: &str, responses: &[(&str, &str)]) -> ChallengeRequest {

@@ -69,13 +69,12 @@ impl MfaService {
 
 #[cfg(test)]
 mod tests {
-    use base64::Engine;
 
     use super::*;
     use crate::testing::{Call, Reply, ScriptedPool, error};
 
     fn token(sub: &str) -> String {
-        format!("h.{}.s", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!(r#"{{"sub":"{sub}"}}"#)))
+        crate::testing::token_with_sub(sub)
     }
 
     #[tokio::test]

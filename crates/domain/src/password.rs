@@ -75,7 +75,6 @@ impl PasswordService {
 
 #[cfg(test)]
 mod tests {
-    use base64::Engine;
 
     use super::*;
     use crate::{
@@ -85,17 +84,11 @@ mod tests {
 
     fn service(replies: Vec<Result<Reply, crate::CognitoError>>) -> (PasswordService, Arc<ScriptedPool>) {
         let pool = Arc::new(ScriptedPool::new(replies));
-        let config = CognitoConfig {
-            region: "us-east-1".into(),
-            user_pool_id: "us-east-1_pool".into(),
-            client_id: "client".into(),
-            client_secret: Some(ClientSecret::new("secret")),
-        };
-        (PasswordService::new(pool.clone(), config), pool)
+        (PasswordService::new(pool.clone(), crate::testing::config()), pool)
     }
 
     fn token(sub: &str) -> String {
-        format!("h.{}.s", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!(r#"{{"sub":"{sub}"}}"#)))
+        crate::testing::token_with_sub(sub)
     }
 
     fn change(sub: &str) -> ChangePasswordRequest {

@@ -156,13 +156,7 @@ mod tests {
 
     fn service(replies: Vec<Result<Reply, CognitoError>>) -> (RegistrationService, Arc<ScriptedPool>) {
         let pool = Arc::new(ScriptedPool::new(replies));
-        let config = CognitoConfig {
-            region: "us-east-1".into(),
-            user_pool_id: "us-east-1_pool".into(),
-            client_id: "client".into(),
-            client_secret: Some(ClientSecret::new("secret")),
-        };
-        (RegistrationService::new(pool.clone(), config), pool)
+        (RegistrationService::new(pool.clone(), crate::testing::config()), pool)
     }
 
     fn sign_up(attributes: &[(&str, &str)]) -> SignUpRequest {

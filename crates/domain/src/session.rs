@@ -75,7 +75,6 @@ impl SessionService {
 
 #[cfg(test)]
 mod tests {
-    use base64::Engine;
 
     use super::*;
     use crate::{
@@ -86,18 +85,11 @@ mod tests {
 
     fn service(replies: Vec<Result<Reply, crate::CognitoError>>) -> (SessionService, Arc<ScriptedPool>) {
         let pool = Arc::new(ScriptedPool::new(replies));
-        let config = CognitoConfig {
-            region: "us-east-1".into(),
-            user_pool_id: "us-east-1_pool".into(),
-            client_id: "client".into(),
-            client_secret: Some(ClientSecret::new("secret")),
-        };
-        (SessionService::new(pool.clone(), config), pool)
+        (SessionService::new(pool.clone(), crate::testing::config()), pool)
     }
 
     fn access_token(sub: &str) -> String {
-        let payload = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!(r#"{{"sub":"{sub}"}}"#));
-        format!("h.{payload}.s")
+        crate::testing::token_with_sub(sub)
     }
 
     fn refresh(username: &str) -> RefreshRequest {

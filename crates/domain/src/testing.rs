@@ -110,6 +110,24 @@ fn owner(owner: TokenOwner<'_>) -> (&'static str, String) {
     }
 }
 
+/// The configuration tests use: pool `us-east-1_pool`, app client `client` with secret `secret`.
+pub fn config() -> crate::CognitoConfig {
+    crate::CognitoConfig {
+        region: "us-east-1".into(),
+        user_pool_id: "us-east-1_pool".into(),
+        client_id: "client".into(),
+        client_secret: Some(crate::ClientSecret::new("secret")),
+    }
+}
+
+/// An unsigned token whose payload is `{"sub": sub}`: the flows only read the claim; Cognito
+/// verifies tokens itself.
+pub fn token_with_sub(sub: &str) -> String {
+    use base64::Engine;
+    let payload = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!(r#"{{"sub":"{sub}"}}"#));
+    format!("h.{payload}.s")
+}
+
 /// A Cognito error with this code (its kind derived from the code).
 pub fn error(code: &str) -> CognitoError {
     CognitoError { kind: CognitoErrorKind::from_code(code), code: code.into(), message: format!("{code} (scripted)") }
