@@ -63,6 +63,16 @@ pub const ROUTES: &[Route] = &[
     route("POST", "/password/change", Function::Password, Access::SignedIn),
     route("POST", "/password/forgot", Function::Password, Access::Public),
     route("POST", "/password/reset", Function::Password, Access::Public),
+    route("POST", "/users", Function::Users, Access::Admin),
+    route("GET", "/users", Function::Users, Access::Admin),
+    route("GET", "/users/{username}", Function::Users, Access::Admin),
+    route("DELETE", "/users/{username}", Function::Users, Access::Admin),
+    route("POST", "/users/{username}/disable", Function::Users, Access::Admin),
+    route("POST", "/users/{username}/enable", Function::Users, Access::Admin),
+    route("PUT", "/users/{username}/groups/{group}", Function::Users, Access::Admin),
+    route("DELETE", "/users/{username}/groups/{group}", Function::Users, Access::Admin),
+    route("POST", "/users/{username}/reset-password", Function::Users, Access::Admin),
+    route("PUT", "/users/{username}/password", Function::Users, Access::Admin),
 ];
 
 /// The outcome of looking a request up in [`ROUTES`].

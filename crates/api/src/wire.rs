@@ -323,3 +323,104 @@ impl std::fmt::Debug for ResetPasswordRequest {
         f.debug_struct("ResetPasswordRequest").field("username", &self.username).finish_non_exhaustive()
     }
 }
+
+/// `POST /users` (admins).
+#[derive(Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct CreateUserRequest {
+    /// The sign-in name (an email address for this pool).
+    pub username: String,
+    /// The email address (defaults to the username when that is an email address).
+    #[serde(default)]
+    pub email: Option<String>,
+    /// Mark the email as verified.
+    #[serde(default)]
+    pub email_verified: Option<bool>,
+    /// A temporary password; Cognito generates one when absent.
+    #[serde(default)]
+    pub temporary_password: Option<String>,
+    /// Other attributes.
+    #[serde(default)]
+    pub attributes: BTreeMap<String, String>,
+    /// Groups to add the user to.
+    #[serde(default)]
+    pub groups: Vec<String>,
+    /// Whether Cognito emails the invitation (default true).
+    #[serde(default)]
+    pub send_invite: Option<bool>,
+}
+
+/// `Debug` leaves the temporary password out.
+impl std::fmt::Debug for CreateUserRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CreateUserRequest").field("username", &self.username).finish_non_exhaustive()
+    }
+}
+
+/// `PUT /users/{username}/password` (admins).
+#[derive(Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct SetPasswordRequest {
+    /// The password.
+    pub password: String,
+    /// Permanent, or temporary (changed at next sign-in; the default).
+    #[serde(default)]
+    pub permanent: bool,
+}
+
+/// `Debug` leaves the password out.
+impl std::fmt::Debug for SetPasswordRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SetPasswordRequest").field("permanent", &self.permanent).finish_non_exhaustive()
+    }
+}
+
+/// A user, as the admin routes show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct User {
+    /// The internal username.
+    pub username: String,
+    /// The immutable id.
+    pub sub: String,
+    /// The email address.
+    pub email: String,
+    /// Whether it is verified.
+    pub email_verified: bool,
+    /// Cognito's status (`CONFIRMED`, `FORCE_CHANGE_PASSWORD`, ...).
+    pub status: String,
+    /// Whether the user may sign in.
+    pub enabled: bool,
+    /// Created, RFC 3339.
+    pub created_at: Option<String>,
+    /// Last modified, RFC 3339.
+    pub updated_at: Option<String>,
+    /// Groups.
+    pub groups: Vec<String>,
+    /// All attributes.
+    pub attributes: BTreeMap<String, String>,
+}
+
+/// `GET /users`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UserList {
+    /// This page.
+    pub users: Vec<User>,
+    /// The `next` of the following page, when there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next: Option<String>,
+}
+
+/// `GET /users` query: `limit` (1-60), `next`, and one of `email` / `status`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct UserQuery {
+    /// Page size.
+    pub limit: Option<String>,
+    /// Page token.
+    pub next: Option<String>,
+    /// Exact email address.
+    pub email: Option<String>,
+    /// Cognito status.
+    pub status: Option<String>,
+}

@@ -39,6 +39,18 @@ pub enum AuthError {
     /// A challenge session is unknown, expired or already used: sign in again.
     #[error("invalid session")]
     InvalidSession,
+    /// An admin route named a user that does not exist.
+    #[error("unknown user")]
+    UnknownUser,
+    /// An admin route named a group that does not exist.
+    #[error("unknown group")]
+    UnknownGroup,
+    /// A handler of an admin route was reached by a caller outside the admins group.
+    #[error("not an admin")]
+    NotAdmin,
+    /// An admin tried to delete or disable themself.
+    #[error("action on oneself")]
+    SelfAction,
     /// The access token in the body is invalid, expired or revoked.
     #[error("invalid access token")]
     InvalidAccessToken,
@@ -107,6 +119,10 @@ impl From<AuthError> for ApiError {
                 ApiError::new(ErrorCode::NotAuthorized, "The session is invalid or has expired: sign in again.")
                     .with_field("session")
             }
+            AuthError::UnknownUser => ApiError::new(ErrorCode::UserNotFound, "No such user."),
+            AuthError::UnknownGroup => ApiError::new(ErrorCode::NotFound, "No such group."),
+            AuthError::NotAdmin => ApiError::forbidden(),
+            AuthError::SelfAction => ApiError::new(ErrorCode::Conflict, "Admins cannot delete or disable themselves."),
             AuthError::InvalidAccessToken => {
                 ApiError::new(ErrorCode::NotAuthorized, "The access token is invalid or has expired.")
                     .with_field("accessToken")

@@ -12,6 +12,7 @@
 //! - [`registration`]: sign-up, confirmation, new codes;
 //! - [`mfa`]: TOTP enrolment for signed-in users;
 //! - [`password`]: change, forgot and reset;
+//! - [`users`]: user administration for the admins group;
 //! - [`error`]: what can go wrong, and the one mapping of it to the API's errors.
 #![deny(missing_docs)]
 
@@ -30,6 +31,7 @@ pub mod srp;
 pub mod testing;
 pub mod token;
 pub mod user_pool;
+pub mod users;
 
 pub use config::{CognitoConfig, ConfigError};
 pub use error::AuthError;

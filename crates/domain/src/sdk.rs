@@ -9,17 +9,18 @@ use aws_config::{BehaviorVersion, Region, SdkConfig, timeout::TimeoutConfig};
 use aws_sdk_cognitoidentityprovider::{
     Client,
     error::{DisplayErrorContext, ProvideErrorMetadata, SdkError},
+    primitives::{DateTime, DateTimeFormat},
     types::{
         AttributeType, AuthFlowType, AuthenticationResultType, ChallengeNameType, CodeDeliveryDetailsType,
-        SoftwareTokenMfaSettingsType, VerifySoftwareTokenResponseType,
+        DeliveryMediumType, MessageActionType, SoftwareTokenMfaSettingsType, UserType, VerifySoftwareTokenResponseType,
     },
 };
 
 use crate::{
     CognitoConfig,
     user_pool::{
-        AuthFlow, AuthParameters, AuthResult, CodeDelivery, CognitoError, CognitoErrorKind, IssuedTokens, SignedUp,
-        TokenOwner, UserPool,
+        AdminAction, AuthFlow, AuthParameters, AuthResult, CodeDelivery, CognitoError, CognitoErrorKind, IssuedTokens,
+        NewUser, PoolUser, SignedUp, TokenOwner, UserPool,
     },
 };
 
@@ -183,11 +184,7 @@ impl UserPool for SdkUserPool {
         attributes: &[(String, String)],
         secret_hash: Option<String>,
     ) -> Result<SignedUp, CognitoError> {
-        let attributes = attributes
-            .iter()
-            .map(|(name, value)| AttributeType::builder().name(name).value(value).build())
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| unexpected(&e.to_string()))?;
+        let attributes = self::attributes(attributes)?;
         let out = self
             .client
             .sign_up()
@@ -323,6 +320,147 @@ impl UserPool for SdkUserPool {
         Ok(())
     }
 
+    async fn admin_create_user(&self, user: &NewUser) -> Result<PoolUser, CognitoError> {
+        let attributes = attributes(&user.attributes)?;
+        let out = self
+            .client
+            .admin_create_user()
+            .user_pool_id(&self.user_pool_id)
+            .username(&user.username)
+            .set_user_attributes(Some(attributes))
+            .set_temporary_password(user.temporary_password.clone())
+            .set_message_action((!user.send_invite).then_some(MessageActionType::Suppress))
+            .desired_delivery_mediums(DeliveryMediumType::Email)
+            .send()
+            .await
+            .map_err(classify)?;
+        out.user.map(pool_user).ok_or_else(|| unexpected("AdminCreateUser returned no user"))
+    }
+
+    async fn admin_get_user(&self, username: &str) -> Result<PoolUser, CognitoError> {
+        let out = self
+            .client
+            .admin_get_user()
+            .user_pool_id(&self.user_pool_id)
+            .username(username)
+            .send()
+            .await
+            .map_err(classify)?;
+        Ok(PoolUser {
+            username: out.username,
+            attributes: out
+                .user_attributes
+                .unwrap_or_default()
+                .into_iter()
+                .map(|a| (a.name, a.value.unwrap_or_default()))
+                .collect(),
+            status: out.user_status.map(|s| s.as_str().to_string()).unwrap_or_default(),
+            enabled: out.enabled,
+            created_at: out.user_create_date.as_ref().and_then(rfc3339),
+            updated_at: out.user_last_modified_date.as_ref().and_then(rfc3339),
+        })
+    }
+
+    async fn list_users(
+        &self,
+        limit: i32,
+        next: Option<&str>,
+        filter: Option<&str>,
+    ) -> Result<(Vec<PoolUser>, Option<String>), CognitoError> {
+        let out = self
+            .client
+            .list_users()
+            .user_pool_id(&self.user_pool_id)
+            .limit(limit)
+            .set_pagination_token(next.map(str::to_string))
+            .set_filter(filter.map(str::to_string))
+            .send()
+            .await
+            .map_err(classify)?;
+        Ok((out.users.unwrap_or_default().into_iter().map(pool_user).collect(), out.pagination_token))
+    }
+
+    async fn admin_groups(&self, username: &str) -> Result<Vec<String>, CognitoError> {
+        let mut groups = Vec::new();
+        let mut next = None;
+        loop {
+            let out = self
+                .client
+                .admin_list_groups_for_user()
+                .user_pool_id(&self.user_pool_id)
+                .username(username)
+                .limit(60)
+                .set_next_token(next)
+                .send()
+                .await
+                .map_err(classify)?;
+            groups.extend(out.groups.unwrap_or_default().into_iter().filter_map(|g| g.group_name));
+            next = out.next_token;
+            if next.is_none() {
+                return Ok(groups);
+            }
+        }
+    }
+
+    async fn admin_user_action(&self, action: AdminAction, username: &str) -> Result<(), CognitoError> {
+        let (pool, c) = (&self.user_pool_id, &self.client);
+        // The four calls differ only in their error types: classify each.
+        match action {
+            AdminAction::Delete => {
+                c.admin_delete_user().user_pool_id(pool).username(username).send().await.map(drop).map_err(classify)
+            }
+            AdminAction::Disable => {
+                c.admin_disable_user().user_pool_id(pool).username(username).send().await.map(drop).map_err(classify)
+            }
+            AdminAction::Enable => {
+                c.admin_enable_user().user_pool_id(pool).username(username).send().await.map(drop).map_err(classify)
+            }
+            AdminAction::ResetPassword => c
+                .admin_reset_user_password()
+                .user_pool_id(pool)
+                .username(username)
+                .send()
+                .await
+                .map(drop)
+                .map_err(classify),
+        }
+    }
+
+    async fn admin_group_membership(&self, username: &str, group: &str, add: bool) -> Result<(), CognitoError> {
+        let (pool, c) = (&self.user_pool_id, &self.client);
+        if add {
+            c.admin_add_user_to_group()
+                .user_pool_id(pool)
+                .username(username)
+                .group_name(group)
+                .send()
+                .await
+                .map_err(classify)?;
+        } else {
+            c.admin_remove_user_from_group()
+                .user_pool_id(pool)
+                .username(username)
+                .group_name(group)
+                .send()
+                .await
+                .map_err(classify)?;
+        }
+        Ok(())
+    }
+
+    async fn admin_set_password(&self, username: &str, password: &str, permanent: bool) -> Result<(), CognitoError> {
+        self.client
+            .admin_set_user_password()
+            .user_pool_id(&self.user_pool_id)
+            .username(username)
+            .password(password)
+            .permanent(permanent)
+            .send()
+            .await
+            .map_err(classify)?;
+        Ok(())
+    }
+
     async fn prefer_totp(&self, access_token: &str) -> Result<(), CognitoError> {
         self.client
             .set_user_mfa_preference()
@@ -334,6 +472,34 @@ impl UserPool for SdkUserPool {
             .await
             .map_err(classify)?;
         Ok(())
+    }
+}
+
+fn attributes(pairs: &[(String, String)]) -> Result<Vec<AttributeType>, CognitoError> {
+    pairs
+        .iter()
+        .map(|(name, value)| AttributeType::builder().name(name).value(value).build())
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| unexpected(&e.to_string()))
+}
+
+fn rfc3339(t: &DateTime) -> Option<String> {
+    t.fmt(DateTimeFormat::DateTime).ok()
+}
+
+fn pool_user(u: UserType) -> PoolUser {
+    PoolUser {
+        username: u.username.unwrap_or_default(),
+        attributes: u
+            .attributes
+            .unwrap_or_default()
+            .into_iter()
+            .map(|a| (a.name, a.value.unwrap_or_default()))
+            .collect(),
+        status: u.user_status.map(|s| s.as_str().to_string()).unwrap_or_default(),
+        enabled: u.enabled,
+        created_at: u.user_create_date.as_ref().and_then(rfc3339),
+        updated_at: u.user_last_modified_date.as_ref().and_then(rfc3339),
     }
 }
 

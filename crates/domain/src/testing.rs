@@ -6,7 +6,8 @@ use std::{collections::VecDeque, sync::Mutex};
 use async_trait::async_trait;
 
 use crate::user_pool::{
-    AuthFlow, AuthParameters, AuthResult, CodeDelivery, CognitoError, CognitoErrorKind, SignedUp, TokenOwner, UserPool,
+    AdminAction, AuthFlow, AuthParameters, AuthResult, CodeDelivery, CognitoError, CognitoErrorKind, NewUser, PoolUser,
+    SignedUp, TokenOwner, UserPool,
 };
 
 /// A call the flows made.
@@ -47,6 +48,20 @@ pub enum Call {
     ForgotPassword(String, Option<String>),
     /// `ConfirmForgotPassword`: username, code, password, secret hash.
     ConfirmForgotPassword(String, String, String, Option<String>),
+    /// `AdminCreateUser`.
+    AdminCreateUser(NewUser),
+    /// `AdminGetUser`.
+    AdminGetUser(String),
+    /// `ListUsers`: limit, next, filter.
+    ListUsers(i32, Option<String>, Option<String>),
+    /// `AdminListGroupsForUser`.
+    AdminGroups(String),
+    /// An [`AdminAction`] on a user.
+    AdminAction(AdminAction, String),
+    /// Group membership: username, group, add.
+    GroupMembership(String, String, bool),
+    /// `AdminSetUserPassword`: username, password, permanent.
+    AdminSetPassword(String, String, bool),
 }
 
 /// A scripted answer.
@@ -64,6 +79,12 @@ pub enum Reply {
     Secret(String, Option<String>),
     /// A TOTP verification: accepted, next session.
     Verified(bool, Option<String>),
+    /// A user.
+    User(PoolUser),
+    /// A page of users and the next token.
+    Users(Vec<PoolUser>, Option<String>),
+    /// Group names.
+    Groups(Vec<String>),
 }
 
 /// Answers calls in order from its script; an unscripted call fails as `Unscripted`.
@@ -238,5 +259,50 @@ impl UserPool for ScriptedPool {
         secret_hash: Option<String>,
     ) -> Result<(), CognitoError> {
         self.done(Call::ConfirmForgotPassword(username.into(), code.into(), password.into(), secret_hash))
+    }
+
+    async fn admin_create_user(&self, user: &NewUser) -> Result<PoolUser, CognitoError> {
+        match self.next(Call::AdminCreateUser(user.clone()))? {
+            Reply::User(u) => Ok(u),
+            _ => Err(error("ScriptMismatch")),
+        }
+    }
+
+    async fn admin_get_user(&self, username: &str) -> Result<PoolUser, CognitoError> {
+        match self.next(Call::AdminGetUser(username.into()))? {
+            Reply::User(u) => Ok(u),
+            _ => Err(error("ScriptMismatch")),
+        }
+    }
+
+    async fn list_users(
+        &self,
+        limit: i32,
+        next: Option<&str>,
+        filter: Option<&str>,
+    ) -> Result<(Vec<PoolUser>, Option<String>), CognitoError> {
+        match self.next(Call::ListUsers(limit, next.map(Into::into), filter.map(Into::into)))? {
+            Reply::Users(users, next) => Ok((users, next)),
+            _ => Err(error("ScriptMismatch")),
+        }
+    }
+
+    async fn admin_groups(&self, username: &str) -> Result<Vec<String>, CognitoError> {
+        match self.next(Call::AdminGroups(username.into()))? {
+            Reply::Groups(g) => Ok(g),
+            _ => Ok(Vec::new()),
+        }
+    }
+
+    async fn admin_user_action(&self, action: AdminAction, username: &str) -> Result<(), CognitoError> {
+        self.done(Call::AdminAction(action, username.into()))
+    }
+
+    async fn admin_group_membership(&self, username: &str, group: &str, add: bool) -> Result<(), CognitoError> {
+        self.done(Call::GroupMembership(username.into(), group.into(), add))
+    }
+
+    async fn admin_set_password(&self, username: &str, password: &str, permanent: bool) -> Result<(), CognitoError> {
+        self.done(Call::AdminSetPassword(username.into(), password.into(), permanent))
     }
 }

@@ -143,6 +143,19 @@ pub struct SignedUp {
     pub code_delivery: Option<CodeDelivery>,
 }
 
+/// An admin action on one user that takes nothing else.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AdminAction {
+    /// `AdminDeleteUser`.
+    Delete,
+    /// `AdminDisableUser`.
+    Disable,
+    /// `AdminEnableUser`.
+    Enable,
+    /// `AdminResetUserPassword`.
+    ResetPassword,
+}
+
 /// Whose software token: a signed-in user's, or a sign-in session's (the `MFA_SETUP` challenge).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TokenOwner<'a> {
@@ -150,6 +163,36 @@ pub enum TokenOwner<'a> {
     AccessToken(&'a str),
     /// A challenge session.
     Session(&'a str),
+}
+
+/// A user as Cognito's admin calls describe it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct PoolUser {
+    /// The internal username.
+    pub username: String,
+    /// Attributes by name (`sub`, `email`, `email_verified`, ...).
+    pub attributes: std::collections::BTreeMap<String, String>,
+    /// `CONFIRMED`, `FORCE_CHANGE_PASSWORD`, `UNCONFIRMED`, `RESET_REQUIRED`, ...
+    pub status: String,
+    /// Whether the user may sign in.
+    pub enabled: bool,
+    /// Created, RFC 3339.
+    pub created_at: Option<String>,
+    /// Last modified, RFC 3339.
+    pub updated_at: Option<String>,
+}
+
+/// `AdminCreateUser`'s options.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct NewUser {
+    /// The sign-in name.
+    pub username: String,
+    /// Attributes to set.
+    pub attributes: Vec<(String, String)>,
+    /// A temporary password; Cognito generates one when `None`.
+    pub temporary_password: Option<String>,
+    /// Whether Cognito emails the invitation.
+    pub send_invite: bool,
 }
 
 /// The Cognito user-pool operations the flows need.
@@ -222,6 +265,32 @@ pub trait UserPool: Send + Sync {
         username: &str,
         secret_hash: Option<String>,
     ) -> Result<Option<CodeDelivery>, CognitoError>;
+
+    /// `AdminCreateUser`.
+    async fn admin_create_user(&self, user: &NewUser) -> Result<PoolUser, CognitoError>;
+
+    /// `AdminGetUser`.
+    async fn admin_get_user(&self, username: &str) -> Result<PoolUser, CognitoError>;
+
+    /// `ListUsers`: a page of at most `limit` users, and the token of the next page.
+    async fn list_users(
+        &self,
+        limit: i32,
+        next: Option<&str>,
+        filter: Option<&str>,
+    ) -> Result<(Vec<PoolUser>, Option<String>), CognitoError>;
+
+    /// `AdminListGroupsForUser` (all pages).
+    async fn admin_groups(&self, username: &str) -> Result<Vec<String>, CognitoError>;
+
+    /// `AdminDeleteUser`, `AdminDisableUser`, `AdminEnableUser` or `AdminResetUserPassword`.
+    async fn admin_user_action(&self, action: AdminAction, username: &str) -> Result<(), CognitoError>;
+
+    /// `AdminAddUserToGroup` (`add`) or `AdminRemoveUserFromGroup`.
+    async fn admin_group_membership(&self, username: &str, group: &str, add: bool) -> Result<(), CognitoError>;
+
+    /// `AdminSetUserPassword`.
+    async fn admin_set_password(&self, username: &str, password: &str, permanent: bool) -> Result<(), CognitoError>;
 
     /// `ConfirmForgotPassword`.
     async fn confirm_forgot_password(

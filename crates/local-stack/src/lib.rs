@@ -110,8 +110,8 @@ impl LocalStack {
         let functions = Functions {
             auth: fn_auth::AuthState::new(user_pool.clone(), config.clone(), cors.clone()),
             refresh: fn_refresh::State::new(user_pool.clone(), config.clone(), cors.clone()),
-            password: fn_password::State::new(user_pool, config, cors.clone()),
-            users: fn_users::State::new(cors.clone()),
+            password: fn_password::State::new(user_pool.clone(), config, cors.clone()),
+            users: fn_users::State::new(user_pool, &options.admin_group, cors.clone()),
             credentials: fn_credentials::State::new(cors.clone()),
         };
         let authorizer = AuthorizerConfig {

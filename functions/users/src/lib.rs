@@ -1,4 +1,95 @@
-//! The `users` function: user administration for the admins group. It serves no route yet: every request gets the
-//! contract's 404 body.
+//! The `users` function: user administration for the admins group. Parse, call the domain, map.
 
-pub use lambda_glue::unrouted::{State, handle};
+use std::sync::Arc;
+
+use api_types::{
+    ApiError,
+    wire::{CreateUserRequest, SetPasswordRequest, UserQuery},
+};
+use auth_domain::{UserPool, user_pool::AdminAction, users::AdminService};
+use lambda_glue::{Cors, Handler, Reply};
+use lambda_http::{Body, Request, RequestExt, Response, http::StatusCode};
+
+/// Everything the handler needs, built once at init.
+#[derive(Clone)]
+pub struct State {
+    admin: AdminService,
+    cors: Cors,
+}
+
+impl State {
+    /// State for the admins group `admin_group`, calling Cognito through `pool`.
+    pub fn new(pool: Arc<dyn UserPool>, admin_group: &str, cors: Cors) -> Self {
+        Self { admin: AdminService::new(pool, admin_group), cors }
+    }
+}
+
+/// Serves one API Gateway request.
+pub async fn handle(state: &State, req: Request) -> Response<Body> {
+    let result = route(state, &req).await;
+    lambda_glue::respond(&req, &state.cors, result)
+}
+
+impl Handler for State {
+    fn handle(&self, req: Request) -> impl Future<Output = Response<Body>> + Send {
+        handle(self, req)
+    }
+
+    fn cors(&self) -> &Cors {
+        &self.cors
+    }
+}
+
+fn path_param(req: &Request, name: &str) -> Result<String, ApiError> {
+    req.path_parameters_ref()
+        .and_then(|p| p.first(name))
+        .map(str::to_string)
+        .ok_or_else(|| ApiError::bad_field(name, format!("{name} is required in the path.")))
+}
+
+fn query(req: &Request) -> UserQuery {
+    let params = req.query_string_parameters_ref();
+    let get = |name: &str| params.and_then(|p| p.first(name)).map(str::to_string);
+    UserQuery { limit: get("limit"), next: get("next"), email: get("email"), status: get("status") }
+}
+
+async fn route(state: &State, req: &Request) -> Result<Reply, ApiError> {
+    let (method, resource) = lambda_glue::route(req);
+    let caller = lambda_glue::require_caller(req)?;
+    let admin = &state.admin;
+    // Defence in depth, before anything else: the authorizer should not have let a non-admin in.
+    admin.require_admin(&caller)?;
+    let username = || path_param(req, "username");
+    let reply = match (method.as_str(), resource.as_str()) {
+        ("POST", "/users") => {
+            let body: CreateUserRequest = lambda_glue::json_body(req)?;
+            Reply::with_status(StatusCode::CREATED, admin.create(&caller, &body).await?)
+        }
+        ("GET", "/users") => Reply::ok(admin.list(&caller, &query(req)).await?),
+        ("GET", "/users/{username}") => Reply::ok(admin.get(&caller, &username()?).await?),
+        ("DELETE", "/users/{username}") => no_content(admin.act(&caller, AdminAction::Delete, &username()?).await?),
+        ("POST", "/users/{username}/disable") => {
+            no_content(admin.act(&caller, AdminAction::Disable, &username()?).await?)
+        }
+        ("POST", "/users/{username}/enable") => {
+            no_content(admin.act(&caller, AdminAction::Enable, &username()?).await?)
+        }
+        ("POST", "/users/{username}/reset-password") => {
+            no_content(admin.act(&caller, AdminAction::ResetPassword, &username()?).await?)
+        }
+        (verb @ ("PUT" | "DELETE"), "/users/{username}/groups/{group}") => {
+            let group = path_param(req, "group")?;
+            no_content(admin.membership(&caller, &username()?, &group, verb == "PUT").await?)
+        }
+        ("PUT", "/users/{username}/password") => {
+            let body: SetPasswordRequest = lambda_glue::json_body(req)?;
+            no_content(admin.set_password(&caller, &username()?, &body).await?)
+        }
+        _ => return Err(lambda_glue::no_route(req)),
+    };
+    Ok(reply)
+}
+
+fn no_content((): ()) -> Reply {
+    Reply::no_content()
+}

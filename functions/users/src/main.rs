@@ -1,7 +1,20 @@
-//! The `users` Lambda.
+//! The `users` Lambda: configuration, SDK client and state once at init.
+
+use std::sync::Arc;
+
+use auth_domain::{
+    CognitoConfig,
+    sdk::{AwsCredentials, SdkUserPool, sdk_config},
+};
+use lambda_glue::Cors;
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
     lambda_http::tracing::init_default_subscriber();
-    lambda_glue::serve(fn_users::State::new(lambda_glue::Cors::from_env())).await
+    let config = CognitoConfig::from_env()?;
+    let admin_group =
+        std::env::var("ADMIN_GROUP").ok().filter(|g| !g.trim().is_empty()).unwrap_or_else(|| "admins".into());
+    let sdk = sdk_config(&config.region, AwsCredentials::Environment, None).await;
+    let state = fn_users::State::new(Arc::new(SdkUserPool::new(&sdk, &config)), &admin_group, Cors::from_env());
+    lambda_glue::serve(state).await
 }

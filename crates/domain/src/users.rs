@@ -1,0 +1,366 @@
+//! User administration for the admins group.
+//!
+//! Enforced twice: the authorizer's policy keeps non-admins off these routes, and every method
+//! here checks the caller's groups again (a handler reached without them answers 403). Every
+//! action writes one audit line (who, what, whom; never a password). An admin cannot delete or
+//! disable themself (409), so an admins group cannot lock itself out by accident.
+
+use std::{collections::BTreeMap, sync::Arc};
+
+use api_types::{
+    AuthorizerContext,
+    wire::{CreateUserRequest, SetPasswordRequest, User, UserList, UserQuery},
+};
+
+use crate::{
+    AuthError, CognitoError, CognitoErrorKind, UserPool,
+    sign_in::check_text,
+    user_pool::{AdminAction, NewUser, PoolUser},
+};
+
+/// Statuses `GET /users?status=` accepts.
+const STATUSES: &[&str] = &[
+    "UNCONFIRMED",
+    "CONFIRMED",
+    "ARCHIVED",
+    "COMPROMISED",
+    "UNKNOWN",
+    "RESET_REQUIRED",
+    "FORCE_CHANGE_PASSWORD",
+    "EXTERNAL_PROVIDER",
+];
+
+const DEFAULT_PAGE: i32 = 20;
+
+/// User administration.
+#[derive(Clone)]
+pub struct AdminService {
+    pool: Arc<dyn UserPool>,
+    admin_group: String,
+}
+
+/// A path parameter: the username or group named in the route.
+fn check_name(field: &'static str, value: &str) -> Result<(), AuthError> {
+    check_text(field, value, 128)?;
+    if value.chars().any(char::is_control) {
+        return Err(AuthError::bad_input(field, format!("{field} contains control characters.")));
+    }
+    Ok(())
+}
+
+/// On admin routes an unknown user is a 404 (no privacy to keep from admins), an unknown group
+/// too.
+fn admin_error(err: CognitoError) -> AuthError {
+    match err.kind {
+        CognitoErrorKind::UserNotFound => AuthError::UnknownUser,
+        CognitoErrorKind::ResourceNotFound => AuthError::UnknownGroup,
+        _ => AuthError::from(err),
+    }
+}
+
+/// A value inside a `ListUsers` filter: quoted, with `\\` and `"` escaped, so no input can end
+/// the string and change the expression.
+fn filter_value(value: &str) -> String {
+    format!("\"{}\"", value.replace('\\', "\\\\").replace('"', "\\\""))
+}
+
+impl AdminService {
+    /// A service for the admins group `admin_group`, calling Cognito through `pool`.
+    pub fn new(pool: Arc<dyn UserPool>, admin_group: impl Into<String>) -> Self {
+        Self { pool, admin_group: admin_group.into() }
+    }
+
+    /// The caller must be an admin (defence in depth behind the authorizer).
+    pub fn require_admin(&self, caller: &AuthorizerContext) -> Result<(), AuthError> {
+        if caller.in_group(&self.admin_group) { Ok(()) } else { Err(AuthError::NotAdmin) }
+    }
+
+    fn audit(caller: &AuthorizerContext, action: &str, target: &str) {
+        tracing::info!(audit = true, actor_sub = %caller.sub, actor = %caller.username, action, target, "admin action");
+    }
+
+    async fn view(&self, user: PoolUser) -> Result<User, AuthError> {
+        let groups = self.pool.admin_groups(&user.username).await.map_err(admin_error)?;
+        Ok(to_wire(user, groups))
+    }
+
+    /// `POST /users`: creates the user, sets the email (verified when asked), adds them to the
+    /// groups; a failure to add a group removes the user again, so nothing half-made is left.
+    pub async fn create(&self, caller: &AuthorizerContext, req: &CreateUserRequest) -> Result<User, AuthError> {
+        self.require_admin(caller)?;
+        check_name("username", &req.username)?;
+        if let Some(password) = &req.temporary_password {
+            check_text("temporaryPassword", password, 256)?;
+        }
+        for group in &req.groups {
+            check_name("groups", group)?;
+        }
+        let mut attributes: Vec<(String, String)> = Vec::new();
+        for (name, value) in &req.attributes {
+            if matches!(name.as_str(), "sub" | "email" | "email_verified") {
+                return Err(AuthError::bad_input(
+                    format!("attributes.{name}"),
+                    format!("{name} is set by its own field."),
+                ));
+            }
+            check_text("attributes", value, 2048)?;
+            attributes.push((name.clone(), value.clone()));
+        }
+        let email = req.email.clone().or_else(|| req.username.contains('@').then(|| req.username.clone()));
+        if let Some(email) = email {
+            check_text("email", &email, 256)?;
+            attributes.push(("email".into(), email));
+        }
+        if let Some(verified) = req.email_verified {
+            attributes.push(("email_verified".into(), verified.to_string()));
+        }
+        let new = NewUser {
+            username: req.username.clone(),
+            attributes,
+            temporary_password: req.temporary_password.clone(),
+            send_invite: req.send_invite.unwrap_or(true),
+        };
+        let user = self.pool.admin_create_user(&new).await.map_err(admin_error)?;
+        Self::audit(caller, "create", &user.username);
+        for group in &req.groups {
+            if let Err(err) = self.pool.admin_group_membership(&user.username, group, true).await {
+                // Do not leave a user without the groups they were created for.
+                if let Err(cleanup) = self.pool.admin_user_action(AdminAction::Delete, &user.username).await {
+                    tracing::error!(code = %cleanup.code, target = %user.username, "could not remove a half-created user");
+                }
+                Self::audit(caller, "create-rolled-back", &user.username);
+                return Err(admin_error(err));
+            }
+        }
+        self.view(user).await
+    }
+
+    /// `GET /users`: a page, filtered by exact email or by status (one at a time).
+    pub async fn list(&self, caller: &AuthorizerContext, query: &UserQuery) -> Result<UserList, AuthError> {
+        self.require_admin(caller)?;
+        let limit = match &query.limit {
+            None => DEFAULT_PAGE,
+            Some(v) => v
+                .parse::<i32>()
+                .ok()
+                .filter(|l| (1..=60).contains(l))
+                .ok_or_else(|| AuthError::bad_input("limit", "limit must be a whole number from 1 to 60."))?,
+        };
+        if let Some(next) = &query.next {
+            check_text("next", next, 4096)?;
+        }
+        let filter = match (&query.email, &query.status) {
+            (Some(_), Some(_)) => {
+                return Err(AuthError::bad_input("status", "Filter by email or by status, not both."));
+            }
+            (Some(email), None) => {
+                check_name("email", email)?;
+                Some(format!("email = {}", filter_value(email)))
+            }
+            (None, Some(status)) => {
+                if !STATUSES.contains(&status.as_str()) {
+                    return Err(AuthError::bad_input(
+                        "status",
+                        format!("status must be one of {}.", STATUSES.join(", ")),
+                    ));
+                }
+                Some(format!("cognito:user_status = {}", filter_value(status)))
+            }
+            (None, None) => None,
+        };
+        let (users, next) =
+            self.pool.list_users(limit, query.next.as_deref(), filter.as_deref()).await.map_err(|err| {
+                match err.kind {
+                    // A `next` that is not one of ours.
+                    CognitoErrorKind::InvalidParameter => {
+                        AuthError::bad_input("next", "next is not a valid page token.")
+                    }
+                    _ => admin_error(err),
+                }
+            })?;
+        let mut page = Vec::with_capacity(users.len());
+        for user in users {
+            page.push(self.view(user).await?);
+        }
+        Ok(UserList { users: page, next })
+    }
+
+    /// `GET /users/{username}`.
+    pub async fn get(&self, caller: &AuthorizerContext, username: &str) -> Result<User, AuthError> {
+        self.require_admin(caller)?;
+        check_name("username", username)?;
+        let user = self.pool.admin_get_user(username).await.map_err(admin_error)?;
+        self.view(user).await
+    }
+
+    /// Delete, disable, enable or reset the password of a user. Deleting or disabling oneself is
+    /// [`AuthError::SelfAction`].
+    pub async fn act(&self, caller: &AuthorizerContext, action: AdminAction, username: &str) -> Result<(), AuthError> {
+        self.require_admin(caller)?;
+        check_name("username", username)?;
+        let target = self.pool.admin_get_user(username).await.map_err(admin_error)?;
+        let is_self = target.attributes.get("sub").is_some_and(|sub| *sub == caller.sub);
+        if is_self && matches!(action, AdminAction::Delete | AdminAction::Disable) {
+            return Err(AuthError::SelfAction);
+        }
+        self.pool.admin_user_action(action, &target.username).await.map_err(admin_error)?;
+        let name = match action {
+            AdminAction::Delete => "delete",
+            AdminAction::Disable => "disable",
+            AdminAction::Enable => "enable",
+            AdminAction::ResetPassword => "reset-password",
+        };
+        Self::audit(caller, name, &target.username);
+        Ok(())
+    }
+
+    /// Adds a user to a group (`add`) or removes them from it.
+    pub async fn membership(
+        &self,
+        caller: &AuthorizerContext,
+        username: &str,
+        group: &str,
+        add: bool,
+    ) -> Result<(), AuthError> {
+        self.require_admin(caller)?;
+        check_name("username", username)?;
+        check_name("group", group)?;
+        let target = self.pool.admin_get_user(username).await.map_err(admin_error)?;
+        self.pool.admin_group_membership(&target.username, group, add).await.map_err(admin_error)?;
+        Self::audit(
+            caller,
+            if add { "add-to-group" } else { "remove-from-group" },
+            &format!("{}:{group}", target.username),
+        );
+        Ok(())
+    }
+
+    /// Sets a user's password (temporary unless `permanent`).
+    pub async fn set_password(
+        &self,
+        caller: &AuthorizerContext,
+        username: &str,
+        req: &SetPasswordRequest,
+    ) -> Result<(), AuthError> {
+        self.require_admin(caller)?;
+        check_name("username", username)?;
+        check_text("password", &req.password, 256)?;
+        let target = self.pool.admin_get_user(username).await.map_err(admin_error)?;
+        self.pool.admin_set_password(&target.username, &req.password, req.permanent).await.map_err(admin_error)?;
+        Self::audit(caller, if req.permanent { "set-password" } else { "set-temporary-password" }, &target.username);
+        Ok(())
+    }
+}
+
+fn to_wire(user: PoolUser, groups: Vec<String>) -> User {
+    let attribute = |name: &str| user.attributes.get(name).cloned().unwrap_or_default();
+    User {
+        sub: attribute("sub"),
+        email: attribute("email"),
+        email_verified: attribute("email_verified") == "true",
+        status: user.status.clone(),
+        enabled: user.enabled,
+        created_at: user.created_at.clone(),
+        updated_at: user.updated_at.clone(),
+        groups,
+        attributes: user.attributes.clone().into_iter().collect::<BTreeMap<_, _>>(),
+        username: user.username,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::{Call, Reply, ScriptedPool, error};
+
+    fn caller(groups: &str) -> AuthorizerContext {
+        AuthorizerContext {
+            sub: "admin-sub".into(),
+            username: "admin-sub".into(),
+            email: "admin@example.com".into(),
+            email_verified: true,
+            groups: groups.into(),
+            token_use: "id".into(),
+            client_id: "client".into(),
+        }
+    }
+
+    fn user(sub: &str) -> Result<Reply, CognitoError> {
+        let attributes = [("sub", sub), ("email", "x@example.com"), ("email_verified", "true")]
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Ok(Reply::User(PoolUser {
+            username: sub.into(),
+            attributes,
+            status: "CONFIRMED".into(),
+            enabled: true,
+            ..Default::default()
+        }))
+    }
+
+    fn service(replies: Vec<Result<Reply, CognitoError>>) -> (AdminService, Arc<ScriptedPool>) {
+        let pool = Arc::new(ScriptedPool::new(replies));
+        (AdminService::new(pool.clone(), "admins"), pool)
+    }
+
+    #[test]
+    fn filter_values_cannot_close_the_quotes() {
+        assert_eq!(filter_value("a@b.c"), r#""a@b.c""#);
+        assert_eq!(filter_value(r#"x" or email ^= ""#), r#""x\" or email ^= \"""#);
+        assert_eq!(filter_value(r"back\slash"), r#""back\\slash""#);
+    }
+
+    #[tokio::test]
+    async fn a_caller_outside_the_admins_group_is_refused_before_cognito() {
+        let (svc, pool) = service(vec![]);
+        let staff = caller("staff,admins-readonly");
+        assert!(matches!(svc.get(&staff, "u").await, Err(AuthError::NotAdmin)));
+        assert!(matches!(svc.list(&staff, &UserQuery::default()).await, Err(AuthError::NotAdmin)));
+        assert!(matches!(svc.act(&staff, AdminAction::Delete, "u").await, Err(AuthError::NotAdmin)));
+        assert!(pool.calls().is_empty());
+    }
+
+    #[tokio::test]
+    async fn an_admin_cannot_delete_or_disable_themself() {
+        let (svc, pool) = service(vec![user("admin-sub"), user("admin-sub")]);
+        let admin = caller("admins");
+        assert!(matches!(svc.act(&admin, AdminAction::Delete, "admin@example.com").await, Err(AuthError::SelfAction)));
+        assert!(matches!(svc.act(&admin, AdminAction::Disable, "admin@example.com").await, Err(AuthError::SelfAction)));
+        assert!(pool.calls().iter().all(|c| matches!(c, Call::AdminGetUser(_))));
+    }
+
+    #[tokio::test]
+    async fn unknown_users_are_404_on_admin_routes() {
+        let (svc, _) = service(vec![Err(error("UserNotFoundException"))]);
+        let err = svc.get(&caller("admins"), "nobody").await.unwrap_err();
+        assert_eq!(api_types::ApiError::from(err).status(), 404);
+    }
+
+    #[tokio::test]
+    async fn list_filters_by_one_escaped_value_and_checks_its_query() {
+        let (svc, pool) = service(vec![Ok(Reply::Users(vec![], None))]);
+        let admin = caller("admins");
+        let query = UserQuery { email: Some(r#"a"b@example.com"#.into()), ..Default::default() };
+        svc.list(&admin, &query).await.unwrap();
+        assert_eq!(pool.calls()[0], Call::ListUsers(20, None, Some(r#"email = "a\"b@example.com""#.into())));
+        for (query, field) in [
+            (UserQuery { limit: Some("0".into()), ..Default::default() }, "limit"),
+            (UserQuery { limit: Some("61".into()), ..Default::default() }, "limit"),
+            (UserQuery { status: Some("ACTIVE".into()), ..Default::default() }, "status"),
+            (UserQuery { email: Some("a".into()), status: Some("CONFIRMED".into()), ..Default::default() }, "status"),
+        ] {
+            assert!(matches!(svc.list(&admin, &query).await, Err(AuthError::BadInput { field: f, .. }) if f == field));
+        }
+    }
+
+    #[tokio::test]
+    async fn a_user_whose_group_cannot_be_added_is_removed_again() {
+        let (svc, pool) = service(vec![user("new-sub"), Err(error("ResourceNotFoundException")), Ok(Reply::Done)]);
+        let req: CreateUserRequest =
+            serde_json::from_value(serde_json::json!({"username": "new@example.com", "groups": ["no-such-group"]}))
+                .unwrap();
+        assert!(matches!(svc.create(&caller("admins"), &req).await, Err(AuthError::UnknownGroup)));
+        assert_eq!(pool.calls()[2], Call::AdminAction(AdminAction::Delete, "new-sub".into()));
+    }
+}

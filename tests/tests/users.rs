@@ -1,0 +1,187 @@
+//! User administration through the local gateway: admins only, every route.
+
+use e2e::TestStack;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+const ROUTES: &[(&str, &str, Option<&str>)] = &[
+    ("POST", "/users", Some(r#"{"username":"x@example.com"}"#)),
+    ("GET", "/users", None),
+    ("GET", "/users/demo@example.com", None),
+    ("DELETE", "/users/demo@example.com", None),
+    ("POST", "/users/demo@example.com/disable", None),
+    ("POST", "/users/demo@example.com/enable", None),
+    ("PUT", "/users/demo@example.com/groups/admins", None),
+    ("DELETE", "/users/demo@example.com/groups/admins", None),
+    ("POST", "/users/demo@example.com/reset-password", None),
+    ("PUT", "/users/demo@example.com/password", Some(r#"{"password":"Any-passw0rd1"}"#)),
+];
+
+fn text<'a>(body: &'a Value, pointer: &str) -> &'a str {
+    body.pointer(pointer).and_then(Value::as_str).unwrap_or_else(|| panic!("{pointer} in {body}"))
+}
+
+#[tokio::test]
+async fn a_non_admin_gets_403_on_every_users_route_even_with_a_cached_policy() {
+    let t = TestStack::start().await;
+    let token = t.id_token(t.user()).await;
+    // The authorizer's answer for /me is cached and reused for the admin routes: it must deny them.
+    assert_eq!(t.get("/me", Some(&token)).await.status, StatusCode::OK);
+    for (method, path, body) in ROUTES {
+        let reply = t.send(method, path, Some(&token), *body).await;
+        assert_eq!(reply.status, StatusCode::FORBIDDEN, "{method} {path}: {:?}", reply.body);
+        assert_eq!(reply.error_code(), "Forbidden");
+    }
+    // And nothing changed: the demo user is still there and enabled.
+    let admin = t.id_token(t.admin()).await;
+    let demo = t.get("/users/demo@example.com", Some(&admin)).await;
+    assert_eq!((demo.status, &demo.body["enabled"]), (StatusCode::OK, &json!(true)));
+}
+
+#[tokio::test]
+async fn an_admin_creates_finds_and_deletes_a_user() {
+    let t = TestStack::start().await;
+    let admin = t.id_token(t.admin()).await;
+    let created = t
+        .send(
+            "POST",
+            "/users",
+            Some(&admin),
+            Some(
+                &json!({"username": "new@example.com", "temporaryPassword": "Temp-passw0rd1", "sendInvite": false,
+                        "emailVerified": true, "attributes": {"name": "New"}, "groups": ["admins"]})
+                .to_string(),
+            ),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{:?}", created.body);
+    assert_eq!(created.body["email"], "new@example.com");
+    assert_eq!(created.body["emailVerified"], true);
+    assert_eq!(created.body["status"], "FORCE_CHANGE_PASSWORD");
+    assert_eq!(created.body["groups"], json!(["admins"]));
+    assert_eq!(created.body["attributes"]["name"], "New");
+    assert!(!text(&created.body, "/sub").is_empty());
+
+    let found = t.get("/users/new@example.com", Some(&admin)).await;
+    assert_eq!((found.status, &found.body["sub"]), (StatusCode::OK, &created.body["sub"]));
+    let listed = t.get("/users?email=new@example.com", Some(&admin)).await;
+    assert_eq!(listed.status, StatusCode::OK, "{:?}", listed.body);
+    assert_eq!(listed.body["users"].as_array().map(Vec::len), Some(1));
+
+    let deleted = t.send("DELETE", "/users/new@example.com", Some(&admin), None).await;
+    assert_eq!(deleted.status, StatusCode::NO_CONTENT, "{:?}", deleted.body);
+    let gone = t.get("/users/new@example.com", Some(&admin)).await;
+    assert_eq!((gone.status, gone.error_code()), (StatusCode::NOT_FOUND, "UserNotFound"));
+    let again = t.send("DELETE", "/users/new@example.com", Some(&admin), None).await;
+    assert_eq!(again.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn listing_pages_through_all_users() {
+    let t = TestStack::start().await;
+    let admin = t.id_token(t.admin()).await;
+    let first = t.get("/users?limit=1", Some(&admin)).await;
+    assert_eq!(first.status, StatusCode::OK, "{:?}", first.body);
+    assert_eq!(first.body["users"].as_array().map(Vec::len), Some(1));
+    let next = text(&first.body, "/next").to_string();
+    let second = t.get(&format!("/users?limit=1&next={}", urlencode(&next)), Some(&admin)).await;
+    assert_eq!(second.status, StatusCode::OK, "{:?}", second.body);
+    assert_ne!(first.body["users"][0]["sub"], second.body["users"][0]["sub"]);
+    let confirmed = t.get("/users?status=CONFIRMED", Some(&admin)).await;
+    assert_eq!(confirmed.body["users"].as_array().map(Vec::len), Some(2));
+}
+
+fn urlencode(text: &str) -> String {
+    text.bytes()
+        .map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") })
+        .collect()
+}
+
+#[tokio::test]
+async fn disabling_blocks_sign_in_and_enabling_restores_it() {
+    let t = TestStack::start().await;
+    let admin = t.id_token(t.admin()).await;
+    let sign_in = || {
+        t.post(
+            "/auth/sign-in",
+            json!({"username": t.user().email, "password": t.user().password, "flow": "USER_PASSWORD_AUTH"}),
+        )
+    };
+    assert_eq!(
+        t.send("POST", "/users/demo@example.com/disable", Some(&admin), None).await.status,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(t.get("/users/demo@example.com", Some(&admin)).await.body["enabled"], false);
+    assert_ne!(sign_in().await.status, StatusCode::OK);
+    assert_eq!(
+        t.send("POST", "/users/demo@example.com/enable", Some(&admin), None).await.status,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(sign_in().await.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn an_admin_cannot_delete_or_disable_themself() {
+    let t = TestStack::start().await;
+    let admin = t.id_token(t.admin()).await;
+    for (method, path) in [("DELETE", "/users/admin@example.com"), ("POST", "/users/admin@example.com/disable")] {
+        let reply = t.send(method, path, Some(&admin), None).await;
+        assert_eq!((reply.status, reply.error_code()), (StatusCode::CONFLICT, "Conflict"), "{method} {path}");
+    }
+}
+
+#[tokio::test]
+async fn group_membership_and_passwords_are_managed_by_admins() {
+    let t = TestStack::start().await;
+    let admin = t.id_token(t.admin()).await;
+    assert_eq!(
+        t.send("PUT", "/users/demo@example.com/groups/admins", Some(&admin), None).await.status,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(t.get("/users/demo@example.com", Some(&admin)).await.body["groups"], json!(["admins"]));
+    assert_eq!(
+        t.send("DELETE", "/users/demo@example.com/groups/admins", Some(&admin), None).await.status,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(t.get("/users/demo@example.com", Some(&admin)).await.body["groups"], json!([]));
+    let unknown_group = t.send("PUT", "/users/demo@example.com/groups/no-such-group", Some(&admin), None).await;
+    assert_eq!(unknown_group.status, StatusCode::NOT_FOUND, "{:?}", unknown_group.body);
+
+    let set = json!({"password": "Admin-set-passw0rd1", "permanent": true}).to_string();
+    assert_eq!(
+        t.send("PUT", "/users/demo@example.com/password", Some(&admin), Some(&set)).await.status,
+        StatusCode::NO_CONTENT
+    );
+    let signed_in = t
+        .post(
+            "/auth/sign-in",
+            json!({"username": t.user().email, "password": "Admin-set-passw0rd1", "flow": "USER_PASSWORD_AUTH"}),
+        )
+        .await;
+    assert_eq!(signed_in.status, StatusCode::OK, "{:?}", signed_in.body);
+    let reset = t.send("POST", "/users/demo@example.com/reset-password", Some(&admin), None).await;
+    assert_eq!(reset.status, StatusCode::NO_CONTENT, "{:?}", reset.body);
+}
+
+#[tokio::test]
+async fn unknown_users_and_bad_input_get_clear_errors() {
+    let t = TestStack::start().await;
+    let admin = t.id_token(t.admin()).await;
+    for (method, path) in [("GET", "/users/nobody@example.com"), ("POST", "/users/nobody@example.com/enable")] {
+        let reply = t.send(method, path, Some(&admin), None).await;
+        assert_eq!((reply.status, reply.error_code()), (StatusCode::NOT_FOUND, "UserNotFound"), "{method} {path}");
+    }
+    for (method, path, body, field) in [
+        ("GET", "/users?limit=0", None, "limit"),
+        ("GET", "/users?limit=abc", None, "limit"),
+        ("GET", "/users?status=ACTIVE", None, "status"),
+        ("GET", "/users?email=a@b.c&status=CONFIRMED", None, "status"),
+        ("POST", "/users", Some(r#"{}"#), "username"),
+        ("POST", "/users", Some(r#"{"username":"a@b.c","groups":"admins"}"#), "groups"),
+        ("PUT", "/users/demo@example.com/password", Some(r#"{"permanent":true}"#), "password"),
+    ] {
+        let reply = t.send(method, path, Some(&admin), body).await;
+        assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{method} {path}: {:?}", reply.body);
+        assert_eq!(reply.error_field(), field, "{method} {path}");
+    }
+}
