@@ -346,19 +346,16 @@ impl UserPool for SdkUserPool {
             .send()
             .await
             .map_err(classify)?;
-        Ok(PoolUser {
-            username: out.username,
-            attributes: out
-                .user_attributes
-                .unwrap_or_default()
-                .into_iter()
-                .map(|a| (a.name, a.value.unwrap_or_default()))
-                .collect(),
-            status: out.user_status.map(|s| s.as_str().to_string()).unwrap_or_default(),
-            enabled: out.enabled,
-            created_at: out.user_create_date.as_ref().and_then(rfc3339),
-            updated_at: out.user_last_modified_date.as_ref().and_then(rfc3339),
-        })
+        // AdminGetUser answers the fields of a UserType under other names.
+        let user = UserType::builder()
+            .username(out.username)
+            .set_attributes(out.user_attributes)
+            .set_user_status(out.user_status)
+            .enabled(out.enabled)
+            .set_user_create_date(out.user_create_date)
+            .set_user_last_modified_date(out.user_last_modified_date)
+            .build();
+        Ok(pool_user(user))
     }
 
     async fn list_users(

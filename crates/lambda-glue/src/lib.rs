@@ -109,6 +109,26 @@ pub trait Handler: Sync {
     fn cors(&self) -> &Cors;
 }
 
+/// Implements [`Handler`] for a function's state type whose handler is
+/// `async fn handle(&State, Request) -> Response<Body>` and which has a `cors: Cors` field.
+#[macro_export]
+macro_rules! impl_handler {
+    ($state:ty, $handle:path) => {
+        impl $crate::Handler for $state {
+            fn handle(
+                &self,
+                req: ::lambda_http::Request,
+            ) -> impl ::std::future::Future<Output = ::lambda_http::Response<::lambda_http::Body>> + Send {
+                $handle(self, req)
+            }
+
+            fn cors(&self) -> &$crate::Cors {
+                &self.cors
+            }
+        }
+    };
+}
+
 /// The longest a request may take: under the functions' 15 s Lambda timeout, so a client whose
 /// request ran into slow Cognito calls gets the API's 502 body (with its request id and CORS
 /// headers) rather than API Gateway's bare one.

@@ -3,7 +3,7 @@
 
 use lambda_http::{Body, Request, Response};
 
-use crate::{Cors, Handler};
+use crate::Cors;
 
 /// A placeholder function's state.
 #[derive(Debug, Clone, Default)]
@@ -23,12 +23,4 @@ pub async fn handle(state: &State, req: Request) -> Response<Body> {
     crate::respond(&req, &state.cors, Err(crate::no_route(&req)))
 }
 
-impl Handler for State {
-    fn handle(&self, req: Request) -> impl Future<Output = Response<Body>> + Send {
-        handle(self, req)
-    }
-
-    fn cors(&self) -> &Cors {
-        &self.cors
-    }
-}
+crate::impl_handler!(State, handle);

@@ -13,7 +13,7 @@ use api_types::{
 use auth_domain::{
     CognitoConfig, UserPool, mfa::MfaService, registration::RegistrationService, sign_in::SignInService,
 };
-use lambda_glue::{Cors, Handler, Reply};
+use lambda_glue::{Cors, Reply};
 use lambda_http::{Body, Request, Response, http::StatusCode};
 
 /// Everything the handler needs, built once at init.
@@ -54,15 +54,7 @@ pub async fn handle(state: &AuthState, req: Request) -> Response<Body> {
     lambda_glue::respond(&req, &state.cors, result)
 }
 
-impl Handler for AuthState {
-    fn handle(&self, req: Request) -> impl Future<Output = Response<Body>> + Send {
-        handle(self, req)
-    }
-
-    fn cors(&self) -> &Cors {
-        &self.cors
-    }
-}
+lambda_glue::impl_handler!(AuthState, handle);
 
 async fn sign_in(state: &AuthState, req: &Request) -> Result<Reply, ApiError> {
     let body: SignInRequest = lambda_glue::json_body(req)?;

@@ -7,7 +7,7 @@ use api_types::{
     wire::{RefreshRequest, SignOutRequest},
 };
 use auth_domain::{CognitoConfig, UserPool, session::SessionService};
-use lambda_glue::{Cors, Handler, Reply};
+use lambda_glue::{Cors, Reply};
 use lambda_http::{Body, Request, Response};
 
 /// Everything the handler needs, built once at init.
@@ -35,15 +35,7 @@ pub async fn handle(state: &State, req: Request) -> Response<Body> {
     lambda_glue::respond(&req, &state.cors, result)
 }
 
-impl Handler for State {
-    fn handle(&self, req: Request) -> impl Future<Output = Response<Body>> + Send {
-        handle(self, req)
-    }
-
-    fn cors(&self) -> &Cors {
-        &self.cors
-    }
-}
+lambda_glue::impl_handler!(State, handle);
 
 async fn refresh(state: &State, req: &Request) -> Result<Reply, ApiError> {
     let body: RefreshRequest = lambda_glue::json_body(req)?;

@@ -7,7 +7,7 @@ use api_types::{
     wire::{CreateUserRequest, SetPasswordRequest, UserQuery},
 };
 use auth_domain::{UserPool, user_pool::AdminAction, users::AdminService};
-use lambda_glue::{Cors, Handler, Reply};
+use lambda_glue::{Cors, Reply};
 use lambda_http::{Body, Request, RequestExt, Response, http::StatusCode};
 
 /// Everything the handler needs, built once at init.
@@ -30,15 +30,7 @@ pub async fn handle(state: &State, req: Request) -> Response<Body> {
     lambda_glue::respond(&req, &state.cors, result)
 }
 
-impl Handler for State {
-    fn handle(&self, req: Request) -> impl Future<Output = Response<Body>> + Send {
-        handle(self, req)
-    }
-
-    fn cors(&self) -> &Cors {
-        &self.cors
-    }
-}
+lambda_glue::impl_handler!(State, handle);
 
 fn path_param(req: &Request, name: &str) -> Result<String, ApiError> {
     req.path_parameters_ref()
