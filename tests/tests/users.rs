@@ -185,3 +185,23 @@ async fn unknown_users_and_bad_input_get_clear_errors() {
         assert_eq!(reply.error_field(), field, "{method} {path}");
     }
 }
+
+#[tokio::test]
+async fn documented_cognito_errors_are_client_errors_not_5xx() {
+    let t = TestStack::start().await;
+    let admin = t.id_token(t.admin()).await;
+    let exists =
+        t.send("POST", "/users", Some(&admin), Some(r#"{"username":"demo@example.com","sendInvite":false}"#)).await;
+    assert_eq!((exists.status, exists.error_code()), (StatusCode::CONFLICT, "UsernameExists"), "{:?}", exists.body);
+    let weak = t
+        .send("PUT", "/users/demo@example.com/password", Some(&admin), Some(r#"{"password":"weak","permanent":true}"#))
+        .await;
+    assert_eq!((weak.status, weak.error_code()), (StatusCode::BAD_REQUEST, "InvalidPassword"), "{:?}", weak.body);
+    let bogus_page = t.get("/users?next=not-a-page-token", Some(&admin)).await;
+    assert_eq!(
+        (bogus_page.status, bogus_page.error_field()),
+        (StatusCode::BAD_REQUEST, "next"),
+        "{:?}",
+        bogus_page.body
+    );
+}

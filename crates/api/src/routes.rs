@@ -63,6 +63,7 @@ pub const ROUTES: &[Route] = &[
     route("POST", "/password/change", Function::Password, Access::SignedIn),
     route("POST", "/password/forgot", Function::Password, Access::Public),
     route("POST", "/password/reset", Function::Password, Access::Public),
+    route("POST", "/credentials", Function::Credentials, Access::SignedIn),
     route("POST", "/users", Function::Users, Access::Admin),
     route("GET", "/users", Function::Users, Access::Admin),
     route("GET", "/users/{username}", Function::Users, Access::Admin),

@@ -424,3 +424,26 @@ pub struct UserQuery {
     /// Cognito status.
     pub status: Option<String>,
 }
+
+/// `POST /credentials`: temporary AWS credentials for the caller.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CredentialsResponse {
+    /// The caller's identity in the identity pool.
+    pub identity_id: String,
+    /// Access key id.
+    pub access_key_id: String,
+    /// Secret access key.
+    pub secret_access_key: String,
+    /// Session token.
+    pub session_token: String,
+    /// Expiry, RFC 3339.
+    pub expiration: String,
+}
+
+/// `Debug` leaves the secrets out.
+impl std::fmt::Debug for CredentialsResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CredentialsResponse").field("identity_id", &self.identity_id).finish_non_exhaustive()
+    }
+}

@@ -39,6 +39,9 @@ pub enum AuthError {
     /// A challenge session is unknown, expired or already used: sign in again.
     #[error("invalid session")]
     InvalidSession,
+    /// Cognito refused the caller's ID token (revoked, or not trusted by the identity pool).
+    #[error("invalid ID token")]
+    InvalidIdToken,
     /// An admin route named a user that does not exist.
     #[error("unknown user")]
     UnknownUser,
@@ -119,6 +122,7 @@ impl From<AuthError> for ApiError {
                 ApiError::new(ErrorCode::NotAuthorized, "The session is invalid or has expired: sign in again.")
                     .with_field("session")
             }
+            AuthError::InvalidIdToken => ApiError::unauthorized(),
             AuthError::UnknownUser => ApiError::new(ErrorCode::UserNotFound, "No such user."),
             AuthError::UnknownGroup => ApiError::new(ErrorCode::NotFound, "No such group."),
             AuthError::NotAdmin => ApiError::forbidden(),

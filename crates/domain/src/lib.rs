@@ -13,11 +13,13 @@
 //! - [`mfa`]: TOTP enrolment for signed-in users;
 //! - [`password`]: change, forgot and reset;
 //! - [`users`]: user administration for the admins group;
+//! - [`credentials`]: temporary AWS credentials through the identity pool;
 //! - [`error`]: what can go wrong, and the one mapping of it to the API's errors.
 #![deny(missing_docs)]
 
 pub mod challenge;
 pub mod config;
+pub mod credentials;
 pub mod error;
 pub mod mfa;
 pub mod password;

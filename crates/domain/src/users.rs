@@ -170,12 +170,13 @@ impl AdminService {
         };
         let (users, next) =
             self.pool.list_users(limit, query.next.as_deref(), filter.as_deref()).await.map_err(|err| {
-                match err.kind {
-                    // A `next` that is not one of ours.
-                    CognitoErrorKind::InvalidParameter => {
-                        AuthError::bad_input("next", "next is not a valid page token.")
-                    }
-                    _ => admin_error(err),
+                // A `next` that is not one of ours: Cognito says InvalidParameter (emulators:
+                // InvalidToken).
+                let bad_page = err.kind == CognitoErrorKind::InvalidParameter || err.code == "InvalidToken";
+                if bad_page && query.next.is_some() {
+                    AuthError::bad_input("next", "next is not a valid page token.")
+                } else {
+                    admin_error(err)
                 }
             })?;
         let mut page = Vec::with_capacity(users.len());

@@ -12,6 +12,7 @@ use std::{path::PathBuf, sync::Arc, time::Duration};
 use anyhow::Context;
 use auth_domain::{
     ClientSecret, CognitoConfig,
+    credentials::{CredentialsConfig, SdkIdentityPool},
     sdk::{AwsCredentials, SdkUserPool, sdk_config},
 };
 use authorizer::AuthorizerConfig;
@@ -95,9 +96,10 @@ impl LocalStack {
         };
         let sdk = sdk_config(&options.region, credentials, Some(&moto.endpoint)).await;
         let cognito = aws_sdk_cognitoidentityprovider::Client::new(&sdk);
-        let pool = seed::seed(&cognito, &options.region, &options.admin_group, options.user, options.admin)
+        let mut pool = seed::seed(&cognito, &options.region, &options.admin_group, options.user, options.admin)
             .await
             .context("seeding the emulator")?;
+        seed::seed_identity(&sdk, &mut pool).await.context("seeding the identity pool")?;
 
         let config = CognitoConfig {
             region: options.region.clone(),
@@ -110,9 +112,13 @@ impl LocalStack {
         let functions = Functions {
             auth: fn_auth::AuthState::new(user_pool.clone(), config.clone(), cors.clone()),
             refresh: fn_refresh::State::new(user_pool.clone(), config.clone(), cors.clone()),
-            password: fn_password::State::new(user_pool.clone(), config, cors.clone()),
+            password: fn_password::State::new(user_pool.clone(), config.clone(), cors.clone()),
             users: fn_users::State::new(user_pool, &options.admin_group, cors.clone()),
-            credentials: fn_credentials::State::new(cors.clone()),
+            credentials: fn_credentials::State::new(
+                Arc::new(SdkIdentityPool::new(&sdk, &pool.identity_pool_id)),
+                &CredentialsConfig::new(&pool.identity_pool_id, &config),
+                cors.clone(),
+            ),
         };
         let authorizer = AuthorizerConfig {
             verifier: VerifierConfig::id_tokens(vec![pool.client_id.clone()]),

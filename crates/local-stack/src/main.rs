@@ -28,6 +28,8 @@ async fn main() -> anyhow::Result<()> {
         "userPoolClientId": pool.client_id,
         "userPoolClientSecret": pool.client_secret,
         "adminGroup": pool.admin_group,
+        "identityPoolId": pool.identity_pool_id,
+        "bucket": pool.bucket,
     });
     std::fs::write(state_dir.join("stack.json"), serde_json::to_string_pretty(&info)?)?;
     println!(

@@ -88,6 +88,38 @@ pub struct SeededPool {
     pub user: DemoUser,
     /// The demo admin (in the admins group).
     pub admin: DemoUser,
+    /// The identity pool trusting the user pool (set by [`seed_identity`]).
+    pub identity_pool_id: String,
+    /// The bucket the identity pool's signed-in users may read (set by [`seed_identity`]).
+    pub bucket: String,
+}
+
+/// The bucket the local stack creates for the identity pool's users.
+pub const BUCKET: &str = "local-data-bucket";
+
+/// Creates the identity pool trusting the user pool's app client, and the bucket its users may
+/// read (the template's `IdentityPool` and `DataBucket`).
+pub async fn seed_identity(sdk: &aws_config::SdkConfig, pool: &mut SeededPool) -> anyhow::Result<()> {
+    use aws_sdk_cognitoidentity::types::CognitoIdentityProvider;
+    let identity = aws_sdk_cognitoidentity::Client::new(sdk);
+    let provider = CognitoIdentityProvider::builder()
+        .provider_name(format!("cognito-idp.{}.amazonaws.com/{}", pool.region, pool.pool_id))
+        .client_id(&pool.client_id)
+        .server_side_token_check(true)
+        .build();
+    let created = identity
+        .create_identity_pool()
+        .identity_pool_name("local_identities")
+        .allow_unauthenticated_identities(false)
+        .cognito_identity_providers(provider)
+        .send()
+        .await
+        .context("CreateIdentityPool")?;
+    pool.identity_pool_id = created.identity_pool_id;
+    let s3 = aws_sdk_s3::Client::from_conf(aws_sdk_s3::config::Builder::from(sdk).force_path_style(true).build());
+    s3.create_bucket().bucket(BUCKET).send().await.context("CreateBucket")?;
+    pool.bucket = BUCKET.into();
+    Ok(())
 }
 
 /// Creates the pool, client, group and demo users.
@@ -176,6 +208,8 @@ pub async fn seed(
         admin_group: admin_group.into(),
         user,
         admin,
+        identity_pool_id: String::new(),
+        bucket: String::new(),
     })
 }
 

@@ -26,31 +26,5 @@ pub use error::VerifyError;
 pub use jwks::{JwksCache, JwksSource};
 pub use verifier::{TokenUse, UserPoolKeys, Verifier, VerifierConfig};
 
-/// The token of an `Authorization` value: `Bearer <token>` (scheme in any case) or the bare
-/// token. `None` for another scheme, no token, or a "token" with whitespace inside.
-pub fn bearer_token(value: &str) -> Option<&str> {
-    let value = value.trim();
-    let token = match value.split_once(' ') {
-        Some((scheme, rest)) if scheme.eq_ignore_ascii_case("bearer") => rest.trim(),
-        Some(_) => return None,
-        // A scheme with no token after it.
-        None if value.eq_ignore_ascii_case("bearer") => return None,
-        None => value,
-    };
-    (!token.is_empty() && !token.contains(char::is_whitespace)).then_some(token)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::bearer_token;
-
-    #[test]
-    fn bearer_token_takes_the_scheme_in_any_case_or_a_bare_token() {
-        for raw in ["Bearer abc", "bearer abc", "BEARER abc", "abc", "  Bearer   abc "] {
-            assert_eq!(bearer_token(raw), Some("abc"), "{raw}");
-        }
-        for raw in ["", " ", "Bearer", "Bearer ", "Basic abc", "Bearer a b"] {
-            assert_eq!(bearer_token(raw), None, "{raw}");
-        }
-    }
-}
+/// The token of an `Authorization` value (see [`api_types::bearer_token`]).
+pub use api_types::bearer_token;

@@ -1,7 +1,20 @@
-//! The `credentials` Lambda.
+//! The `credentials` Lambda: configuration, SDK client and state once at init.
+
+use std::sync::Arc;
+
+use auth_domain::{
+    CognitoConfig,
+    credentials::{CredentialsConfig, SdkIdentityPool},
+    sdk::{AwsCredentials, sdk_config},
+};
+use lambda_glue::Cors;
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
     lambda_http::tracing::init_default_subscriber();
-    lambda_glue::serve(fn_credentials::State::new(lambda_glue::Cors::from_env())).await
+    let cognito = CognitoConfig::from_env()?;
+    let config = CredentialsConfig::from_env(&cognito)?;
+    let sdk = sdk_config(&cognito.region, AwsCredentials::Environment, None).await;
+    let pool = Arc::new(SdkIdentityPool::new(&sdk, &config.identity_pool_id));
+    lambda_glue::serve(fn_credentials::State::new(pool, &config, Cors::from_env())).await
 }
