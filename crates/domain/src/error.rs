@@ -51,9 +51,13 @@ pub enum AuthError {
     /// A handler of an admin route was reached by a caller outside the admins group.
     #[error("not an admin")]
     NotAdmin,
-    /// An admin tried to delete or disable themself.
+    /// An admin tried to lock themself out (delete, disable, reset their password, leave the
+    /// admins group).
     #[error("action on oneself")]
     SelfAction,
+    /// Cognito refused an admin action given the user's state (Cognito's message says why).
+    #[error("refused in this state: {0}")]
+    StateConflict(String),
     /// The access token in the body is invalid, expired or revoked.
     #[error("invalid access token")]
     InvalidAccessToken,
@@ -126,7 +130,10 @@ impl From<AuthError> for ApiError {
             AuthError::UnknownUser => ApiError::new(ErrorCode::UserNotFound, "No such user."),
             AuthError::UnknownGroup => ApiError::new(ErrorCode::NotFound, "No such group."),
             AuthError::NotAdmin => ApiError::forbidden(),
-            AuthError::SelfAction => ApiError::new(ErrorCode::Conflict, "Admins cannot delete or disable themselves."),
+            AuthError::SelfAction => {
+                ApiError::new(ErrorCode::Conflict, "Admins cannot delete, disable, reset or demote themselves.")
+            }
+            AuthError::StateConflict(message) => ApiError::new(ErrorCode::Conflict, message),
             AuthError::InvalidAccessToken => {
                 ApiError::new(ErrorCode::NotAuthorized, "The access token is invalid or has expired.")
                     .with_field("accessToken")

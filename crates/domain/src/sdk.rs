@@ -43,8 +43,9 @@ pub enum AwsCredentials {
 /// network: the region is given, credentials come from `credentials`, and the endpoint is
 /// `endpoint_url` when given (otherwise the SDK's own `AWS_ENDPOINT_URL[_<SERVICE>]`).
 pub async fn sdk_config(region: &str, credentials: AwsCredentials, endpoint_url: Option<&str>) -> SdkConfig {
-    // A request makes at most two Cognito calls in a row: 2 x 5 s stays under the handlers'
-    // 12 s deadline, itself under the 15 s Lambda timeout.
+    // Each call is bounded at 5 s; the handlers' 12 s deadline (under the 15 s Lambda timeout)
+    // bounds the request. Flows make one or two calls in a row; the admin routes that make more
+    // check everything they can first and run independent calls concurrently.
     let timeouts = TimeoutConfig::builder()
         .connect_timeout(Duration::from_secs(2))
         .operation_attempt_timeout(Duration::from_secs(3))
@@ -443,6 +444,15 @@ impl UserPool for SdkUserPool {
                 .map_err(classify)?;
         }
         Ok(())
+    }
+
+    async fn group_exists(&self, group: &str) -> Result<bool, CognitoError> {
+        match self.client.get_group().user_pool_id(&self.user_pool_id).group_name(group).send().await.map_err(classify)
+        {
+            Ok(_) => Ok(true),
+            Err(err) if err.kind == CognitoErrorKind::ResourceNotFound => Ok(false),
+            Err(err) => Err(err),
+        }
     }
 
     async fn admin_set_password(&self, username: &str, password: &str, permanent: bool) -> Result<(), CognitoError> {

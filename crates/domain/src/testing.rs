@@ -62,6 +62,8 @@ pub enum Call {
     GroupMembership(String, String, bool),
     /// `AdminSetUserPassword`: username, password, permanent.
     AdminSetPassword(String, String, bool),
+    /// `GetGroup`.
+    GetGroup(String),
 }
 
 /// A scripted answer.
@@ -300,6 +302,13 @@ impl UserPool for ScriptedPool {
 
     async fn admin_group_membership(&self, username: &str, group: &str, add: bool) -> Result<(), CognitoError> {
         self.done(Call::GroupMembership(username.into(), group.into(), add))
+    }
+
+    async fn group_exists(&self, group: &str) -> Result<bool, CognitoError> {
+        self.done(Call::GetGroup(group.into())).map(|()| true).or_else(|err| match err.kind {
+            CognitoErrorKind::ResourceNotFound => Ok(false),
+            _ => Err(err),
+        })
     }
 
     async fn admin_set_password(&self, username: &str, password: &str, permanent: bool) -> Result<(), CognitoError> {

@@ -289,6 +289,9 @@ pub trait UserPool: Send + Sync {
     /// `AdminAddUserToGroup` (`add`) or `AdminRemoveUserFromGroup`.
     async fn admin_group_membership(&self, username: &str, group: &str, add: bool) -> Result<(), CognitoError>;
 
+    /// `GetGroup`: whether the group exists.
+    async fn group_exists(&self, group: &str) -> Result<bool, CognitoError>;
+
     /// `AdminSetUserPassword`.
     async fn admin_set_password(&self, username: &str, password: &str, permanent: bool) -> Result<(), CognitoError>;
 

@@ -54,9 +54,19 @@ fn admin_error(err: CognitoError) -> AuthError {
     match err.kind {
         CognitoErrorKind::UserNotFound => AuthError::UnknownUser,
         CognitoErrorKind::ResourceNotFound => AuthError::UnknownGroup,
+        // On admin calls this is the target's state (resetting the password of a user who never
+        // set one, say), not the admin's credentials.
+        CognitoErrorKind::NotAuthorized => AuthError::StateConflict(err.message),
         _ => AuthError::from(err),
     }
 }
+
+/// Groups a user may be created into at once.
+const MAX_GROUPS: usize = 25;
+/// Cognito's limit on a `ListUsers` filter.
+const MAX_FILTER_CHARS: usize = 256;
+/// Concurrent `AdminListGroupsForUser` calls while listing.
+const GROUP_LOOKUPS_IN_FLIGHT: usize = 8;
 
 /// A value inside a `ListUsers` filter: quoted, with `\\` and `"` escaped, so no input can end
 /// the string and change the expression.
@@ -72,16 +82,65 @@ impl AdminService {
 
     /// The caller must be an admin (defence in depth behind the authorizer).
     pub fn require_admin(&self, caller: &AuthorizerContext) -> Result<(), AuthError> {
-        if caller.in_group(&self.admin_group) { Ok(()) } else { Err(AuthError::NotAdmin) }
+        if caller.in_group(&self.admin_group) {
+            Ok(())
+        } else {
+            Self::audit(caller, "any", "-", "refused: not an admin");
+            Err(AuthError::NotAdmin)
+        }
     }
 
-    fn audit(caller: &AuthorizerContext, action: &str, target: &str) {
-        tracing::info!(audit = true, actor_sub = %caller.sub, actor = %caller.username, action, target, "admin action");
+    /// One audit line: who, what, whom, and how it ended. Never a password.
+    fn audit(caller: &AuthorizerContext, action: &str, target: &str, result: &str) {
+        tracing::info!(
+            audit = true,
+            actor_sub = %caller.sub,
+            actor = %caller.username,
+            action,
+            target,
+            result,
+            "admin action"
+        );
+    }
+
+    /// Refuses an action that would lock the caller out (audited).
+    fn refuse_self(caller: &AuthorizerContext, action: &str, target: &PoolUser) -> Result<(), AuthError> {
+        if target.attributes.get("sub").is_some_and(|sub| *sub == caller.sub) {
+            Self::audit(caller, action, &target.username, "refused: would lock the caller out");
+            return Err(AuthError::SelfAction);
+        }
+        Ok(())
     }
 
     async fn view(&self, user: PoolUser) -> Result<User, AuthError> {
         let groups = self.pool.admin_groups(&user.username).await.map_err(admin_error)?;
         Ok(to_wire(user, groups))
+    }
+
+    /// The users with their groups, looked up [`GROUP_LOOKUPS_IN_FLIGHT`] at a time, in order.
+    async fn views(&self, users: Vec<PoolUser>) -> Result<Vec<User>, AuthError> {
+        let limit = Arc::new(tokio::sync::Semaphore::new(GROUP_LOOKUPS_IN_FLIGHT));
+        let mut lookups = tokio::task::JoinSet::new();
+        for (i, user) in users.iter().enumerate() {
+            let (pool, limit, username) = (self.pool.clone(), limit.clone(), user.username.clone());
+            lookups.spawn(async move {
+                let _permit = limit.acquire_owned().await;
+                (i, pool.admin_groups(&username).await)
+            });
+        }
+        let mut groups = vec![Vec::new(); users.len()];
+        while let Some(done) = lookups.join_next().await {
+            let Ok((i, found)) = done else {
+                tracing::error!("a group lookup task failed");
+                return Err(AuthError::Upstream(CognitoError {
+                    kind: CognitoErrorKind::Other,
+                    code: "TaskFailed".into(),
+                    message: "group lookup".into(),
+                }));
+            };
+            groups[i] = found.map_err(admin_error)?;
+        }
+        Ok(users.into_iter().zip(groups).map(|(user, groups)| to_wire(user, groups)).collect())
     }
 
     /// `POST /users`: creates the user, sets the email (verified when asked), adds them to the
@@ -92,8 +151,15 @@ impl AdminService {
         if let Some(password) = &req.temporary_password {
             check_text("temporaryPassword", password, 256)?;
         }
+        if req.groups.len() > MAX_GROUPS {
+            return Err(AuthError::bad_input("groups", format!("at most {MAX_GROUPS} groups.")));
+        }
+        let mut groups: Vec<&str> = Vec::new();
         for group in &req.groups {
             check_name("groups", group)?;
+            if !groups.contains(&group.as_str()) {
+                groups.push(group);
+            }
         }
         let mut attributes: Vec<(String, String)> = Vec::new();
         for (name, value) in &req.attributes {
@@ -120,15 +186,25 @@ impl AdminService {
             temporary_password: req.temporary_password.clone(),
             send_invite: req.send_invite.unwrap_or(true),
         };
+        // Unknown groups are refused before anything is created (or any invitation sent).
+        for group in &groups {
+            if !self.pool.group_exists(group).await.map_err(admin_error)? {
+                return Err(AuthError::UnknownGroup);
+            }
+        }
         let user = self.pool.admin_create_user(&new).await.map_err(admin_error)?;
-        Self::audit(caller, "create", &user.username);
-        for group in &req.groups {
+        Self::audit(caller, "create", &user.username, &format!("created; groups [{}]", groups.join(",")));
+        for group in &groups {
             if let Err(err) = self.pool.admin_group_membership(&user.username, group, true).await {
                 // Do not leave a user without the groups they were created for.
-                if let Err(cleanup) = self.pool.admin_user_action(AdminAction::Delete, &user.username).await {
-                    tracing::error!(code = %cleanup.code, target = %user.username, "could not remove a half-created user");
-                }
-                Self::audit(caller, "create-rolled-back", &user.username);
+                let result = match self.pool.admin_user_action(AdminAction::Delete, &user.username).await {
+                    Ok(()) => "rolled back: a group could not be added",
+                    Err(cleanup) => {
+                        tracing::error!(code = %cleanup.code, target = %user.username, "could not remove a half-created user");
+                        "NOT rolled back: a group could not be added and the user could not be removed"
+                    }
+                };
+                Self::audit(caller, "create", &user.username, result);
                 return Err(admin_error(err));
             }
         }
@@ -155,7 +231,11 @@ impl AdminService {
             }
             (Some(email), None) => {
                 check_name("email", email)?;
-                Some(format!("email = {}", filter_value(email)))
+                let filter = format!("email = {}", filter_value(email));
+                if filter.len() > MAX_FILTER_CHARS {
+                    return Err(AuthError::bad_input("email", "email is too long to filter by."));
+                }
+                Some(filter)
             }
             (None, Some(status)) => {
                 if !STATUSES.contains(&status.as_str()) {
@@ -179,11 +259,7 @@ impl AdminService {
                     admin_error(err)
                 }
             })?;
-        let mut page = Vec::with_capacity(users.len());
-        for user in users {
-            page.push(self.view(user).await?);
-        }
-        Ok(UserList { users: page, next })
+        Ok(UserList { users: self.views(users).await?, next })
     }
 
     /// `GET /users/{username}`.
@@ -200,19 +276,18 @@ impl AdminService {
         self.require_admin(caller)?;
         check_name("username", username)?;
         let target = self.pool.admin_get_user(username).await.map_err(admin_error)?;
-        let is_self = target.attributes.get("sub").is_some_and(|sub| *sub == caller.sub);
-        if is_self && matches!(action, AdminAction::Delete | AdminAction::Disable) {
-            return Err(AuthError::SelfAction);
-        }
-        self.pool.admin_user_action(action, &target.username).await.map_err(admin_error)?;
         let name = match action {
             AdminAction::Delete => "delete",
             AdminAction::Disable => "disable",
             AdminAction::Enable => "enable",
             AdminAction::ResetPassword => "reset-password",
         };
-        Self::audit(caller, name, &target.username);
-        Ok(())
+        if action != AdminAction::Enable {
+            Self::refuse_self(caller, name, &target)?;
+        }
+        let result = self.pool.admin_user_action(action, &target.username).await.map_err(admin_error);
+        Self::audit(caller, name, &target.username, if result.is_ok() { "done" } else { "failed" });
+        result
     }
 
     /// Adds a user to a group (`add`) or removes them from it.
@@ -227,13 +302,14 @@ impl AdminService {
         check_name("username", username)?;
         check_name("group", group)?;
         let target = self.pool.admin_get_user(username).await.map_err(admin_error)?;
-        self.pool.admin_group_membership(&target.username, group, add).await.map_err(admin_error)?;
-        Self::audit(
-            caller,
-            if add { "add-to-group" } else { "remove-from-group" },
-            &format!("{}:{group}", target.username),
-        );
-        Ok(())
+        let action = if add { "add-to-group" } else { "remove-from-group" };
+        if !add && group == self.admin_group {
+            Self::refuse_self(caller, action, &target)?;
+        }
+        let result = self.pool.admin_group_membership(&target.username, group, add).await.map_err(admin_error);
+        let whom = format!("{}:{group}", target.username);
+        Self::audit(caller, action, &whom, if result.is_ok() { "done" } else { "failed" });
+        result
     }
 
     /// Sets a user's password (temporary unless `permanent`).
@@ -247,9 +323,11 @@ impl AdminService {
         check_name("username", username)?;
         check_text("password", &req.password, 256)?;
         let target = self.pool.admin_get_user(username).await.map_err(admin_error)?;
-        self.pool.admin_set_password(&target.username, &req.password, req.permanent).await.map_err(admin_error)?;
-        Self::audit(caller, if req.permanent { "set-password" } else { "set-temporary-password" }, &target.username);
-        Ok(())
+        let result =
+            self.pool.admin_set_password(&target.username, &req.password, req.permanent).await.map_err(admin_error);
+        let action = if req.permanent { "set-password" } else { "set-temporary-password" };
+        Self::audit(caller, action, &target.username, if result.is_ok() { "done" } else { "failed" });
+        result
     }
 }
 
@@ -357,11 +435,41 @@ mod tests {
 
     #[tokio::test]
     async fn a_user_whose_group_cannot_be_added_is_removed_again() {
-        let (svc, pool) = service(vec![user("new-sub"), Err(error("ResourceNotFoundException")), Ok(Reply::Done)]);
+        // The group exists when checked, but adding fails (deleted meanwhile, say).
+        let (svc, pool) =
+            service(vec![Ok(Reply::Done), user("new-sub"), Err(error("ResourceNotFoundException")), Ok(Reply::Done)]);
         let req: CreateUserRequest =
             serde_json::from_value(serde_json::json!({"username": "new@example.com", "groups": ["no-such-group"]}))
                 .unwrap();
         assert!(matches!(svc.create(&caller("admins"), &req).await, Err(AuthError::UnknownGroup)));
-        assert_eq!(pool.calls()[2], Call::AdminAction(AdminAction::Delete, "new-sub".into()));
+        assert_eq!(pool.calls()[3], Call::AdminAction(AdminAction::Delete, "new-sub".into()));
+    }
+
+    #[tokio::test]
+    async fn unknown_groups_are_refused_before_the_user_is_created() {
+        let (svc, pool) = service(vec![Ok(Reply::Done), Err(error("ResourceNotFoundException"))]);
+        let req: CreateUserRequest = serde_json::from_value(serde_json::json!({
+            "username": "new@example.com", "groups": ["admins", "admins", "no-such-group"]
+        }))
+        .unwrap();
+        assert!(matches!(svc.create(&caller("admins"), &req).await, Err(AuthError::UnknownGroup)));
+        // Deduplicated, checked, and nothing created.
+        assert_eq!(pool.calls(), vec![Call::GetGroup("admins".into()), Call::GetGroup("no-such-group".into())]);
+    }
+
+    #[tokio::test]
+    async fn an_admin_cannot_reset_their_own_password_or_leave_the_admins_group() {
+        let (svc, pool) = service(vec![user("admin-sub"), user("admin-sub")]);
+        let admin = caller("admins");
+        assert!(matches!(svc.act(&admin, AdminAction::ResetPassword, "me").await, Err(AuthError::SelfAction)));
+        assert!(matches!(svc.membership(&admin, "me", "admins", false).await, Err(AuthError::SelfAction)));
+        assert!(pool.calls().iter().all(|c| matches!(c, Call::AdminGetUser(_))));
+    }
+
+    #[tokio::test]
+    async fn cognito_refusing_an_action_for_the_users_state_is_a_409() {
+        let (svc, _) = service(vec![user("other-sub"), Err(error("NotAuthorizedException"))]);
+        let err = svc.act(&caller("admins"), AdminAction::ResetPassword, "other").await.unwrap_err();
+        assert_eq!(api_types::ApiError::from(err).status(), 409);
     }
 }

@@ -180,6 +180,9 @@ impl ResponseMeta {
         if let Some(secs) = retry_after {
             builder = builder.header(header::RETRY_AFTER, secs);
         }
+        if status == StatusCode::UNAUTHORIZED {
+            builder = builder.header(header::WWW_AUTHENTICATE, "Bearer");
+        }
         for (name, value) in cors.headers(self.origin.as_deref()) {
             builder = builder.header(name, value);
         }

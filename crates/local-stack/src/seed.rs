@@ -57,7 +57,7 @@ pub const POOL_SPEC: PoolSpec = PoolSpec {
         "ALLOW_REFRESH_TOKEN_AUTH",
     ],
     prevent_user_existence_errors: "ENABLED",
-    read_attributes: &["email", "email_verified", "name"],
+    read_attributes: &["email", "email_verified", "name", "given_name", "family_name", "locale"],
     write_attributes: &["email", "name", "given_name", "family_name", "locale"],
     generate_secret: true,
 };
