@@ -23,7 +23,7 @@ help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
 
 $(STAMP): requirements-dev.txt
-	@echo "==> Python virtualenv in $(VENV) (moto, cfn-lint)"
+	@echo "==> Python virtualenv in $(VENV) (moto, cfn-lint, SAM CLI)"
 	@python3 -m venv $(VENV)
 	@$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	@rm -f $(VENV)/.installed-* && touch $@
@@ -41,13 +41,15 @@ test: $(STAMP) lint ## Run every check and test, as CI does
 	@echo "==> cargo test --doc (the examples in the documentation)"
 	@cargo test --workspace --doc --locked --quiet
 
-lint: $(STAMP) ## Formatting, clippy and the template linter
+lint: $(STAMP) ## Formatting, clippy and the template linters
 	@echo "==> cargo fmt --check"
 	@cargo fmt --all -- --check
 	@echo "==> cargo clippy"
 	@cargo clippy --workspace --all-targets --locked --quiet -- -D warnings
 	@echo "==> cfn-lint template.yaml"
 	@$(VENV)/bin/cfn-lint template.yaml
+	@echo "==> sam validate --lint (offline; telemetry off)"
+	@SAM_CLI_TELEMETRY=0 AWS_EC2_METADATA_DISABLED=true $(VENV)/bin/sam validate --lint --region us-east-1 --template template.yaml
 
 fmt: ## Format the code
 	@cargo fmt --all
