@@ -56,11 +56,6 @@ impl Authorizer {
         self
     }
 
-    /// The verifier.
-    pub fn verifier(&self) -> &Verifier {
-        &self.verifier
-    }
-
     /// Answers one authorizer event: REST `TOKEN` or `REQUEST` with a policy, HTTP API 2.0
     /// with a simple response. A token that does not verify is [`Unauthorized`] (401).
     pub async fn authorize(&self, event: &Value) -> Result<Value, Unauthorized> {

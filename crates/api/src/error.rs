@@ -11,8 +11,6 @@ pub enum ErrorCode {
     BadRequest,
     /// The body is over [`crate::MAX_BODY_BYTES`] (413).
     PayloadTooLarge,
-    /// The body is not `application/json` (415).
-    UnsupportedMediaType,
     /// Wrong credentials or unknown user, deliberately indistinguishable (401).
     NotAuthorized,
     /// No valid token was presented (401).
@@ -37,8 +35,6 @@ pub enum ErrorCode {
     Conflict,
     /// No route matches the path (404).
     NotFound,
-    /// The route exists but not with this method (405).
-    MethodNotAllowed,
     /// Throttled by Cognito (429).
     TooManyRequests,
     /// Cognito failed or answered unexpectedly (502). Details only in logs.
@@ -54,12 +50,10 @@ impl ErrorCode {
         match self {
             BadRequest | InvalidPassword | InvalidParameter | InvalidCode => StatusCode::BAD_REQUEST,
             PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-            UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             NotAuthorized | Unauthorized => StatusCode::UNAUTHORIZED,
             Forbidden | UserNotConfirmed | PasswordResetRequired => StatusCode::FORBIDDEN,
             UsernameExists | Conflict => StatusCode::CONFLICT,
             UserNotFound | NotFound => StatusCode::NOT_FOUND,
-            MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
             UpstreamError => StatusCode::BAD_GATEWAY,
             InternalError => StatusCode::INTERNAL_SERVER_ERROR,

@@ -77,17 +77,10 @@ impl AuthError {
     pub fn bad_input(field: impl Into<std::borrow::Cow<'static, str>>, message: impl Into<String>) -> Self {
         Self::BadInput { field: field.into(), message: message.into() }
     }
-
-    /// The error for a Cognito failure during sign-in, where an unknown user must look exactly
-    /// like a wrong password.
-    pub fn from_sign_in(err: CognitoError) -> Self {
-        match err.kind {
-            CognitoErrorKind::NotAuthorized | CognitoErrorKind::UserNotFound => Self::InvalidCredentials,
-            _ => Self::from(err),
-        }
-    }
 }
 
+/// Wrong password and unknown user become one error ([`AuthError::InvalidCredentials`]), so a
+/// caller cannot probe accounts.
 impl From<CognitoError> for AuthError {
     fn from(err: CognitoError) -> Self {
         match err.kind {
@@ -161,8 +154,8 @@ mod tests {
 
     #[test]
     fn unknown_user_and_wrong_password_look_the_same() {
-        let a = ApiError::from(AuthError::from_sign_in(cognito("UserNotFoundException")));
-        let b = ApiError::from(AuthError::from_sign_in(cognito("NotAuthorizedException")));
+        let a = ApiError::from(AuthError::from(cognito("UserNotFoundException")));
+        let b = ApiError::from(AuthError::from(cognito("NotAuthorizedException")));
         assert_eq!(a, b);
         assert_eq!(a.status(), 401);
     }

@@ -39,7 +39,7 @@ impl SessionService {
         if let Some(hash) = self.config.secret_hash(&req.username) {
             params.insert("SECRET_HASH".into(), hash);
         }
-        match self.pool.initiate_auth(AuthFlow::RefreshToken, params).await.map_err(AuthError::from_sign_in)? {
+        match self.pool.initiate_auth(AuthFlow::RefreshToken, params).await.map_err(AuthError::from)? {
             AuthResult::Tokens(tokens) => Ok(RefreshResponse { tokens: wire_tokens(tokens) }),
             AuthResult::Challenge { name, .. } => {
                 tracing::error!(challenge = %name, "refresh answered with a challenge");

@@ -50,7 +50,7 @@ impl SignInService {
         params.insert("USERNAME".into(), req.username.clone());
         params.insert("PASSWORD".into(), req.password.clone());
         self.add_secret_hash(&mut params, &req.username);
-        let result = self.pool.initiate_auth(flow, params).await.map_err(AuthError::from_sign_in)?;
+        let result = self.pool.initiate_auth(flow, params).await.map_err(AuthError::from)?;
         Ok(self.respond(result, &req.username, flow == AuthFlow::AdminUserPassword))
     }
 
@@ -62,7 +62,7 @@ impl SignInService {
         params.insert("USERNAME".into(), req.username.clone());
         params.insert("SRP_A".into(), client.public_a_hex());
         self.add_secret_hash(&mut params, &req.username);
-        let challenge = self.pool.initiate_auth(AuthFlow::UserSrp, params).await.map_err(AuthError::from_sign_in)?;
+        let challenge = self.pool.initiate_auth(AuthFlow::UserSrp, params).await.map_err(AuthError::from)?;
         let AuthResult::Challenge { name, session, parameters } = challenge else {
             return Err(AuthError::Upstream(unexpected("USER_SRP_AUTH answered without a challenge")));
         };
@@ -98,7 +98,7 @@ impl SignInService {
             .pool
             .respond_to_challenge(false, "PASSWORD_VERIFIER", session, responses)
             .await
-            .map_err(AuthError::from_sign_in)?;
+            .map_err(AuthError::from)?;
         Ok(self.respond(result, internal, false))
     }
 

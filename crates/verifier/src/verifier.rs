@@ -105,11 +105,6 @@ impl Verifier {
         Self::new(config, vec![UserPoolKeys { user_pool_id: user_pool_id.into(), jwks }])
     }
 
-    /// The pools' key caches, to load at cold start.
-    pub fn jwks(&self) -> impl Iterator<Item = &JwksCache> {
-        self.pools.iter().map(|p| p.jwks.as_ref())
-    }
-
     /// Verifies a token and returns its claims.
     pub async fn verify(&self, token: &str) -> Result<Claims, VerifyError> {
         let jws = Jws::parse(token)?;
