@@ -17,20 +17,20 @@ LOCAL_AWS := env -u AWS_PROFILE -u AWS_DEFAULT_PROFILE -u AWS_SESSION_TOKEN \
              AWS_REGION=$${AWS_REGION:-us-east-1} \
              AWS_ENDPOINT_URL=http://127.0.0.1:9 MOTO_SERVER=$(CURDIR)/$(VENV)/bin/moto_server
 
-.PHONY: help dev test lint fmt venv build bench clean
+.PHONY: help dev test lint fmt venv build build-tools deploy bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
 
 $(STAMP): requirements-dev.txt
-	@echo "==> Python virtualenv in $(VENV) (moto, cfn-lint, SAM CLI)"
+	@echo "==> Python virtualenv in $(VENV) (moto, cfn-lint, SAM CLI, schemathesis)"
 	@python3 -m venv $(VENV)
 	@$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	@rm -f $(VENV)/.installed-* && touch $@
 
 venv: $(STAMP) ## Create the Python virtualenv with the pinned tools
 
-dev: $(STAMP) ## Start the local stack on http://127.0.0.1:$${PORT:-3000} (Ctrl-C stops it)
+dev: $(STAMP) ## Start the local stack on http://127.0.0.1:3000 (PORT=...; Ctrl-C stops it)
 	@echo "==> Building the local stack (the first build takes a few minutes)"
 	@cargo build --quiet -p local-stack
 	@$(LOCAL_AWS) ./target/debug/local-stack
@@ -62,10 +62,33 @@ bench: ## Measure: verify throughput vs raw RSA, cold start and memory vs a bare
 	@echo "==> target/release/lambda-bench $${BENCH_RUNS:-21} (cold start and peak RSS under a local Runtime API)"
 	@./target/release/lambda-bench $${BENCH_RUNS:-21}
 
-build: ## Build the Lambda binaries for arm64 with cargo-lambda
-	@command -v cargo-lambda >/dev/null || { echo "==> Installing cargo-lambda"; cargo install --locked cargo-lambda; }
-	@cargo lambda build --release --arm64
+# Cross-compiling for arm64 takes cargo-lambda and Zig; both come from the registries on first use
+# (cargo-lambda from crates.io into ~/.cargo/bin, Zig from PyPI into the virtualenv).
+CARGO_LAMBDA_VERSION := 1.9.2
+ZIGLANG_VERSION      := 0.15.1
+BUILD_ENV := PATH="$(CURDIR)/$(VENV)/bin:$$PATH"
+SAM       := SAM_CLI_TELEMETRY=0 $(BUILD_ENV) $(VENV)/bin/sam
+STACK     ?= cognito-api
+LAMBDAS   := authorizer fn-auth fn-refresh fn-password fn-users fn-credentials
+
+build-tools: $(STAMP)
+	@cargo lambda --version 2>/dev/null | grep -q ' $(CARGO_LAMBDA_VERSION)' || { \
+	  echo "==> Installing cargo-lambda $(CARGO_LAMBDA_VERSION) (a few minutes, once)"; \
+	  cargo install --locked cargo-lambda --version $(CARGO_LAMBDA_VERSION); }
+	@$(PY) -c 'import ziglang' 2>/dev/null || { \
+	  echo "==> Installing Zig (ziglang $(ZIGLANG_VERSION)) into $(VENV)"; \
+	  $(PY) -m pip install --quiet --disable-pip-version-check ziglang==$(ZIGLANG_VERSION); }
+
+build: build-tools ## Build every Lambda for arm64 (cargo lambda build --release --arm64)
+	@$(BUILD_ENV) cargo lambda build --release --arm64 --locked $(addprefix -p ,$(LAMBDAS))
+	@ls -1 target/lambda
+
+deploy: build-tools ## Deploy to AWS with SAM (guided the first time; STACK=name), save outputs for authctl
+	@$(SAM) build
+	@if [ -f samconfig.toml ]; then $(SAM) deploy; else $(SAM) deploy --guided --stack-name $(STACK); fi
+	@mkdir -p .deploy && $(SAM) list stack-outputs --stack-name $(STACK) --output json > .deploy/$(STACK).json
+	@echo "==> Stack outputs in .deploy/$(STACK).json; try: AUTHCTL_STACK=.deploy/$(STACK).json cargo run -q -p authctl -- --help"
 
 clean: ## Remove build output, the virtualenv and local state
 	@cargo clean
-	@rm -rf $(VENV) .dev
+	@rm -rf $(VENV) .dev .aws-sam

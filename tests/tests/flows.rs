@@ -97,6 +97,11 @@ async fn a_new_user_signs_up_confirms_and_signs_in() {
     // The same username again is a conflict.
     let again = t.post("/auth/sign-up", body).await;
     assert_eq!((again.status, again.error_code()), (StatusCode::CONFLICT, "UsernameExists"));
+    // The code can be sent again; for an unknown account the answer is the same.
+    for username in ["new@example.com", "nobody@example.com"] {
+        let resent = t.post("/auth/resend-code", json!({ "username": username })).await;
+        assert_eq!(resent.status, StatusCode::ACCEPTED, "{username}: {:?}", resent.body);
+    }
     // Confirm, then sign in.
     let confirmed = t.post("/auth/confirm-sign-up", json!({"username": "new@example.com", "code": "123456"})).await;
     assert_eq!(confirmed.status, StatusCode::NO_CONTENT, "{:?}", confirmed.body);
@@ -154,6 +159,17 @@ async fn bad_input_on_every_auth_route_gets_400_naming_the_field() {
         let reply = t.send("POST", path, token, Some(body)).await;
         assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{path} {body}: {:?}", reply.body);
         assert_eq!(reply.error_field(), *field, "{path} {body}: {:?}", reply.body);
+    }
+}
+
+#[tokio::test]
+async fn usernames_outside_latin_1_are_answered_like_any_other() {
+    let t = TestStack::start().await;
+    for flow in ["USER_SRP_AUTH", "USER_PASSWORD_AUTH"] {
+        let reply = t
+            .post("/auth/sign-in", json!({"username": "名前@example.com", "password": "Some-passw0rd", "flow": flow}))
+            .await;
+        assert_eq!((reply.status, reply.error_code()), (StatusCode::UNAUTHORIZED, "NotAuthorized"), "{flow}");
     }
 }
 

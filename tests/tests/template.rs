@@ -104,3 +104,34 @@ fn local_pool_is_seeded_as_the_template_deploys_it() {
     assert_eq!(strings(&client["WriteAttributes"]), POOL_SPEC.write_attributes);
     assert_eq!(client["GenerateSecret"].as_bool(), Some(POOL_SPEC.generate_secret));
 }
+
+fn openapi() -> Value {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../openapi.yaml");
+    serde_yaml_ng::from_str(&std::fs::read_to_string(path).expect("openapi.yaml")).expect("openapi.yaml parses")
+}
+
+#[test]
+fn openapi_declares_exactly_the_route_table_with_its_access() {
+    let spec = openapi();
+    let global_security = !spec["security"].as_sequence().is_none_or(Vec::is_empty);
+    let mut declared = BTreeSet::new();
+    for (path, item) in spec["paths"].as_mapping().expect("paths") {
+        for (method, op) in item.as_mapping().expect("path item") {
+            let method = method.as_str().expect("method");
+            if method == "parameters" {
+                continue;
+            }
+            let secured = op["security"].as_sequence().map_or(global_security, |s| !s.is_empty());
+            let responses = op["responses"].as_mapping().expect("responses");
+            let documents = |status: &str| responses.contains_key(status);
+            declared.insert((method.to_uppercase(), path.as_str().expect("path").to_string(), !secured));
+            // What the gateway answers on every protected route is part of the contract.
+            if secured {
+                assert!(documents("401") && documents("403"), "{method} {path:?} must document 401 and 403");
+            }
+        }
+    }
+    let table: BTreeSet<_> =
+        ROUTES.iter().map(|r| (r.method.to_string(), r.path.to_string(), r.access == Access::Public)).collect();
+    assert_eq!(declared, table, "openapi.yaml operations (left) differ from api_types::routes::ROUTES (right)");
+}

@@ -123,9 +123,10 @@ impl From<AuthError> for ApiError {
             AuthError::UnknownUser => ApiError::new(ErrorCode::UserNotFound, "No such user."),
             AuthError::UnknownGroup => ApiError::new(ErrorCode::NotFound, "No such group."),
             AuthError::NotAdmin => ApiError::forbidden(),
-            AuthError::SelfAction => {
-                ApiError::new(ErrorCode::Conflict, "Admins cannot delete, disable, reset or demote themselves.")
-            }
+            AuthError::SelfAction => ApiError::new(
+                ErrorCode::Conflict,
+                "Admins cannot delete, disable or demote themselves, nor reset or set their own password here (use /password/change).",
+            ),
             AuthError::StateConflict(message) => ApiError::new(ErrorCode::Conflict, message),
             AuthError::InvalidAccessToken => {
                 ApiError::new(ErrorCode::NotAuthorized, "The access token is invalid or has expired.")

@@ -37,6 +37,12 @@ pub enum AwsCredentials {
         /// Secret access key.
         secret_access_key: String,
     },
+    /// No credentials: requests go out unsigned. Enough for the user-pool client APIs
+    /// (`InitiateAuth`, `RespondToAuthChallenge`, `GlobalSignOut`, `RevokeToken`, ...) that
+    /// Cognito authorises with the client id, a token or a session; the admin APIs fail. Used by
+    /// the CLI against a deployed pool when no AWS keys are in the environment, so it never falls
+    /// back to a provider chain that probes instance metadata.
+    None,
 }
 
 /// Builds the SDK configuration once, at init, with no provider chain that could probe the
@@ -60,6 +66,7 @@ pub async fn sdk_config(region: &str, credentials: AwsCredentials, endpoint_url:
         }
         AwsCredentials::Static { access_key_id, secret_access_key } => loader
             .credentials_provider(aws_credential_types::Credentials::from_keys(access_key_id, secret_access_key, None)),
+        AwsCredentials::None => loader.no_credentials(),
     };
     if let Some(url) = endpoint_url {
         loader = loader.endpoint_url(url);

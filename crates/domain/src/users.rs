@@ -323,9 +323,11 @@ impl AdminService {
         check_name("username", username)?;
         check_text("password", &req.password, 256)?;
         let target = self.pool.admin_get_user(username).await.map_err(admin_error)?;
+        let action = if req.permanent { "set-password" } else { "set-temporary-password" };
+        // Their own password admins change with /password/change, which asks for the current one.
+        Self::refuse_self(caller, action, &target)?;
         let result =
             self.pool.admin_set_password(&target.username, &req.password, req.permanent).await.map_err(admin_error);
-        let action = if req.permanent { "set-password" } else { "set-temporary-password" };
         Self::audit(caller, action, &target.username, if result.is_ok() { "done" } else { "failed" });
         result
     }
@@ -458,11 +460,13 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn an_admin_cannot_reset_their_own_password_or_leave_the_admins_group() {
-        let (svc, pool) = service(vec![user("admin-sub"), user("admin-sub")]);
+    async fn an_admin_cannot_reset_or_set_their_own_password_or_leave_the_admins_group() {
+        let (svc, pool) = service(vec![user("admin-sub"), user("admin-sub"), user("admin-sub")]);
         let admin = caller("admins");
         assert!(matches!(svc.act(&admin, AdminAction::ResetPassword, "me").await, Err(AuthError::SelfAction)));
         assert!(matches!(svc.membership(&admin, "me", "admins", false).await, Err(AuthError::SelfAction)));
+        let set = SetPasswordRequest { password: "New-passw0rd".into(), permanent: true };
+        assert!(matches!(svc.set_password(&admin, "me", &set).await, Err(AuthError::SelfAction)));
         assert!(pool.calls().iter().all(|c| matches!(c, Call::AdminGetUser(_))));
     }
 

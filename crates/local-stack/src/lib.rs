@@ -87,6 +87,23 @@ pub struct LocalStack {
 }
 
 impl LocalStack {
+    /// What `make dev` writes to `.dev/stack.json`, and what `authctl` reads: where the API and
+    /// the emulator are, and the seeded pool (client secret included: it is a local emulator's).
+    pub fn stack_file(&self) -> serde_json::Value {
+        let pool = &self.pool;
+        serde_json::json!({
+            "apiUrl": self.url,
+            "cognitoEndpoint": self.moto.endpoint,
+            "region": pool.region,
+            "userPoolId": pool.pool_id,
+            "userPoolClientId": pool.client_id,
+            "userPoolClientSecret": pool.client_secret,
+            "adminGroup": pool.admin_group,
+            "identityPoolId": pool.identity_pool_id,
+            "bucket": pool.bucket,
+        })
+    }
+
     /// Starts moto, seeds it and serves the API.
     pub async fn start(options: StackOptions) -> anyhow::Result<Self> {
         let moto = Moto::start(&options.moto_bin, options.moto_port, options.moto_log.as_deref()).await?;

@@ -20,17 +20,7 @@ async fn main() -> anyhow::Result<()> {
     println!("Starting the Cognito emulator and the local API ...");
     let stack = LocalStack::start(options).await?;
     let pool = &stack.pool;
-    let info = serde_json::json!({
-        "apiUrl": stack.url,
-        "cognitoEndpoint": stack.moto.endpoint,
-        "region": pool.region,
-        "userPoolId": pool.pool_id,
-        "userPoolClientId": pool.client_id,
-        "userPoolClientSecret": pool.client_secret,
-        "adminGroup": pool.admin_group,
-        "identityPoolId": pool.identity_pool_id,
-        "bucket": pool.bucket,
-    });
+    let info = stack.stack_file();
     std::fs::write(state_dir.join("stack.json"), serde_json::to_string_pretty(&info)?)?;
     println!(
         "\nLocal API:         {url}\n\

@@ -9,6 +9,10 @@ use std::{
 
 use anyhow::{Context, bail};
 
+/// moto with the gaps closed that would make the local API answer differently from Cognito:
+/// UTF-8 SECRET_HASH, ResendConfirmationCode and RevokeToken.
+const SHIM: &str = include_str!("moto_shim.py");
+
 /// How long moto may take to answer after it is started.
 const READY_TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -21,7 +25,8 @@ pub struct Moto {
 }
 
 impl Moto {
-    /// Starts `moto_server` on 127.0.0.1:`port` (a free port when 0) and waits until it answers.
+    /// Starts moto (`bin` is the virtualenv's `moto_server`; its `python` runs moto with
+    /// [`SHIM`]) on 127.0.0.1:`port` (a free port when 0) and waits until it answers.
     /// Its log goes to `log`, or nowhere.
     pub async fn start(bin: &Path, port: u16, log: Option<&Path>) -> anyhow::Result<Self> {
         if !bin.exists() {
@@ -35,10 +40,19 @@ impl Moto {
             }
             None => (Stdio::null(), Stdio::null()),
         };
-        let mut command = Command::new(bin);
-        command.args(["-H", "127.0.0.1", "-p", &port.to_string()]).stdin(Stdio::null()).stdout(stdout).stderr(stderr);
+        // moto_server's own interpreter runs moto with our shim (see moto_shim.py).
+        let python = bin.with_file_name("python");
+        if !python.exists() {
+            bail!("{} not found next to {}: run `make venv`", python.display(), bin.display());
+        }
+        let mut command = Command::new(&python);
+        command
+            .args(["-c", SHIM, "-H", "127.0.0.1", "-p", &port.to_string()])
+            .stdin(Stdio::null())
+            .stdout(stdout)
+            .stderr(stderr);
         die_with_parent(&mut command);
-        let child = command.spawn().with_context(|| format!("starting {}", bin.display()))?;
+        let child = command.spawn().with_context(|| format!("starting {}", python.display()))?;
         let mut moto = Self { child, endpoint: format!("http://127.0.0.1:{port}") };
         moto.wait_ready().await?;
         Ok(moto)

@@ -1,0 +1,222 @@
+//! The command line as clap parses it: global options (where the stack and the session are) and
+//! the subcommands. Nothing here reads the environment: [`crate::config`] does, so that flags,
+//! variables and the stack file are resolved in one place, in one order.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Sign in to the Cognito user pool, keep the session, and call the API with it.
+#[derive(Debug, Parser)]
+#[command(
+    name = "authctl",
+    version,
+    about,
+    long_about = "Sign in to the Cognito user pool, keep the session, and call the API with it.\n\n\
+Settings come from the flags, then the environment (API_URL, USER_POOL_ID, \
+USER_POOL_CLIENT_ID, USER_POOL_CLIENT_SECRET, AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER), then a \
+stack file: --stack FILE, AUTHCTL_STACK, or .dev/stack.json (written by `make dev`) when it exists. \
+A stack file may also be a deployed stack's outputs, as `sam list stack-outputs --output json` or \
+`aws cloudformation describe-stacks` print them. The client secret is read only from \
+USER_POOL_CLIENT_SECRET or the stack file, never from the command line.",
+    after_help = "Examples:\n  \
+TOKEN=$(authctl sign-in -u demo@example.com)\n  \
+printf '%s\\n' \"$PASSWORD\" | authctl sign-in -u demo@example.com --password-stdin\n  \
+authctl call GET /me\n  \
+authctl call POST /users --data @user.json\n  \
+authctl verify\n  \
+authctl refresh && authctl sign-out"
+)]
+pub struct Cli {
+    /// Where the settings and the session come from.
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options every subcommand takes.
+#[derive(Debug, Clone, Default, Args)]
+#[command(next_help_heading = "Settings (every command)")]
+pub struct GlobalArgs {
+    /// Stack file: .dev/stack.json from `make dev`, or a deployed stack's outputs (JSON)
+    /// [env: AUTHCTL_STACK] [default: .dev/stack.json when it exists]
+    #[arg(long, global = true, value_name = "FILE")]
+    pub stack: Option<PathBuf>,
+    /// Session file, created with mode 0600 [env: AUTHCTL_SESSION]
+    /// [default: $XDG_STATE_HOME/authctl/session.json, else ~/.local/state/authctl/session.json]
+    #[arg(long, global = true, value_name = "FILE")]
+    pub session: Option<PathBuf>,
+    /// Base URL of the API [env: API_URL]
+    #[arg(long, global = true, value_name = "URL")]
+    pub api_url: Option<String>,
+    /// User pool id, `<region>_<id>`: the region is its prefix [env: USER_POOL_ID]
+    #[arg(long, global = true, value_name = "ID")]
+    pub user_pool_id: Option<String>,
+    /// App client id [env: USER_POOL_CLIENT_ID] (its secret: USER_POOL_CLIENT_SECRET or the stack file only)
+    #[arg(long, global = true, value_name = "ID")]
+    pub client_id: Option<String>,
+    /// Cognito endpoint of a local emulator (dummy AWS credentials are then used)
+    /// [env: AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER]
+    #[arg(long, global = true, value_name = "URL")]
+    pub cognito_endpoint: Option<String>,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Sign in against the user pool, save the session, print the ID token
+    SignIn(SignInArgs),
+    /// Print a token of the saved session
+    Token(TokenArgs),
+    /// Refresh the saved session's tokens and print the new ID token
+    Refresh,
+    /// Sign out everywhere (global sign-out, refresh token revoked) and delete the session file
+    SignOut,
+    /// Print a token's header and claims, UNVERIFIED (default: the saved ID token)
+    Decode(DecodeArgs),
+    /// Verify a token against the pool's JWKS and print its claims (exit 1 if invalid)
+    Verify(VerifyArgs),
+    /// Call the API with the saved ID token; the body goes to stdout (exit 1 unless 2xx)
+    Call(CallArgs),
+}
+
+/// `authctl sign-in`.
+#[derive(Debug, Clone, Args)]
+pub struct SignInArgs {
+    /// Sign-in name (email address or username); prompted for when absent
+    #[arg(short, long, value_name = "U")]
+    pub username: Option<String>,
+    /// Sign-in flow
+    #[arg(long, value_enum, default_value_t = Flow::Srp)]
+    pub flow: Flow,
+    /// Read the password from the first line of stdin instead of prompting for it
+    #[arg(long)]
+    pub password_stdin: bool,
+    /// Read the new password (NEW_PASSWORD_REQUIRED) from the next line of stdin
+    #[arg(long)]
+    pub new_password_stdin: bool,
+    /// Code from the authenticator app, for a SOFTWARE_TOKEN_MFA challenge (prompted for when needed)
+    #[arg(long, value_name = "CODE")]
+    pub totp_code: Option<String>,
+    /// What to print on success
+    #[arg(long, value_enum, default_value_t = Print::Id)]
+    pub print: Print,
+}
+
+/// The sign-in flows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Flow {
+    /// USER_SRP_AUTH: the password never leaves this machine
+    Srp,
+    /// USER_PASSWORD_AUTH: the password is sent to Cognito over TLS
+    Password,
+    /// ADMIN_USER_PASSWORD_AUTH: needs IAM credentials (AWS_ACCESS_KEY_ID, ...)
+    Admin,
+}
+
+/// What `sign-in` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Print {
+    /// The ID token
+    Id,
+    /// The access token
+    Access,
+    /// The refresh token
+    Refresh,
+    /// The saved session as JSON (username, tokens, expiry)
+    Json,
+}
+
+/// A token of the saved session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TokenKind {
+    /// The ID token (what the API's authorizer takes)
+    Id,
+    /// The access token
+    Access,
+    /// The refresh token
+    Refresh,
+}
+
+/// A JWT of the saved session (the refresh token is encrypted: it cannot be decoded or verified).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum JwtKind {
+    /// The ID token
+    Id,
+    /// The access token
+    Access,
+}
+
+/// `authctl token`.
+#[derive(Debug, Clone, Args)]
+pub struct TokenArgs {
+    /// Which token
+    #[arg(long, value_enum, default_value_t = TokenKind::Id)]
+    pub kind: TokenKind,
+}
+
+/// `authctl decode`.
+#[derive(Debug, Clone, Args)]
+pub struct DecodeArgs {
+    /// The token (`-` reads it from stdin) [default: the saved token of --kind]
+    pub token: Option<String>,
+    /// Which saved token, when TOKEN is not given
+    #[arg(long, value_enum, default_value_t = JwtKind::Id)]
+    pub kind: JwtKind,
+}
+
+/// `authctl verify`.
+#[derive(Debug, Clone, Args)]
+pub struct VerifyArgs {
+    /// The token (`-` reads it from stdin) [default: the saved token of --kind]
+    pub token: Option<String>,
+    /// The token use required (and which saved token, when TOKEN is not given)
+    #[arg(long, value_enum, default_value_t = JwtKind::Id)]
+    pub kind: JwtKind,
+    /// Where to fetch the JWKS [default: the pool's Cognito URL, or the emulator's]
+    #[arg(long, value_name = "URL")]
+    pub jwks_url: Option<String>,
+}
+
+/// `authctl call`.
+#[derive(Debug, Clone, Args)]
+pub struct CallArgs {
+    /// HTTP method (GET, POST, PUT, DELETE, ...)
+    pub method: String,
+    /// Path under the API's base URL, with any query string (`/me`, `/users?limit=10`)
+    pub path: String,
+    /// JSON body: the text itself, `@FILE`, or `-` for stdin
+    #[arg(short, long, value_name = "JSON")]
+    pub data: Option<String>,
+    /// Send no Authorization header
+    #[arg(long)]
+    pub no_auth: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::*;
+
+    #[test]
+    fn the_command_line_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn global_options_are_accepted_after_the_subcommand() {
+        let cli = Cli::try_parse_from(["authctl", "call", "GET", "/me", "--stack", "s.json", "--no-auth"]).unwrap();
+        assert_eq!(cli.global.stack.as_deref(), Some(std::path::Path::new("s.json")));
+        assert!(matches!(cli.command, Command::Call(CallArgs { no_auth: true, .. })));
+    }
+
+    #[test]
+    fn there_is_no_password_or_secret_option() {
+        for flag in ["--password", "--client-secret", "--new-password"] {
+            assert!(Cli::try_parse_from(["authctl", "sign-in", flag, "x"]).is_err(), "{flag}");
+        }
+    }
+}

@@ -1,0 +1,310 @@
+//! `authctl sign-in`: signs in directly against the user pool with the domain's flows (SRP by
+//! default, `SECRET_HASH` when the client has a secret), answers the challenges that follow, saves
+//! the session and prints the ID token (or what `--print` asks for).
+
+use std::{collections::BTreeMap, process::ExitCode};
+
+use anyhow::bail;
+use api_types::wire::{Challenge, ChallengeRequest, SignInFlow, SignInRequest, SignInResponse, Tokens};
+use auth_domain::sign_in::SignInService;
+
+use super::{Cognito, Context, print_line};
+use crate::{
+    cli::{Flow, Print, SignInArgs},
+    config::Credentials,
+    error::{describe, sign_in_failure},
+    jwt, prompt,
+    session::{self, Session},
+};
+
+/// Challenges answered in a row before giving up: a new password, a choice of MFA and a code
+/// take three; more means something loops.
+const MAX_CHALLENGES: usize = 5;
+
+/// The challenges authctl answers.
+const ANSWERED: &str = "NEW_PASSWORD_REQUIRED, SOFTWARE_TOKEN_MFA, SELECT_MFA_TYPE";
+
+/// Where a challenge's answers come from.
+pub trait Answers {
+    /// A new password, for `NEW_PASSWORD_REQUIRED`.
+    fn new_password(&mut self) -> anyhow::Result<String>;
+    /// A code from the authenticator app, for `SOFTWARE_TOKEN_MFA`.
+    fn totp_code(&mut self) -> anyhow::Result<String>;
+}
+
+/// Answers from the flags, stdin and the terminal.
+struct FromUser {
+    new_password_stdin: bool,
+    totp_code: Option<String>,
+}
+
+impl Answers for FromUser {
+    fn new_password(&mut self) -> anyhow::Result<String> {
+        note!("Cognito requires a new password for this account.");
+        if self.new_password_stdin {
+            return prompt::stdin_line("new password");
+        }
+        let first = prompt::secret("New password: ", "new password", "--new-password-stdin")?;
+        let again = prompt::secret("New password again: ", "new password", "--new-password-stdin")?;
+        if first != again {
+            bail!("the two new passwords differ");
+        }
+        Ok(first)
+    }
+
+    fn totp_code(&mut self) -> anyhow::Result<String> {
+        // A flag's code is good for one challenge: a second one means Cognito wants a fresh code.
+        match self.totp_code.take() {
+            Some(code) => Ok(code),
+            None => prompt::line("Code from the authenticator app: ", "TOTP code", "--totp-code"),
+        }
+    }
+}
+
+/// Runs `authctl sign-in`.
+pub async fn run(ctx: &Context, args: SignInArgs) -> anyhow::Result<ExitCode> {
+    let settings = ctx.settings()?;
+    let session_path = ctx.session_path()?;
+    let cognito = Cognito::connect(&settings).await?;
+    if args.flow == Flow::Admin && cognito.credentials == Credentials::None {
+        bail!(
+            "the admin flow calls AdminInitiateAuth, which needs IAM credentials: set AWS_ACCESS_KEY_ID and \
+             AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN), or use --flow srp"
+        );
+    }
+    let username = match args.username {
+        Some(username) => username,
+        None if args.password_stdin => bail!("--username is required with --password-stdin"),
+        None => prompt::line("Username: ", "username", "--username")?,
+    };
+    let password = if args.password_stdin {
+        prompt::stdin_line("password")?
+    } else {
+        prompt::secret("Password: ", "password", "--password-stdin")?
+    };
+    let flow = match args.flow {
+        Flow::Srp => SignInFlow::UserSrpAuth,
+        Flow::Password => SignInFlow::UserPasswordAuth,
+        Flow::Admin => SignInFlow::AdminUserPasswordAuth,
+    };
+    let has_secret = cognito.config.client_secret.is_some();
+    let request = SignInRequest { username, password, flow: Some(flow) };
+    let first = cognito.sign_in.sign_in(&request).await.map_err(|e| sign_in_failure(e, has_secret))?;
+
+    let mut answers = FromUser { new_password_stdin: args.new_password_stdin, totp_code: args.totp_code };
+    let (username, tokens) = complete(&cognito.sign_in, first, &mut answers).await?;
+    let now = session::now();
+    let session = Session {
+        username,
+        id_token: tokens.id_token,
+        access_token: tokens.access_token,
+        refresh_token: tokens.refresh_token,
+        expires_at: now + u64::try_from(tokens.expires_in).unwrap_or(0),
+        user_pool_id: cognito.config.user_pool_id.clone(),
+        client_id: cognito.config.client_id.clone(),
+    };
+    session::save(&session_path, &session)?;
+    note!(
+        "Signed in as {} (tokens expire {}); session saved to {}",
+        session.username,
+        jwt::relative(session.expires_at, now),
+        session_path.display()
+    );
+    match args.print {
+        Print::Id => print_line(&session.id_token),
+        Print::Access => print_line(&session.access_token),
+        Print::Refresh => match &session.refresh_token {
+            Some(token) => print_line(token),
+            None => bail!("Cognito issued no refresh token"),
+        },
+        Print::Json => print_line(&serde_json::to_string_pretty(&session)?),
+    }
+}
+
+/// Answers challenges until Cognito issues tokens; returns them with the pool's internal
+/// username.
+pub async fn complete(
+    service: &SignInService,
+    mut response: SignInResponse,
+    answers: &mut dyn Answers,
+) -> anyhow::Result<(String, Tokens)> {
+    let mut answered = 0;
+    loop {
+        let (challenge, username) = match response {
+            SignInResponse::Tokens { tokens, username } => return Ok((username, tokens)),
+            SignInResponse::Challenge { challenge, username } => (challenge, username),
+        };
+        if answered == MAX_CHALLENGES {
+            bail!("Cognito asked for more than {MAX_CHALLENGES} challenges in a row; giving up");
+        }
+        answered += 1;
+        let responses = answers_to(&challenge, answers)?;
+        let request = ChallengeRequest { username, name: challenge.name, session: challenge.session, responses };
+        response = service.answer_challenge(&request).await.map_err(|e| anyhow::anyhow!(describe(e)))?;
+    }
+}
+
+/// The answers to one challenge, or why authctl cannot give them.
+pub fn answers_to(challenge: &Challenge, answers: &mut dyn Answers) -> anyhow::Result<BTreeMap<String, String>> {
+    let one = |key: &str, value: String| BTreeMap::from([(key.to_string(), value)]);
+    match challenge.name.as_str() {
+        "NEW_PASSWORD_REQUIRED" => {
+            let required = required_attributes(challenge);
+            if !required.is_empty() {
+                bail!(
+                    "Cognito requires a new password and these attributes: {}; authctl sets only the password \
+                     (answer through the API's POST /auth/challenge with userAttributes.<name>)",
+                    required.join(", ")
+                );
+            }
+            Ok(one("NEW_PASSWORD", answers.new_password()?))
+        }
+        "SOFTWARE_TOKEN_MFA" => Ok(one("SOFTWARE_TOKEN_MFA_CODE", answers.totp_code()?.trim().to_string())),
+        // The only MFA authctl can answer is TOTP: choose it, when Cognito offers it.
+        "SELECT_MFA_TYPE" => {
+            let offered = challenge.parameters.get("MFAS_CAN_CHOOSE").map(String::as_str).unwrap_or_default();
+            if !offered.is_empty() && !offered.contains("SOFTWARE_TOKEN_MFA") {
+                bail!(
+                    "Cognito offers only {offered} as MFA, and authctl answers only SOFTWARE_TOKEN_MFA; \
+                     answer through the API's POST /auth/challenge"
+                );
+            }
+            Ok(one("ANSWER", "SOFTWARE_TOKEN_MFA".to_string()))
+        }
+        other => bail!(
+            "Cognito asks for the {other} challenge, which authctl does not answer (it answers {ANSWERED}); \
+             answer it through the API's POST /auth/challenge"
+        ),
+    }
+}
+
+/// The attributes a `NEW_PASSWORD_REQUIRED` challenge requires (its `requiredAttributes`
+/// parameter: a JSON array of `userAttributes.<name>`).
+fn required_attributes(challenge: &Challenge) -> Vec<String> {
+    let Some(raw) = challenge.parameters.get("requiredAttributes") else { return Vec::new() };
+    let names: Vec<String> = serde_json::from_str(raw).unwrap_or_else(|_| vec![raw.clone()]);
+    names.into_iter().map(|n| n.trim_start_matches("userAttributes.").to_string()).filter(|n| !n.is_empty()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use auth_domain::{
+        testing::{Call, Reply, ScriptedPool},
+        user_pool::{AuthResult, IssuedTokens},
+    };
+
+    use super::*;
+
+    /// Scripted answers that count what was asked.
+    #[derive(Default)]
+    struct Scripted {
+        asked: Vec<&'static str>,
+    }
+
+    impl Answers for Scripted {
+        fn new_password(&mut self) -> anyhow::Result<String> {
+            self.asked.push("new password");
+            Ok("N3w-passw0rd".into())
+        }
+
+        fn totp_code(&mut self) -> anyhow::Result<String> {
+            self.asked.push("totp");
+            Ok(" 123456\n".into())
+        }
+    }
+
+    fn challenge(name: &str, parameters: &[(&str, &str)]) -> Challenge {
+        Challenge {
+            name: name.into(),
+            session: "s1".into(),
+            parameters: parameters.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+        }
+    }
+
+    fn auth_challenge(name: &str, session: &str) -> Result<Reply, auth_domain::CognitoError> {
+        Ok(Reply::Auth(AuthResult::Challenge {
+            name: name.into(),
+            session: session.into(),
+            parameters: BTreeMap::new(),
+        }))
+    }
+
+    #[test]
+    fn answers_a_new_password_a_totp_code_and_the_mfa_choice() {
+        let mut answers = Scripted::default();
+        let new_password =
+            answers_to(&challenge("NEW_PASSWORD_REQUIRED", &[("requiredAttributes", "[]")]), &mut answers);
+        assert_eq!(new_password.unwrap()["NEW_PASSWORD"], "N3w-passw0rd");
+        let code = answers_to(&challenge("SOFTWARE_TOKEN_MFA", &[]), &mut answers).unwrap();
+        assert_eq!(code["SOFTWARE_TOKEN_MFA_CODE"], "123456");
+        let offered = [("MFAS_CAN_CHOOSE", r#"["SMS_MFA","SOFTWARE_TOKEN_MFA"]"#)];
+        let choice = answers_to(&challenge("SELECT_MFA_TYPE", &offered), &mut answers).unwrap();
+        assert_eq!(choice["ANSWER"], "SOFTWARE_TOKEN_MFA");
+        assert_eq!(answers.asked, ["new password", "totp"]);
+    }
+
+    #[test]
+    fn a_challenge_it_cannot_answer_is_named_in_the_error() {
+        let mut answers = Scripted::default();
+        for name in ["MFA_SETUP", "SMS_MFA", "CUSTOM_CHALLENGE"] {
+            let err = answers_to(&challenge(name, &[]), &mut answers).unwrap_err().to_string();
+            assert!(err.contains(name) && err.contains("NEW_PASSWORD_REQUIRED"), "{err}");
+        }
+        let required = challenge("NEW_PASSWORD_REQUIRED", &[("requiredAttributes", r#"["userAttributes.name"]"#)]);
+        let err = answers_to(&required, &mut answers).unwrap_err().to_string();
+        assert!(err.contains("attributes: name"), "{err}");
+        let sms_only = challenge("SELECT_MFA_TYPE", &[("MFAS_CAN_CHOOSE", r#"["SMS_MFA"]"#)]);
+        let err = answers_to(&sms_only, &mut answers).unwrap_err().to_string();
+        assert!(err.contains("SMS_MFA") && err.contains("POST /auth/challenge"), "{err}");
+        assert!(answers.asked.is_empty(), "nothing is asked for a challenge that cannot be answered");
+    }
+
+    #[tokio::test]
+    async fn chained_challenges_are_answered_until_tokens_come_back() {
+        // GIVEN Cognito asking for a new password, then a TOTP code, then issuing tokens
+        let tokens = IssuedTokens {
+            id_token: auth_domain::testing::token_with_sub("sub-1"),
+            access_token: "a".into(),
+            refresh_token: Some("r".into()),
+            expires_in: 3600,
+            token_type: "Bearer".into(),
+        };
+        let pool = Arc::new(ScriptedPool::new([
+            auth_challenge("SOFTWARE_TOKEN_MFA", "s2"),
+            Ok(Reply::Auth(AuthResult::Tokens(tokens))),
+        ]));
+        let service = SignInService::new(pool.clone(), auth_domain::testing::config());
+        let first =
+            SignInResponse::Challenge { challenge: challenge("NEW_PASSWORD_REQUIRED", &[]), username: "u-1".into() };
+        // WHEN the sign-in is completed
+        let mut answers = Scripted::default();
+        let (username, tokens) = complete(&service, first, &mut answers).await.unwrap();
+        // THEN both challenges were answered in order, for the internal username
+        assert_eq!(answers.asked, ["new password", "totp"]);
+        assert_eq!(tokens.refresh_token.as_deref(), Some("r"));
+        assert_eq!(username, "u-1");
+        let names: Vec<_> = pool
+            .calls()
+            .into_iter()
+            .map(|call| match call {
+                Call::Respond { challenge, responses, .. } => (challenge, responses["USERNAME"].clone()),
+                other => panic!("unexpected call {other:?}"),
+            })
+            .collect();
+        assert_eq!(
+            names,
+            [("NEW_PASSWORD_REQUIRED".into(), "u-1".into()), ("SOFTWARE_TOKEN_MFA".into(), "u-1".into())]
+        );
+    }
+
+    #[tokio::test]
+    async fn a_challenge_loop_gives_up() {
+        let replies: Vec<_> = (0..10).map(|_| auth_challenge("SELECT_MFA_TYPE", "s")).collect();
+        let service = SignInService::new(Arc::new(ScriptedPool::new(replies)), auth_domain::testing::config());
+        let first = SignInResponse::Challenge { challenge: challenge("SELECT_MFA_TYPE", &[]), username: "u-1".into() };
+        let err = complete(&service, first, &mut Scripted::default()).await.unwrap_err().to_string();
+        assert!(err.contains("giving up"), "{err}");
+    }
+}

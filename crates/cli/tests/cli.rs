@@ -1,0 +1,212 @@
+//! The real `authctl` binary against the local stack (moto and the local gateway on loopback),
+//! the way a person testing the API uses it: a stack file like the one `make dev` writes, a
+//! session file in a temporary directory, passwords on stdin.
+
+use std::{
+    path::{Path, PathBuf},
+    process::Stdio,
+    time::Duration,
+};
+
+use e2e::TestStack;
+use tokio::io::AsyncWriteExt;
+
+/// Variables that would override the stack file: the test must not depend on the caller's.
+const OVERRIDING_VARS: &[&str] = &[
+    "API_URL",
+    "AWS_REGION",
+    "USER_POOL_ID",
+    "USER_POOL_CLIENT_ID",
+    "USER_POOL_CLIENT_SECRET",
+    "AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER",
+    "AUTHCTL_STACK",
+    "AUTHCTL_SESSION",
+];
+
+/// What a run of authctl did.
+#[derive(Debug)]
+struct Run {
+    code: Option<i32>,
+    stdout: String,
+    stderr: String,
+}
+
+impl Run {
+    fn succeeded(&self) -> bool {
+        self.code == Some(0)
+    }
+}
+
+/// authctl pointed at one stack, with its own session file; the directory goes on drop.
+struct Authctl {
+    dir: PathBuf,
+    stack: PathBuf,
+    session: PathBuf,
+}
+
+impl Authctl {
+    /// Writes a stack file for `t` the way `make dev` does.
+    fn for_stack(t: &TestStack, name: &str) -> Self {
+        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("authctl-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("temporary directory");
+        let info = t.stack.stack_file();
+        let stack = dir.join("stack.json");
+        std::fs::write(&stack, serde_json::to_string_pretty(&info).expect("json")).expect("stack file");
+        let session = dir.join("state/session.json");
+        Self { dir, stack, session }
+    }
+
+    /// Runs authctl with `args`, feeding `stdin`.
+    async fn run(&self, args: &[&str], stdin: &str) -> Run {
+        let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_authctl"));
+        command.arg("--stack").arg(&self.stack).arg("--session").arg(&self.session).args(args);
+        for var in OVERRIDING_VARS {
+            command.env_remove(var);
+        }
+        command
+            .current_dir(&self.dir)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .kill_on_drop(true);
+        let mut child = command.spawn().expect("authctl starts");
+        let mut input = child.stdin.take().expect("stdin");
+        input.write_all(stdin.as_bytes()).await.expect("stdin written");
+        drop(input);
+        let output = tokio::time::timeout(Duration::from_secs(60), child.wait_with_output())
+            .await
+            .unwrap_or_else(|_| panic!("authctl {args:?} finished within 60 s"))
+            .expect("authctl output");
+        Run {
+            code: output.status.code(),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+}
+
+impl Drop for Authctl {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+fn is_jwt(text: &str) -> bool {
+    text.split('.').count() == 3 && !text.contains(char::is_whitespace)
+}
+
+#[tokio::test]
+async fn signs_in_calls_verifies_refreshes_and_signs_out() {
+    // GIVEN the local stack and its stack file
+    let t = TestStack::start().await;
+    let cli = Authctl::for_stack(&t, "flow");
+    let user = t.user().clone();
+
+    // WHEN the demo user signs in with the password on stdin (SRP, the default)
+    let sign_in = cli.run(&["sign-in", "-u", &user.email, "--password-stdin"], &format!("{}\n", user.password)).await;
+    // THEN the ID token alone is on stdout, and the session is saved for the owner only
+    assert!(sign_in.succeeded(), "{sign_in:?}");
+    let id_token = sign_in.stdout.trim_end().to_string();
+    assert!(is_jwt(&id_token), "{sign_in:?}");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&cli.session).expect("session file").permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    let saved: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&cli.session).expect("session")).expect("session JSON");
+    assert_eq!(saved["idToken"], id_token.as_str());
+    assert!(saved["username"].as_str().is_some_and(|u| !u.is_empty() && u != user.email), "internal username");
+    let token = cli.run(&["token"], "").await;
+    assert_eq!((token.code, token.stdout.trim_end()), (Some(0), id_token.as_str()));
+
+    // WHEN the API is called with the saved token, THEN it knows the user
+    let me = cli.run(&["call", "GET", "/me"], "").await;
+    assert!(me.succeeded(), "{me:?}");
+    assert!(me.stderr.contains("200 OK"), "{me:?}");
+    let body: serde_json::Value = serde_json::from_str(&me.stdout).expect("pretty JSON body");
+    assert_eq!(body["email"], user.email.as_str());
+    // and without it, the API's 401 is a failure
+    let anonymous = cli.run(&["call", "GET", "/me", "--no-auth"], "").await;
+    assert_eq!(anonymous.code, Some(1), "{anonymous:?}");
+    assert!(anonymous.stderr.contains("401") && anonymous.stdout.contains("Unauthorized"), "{anonymous:?}");
+    // and a session of another app client is not sent at all
+    let mismatch = cli.run(&["call", "GET", "/me", "--client-id", "another-client"], "").await;
+    assert_eq!(mismatch.code, Some(1), "{mismatch:?}");
+    assert!(mismatch.stderr.contains("another-client") && mismatch.stdout.is_empty(), "{mismatch:?}");
+
+    // WHEN the token is verified against the emulator's JWKS, THEN its claims are printed
+    let verify = cli.run(&["verify"], "").await;
+    assert!(verify.succeeded(), "{verify:?}");
+    let claims: serde_json::Value = serde_json::from_str(&verify.stdout).expect("claims JSON");
+    assert_eq!((&claims["email"], &claims["token_use"]), (&serde_json::json!(user.email), &serde_json::json!("id")));
+    // and a tampered token is refused with one line saying why
+    let tampered = format!("{}x", &id_token[..id_token.len() - 1]);
+    let refused = cli.run(&["verify", &tampered], "").await;
+    assert_eq!(refused.code, Some(1), "{refused:?}");
+    assert_eq!(refused.stderr.trim_end().lines().count(), 1, "{refused:?}");
+    assert!(refused.stderr.starts_with("invalid: ") && refused.stdout.is_empty(), "{refused:?}");
+    // the access token verifies as one, and not as an ID token
+    let access = cli.run(&["verify", "--kind", "access"], "").await;
+    assert!(access.succeeded(), "{access:?}");
+    let access_token = cli.run(&["token", "--kind", "access"], "").await.stdout.trim_end().to_string();
+    let wrong_use = cli.run(&["verify", "-"], &access_token).await;
+    assert_eq!(wrong_use.code, Some(1), "{wrong_use:?}");
+    assert!(wrong_use.stderr.contains("--kind access"), "{wrong_use:?}");
+    // while decode shows the claims, labelled unverified
+    let decoded = cli.run(&["decode"], "").await;
+    assert!(decoded.succeeded() && decoded.stderr.contains("UNVERIFIED"), "{decoded:?}");
+    assert!(decoded.stdout.contains("\"verified\": false") && decoded.stdout.contains(&user.email), "{decoded:?}");
+
+    // WHEN the session is refreshed, THEN a working ID token is printed and saved
+    let refresh = cli.run(&["refresh"], "").await;
+    assert!(refresh.succeeded(), "{refresh:?}");
+    let refreshed = refresh.stdout.trim_end().to_string();
+    assert!(is_jwt(&refreshed), "{refresh:?}");
+    assert_eq!(cli.run(&["token"], "").await.stdout.trim_end(), refreshed);
+    assert!(cli.run(&["call", "GET", "/me"], "").await.succeeded());
+
+    // WHEN the saved tokens have expired, THEN `token` warns
+    let kept = std::fs::read(&cli.session).expect("session before sign-out");
+    let mut expired: serde_json::Value = serde_json::from_slice(&kept).expect("session JSON");
+    expired["expiresAt"] = 0.into();
+    std::fs::write(&cli.session, expired.to_string()).expect("session rewritten");
+    let stale = cli.run(&["token"], "").await;
+    assert!(stale.succeeded() && stale.stderr.contains("expired"), "{stale:?}");
+
+    // WHEN the user signs out with them, THEN authctl refreshes first, the session file is gone
+    // and refresh fails
+    let sign_out = cli.run(&["sign-out"], "").await;
+    assert!(sign_out.succeeded() && sign_out.stderr.contains("Signed out"), "{sign_out:?}");
+    assert!(!cli.session.exists());
+    let no_session = cli.run(&["refresh"], "").await;
+    assert_ne!(no_session.code, Some(0), "{no_session:?}");
+    assert!(no_session.stderr.contains("authctl sign-in"), "{no_session:?}");
+    // and even the old session's refresh token is dead at Cognito
+    std::fs::write(&cli.session, kept).expect("old session restored");
+    let revoked = cli.run(&["refresh"], "").await;
+    assert_ne!(revoked.code, Some(0), "{revoked:?}");
+    assert!(revoked.stderr.contains("NotAuthorized") && revoked.stdout.is_empty(), "{revoked:?}");
+}
+
+#[tokio::test]
+async fn a_wrong_password_fails_with_not_authorized_and_prints_no_token() {
+    // GIVEN the local stack. moto accepts any SRP proof, so the password flow is the one where
+    // the emulator checks the password.
+    let t = TestStack::start().await;
+    let cli = Authctl::for_stack(&t, "wrong-password");
+    let email = t.user().email.clone();
+    // WHEN the demo user signs in with a wrong password
+    let run = cli.run(&["sign-in", "-u", &email, "--flow", "password", "--password-stdin"], "Wrong-passw0rd\n").await;
+    // THEN authctl fails with the API's NotAuthorized message, prints no token and saves nothing
+    assert_ne!(run.code, Some(0), "{run:?}");
+    assert!(run.stderr.contains("NotAuthorized: Incorrect username or password."), "{run:?}");
+    assert!(run.stdout.is_empty(), "{run:?}");
+    assert!(!cli.session.exists());
+    // AND with no password on stdin at all, it says what it expected
+    let empty = cli.run(&["sign-in", "-u", &email, "--password-stdin"], "").await;
+    assert_ne!(empty.code, Some(0));
+    assert!(empty.stderr.contains("password on stdin"), "{empty:?}");
+}
