@@ -54,13 +54,13 @@ lint: $(STAMP) ## Formatting, clippy and the template linters
 fmt: ## Format the code
 	@cargo fmt --all
 
-bench: ## Measure: verify throughput vs raw RSA, cold start and memory vs a bare Lambda
+bench: $(STAMP) ## Measure: verify vs raw RSA; size, cold start, memory of every Lambda; warm overhead
 	@echo "==> cargo bench -p cognito-verifier --bench verify (full verify path vs raw RSA-2048 verify)"
 	@cargo bench --locked -p cognito-verifier --bench verify 2>&1 | grep -vE '^\s*(Compiling|Benchmarking|Found|[0-9]+ \(|$$)'
-	@echo "==> cargo build --release -p authorizer -p lambda-bench"
-	@cargo build --release --locked --quiet -p authorizer -p lambda-bench
-	@echo "==> target/release/lambda-bench $${BENCH_RUNS:-21} (cold start and peak RSS under a local Runtime API)"
-	@./target/release/lambda-bench $${BENCH_RUNS:-21}
+	@echo "==> cargo build --release -p $(LAMBDAS) lambda-bench (the first release build takes several minutes)"
+	@cargo build --release --locked --quiet $(addprefix -p ,$(LAMBDAS)) -p lambda-bench
+	@echo "==> target/release/lambda-bench $${BENCH_RUNS:-21} $${WARM_ROUNDS:-300} (cold starts, peak RSS, warm rounds)"
+	@$(LOCAL_AWS) ./target/release/lambda-bench $${BENCH_RUNS:-21} $${WARM_ROUNDS:-300}
 
 # Cross-compiling for arm64 takes cargo-lambda and Zig; both come from the registries on first use
 # (cargo-lambda from crates.io into ~/.cargo/bin, Zig from PyPI into the virtualenv).

@@ -1,7 +1,11 @@
 //! A local Lambda Runtime API on loopback: enough of it for a function to start, take events and
 //! answer them, so cold starts and memory can be measured without AWS.
 
-use std::{net::SocketAddr, sync::Arc, time::Duration};
+use std::{
+    net::SocketAddr,
+    sync::Arc,
+    time::{Duration, Instant},
+};
 
 use axum::{
     Router,
@@ -25,6 +29,8 @@ pub enum Outcome {
 struct Shared {
     events: Mutex<mpsc::Receiver<(String, Value)>>,
     outcomes: mpsc::Sender<Outcome>,
+    /// When the function first asked for an event: its init was done.
+    first_poll: std::sync::Mutex<Option<Instant>>,
 }
 
 /// A running Runtime API.
@@ -33,6 +39,7 @@ pub struct RuntimeApi {
     pub address: SocketAddr,
     events: mpsc::Sender<(String, Value)>,
     outcomes: mpsc::Receiver<Outcome>,
+    shared: Arc<Shared>,
 }
 
 impl RuntimeApi {
@@ -40,17 +47,26 @@ impl RuntimeApi {
     pub async fn start() -> anyhow::Result<Self> {
         let (event_tx, event_rx) = mpsc::channel(1);
         let (outcome_tx, outcome_rx) = mpsc::channel(16);
-        let shared = Arc::new(Shared { events: Mutex::new(event_rx), outcomes: outcome_tx });
+        let shared = Arc::new(Shared {
+            events: Mutex::new(event_rx),
+            outcomes: outcome_tx,
+            first_poll: std::sync::Mutex::new(None),
+        });
         let app = Router::new()
             .route("/2018-06-01/runtime/invocation/next", get(next))
             .route("/2018-06-01/runtime/invocation/{id}/response", post(response))
             .route("/2018-06-01/runtime/invocation/{id}/error", post(error))
             .route("/2018-06-01/runtime/init/error", post(init_error))
-            .with_state(shared);
+            .with_state(shared.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let address = listener.local_addr()?;
         tokio::spawn(async move { axum::serve(listener, app).await });
-        Ok(Self { address, events: event_tx, outcomes: outcome_rx })
+        Ok(Self { address, events: event_tx, outcomes: outcome_rx, shared })
+    }
+
+    /// When the function first polled for an event (the end of its init), if it has.
+    pub fn first_poll(&self) -> Option<Instant> {
+        *self.shared.first_poll.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// Hands `event` to the function's next `/invocation/next` and waits for its answer.
@@ -65,6 +81,7 @@ impl RuntimeApi {
 }
 
 async fn next(State(shared): State<Arc<Shared>>) -> (StatusCode, HeaderMap, String) {
+    shared.first_poll.lock().unwrap_or_else(|e| e.into_inner()).get_or_insert_with(Instant::now);
     let Some((id, event)) = shared.events.lock().await.recv().await else {
         return (StatusCode::GONE, HeaderMap::new(), String::new());
     };

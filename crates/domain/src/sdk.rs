@@ -71,7 +71,60 @@ pub async fn sdk_config(region: &str, credentials: AwsCredentials, endpoint_url:
     if let Some(url) = endpoint_url {
         loader = loader.endpoint_url(url);
     }
+    if let Some(client) = https_client() {
+        loader = loader.http_client(client);
+    }
     loader.load().await
+}
+
+/// The root certificates AWS service endpoints chain to (Amazon Trust Services: Amazon Root CA
+/// 1-4, and Starfield Services Root G2 that cross-signs them), taken from the Mozilla set compiled
+/// into the binary. The SDK only talks to AWS endpoints, so trusting these alone is AWS's own
+/// advice for pinning, and cheap: rustls parses the trust store each time a client is built and
+/// again at the first connection, ~1.2 ms each with Mozilla's 146 roots.
+fn aws_roots() -> impl Iterator<Item = &'static [u8]> {
+    const ISSUERS: [&[u8]; 2] = [b"Amazon Root CA ", b"Starfield Services Root Certificate Authority - G2"];
+    webpki_root_certs::TLS_SERVER_ROOT_CERTS
+        .iter()
+        .map(|cert| cert.as_ref())
+        .filter(|der| ISSUERS.iter().any(|name| der.windows(name.len()).any(|w| w == *name)))
+}
+
+/// The SDK's HTTPS client (rustls on aws-lc) trusting [`aws_roots`] only. The SDK's default client
+/// reads the system's certificate bundle and every file of `/etc/ssl/certs` at cold start (~300
+/// files here) and parses them all. `None` (the default client) only if the TLS context cannot be
+/// built, which a fixed set of valid roots does not cause.
+fn https_client() -> Option<aws_sdk_cognitoidentityprovider::config::SharedHttpClient> {
+    use aws_smithy_http_client::tls::{self, TlsContext, TrustStore, rustls_provider::CryptoMode};
+    let mut trust = TrustStore::empty().with_native_roots(false);
+    for cert in aws_roots() {
+        trust.add_pem_certificate(pem(cert));
+    }
+    let context = TlsContext::builder()
+        .with_trust_store(trust)
+        .build()
+        .inspect_err(|err| tracing::warn!(error = %err, "compiled-in TLS roots refused; using the system's"))
+        .ok()?;
+    Some(
+        aws_smithy_http_client::Builder::new()
+            .tls_provider(tls::Provider::Rustls(CryptoMode::AwsLc))
+            .tls_context(context)
+            .build_https(),
+    )
+}
+
+/// One DER certificate as PEM, the only form the SDK's trust store takes.
+fn pem(der: &[u8]) -> Vec<u8> {
+    use base64::Engine;
+    let body = base64::engine::general_purpose::STANDARD.encode(der);
+    let mut out = Vec::with_capacity(body.len() + body.len() / 64 + 64);
+    out.extend_from_slice(b"-----BEGIN CERTIFICATE-----\n");
+    for line in body.as_bytes().chunks(64) {
+        out.extend_from_slice(line);
+        out.push(b'\n');
+    }
+    out.extend_from_slice(b"-----END CERTIFICATE-----\n");
+    out
 }
 
 /// The user pool through the AWS SDK.
@@ -587,5 +640,29 @@ where
             code: "Unreachable".into(),
             message: DisplayErrorContext(&err).to_string(),
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use rustls::pki_types::{CertificateDer, pem::PemObject};
+
+    use super::*;
+
+    #[test]
+    fn the_sdk_trusts_the_five_amazon_trust_services_roots() {
+        // The SDK panics on a PEM it cannot parse when it first connects: check every one here.
+        let roots: Vec<&[u8]> = aws_roots().collect();
+        assert_eq!(roots.len(), 5, "Amazon Root CA 1-4 and Starfield Services Root G2");
+        for der in roots {
+            let parsed: Vec<_> =
+                CertificateDer::pem_slice_iter(&pem(der)).collect::<Result<_, _>>().expect("PEM parses");
+            assert_eq!(parsed, vec![CertificateDer::from(der.to_vec())]);
+        }
+    }
+
+    #[test]
+    fn the_sdk_gets_our_https_client() {
+        assert!(https_client().is_some());
     }
 }
