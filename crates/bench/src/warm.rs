@@ -78,30 +78,35 @@ async fn measure(stack: &LocalStack, rounds: usize) -> anyhow::Result<Vec<Paired
     let mut sign_in = Paired { name: "sign-in", ours: Vec::new(), direct: Vec::new() };
     let mut me = Paired { name: "/me", ours: Vec::new(), direct: Vec::new() };
     for round in 0..WARM_UP + rounds {
-        let keep = round >= WARM_UP;
         // Alternate which goes first, so neither always meets a just-woken emulator.
-        let (a, b) = if round % 2 == 0 {
-            let a = time(ours_sign_in()).await?;
-            (a, time(direct_sign_in()).await?)
-        } else {
-            let b = time(direct_sign_in()).await?;
-            (time(ours_sign_in()).await?, b)
-        };
-        let (c, d) = if round % 2 == 0 {
-            let c = time(ours_me()).await?;
-            (c, time(direct_me()).await?)
-        } else {
-            let d = time(direct_me()).await?;
-            (time(ours_me()).await?, d)
-        };
-        if keep {
-            sign_in.ours.push(a);
-            sign_in.direct.push(b);
-            me.ours.push(c);
-            me.direct.push(d);
+        let ours_first = round % 2 == 0;
+        let timings = [
+            pair(ours_first, ours_sign_in(), direct_sign_in()).await?,
+            pair(ours_first, ours_me(), direct_me()).await?,
+        ];
+        if round >= WARM_UP {
+            for (paired, (ours, direct)) in [&mut sign_in, &mut me].into_iter().zip(timings) {
+                paired.ours.push(ours);
+                paired.direct.push(direct);
+            }
         }
     }
     Ok(vec![sign_in, me])
+}
+
+/// Times `ours` and `direct` one after the other, in the order asked.
+async fn pair<A, B>(
+    ours_first: bool,
+    ours: impl Future<Output = anyhow::Result<A>>,
+    direct: impl Future<Output = anyhow::Result<B>>,
+) -> anyhow::Result<(Duration, Duration)> {
+    if ours_first {
+        let ours = time(ours).await?;
+        Ok((ours, time(direct).await?))
+    } else {
+        let direct = time(direct).await?;
+        Ok((time(ours).await?, direct))
+    }
 }
 
 async fn time<T>(call: impl Future<Output = anyhow::Result<T>>) -> anyhow::Result<Duration> {
