@@ -17,10 +17,10 @@ LOCAL_AWS := env -u AWS_PROFILE -u AWS_DEFAULT_PROFILE -u AWS_SESSION_TOKEN \
              AWS_REGION=$${AWS_REGION:-us-east-1} \
              AWS_ENDPOINT_URL=http://127.0.0.1:9 MOTO_SERVER=$(CURDIR)/$(VENV)/bin/moto_server
 
-.PHONY: help dev test lint fmt venv build build-tools deploy bench clean
+.PHONY: help dev test lint fmt venv build build-tools build-check deploy bench clean
 
 help: ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
 $(STAMP): requirements-dev.txt
 	@echo "==> Python virtualenv in $(VENV) (moto, cfn-lint, SAM CLI, schemathesis)"
@@ -62,26 +62,39 @@ bench: $(STAMP) ## Measure: verify vs raw RSA; size, cold start, memory of every
 	@echo "==> target/release/lambda-bench $${BENCH_RUNS:-21} $${WARM_ROUNDS:-300} (cold starts, peak RSS, warm rounds)"
 	@$(LOCAL_AWS) ./target/release/lambda-bench $${BENCH_RUNS:-21} $${WARM_ROUNDS:-300}
 
-# Cross-compiling for arm64 takes cargo-lambda and Zig; both come from the registries on first use
-# (cargo-lambda from crates.io into ~/.cargo/bin, Zig from PyPI into the virtualenv).
-CARGO_LAMBDA_VERSION := 1.9.2
-ZIGLANG_VERSION      := 0.15.1
+# Cross-compiling for arm64 takes cargo-lambda and Zig: both come from PyPI into the virtualenv on
+# first use (the cargo-lambda wheel is its released binary, so nothing compiles), pinned in
+# requirements-build.txt. Build commands run with the virtualenv's bin first on PATH, so `cargo
+# lambda` and `sam build` use these versions whatever else is installed.
+BUILD_STAMP := $(VENV)/.build-tools-$(shell cksum < requirements-build.txt | cut -d' ' -f1)
 BUILD_ENV := PATH="$(CURDIR)/$(VENV)/bin:$$PATH"
 SAM       := SAM_CLI_TELEMETRY=0 $(BUILD_ENV) $(VENV)/bin/sam
 STACK     ?= cognito-api
 LAMBDAS   := authorizer fn-auth fn-refresh fn-password fn-users fn-credentials
 
-build-tools: $(STAMP)
-	@cargo lambda --version 2>/dev/null | grep -q ' $(CARGO_LAMBDA_VERSION)' || { \
-	  echo "==> Installing cargo-lambda $(CARGO_LAMBDA_VERSION) (a few minutes, once)"; \
-	  cargo install --locked cargo-lambda --version $(CARGO_LAMBDA_VERSION); }
-	@$(PY) -c 'import ziglang' 2>/dev/null || { \
-	  echo "==> Installing Zig (ziglang $(ZIGLANG_VERSION)) into $(VENV)"; \
-	  $(PY) -m pip install --quiet --disable-pip-version-check ziglang==$(ZIGLANG_VERSION); }
+$(BUILD_STAMP): $(STAMP) requirements-build.txt
+	@echo "==> cargo-lambda and Zig from PyPI into $(VENV) (requirements-build.txt)"
+	@$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-build.txt
+	@rm -f $(VENV)/.build-tools-* && touch $@
+
+build-tools: $(BUILD_STAMP) ## Install the pinned cargo-lambda and Zig into the virtualenv, and Rust's arm64 std
+	@rustup target list --installed | grep -qx aarch64-unknown-linux-gnu || rustup target add aarch64-unknown-linux-gnu
 
 build: build-tools ## Build every Lambda for arm64 (cargo lambda build --release --arm64)
 	@$(BUILD_ENV) cargo lambda build --release --arm64 --locked $(addprefix -p ,$(LAMBDAS))
 	@ls -1 target/lambda
+
+# build-check runs the arm64 packages under qemu-user, with the arm64 C library from Debian.
+ARM64_RUNNER := qemu-aarch64-static -L /usr/aarch64-linux-gnu
+ARM64_DEBS   := qemu-user-static libc6-arm64-cross
+
+build-check: build ## Start each arm64 package under qemu-user and a local Runtime API: each must answer
+	@command -v qemu-aarch64-static >/dev/null && [ -e /usr/aarch64-linux-gnu/lib/ld-linux-aarch64.so.1 ] || { \
+	  echo "==> Installing Debian's $(ARM64_DEBS) (runs the arm64 binaries here)"; \
+	  $$([ "$$(id -u)" = 0 ] || echo sudo) apt-get install -y -q $(ARM64_DEBS) >/dev/null; }
+	@cargo build --release --locked --quiet -p lambda-bench
+	@echo "==> lambda-bench check target/lambda (under $(ARM64_RUNNER))"
+	@$(LOCAL_AWS) LAMBDA_RUNNER="$(ARM64_RUNNER)" ./target/release/lambda-bench check target/lambda
 
 deploy: build-tools ## Deploy to AWS with SAM (guided the first time; STACK=name), save outputs for authctl
 	@$(SAM) build

@@ -5,6 +5,11 @@
 //!
 //! Usage: `lambda-bench [RUNS] [WARM_ROUNDS]`, with the release binaries in `BENCH_BIN_DIR`
 //! (default: next to this binary) and `MOTO_SERVER` pointing at the virtualenv's moto.
+//!
+//! `lambda-bench check [DIR]` (`make build-check`) instead starts each packaged binary,
+//! `DIR/<name>/bootstrap` as `cargo lambda build` lays them out (default `target/lambda`), under
+//! the same Runtime API and stand-ins, and checks that it answers two invocations correctly: the
+//! arm64 packages run under `LAMBDA_RUNNER` (e.g. `qemu-aarch64-static -L /usr/aarch64-linux-gnu`).
 
 mod events;
 mod fake_cognito;
@@ -65,8 +70,17 @@ fn lambda_env(api: &RuntimeApi) -> Vec<(&'static str, String)> {
     ]
 }
 
-fn spawn(target: &Target, api: &RuntimeApi) -> anyhow::Result<Child> {
-    Command::new(&target.binary)
+/// Starts `target` under the Runtime API, directly or after the `runner` command and its arguments.
+fn spawn(target: &Target, api: &RuntimeApi, runner: &[String]) -> anyhow::Result<Child> {
+    let mut command = match runner.split_first() {
+        Some((program, args)) => {
+            let mut command = Command::new(program);
+            command.args(args).arg(&target.binary);
+            command
+        }
+        None => Command::new(&target.binary),
+    };
+    command
         .env_clear()
         .envs(lambda_env(api))
         .envs(target.env.iter().map(|(k, v)| (*k, v.as_str())))
@@ -93,7 +107,7 @@ async fn expect_ok(target: &Target, api: &mut RuntimeApi) -> anyhow::Result<()> 
 async fn cold_start(target: &Target) -> anyhow::Result<(Duration, Duration)> {
     let mut api = RuntimeApi::start().await?;
     let started = Instant::now();
-    let child = spawn(target, &api)?;
+    let child = spawn(target, &api, &[])?;
     let result = expect_ok(target, &mut api).await;
     let elapsed = started.elapsed();
     stop(child);
@@ -105,7 +119,7 @@ async fn cold_start(target: &Target) -> anyhow::Result<(Duration, Duration)> {
 /// Peak RSS (VmHWM) after the first invocation and after [`WARM_INVOCATIONS`].
 async fn peak_rss(target: &Target) -> anyhow::Result<(u64, u64)> {
     let mut api = RuntimeApi::start().await?;
-    let child = spawn(target, &api)?;
+    let child = spawn(target, &api, &[])?;
     let pid = child.id();
     let result = async {
         expect_ok(target, &mut api).await?;
@@ -165,21 +179,30 @@ fn mib(bytes: u64) -> f64 {
     bytes as f64 / 1048576.0
 }
 
-#[tokio::main]
-async fn main() -> anyhow::Result<()> {
-    let mut args = std::env::args().skip(1).map(|a| a.parse::<usize>());
-    let runs = args.next().transpose()?.unwrap_or(21);
-    let warm_rounds = args.next().transpose()?.unwrap_or(300);
-    let dir = match std::env::var_os("BENCH_BIN_DIR") {
-        Some(dir) => PathBuf::from(dir),
-        None => std::env::current_exe()?.parent().map(Path::to_path_buf).context("binary directory")?,
-    };
+/// What the targets run against: an RS256 key's JWKS (inline and served on loopback), an ID token
+/// it signed, and the loopback Cognito stand-in.
+struct Fixtures {
+    jwks: Value,
+    jwks_url: String,
+    token: String,
+    cognito_url: String,
+}
 
-    let key = TestKey::new("bench-key");
-    let jwks = TestKey::jwks(&[&key]);
-    let jwks_url = serve_jwks(jwks.clone()).await?;
-    let token = key.sign(&id_token_claims("us-east-1", POOL, CLIENT));
-    let cognito_url = fake_cognito::start(token.clone()).await?;
+impl Fixtures {
+    async fn start() -> anyhow::Result<Self> {
+        let key = TestKey::new("bench-key");
+        let jwks = TestKey::jwks(&[&key]);
+        let jwks_url = serve_jwks(jwks.clone()).await?;
+        let token = key.sign(&id_token_claims("us-east-1", POOL, CLIENT));
+        let cognito_url = fake_cognito::start(token.clone()).await?;
+        Ok(Self { jwks, jwks_url, token, cognito_url })
+    }
+}
+
+/// The echo baseline, then every Lambda of ours with an event it answers successfully; `locate`
+/// gives a binary's file from its name.
+fn targets(fixtures: &Fixtures, locate: impl Fn(&str) -> PathBuf) -> Vec<Target> {
+    let Fixtures { jwks, jwks_url, token, cognito_url } = fixtures;
     let method_arn = "arn:aws:execute-api:us-east-1:123456789012:api/prod/GET/me";
     let token_event =
         json!({"type": "TOKEN", "authorizationToken": format!("Bearer {token}"), "methodArn": method_arn});
@@ -196,21 +219,21 @@ async fn main() -> anyhow::Result<()> {
             ("AWS_ENDPOINT_URL", cognito_url.clone()),
         ]
     };
-    let admin = Caller { sub: "8f1c0d2e-sub", groups: "admins", id_token: &token };
+    let admin = Caller { sub: "8f1c0d2e-sub", groups: "admins", id_token: token };
     let function = |name: &'static str, binary: &str, event: Value| Target {
         name,
         limits: Some((MAX_COLD_RATIO, MAX_FUNCTION_RSS)),
-        binary: dir.join(binary),
+        binary: locate(binary),
         env: function_env(),
         event,
         ok: is_success,
     };
     let sign_in = json!({"username": "ann@example.com", "password": "Bench-passw0rd", "flow": "USER_PASSWORD_AUTH"});
-    let targets = [
+    vec![
         Target {
             name: "echo (bare lambda_runtime)",
             limits: None,
-            binary: dir.join("echo"),
+            binary: locate("echo"),
             env: Vec::new(),
             event: json!({"hello": "world"}),
             ok: |answer| answer["hello"] == "world",
@@ -218,7 +241,7 @@ async fn main() -> anyhow::Result<()> {
         Target {
             name: "authorizer (JWKS_JSON)",
             limits: Some((MAX_COLD_RATIO, MAX_AUTHORIZER_RSS)),
-            binary: dir.join("authorizer"),
+            binary: locate("authorizer"),
             env: authorizer_env(("JWKS_JSON", jwks.to_string())),
             event: token_event.clone(),
             ok: is_allow,
@@ -226,8 +249,8 @@ async fn main() -> anyhow::Result<()> {
         Target {
             name: "authorizer (JWKS from loopback)",
             limits: Some((MAX_COLD_RATIO, MAX_AUTHORIZER_RSS)),
-            binary: dir.join("authorizer"),
-            env: authorizer_env(("JWKS_URL", jwks_url)),
+            binary: locate("authorizer"),
+            env: authorizer_env(("JWKS_URL", jwks_url.clone())),
             event: token_event,
             ok: is_allow,
         },
@@ -256,8 +279,67 @@ async fn main() -> anyhow::Result<()> {
             "credentials",
             rest("POST", "/credentials", "/credentials", None, Some(&admin)),
         ),
-    ];
+    ]
+}
 
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let fixtures = Fixtures::start().await?;
+    if args.first().is_some_and(|a| a == "check") {
+        let dir = PathBuf::from(args.get(1).map_or("target/lambda", String::as_str));
+        return check(&targets(&fixtures, |name| dir.join(name).join("bootstrap"))).await;
+    }
+    let number = |i: usize, default: usize| args.get(i).map_or(Ok(default), |a| a.parse::<usize>());
+    let (runs, warm_rounds) = (number(0, 21)?, number(1, 300)?);
+    let dir = match std::env::var_os("BENCH_BIN_DIR") {
+        Some(dir) => PathBuf::from(dir),
+        None => std::env::current_exe()?.parent().map(Path::to_path_buf).context("binary directory")?,
+    };
+    bench(&targets(&fixtures, |name| dir.join(name)), runs, warm_rounds).await
+}
+
+/// `lambda-bench check`: each packaged Lambda (not the echo baseline) started under the Runtime
+/// API, after `LAMBDA_RUNNER` when set, must answer two invocations with the expected success.
+async fn check(targets: &[Target]) -> anyhow::Result<()> {
+    let runner: Vec<String> =
+        std::env::var("LAMBDA_RUNNER").unwrap_or_default().split_whitespace().map(String::from).collect();
+    let ours: Vec<&Target> = targets.iter().filter(|t| t.limits.is_some()).collect();
+    let mut failed = 0;
+    for target in &ours {
+        let started = Instant::now();
+        match answers_twice(target, &runner).await {
+            Ok(()) => println!("ok    {} ({:.0} ms)", target.name, started.elapsed().as_secs_f64() * 1e3),
+            Err(error) => {
+                failed += 1;
+                println!("FAIL  {}: {error:#}", target.name);
+            }
+        }
+    }
+    if failed > 0 {
+        bail!("{failed} of {} packaged Lambdas did not answer as expected", ours.len());
+    }
+    println!("All {} packaged Lambdas answered as expected.", ours.len());
+    Ok(())
+}
+
+async fn answers_twice(target: &Target, runner: &[String]) -> anyhow::Result<()> {
+    if !target.binary.is_file() {
+        bail!("{} not found (run make build first)", target.binary.display());
+    }
+    let mut api = RuntimeApi::start().await?;
+    let child = spawn(target, &api, runner)?;
+    let result = async {
+        expect_ok(target, &mut api).await?;
+        expect_ok(target, &mut api).await
+    }
+    .await;
+    stop(child);
+    result
+}
+
+/// `make bench`: the cold-start, size and memory table, then the warm rounds.
+async fn bench(targets: &[Target], runs: usize, warm_rounds: usize) -> anyhow::Result<()> {
     println!(
         "Cold start: exec to first answered invocation (init: exec to the first poll for an event), \
          {runs} runs each, interleaved; medians."
