@@ -70,13 +70,59 @@ fn every_function_builds_a_workspace_binary() {
         }
         assert_eq!(res["Metadata"]["BuildMethod"].as_str(), Some("rust-cargolambda"), "{name:?}");
         let binary = res["Metadata"]["BuildProperties"]["Binary"].as_str().expect("Binary");
-        let main = match binary {
-            "authorizer" => "authorizer/src/main.rs".to_string(),
-            other => format!("functions/{other}/src/main.rs"),
-        };
+        let main = format!("{}/src/main.rs", package_dir(binary));
         let path = format!("{}/../{main}", env!("CARGO_MANIFEST_DIR"));
         assert!(std::path::Path::new(&path).exists(), "{name:?} builds {binary}, but {main} does not exist");
     }
+}
+
+/// The workspace directory of the package that builds a template function's `Binary`.
+fn package_dir(binary: &str) -> String {
+    match binary {
+        "authorizer" => "authorizer".to_string(),
+        other => format!("functions/{other}"),
+    }
+}
+
+/// `sam build` runs `cargo lambda build --bin NAME` at the workspace root, where dependency
+/// features are unified over the default members: those must be exactly the deployed functions,
+/// or a test-only feature lands in a Lambda and `sam build` recompiles what `make build` built.
+#[test]
+fn the_workspace_default_members_are_exactly_the_deployed_functions() {
+    let template = template();
+    let deployed: BTreeSet<String> = template["Resources"]
+        .as_mapping()
+        .expect("Resources")
+        .values()
+        .filter(|res| res["Type"].as_str() == Some("AWS::Serverless::Function"))
+        .map(|res| package_dir(res["Metadata"]["BuildProperties"]["Binary"].as_str().expect("Binary")))
+        .collect();
+
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let out = std::process::Command::new(cargo)
+        .args(["metadata", "--format-version", "1", "--no-deps", "--offline"])
+        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
+        .output()
+        .expect("cargo metadata runs");
+    assert!(out.status.success(), "cargo metadata: {}", String::from_utf8_lossy(&out.stderr));
+    let metadata: serde_json::Value = serde_json::from_slice(&out.stdout).expect("cargo metadata JSON");
+    let root = std::path::Path::new(metadata["workspace_root"].as_str().expect("workspace_root"));
+    let defaults = metadata["workspace_default_members"].as_array().expect("workspace_default_members");
+    let default_members: BTreeSet<String> = metadata["packages"]
+        .as_array()
+        .expect("packages")
+        .iter()
+        .filter(|package| defaults.contains(&package["id"]))
+        .map(|package| {
+            let manifest = std::path::Path::new(package["manifest_path"].as_str().expect("manifest_path"));
+            let dir = manifest.parent().expect("package dir").strip_prefix(root).expect("inside the workspace");
+            dir.to_string_lossy().into_owned()
+        })
+        .collect();
+    assert_eq!(
+        default_members, deployed,
+        "Cargo.toml default-members (left) differ from template.yaml's functions (right)"
+    );
 }
 
 #[test]
