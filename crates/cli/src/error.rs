@@ -12,21 +12,11 @@ use auth_domain::{AuthError, CognitoErrorKind};
 pub fn describe(err: AuthError) -> String {
     match err {
         AuthError::Upstream(source) if source.kind == CognitoErrorKind::Unreachable => {
-            format!("UpstreamError: Cognito could not be reached: {}", without_debug_dump(&source.message))
+            format!("UpstreamError: Cognito could not be reached: {}", source.message)
         }
         AuthError::Upstream(source) => format!("UpstreamError: Cognito failed: {}: {}", source.code, source.message),
         other => ApiError::from(other).to_string(),
     }
-}
-
-/// The SDK's error context ends with a `Debug` dump of the error (`... (DispatchFailure(...))`):
-/// the causes before it are what a person reads.
-fn without_debug_dump(message: &str) -> &str {
-    ["ConstructionFailure", "TimeoutError", "DispatchFailure", "ResponseError"]
-        .iter()
-        .filter_map(|variant| message.find(&format!(" ({variant}(")))
-        .min()
-        .map_or(message, |end| &message[..end])
 }
 
 /// A failed sign-in. Cognito answers `NotAuthorized` both for a wrong password and for a missing
@@ -77,22 +67,6 @@ mod tests {
         assert_eq!(unreachable, "UpstreamError: Cognito could not be reached: detail");
         let failed = describe(AuthError::Upstream(cognito(CognitoErrorKind::Other, "InternalErrorException")));
         assert_eq!(failed, "UpstreamError: Cognito failed: InternalErrorException: detail");
-    }
-
-    #[test]
-    fn an_unreachable_endpoint_reads_as_its_causes_without_the_debug_dump() {
-        let message = "dispatch failure: io error: tcp connect error: Connection refused (os error 111) \
-                       (DispatchFailure(DispatchFailure { source: ConnectorError { kind: Io } }))";
-        let text = describe(AuthError::Upstream(CognitoError {
-            kind: CognitoErrorKind::Unreachable,
-            code: "Unreachable".into(),
-            message: message.into(),
-        }));
-        assert_eq!(
-            text,
-            "UpstreamError: Cognito could not be reached: dispatch failure: io error: tcp connect error: \
-             Connection refused (os error 111)"
-        );
     }
 
     #[test]

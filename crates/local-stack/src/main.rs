@@ -22,6 +22,13 @@ async fn main() -> anyhow::Result<()> {
     let pool = &stack.pool;
     let info = stack.stack_file();
     std::fs::write(state_dir.join("stack.json"), serde_json::to_string_pretty(&info)?)?;
+    // The built-in demo passwords are shown; one set in the environment is not echoed back.
+    let defaults = StackOptions::for_tests();
+    let shown = |password: &str, default: &str, var: &str| {
+        if password == default { password.to_string() } else { format!("<{var}>") }
+    };
+    let user_pw = shown(&pool.user.password, &defaults.user.password, "DEMO_USER_PASSWORD");
+    let admin_pw = shown(&pool.admin.password, &defaults.admin.password, "DEMO_ADMIN_PASSWORD");
     println!(
         "\nLocal API:         {url}\n\
          Cognito emulator:  {moto} (log: .dev/moto.log)\n\
@@ -37,9 +44,7 @@ async fn main() -> anyhow::Result<()> {
         pool_id = pool.pool_id,
         client_id = pool.client_id,
         user = pool.user.email,
-        user_pw = pool.user.password,
         admin = pool.admin.email,
-        admin_pw = pool.admin.password,
         group = pool.admin_group,
     );
     wait_for_stop().await?;
