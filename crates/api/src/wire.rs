@@ -43,7 +43,7 @@ impl std::fmt::Debug for SignInRequest {
 }
 
 /// Tokens returned by a completed sign-in or a refresh.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Tokens {
     /// The ID token: send it as `Authorization: Bearer ...` to protected routes.
@@ -59,8 +59,18 @@ pub struct Tokens {
     pub token_type: String,
 }
 
+/// `Debug` leaves the tokens out.
+impl std::fmt::Debug for Tokens {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Tokens")
+            .field("expires_in", &self.expires_in)
+            .field("token_type", &self.token_type)
+            .finish_non_exhaustive()
+    }
+}
+
 /// A further step Cognito asks for before it hands out tokens.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Challenge {
     /// The challenge name (`NEW_PASSWORD_REQUIRED`, `SOFTWARE_TOKEN_MFA`, ...).
@@ -69,6 +79,16 @@ pub struct Challenge {
     pub session: String,
     /// Challenge parameters, as Cognito gives them (minus SRP internals).
     pub parameters: BTreeMap<String, String>,
+}
+
+/// `Debug` leaves the session out.
+impl std::fmt::Debug for Challenge {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Challenge")
+            .field("name", &self.name)
+            .field("parameters", &self.parameters)
+            .finish_non_exhaustive()
+    }
 }
 
 /// The answer to a sign-in or a challenge: tokens, or the next challenge.
@@ -224,13 +244,20 @@ pub struct SignUpResponse {
 }
 
 /// `POST /auth/confirm-sign-up`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Clone, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct ConfirmSignUpRequest {
     /// The sign-in name used at sign-up.
     pub username: String,
     /// The code that was sent.
     pub code: String,
+}
+
+/// `Debug` leaves the code out.
+impl std::fmt::Debug for ConfirmSignUpRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ConfirmSignUpRequest").field("username", &self.username).finish_non_exhaustive()
+    }
 }
 
 /// `POST /auth/resend-code` (and, later, `/password/forgot`).
@@ -257,13 +284,20 @@ impl std::fmt::Debug for TotpSetupRequest {
 }
 
 /// The answer to a TOTP setup.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct TotpSetupResponse {
     /// The shared secret (base32), for authenticator apps that take it typed.
     pub secret_code: String,
     /// `otpauth://totp/...`, for a QR code.
     pub otpauth_uri: String,
+}
+
+/// `Debug` leaves the shared secret out.
+impl std::fmt::Debug for TotpSetupResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TotpSetupResponse").finish_non_exhaustive()
+    }
 }
 
 /// `POST /mfa/totp/verify`.
@@ -445,5 +479,64 @@ pub struct CredentialsResponse {
 impl std::fmt::Debug for CredentialsResponse {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("CredentialsResponse").field("identity_id", &self.identity_id).finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde::de::DeserializeOwned;
+
+    use super::*;
+
+    /// `Debug` of `json` read as `T`, which must hold a secret marked `SECRET`.
+    fn debug_of<T: DeserializeOwned + std::fmt::Debug>(json: serde_json::Value) -> String {
+        let value: T = serde_json::from_value(json.clone()).unwrap_or_else(|e| panic!("{json}: {e}"));
+        format!("{value:?}")
+    }
+
+    #[test]
+    fn debug_output_never_shows_a_password_token_session_code_or_key() {
+        let tokens = serde_json::json!({
+            "idToken": "SECRET-id", "accessToken": "SECRET-access", "refreshToken": "SECRET-refresh",
+            "expiresIn": 3600, "tokenType": "Bearer"
+        });
+        let challenge =
+            serde_json::json!({"name": "SOFTWARE_TOKEN_MFA", "session": "SECRET-session", "parameters": {}});
+        let shown = [
+            debug_of::<SignInRequest>(serde_json::json!({"username": "ann", "password": "SECRET"})),
+            debug_of::<RefreshRequest>(serde_json::json!({"refreshToken": "SECRET", "username": "ann"})),
+            debug_of::<SignOutRequest>(serde_json::json!({"accessToken": "SECRET", "refreshToken": "SECRET"})),
+            debug_of::<ChallengeRequest>(serde_json::json!({
+                "username": "ann", "name": "SOFTWARE_TOKEN_MFA", "session": "SECRET",
+                "responses": {"SOFTWARE_TOKEN_MFA_CODE": "SECRET"}
+            })),
+            debug_of::<SignUpRequest>(serde_json::json!({"username": "ann", "password": "SECRET"})),
+            debug_of::<ConfirmSignUpRequest>(serde_json::json!({"username": "ann", "code": "SECRET"})),
+            debug_of::<TotpSetupRequest>(serde_json::json!({"accessToken": "SECRET"})),
+            debug_of::<TotpVerifyRequest>(serde_json::json!({"accessToken": "SECRET", "code": "SECRET"})),
+            debug_of::<ChangePasswordRequest>(serde_json::json!({
+                "accessToken": "SECRET", "previousPassword": "SECRET", "proposedPassword": "SECRET"
+            })),
+            debug_of::<ResetPasswordRequest>(
+                serde_json::json!({"username": "ann", "code": "SECRET", "newPassword": "SECRET"}),
+            ),
+            debug_of::<CreateUserRequest>(serde_json::json!({"username": "ann", "temporaryPassword": "SECRET"})),
+            debug_of::<SetPasswordRequest>(serde_json::json!({"password": "SECRET"})),
+            debug_of::<Tokens>(tokens.clone()),
+            debug_of::<Challenge>(challenge.clone()),
+            debug_of::<SignInResponse>(serde_json::json!({"tokens": tokens, "username": "ann"})),
+            debug_of::<SignInResponse>(serde_json::json!({"challenge": challenge, "username": "ann"})),
+            debug_of::<RefreshResponse>(serde_json::json!({"tokens": tokens})),
+            debug_of::<TotpSetupResponse>(
+                serde_json::json!({"secretCode": "SECRET", "otpauthUri": "otpauth://SECRET"}),
+            ),
+            debug_of::<CredentialsResponse>(serde_json::json!({
+                "identityId": "us-east-1:id", "accessKeyId": "SECRET", "secretAccessKey": "SECRET",
+                "sessionToken": "SECRET", "expiration": "2026-11-22T00:00:00Z"
+            })),
+        ];
+        for debug in shown {
+            assert!(!debug.contains("SECRET"), "{debug}");
+        }
     }
 }

@@ -43,7 +43,7 @@ impl std::fmt::Debug for IssuedTokens {
 }
 
 /// What an auth call answered: tokens, or a challenge.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub enum AuthResult {
     /// Signed in.
     Tokens(IssuedTokens),
@@ -56,6 +56,18 @@ pub enum AuthResult {
         /// Challenge parameters.
         parameters: BTreeMap<String, String>,
     },
+}
+
+/// `Debug` leaves the tokens and the session out.
+impl std::fmt::Debug for AuthResult {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Tokens(tokens) => f.debug_tuple("Tokens").field(tokens).finish(),
+            Self::Challenge { name, parameters, .. } => {
+                f.debug_struct("Challenge").field("name", name).field("parameters", parameters).finish_non_exhaustive()
+            }
+        }
+    }
 }
 
 /// The Cognito error codes the flows tell apart. Everything else is [`CognitoErrorKind::Other`].
@@ -157,12 +169,22 @@ pub enum AdminAction {
 }
 
 /// Whose software token: a signed-in user's, or a sign-in session's (the `MFA_SETUP` challenge).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy, PartialEq, Eq)]
 pub enum TokenOwner<'a> {
     /// An access token.
     AccessToken(&'a str),
     /// A challenge session.
     Session(&'a str),
+}
+
+/// `Debug` names the kind only, never the token or session.
+impl std::fmt::Debug for TokenOwner<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::AccessToken(_) => "AccessToken(..)",
+            Self::Session(_) => "Session(..)",
+        })
+    }
 }
 
 /// A user as Cognito's admin calls describe it.
@@ -183,7 +205,7 @@ pub struct PoolUser {
 }
 
 /// `AdminCreateUser`'s options.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Clone, PartialEq, Eq, Default)]
 pub struct NewUser {
     /// The sign-in name.
     pub username: String,
@@ -193,6 +215,17 @@ pub struct NewUser {
     pub temporary_password: Option<String>,
     /// Whether Cognito emails the invitation.
     pub send_invite: bool,
+}
+
+/// `Debug` leaves the temporary password out.
+impl std::fmt::Debug for NewUser {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NewUser")
+            .field("username", &self.username)
+            .field("attributes", &self.attributes)
+            .field("send_invite", &self.send_invite)
+            .finish_non_exhaustive()
+    }
 }
 
 /// The Cognito user-pool operations the flows need.
@@ -303,4 +336,40 @@ pub trait UserPool: Send + Sync {
         password: &str,
         secret_hash: Option<String>,
     ) -> Result<(), CognitoError>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_output_never_shows_a_token_session_or_password() {
+        let tokens = IssuedTokens {
+            id_token: "SECRET-id".into(),
+            access_token: "SECRET-access".into(),
+            refresh_token: Some("SECRET-refresh".into()),
+            expires_in: 3600,
+            token_type: "Bearer".into(),
+        };
+        let shown = [
+            format!("{:?}", AuthResult::Tokens(tokens)),
+            format!(
+                "{:?}",
+                AuthResult::Challenge {
+                    name: "MFA_SETUP".into(),
+                    session: "SECRET".into(),
+                    parameters: BTreeMap::new()
+                }
+            ),
+            format!("{:?}", TokenOwner::AccessToken("SECRET")),
+            format!("{:?}", TokenOwner::Session("SECRET")),
+            format!(
+                "{:?}",
+                NewUser { username: "ann".into(), temporary_password: Some("SECRET".into()), ..Default::default() }
+            ),
+        ];
+        for debug in shown {
+            assert!(!debug.contains("SECRET"), "{debug}");
+        }
+    }
 }

@@ -17,10 +17,16 @@ use serde::{Serialize, de::DeserializeOwned};
 pub use cors::Cors;
 
 /// A successful answer: a status and an optional JSON body.
-#[derive(Debug)]
 pub struct Reply {
     status: StatusCode,
     body: Option<serde_json::Value>,
+}
+
+/// `Debug` shows the status only: a body may hold tokens or credentials.
+impl std::fmt::Debug for Reply {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Reply").field("status", &self.status).finish_non_exhaustive()
+    }
 }
 
 impl Reply {
