@@ -17,10 +17,10 @@ LOCAL_AWS := env -u AWS_PROFILE -u AWS_DEFAULT_PROFILE -u AWS_SESSION_TOKEN \
              AWS_REGION=$${AWS_REGION:-us-east-1} \
              AWS_ENDPOINT_URL=http://127.0.0.1:9 MOTO_SERVER=$(CURDIR)/$(VENV)/bin/moto_server
 
-.PHONY: help dev test lint fmt venv build build-tools build-check deploy bench clean
+.PHONY: help dev test lint fmt venv build build-tools build-check deploy stack-outputs bench clean
 
 help: ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
 
 $(STAMP): requirements-dev.txt
 	@echo "==> Python virtualenv in $(VENV) (moto, cfn-lint, SAM CLI, schemathesis)"
@@ -69,7 +69,8 @@ bench: $(STAMP) ## Measure: verify vs raw RSA; size, cold start, memory of every
 BUILD_STAMP := $(VENV)/.build-tools-$(shell cksum < requirements-build.txt | cut -d' ' -f1)
 BUILD_ENV := PATH="$(CURDIR)/$(VENV)/bin:$$PATH"
 SAM       := SAM_CLI_TELEMETRY=0 $(BUILD_ENV) $(VENV)/bin/sam
-STACK     ?= cognito-api
+# The stack: STACK=..., else the one `sam deploy --guided` saved in samconfig.toml, else cognito-api.
+STACK     ?= $(or $(shell sed -n 's/^stack_name = "\(.*\)"$$/\1/p' samconfig.toml 2>/dev/null | head -n1),cognito-api)
 LAMBDAS   := authorizer fn-auth fn-refresh fn-password fn-users fn-credentials
 
 $(BUILD_STAMP): $(STAMP) requirements-build.txt
@@ -98,7 +99,11 @@ build-check: build ## Start each arm64 package under qemu-user and a local Runti
 
 deploy: build-tools ## Deploy to AWS with SAM (guided the first time; STACK=name), save outputs for authctl
 	@$(SAM) build
-	@if [ -f samconfig.toml ]; then $(SAM) deploy; else $(SAM) deploy --guided --stack-name $(STACK); fi
+	@if [ -f samconfig.toml ]; then $(SAM) deploy --stack-name $(STACK); else $(SAM) deploy --guided --stack-name $(STACK); fi
+	@# A new make reads the stack name the guided deploy may just have saved.
+	@$(MAKE) --no-print-directory stack-outputs
+
+stack-outputs: $(STAMP) ## Save the deployed stack's outputs to .deploy/STACK.json (authctl's stack file)
 	@mkdir -p .deploy && $(SAM) list stack-outputs --stack-name $(STACK) --output json > .deploy/$(STACK).json
 	@echo "==> Stack outputs in .deploy/$(STACK).json; try: AUTHCTL_STACK=.deploy/$(STACK).json cargo run -q -p authctl -- --help"
 
