@@ -31,8 +31,17 @@ pub const DEFAULT_STACK_FILE: &str = ".dev/stack.json";
 const EMULATOR_KEY: &str = "testing";
 
 /// A snapshot of the environment, taken once at start. Empty values count as unset.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct Env(HashMap<String, String>);
+
+/// `Debug` lists the variables' names only: values include the client secret and AWS keys.
+impl std::fmt::Debug for Env {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut names: Vec<&str> = self.0.keys().map(String::as_str).collect();
+        names.sort_unstable();
+        f.debug_tuple("Env").field(&names).finish()
+    }
+}
 
 impl Env {
     /// The process environment (variables that are not valid UTF-8 are ignored).
@@ -422,6 +431,12 @@ mod tests {
         let file = file.map(|text| StackFile::parse(text).unwrap());
         let path = Path::new("stack.json");
         Settings::resolve(flags, &Env::from_pairs(env.iter().copied()), file.as_ref().map(|f| (path, f)))
+    }
+
+    #[test]
+    fn the_environment_prints_its_names_not_its_values() {
+        let env = Env::from_pairs([("USER_POOL_CLIENT_SECRET", "SECRET"), ("AWS_SECRET_ACCESS_KEY", "SECRET")]);
+        assert_eq!(format!("{env:?}"), r#"Env(["AWS_SECRET_ACCESS_KEY", "USER_POOL_CLIENT_SECRET"])"#);
     }
 
     #[test]
