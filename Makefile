@@ -57,8 +57,8 @@ fmt: ## Format the code
 bench: $(STAMP) ## Measure: verify vs raw RSA; size, cold start, memory of every Lambda; warm overhead
 	@echo "==> cargo bench -p cognito-verifier --bench verify (full verify path vs raw RSA-2048 verify)"
 	@cargo bench --locked -p cognito-verifier --bench verify 2>&1 | grep -vE '^\s*(Compiling|Benchmarking|Found|[0-9]+ \(|$$)'
-	@echo "==> cargo build --release -p $(LAMBDAS) lambda-bench (the first release build takes several minutes)"
-	@cargo build --release --locked --quiet $(addprefix -p ,$(LAMBDAS)) -p lambda-bench
+	@echo "==> cargo build --release: the Lambdas as deployed (default members), then lambda-bench (the first release build takes several minutes)"
+	@cargo build --release --locked --quiet && cargo build --release --locked --quiet -p lambda-bench
 	@echo "==> target/release/lambda-bench $${BENCH_RUNS:-21} $${WARM_ROUNDS:-300} (cold starts, peak RSS, warm rounds)"
 	@$(LOCAL_AWS) ./target/release/lambda-bench $${BENCH_RUNS:-21} $${WARM_ROUNDS:-300}
 
@@ -71,7 +71,6 @@ BUILD_ENV := PATH="$(CURDIR)/$(VENV)/bin:$$PATH"
 SAM       := SAM_CLI_TELEMETRY=0 $(BUILD_ENV) $(VENV)/bin/sam
 # The stack: STACK=..., else the one `sam deploy --guided` saved in samconfig.toml, else cognito-api.
 STACK     ?= $(or $(shell sed -n 's/^stack_name = "\(.*\)"$$/\1/p' samconfig.toml 2>/dev/null | head -n1),cognito-api)
-LAMBDAS   := authorizer fn-auth fn-refresh fn-password fn-users fn-credentials
 
 $(BUILD_STAMP): $(STAMP) requirements-build.txt
 	@echo "==> cargo-lambda and Zig from PyPI into $(VENV) (requirements-build.txt)"
@@ -81,8 +80,9 @@ $(BUILD_STAMP): $(STAMP) requirements-build.txt
 build-tools: $(BUILD_STAMP) ## Install the pinned cargo-lambda and Zig into the virtualenv, and Rust's arm64 std
 	@rustup target list --installed | grep -qx aarch64-unknown-linux-gnu || rustup target add aarch64-unknown-linux-gnu
 
+# The Lambdas are the workspace's default members (Cargo.toml), as for `sam build`.
 build: build-tools ## Build every Lambda for arm64 (cargo lambda build --release --arm64)
-	@$(BUILD_ENV) cargo lambda build --release --arm64 --locked $(addprefix -p ,$(LAMBDAS))
+	@$(BUILD_ENV) cargo lambda build --release --arm64 --locked
 	@ls -1 target/lambda
 
 # build-check runs the arm64 packages under qemu-user, with the arm64 C library from Debian.
@@ -97,10 +97,10 @@ build-check: build ## Start each arm64 package under qemu-user and a local Runti
 	@echo "==> lambda-bench check target/lambda (under $(ARM64_RUNNER))"
 	@$(LOCAL_AWS) LAMBDA_RUNNER="$(ARM64_RUNNER)" ./target/release/lambda-bench check target/lambda
 
+# The outputs are saved by a new make, which reads the stack name a guided deploy just saved.
 deploy: build-tools ## Deploy to AWS with SAM (guided the first time; STACK=name), save outputs for authctl
 	@$(SAM) build
 	@if [ -f samconfig.toml ]; then $(SAM) deploy --stack-name $(STACK); else $(SAM) deploy --guided --stack-name $(STACK); fi
-	@# A new make reads the stack name the guided deploy may just have saved.
 	@$(MAKE) --no-print-directory stack-outputs
 
 stack-outputs: $(STAMP) ## Save the deployed stack's outputs to .deploy/STACK.json (authctl's stack file)

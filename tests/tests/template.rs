@@ -20,6 +20,16 @@ fn strings(value: &Value) -> Vec<String> {
     value.as_sequence().map(|s| s.iter().filter_map(|v| v.as_str().map(str::to_string)).collect()).unwrap_or_default()
 }
 
+/// The template's functions: logical id and resource.
+fn functions(template: &Value) -> impl Iterator<Item = (&str, &Value)> {
+    template["Resources"]
+        .as_mapping()
+        .expect("Resources")
+        .iter()
+        .filter(|(_, res)| res["Type"].as_str() == Some("AWS::Serverless::Function"))
+        .map(|(name, res)| (name.as_str().expect("logical id"), res))
+}
+
 fn function_of(logical_id: &str) -> Function {
     match logical_id {
         "AuthFunction" => Function::Auth,
@@ -35,10 +45,7 @@ fn function_of(logical_id: &str) -> Function {
 fn template_declares_exactly_the_route_table() {
     let template = template();
     let mut declared = BTreeSet::new();
-    for (name, res) in template["Resources"].as_mapping().expect("Resources") {
-        if res["Type"].as_str() != Some("AWS::Serverless::Function") {
-            continue;
-        }
+    for (name, res) in functions(&template) {
         let Some(events) = res["Properties"]["Events"].as_mapping() else { continue };
         for (_, event) in events {
             if event["Type"].as_str() != Some("Api") {
@@ -49,7 +56,7 @@ fn template_declares_exactly_the_route_table() {
             declared.insert((
                 props["Method"].as_str().expect("Method").to_uppercase(),
                 props["Path"].as_str().expect("Path").to_string(),
-                function_of(name.as_str().expect("name")),
+                function_of(name),
                 public,
             ));
         }
@@ -64,10 +71,7 @@ fn template_declares_exactly_the_route_table() {
 #[test]
 fn every_function_builds_a_workspace_binary() {
     let template = template();
-    for (name, res) in template["Resources"].as_mapping().expect("Resources") {
-        if res["Type"].as_str() != Some("AWS::Serverless::Function") {
-            continue;
-        }
+    for (name, res) in functions(&template) {
         assert_eq!(res["Metadata"]["BuildMethod"].as_str(), Some("rust-cargolambda"), "{name:?}");
         let binary = res["Metadata"]["BuildProperties"]["Binary"].as_str().expect("Binary");
         let main = format!("{}/src/main.rs", package_dir(binary));
@@ -90,12 +94,8 @@ fn package_dir(binary: &str) -> String {
 #[test]
 fn the_workspace_default_members_are_exactly_the_deployed_functions() {
     let template = template();
-    let deployed: BTreeSet<String> = template["Resources"]
-        .as_mapping()
-        .expect("Resources")
-        .values()
-        .filter(|res| res["Type"].as_str() == Some("AWS::Serverless::Function"))
-        .map(|res| package_dir(res["Metadata"]["BuildProperties"]["Binary"].as_str().expect("Binary")))
+    let deployed: BTreeSet<String> = functions(&template)
+        .map(|(_, res)| package_dir(res["Metadata"]["BuildProperties"]["Binary"].as_str().expect("Binary")))
         .collect();
 
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());

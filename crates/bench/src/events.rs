@@ -1,5 +1,6 @@
 //! API Gateway REST (v1) proxy events, as the deployed API sends them to the functions.
 
+use anyhow::Context;
 use serde_json::{Value, json};
 
 /// The caller the authorizer let through: its flat context, and the token it presented.
@@ -12,49 +13,26 @@ pub struct Caller<'a> {
     pub id_token: &'a str,
 }
 
-/// An event for `method` `path` (matching route `resource`), with a JSON `body`, from `caller`
-/// (none on public routes).
-pub fn rest(method: &str, resource: &str, path: &str, body: Option<Value>, caller: Option<&Caller<'_>>) -> Value {
-    let mut headers = json!({"content-type": "application/json", "host": "bench.execute-api.us-east-1.amazonaws.com"});
+/// The event API Gateway sends a function for `method` `path` with a JSON `body`, from `caller`
+/// (none on public routes): the local gateway's own event, so the two cannot differ.
+pub fn rest(method: &str, path: &str, body: Option<Value>, caller: Option<&Caller<'_>>) -> anyhow::Result<Value> {
+    let mut request = axum::http::Request::builder()
+        .method(method)
+        .uri(path)
+        .header("content-type", "application/json")
+        .header("host", "bench.execute-api.us-east-1.amazonaws.com");
+    if let Some(c) = caller {
+        request = request.header("authorization", format!("Bearer {}", c.id_token));
+    }
+    let request = request.body(body.map(|b| b.to_string()).unwrap_or_default().into())?;
+    // The authorizer's context as API Gateway passes it on: flat, every value a string.
     let authorizer = caller.map(|c| {
-        headers["authorization"] = json!(format!("Bearer {}", c.id_token));
         json!({
             "principalId": c.sub, "sub": c.sub, "username": c.sub, "email": "ann@example.com",
             "emailVerified": "true", "groups": c.groups, "tokenUse": "id", "clientId": "bench-client",
         })
     });
-    let multi: serde_json::Map<String, Value> =
-        headers.as_object().into_iter().flatten().map(|(k, v)| (k.clone(), json!([v]))).collect();
-    let path_parameters = path_parameters(resource, path);
-    json!({
-        "resource": resource,
-        "path": path,
-        "httpMethod": method,
-        "headers": headers,
-        "multiValueHeaders": multi,
-        "queryStringParameters": null,
-        "multiValueQueryStringParameters": null,
-        "pathParameters": path_parameters,
-        "stageVariables": null,
-        "requestContext": {
-            "accountId": "123456789012", "resourceId": "r1", "stage": "prod",
-            "requestId": "bench-request", "identity": {"sourceIp": "127.0.0.1"},
-            "resourcePath": resource, "httpMethod": method, "apiId": "bench", "path": format!("/prod{path}"),
-            "protocol": "HTTP/1.1", "requestTimeEpoch": 1_700_000_000_000_u64, "authorizer": authorizer,
-        },
-        "body": body.map(|b| b.to_string()),
-        "isBase64Encoded": false,
-    })
-}
-
-/// `{name}` segments of `resource` filled from `path`.
-fn path_parameters(resource: &str, path: &str) -> Value {
-    let params: serde_json::Map<String, Value> = resource
-        .split('/')
-        .zip(path.split('/'))
-        .filter_map(|(r, p)| Some((r.strip_prefix('{')?.strip_suffix('}')?.to_string(), json!(p))))
-        .collect();
-    if params.is_empty() { Value::Null } else { Value::Object(params) }
+    local_stack::gateway::rest_event(request, authorizer).with_context(|| format!("no route for {method} {path}"))
 }
 
 /// Whether a function answered with a 2xx.

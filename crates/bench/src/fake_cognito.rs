@@ -14,10 +14,7 @@ use serde_json::{Value, json};
 /// Starts the stand-in; returns its `http://127.0.0.1:PORT`.
 pub async fn start(id_token: String) -> anyhow::Result<String> {
     let app = Router::new().route("/", post(move |headers: HeaderMap| std::future::ready(answer(&headers, &id_token))));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let url = format!("http://{}", listener.local_addr()?);
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    Ok(url)
+    Ok(format!("http://{}", crate::serve(app).await?))
 }
 
 fn answer(headers: &HeaderMap, id_token: &str) -> impl IntoResponse + use<> {

@@ -143,8 +143,8 @@ fn vm_hwm_kib(pid: u32) -> anyhow::Result<u64> {
         .context("VmHWM not found")
 }
 
-fn median(values: Vec<Duration>) -> Duration {
-    quantile(&values, 0.5)
+fn median(values: &[Duration]) -> Duration {
+    quantile(values, 0.5)
 }
 
 /// The size of the deployment package: the binary as `bootstrap` in a deflated zip.
@@ -165,10 +165,15 @@ async fn serve_jwks(jwks: Value) -> anyhow::Result<String> {
         "/jwks.json",
         axum::routing::get(move || std::future::ready(([("content-type", "application/json")], body.clone()))),
     );
+    Ok(format!("http://{}/jwks.json", serve(app).await?))
+}
+
+/// Serves `app` on a free loopback port for as long as the bench runs; returns its address.
+async fn serve(app: axum::Router) -> anyhow::Result<std::net::SocketAddr> {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let url = format!("http://{}/jwks.json", listener.local_addr()?);
+    let address = listener.local_addr()?;
     tokio::spawn(async move { axum::serve(listener, app).await });
-    Ok(url)
+    Ok(address)
 }
 
 fn is_allow(answer: &Value) -> bool {
@@ -201,7 +206,7 @@ impl Fixtures {
 
 /// The echo baseline, then every Lambda of ours with an event it answers successfully; `locate`
 /// gives a binary's file from its name.
-fn targets(fixtures: &Fixtures, locate: impl Fn(&str) -> PathBuf) -> Vec<Target> {
+fn targets(fixtures: &Fixtures, locate: impl Fn(&str) -> PathBuf) -> anyhow::Result<Vec<Target>> {
     let Fixtures { jwks, jwks_url, token, cognito_url } = fixtures;
     let method_arn = "arn:aws:execute-api:us-east-1:123456789012:api/prod/GET/me";
     let token_event =
@@ -229,7 +234,7 @@ fn targets(fixtures: &Fixtures, locate: impl Fn(&str) -> PathBuf) -> Vec<Target>
         ok: is_success,
     };
     let sign_in = json!({"username": "ann@example.com", "password": "Bench-passw0rd", "flow": "USER_PASSWORD_AUTH"});
-    vec![
+    Ok(vec![
         Target {
             name: "echo (bare lambda_runtime)",
             limits: None,
@@ -254,32 +259,20 @@ fn targets(fixtures: &Fixtures, locate: impl Fn(&str) -> PathBuf) -> Vec<Target>
             event: token_event,
             ok: is_allow,
         },
-        function(
-            "auth: POST /auth/sign-in",
-            "auth",
-            rest("POST", "/auth/sign-in", "/auth/sign-in", Some(sign_in), None),
-        ),
+        function("auth: POST /auth/sign-in", "auth", rest("POST", "/auth/sign-in", Some(sign_in), None)?),
         function(
             "refresh: POST /auth/refresh",
             "refresh",
-            rest("POST", "/auth/refresh", "/auth/refresh", Some(json!({"refreshToken": "r", "username": "u"})), None),
+            rest("POST", "/auth/refresh", Some(json!({"refreshToken": "r", "username": "u"})), None)?,
         ),
         function(
             "password: POST /password/forgot",
             "password",
-            rest("POST", "/password/forgot", "/password/forgot", Some(json!({"username": "ann@example.com"})), None),
+            rest("POST", "/password/forgot", Some(json!({"username": "ann@example.com"})), None)?,
         ),
-        function(
-            "users: GET /users/{username}",
-            "users",
-            rest("GET", "/users/{username}", "/users/ann@example.com", None, Some(&admin)),
-        ),
-        function(
-            "credentials: POST /credentials",
-            "credentials",
-            rest("POST", "/credentials", "/credentials", None, Some(&admin)),
-        ),
-    ]
+        function("users: GET /users/{username}", "users", rest("GET", "/users/ann@example.com", None, Some(&admin))?),
+        function("credentials: POST /credentials", "credentials", rest("POST", "/credentials", None, Some(&admin))?),
+    ])
 }
 
 #[tokio::main]
@@ -288,7 +281,7 @@ async fn main() -> anyhow::Result<()> {
     let fixtures = Fixtures::start().await?;
     if args.first().is_some_and(|a| a == "check") {
         let dir = PathBuf::from(args.get(1).map_or("target/lambda", String::as_str));
-        return check(&targets(&fixtures, |name| dir.join(name).join("bootstrap"))).await;
+        return check(&targets(&fixtures, |name| dir.join(name).join("bootstrap"))?).await;
     }
     let number = |i: usize, default: usize| args.get(i).map_or(Ok(default), |a| a.parse::<usize>());
     let (runs, warm_rounds) = (number(0, 21)?, number(1, 300)?);
@@ -296,7 +289,7 @@ async fn main() -> anyhow::Result<()> {
         Some(dir) => PathBuf::from(dir),
         None => std::env::current_exe()?.parent().map(Path::to_path_buf).context("binary directory")?,
     };
-    bench(&targets(&fixtures, |name| dir.join(name)), runs, warm_rounds).await
+    bench(&targets(&fixtures, |name| dir.join(name))?, runs, warm_rounds).await
 }
 
 /// `lambda-bench check`: each packaged Lambda (not the echo baseline) started under the Runtime
@@ -354,7 +347,7 @@ async fn bench(targets: &[Target], runs: usize, warm_rounds: usize) -> anyhow::R
             init[i].push(before_poll);
         }
     }
-    let baseline = median(cold[0].clone());
+    let baseline = median(&cold[0]);
     println!(
         "\n| binary | size (stripped) | zipped | cold start | of which init | vs echo | peak RSS, 1st call | peak RSS, {WARM_INVOCATIONS} calls | targets |"
     );
@@ -363,7 +356,7 @@ async fn bench(targets: &[Target], runs: usize, warm_rounds: usize) -> anyhow::R
     for ((target, samples), init) in targets.iter().zip(cold).zip(init) {
         let size = std::fs::metadata(&target.binary)?.len();
         let zipped = zipped_size(&target.binary)?;
-        let cold = median(samples);
+        let cold = median(&samples);
         let (rss_first, rss_warm) = peak_rss(target).await?;
         let ratio = cold.as_secs_f64() / baseline.as_secs_f64();
         let rss_mib = rss_warm as f64 / 1024.0;
@@ -383,7 +376,7 @@ async fn bench(targets: &[Target], runs: usize, warm_rounds: usize) -> anyhow::R
             mib(size),
             mib(zipped),
             cold.as_secs_f64() * 1e3,
-            median(init).as_secs_f64() * 1e3,
+            median(&init).as_secs_f64() * 1e3,
             rss_first as f64 / 1024.0,
         );
     }

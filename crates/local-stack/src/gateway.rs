@@ -232,6 +232,18 @@ fn no_route(method: &str, path: &str) -> ApiError {
     ApiError::new(ErrorCode::NotFound, format!("No route for {method} {path}."))
 }
 
+/// The proxy event the gateway would send for `request` (from loopback) on the route it matches,
+/// with `authorizer` as `requestContext.authorizer` on protected routes; `None` for no route. For
+/// callers that invoke a function themselves (`make bench`).
+pub fn rest_event(request: axum::http::Request<Bytes>, authorizer: Option<Value>) -> Option<Value> {
+    let (parts, body) = request.into_parts();
+    let path = parts.uri.path().to_string();
+    let RouteMatch::Found(route, params) = routes::find(parts.method.as_str(), &path) else { return None };
+    let peer = SocketAddr::from(([127, 0, 0, 1], 0));
+    let request_id = uuid::Uuid::new_v4().to_string();
+    Some(proxy_event(&route, &parts, &path, &params, &body, peer, &request_id, authorizer))
+}
+
 /// The REST proxy event (payload v1) API Gateway sends to a Lambda integration.
 #[allow(clippy::too_many_arguments)]
 fn proxy_event(
