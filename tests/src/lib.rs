@@ -120,25 +120,13 @@ impl TestStack {
         self.sign_in(user).await["tokens"]["idToken"].as_str().expect("idToken").to_string()
     }
 
-    /// Asks the emulator itself for a password-reset code for `username` (moto hands it out in a
-    /// response header, where Cognito would email it).
-    pub async fn emulator_reset_code(&self, username: &str) -> String {
-        let pool = &self.stack.pool;
-        let hash = auth_domain::ClientSecret::new(pool.client_secret.clone()).secret_hash(username, &pool.client_id);
-        let resp = self
-            .http
-            .post(&self.stack.moto.endpoint)
-            .header("x-amz-target", "AWSCognitoIdentityProviderService.ForgotPassword")
-            .header("content-type", "application/x-amz-json-1.1")
-            .body(json!({"ClientId": pool.client_id, "Username": username, "SecretHash": hash}).to_string())
-            .send()
-            .await
-            .expect("moto answers");
-        resp.headers()
-            .get("x-moto-forgot-password-confirmation-code")
-            .and_then(|v| v.to_str().ok())
-            .expect("moto hands out a code")
-            .to_string()
+    /// The code last sent to `email` of `kind` (`sign-up`, `reset-password`, `sms-mfa`,
+    /// `invitation`), read from the local outbox as the person would read their mail.
+    pub fn sent_code(&self, email: &str, kind: &str) -> String {
+        self.stack
+            .outbox
+            .latest_code(email, kind)
+            .unwrap_or_else(|| panic!("no {kind} message to {email} in the outbox"))
     }
 
     /// A Cognito client on the emulator, for arranging what the API does not do itself.
@@ -150,4 +138,21 @@ impl TestStack {
         let sdk = sdk_config(&self.stack.pool.region, credentials, Some(&self.stack.moto.endpoint)).await;
         aws_sdk_cognitoidentityprovider::Client::new(&sdk)
     }
+}
+
+/// The current code of an authenticator app holding `secret` (RFC 6238: HMAC-SHA1, 30 s steps,
+/// 6 digits), as the person would type it.
+pub fn totp_now(secret: &str) -> String {
+    // Lenient about trailing bits, as authenticator apps are (the emulator's secret has some).
+    let mut spec = data_encoding::BASE32_NOPAD.specification();
+    spec.check_trailing_bits = false;
+    let base32 = spec.encoding().expect("a base32 specification");
+    let key = base32.decode(secret.trim_end_matches('=').to_ascii_uppercase().as_bytes()).expect("a base32 secret");
+    let step = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("clock").as_secs() / 30;
+    let key = aws_lc_rs::hmac::Key::new(aws_lc_rs::hmac::HMAC_SHA1_FOR_LEGACY_USE_ONLY, &key);
+    let mac = aws_lc_rs::hmac::sign(&key, &step.to_be_bytes());
+    let mac = mac.as_ref();
+    let offset = usize::from(mac[19] & 0x0f);
+    let value = u32::from_be_bytes([mac[offset] & 0x7f, mac[offset + 1], mac[offset + 2], mac[offset + 3]]);
+    format!("{:06}", value % 1_000_000)
 }

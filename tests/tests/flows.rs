@@ -66,7 +66,8 @@ async fn after_totp_enrolment_sign_in_asks_for_a_code() {
     assert_eq!(setup.status, StatusCode::OK, "{:?}", setup.body);
     assert!(!text(&setup.body, "/secretCode").is_empty());
     assert!(text(&setup.body, "/otpauthUri").starts_with("otpauth://totp/"));
-    let verify = json!({"accessToken": access_token, "code": "123456", "deviceName": "phone"}).to_string();
+    let code = e2e::totp_now(text(&setup.body, "/secretCode"));
+    let verify = json!({"accessToken": access_token, "code": code, "deviceName": "phone"}).to_string();
     let verified = t.send("POST", "/mfa/totp/verify", Some(id_token), Some(&verify)).await;
     assert_eq!(verified.status, StatusCode::NO_CONTENT, "{:?}", verified.body);
     // THEN the next sign-in stops at SOFTWARE_TOKEN_MFA, and the code completes it
@@ -76,7 +77,7 @@ async fn after_totp_enrolment_sign_in_asks_for_a_code() {
         "username": text(&next.body, "/username"),
         "name": "SOFTWARE_TOKEN_MFA",
         "session": text(&next.body, "/challenge/session"),
-        "responses": {"SOFTWARE_TOKEN_MFA_CODE": "654321"},
+        "responses": {"SOFTWARE_TOKEN_MFA_CODE": e2e::totp_now(text(&setup.body, "/secretCode"))},
     });
     let done = t.post("/auth/challenge", code).await;
     assert_eq!(done.status, StatusCode::OK, "{:?}", done.body);
@@ -103,7 +104,8 @@ async fn a_new_user_signs_up_confirms_and_signs_in() {
         assert_eq!(resent.status, StatusCode::ACCEPTED, "{username}: {:?}", resent.body);
     }
     // Confirm, then sign in.
-    let confirmed = t.post("/auth/confirm-sign-up", json!({"username": "new@example.com", "code": "123456"})).await;
+    let code = t.sent_code("new@example.com", "sign-up");
+    let confirmed = t.post("/auth/confirm-sign-up", json!({"username": "new@example.com", "code": code})).await;
     assert_eq!(confirmed.status, StatusCode::NO_CONTENT, "{:?}", confirmed.body);
     let session = sign_in(&t, "new@example.com", "New-passw0rd1").await;
     assert_eq!(session.status, StatusCode::OK, "{:?}", session.body);
@@ -220,7 +222,10 @@ async fn with_mfa_required_the_first_sign_in_enrols_an_authenticator() {
             "/auth/challenge",
             json!({
                 "username": username, "name": "MFA_SETUP", "session": text(&secret.body, "/challenge/session"),
-                "responses": {"SOFTWARE_TOKEN_MFA_CODE": "123456", "DEVICE_NAME": "phone"},
+                "responses": {
+                    "SOFTWARE_TOKEN_MFA_CODE": e2e::totp_now(text(&secret.body, "/challenge/parameters/secretCode")),
+                    "DEVICE_NAME": "phone",
+                },
             }),
         )
         .await;

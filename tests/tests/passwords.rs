@@ -70,15 +70,16 @@ async fn forgot_answers_the_same_for_known_and_unknown_accounts() {
 }
 
 #[tokio::test]
-async fn forgot_then_reset_with_the_emulators_code() {
+async fn forgot_then_reset_with_the_code_from_the_outbox() {
     // GIVEN a user who forgot their password, and the code the emulator sent them
     let t = TestStack::start().await;
     assert_eq!(t.post("/password/forgot", json!({"username": t.user().email})).await.status, StatusCode::ACCEPTED);
-    let code = t.emulator_reset_code(&t.user().email).await;
+    let code = t.sent_code(&t.user().email, "reset-password");
+    let wrong_code = if code == "000000" { "111111" } else { "000000" };
     let reset =
         |code: &str, username: &str| json!({"username": username, "code": code, "newPassword": "Reset-passw0rd1"});
     // A wrong code, and an unknown account, fail alike
-    let wrong = t.post("/password/reset", reset("moto-confirmation-code:000000", &t.user().email)).await;
+    let wrong = t.post("/password/reset", reset(wrong_code, &t.user().email)).await;
     assert_eq!((wrong.status, wrong.error_code()), (StatusCode::BAD_REQUEST, "InvalidCode"), "{:?}", wrong.body);
     let nobody = t.post("/password/reset", reset(&code, "nobody@example.com")).await;
     assert_eq!((nobody.status, &nobody.body), (wrong.status, &wrong.body));

@@ -137,6 +137,7 @@ fn local_pool_is_seeded_as_the_template_deploys_it() {
 
     assert_eq!(strings(&pool["UsernameAttributes"]), POOL_SPEC.username_attributes);
     assert_eq!(strings(&pool["AutoVerifiedAttributes"]), POOL_SPEC.auto_verified_attributes);
+    assert_eq!(pool["UsernameConfiguration"]["CaseSensitive"].as_bool(), Some(POOL_SPEC.case_sensitive_usernames));
     assert_eq!(policy["MinimumLength"].as_i64(), Some(POOL_SPEC.password_min_length.into()));
     assert_eq!(all_classes, POOL_SPEC.password_require_all_classes);
     assert_eq!(

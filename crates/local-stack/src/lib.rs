@@ -5,6 +5,7 @@
 
 pub mod gateway;
 pub mod moto;
+pub mod outbox;
 pub mod seed;
 
 use std::{path::PathBuf, sync::Arc, time::Duration};
@@ -23,6 +24,7 @@ use tokio::{net::TcpListener, sync::oneshot, task::JoinHandle};
 use crate::{
     gateway::{Functions, Gateway},
     moto::Moto,
+    outbox::Outbox,
     seed::{DemoUser, SeededPool},
 };
 
@@ -40,6 +42,10 @@ pub struct StackOptions {
     pub moto_port: u16,
     /// Where moto's log goes (none: discarded).
     pub moto_log: Option<PathBuf>,
+    /// The outbox file (none: a temporary file, removed with the stack).
+    pub outbox: Option<PathBuf>,
+    /// The first lockout's length after five failed sign-ins (Cognito: 1 s).
+    pub lockout_base: Duration,
     /// The API's port on 127.0.0.1 (0: any free port).
     pub port: u16,
     /// The pool's region.
@@ -63,6 +69,8 @@ impl StackOptions {
             moto_bin: moto::default_moto_bin(),
             moto_port: 0,
             moto_log: None,
+            outbox: None,
+            lockout_base: Duration::from_secs(1),
             port: 0,
             region: "us-east-1".into(),
             admin_group: "admins".into(),
@@ -82,6 +90,8 @@ pub struct LocalStack {
     pub pool: SeededPool,
     /// The emulator.
     pub moto: Moto,
+    /// What the emulator would have emailed or texted.
+    pub outbox: Outbox,
     shutdown: Option<oneshot::Sender<()>>,
     server: Option<JoinHandle<std::io::Result<()>>>,
 }
@@ -106,7 +116,15 @@ impl LocalStack {
 
     /// Starts moto, seeds it and serves the API.
     pub async fn start(options: StackOptions) -> anyhow::Result<Self> {
-        let moto = Moto::start(&options.moto_bin, options.moto_port, options.moto_log.as_deref()).await?;
+        let outbox = Outbox::new(options.outbox.clone()).context("creating the outbox")?;
+        let moto = Moto::start(
+            &options.moto_bin,
+            options.moto_port,
+            options.moto_log.as_deref(),
+            outbox.path(),
+            options.lockout_base,
+        )
+        .await?;
         let credentials = AwsCredentials::Static {
             access_key_id: DUMMY_ACCESS_KEY.into(),
             secret_access_key: DUMMY_SECRET_KEY.into(),
@@ -155,7 +173,7 @@ impl LocalStack {
         let server = tokio::spawn(gateway::serve(gateway, listener, async move {
             let _ = stopped.await;
         }));
-        Ok(Self { url, pool, moto, shutdown: Some(shutdown), server: Some(server) })
+        Ok(Self { url, pool, moto, outbox, shutdown: Some(shutdown), server: Some(server) })
     }
 
     /// Stops the gateway (finishing requests in flight) and the emulator.

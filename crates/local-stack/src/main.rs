@@ -16,7 +16,10 @@ async fn main() -> anyhow::Result<()> {
     let options = options_from_env()?;
     let state_dir = PathBuf::from(".dev");
     std::fs::create_dir_all(&state_dir)?;
-    let options = StackOptions { moto_log: Some(state_dir.join("moto.log")), ..options };
+    let outbox = state_dir.join("outbox.jsonl");
+    // A fresh outbox per run: codes from an earlier run's pool would not work.
+    let _ = std::fs::remove_file(&outbox);
+    let options = StackOptions { moto_log: Some(state_dir.join("moto.log")), outbox: Some(outbox), ..options };
     println!("Starting the Cognito emulator and the local API ...");
     let stack = LocalStack::start(options).await?;
     let pool = &stack.pool;
@@ -32,6 +35,7 @@ async fn main() -> anyhow::Result<()> {
     println!(
         "\nLocal API:         {url}\n\
          Cognito emulator:  {moto} (log: .dev/moto.log)\n\
+         Outbox:            .dev/outbox.jsonl (codes Cognito would email or text; printed below)\n\
          User pool:         {pool_id}\n\
          App client:        {client_id} (with a secret; see .dev/stack.json)\n\
          Demo user:         {user} / {user_pw}\n\
@@ -47,7 +51,10 @@ async fn main() -> anyhow::Result<()> {
         admin = pool.admin.email,
         group = pool.admin_group,
     );
-    wait_for_stop().await?;
+    tokio::select! {
+        stopped = wait_for_stop() => stopped?,
+        () = print_outbox(&stack.outbox) => {}
+    }
     println!("Stopping ...");
     stack.stop().await;
     Ok(())
@@ -78,6 +85,20 @@ fn options_from_env() -> anyhow::Result<StackOptions> {
         authorizer_cache_ttl: Duration::from_secs(ttl),
         ..defaults
     })
+}
+
+/// Prints each message the emulator "sends" as it arrives, the code included: it is the local
+/// stand-in of the person's inbox.
+async fn print_outbox(outbox: &local_stack::outbox::Outbox) {
+    let mut shown = 0;
+    loop {
+        let messages = outbox.messages();
+        for m in messages.iter().skip(shown) {
+            println!("Outbox: {} to {} ({}): {}", m.kind, m.to, m.medium, m.code);
+        }
+        shown = messages.len();
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
 }
 
 async fn wait_for_stop() -> anyhow::Result<()> {

@@ -1,4 +1,6 @@
-//! The Cognito emulator: a moto server on a loopback port, stopped when dropped.
+//! The Cognito emulator: moto with the project's strict layer (`emulator/strict_cognito`, held
+//! to Cognito's documented behaviour; see docs/cognito-conformance.md) on a loopback port,
+//! stopped when dropped.
 
 use std::{
     net::TcpListener,
@@ -9,9 +11,8 @@ use std::{
 
 use anyhow::{Context, bail};
 
-/// moto with the gaps closed that would make the local API answer differently from Cognito:
-/// UTF-8 SECRET_HASH, ResendConfirmationCode and RevokeToken.
-const SHIM: &str = include_str!("moto_shim.py");
+/// The directory holding the `strict_cognito` Python package.
+const EMULATOR_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/emulator");
 
 /// How long moto may take to answer after it is started.
 const READY_TIMEOUT: Duration = Duration::from_secs(30);
@@ -25,10 +26,17 @@ pub struct Moto {
 }
 
 impl Moto {
-    /// Starts moto (`bin` is the virtualenv's `moto_server`; its `python` runs moto with
-    /// [`SHIM`]) on 127.0.0.1:`port` (a free port when 0) and waits until it answers.
-    /// Its log goes to `log`, or nowhere.
-    pub async fn start(bin: &Path, port: u16, log: Option<&Path>) -> anyhow::Result<Self> {
+    /// Starts the emulator (`bin` is the virtualenv's `moto_server`; its `python` runs
+    /// `strict_cognito`) on 127.0.0.1:`port` (a free port when 0) and waits until it answers.
+    /// Its log goes to `log`, or nowhere; the codes Cognito would send go to `outbox` (JSON
+    /// lines); `lockout_base` is the first lockout's length after five failed sign-ins.
+    pub async fn start(
+        bin: &Path,
+        port: u16,
+        log: Option<&Path>,
+        outbox: &Path,
+        lockout_base: Duration,
+    ) -> anyhow::Result<Self> {
         if !bin.exists() {
             bail!("{} not found: run `make venv` (or set MOTO_SERVER)", bin.display());
         }
@@ -40,14 +48,17 @@ impl Moto {
             }
             None => (Stdio::null(), Stdio::null()),
         };
-        // moto_server's own interpreter runs moto with our shim (see moto_shim.py).
+        // moto_server's own interpreter runs moto with the strict layer.
         let python = bin.with_file_name("python");
         if !python.exists() {
             bail!("{} not found next to {}: run `make venv`", python.display(), bin.display());
         }
         let mut command = Command::new(&python);
         command
-            .args(["-c", SHIM, "-H", "127.0.0.1", "-p", &port.to_string()])
+            .args(["-m", "strict_cognito", "-H", "127.0.0.1", "-p", &port.to_string()])
+            .env("PYTHONPATH", EMULATOR_DIR)
+            .env("STRICT_COGNITO_OUTBOX", outbox)
+            .env("STRICT_COGNITO_LOCKOUT_BASE_SECONDS", lockout_base.as_secs_f64().to_string())
             .stdin(Stdio::null())
             .stdout(stdout)
             .stderr(stderr);

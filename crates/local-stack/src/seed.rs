@@ -10,7 +10,7 @@ use aws_sdk_cognitoidentityprovider::{
     types::{
         AccountRecoverySettingType, AttributeType, ExplicitAuthFlowsType, MessageActionType, PasswordPolicyType,
         PreventUserExistenceErrorTypes, RecoveryOptionNameType, RecoveryOptionType, SoftwareTokenMfaConfigType,
-        UserPoolMfaType, UserPoolPolicyType, UsernameAttributeType, VerifiedAttributeType,
+        UserPoolMfaType, UserPoolPolicyType, UsernameAttributeType, UsernameConfigurationType, VerifiedAttributeType,
     },
 };
 
@@ -21,6 +21,8 @@ pub struct PoolSpec {
     pub username_attributes: &'static [&'static str],
     /// `AutoVerifiedAttributes`.
     pub auto_verified_attributes: &'static [&'static str],
+    /// `UsernameConfiguration.CaseSensitive`: false, so `Demo@Example.com` is `demo@example.com`.
+    pub case_sensitive_usernames: bool,
     /// `PasswordPolicy.MinimumLength`.
     pub password_min_length: i32,
     /// `PasswordPolicy.RequireLowercase/Uppercase/Numbers/Symbols`, all required.
@@ -46,6 +48,7 @@ pub struct PoolSpec {
 pub const POOL_SPEC: PoolSpec = PoolSpec {
     username_attributes: &["email"],
     auto_verified_attributes: &["email"],
+    case_sensitive_usernames: false,
     password_min_length: 8,
     password_require_all_classes: true,
     temporary_password_validity_days: 7,
@@ -150,6 +153,9 @@ pub async fn seed(
         .pool_name("local-pool")
         .policies(UserPoolPolicyType::builder().password_policy(password_policy).build())
         .mfa_configuration(UserPoolMfaType::from(spec.mfa_configuration))
+        .username_configuration(
+            UsernameConfigurationType::builder().case_sensitive(spec.case_sensitive_usernames).build()?,
+        )
         .account_recovery_setting(recovery);
     for attr in spec.username_attributes {
         create = create.username_attributes(UsernameAttributeType::from(*attr));

@@ -1,0 +1,35 @@
+"""strict_cognito: the local stack's Cognito, held to Cognito's documented behaviour.
+
+moto (pinned in requirements-dev.txt) is the store: pools, clients, users, groups, tokens. moto is
+lax where this project's API depends on Cognito being strict: it accepts any SRP proof, ignores
+user states, case rules, app-client permissions and SECRET_HASH on most calls, and answers an
+unknown challenge with an empty 200. This package replaces the actions the API relies on with
+implementations that compose one module per behaviour:
+
+- ``usernames``: the pool's ``UsernameConfiguration`` (case-insensitive names) and its username
+  attributes (email as the sign-in name) in every lookup; tokens name the internal username.
+- ``srp``: SRP-6a as Cognito runs it, verifying ``PASSWORD_CLAIM_SIGNATURE`` against the stored
+  password.
+- ``secret_hash``: ``SECRET_HASH`` on every call that takes it, over the name Cognito uses.
+- ``app_client``: the app client's ``ExplicitAuthFlows``, ``WriteAttributes`` (and
+  ``ReadAttributes`` in ID tokens, which moto already honours).
+- ``passwords``: the pool's password policy wherever Cognito applies it, with Cognito's messages.
+- ``user_states``: UNCONFIRMED, CONFIRMED, FORCE_CHANGE_PASSWORD, RESET_REQUIRED, disabled and
+  deleted users against every call the API makes.
+- ``lockout``: the temporary lockout after repeated failed sign-ins.
+- ``outbox``: the codes Cognito would email or text, written to a local outbox; only the code
+  sent works.
+- ``sessions``: challenge sessions (single use, expiring).
+- ``actions``: the Cognito actions, each composed from the modules above; anything not emulated
+  fails loudly with an error naming it, never an empty 200.
+
+Each behaviour has a row in docs/cognito-conformance.md and tests in ../tests.
+"""
+
+from . import actions, usernames
+
+
+def install() -> None:
+    """Patches moto in this process: call before moto serves any request."""
+    usernames.install()
+    actions.install()

@@ -1,0 +1,20 @@
+"""Runs moto_server with the strict layer: ``python -m strict_cognito -H 127.0.0.1 -p PORT``.
+
+Environment:
+- ``STRICT_COGNITO_OUTBOX``: a file the codes Cognito would send are appended to (JSON lines).
+- ``STRICT_COGNITO_LOCKOUT_BASE_SECONDS``: the first lockout's length (Cognito: 1 s).
+"""
+
+import os
+import sys
+
+# TOTP codes are checked against the secret AssociateSoftwareToken hands out, as Cognito does.
+os.environ["MOTO_COGNITO_IDP_USER_POOL_ENABLE_TOTP"] = "true"
+
+import strict_cognito  # noqa: E402
+from moto.server import main  # noqa: E402
+
+strict_cognito.install()
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

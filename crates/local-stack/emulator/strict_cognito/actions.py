@@ -1,0 +1,484 @@
+"""The Cognito actions the API calls, each composed from the behaviour modules.
+
+Every action here replaces moto's handler of the same name (``CognitoIdpResponse.<action>``);
+moto's models stay the store. Actions the API does not call are moto's own.
+"""
+
+import base64
+import json
+import secrets
+
+from moto.cognitoidp import models, responses
+from moto.cognitoidp.exceptions import ResourceNotFoundError
+from moto.cognitoidp.models import UserStatus
+from moto.cognitoidp.utils import expand_attrs
+from moto.core.responses import ActionResult, EmptyResult
+
+from . import app_client, errors, lockout, outbox, passwords, secret_hash, sessions, srp, user_states, usernames
+
+PUBLIC_FLOWS = ("USER_SRP_AUTH", "USER_PASSWORD_AUTH", "REFRESH_TOKEN_AUTH", "REFRESH_TOKEN")
+ADMIN_FLOWS = ("ADMIN_USER_PASSWORD_AUTH", "ADMIN_NO_SRP_AUTH", "REFRESH_TOKEN_AUTH", "REFRESH_TOKEN")
+REFRESH_FLOWS = ("REFRESH_TOKEN_AUTH", "REFRESH_TOKEN")
+# Every AuthFlow Cognito has (InitiateAuth / AdminInitiateAuth request syntax).
+COGNITO_FLOWS = set(PUBLIC_FLOWS + ADMIN_FLOWS + ("CUSTOM_AUTH", "USER_AUTH"))
+
+
+# --- where a call lands ------------------------------------------------------------------------
+
+
+def _public(self):
+    """(backend, pool, client) of a public call, found by its ClientId."""
+    client_id = self._get_param("ClientId")
+    backend = self._get_region_agnostic_backend()._find_backend_for_clientid(client_id)
+    for pool in backend.user_pools.values():
+        if client_id in pool.clients:
+            return backend, pool, pool.clients[client_id]
+    raise ResourceNotFoundError(client_id)
+
+
+def _admin(self):
+    """(backend, pool, client) of an admin call, from UserPoolId and ClientId."""
+    backend = self.backend
+    pool = backend.describe_user_pool(self._get_param("UserPoolId"))
+    client = pool.clients.get(self._get_param("ClientId"))
+    if client is None:
+        raise ResourceNotFoundError(self._get_param("ClientId"))
+    return backend, pool, client
+
+
+def _require(params: dict, name: str) -> str:
+    value = params.get(name)
+    if not isinstance(value, str) or not value:
+        raise errors.invalid_parameter(f"Missing required parameter {name}")
+    return value
+
+
+# --- signing in --------------------------------------------------------------------------------
+
+
+def _tokens(backend, pool, client, user) -> dict:
+    return backend._log_user_in(pool, client, user.username)
+
+
+def _challenge(backend, pool, client, user, name: str, admin: bool, parameters: dict) -> dict:
+    session = sessions.open_session(backend, pool, client, user.username, name, admin)
+    return {
+        "ChallengeName": name,
+        "Session": session,
+        "ChallengeParameters": {"USER_ID_FOR_SRP": user.username, **parameters},
+    }
+
+
+def _mfa_options(pool, user) -> list:
+    enabled = []
+    if user.software_token_mfa_enabled:
+        enabled.append("SOFTWARE_TOKEN_MFA")
+    if user.sms_mfa_enabled and user.attribute_lookup.get("phone_number"):
+        enabled.append("SMS_MFA")
+    return enabled
+
+
+def _sms_code(pool, user) -> dict:
+    outbox.send(pool, user, outbox.SMS_MFA, medium="SMS")
+    number = user.attribute_lookup.get("phone_number", "")
+    return {"CODE_DELIVERY_DELIVERY_MEDIUM": "SMS", "CODE_DELIVERY_DESTINATION": "+*******" + number[-4:]}
+
+
+def _next_step(backend, pool, client, user, admin: bool) -> dict:
+    """After a proven password: a new password, MFA, MFA set-up, or tokens."""
+    if user.status == UserStatus.FORCE_CHANGE_PASSWORD:
+        attributes = {k: v for k, v in user.attribute_lookup.items() if k not in ("sub", "email_verified")}
+        return _challenge(
+            backend, pool, client, user, "NEW_PASSWORD_REQUIRED", admin,
+            {"requiredAttributes": "[]", "userAttributes": json.dumps(attributes)},
+        )
+    return _mfa_step(backend, pool, client, user, admin)
+
+
+def _mfa_step(backend, pool, client, user, admin: bool) -> dict:
+    options = _mfa_options(pool, user)
+    preferred = user.preferred_mfa_setting if user.preferred_mfa_setting in options else None
+    if len(options) == 1 or preferred:
+        choice = preferred or options[0]
+        parameters = _sms_code(pool, user) if choice == "SMS_MFA" else {}
+        return _challenge(backend, pool, client, user, choice, admin, parameters)
+    if len(options) > 1:
+        return _challenge(backend, pool, client, user, "SELECT_MFA_TYPE", admin, {"MFAS_CAN_CHOOSE": json.dumps(options)})
+    if pool.mfa_config == "ON":
+        can_set_up = ["SOFTWARE_TOKEN_MFA"] if pool.token_mfa_config == {"Enabled": True} else []
+        return _challenge(backend, pool, client, user, "MFA_SETUP", admin, {"MFAS_CAN_SETUP": json.dumps(can_set_up)})
+    return _tokens(backend, pool, client, user)
+
+
+def _fake_user_id(pool, name: str) -> str:
+    """A stable, plausible USER_ID_FOR_SRP for a name no user has (existence privacy)."""
+    digest = secret_hash.compute(pool.id, name.lower(), "unknown-user")
+    raw = base64.b64decode(digest)[:16]
+    hexed = raw.hex()
+    return f"{hexed[:8]}-{hexed[8:12]}-4{hexed[13:16]}-a{hexed[17:20]}-{hexed[20:32]}"
+
+
+def _srp_start(backend, pool, client, user, name: str, params: dict, admin: bool) -> dict:
+    srp_a = _require(params, "SRP_A")
+    if user is None and not user_states.prevents_existence_errors(client):
+        raise errors.user_not_found()
+    if user is not None:
+        user_states.before_password(pool, client, user)
+    user_id = user.username if user is not None else _fake_user_id(pool, name)
+    try:
+        exchange = srp.start(pool.id, user_id, user.password if user is not None else None, srp_a)
+    except ValueError as err:
+        raise errors.invalid_parameter(str(err))
+    # Cognito answers PASSWORD_VERIFIER without a Session: the SECRET_BLOCK comes back with the
+    # claim and names the exchange.
+    secret_block = base64.b64encode(secrets.token_bytes(48)).decode()
+    sessions.open_session(
+        backend, pool, client, user_id, "PASSWORD_VERIFIER", admin,
+        token=secret_block, srp=exchange, known=user is not None,
+    )
+    return {
+        "ChallengeName": "PASSWORD_VERIFIER",
+        "ChallengeParameters": {**exchange.challenge_parameters(), "SECRET_BLOCK": secret_block, "USERNAME": user_id},
+    }
+
+
+def _refresh(backend, pool, client, params: dict) -> dict:
+    token = _require(params, "REFRESH_TOKEN")
+    if token not in pool.refresh_tokens:
+        raise errors.not_authorized("Invalid Refresh Token")
+    issued = pool.refresh_tokens[token]
+    if issued is None:
+        raise errors.not_authorized("Refresh Token has been revoked")
+    client_id, username, _origin = issued
+    if client_id != client.id:
+        raise errors.not_authorized("Invalid Refresh Token")
+    # Over the internal username the token was issued to, whichever alias signed in.
+    secret_hash.require(client, username, params.get("SECRET_HASH"))
+    user_states.before_refresh(pool.users.get(username))
+    access_token, id_token, expires_in = pool.create_tokens_from_refresh_token(token)
+    return {
+        "ChallengeParameters": {},
+        "AuthenticationResult": {
+            "IdToken": id_token, "AccessToken": access_token, "ExpiresIn": expires_in, "TokenType": "Bearer",
+        },
+    }
+
+
+def _initiate(backend, pool, client, flow, params, admin: bool) -> dict:
+    params = params or {}
+    if flow not in COGNITO_FLOWS:
+        raise errors.invalid_parameter(f"1 validation error detected: Value '{flow}' at 'authFlow' failed to satisfy constraint")
+    if flow not in (ADMIN_FLOWS if admin else PUBLIC_FLOWS):
+        if flow in ("USER_AUTH", "CUSTOM_AUTH"):
+            raise errors.not_emulated(f"AuthFlow {flow}")
+        raise errors.invalid_parameter("Initiate Auth method not supported")
+    app_client.require_flow(client, flow)
+    if flow in REFRESH_FLOWS:
+        return _refresh(backend, pool, client, params)
+    name = _require(params, "USERNAME")
+    secret_hash.require(client, name, params.get("SECRET_HASH"))
+    user = usernames.find_user(pool, name)
+    if flow == "USER_SRP_AUTH":
+        return _srp_start(backend, pool, client, user, name, params, admin)
+    user_states.before_password(pool, client, user)
+    if user.password is None or not secrets.compare_digest(user.password, _require(params, "PASSWORD")):
+        lockout.failed(pool, user)
+        raise errors.not_authorized()
+    user_states.after_password(pool, user)
+    return _next_step(backend, pool, client, user, admin)
+
+
+def initiate_auth(self):
+    backend, pool, client = _public(self)
+    return ActionResult(_initiate(backend, pool, client, self._get_param("AuthFlow"), self._get_param("AuthParameters"), False))
+
+
+def admin_initiate_auth(self):
+    backend, pool, client = _admin(self)
+    return ActionResult(_initiate(backend, pool, client, self._get_param("AuthFlow"), self._get_param("AuthParameters"), True))
+
+
+# --- answering challenges ----------------------------------------------------------------------
+
+
+def _password_verifier(backend, pool, client, session, token, user, answers, admin):
+    sessions.close(backend, token)  # one claim per exchange, right or wrong
+    if user is None:
+        raise errors.not_authorized()
+    lockout.check(pool, user)
+    proven = srp.verify(
+        pool.id, session.srp, token, answers.get("TIMESTAMP") or "", answers.get("PASSWORD_CLAIM_SIGNATURE") or ""
+    )
+    if not proven:
+        lockout.failed(pool, user)
+        raise errors.not_authorized()
+    user_states.after_password(pool, user)
+    return _next_step(backend, pool, client, user, admin)
+
+
+def _new_password(backend, pool, client, session, token, user, answers, admin):
+    new_password = _require(answers, "NEW_PASSWORD")
+    attributes = {k[len("userAttributes."):]: v for k, v in answers.items() if k.startswith("userAttributes.")}
+    app_client.require_writable(client, attributes)
+    passwords.require_valid(pool, new_password)
+    if "email" in attributes:
+        backend._verify_email_is_not_used(pool.id, attributes["email"])
+        if attributes["email"] != user.attribute_lookup.get("email"):
+            attributes["email_verified"] = "false"
+    user.update_attributes(expand_attrs(attributes))
+    user.password = new_password
+    user.status = UserStatus.CONFIRMED
+    sessions.close(backend, token)
+    return _mfa_step(backend, pool, client, user, admin)
+
+
+def _software_token_mfa(backend, pool, client, session, token, user, answers, admin):
+    code = _require(answers, "SOFTWARE_TOKEN_MFA_CODE")
+    if not _totp_ok(code):
+        raise errors.code_mismatch()
+    sessions.close(backend, token)
+    return _tokens(backend, pool, client, user)
+
+
+def _totp_ok(code: str) -> bool:
+    from cryptography.hazmat.primitives.twofactor import InvalidToken
+    from moto.cognitoidp.utils import cognito_totp, verify_totp
+
+    try:
+        verify_totp(cognito_totp(models.COGNITO_TOTP_MFA_SECRET), code.encode("utf-8"))
+        return True
+    except (InvalidToken, ValueError):
+        return False
+
+
+def _sms_mfa(backend, pool, client, session, token, user, answers, admin):
+    if not outbox.take(pool, user, outbox.SMS_MFA, _require(answers, "SMS_MFA_CODE")):
+        raise errors.code_mismatch()
+    sessions.close(backend, token)
+    return _tokens(backend, pool, client, user)
+
+
+def _select_mfa_type(backend, pool, client, session, token, user, answers, admin):
+    choice = _require(answers, "ANSWER")
+    if choice not in _mfa_options(pool, user):
+        raise errors.invalid_parameter(f"{choice} is not an MFA type the user can choose")
+    sessions.close(backend, token)
+    parameters = _sms_code(pool, user) if choice == "SMS_MFA" else {}
+    return _challenge(backend, pool, client, user, choice, admin, parameters)
+
+
+def _mfa_setup(backend, pool, client, session, token, user, answers, admin):
+    if not user.token_verified:
+        raise errors.invalid_parameter("The user has not verified a software token: call VerifySoftwareToken first")
+    user.software_token_mfa_enabled = True
+    user.preferred_mfa_setting = user.preferred_mfa_setting or "SOFTWARE_TOKEN_MFA"
+    sessions.close(backend, token)
+    return _tokens(backend, pool, client, user)
+
+
+CHALLENGES = {
+    "PASSWORD_VERIFIER": _password_verifier,
+    "NEW_PASSWORD_REQUIRED": _new_password,
+    "SOFTWARE_TOKEN_MFA": _software_token_mfa,
+    "SMS_MFA": _sms_mfa,
+    "SELECT_MFA_TYPE": _select_mfa_type,
+    "MFA_SETUP": _mfa_setup,
+}
+
+
+def _respond(backend, pool, client, name, token, answers, admin: bool) -> dict:
+    answers = answers or {}
+    if name not in CHALLENGES:
+        raise errors.not_emulated(f"challenge {name}")
+    if name == "PASSWORD_VERIFIER":
+        token = answers.get("PASSWORD_CLAIM_SECRET_BLOCK")
+    session = sessions.get(token, client.id, name, admin)
+    user = pool.users.get(session.username) if session.known else None
+    given = _require(answers, "USERNAME")
+    if session.known and usernames.find_user(pool, given) is not user:
+        raise errors.not_authorized()
+    # Over the internal username, whichever alias the person typed.
+    secret_hash.require(client, session.username, answers.get("SECRET_HASH"))
+    if session.known and user is None:
+        raise errors.not_authorized()  # deleted meanwhile
+    return CHALLENGES[name](backend, pool, client, session, token, user, answers, admin)
+
+
+def respond_to_auth_challenge(self):
+    backend, pool, client = _public(self)
+    return ActionResult(_respond(
+        backend, pool, client, self._get_param("ChallengeName"), self._get_param("Session"),
+        self._get_param("ChallengeResponses"), False,
+    ))
+
+
+def admin_respond_to_auth_challenge(self):
+    backend, pool, client = _admin(self)
+    return ActionResult(_respond(
+        backend, pool, client, self._get_param("ChallengeName"), self._get_param("Session"),
+        self._get_param("ChallengeResponses"), True,
+    ))
+
+
+_verify_software_token = responses.CognitoIdpResponse.verify_software_token
+
+
+def verify_software_token(self):
+    """moto's, with the session it answers continuing the sign-in's MFA_SETUP session."""
+    result = _verify_software_token(self)
+    old = self._get_param("Session")
+    new = getattr(result, "result", {}).get("Session") if hasattr(result, "result") else None
+    if old and new:
+        sessions.adopt(self.backend, old, new, "MFA_SETUP")
+    return result
+
+
+# --- registration and passwords ----------------------------------------------------------------
+
+
+def _code_delivery_for(client, pool, user, name: str) -> dict:
+    """Where a code went; for an unknown user (existence privacy) where it would have gone."""
+    if user is not None:
+        return outbox.delivery(user)
+    if not user_states.prevents_existence_errors(client):
+        raise errors.user_not_found()
+    return {"Destination": outbox.masked(name if "@" in name else name + "@e"), "DeliveryMedium": "EMAIL", "AttributeName": "email"}
+
+
+def sign_up(self):
+    backend, pool, client = _public(self)
+    name = _require(self.parameters, "Username")
+    secret_hash.require(client, name, self._get_param("SecretHash"))
+    attributes = self._get_param("UserAttributes", [])
+    app_client.require_writable(client, attributes)
+    user, _details = backend.sign_up(
+        client_id=client.id, username=name, password=_require(self.parameters, "Password"), attributes=attributes
+    )
+    outbox.send(pool, user, outbox.SIGN_UP)
+    return ActionResult({
+        "UserConfirmed": False,
+        "UserSub": user.id,
+        "CodeDeliveryDetails": outbox.delivery(user),
+    })
+
+
+def confirm_sign_up(self):
+    backend, pool, client = _public(self)
+    name = _require(self.parameters, "Username")
+    secret_hash.require(client, name, self._get_param("SecretHash"))
+    user = usernames.find_user(pool, name)
+    if user is None:
+        raise errors.code_mismatch() if user_states.prevents_existence_errors(client) else errors.user_not_found()
+    user_states.before_confirm_sign_up(user)
+    if not outbox.take(pool, user, outbox.SIGN_UP, self._get_param("ConfirmationCode")):
+        raise errors.code_mismatch()
+    user.status = UserStatus.CONFIRMED
+    if "email" in user.attribute_lookup and "email" in (pool.extended_config.get("AutoVerifiedAttributes") or []):
+        user.update_attributes([{"Name": "email_verified", "Value": "true"}])
+    return EmptyResult()
+
+
+def resend_confirmation_code(self):
+    backend, pool, client = _public(self)
+    name = _require(self.parameters, "Username")
+    secret_hash.require(client, name, self._get_param("SecretHash"))
+    user = usernames.find_user(pool, name)
+    if user is not None:
+        user_states.before_resend(user)
+        outbox.send(pool, user, outbox.SIGN_UP)
+    return ActionResult({"CodeDeliveryDetails": _code_delivery_for(client, pool, user, name)})
+
+
+def forgot_password(self):
+    backend, pool, client = _public(self)
+    name = _require(self.parameters, "Username")
+    secret_hash.require(client, name, self._get_param("SecretHash"))
+    user = usernames.find_user(pool, name)
+    if user is not None:
+        user_states.before_reset_code(user)
+        outbox.send(pool, user, outbox.RESET_PASSWORD)
+    return ActionResult({"CodeDeliveryDetails": _code_delivery_for(client, pool, user, name)})
+
+
+def confirm_forgot_password(self):
+    backend, pool, client = _public(self)
+    name = _require(self.parameters, "Username")
+    secret_hash.require(client, name, self._get_param("SecretHash"))
+    user = usernames.find_user(pool, name)
+    if user is None:
+        raise errors.code_mismatch() if user_states.prevents_existence_errors(client) else errors.user_not_found()
+    password = _require(self.parameters, "Password")
+    passwords.require_valid(pool, password)
+    if not outbox.take(pool, user, outbox.RESET_PASSWORD, self._get_param("ConfirmationCode")):
+        raise errors.code_mismatch()
+    user.password = password
+    if user.status == UserStatus.RESET_REQUIRED:
+        user.status = UserStatus.CONFIRMED
+    lockout.succeeded(pool, user)
+    return EmptyResult()
+
+
+_admin_reset_user_password = responses.CognitoIdpResponse.admin_reset_user_password
+
+
+def admin_reset_user_password(self):
+    """moto's state rules, and the reset code Cognito sends (to the outbox)."""
+    result = _admin_reset_user_password(self)
+    pool = self.backend.describe_user_pool(self._get_param("UserPoolId"))
+    user = usernames.find_user(pool, self._get_param("Username"))
+    outbox.send(pool, user, outbox.RESET_PASSWORD)
+    return result
+
+
+def _temporary_password(pool) -> str:
+    """A temporary password the pool's policy accepts, as Cognito generates one."""
+    length = max(passwords.policy_of(pool).get("MinimumLength", 8), 12)
+    alphabet = "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+    body = "".join(secrets.choice(alphabet) for _ in range(length - 4))
+    return body + secrets.choice("abcdefghijk") + secrets.choice("ABCDEFGH") + secrets.choice("23456789") + "!"
+
+
+def admin_create_user(self):
+    """AdminCreateUser with the temporary password held to the policy (or generated) and the
+    invitation delivered to the outbox unless suppressed."""
+    backend = self.backend
+    pool = backend.describe_user_pool(self._get_param("UserPoolId"))
+    name = _require(self.parameters, "Username")
+    action = self._get_param("MessageAction")
+    temporary = self._get_param("TemporaryPassword")
+    if temporary is not None:
+        passwords.require_valid(pool, temporary)
+    else:
+        temporary = _temporary_password(pool)
+    if action == "RESEND":
+        user = backend.admin_get_user(pool.id, name)
+        if user.status != UserStatus.FORCE_CHANGE_PASSWORD:
+            raise errors.unsupported_user_state(f"Resend not possible. {user.username} status is not FORCE_CHANGE_PASSWORD.")
+        user.password = temporary
+    else:
+        user = backend.admin_create_user(pool.id, name, action, temporary, self._get_param("UserAttributes", []))
+    if action != "SUPPRESS":
+        outbox.send(pool, user, outbox.INVITATION, code=temporary)
+    return ActionResult({"User": user.to_json(extended=True)})
+
+
+def revoke_token(self):
+    """RevokeToken (moto: not implemented): the refresh token and what it issued stop working."""
+    _backend, pool, client = _public(self)
+    if client.generate_secret and self._get_param("ClientSecret") != client.secret:
+        raise errors.not_authorized("Invalid client secret")
+    token = self._get_param("Token")
+    issued = pool.refresh_tokens.get(token)
+    if issued is not None and issued[0] == client.id:
+        pool.refresh_tokens[token] = None
+    return EmptyResult()
+
+
+def install() -> None:
+    passwords.install(models.CognitoIdpBackend)
+    for action in (
+        initiate_auth, admin_initiate_auth, respond_to_auth_challenge, admin_respond_to_auth_challenge,
+        verify_software_token, sign_up, confirm_sign_up, resend_confirmation_code, forgot_password,
+        confirm_forgot_password, admin_reset_user_password, admin_create_user, revoke_token,
+    ):
+        setattr(responses.CognitoIdpResponse, action.__name__, action)

@@ -1,0 +1,81 @@
+"""The codes Cognito would email or text, delivered to a local outbox instead.
+
+Cognito sends a sign-up confirmation code, a password-reset code (ForgotPassword, and after
+AdminResetUserPassword), SMS MFA codes and invitations with a temporary password; the person
+reads them and the API gets them back. Here each message is kept in memory (the code that works)
+and, when ``STRICT_COGNITO_OUTBOX`` names a file, appended to it as one JSON object a line:
+``{"time", "userPoolId", "username", "to", "medium", "kind", "code"}``. Only the latest code
+of a kind works, once. Destinations are masked in API answers as Cognito masks them
+(``d***@e***``). Sources:
+https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_ForgotPassword.html
+https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_ConfirmSignUp.html
+
+moto accepts any sign-up code, and any reset code without its "moto-confirmation-code:" prefix.
+"""
+
+import json
+import os
+import secrets
+import threading
+import time
+
+SIGN_UP = "sign-up"
+RESET_PASSWORD = "reset-password"
+SMS_MFA = "sms-mfa"
+INVITATION = "invitation"
+
+_lock = threading.Lock()
+# (pool id, internal username, kind) -> code
+_codes: dict[tuple[str, str, str], str] = {}
+
+
+def masked(address: str) -> str:
+    local, _, domain = address.partition("@")
+    return f"{local[:1]}***@{domain[:1]}***"
+
+
+def delivery(user) -> dict:
+    """Cognito's ``CodeDeliveryDetails`` for the user's email."""
+    return {"Destination": masked(user.attribute_lookup.get("email", "")), "DeliveryMedium": "EMAIL", "AttributeName": "email"}
+
+
+def new_code() -> str:
+    return f"{secrets.randbelow(10**6):06d}"
+
+
+def send(pool, user, kind: str, code: str | None = None, medium: str = "EMAIL") -> str:
+    """Delivers a new code (or `code`) of `kind` to `user`; it replaces the previous one."""
+    code = code or new_code()
+    to = user.attribute_lookup.get("phone_number" if medium == "SMS" else "email", "")
+    with _lock:
+        _codes[(pool.id, user.username, kind)] = code
+    path = os.environ.get("STRICT_COGNITO_OUTBOX")
+    if path:
+        message = {
+            "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "userPoolId": pool.id,
+            "username": user.username,
+            "to": to,
+            "medium": medium,
+            "kind": kind,
+            "code": code,
+        }
+        with _lock, open(path, "a", encoding="utf-8") as outbox:
+            outbox.write(json.dumps(message) + "\n")
+    return code
+
+
+def take(pool, user, kind: str, code) -> bool:
+    """Whether `code` is the code of `kind` last sent to `user`; a matching code is used up."""
+    key = (pool.id, user.username, kind)
+    with _lock:
+        sent = _codes.get(key)
+        if sent is None or not isinstance(code, str) or not secrets.compare_digest(sent, code):
+            return False
+        del _codes[key]
+        return True
+
+
+def forget(pool, user, kind: str) -> None:
+    with _lock:
+        _codes.pop((pool.id, user.username, kind), None)

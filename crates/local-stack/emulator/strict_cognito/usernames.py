@@ -1,0 +1,98 @@
+"""Usernames as the pool defines them.
+
+- ``UsernameConfiguration.CaseSensitive = false``: user names and the sign-in attributes
+  (email) match whatever their case, in every call that takes a username, sign-up duplicates
+  included. Source: https://docs.aws.amazon.com/cognito/latest/developerguide/user-pool-case-sensitivity.html
+- ``UsernameAttributes = [email]``: people sign in with their email address; the user's
+  internal username is a generated id (the ``sub``), which is what ``cognito:username``, the
+  access token's ``username``, ``USER_ID_FOR_SRP`` and refresh tokens name. Source:
+  https://docs.aws.amazon.com/cognito/latest/developerguide/user-pool-settings-attributes.html#user-pool-settings-usernames
+
+moto matches names exactly, and records the name as typed in the tokens it issues (so a refresh
+token of an email sign-in belonged to the email, not the user). ``install`` fixes both on moto's
+pool model, so every action sees the same rules.
+"""
+
+import time
+import uuid
+
+from joserfc import jwt
+from moto.cognitoidp import models
+
+
+def case_sensitive(pool) -> bool:
+    """Whether the pool compares usernames exactly (Cognito's default when not configured)."""
+    return bool((pool.extended_config.get("UsernameConfiguration") or {}).get("CaseSensitive", True))
+
+
+def _same(pool, a, b) -> bool:
+    if a is None or b is None:
+        return False
+    return a == b if case_sensitive(pool) else a.lower() == b.lower()
+
+
+def find_user(pool, name):
+    """The user `name` signs in as: their internal username or a username attribute (email)."""
+    if not name:
+        return None
+    exact = pool.users.get(name)
+    if exact is not None:
+        return exact
+    attributes = pool.extended_config.get("UsernameAttributes") or []
+    for user in pool.users.values():
+        if _same(pool, user.username, name):
+            return user
+        if any(_same(pool, user.attribute_lookup.get(attr), name) for attr in attributes):
+            return user
+    return None
+
+
+def internal(pool, name: str) -> str:
+    """The internal username behind `name` (unchanged when no user matches)."""
+    user = find_user(pool, name)
+    return user.username if user is not None else name
+
+
+def _create_jwt(self, client_id, username, token_use, expires_in=60 * 60, extra_data=None):
+    """moto's ``create_jwt``, naming the internal username and putting attributes in only as
+    the client's ``ReadAttributes`` allow (moto copied the typed name into ``email``)."""
+    user = find_user(self, username)
+    now = int(time.time())
+    payload = {
+        "iss": f"https://cognito-idp.{self.region}.amazonaws.com/{self.id}",
+        "sub": user.id,
+        "client_id" if token_use == "access" else "aud": client_id,
+        "token_use": token_use,
+        "iat": now,
+        "auth_time": now,
+        "exp": now + expires_in,
+        "jti": str(uuid.uuid4()),
+    }
+    if token_use == "access":
+        payload["username"] = user.username
+    else:
+        payload["cognito:username"] = user.username
+    payload.update(extra_data or {})
+    return jwt.encode({"kid": "dummy", "alg": "RS256"}, payload, self.json_web_key), expires_in
+
+
+def install() -> None:
+    pool = models.CognitoIdpUserPool
+    pool._get_user = find_user
+    pool.create_jwt = _create_jwt
+
+    # Tokens and sign-out name the internal username, whatever name the caller typed.
+    create_refresh_token = pool.create_refresh_token
+    create_access_token = pool.create_access_token
+    create_id_token = pool.create_id_token
+    sign_out = pool.sign_out
+    pool.create_refresh_token = lambda self, client_id, username: create_refresh_token(
+        self, client_id, internal(self, username)
+    )
+    pool.create_access_token = lambda self, client_id, username, origin_jti: create_access_token(
+        self, client_id, internal(self, username), origin_jti
+    )
+    pool.create_id_token = lambda self, client_id, username, origin_jti: create_id_token(
+        self, client_id, internal(self, username), origin_jti
+    )
+    pool.sign_out = lambda self, username: sign_out(self, internal(self, username))

@@ -1,0 +1,113 @@
+"""The strict layer as the local stack runs it: a moto server with strict_cognito installed, on a
+free loopback port for the session, and per test a pool seeded like template.yaml (crates/local-stack/src/seed.rs): email as the username, case-insensitive names,
+the template's password policy, an app client with a secret, its flows, its attribute
+permissions and PreventUserExistenceErrors."""
+
+import os
+import sys
+
+import pytest
+
+# Dummy credentials and no instance-metadata lookups; every client names the loopback server.
+os.environ["AWS_ACCESS_KEY_ID"] = "testing"
+os.environ["AWS_SECRET_ACCESS_KEY"] = "testing"
+os.environ["AWS_DEFAULT_REGION"] = "us-east-1"
+os.environ["AWS_EC2_METADATA_DISABLED"] = "true"
+os.environ["MOTO_COGNITO_IDP_USER_POOL_ENABLE_TOTP"] = "true"
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
+
+import boto3  # noqa: E402
+from moto.server import ThreadedMotoServer  # noqa: E402
+
+import strict_cognito  # noqa: E402
+from strict_cognito import outbox, secret_hash  # noqa: E402
+
+strict_cognito.install()
+
+PASSWORD = "Demo-passw0rd"
+EMAIL = "demo@example.com"
+
+
+class Pool:
+    """The seeded pool and a client for it."""
+
+    def __init__(self, idp):
+        self.idp = idp
+        pool = idp.create_user_pool(
+            PoolName="local-pool",
+            UsernameAttributes=["email"],
+            AutoVerifiedAttributes=["email"],
+            UsernameConfiguration={"CaseSensitive": False},
+            Policies={"PasswordPolicy": {
+                "MinimumLength": 8, "RequireLowercase": True, "RequireUppercase": True,
+                "RequireNumbers": True, "RequireSymbols": True, "TemporaryPasswordValidityDays": 7,
+            }},
+        )["UserPool"]
+        self.pool_id = pool["Id"]
+        client = idp.create_user_pool_client(
+            UserPoolId=self.pool_id,
+            ClientName="local-api",
+            GenerateSecret=True,
+            ExplicitAuthFlows=["ALLOW_USER_SRP_AUTH", "ALLOW_USER_PASSWORD_AUTH", "ALLOW_ADMIN_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+            PreventUserExistenceErrors="ENABLED",
+            ReadAttributes=["email", "email_verified", "name", "given_name", "family_name", "locale"],
+            WriteAttributes=["email", "name", "given_name", "family_name", "locale"],
+        )["UserPoolClient"]
+        self.client_id = client["ClientId"]
+        self.secret = client["ClientSecret"]
+        self.create_user(EMAIL, PASSWORD)
+
+    def hash(self, name):
+        return secret_hash.compute(self.secret, name, self.client_id)
+
+    def create_user(self, email, password, permanent=True):
+        self.idp.admin_create_user(
+            UserPoolId=self.pool_id, Username=email, MessageAction="SUPPRESS",
+            UserAttributes=[{"Name": "email", "Value": email}, {"Name": "email_verified", "Value": "true"}],
+        )
+        self.idp.admin_set_user_password(UserPoolId=self.pool_id, Username=email, Password=password, Permanent=permanent)
+        return self.internal(email)
+
+    def internal(self, email):
+        return self.idp.admin_get_user(UserPoolId=self.pool_id, Username=email)["Username"]
+
+    def password_auth(self, name, password, hash_name=None):
+        return self.idp.initiate_auth(
+            ClientId=self.client_id, AuthFlow="USER_PASSWORD_AUTH",
+            AuthParameters={"USERNAME": name, "PASSWORD": password, "SECRET_HASH": self.hash(hash_name or name)},
+        )
+
+    def admin_auth(self, name, password):
+        return self.idp.admin_initiate_auth(
+            UserPoolId=self.pool_id, ClientId=self.client_id, AuthFlow="ADMIN_USER_PASSWORD_AUTH",
+            AuthParameters={"USERNAME": name, "PASSWORD": password, "SECRET_HASH": self.hash(name)},
+        )
+
+    def sent(self, email, kind):
+        """The code last sent to `email` (read from the outbox store)."""
+        user = self.internal(email)
+        for (pool_id, username, sent_kind), code in outbox._codes.items():
+            if (pool_id, username, sent_kind) == (self.pool_id, user, kind):
+                return code
+        raise AssertionError(f"no {kind} code for {email}")
+
+
+@pytest.fixture(scope="session")
+def endpoint():
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
+    server.stop()
+
+
+@pytest.fixture
+def pool(endpoint):
+    """A fresh pool on the session's server (each test has its own pool, so no reset is needed)."""
+    return Pool(boto3.client("cognito-idp", region_name="us-east-1", endpoint_url=endpoint))
+
+
+def error_of(excinfo):
+    """(code, message) of a botocore ClientError."""
+    err = excinfo.value.response["Error"]
+    return err["Code"], err["Message"]
