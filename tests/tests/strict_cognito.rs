@@ -1,0 +1,126 @@
+//! What the local stack proves only because its Cognito is strict (docs/cognito-conformance.md):
+//! each test goes through the local gateway as a frontend would, against the strict emulator.
+
+use e2e::{Reply, TestStack};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+fn text<'a>(body: &'a Value, pointer: &str) -> &'a str {
+    body.pointer(pointer).and_then(Value::as_str).unwrap_or_else(|| panic!("{pointer} in {body}"))
+}
+
+async fn sign_in(t: &TestStack, username: &str, password: &str, flow: Option<&str>) -> Reply {
+    let mut body = json!({"username": username, "password": password});
+    if let Some(flow) = flow {
+        body["flow"] = json!(flow);
+    }
+    t.post("/auth/sign-in", body).await
+}
+
+const FLOWS: [Option<&str>; 3] = [None, Some("USER_PASSWORD_AUTH"), Some("ADMIN_USER_PASSWORD_AUTH")];
+
+#[tokio::test]
+async fn a_wrong_password_is_refused_in_every_flow_srp_included() {
+    let t = TestStack::start().await;
+    for flow in FLOWS {
+        let reply = sign_in(&t, &t.user().email, "Wrong-passw0rd1", flow).await;
+        assert_eq!((reply.status, reply.error_code()), (StatusCode::UNAUTHORIZED, "NotAuthorized"), "{flow:?}");
+        let right = sign_in(&t, &t.user().email, &t.user().password, flow).await;
+        assert_eq!(right.status, StatusCode::OK, "{flow:?}: {:?}", right.body);
+    }
+}
+
+#[tokio::test]
+async fn the_readmes_first_example_refreshes_with_the_username_sign_in_returned() {
+    // GIVEN the README's first example: a USER_PASSWORD_AUTH sign-in with the email
+    let t = TestStack::start().await;
+    let session = sign_in(&t, &t.user().email, &t.user().password, Some("USER_PASSWORD_AUTH")).await.body;
+    let refresh =
+        |username: &str| json!({"refreshToken": text(&session, "/tokens/refreshToken"), "username": username});
+    // WHEN it refreshes with the username the sign-in returned (the internal one), THEN 200
+    let ok = t.post("/auth/refresh", refresh(text(&session, "/username"))).await;
+    assert_eq!(ok.status, StatusCode::OK, "{:?}", ok.body);
+    assert_ne!(text(&session, "/username"), t.user().email);
+    // and with the email (SECRET_HASH over the alias), 401, as Cognito answers
+    let alias = t.post("/auth/refresh", refresh(&t.user().email)).await;
+    assert_eq!(alias.status, StatusCode::UNAUTHORIZED, "{:?}", alias.body);
+}
+
+#[tokio::test]
+async fn usernames_are_case_insensitive_for_sign_in_and_sign_up() {
+    let t = TestStack::start().await;
+    for flow in FLOWS {
+        let reply = sign_in(&t, &t.user().email.to_uppercase(), &t.user().password, flow).await;
+        assert_eq!(reply.status, StatusCode::OK, "{flow:?}: {:?}", reply.body);
+    }
+    let twin = t.post("/auth/sign-up", json!({"username": "Demo@Example.com", "password": "Twin-passw0rd1"})).await;
+    assert_eq!((twin.status, twin.error_code()), (StatusCode::CONFLICT, "UsernameExists"), "{:?}", twin.body);
+}
+
+#[tokio::test]
+async fn after_an_admin_reset_the_old_password_no_longer_signs_in_until_the_emailed_code_sets_a_new_one() {
+    // GIVEN an admin resets the demo user's password
+    let t = TestStack::start().await;
+    let admin = t.id_token(t.admin()).await;
+    let email = t.user().email.clone();
+    let reset = t.send("POST", &format!("/users/{email}/reset-password"), Some(&admin), None).await;
+    assert_eq!(reset.status, StatusCode::NO_CONTENT, "{:?}", reset.body);
+    // THEN every flow answers "password reset required", the old password included
+    for flow in FLOWS {
+        let reply = sign_in(&t, &email, &t.user().password, flow).await;
+        assert_eq!((reply.status, reply.error_code()), (StatusCode::FORBIDDEN, "PasswordResetRequired"), "{flow:?}");
+    }
+    // WHEN the user sets a new password with the code Cognito emailed them
+    let code = t.sent_code(&email, "reset-password");
+    let done =
+        t.post("/password/reset", json!({"username": email, "code": code, "newPassword": "After-reset1!"})).await;
+    assert_eq!(done.status, StatusCode::NO_CONTENT, "{:?}", done.body);
+    // THEN the new password signs in, in every flow
+    for flow in FLOWS {
+        assert_eq!(sign_in(&t, &email, "After-reset1!", flow).await.status, StatusCode::OK, "{flow:?}");
+    }
+}
+
+#[tokio::test]
+async fn a_disabled_user_can_neither_sign_in_nor_refresh() {
+    let t = TestStack::start().await;
+    let session = sign_in(&t, &t.user().email, &t.user().password, None).await.body;
+    let admin = t.id_token(t.admin()).await;
+    let disabled = t.send("POST", &format!("/users/{}/disable", t.user().email), Some(&admin), None).await;
+    assert_eq!(disabled.status, StatusCode::NO_CONTENT, "{:?}", disabled.body);
+    for flow in FLOWS {
+        assert_eq!(sign_in(&t, &t.user().email, &t.user().password, flow).await.status, StatusCode::UNAUTHORIZED);
+    }
+    let refreshed = t
+        .post(
+            "/auth/refresh",
+            json!({"refreshToken": text(&session, "/tokens/refreshToken"), "username": text(&session, "/username")}),
+        )
+        .await;
+    assert_eq!(refreshed.status, StatusCode::UNAUTHORIZED, "{:?}", refreshed.body);
+}
+
+#[tokio::test]
+async fn an_unconfirmed_account_is_revealed_only_to_its_password() {
+    let t = TestStack::start().await;
+    let created = t.post("/auth/sign-up", json!({"username": "new@example.com", "password": "New-passw0rd1"})).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{:?}", created.body);
+    for flow in FLOWS {
+        let wrong = sign_in(&t, "new@example.com", "Wrong-passw0rd1", flow).await;
+        assert_eq!((wrong.status, wrong.error_code()), (StatusCode::UNAUTHORIZED, "NotAuthorized"), "{flow:?}");
+        let right = sign_in(&t, "new@example.com", "New-passw0rd1", flow).await;
+        assert_eq!((right.status, right.error_code()), (StatusCode::FORBIDDEN, "UserNotConfirmed"), "{flow:?}");
+    }
+}
+
+#[tokio::test]
+async fn only_the_code_sent_confirms_a_sign_up() {
+    let t = TestStack::start().await;
+    t.post("/auth/sign-up", json!({"username": "new@example.com", "password": "New-passw0rd1"})).await;
+    let code = t.sent_code("new@example.com", "sign-up");
+    let wrong_code = if code == "000000" { "111111" } else { "000000" };
+    let wrong = t.post("/auth/confirm-sign-up", json!({"username": "new@example.com", "code": wrong_code})).await;
+    assert_eq!((wrong.status, wrong.error_code()), (StatusCode::BAD_REQUEST, "InvalidCode"), "{:?}", wrong.body);
+    let right = t.post("/auth/confirm-sign-up", json!({"username": "new@example.com", "code": code})).await;
+    assert_eq!(right.status, StatusCode::NO_CONTENT, "{:?}", right.body);
+}
