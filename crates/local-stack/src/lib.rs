@@ -82,6 +82,8 @@ pub struct LocalStack {
     pub pool: SeededPool,
     /// The emulator.
     pub moto: Moto,
+    /// The local API Gateway serving [`LocalStack::url`] (for its invocation counts).
+    pub gateway: Arc<Gateway>,
     shutdown: Option<oneshot::Sender<()>>,
     server: Option<JoinHandle<std::io::Result<()>>>,
 }
@@ -152,10 +154,10 @@ impl LocalStack {
         let gateway =
             Arc::new(Gateway::new(domain, functions, authorizer, cors, &options.region, options.authorizer_cache_ttl));
         let (shutdown, stopped) = oneshot::channel::<()>();
-        let server = tokio::spawn(gateway::serve(gateway, listener, async move {
+        let server = tokio::spawn(gateway::serve(gateway.clone(), listener, async move {
             let _ = stopped.await;
         }));
-        Ok(Self { url, pool, moto, shutdown: Some(shutdown), server: Some(server) })
+        Ok(Self { url, pool, moto, gateway, shutdown: Some(shutdown), server: Some(server) })
     }
 
     /// Stops the gateway (finishing requests in flight) and the emulator.
