@@ -77,6 +77,20 @@ impl TestStack {
         Reply { status, headers, body: serde_json::from_slice(&bytes).unwrap_or(Value::Null) }
     }
 
+    /// Sends a request with `headers` exactly as given (a name given twice is sent twice) and no
+    /// body.
+    pub async fn send_with_headers(&self, method: &str, path: &str, headers: &[(&str, String)]) -> Reply {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
+        let mut req = self.http.request(method, format!("{}{path}", self.stack.url));
+        for (name, value) in headers {
+            req = req.header(*name, value);
+        }
+        let resp = req.send().await.expect("request reaches the local gateway");
+        let (status, headers) = (resp.status(), resp.headers().clone());
+        let bytes = resp.bytes().await.expect("body");
+        Reply { status, headers, body: serde_json::from_slice(&bytes).unwrap_or(Value::Null) }
+    }
+
     /// GETs `path` with `Authorization: <value>` exactly as given; returns the status.
     pub async fn http_get_raw(&self, path: &str, authorization: &str) -> StatusCode {
         let req = self.http.get(format!("{}{path}", self.stack.url)).header("authorization", authorization);

@@ -205,3 +205,66 @@ async fn documented_cognito_errors_are_client_errors_not_5xx() {
         bogus_page.body
     );
 }
+
+#[tokio::test]
+async fn an_admin_finds_and_deletes_a_user_whose_name_is_percent_encoded_in_the_path() {
+    // GIVEN an admin, and a user pat+tag@example.com created through the API
+    let t = TestStack::start().await;
+    let admin = t.id_token(t.admin()).await;
+    let body = json!({"username": "pat+tag@example.com", "temporaryPassword": "Temp-passw0rd1", "sendInvite": false});
+    let created = t.send("POST", "/users", Some(&admin), Some(&body.to_string())).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{:?}", created.body);
+    assert_eq!(created.body["email"], "pat+tag@example.com");
+
+    // WHEN the admin asks for /users/pat%2Btag%40example.com, as a client that percent-encodes
+    // the username must (API Gateway REST passes the path parameter on still encoded)
+    let found = t.get("/users/pat%2Btag%40example.com", Some(&admin)).await;
+
+    // THEN that user is found
+    assert_eq!(found.status, StatusCode::OK, "{:?}", found.body);
+    assert_eq!(found.body["email"], "pat+tag@example.com");
+    assert_eq!(found.body["sub"], created.body["sub"]);
+    // AND a '+' left unencoded is a '+' too, not a space
+    let unencoded = t.get("/users/pat+tag@example.com", Some(&admin)).await;
+    assert_eq!((unencoded.status, &unencoded.body["sub"]), (StatusCode::OK, &created.body["sub"]));
+
+    // WHEN the admin deletes it through the encoded path, THEN it is gone
+    let deleted = t.send("DELETE", "/users/pat%2Btag%40example.com", Some(&admin), None).await;
+    assert_eq!(deleted.status, StatusCode::NO_CONTENT, "{:?}", deleted.body);
+    let gone = t.get("/users/pat%2Btag%40example.com", Some(&admin)).await;
+    assert_eq!((gone.status, gone.error_code()), (StatusCode::NOT_FOUND, "UserNotFound"));
+}
+
+#[tokio::test]
+async fn a_malformed_escape_in_the_path_answers_400_naming_the_parameter() {
+    let t = TestStack::start().await;
+    let admin = t.id_token(t.admin()).await;
+    let reply = t.get("/users/%E0%A4%A", Some(&admin)).await;
+    assert_eq!((reply.status, reply.error_field()), (StatusCode::BAD_REQUEST, "username"), "{:?}", reply.body);
+}
+
+#[tokio::test]
+async fn two_authorization_headers_on_a_protected_route_get_401_and_no_function_runs() {
+    // GIVEN an admin's and a plain user's ID tokens
+    let t = TestStack::start().await;
+    let admin = t.id_token(t.admin()).await;
+    let user = t.id_token(t.user()).await;
+    let gateway = &t.stack.gateway;
+    let (authorized, invoked) = (gateway.authorizer_invocations(), gateway.function_invocations());
+
+    for tokens in [[&admin, &user], [&user, &admin], [&admin, &admin]] {
+        // WHEN a request to delete the demo user carries two Authorization headers
+        let headers = tokens.map(|token| ("authorization", format!("Bearer {token}")));
+        let reply = t.send_with_headers("DELETE", "/users/demo@example.com", &headers).await;
+
+        // THEN the gateway answers 401 itself: neither the authorizer nor the function ran
+        assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{:?}", reply.body);
+        assert_eq!(reply.error_code(), "Unauthorized");
+        assert_eq!(reply.headers["www-authenticate"], "Bearer");
+    }
+    assert_eq!(gateway.authorizer_invocations(), authorized);
+    assert_eq!(gateway.function_invocations(), invoked);
+    // AND the demo user is still there
+    let demo = t.get("/users/demo@example.com", Some(&admin)).await;
+    assert_eq!(demo.status, StatusCode::OK);
+}

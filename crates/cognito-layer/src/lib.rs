@@ -26,8 +26,8 @@
 //! # Ok(()) }
 //! ```
 //!
-//! Requests without a valid token get 401 with `WWW-Authenticate: Bearer` and the API's error
-//! body; a valid token outside the required group gets 403. Handlers read the verified
+//! Requests without a valid token (or with more than one `Authorization` header) get 401 with
+//! `WWW-Authenticate: Bearer` and the API's error body; a valid token outside the required group gets 403. Handlers read the verified
 //! [`Claims`] with `Extension<Claims>`.
 #![deny(missing_docs)]
 
@@ -99,8 +99,7 @@ where
         let clone = self.inner.clone();
         let mut inner = std::mem::replace(&mut self.inner, clone);
         let layer = self.layer.clone();
-        let authorization =
-            request.headers().get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).map(str::to_string);
+        let authorization = single_authorization(request.headers());
         Box::pin(async move {
             match layer.check(authorization.as_deref()).await {
                 Ok(claims) => {
@@ -128,6 +127,19 @@ impl CognitoAuthLayer {
         }
         Ok(claims)
     }
+}
+
+/// The `Authorization` header, or `None` (hence 401) when there is none, it is not text, or
+/// there is more than one: with two, which one the token was verified from and which one the
+/// service reads could differ, the same rule as the API's gateway and functions.
+fn single_authorization(headers: &axum::http::HeaderMap) -> Option<String> {
+    let mut values = headers.get_all(header::AUTHORIZATION).iter();
+    let first = values.next()?;
+    if values.next().is_some() {
+        tracing::info!(decision = "unauthorized", reason = "more than one Authorization header", "token refused");
+        return None;
+    }
+    first.to_str().ok().map(str::to_string)
 }
 
 fn refuse(error: ApiError) -> Response<Body> {

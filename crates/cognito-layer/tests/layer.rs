@@ -75,3 +75,26 @@ async fn a_required_group_is_enforced_with_403() {
     assert_eq!(call(app(&key), "/admin", Some(&reader)).await.0, StatusCode::FORBIDDEN);
     assert_eq!(call(app(&key), "/open", None).await.0, StatusCode::OK);
 }
+
+#[tokio::test]
+async fn two_authorization_headers_get_401_even_when_both_tokens_are_valid() {
+    // GIVEN two valid tokens of different users, sent as two Authorization headers
+    let key = TestKey::new("k1");
+    let mut claims = id_token_claims("eu-west-1", POOL, CLIENT);
+    let admin = key.sign(&claims);
+    claims["sub"] = json!("someone-else");
+    claims["cognito:groups"] = json!(["readers"]);
+    let reader = key.sign(&claims);
+    for (first, second) in [(&admin, &reader), (&reader, &admin), (&admin, &admin)] {
+        let request = Request::get("/admin")
+            .header("authorization", format!("Bearer {first}"))
+            .header("authorization", format!("Bearer {second}"))
+            .body(Body::empty())
+            .unwrap();
+        // WHEN the request reaches the layer
+        let response = app(&key).oneshot(request).await.unwrap();
+        // THEN it is refused as unauthenticated: neither token is chosen
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+        assert_eq!(response.headers()["www-authenticate"], "Bearer");
+    }
+}

@@ -1,9 +1,12 @@
-//! What every function shares at the Lambda edge, and nothing more: reading the route, the
-//! caller and the JSON body from an API Gateway request, and writing JSON responses with the
-//! request id and CORS headers. Domain code never sees a Lambda type.
+//! What every function shares at the Lambda edge, and nothing more: reading the event, the
+//! route, the caller, the path parameters and the JSON body from an API Gateway request, and
+//! writing JSON responses with the request id and CORS headers. Domain code never sees a Lambda
+//! type.
 #![deny(missing_docs)]
 
 pub mod cors;
+pub mod event;
+pub mod path;
 pub mod unrouted;
 
 use api_types::{ApiError, AuthorizerContext, ErrorCode, parse_body};
@@ -15,6 +18,8 @@ use lambda_http::{
 use serde::{Serialize, de::DeserializeOwned};
 
 pub use cors::Cors;
+pub use event::{authorization_count, request_from_event};
+pub use path::path_param;
 
 /// A successful answer: a status and an optional JSON body.
 pub struct Reply {
@@ -68,8 +73,19 @@ pub fn route(req: &Request) -> (String, String) {
 }
 
 /// The caller established by the authorizer; `None` when there is none (a public route, or a
-/// request that did not come through the authorizer).
+/// request that did not come through the authorizer), and `None` when the request carries more
+/// than one `Authorization` header.
+///
+/// Why refuse two: API Gateway's `TOKEN` authorizer is handed one `Authorization` value and the
+/// function's `headers` another (the last), so with two of them the caller the authorizer
+/// vouched for need not be the owner of the token the function sees. The local gateway refuses
+/// such requests with 401 before the authorizer runs; this is the same rule in the function, so a
+/// deployed stack is safe whatever API Gateway does with duplicates.
 pub fn caller(req: &Request) -> Option<AuthorizerContext> {
+    if authorization_count(req) > 1 {
+        tracing::info!(decision = "unauthorized", reason = "more than one Authorization header", "caller refused");
+        return None;
+    }
     let Some(RequestContext::ApiGatewayV1(ctx)) = req.request_context_ref() else { return None };
     let fields = serde_json::to_value(&ctx.authorizer.fields).ok()?;
     AuthorizerContext::from_gateway(&fields)
@@ -140,20 +156,29 @@ macro_rules! impl_handler {
 /// headers) rather than API Gateway's bare one.
 pub const REQUEST_DEADLINE: std::time::Duration = std::time::Duration::from_secs(12);
 
-/// Runs the Lambda: hands each request to the state built at init, within [`REQUEST_DEADLINE`].
+/// Runs the Lambda: reads each event with [`request_from_event`] (not `lambda_http::run`, whose
+/// request keeps one value of a repeated `Authorization` header) and hands the request to the
+/// state built at init, within [`REQUEST_DEADLINE`]. An event that is not a REST proxy event
+/// fails the invocation (API Gateway answers 502), as with `lambda_http`.
 pub async fn serve(state: impl Handler) -> Result<(), lambda_http::Error> {
     let state = &state;
-    lambda_http::run(lambda_http::service_fn(move |req: Request| async move {
-        let meta = ResponseMeta::of(&req);
-        let response = match tokio::time::timeout(REQUEST_DEADLINE, state.handle(req)).await {
-            Ok(response) => response,
-            Err(_) => {
-                tracing::error!("request deadline exceeded");
-                meta.respond(state.cors(), Err(ApiError::upstream()))
-            }
-        };
-        Ok::<_, std::convert::Infallible>(response)
-    }))
+    lambda_http::lambda_runtime::run(lambda_http::service_fn(
+        move |event: lambda_http::LambdaEvent<serde_json::Value>| async move {
+            let lambda_http::LambdaEvent { payload, context } = event;
+            let mut req = request_from_event(&payload.to_string()).map_err(lambda_http::Error::from)?;
+            event::set_trace_header(&mut req, context.xray_trace_id.as_deref());
+            req.extensions_mut().insert(context);
+            let meta = ResponseMeta::of(&req);
+            let response = match tokio::time::timeout(REQUEST_DEADLINE, state.handle(req)).await {
+                Ok(response) => response,
+                Err(_) => {
+                    tracing::error!("request deadline exceeded");
+                    meta.respond(state.cors(), Err(ApiError::upstream()))
+                }
+            };
+            Ok::<_, lambda_http::Error>(event::proxy_response(response))
+        },
+    ))
     .await
 }
 

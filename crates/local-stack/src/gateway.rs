@@ -7,11 +7,34 @@
 //! pass), builds the same proxy event (v1) with the authorizer `context` in
 //! `requestContext.authorizer`, calls the handler, and returns its response. Its own answers
 //! (401, 403, 404, 413, 502) use the error body `template.yaml` configures as gateway responses.
+//!
+//! The proxy event is held to what API Gateway REST sends, field by field:
+//!
+//! | field | what the function gets |
+//! |---|---|
+//! | `path`, `pathParameters` | the raw path segments **as the client sent them**, still percent-encoded (`/users/pat%2Btag%40example.com`, `username = "pat%2Btag%40example.com"`): neither decoded nor re-encoded. The functions decode (`lambda_glue::path_param`). |
+//! | `resource`, `requestContext.resourcePath` | the route's template (`/users/{username}`) |
+//! | `requestContext.path` | `/{stage}` followed by the raw path |
+//! | `headers` / `multiValueHeaders` | every header as sent; `headers` keeps the last value of a repeated one, `multiValueHeaders` all of them |
+//! | `queryStringParameters` / `multiValueQueryStringParameters` | decoded; the last value / all values |
+//!
+//! Where it differs: header names arrive lower-cased (the HTTP server normalises them), and
+//! `Host` is the gateway's own address.
+//!
+//! **Two `Authorization` headers** on a protected route are refused with the gateway's own 401
+//! before the authorizer runs. API Gateway hands a `TOKEN` authorizer one value of its identity
+//! source while the function's `headers` keep the last one, so the token that was authorized and
+//! the token the function reads could differ. Refusing is the one answer that cannot go wrong;
+//! the functions apply the same rule themselves (`lambda_glue::caller`), so a deployed stack is
+//! safe whatever API Gateway does with the duplicates.
 
 use std::{
     collections::{BTreeMap, HashMap},
     net::SocketAddr,
-    sync::{Arc, Mutex},
+    sync::{
+        Arc, Mutex,
+        atomic::{AtomicUsize, Ordering},
+    },
     time::{Duration, Instant, SystemTime, UNIX_EPOCH},
 };
 
@@ -65,6 +88,8 @@ pub struct Gateway {
     region: String,
     cache_ttl: Duration,
     cache: Mutex<HashMap<String, (Instant, Value)>>,
+    authorizer_invocations: AtomicUsize,
+    function_invocations: AtomicUsize,
 }
 
 impl Gateway {
@@ -78,7 +103,29 @@ impl Gateway {
         region: &str,
         cache_ttl: Duration,
     ) -> Self {
-        Self { domain, functions, authorizer, cors, region: region.into(), cache_ttl, cache: Mutex::default() }
+        Self {
+            domain,
+            functions,
+            authorizer,
+            cors,
+            region: region.into(),
+            cache_ttl,
+            cache: Mutex::default(),
+            authorizer_invocations: AtomicUsize::new(0),
+            function_invocations: AtomicUsize::new(0),
+        }
+    }
+
+    /// How many times the authorizer has been invoked (cached answers not counted): with
+    /// [`Gateway::function_invocations`], what lets a test tell a request the gateway refused
+    /// from one a function refused.
+    pub fn authorizer_invocations(&self) -> usize {
+        self.authorizer_invocations.load(Ordering::Relaxed)
+    }
+
+    /// How many times a function (any of them) has been invoked.
+    pub fn function_invocations(&self) -> usize {
+        self.function_invocations.load(Ordering::Relaxed)
     }
 
     fn method_arn(&self, method: &str, path: &str) -> String {
@@ -88,6 +135,12 @@ impl Gateway {
     /// Runs the authorizer (or its cached answer) and evaluates the policy for `method_arn`.
     /// Returns the `requestContext.authorizer` object on Allow.
     async fn authorize(&self, headers: &HeaderMap, method_arn: &str) -> Result<Value, ApiError> {
+        // Two Authorization headers: the authorizer would vouch for one token while the function
+        // reads another (its `headers` keep the last value). No defined answer is safe but 401,
+        // before the authorizer or its cache sees either token (see the module doc).
+        if headers.get_all(header::AUTHORIZATION).iter().nth(1).is_some() {
+            return Err(ApiError::unauthorized());
+        }
         // A TOKEN authorizer is not even invoked without its identity source.
         let token = headers
             .get(header::AUTHORIZATION)
@@ -98,6 +151,7 @@ impl Gateway {
             Some(answer) => answer,
             None => {
                 let event = json!({ "type": "TOKEN", "authorizationToken": token, "methodArn": method_arn });
+                self.authorizer_invocations.fetch_add(1, Ordering::Relaxed);
                 let answer = self.authorizer.authorize(&event).await.map_err(|_| ApiError::unauthorized())?;
                 self.remember(token, &answer);
                 answer
@@ -145,7 +199,9 @@ impl Gateway {
         function: Function,
         event: Value,
     ) -> Result<lambda_http::Response<lambda_http::Body>, String> {
-        let request = lambda_http::request::from_str(&event.to_string()).map_err(|e| e.to_string())?;
+        self.function_invocations.fetch_add(1, Ordering::Relaxed);
+        // The same reading of the event as in Lambda (`lambda_glue::serve`).
+        let request = lambda_glue::request_from_event(&event.to_string()).map_err(|e| e.to_string())?;
         let f = &self.functions;
         let response = match function {
             Function::Auth => fn_auth::handle(&f.auth, request).await,
@@ -244,7 +300,8 @@ pub fn rest_event(request: axum::http::Request<Bytes>, authorizer: Option<Value>
     Some(proxy_event(&route, &parts, &path, &params, &body, peer, &request_id, authorizer))
 }
 
-/// The REST proxy event (payload v1) API Gateway sends to a Lambda integration.
+/// The REST proxy event (payload v1) API Gateway sends to a Lambda integration: `path` and
+/// `pathParameters` raw (percent-encoded as sent), query strings decoded (see the module doc).
 #[allow(clippy::too_many_arguments)]
 fn proxy_event(
     route: &Route,
@@ -263,12 +320,10 @@ fn proxy_event(
         form_urlencoded::parse(parts.uri.query().unwrap_or("").as_bytes())
             .map(|(k, v)| (k.into_owned(), v.into_owned())),
     );
-    let path_parameters: Map<String, Value> = params
-        .iter()
-        .map(|(k, v)| {
-            (k.clone(), Value::String(percent_encoding::percent_decode_str(v).decode_utf8_lossy().into_owned()))
-        })
-        .collect();
+    // API Gateway REST passes path parameters on as the client spelled them: still
+    // percent-encoded, the raw segments of the path the route matched.
+    let path_parameters: Map<String, Value> =
+        params.iter().map(|(k, v)| (k.clone(), Value::String(v.clone()))).collect();
     let (body, is_base64) = match (body.is_empty(), std::str::from_utf8(body)) {
         (true, _) => (Value::Null, false),
         (false, Ok(text)) => (Value::String(text.to_string()), false),
@@ -357,5 +412,81 @@ fn add_headers(headers: &mut HeaderMap, request_id: &str, extra: Vec<(&'static s
         if let Ok(value) = header::HeaderValue::from_str(&value) {
             headers.insert(name, value);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use lambda_http::RequestExt;
+
+    use super::*;
+
+    fn event_for(request: axum::http::Request<Bytes>) -> Value {
+        rest_event(request, Some(json!({"principalId": "sub-1", "sub": "sub-1", "groups": "admins"})))
+            .expect("a route matches")
+    }
+
+    #[test]
+    fn the_event_carries_the_raw_path_all_header_values_and_decoded_query_strings() {
+        // GIVEN a request with a percent-encoded username, a repeated header and an encoded query
+        let request = axum::http::Request::builder()
+            .method("GET")
+            .uri("/users/pat%2Btag%40example.com?email=a%2Bb%40example.com&limit=5&limit=7&q=x+y")
+            .header("accept", "application/json")
+            .header("x-trace", "first")
+            .header("x-trace", "second")
+            .body(Bytes::new())
+            .unwrap();
+
+        // WHEN the gateway builds the proxy event for it
+        let event = event_for(request);
+
+        // THEN path and pathParameters are the raw segments, as API Gateway REST sends them
+        assert_eq!(event["resource"], "/users/{username}");
+        assert_eq!(event["path"], "/users/pat%2Btag%40example.com");
+        assert_eq!(event["pathParameters"], json!({"username": "pat%2Btag%40example.com"}));
+        assert_eq!(event["requestContext"]["path"], "/local/users/pat%2Btag%40example.com");
+        assert_eq!(event["requestContext"]["resourcePath"], "/users/{username}");
+        // AND every value of a repeated header is in multiValueHeaders, the last in headers
+        assert_eq!(event["multiValueHeaders"]["x-trace"], json!(["first", "second"]));
+        assert_eq!(event["headers"]["x-trace"], "second");
+        assert_eq!(event["multiValueHeaders"]["accept"], json!(["application/json"]));
+        // AND query strings are decoded: the last value alone, and all values
+        assert_eq!(event["queryStringParameters"]["email"], "a+b@example.com");
+        assert_eq!(event["queryStringParameters"]["limit"], "7");
+        assert_eq!(event["queryStringParameters"]["q"], "x y");
+        assert_eq!(event["multiValueQueryStringParameters"]["limit"], json!(["5", "7"]));
+        assert_eq!(event["multiValueQueryStringParameters"]["email"], json!(["a+b@example.com"]));
+        assert_eq!(event["requestContext"]["authorizer"]["sub"], "sub-1");
+    }
+
+    #[test]
+    fn a_function_reads_the_event_with_the_parameter_raw_and_decodes_it_itself() {
+        // GIVEN the event for a username with a '+', an '@' and a non-ASCII letter, encoded
+        let request = axum::http::Request::builder()
+            .method("DELETE")
+            .uri("/users/j%C3%B6rg%2Btag%40example.com/groups/staff%20team")
+            .body(Bytes::new())
+            .unwrap();
+        let event = event_for(request);
+
+        // WHEN a function reads it as in Lambda
+        let request = lambda_glue::request_from_event(&event.to_string()).unwrap();
+
+        // THEN it sees the raw parameters, and the shared helper decodes them
+        let raw = request.path_parameters_ref().unwrap();
+        assert_eq!(raw.first("username"), Some("j%C3%B6rg%2Btag%40example.com"));
+        assert_eq!(lambda_glue::path_param(&request, "username").unwrap(), "jörg+tag@example.com");
+        assert_eq!(lambda_glue::path_param(&request, "group").unwrap(), "staff team");
+    }
+
+    #[test]
+    fn a_path_that_is_not_encoded_reaches_the_function_as_sent() {
+        let request =
+            axum::http::Request::builder().method("GET").uri("/users/pat+tag@example.com").body(Bytes::new()).unwrap();
+        let event = event_for(request);
+        assert_eq!(event["pathParameters"]["username"], "pat+tag@example.com");
+        let request = lambda_glue::request_from_event(&event.to_string()).unwrap();
+        assert_eq!(lambda_glue::path_param(&request, "username").unwrap(), "pat+tag@example.com");
     }
 }

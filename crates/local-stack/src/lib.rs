@@ -92,6 +92,8 @@ pub struct LocalStack {
     pub moto: Moto,
     /// What the emulator would have emailed or texted.
     pub outbox: Outbox,
+    /// The local API Gateway serving [`LocalStack::url`] (for its invocation counts).
+    pub gateway: Arc<Gateway>,
     shutdown: Option<oneshot::Sender<()>>,
     server: Option<JoinHandle<std::io::Result<()>>>,
 }
@@ -170,10 +172,10 @@ impl LocalStack {
         let gateway =
             Arc::new(Gateway::new(domain, functions, authorizer, cors, &options.region, options.authorizer_cache_ttl));
         let (shutdown, stopped) = oneshot::channel::<()>();
-        let server = tokio::spawn(gateway::serve(gateway, listener, async move {
+        let server = tokio::spawn(gateway::serve(gateway.clone(), listener, async move {
             let _ = stopped.await;
         }));
-        Ok(Self { url, pool, moto, outbox, shutdown: Some(shutdown), server: Some(server) })
+        Ok(Self { url, pool, moto, outbox, gateway, shutdown: Some(shutdown), server: Some(server) })
     }
 
     /// Stops the gateway (finishing requests in flight) and the emulator.

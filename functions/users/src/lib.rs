@@ -7,7 +7,7 @@ use api_types::{
     wire::{CreateUserRequest, SetPasswordRequest, UserQuery},
 };
 use auth_domain::{UserPool, user_pool::AdminAction, users::AdminService};
-use lambda_glue::{Cors, Reply};
+use lambda_glue::{Cors, Reply, path_param};
 use lambda_http::{Body, Request, RequestExt, Response, http::StatusCode};
 
 /// Everything the handler needs, built once at init.
@@ -31,13 +31,6 @@ pub async fn handle(state: &State, req: Request) -> Response<Body> {
 }
 
 lambda_glue::impl_handler!(State, handle);
-
-fn path_param(req: &Request, name: &str) -> Result<String, ApiError> {
-    req.path_parameters_ref()
-        .and_then(|p| p.first(name))
-        .map(str::to_string)
-        .ok_or_else(|| ApiError::bad_field(name, format!("{name} is required in the path.")))
-}
 
 fn query(req: &Request) -> UserQuery {
     let params = req.query_string_parameters_ref();

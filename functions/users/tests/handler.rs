@@ -3,7 +3,10 @@
 
 use std::sync::Arc;
 
-use auth_domain::testing::ScriptedPool;
+use auth_domain::{
+    testing::{Call, Reply, ScriptedPool},
+    user_pool::PoolUser,
+};
 use lambda_glue::Cors;
 use lambda_http::{Body, Request};
 use serde_json::{Value, json};
@@ -58,4 +61,90 @@ async fn a_request_without_any_caller_answers_401() {
     let response = fn_users::handle(&state, request(&anonymous)).await;
     assert_eq!(response.status(), 401);
     assert_eq!(response.headers()["www-authenticate"], "Bearer");
+}
+
+/// `GET /users/pat%2Btag%40example.com` exactly as API Gateway REST delivers it: `path` and
+/// `pathParameters` still percent-encoded.
+fn encoded_get_user() -> Value {
+    serde_json::from_str(include_str!("fixtures/apigw-get-user-encoded.json")).unwrap()
+}
+
+fn read(event: &Value) -> Request {
+    lambda_glue::request_from_event(&event.to_string()).unwrap()
+}
+
+#[tokio::test]
+async fn a_percent_encoded_username_is_decoded_before_the_lookup() {
+    // GIVEN the REST event for GET /users/pat%2Btag%40example.com from an admin, and a pool that
+    // knows pat+tag@example.com
+    let event = encoded_get_user();
+    assert_eq!(event["pathParameters"]["username"], "pat%2Btag%40example.com");
+    let user = PoolUser {
+        username: "pat+tag@example.com".into(),
+        attributes: [("sub".to_string(), "sub-pat".to_string()), ("email".into(), "pat+tag@example.com".into())]
+            .into_iter()
+            .collect(),
+        status: "CONFIRMED".into(),
+        enabled: true,
+        ..PoolUser::default()
+    };
+    let pool = Arc::new(ScriptedPool::new([Ok(Reply::User(user)), Ok(Reply::Groups(vec![]))]));
+    let state = fn_users::State::new(pool.clone(), "admins", Cors::default());
+
+    // WHEN the function handles it
+    let response = fn_users::handle(&state, read(&event)).await;
+
+    // THEN it looked the user up by the decoded name, and answers 200 with that user
+    assert_eq!(pool.calls().first(), Some(&Call::AdminGetUser("pat+tag@example.com".into())));
+    assert_eq!(response.status(), 200, "{:?}", body(&response));
+    assert_eq!(body(&response)["username"], "pat+tag@example.com");
+    assert_eq!(body(&response)["email"], "pat+tag@example.com");
+}
+
+#[tokio::test]
+async fn a_malformed_or_non_utf8_username_in_the_path_answers_400_naming_it() {
+    for (raw, message) in [
+        ("%E0%A4%A", "username in the path has a malformed percent-escape."),
+        ("pat%zz", "username in the path has a malformed percent-escape."),
+        ("%FF", "username in the path is not percent-encoded UTF-8."),
+    ] {
+        // GIVEN an admin's request whose username segment does not decode
+        let pool = Arc::new(ScriptedPool::default());
+        let state = fn_users::State::new(pool.clone(), "admins", Cors::default());
+        let mut event = encoded_get_user();
+        event["path"] = json!(format!("/users/{raw}"));
+        event["requestContext"]["path"] = json!(format!("/prod/users/{raw}"));
+        event["pathParameters"]["username"] = json!(raw);
+
+        // WHEN the function handles it
+        let response = fn_users::handle(&state, read(&event)).await;
+
+        // THEN 400 names the parameter (not a 500), and Cognito is never called
+        assert_eq!(response.status(), 400, "{raw}");
+        let body = body(&response);
+        assert_eq!(body["error"]["code"], "BadRequest", "{raw}");
+        assert_eq!(body["error"]["field"], "username", "{raw}");
+        assert_eq!(body["error"]["message"], message, "{raw}");
+        assert!(pool.calls().is_empty(), "{raw}");
+    }
+}
+
+#[tokio::test]
+async fn a_request_with_two_authorization_values_answers_401_before_any_cognito_call() {
+    // GIVEN an admin's event whose multiValueHeaders carry two Authorization values (`headers`
+    // keeps the last, as API Gateway does), whichever of them the authorizer was handed
+    let pool = Arc::new(ScriptedPool::default());
+    let state = fn_users::State::new(pool.clone(), "admins", Cors::default());
+    let mut event = encoded_get_user();
+    event["multiValueHeaders"]["Authorization"] = json!(["Bearer first.token.sig", "Bearer second.token.sig"]);
+    event["headers"]["Authorization"] = json!("Bearer second.token.sig");
+
+    // WHEN the function handles it
+    let response = fn_users::handle(&state, read(&event)).await;
+
+    // THEN it is refused as unauthenticated, and Cognito is never called
+    assert_eq!(response.status(), 401);
+    assert_eq!(response.headers()["www-authenticate"], "Bearer");
+    assert_eq!(body(&response)["error"]["code"], "Unauthorized");
+    assert!(pool.calls().is_empty());
 }
