@@ -82,7 +82,7 @@ async fn after_an_admin_reset_the_old_password_no_longer_signs_in_until_the_emai
 }
 
 #[tokio::test]
-async fn a_disabled_user_can_neither_sign_in_nor_refresh() {
+async fn a_disabled_user_can_neither_sign_in_nor_refresh_nor_use_their_access_token() {
     let t = TestStack::start().await;
     let session = sign_in(&t, &t.user().email, &t.user().password, None).await.body;
     let admin = t.id_token(t.admin()).await;
@@ -98,6 +98,16 @@ async fn a_disabled_user_can_neither_sign_in_nor_refresh() {
         )
         .await;
     assert_eq!(refreshed.status, StatusCode::UNAUTHORIZED, "{:?}", refreshed.body);
+    // AdminDisableUser revokes the access tokens: signing out with one is refused
+    let signed_out = t
+        .send(
+            "POST",
+            "/auth/sign-out",
+            Some(text(&session, "/tokens/idToken")),
+            Some(&json!({"accessToken": text(&session, "/tokens/accessToken")}).to_string()),
+        )
+        .await;
+    assert_eq!(signed_out.status, StatusCode::UNAUTHORIZED, "{:?}", signed_out.body);
 }
 
 #[tokio::test]

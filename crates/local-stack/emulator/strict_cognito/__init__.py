@@ -16,6 +16,7 @@ implementations that compose one module per behaviour:
 - ``passwords``: the pool's password policy wherever Cognito applies it, with Cognito's messages.
 - ``user_states``: UNCONFIRMED, CONFIRMED, FORCE_CHANGE_PASSWORD, RESET_REQUIRED, disabled and
   deleted users against every call the API makes.
+- ``access_tokens``: calls made with an access token need a user who exists and is enabled.
 - ``lockout``: the temporary lockout after repeated failed sign-ins.
 - ``outbox``: the codes Cognito would email or text, written to a local outbox; only the code
   sent works.
@@ -26,10 +27,11 @@ implementations that compose one module per behaviour:
 Each behaviour has a row in docs/cognito-conformance.md and tests in ../tests.
 """
 
-from . import actions, usernames
+from . import access_tokens, actions, usernames
 
 
 def install() -> None:
     """Patches moto in this process: call before moto serves any request."""
     usernames.install()
     actions.install()
+    access_tokens.install()

@@ -14,7 +14,7 @@ from moto.cognitoidp.models import UserStatus
 from moto.cognitoidp.utils import expand_attrs
 from moto.core.responses import ActionResult, EmptyResult
 
-from . import app_client, errors, lockout, outbox, passwords, secret_hash, sessions, srp, user_states, usernames
+from . import app_client, errors, lockout, outbox, passwords, secret_hash, sessions, srp, timing, user_states, usernames
 
 PUBLIC_FLOWS = ("USER_SRP_AUTH", "USER_PASSWORD_AUTH", "REFRESH_TOKEN_AUTH", "REFRESH_TOKEN")
 ADMIN_FLOWS = ("ADMIN_USER_PASSWORD_AUTH", "ADMIN_NO_SRP_AUTH", "REFRESH_TOKEN_AUTH", "REFRESH_TOKEN")
@@ -181,7 +181,7 @@ def _initiate(backend, pool, client, flow, params, admin: bool) -> dict:
     if flow == "USER_SRP_AUTH":
         return _srp_start(backend, pool, client, user, name, params, admin)
     user_states.before_password(pool, client, user)
-    if user.password is None or not secrets.compare_digest(user.password, _require(params, "PASSWORD")):
+    if not timing.equal(user.password, _require(params, "PASSWORD")):
         lockout.failed(pool, user)
         raise errors.not_authorized()
     user_states.after_password(pool, user)

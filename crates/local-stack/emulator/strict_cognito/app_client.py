@@ -42,6 +42,6 @@ def require_writable(client, attributes) -> None:
     if writable is None:
         return
     for attribute in attributes or []:
-        name = attribute["Name"] if isinstance(attribute, dict) else attribute
+        name = attribute.get("Name") if isinstance(attribute, dict) else attribute
         if name not in writable:
             raise errors.not_authorized("A client attempted to write unauthorized attribute")

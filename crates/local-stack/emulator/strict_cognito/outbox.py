@@ -19,6 +19,8 @@ import secrets
 import threading
 import time
 
+from . import timing
+
 SIGN_UP = "sign-up"
 RESET_PASSWORD = "reset-password"
 SMS_MFA = "sms-mfa"
@@ -70,7 +72,7 @@ def take(pool, user, kind: str, code) -> bool:
     key = (pool.id, user.username, kind)
     with _lock:
         sent = _codes.get(key)
-        if sent is None or not isinstance(code, str) or not secrets.compare_digest(sent, code):
+        if not timing.equal(sent, code):
             return False
         del _codes[key]
         return True

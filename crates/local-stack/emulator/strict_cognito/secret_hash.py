@@ -14,7 +14,7 @@ import base64
 import hashlib
 import hmac
 
-from . import errors
+from . import errors, timing
 
 
 def compute(client_secret: str, username: str, client_id: str) -> str:
@@ -29,5 +29,5 @@ def require(client, username: str, given) -> None:
         return
     if not given:
         raise errors.not_authorized(f"Client {client.id} is configured with secret but SECRET_HASH was not received")
-    if not isinstance(given, str) or not hmac.compare_digest(compute(client.secret, username or "", client.id), given):
+    if not timing.equal(compute(client.secret, username or "", client.id), given):
         raise errors.not_authorized(f"Unable to verify secret hash for client {client.id}")

@@ -33,6 +33,7 @@ N_HEX = (
 N = int(N_HEX, 16)
 G = 2
 INFO = b"Caldera Derived Key"
+HEX = re.compile(r"^[0-9a-fA-F]{1,2048}$")
 # "Sat Nov 21 22:44:32 UTC 2026": day of month not zero-padded.
 TIMESTAMP = re.compile(r"^(Mon|Tue|Wed|Thu|Fri|Sat|Sun) [A-Z][a-z]{2} [1-9]\d? \d{2}:\d{2}:\d{2} UTC \d{4}$")
 
@@ -84,10 +85,9 @@ def start(pool_id: str, user_id: str, password: str | None, srp_a_hex: str) -> E
     """Answers a client's A. `password` None is an unknown user: the challenge looks the same,
     but no claim can verify (Cognito's PreventUserExistenceErrors). A with A mod N = 0 is
     refused, as RFC 5054 requires."""
-    try:
-        a = int(srp_a_hex, 16)
-    except (TypeError, ValueError):
+    if not isinstance(srp_a_hex, str) or not HEX.match(srp_a_hex):
         raise ValueError("SRP_A is not hexadecimal")
+    a = int(srp_a_hex, 16)
     if a % N == 0:
         raise ValueError("SRP_A is zero modulo N")
     salt_hex = secrets.token_hex(16)
@@ -128,4 +128,4 @@ def verify(pool_id: str, exchange: Exchange, secret_block: str, timestamp: str, 
     if not TIMESTAMP.match(timestamp or ""):
         return False
     expected = expected_signature(pool_id, exchange, secret_block, timestamp)
-    return expected is not None and hmac.compare_digest(expected, signature or "")
+    return expected is not None and hmac.compare_digest(expected.encode(), (signature or "").encode("utf-8"))

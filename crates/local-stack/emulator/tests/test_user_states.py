@@ -95,3 +95,20 @@ def test_a_deleted_users_refresh_token_stops_working(pool):
     assert refuses(pool.idp.initiate_auth, ClientId=pool.client_id, AuthFlow="REFRESH_TOKEN_AUTH",
                    AuthParameters={"REFRESH_TOKEN": tokens["RefreshToken"], "SECRET_HASH": pool.hash(internal)})[0] == "NotAuthorizedException"
     assert every_sign_in(pool, EMAIL, PASSWORD) == [("NotAuthorizedException", "Incorrect username or password.")] * 3
+
+
+def test_a_disabled_users_access_token_is_revoked(pool):
+    tokens = pool.password_auth(EMAIL, PASSWORD)["AuthenticationResult"]
+    pool.idp.admin_disable_user(UserPoolId=pool.pool_id, Username=EMAIL)
+    for call in (lambda: pool.idp.global_sign_out(AccessToken=tokens["AccessToken"]),
+                 lambda: pool.idp.change_password(AccessToken=tokens["AccessToken"], PreviousPassword=PASSWORD,
+                                                  ProposedPassword="Other-passw0rd1"),
+                 lambda: pool.idp.associate_software_token(AccessToken=tokens["AccessToken"])):
+        assert refuses(call) == ("NotAuthorizedException", "Access Token has been revoked")
+
+
+def test_non_ascii_passwords_and_codes_are_compared_not_a_server_error(pool):
+    assert refuses(pool.password_auth, EMAIL, "Pässwörd-1!") == ("NotAuthorizedException", "Incorrect username or password.")
+    pool.idp.forgot_password(ClientId=pool.client_id, Username=EMAIL, SecretHash=pool.hash(EMAIL))
+    assert refuses(pool.idp.confirm_forgot_password, ClientId=pool.client_id, Username=EMAIL, ConfirmationCode="１２３４５６",
+                   Password="Fresh-passw0rd1", SecretHash=pool.hash(EMAIL))[0] == "CodeMismatchException"
