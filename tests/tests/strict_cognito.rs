@@ -134,3 +134,78 @@ async fn only_the_code_sent_confirms_a_sign_up() {
     let right = t.post("/auth/confirm-sign-up", json!({"username": "new@example.com", "code": code})).await;
     assert_eq!(right.status, StatusCode::NO_CONTENT, "{:?}", right.body);
 }
+
+async fn answer(t: &TestStack, challenge: &Reply, responses: Value) -> Reply {
+    let body = json!({
+        "username": text(&challenge.body, "/username"),
+        "name": text(&challenge.body, "/challenge/name"),
+        "session": text(&challenge.body, "/challenge/session"),
+        "responses": responses,
+    });
+    t.post("/auth/challenge", body).await
+}
+
+#[tokio::test]
+async fn sms_mfa_texts_a_code_and_with_two_factors_the_person_chooses_one() {
+    use aws_sdk_cognitoidentityprovider::types::{AttributeType, SmsMfaSettingsType, SoftwareTokenMfaSettingsType};
+    // GIVEN the demo user with a phone number and SMS MFA on
+    let t = TestStack::start().await;
+    let (email, password) = (t.user().email.clone(), t.user().password.clone());
+    let cognito = t.cognito().await;
+    let pool_id = t.stack.pool.pool_id.clone();
+    let phone = "+15555550100";
+    cognito
+        .admin_update_user_attributes()
+        .user_pool_id(&pool_id)
+        .username(&email)
+        .user_attributes(AttributeType::builder().name("phone_number").value(phone).build().unwrap())
+        .user_attributes(AttributeType::builder().name("phone_number_verified").value("true").build().unwrap())
+        .send()
+        .await
+        .unwrap();
+    let sms = |preferred: bool| SmsMfaSettingsType::builder().enabled(true).preferred_mfa(preferred).build();
+    cognito
+        .admin_set_user_mfa_preference()
+        .user_pool_id(&pool_id)
+        .username(&email)
+        .sms_mfa_settings(sms(true))
+        .send()
+        .await
+        .unwrap();
+    // WHEN they sign in, THEN Cognito texts a code, and only that code completes the sign-in
+    let challenge = sign_in(&t, &email, &password, None).await;
+    assert_eq!(text(&challenge.body, "/challenge/name"), "SMS_MFA", "{:?}", challenge.body);
+    let code = t.sent_code(phone, "sms-mfa");
+    let wrong =
+        answer(&t, &challenge, json!({"SMS_MFA_CODE": if code == "000000" { "111111" } else { "000000" }})).await;
+    assert_eq!((wrong.status, wrong.error_code()), (StatusCode::BAD_REQUEST, "InvalidCode"), "{:?}", wrong.body);
+    let done = answer(&t, &challenge, json!({"SMS_MFA_CODE": code})).await;
+    assert_eq!(done.status, StatusCode::OK, "{:?}", done.body);
+
+    // GIVEN an authenticator app as well, and no preferred factor
+    let (id_token, access_token) = (text(&done.body, "/tokens/idToken"), text(&done.body, "/tokens/accessToken"));
+    let setup = t
+        .send("POST", "/mfa/totp/setup", Some(id_token), Some(&json!({"accessToken": access_token}).to_string()))
+        .await;
+    let totp = json!({"accessToken": access_token, "code": e2e::totp_now(text(&setup.body, "/secretCode"))});
+    assert_eq!(
+        t.send("POST", "/mfa/totp/verify", Some(id_token), Some(&totp.to_string())).await.status,
+        StatusCode::NO_CONTENT
+    );
+    cognito
+        .admin_set_user_mfa_preference()
+        .user_pool_id(&pool_id)
+        .username(&email)
+        .sms_mfa_settings(sms(false))
+        .software_token_mfa_settings(SoftwareTokenMfaSettingsType::builder().enabled(true).preferred_mfa(false).build())
+        .send()
+        .await
+        .unwrap();
+    // WHEN they sign in, THEN they choose a factor, and the chosen one is asked for
+    let choose = sign_in(&t, &email, &password, Some("USER_PASSWORD_AUTH")).await;
+    assert_eq!(text(&choose.body, "/challenge/name"), "SELECT_MFA_TYPE", "{:?}", choose.body);
+    let chosen = answer(&t, &choose, json!({"ANSWER": "SMS_MFA"})).await;
+    assert_eq!(text(&chosen.body, "/challenge/name"), "SMS_MFA", "{:?}", chosen.body);
+    let done = answer(&t, &chosen, json!({"SMS_MFA_CODE": t.sent_code(phone, "sms-mfa")})).await;
+    assert_eq!(done.status, StatusCode::OK, "{:?}", done.body);
+}
