@@ -13,6 +13,7 @@ from moto.cognitoidp.exceptions import ResourceNotFoundError
 from moto.cognitoidp.models import UserStatus
 from moto.cognitoidp.utils import expand_attrs
 from moto.core.responses import ActionResult, EmptyResult
+from moto.core.utils import camelcase_to_underscores, method_names_from_class
 
 from . import app_client, errors, lockout, outbox, passwords, secret_hash, sessions, srp, timing, user_states, usernames
 
@@ -474,7 +475,24 @@ def revoke_token(self):
     return EmptyResult()
 
 
+_call_action = responses.CognitoIdpResponse.call_action
+
+
+def call_action(self):
+    """An action moto does not implement (GetTokensFromRefreshToken, the WebAuthn calls, ...)
+    answers an error naming it, where moto answered an HTML 500."""
+    name = self._get_action()
+    action = camelcase_to_underscores(name or "")
+    if action and action not in method_names_from_class(type(self)):
+        error = errors.not_emulated(f"the action {name}")
+        headers = {**dict(error.get_headers() or []), "status": error.code}
+        status, headers, body = self._transform_response(self.response_headers, (error.description, headers))
+        return (status, *self._enrich_response(headers, body))
+    return _call_action(self)
+
+
 def install() -> None:
+    responses.CognitoIdpResponse.call_action = call_action
     passwords.install(models.CognitoIdpBackend)
     for action in (
         initiate_auth, admin_initiate_auth, respond_to_auth_challenge, admin_respond_to_auth_challenge,

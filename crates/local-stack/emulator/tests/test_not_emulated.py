@@ -24,3 +24,11 @@ def test_a_made_up_session_is_not_authorized(pool):
         pool.idp.respond_to_auth_challenge(ClientId=pool.client_id, ChallengeName="NEW_PASSWORD_REQUIRED", Session="s" * 30,
                                            ChallengeResponses={"USERNAME": EMAIL, "NEW_PASSWORD": "x"})
     assert error_of(err) == ("NotAuthorizedException", "Invalid session for the user, session is expired.")
+
+
+def test_an_action_moto_lacks_is_an_error_naming_it_not_an_html_500(pool):
+    result = pool.password_auth(EMAIL, "Demo-passw0rd")["AuthenticationResult"]
+    with pytest.raises(ClientError) as err:
+        pool.idp.get_tokens_from_refresh_token(ClientId=pool.client_id, RefreshToken=result["RefreshToken"], ClientSecret=pool.secret)
+    assert error_of(err) == ("UnsupportedOperationException", "strict_cognito does not emulate the action GetTokensFromRefreshToken")
+    assert err.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
