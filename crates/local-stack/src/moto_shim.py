@@ -9,6 +9,8 @@ requirements-dev.txt, so these patches apply to a known version.
 3. RevokeToken: not implemented by moto (HTTP 500).
 4. Refreshing the tokens of a deleted user: moto fails (HTTP 500); Cognito refuses it
    (NotAuthorizedException).
+5. Refreshing the tokens of a disabled user: moto issues them; Cognito refuses it
+   (NotAuthorizedException "User is disabled.", the message moto's sign-in uses too).
 """
 
 import base64
@@ -83,8 +85,12 @@ _create_tokens_from_refresh_token = models.CognitoIdpUserPool.create_tokens_from
 
 def create_tokens_from_refresh_token(self, refresh_token):
     issued = self.refresh_tokens.get(refresh_token)
-    if issued is not None and self._get_user(issued[1]) is None:
-        raise NotAuthorizedError("Refresh Token has been revoked")
+    if issued is not None:
+        user = self._get_user(issued[1])
+        if user is None:
+            raise NotAuthorizedError("Refresh Token has been revoked")
+        if not user.enabled:
+            raise NotAuthorizedError("User is disabled.")
     return _create_tokens_from_refresh_token(self, refresh_token)
 
 
