@@ -52,6 +52,34 @@ async fn refresh_hashed_over_the_email_is_refused() {
 }
 
 #[tokio::test]
+async fn a_disabled_users_refresh_gets_the_sign_in_error() {
+    // GIVEN a signed-in user whom an admin then disables
+    let t = TestStack::start().await;
+    let session = sign_in(&t, false).await;
+    let admin = sign_in(&t, true).await;
+    let disabled = t
+        .send(
+            "POST",
+            &format!("/users/{}/disable", text(&session, "/username")),
+            Some(text(&admin, "/tokens/idToken")),
+            None,
+        )
+        .await;
+    assert_eq!(disabled.status, StatusCode::NO_CONTENT, "{:?}", disabled.body);
+    // WHEN they refresh
+    let reply = t
+        .post(
+            "/auth/refresh",
+            json!({"refreshToken": text(&session, "/tokens/refreshToken"), "username": text(&session, "/username")}),
+        )
+        .await;
+    // THEN Cognito's "User is disabled." is the same 401 as a wrong password
+    assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{:?}", reply.body);
+    assert_eq!(reply.error_code(), "NotAuthorized");
+    assert_eq!(reply.body["error"]["message"], "Incorrect username or password.");
+}
+
+#[tokio::test]
 async fn an_unknown_refresh_token_gets_the_sign_in_error() {
     let t = TestStack::start().await;
     let session = sign_in(&t, false).await;

@@ -152,6 +152,25 @@ fn local_pool_is_seeded_as_the_template_deploys_it() {
     assert_eq!(client["GenerateSecret"].as_bool(), Some(POOL_SPEC.generate_secret));
 }
 
+#[test]
+fn the_functions_know_the_app_clients_write_attributes() {
+    // GIVEN the client's WriteAttributes as deployed
+    let template = template();
+    let client = strings(&resource(&template, "UserPoolClient")["Properties"]["WriteAttributes"]);
+    // THEN every function told WRITE_ATTRIBUTES gets exactly that list, the auth function (the
+    // one writing attributes) among them, and the domain's default is the same list
+    let mut told = Vec::new();
+    for (name, res) in functions(&template) {
+        if let Some(list) = res["Properties"]["Environment"]["Variables"]["WRITE_ATTRIBUTES"].as_str() {
+            let parsed = auth_domain::WriteAttributes::parse(list).expect("WRITE_ATTRIBUTES parses");
+            assert_eq!(parsed.names().collect::<Vec<_>>(), client, "{name}");
+            told.push(name);
+        }
+    }
+    assert!(told.contains(&"AuthFunction"), "AuthFunction must get WRITE_ATTRIBUTES");
+    assert_eq!(auth_domain::WriteAttributes::TEMPLATE, client);
+}
+
 fn openapi() -> Value {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../openapi.yaml");
     serde_yaml_ng::from_str(&std::fs::read_to_string(path).expect("openapi.yaml")).expect("openapi.yaml parses")

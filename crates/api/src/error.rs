@@ -35,8 +35,19 @@ pub enum ErrorCode {
     Conflict,
     /// No route matches the path (404).
     NotFound,
-    /// Throttled by Cognito (429).
+    /// Throttled by Cognito's request-rate limits (429, with `Retry-After`: a short back-off helps).
     TooManyRequests,
+    /// Too many failed sign-in attempts: Cognito refuses this username's password for a while
+    /// (429, no `Retry-After`; see the domain's error table for why).
+    PasswordAttemptsExceeded,
+    /// The account's limit on codes (confirmation, forgot-password) or attempts was reached;
+    /// Cognito lifts it within about an hour (429, no `Retry-After`).
+    LimitExceeded,
+    /// Too many failed attempts at an action, such as entering a code (429, no `Retry-After`).
+    TooManyFailedAttempts,
+    /// A rule of the user pool (a Cognito Lambda trigger) refused the request; the message is the
+    /// rule's own text (400).
+    Refused,
     /// Cognito failed or answered unexpectedly (502). Details only in logs.
     UpstreamError,
     /// A bug on our side (500). Details only in logs.
@@ -48,13 +59,15 @@ impl ErrorCode {
     pub fn status(self) -> StatusCode {
         use ErrorCode::*;
         match self {
-            BadRequest | InvalidPassword | InvalidParameter | InvalidCode => StatusCode::BAD_REQUEST,
+            BadRequest | InvalidPassword | InvalidParameter | InvalidCode | Refused => StatusCode::BAD_REQUEST,
             PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             NotAuthorized | Unauthorized => StatusCode::UNAUTHORIZED,
             Forbidden | UserNotConfirmed | PasswordResetRequired => StatusCode::FORBIDDEN,
             UsernameExists | Conflict => StatusCode::CONFLICT,
             UserNotFound | NotFound => StatusCode::NOT_FOUND,
-            TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
+            TooManyRequests | PasswordAttemptsExceeded | LimitExceeded | TooManyFailedAttempts => {
+                StatusCode::TOO_MANY_REQUESTS
+            }
             UpstreamError => StatusCode::BAD_GATEWAY,
             InternalError => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -73,12 +86,37 @@ pub struct ApiError {
     pub field: Option<String>,
     /// Seconds to wait before retrying (sent as `Retry-After` with 429).
     pub retry_after: Option<u32>,
+    /// What went wrong behind the answer, for the logs only: never in the body, nor in
+    /// `Display`. The one place that writes responses logs it, once.
+    pub cause: Option<Cause>,
+}
+
+/// The detail behind an error answer (a 5xx's, typically), kept for the logs. Holds what the
+/// upstream service said (an error code and its message), never a request's secrets.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cause {
+    /// The upstream error code (`InternalErrorException`, `Unreachable`, ...).
+    pub code: String,
+    /// Its message.
+    pub message: String,
 }
 
 impl ApiError {
     /// An error with a code and a client-facing message.
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        Self { code, message: message.into(), field: None, retry_after: None }
+        Self { code, message: message.into(), field: None, retry_after: None, cause: None }
+    }
+
+    /// Keeps `code` and `message` as the [`Cause`] to log; the client never sees them.
+    pub fn with_cause(mut self, code: impl Into<String>, message: impl Into<String>) -> Self {
+        self.cause = Some(Cause { code: code.into(), message: message.into() });
+        self
+    }
+
+    /// Asks the client to wait `secs` seconds before retrying (`Retry-After`).
+    pub fn with_retry_after(mut self, secs: u32) -> Self {
+        self.retry_after = Some(secs);
+        self
     }
 
     /// A 400 naming the field at fault.
@@ -146,6 +184,14 @@ mod tests {
             body,
             serde_json::json!({"error": {"code": "BadRequest", "message": "username is required", "field": "username"}})
         );
+    }
+
+    #[test]
+    fn the_cause_is_neither_in_the_body_nor_in_display() {
+        let err = ApiError::upstream().with_cause("InternalErrorException", "secret-ish detail");
+        assert!(!err.body().to_string().contains("detail"));
+        assert!(!err.to_string().contains("detail"));
+        assert_eq!(err.cause.map(|c| c.code).as_deref(), Some("InternalErrorException"));
     }
 
     #[test]

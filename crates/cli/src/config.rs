@@ -365,6 +365,8 @@ impl Settings {
             client_id: self.client_id()?.to_string(),
             user_pool_id,
             client_secret: self.client_secret.clone(),
+            // The CLI writes no attributes itself; Cognito's own check covers what it relays.
+            write_attributes: Default::default(),
         })
     }
 

@@ -8,7 +8,8 @@ use std::collections::BTreeMap;
 use api_types::wire::{Challenge, ChallengeRequest, SignInResponse};
 
 use crate::{
-    AuthError, CognitoErrorKind,
+    AuthError,
+    cognito_errors::{CognitoCall, is_resource_not_found},
     registration::check_user_attribute,
     sign_in::{SignInService, check_text},
     user_pool::{AuthParameters, TokenOwner},
@@ -61,7 +62,7 @@ impl SignInService {
         for (key, value) in &req.responses {
             let attribute = key.strip_prefix("userAttributes.").filter(|_| req.name == "NEW_PASSWORD_REQUIRED");
             if let Some(name) = attribute {
-                check_user_attribute(&format!("responses.{key}"), name, value)?;
+                check_user_attribute(&format!("responses.{key}"), name, value, &self.config.write_attributes)?;
             } else if !allowed.contains(&key.as_str()) {
                 return Err(AuthError::bad_input(
                     "responses",
@@ -145,17 +146,14 @@ impl SignInService {
     }
 }
 
-/// During a challenge, `NotAuthorized` and an unknown session mean the session is dead.
+/// Every Cognito call answering a challenge. What the errors mean is the table's
+/// ([`CognitoCall::ChallengeAnswer`]: a dead session is `InvalidSession`); an unknown session
+/// (`ResourceNotFoundException`) can also be a wrong pool or client, so it is kept visible here.
 fn challenge_error(err: crate::CognitoError) -> AuthError {
-    match err.kind {
-        CognitoErrorKind::NotAuthorized => AuthError::InvalidSession,
-        CognitoErrorKind::ResourceNotFound => {
-            // An unknown session, usually; but also a wrong pool or client: keep it visible.
-            tracing::warn!(code = %err.code, message = %err.message, "challenge answer: resource not found");
-            AuthError::InvalidSession
-        }
-        _ => AuthError::from(err),
+    if is_resource_not_found(&err) {
+        tracing::warn!(code = %err.code, message = %err.message, "challenge answer: resource not found");
     }
+    AuthError::from_cognito(CognitoCall::ChallengeAnswer, err)
 }
 
 #[cfg(test)]
@@ -285,6 +283,20 @@ mod tests {
             );
         }
         assert!(pool.calls().is_empty());
+    }
+
+    #[tokio::test]
+    async fn new_password_answers_cannot_set_attributes_the_app_client_may_not_write() {
+        let (svc, pool) = service(vec![]);
+        let req = answer(
+            "NEW_PASSWORD_REQUIRED",
+            "s1",
+            &[("NEW_PASSWORD", "N3w-pw"), ("userAttributes.name", "Ann"), ("userAttributes.phone_number", "+1555")],
+        );
+        let err = svc.answer_challenge(&req).await.unwrap_err();
+        let api = api_types::ApiError::from(err);
+        assert_eq!((api.status().as_u16(), api.field.as_deref()), (400, Some("responses.userAttributes.phone_number")));
+        assert!(pool.calls().is_empty(), "refused before Cognito");
     }
 
     #[tokio::test]

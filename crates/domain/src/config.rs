@@ -29,7 +29,72 @@ pub struct CognitoConfig {
     pub client_id: String,
     /// `USER_POOL_CLIENT_SECRET`: when set, SECRET_HASH is sent on every call that takes it.
     pub client_secret: Option<ClientSecret>,
+    /// `WRITE_ATTRIBUTES`: the attributes the app client may write (its `WriteAttributes`).
+    pub write_attributes: WriteAttributes,
 }
+
+/// The attributes the app client may write: its `WriteAttributes`, as `template.yaml` deploys
+/// it. Sign-up attributes and new-password `userAttributes` outside it are refused with a 400
+/// naming the field before any Cognito call; Cognito would refuse them anyway, with a
+/// `NotAuthorizedException` that does not say which attribute
+/// (<https://docs.aws.amazon.com/cognito/latest/developerguide/user-pool-settings-attributes.html#user-pool-settings-attribute-permissions-and-scopes>).
+///
+/// Read from `WRITE_ATTRIBUTES` (comma-separated); the default is the template's list,
+/// [`WriteAttributes::TEMPLATE`]. Security: this list only gives earlier, clearer errors; the
+/// app client's own setting is what Cognito enforces, so a list here that is too wide lets
+/// nothing more through.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WriteAttributes(Vec<String>);
+
+impl WriteAttributes {
+    /// `template.yaml`'s `UserPoolClient` `WriteAttributes` (a test keeps the two equal).
+    pub const TEMPLATE: &'static [&'static str] = &["email", "name", "given_name", "family_name", "locale"];
+
+    /// The attributes `names`.
+    pub fn new<S: AsRef<str>>(names: &[S]) -> Self {
+        Self(names.iter().map(|n| n.as_ref().to_string()).collect())
+    }
+
+    /// Parses a comma-separated list of attribute names (`email, name`).
+    pub fn parse(list: &str) -> Result<Self, ConfigError> {
+        let invalid = |reason: String| ConfigError::Invalid { name: "WRITE_ATTRIBUTES", reason };
+        let names: Vec<&str> = list.split(',').map(str::trim).filter(|n| !n.is_empty()).collect();
+        if names.is_empty() {
+            return Err(invalid("lists no attribute (leave it unset for the default)".into()));
+        }
+        if let Some(bad) = names.iter().find(|n| !is_attribute_name(n)) {
+            return Err(invalid(format!("`{bad}` is not an attribute name")));
+        }
+        Ok(Self::new(&names))
+    }
+
+    /// Whether the app client may write `name`.
+    pub fn allows(&self, name: &str) -> bool {
+        self.0.iter().any(|n| n == name)
+    }
+
+    /// The names, in the configured order.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.0.iter().map(String::as_str)
+    }
+}
+
+impl Default for WriteAttributes {
+    fn default() -> Self {
+        Self::new(Self::TEMPLATE)
+    }
+}
+
+/// A Cognito attribute name: standard (`given_name`) or custom (`custom:plan`), at most 32
+/// characters (Cognito's limit for custom attributes, with the prefix).
+pub(crate) fn is_attribute_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= MAX_ATTRIBUTE_NAME
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == ':')
+}
+
+/// The longest attribute name accepted.
+pub(crate) const MAX_ATTRIBUTE_NAME: usize = 32;
 
 impl CognitoConfig {
     /// The `SECRET_HASH` for `username` when the client has a secret. `username` must be the
@@ -40,7 +105,7 @@ impl CognitoConfig {
     }
 
     /// Reads `AWS_REGION`, `USER_POOL_ID`, `USER_POOL_CLIENT_ID` and the optional
-    /// `USER_POOL_CLIENT_SECRET` from the environment.
+    /// `USER_POOL_CLIENT_SECRET` and `WRITE_ATTRIBUTES` from the environment.
     pub fn from_env() -> Result<Self, ConfigError> {
         Self::from_lookup(|name| std::env::var(name).ok())
     }
@@ -65,6 +130,10 @@ impl CognitoConfig {
             user_pool_id,
             client_id: required("USER_POOL_CLIENT_ID")?,
             client_secret: optional("USER_POOL_CLIENT_SECRET").map(ClientSecret::new),
+            write_attributes: optional("WRITE_ATTRIBUTES")
+                .map(|list| WriteAttributes::parse(&list))
+                .transpose()?
+                .unwrap_or_default(),
         })
     }
 }
@@ -108,6 +177,21 @@ mod tests {
     fn missing_variable_is_named() {
         let err = CognitoConfig::from_lookup(lookup(&[("AWS_REGION", "eu-west-1"), ("USER_POOL_ID", "eu-west-1_a")]));
         assert_eq!(err.unwrap_err(), ConfigError::Missing("USER_POOL_CLIENT_ID"));
+    }
+
+    #[test]
+    fn write_attributes_default_to_the_templates_and_can_be_set() {
+        let base = [("AWS_REGION", "eu-west-1"), ("USER_POOL_ID", "eu-west-1_abc"), ("USER_POOL_CLIENT_ID", "c")];
+        let cfg = CognitoConfig::from_lookup(lookup(&base)).unwrap();
+        assert_eq!(cfg.write_attributes.names().collect::<Vec<_>>(), WriteAttributes::TEMPLATE);
+        let set = [&base[..], &[("WRITE_ATTRIBUTES", " email, custom:plan ,")]].concat();
+        let cfg = CognitoConfig::from_lookup(lookup(&set)).unwrap();
+        assert!(cfg.write_attributes.allows("custom:plan") && !cfg.write_attributes.allows("name"));
+        for bad in [",", "email,bad name"] {
+            let set = [&base[..], &[("WRITE_ATTRIBUTES", bad)]].concat();
+            let err = CognitoConfig::from_lookup(lookup(&set)).unwrap_err();
+            assert!(matches!(err, ConfigError::Invalid { name: "WRITE_ATTRIBUTES", .. }), "{bad}: {err:?}");
+        }
     }
 
     #[test]

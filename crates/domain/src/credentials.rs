@@ -9,7 +9,7 @@ use api_types::wire::CredentialsResponse;
 use async_trait::async_trait;
 use aws_sdk_cognitoidentity::Client;
 
-use crate::{AuthError, CognitoError, CognitoErrorKind, ConfigError, sdk::classify};
+use crate::{AuthError, CognitoError, CognitoErrorKind, ConfigError, cognito_errors::CognitoCall, sdk::classify};
 
 /// Temporary credentials.
 #[derive(Clone, PartialEq, Eq, Default)]
@@ -143,10 +143,7 @@ impl CredentialsService {
 
     /// Credentials for the caller whose (verified) ID token is `id_token`.
     pub async fn for_id_token(&self, id_token: &str) -> Result<CredentialsResponse, AuthError> {
-        let map = |err: CognitoError| match err.kind {
-            CognitoErrorKind::NotAuthorized => AuthError::InvalidIdToken,
-            _ => AuthError::from(err),
-        };
+        let map = |err: CognitoError| AuthError::from_cognito(CognitoCall::IdentityPool, err);
         let identity_id = self.pool.get_id(&self.logins_key, id_token).await.map_err(map)?;
         let c = self.pool.get_credentials(&identity_id, &self.logins_key, id_token).await.map_err(map)?;
         Ok(CredentialsResponse {

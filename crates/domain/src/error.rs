@@ -1,8 +1,13 @@
 //! What can go wrong in a flow, and the one place it is mapped to the API's error body.
+//!
+//! Cognito's errors become [`AuthError`]s in [`crate::cognito_errors`] (one table, by code,
+//! message and call); here each [`AuthError`] becomes the API's status, `ErrorCode` and message.
+//! Both conversions are pure: the detail behind a 502 travels in [`ApiError::cause`] and is
+//! logged once, where the response is written (`lambda-glue`).
 
 use api_types::{ApiError, ErrorCode};
 
-use crate::user_pool::{CognitoError, CognitoErrorKind};
+use crate::user_pool::CognitoError;
 
 /// A flow failed.
 #[derive(Debug, thiserror::Error)]
@@ -64,9 +69,30 @@ pub enum AuthError {
     /// A token in the body belongs to someone other than the caller.
     #[error("token of another user")]
     NotYourToken,
-    /// Cognito throttled the call.
+    /// Cognito throttled the call (request rate): a short back-off helps.
     #[error("throttled by Cognito")]
     Throttled,
+    /// The account hit Cognito's hourly limit on codes (forgot password, resend, verification)
+    /// or attempts (`LimitExceededException`): retrying soon does not help.
+    #[error("limit exceeded")]
+    LimitExceeded,
+    /// Too many failed attempts at an action, such as a code (`TooManyFailedAttemptsException`).
+    #[error("too many failed attempts")]
+    TooManyFailedAttempts,
+    /// Cognito's lockout after repeated failed sign-ins ("Password attempts exceeded").
+    #[error("password attempts exceeded")]
+    PasswordAttemptsExceeded,
+    /// The app client may not write an attribute the request set (its `WriteAttributes`).
+    #[error("attribute not writable: {attribute:?}")]
+    AttributeNotWritable {
+        /// The request's field (`attributes.phone_number`), when known.
+        field: Option<String>,
+        /// The attribute, when Cognito named it.
+        attribute: Option<String>,
+    },
+    /// A Lambda trigger of the pool refused the request; its own text.
+    #[error("refused by a trigger: {0}")]
+    TriggerRefused(String),
     /// Cognito failed, timed out or answered something unexpected.
     #[error("Cognito call failed")]
     Upstream(#[source] CognitoError),
@@ -79,29 +105,27 @@ impl AuthError {
     }
 }
 
-/// Wrong password and unknown user become one error ([`AuthError::InvalidCredentials`]), so a
-/// caller cannot probe accounts.
-impl From<CognitoError> for AuthError {
-    fn from(err: CognitoError) -> Self {
-        match err.kind {
-            CognitoErrorKind::NotAuthorized | CognitoErrorKind::UserNotFound => Self::InvalidCredentials,
-            CognitoErrorKind::UserNotConfirmed => Self::UserNotConfirmed,
-            CognitoErrorKind::PasswordResetRequired => Self::PasswordResetRequired,
-            CognitoErrorKind::InvalidPassword => Self::PasswordPolicy(err.message),
-            CognitoErrorKind::InvalidParameter => Self::InvalidParameter(err.message),
-            CognitoErrorKind::InvalidCode => Self::CodeMismatch,
-            CognitoErrorKind::UsernameExists => Self::UsernameExists,
-            CognitoErrorKind::Throttled => Self::Throttled,
-            CognitoErrorKind::ResourceNotFound | CognitoErrorKind::Unreachable | CognitoErrorKind::Other => {
-                Self::Upstream(err)
-            }
-        }
-    }
-}
-
-/// Seconds a throttled client is told to wait.
+/// Seconds a throttled client is told to wait: Cognito's request-rate throttling clears within
+/// a second or so, and the SDK itself retries with a back-off of that order.
 const RETRY_AFTER_SECS: u32 = 1;
 
+/// The answer for each [`AuthError`]. Pure: an upstream failure's detail goes into
+/// [`ApiError::cause`] for the response writer to log, never into the body.
+///
+/// The 429s other than rate throttling carry no `Retry-After`:
+/// - [`AuthError::PasswordAttemptsExceeded`]: Cognito's lockout (after five failed passwords,
+///   or five failed MFA codes) starts at a second, doubles with each further failure up to about
+///   15 minutes, and Cognito does not say how long is left
+///   (<https://docs.aws.amazon.com/cognito/latest/developerguide/authentication.html#authentication-flow-lockout-behavior>).
+///   A value would be a guess that clients' retry logic would act on: too short and they are
+///   refused again, too long and they wait for nothing; and an automatic retry that then fails
+///   doubles the next lockout. The message tells the person to wait a few minutes. The answer
+///   reveals no more about the account than Cognito does:
+///   Cognito counts attempts per username, and with `PreventUserExistenceErrors` it locks an
+///   unknown username out the same way, so the answer does not tell an account from none.
+/// - [`AuthError::LimitExceeded`]: an hourly per-account limit; Cognito does not say when it
+///   resets, so the message says "an hour" and no header invites an automatic retry.
+/// - [`AuthError::TooManyFailedAttempts`]: likewise, how long is Cognito's business.
 impl From<AuthError> for ApiError {
     fn from(err: AuthError) -> Self {
         match err {
@@ -133,14 +157,33 @@ impl From<AuthError> for ApiError {
                     .with_field("accessToken")
             }
             AuthError::NotYourToken => ApiError::new(ErrorCode::Forbidden, "The token does not belong to the caller."),
-            AuthError::Throttled => ApiError {
-                retry_after: Some(RETRY_AFTER_SECS),
-                ..ApiError::new(ErrorCode::TooManyRequests, "Too many requests; retry later.")
-            },
-            AuthError::Upstream(source) => {
-                tracing::error!(code = %source.code, message = %source.message, "Cognito call failed");
-                ApiError::upstream()
+            AuthError::Throttled => ApiError::new(ErrorCode::TooManyRequests, "Too many requests; retry later.")
+                .with_retry_after(RETRY_AFTER_SECS),
+            AuthError::LimitExceeded => ApiError::new(
+                ErrorCode::LimitExceeded,
+                "The limit on codes and attempts for this account was reached; try again in an hour.",
+            ),
+            AuthError::TooManyFailedAttempts => ApiError::new(
+                ErrorCode::TooManyFailedAttempts,
+                "Too many failed attempts; wait a while before trying again.",
+            ),
+            AuthError::PasswordAttemptsExceeded => ApiError::new(
+                ErrorCode::PasswordAttemptsExceeded,
+                "Too many failed sign-in attempts; wait a few minutes (up to 15) before trying again.",
+            ),
+            AuthError::AttributeNotWritable { field, attribute } => {
+                let message = match &attribute {
+                    Some(name) => format!("The app client may not set the attribute {name}."),
+                    None => "The app client may not set one of the attributes given.".to_string(),
+                };
+                let err = ApiError::new(ErrorCode::InvalidParameter, message);
+                match field {
+                    Some(field) => err.with_field(field),
+                    None => err,
+                }
             }
+            AuthError::TriggerRefused(message) => ApiError::new(ErrorCode::Refused, message),
+            AuthError::Upstream(source) => ApiError::upstream().with_cause(source.code, source.message),
         }
     }
 }
@@ -148,36 +191,60 @@ impl From<AuthError> for ApiError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::{
+        cognito_errors::CognitoCall,
+        testing::{error, error_with},
+    };
 
     fn cognito(code: &str) -> CognitoError {
-        CognitoError { kind: CognitoErrorKind::from_code(code), code: code.into(), message: "detail".into() }
+        error_with(code, "detail")
     }
 
     #[test]
     fn unknown_user_and_wrong_password_look_the_same() {
-        let a = ApiError::from(AuthError::from(cognito("UserNotFoundException")));
-        let b = ApiError::from(AuthError::from(cognito("NotAuthorizedException")));
+        let a = ApiError::from(AuthError::from_cognito(CognitoCall::SignIn, cognito("UserNotFoundException")));
+        let b = ApiError::from(AuthError::from_cognito(CognitoCall::SignIn, cognito("NotAuthorizedException")));
         assert_eq!(a, b);
         assert_eq!(a.status(), 401);
     }
 
     #[test]
-    fn upstream_failures_are_502_without_details() {
-        let e = ApiError::from(AuthError::from(cognito("InternalErrorException")));
+    fn upstream_failures_are_502_without_details_which_are_kept_for_the_log() {
+        let e = ApiError::from(AuthError::from_cognito(CognitoCall::SignIn, cognito("InternalErrorException")));
         assert_eq!(e.status(), 502);
-        assert!(!e.message.contains("detail"));
+        assert!(!e.message.contains("detail") && !e.body().to_string().contains("detail"));
+        let cause = e.cause.expect("kept for the log");
+        assert_eq!((cause.code.as_str(), cause.message.as_str()), ("InternalErrorException", "detail"));
     }
 
     #[test]
     fn throttling_is_429_with_retry_after() {
-        let e = ApiError::from(AuthError::from(cognito("TooManyRequestsException")));
+        let e = ApiError::from(AuthError::from_cognito(CognitoCall::SignIn, error("TooManyRequestsException")));
         assert_eq!(e.status(), 429);
         assert_eq!(e.retry_after, Some(1));
     }
 
     #[test]
     fn password_policy_message_reaches_the_client() {
-        let e = ApiError::from(AuthError::from(cognito("InvalidPasswordException")));
+        let e = ApiError::from(AuthError::from_cognito(CognitoCall::SignUp, cognito("InvalidPasswordException")));
         assert_eq!((e.status().as_u16(), e.message.as_str()), (400, "detail"));
+    }
+
+    #[test]
+    fn only_upstream_failures_carry_a_cause() {
+        let answers = [
+            AuthError::InvalidCredentials,
+            AuthError::Throttled,
+            AuthError::LimitExceeded,
+            AuthError::TooManyFailedAttempts,
+            AuthError::PasswordAttemptsExceeded,
+            AuthError::AttributeNotWritable { field: None, attribute: None },
+            AuthError::TriggerRefused("no".into()),
+            AuthError::StateConflict("state".into()),
+        ];
+        for err in answers {
+            let api = ApiError::from(err);
+            assert!(api.cause.is_none() && api.status().is_client_error(), "{api:?}");
+        }
     }
 }

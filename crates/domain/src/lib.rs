@@ -14,10 +14,12 @@
 //! - [`password`]: change, forgot and reset;
 //! - [`users`]: user administration for the admins group;
 //! - [`credentials`]: temporary AWS credentials through the identity pool;
-//! - [`error`]: what can go wrong, and the one mapping of it to the API's errors.
+//! - [`cognito_errors`]: the one table from Cognito's errors (code, message, call) to ours;
+//! - [`error`]: what can go wrong, and its mapping to the API's errors.
 #![deny(missing_docs)]
 
 pub mod challenge;
+pub mod cognito_errors;
 pub mod config;
 pub mod credentials;
 pub mod error;
@@ -35,7 +37,8 @@ pub mod token;
 pub mod user_pool;
 pub mod users;
 
-pub use config::{CognitoConfig, ConfigError};
+pub use cognito_errors::CognitoCall;
+pub use config::{CognitoConfig, ConfigError, WriteAttributes};
 pub use error::AuthError;
 pub use secret_hash::ClientSecret;
 pub use user_pool::{CognitoError, CognitoErrorKind, UserPool};

@@ -8,12 +8,18 @@ use api_types::wire::{TotpSetupRequest, TotpSetupResponse, TotpVerifyRequest};
 use crate::{
     AuthError, UserPool,
     challenge::{TOTP_ISSUER, check_code, otpauth_uri},
+    cognito_errors::CognitoCall,
     sign_in::check_text,
-    token::{access_token_error, ensure_owned_by},
+    token::ensure_owned_by,
     user_pool::TokenOwner,
 };
 
 const MAX_TOKEN_CHARS: usize = 16 * 1024;
+
+/// Every call here is authorised by the caller's access token.
+fn access_token_error(err: crate::CognitoError) -> AuthError {
+    AuthError::from_cognito(CognitoCall::AccessToken, err)
+}
 
 /// TOTP enrolment for signed-in users.
 #[derive(Clone)]

@@ -8,8 +8,9 @@ use std::sync::Arc;
 use api_types::wire::{ChangePasswordRequest, ResetPasswordRequest, UsernameRequest};
 
 use crate::{
-    AuthError, CognitoConfig, CognitoErrorKind, UserPool,
-    registration::{check_code_text, hides_account},
+    AuthError, CognitoConfig, UserPool,
+    cognito_errors::{CognitoCall, Outcome, outcome},
+    registration::check_code_text,
     sign_in::check_text,
     token::ensure_owned_by,
 };
@@ -37,20 +38,24 @@ impl PasswordService {
         check_text("previousPassword", &req.previous_password, MAX_PASSWORD_CHARS)?;
         check_text("proposedPassword", &req.proposed_password, MAX_PASSWORD_CHARS)?;
         ensure_owned_by(&req.access_token, caller_sub)?;
-        self.pool.change_password(&req.access_token, &req.previous_password, &req.proposed_password).await?;
-        Ok(())
+        self.pool
+            .change_password(&req.access_token, &req.previous_password, &req.proposed_password)
+            .await
+            .map_err(|err| AuthError::from_cognito(CognitoCall::ChangePassword, err))
     }
 
     /// `ForgotPassword`: the same answer for every account, existing or not.
     pub async fn forgot(&self, req: &UsernameRequest) -> Result<(), AuthError> {
         check_text("username", &req.username, 128)?;
-        match self.pool.forgot_password(&req.username, self.config.secret_hash(&req.username)).await {
-            Ok(_) => Ok(()),
-            Err(err) if hides_account(&err) || err.kind == CognitoErrorKind::ResourceNotFound => {
+        let Err(err) = self.pool.forgot_password(&req.username, self.config.secret_hash(&req.username)).await else {
+            return Ok(());
+        };
+        match outcome(CognitoCall::ForgotPassword, err) {
+            Outcome::AnswerAsSuccess(err) => {
                 tracing::warn!(code = %err.code, "forgot-password refused by Cognito; answered 202");
                 Ok(())
             }
-            Err(err) => Err(err.into()),
+            Outcome::Fail(err) => Err(err),
         }
     }
 
@@ -61,15 +66,10 @@ impl PasswordService {
         check_code_text(&req.code)?;
         check_text("newPassword", &req.new_password, MAX_PASSWORD_CHARS)?;
         let hash = self.config.secret_hash(&req.username);
-        self.pool.confirm_forgot_password(&req.username, &req.code, &req.new_password, hash).await.map_err(|err| {
-            match err.kind {
-                CognitoErrorKind::UserNotFound
-                | CognitoErrorKind::NotAuthorized
-                | CognitoErrorKind::ResourceNotFound
-                | CognitoErrorKind::InvalidCode => AuthError::CodeMismatch,
-                _ => AuthError::from(err),
-            }
-        })
+        self.pool
+            .confirm_forgot_password(&req.username, &req.code, &req.new_password, hash)
+            .await
+            .map_err(|err| AuthError::from_cognito(CognitoCall::ConfirmForgotPassword, err))
     }
 }
 
@@ -127,7 +127,8 @@ mod tests {
         for _ in 0..4 {
             assert!(svc.forgot(&req).await.is_ok());
         }
-        assert!(matches!(svc.forgot(&req).await, Err(AuthError::Throttled)));
+        // The hourly limit on codes is its own answer now (429 without a 1 s Retry-After).
+        assert!(matches!(svc.forgot(&req).await, Err(AuthError::LimitExceeded)));
         let hash = ClientSecret::new("secret").secret_hash("who@example.com", "client");
         assert_eq!(pool.calls()[0], Call::ForgotPassword("who@example.com".into(), Some(hash)));
     }

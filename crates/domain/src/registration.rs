@@ -10,13 +10,14 @@ use std::sync::Arc;
 use api_types::wire::{CodeDelivery, ConfirmSignUpRequest, SignUpRequest, SignUpResponse, UsernameRequest};
 
 use crate::{
-    AuthError, CognitoConfig, CognitoErrorKind, UserPool,
+    AuthError, CognitoConfig, UserPool,
+    cognito_errors::{CognitoCall, Outcome, outcome},
+    config::{WriteAttributes, is_attribute_name},
     sign_in::check_text,
-    user_pool::{self, CognitoError},
+    user_pool,
 };
 
 const MAX_ATTRIBUTES: usize = 50;
-const MAX_ATTRIBUTE_NAME: usize = 32;
 const MAX_ATTRIBUTE_VALUE: usize = 2048;
 
 /// Attributes a user may not set about themself: Cognito (or an admin) vouches for them.
@@ -35,7 +36,8 @@ impl RegistrationService {
         Self { pool, config }
     }
 
-    /// `SignUp`. A taken username is [`AuthError::UsernameExists`] (409).
+    /// `SignUp`. A taken username is [`AuthError::UsernameExists`] (409). Attributes are checked
+    /// first ([`check_user_attribute`]): one the app client may not write is a 400 naming it.
     pub async fn sign_up(&self, req: &SignUpRequest) -> Result<SignUpResponse, AuthError> {
         check_text("username", &req.username, 128)?;
         check_text("password", &req.password, 256)?;
@@ -43,28 +45,14 @@ impl RegistrationService {
             return Err(AuthError::bad_input("attributes", format!("at most {MAX_ATTRIBUTES} attributes.")));
         }
         for (name, value) in &req.attributes {
-            let field = format!("attributes.{name}");
-            let valid_name = !name.is_empty()
-                && name.len() <= MAX_ATTRIBUTE_NAME
-                && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == ':');
-            if !valid_name {
-                return Err(AuthError::bad_input(field, format!("`{name}` is not a valid attribute name.")));
-            }
-            if PROTECTED_ATTRIBUTES.contains(&name.as_str()) {
-                return Err(AuthError::bad_input(field, format!("{name} cannot be set at sign-up.")));
-            }
-            if value.chars().count() > MAX_ATTRIBUTE_VALUE {
-                return Err(AuthError::bad_input(
-                    field,
-                    format!("{name} is longer than {MAX_ATTRIBUTE_VALUE} characters."),
-                ));
-            }
+            check_user_attribute(&format!("attributes.{name}"), name, value, &self.config.write_attributes)?;
         }
         let attributes: Vec<(String, String)> = req.attributes.clone().into_iter().collect();
         let out = self
             .pool
             .sign_up(&req.username, &req.password, &attributes, self.config.secret_hash(&req.username))
-            .await?;
+            .await
+            .map_err(|err| AuthError::from_cognito(CognitoCall::SignUp, err))?;
         Ok(SignUpResponse {
             user_confirmed: out.user_confirmed,
             user_sub: out.user_sub,
@@ -77,44 +65,53 @@ impl RegistrationService {
     pub async fn confirm(&self, req: &ConfirmSignUpRequest) -> Result<(), AuthError> {
         check_text("username", &req.username, 128)?;
         check_code_text(&req.code)?;
-        self.pool.confirm_sign_up(&req.username, &req.code, self.config.secret_hash(&req.username)).await.map_err(
-            |err| match err.kind {
-                CognitoErrorKind::UserNotFound | CognitoErrorKind::NotAuthorized | CognitoErrorKind::InvalidCode => {
-                    AuthError::CodeMismatch
-                }
-                _ => AuthError::from(err),
-            },
-        )
+        self.pool
+            .confirm_sign_up(&req.username, &req.code, self.config.secret_hash(&req.username))
+            .await
+            .map_err(|err| AuthError::from_cognito(CognitoCall::ConfirmSignUp, err))
     }
 
     /// `ResendConfirmationCode`. Answers the same whether or not the user exists or is
     /// already confirmed; only throttling and Cognito failures come back as errors.
     pub async fn resend_code(&self, req: &UsernameRequest) -> Result<(), AuthError> {
         check_text("username", &req.username, 128)?;
-        match self.pool.resend_confirmation_code(&req.username, self.config.secret_hash(&req.username)).await {
-            Ok(_) => Ok(()),
-            Err(err) if hides_account(&err) => {
+        let Err(err) = self.pool.resend_confirmation_code(&req.username, self.config.secret_hash(&req.username)).await
+        else {
+            return Ok(());
+        };
+        match outcome(CognitoCall::ResendCode, err) {
+            Outcome::AnswerAsSuccess(err) => {
                 // Answered as success for privacy; logged, since a wrong client secret or a pool
                 // without auto-verification look the same from outside.
                 tracing::warn!(code = %err.code, "resend-code refused by Cognito; answered 202");
                 Ok(())
             }
-            Err(err) => Err(err.into()),
+            Outcome::Fail(err) => Err(err),
         }
     }
 }
 
 /// An attribute a user sets about themself (at sign-up, or answering `NEW_PASSWORD_REQUIRED`):
-/// a valid name, not one Cognito or an admin vouches for, a bounded value.
-pub(crate) fn check_user_attribute(field: &str, name: &str, value: &str) -> Result<(), AuthError> {
-    let valid_name = !name.is_empty()
-        && name.len() <= MAX_ATTRIBUTE_NAME
-        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == ':');
-    if !valid_name {
+/// a valid name, not one Cognito or an admin vouches for, one the app client may write
+/// (`writable`, its `WriteAttributes`), a bounded value. `field` names it in the 400.
+pub(crate) fn check_user_attribute(
+    field: &str,
+    name: &str,
+    value: &str,
+    writable: &WriteAttributes,
+) -> Result<(), AuthError> {
+    if !is_attribute_name(name) {
         return Err(AuthError::bad_input(field.to_string(), format!("`{name}` is not a valid attribute name.")));
     }
     if PROTECTED_ATTRIBUTES.contains(&name) {
         return Err(AuthError::bad_input(field.to_string(), format!("{name} cannot be set by the user.")));
+    }
+    if !writable.allows(name) {
+        let allowed = writable.names().collect::<Vec<_>>().join(", ");
+        return Err(AuthError::bad_input(
+            field.to_string(),
+            format!("{name} cannot be set through this app client (it may set: {allowed})."),
+        ));
     }
     if value.chars().count() > MAX_ATTRIBUTE_VALUE {
         return Err(AuthError::bad_input(
@@ -123,14 +120,6 @@ pub(crate) fn check_user_attribute(field: &str, name: &str, value: &str) -> Resu
         ));
     }
     Ok(())
-}
-
-/// The errors that would tell an unknown or confirmed account from a waiting one.
-pub(crate) fn hides_account(err: &CognitoError) -> bool {
-    matches!(
-        err.kind,
-        CognitoErrorKind::UserNotFound | CognitoErrorKind::InvalidParameter | CognitoErrorKind::NotAuthorized
-    )
 }
 
 /// Confirmation codes: 1–64 visible characters (Cognito sends 6 digits by default).
@@ -149,7 +138,7 @@ fn wire_delivery(d: user_pool::CodeDelivery) -> CodeDelivery {
 mod tests {
     use super::*;
     use crate::{
-        ClientSecret,
+        ClientSecret, CognitoError,
         testing::{Call, Reply, ScriptedPool, error},
         user_pool::SignedUp,
     };
@@ -196,6 +185,21 @@ mod tests {
                 matches!(&err, AuthError::BadInput { field, .. } if *field == format!("attributes.{name}")),
                 "{err:?}"
             );
+        }
+        assert!(pool.calls().is_empty());
+    }
+
+    #[tokio::test]
+    async fn attributes_the_app_client_may_not_write_are_refused_naming_the_field_before_cognito() {
+        // GIVEN the template's WriteAttributes (email, name, given_name, family_name, locale)
+        let (svc, pool) = service(vec![]);
+        for name in ["phone_number", "custom:plan", "address"] {
+            // WHEN someone signs up setting another attribute
+            let err = svc.sign_up(&sign_up(&[("name", "New"), (name, "x")])).await.unwrap_err();
+            // THEN a 400 names it, and Cognito is not called
+            let api = api_types::ApiError::from(err);
+            assert_eq!((api.status().as_u16(), api.field.clone()), (400, Some(format!("attributes.{name}"))));
+            assert!(api.message.contains(name), "{}", api.message);
         }
         assert!(pool.calls().is_empty());
     }

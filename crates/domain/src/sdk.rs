@@ -514,7 +514,7 @@ impl UserPool for SdkUserPool {
         match self.client.get_group().user_pool_id(&self.user_pool_id).group_name(group).send().await.map_err(classify)
         {
             Ok(_) => Ok(true),
-            Err(err) if err.kind == CognitoErrorKind::ResourceNotFound => Ok(false),
+            Err(err) if crate::cognito_errors::is_resource_not_found(&err) => Ok(false),
             Err(err) => Err(err),
         }
     }
@@ -623,7 +623,8 @@ fn unexpected(what: &str) -> CognitoError {
     CognitoError { kind: CognitoErrorKind::Other, code: "UnexpectedResponse".into(), message: what.into() }
 }
 
-/// Turns any SDK error into a [`CognitoError`]: service errors by their code, everything else
+/// Turns any SDK error into a [`CognitoError`]: service errors with their code and message (what
+/// they mean is [`crate::cognito_errors`]'s business), everything else
 /// (timeouts, connection failures, unreadable responses) as [`CognitoErrorKind::Unreachable`],
 /// with the chain of causes as its message.
 ///
@@ -639,7 +640,7 @@ where
         SdkError::ServiceError(service) => {
             let code = service.err().code().unwrap_or("Unknown").to_string();
             CognitoError {
-                kind: CognitoErrorKind::from_code(&code),
+                kind: CognitoErrorKind::Service,
                 message: service.err().message().unwrap_or_default().to_string(),
                 code,
             }

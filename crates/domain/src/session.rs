@@ -6,8 +6,9 @@ use api_types::wire::{RefreshRequest, RefreshResponse, SignOutRequest};
 
 use crate::{
     AuthError, CognitoConfig,
+    cognito_errors::CognitoCall,
     sign_in::{check_text, wire_tokens},
-    token::{access_token_error, ensure_owned_by},
+    token::ensure_owned_by,
     user_pool::{AuthFlow, AuthParameters, AuthResult, UserPool},
 };
 
@@ -39,16 +40,19 @@ impl SessionService {
         if let Some(hash) = self.config.secret_hash(&req.username) {
             params.insert("SECRET_HASH".into(), hash);
         }
-        match self.pool.initiate_auth(AuthFlow::RefreshToken, params).await.map_err(AuthError::from)? {
+        let result = self
+            .pool
+            .initiate_auth(AuthFlow::RefreshToken, params)
+            .await
+            .map_err(|err| AuthError::from_cognito(CognitoCall::Refresh, err))?;
+        match result {
             AuthResult::Tokens(tokens) => Ok(RefreshResponse { tokens: wire_tokens(tokens) }),
-            AuthResult::Challenge { name, .. } => {
-                tracing::error!(challenge = %name, "refresh answered with a challenge");
-                Err(AuthError::Upstream(crate::CognitoError {
-                    kind: crate::CognitoErrorKind::Other,
-                    code: "UnexpectedChallenge".into(),
-                    message: name,
-                }))
-            }
+            // Logged (once) with the 502 that answers it.
+            AuthResult::Challenge { name, .. } => Err(AuthError::Upstream(crate::CognitoError {
+                kind: crate::CognitoErrorKind::Other,
+                code: "UnexpectedChallenge".into(),
+                message: name,
+            })),
         }
     }
 
@@ -61,7 +65,10 @@ impl SessionService {
             check_text("refreshToken", token, MAX_TOKEN_CHARS)?;
         }
         ensure_owned_by(&req.access_token, caller_sub)?;
-        self.pool.global_sign_out(&req.access_token).await.map_err(access_token_error)?;
+        self.pool
+            .global_sign_out(&req.access_token)
+            .await
+            .map_err(|err| AuthError::from_cognito(CognitoCall::AccessToken, err))?;
         if let Some(token) = &req.refresh_token {
             // Global sign-out already invalidated it; revoking is belt and braces, so a failure
             // here is logged, not returned.

@@ -7,6 +7,7 @@ use base64::Engine;
 
 use crate::{
     AuthError, CognitoConfig,
+    cognito_errors::CognitoCall,
     srp::{self, SrpClient},
     token::unverified_claim,
     user_pool::{AuthFlow, AuthParameters, AuthResult, CognitoError, CognitoErrorKind, IssuedTokens, UserPool},
@@ -50,7 +51,7 @@ impl SignInService {
         params.insert("USERNAME".into(), req.username.clone());
         params.insert("PASSWORD".into(), req.password.clone());
         self.add_secret_hash(&mut params, &req.username);
-        let result = self.pool.initiate_auth(flow, params).await.map_err(AuthError::from)?;
+        let result = self.pool.initiate_auth(flow, params).await.map_err(sign_in_error)?;
         Ok(self.respond(result, &req.username, flow == AuthFlow::AdminUserPassword))
     }
 
@@ -62,7 +63,7 @@ impl SignInService {
         params.insert("USERNAME".into(), req.username.clone());
         params.insert("SRP_A".into(), client.public_a_hex());
         self.add_secret_hash(&mut params, &req.username);
-        let challenge = self.pool.initiate_auth(AuthFlow::UserSrp, params).await.map_err(AuthError::from)?;
+        let challenge = self.pool.initiate_auth(AuthFlow::UserSrp, params).await.map_err(sign_in_error)?;
         let AuthResult::Challenge { name, session, parameters } = challenge else {
             return Err(AuthError::Upstream(unexpected("USER_SRP_AUTH answered without a challenge")));
         };
@@ -98,7 +99,7 @@ impl SignInService {
             .pool
             .respond_to_challenge(false, "PASSWORD_VERIFIER", session, responses)
             .await
-            .map_err(AuthError::from)?;
+            .map_err(sign_in_error)?;
         Ok(self.respond(result, internal, false))
     }
 
@@ -167,6 +168,12 @@ impl SignInService {
     }
 }
 
+/// Every Cognito call of a sign-in, the SRP `PASSWORD_VERIFIER` answer included: an unknown user
+/// and a wrong password look the same.
+fn sign_in_error(err: CognitoError) -> AuthError {
+    AuthError::from_cognito(CognitoCall::SignIn, err)
+}
+
 fn unexpected(what: &str) -> CognitoError {
     CognitoError { kind: CognitoErrorKind::Other, code: "UnexpectedChallenge".into(), message: what.into() }
 }
@@ -216,6 +223,7 @@ pub(crate) mod tests {
             user_pool_id: "us-east-1_pool".into(),
             client_id: "client".into(),
             client_secret: secret.map(ClientSecret::new),
+            write_attributes: Default::default(),
         };
         (SignInService::new(pool.clone(), config), pool)
     }

@@ -140,6 +140,7 @@ pub fn config() -> crate::CognitoConfig {
         user_pool_id: "us-east-1_pool".into(),
         client_id: "client".into(),
         client_secret: Some(crate::ClientSecret::new("secret")),
+        write_attributes: crate::config::WriteAttributes::default(),
     }
 }
 
@@ -151,9 +152,15 @@ pub fn token_with_sub(sub: &str) -> String {
     format!("h.{payload}.s")
 }
 
-/// A Cognito error with this code (its kind derived from the code).
+/// An error Cognito answered with this code (and a scripted message).
 pub fn error(code: &str) -> CognitoError {
-    CognitoError { kind: CognitoErrorKind::from_code(code), code: code.into(), message: format!("{code} (scripted)") }
+    error_with(code, &format!("{code} (scripted)"))
+}
+
+/// An error Cognito answered with this code and message (for the codes it shares across
+/// situations, told apart by the message).
+pub fn error_with(code: &str, message: &str) -> CognitoError {
+    CognitoError { kind: CognitoErrorKind::Service, code: code.into(), message: message.into() }
 }
 
 #[async_trait]
@@ -305,10 +312,9 @@ impl UserPool for ScriptedPool {
     }
 
     async fn group_exists(&self, group: &str) -> Result<bool, CognitoError> {
-        self.done(Call::GetGroup(group.into())).map(|()| true).or_else(|err| match err.kind {
-            CognitoErrorKind::ResourceNotFound => Ok(false),
-            _ => Err(err),
-        })
+        self.done(Call::GetGroup(group.into()))
+            .map(|()| true)
+            .or_else(|err| if crate::cognito_errors::is_resource_not_found(&err) { Ok(false) } else { Err(err) })
     }
 
     async fn admin_set_password(&self, username: &str, password: &str, permanent: bool) -> Result<(), CognitoError> {

@@ -23,14 +23,6 @@ pub fn ensure_owned_by(access_token: &str, caller_sub: &str) -> Result<(), crate
     }
 }
 
-/// During a call authorised by an access token, `NotAuthorized` means the token is dead.
-pub fn access_token_error(err: crate::CognitoError) -> crate::AuthError {
-    match err.kind {
-        crate::CognitoErrorKind::NotAuthorized => crate::AuthError::InvalidAccessToken,
-        _ => crate::AuthError::from(err),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

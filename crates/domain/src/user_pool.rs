@@ -70,64 +70,26 @@ impl std::fmt::Debug for AuthResult {
     }
 }
 
-/// The Cognito error codes the flows tell apart. Everything else is [`CognitoErrorKind::Other`].
+/// Where a failed call's error came from. What a Cognito error code means for the API is not
+/// decided here but in one table, [`crate::cognito_errors`], by code, message and call.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CognitoErrorKind {
-    /// `NotAuthorizedException`.
-    NotAuthorized,
-    /// `UserNotFoundException`.
-    UserNotFound,
-    /// `UserNotConfirmedException`.
-    UserNotConfirmed,
-    /// `PasswordResetRequiredException`.
-    PasswordResetRequired,
-    /// `InvalidPasswordException`.
-    InvalidPassword,
-    /// `InvalidParameterException`.
-    InvalidParameter,
-    /// `CodeMismatchException` or `ExpiredCodeException`.
-    InvalidCode,
-    /// `UsernameExistsException`.
-    UsernameExists,
-    /// `TooManyRequestsException`, `LimitExceededException`, `TooManyFailedAttemptsException`.
-    Throttled,
-    /// `ResourceNotFoundException` (an unknown session, among others).
-    ResourceNotFound,
+    /// Cognito answered with an error: `code` is its exception name (`NotAuthorizedException`).
+    Service,
     /// No answer: timeout, connection failure, unreadable response.
     Unreachable,
-    /// Any other error, `InternalErrorException` included.
+    /// Cognito answered, but not usably (no tokens, a forged SRP value, ...): our `code` says what.
     Other,
 }
 
-impl CognitoErrorKind {
-    /// The kind of a Cognito error code (`NotAuthorizedException`, ...).
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "NotAuthorizedException" => Self::NotAuthorized,
-            "UserNotFoundException" => Self::UserNotFound,
-            "UserNotConfirmedException" => Self::UserNotConfirmed,
-            "PasswordResetRequiredException" => Self::PasswordResetRequired,
-            "InvalidPasswordException" => Self::InvalidPassword,
-            // A TOTP answer where the user or pool has no software token is a client mistake too.
-            "InvalidParameterException" | "SoftwareTokenMFANotFoundException" => Self::InvalidParameter,
-            // A wrong first TOTP code is EnableSoftwareTokenMFAException.
-            "CodeMismatchException" | "ExpiredCodeException" | "EnableSoftwareTokenMFAException" => Self::InvalidCode,
-            "UsernameExistsException" => Self::UsernameExists,
-            "TooManyRequestsException" | "LimitExceededException" | "TooManyFailedAttemptsException" => Self::Throttled,
-            "ResourceNotFoundException" => Self::ResourceNotFound,
-            _ => Self::Other,
-        }
-    }
-}
-
-/// A failed Cognito call. `message` is Cognito's text: log it, show it only where the API
-/// contract says so (password policy, invalid parameter).
+/// A failed Cognito call. `message` is Cognito's text: log it, show it only where the error
+/// table says so (password policy, invalid parameter, a trigger's refusal).
 #[derive(Debug, Clone, thiserror::Error)]
 #[error("{code}: {message}")]
 pub struct CognitoError {
     /// What kind of failure.
     pub kind: CognitoErrorKind,
-    /// Cognito's error code, or a description of the transport failure.
+    /// Cognito's error code ([`CognitoErrorKind::Service`]), or our name for the failure.
     pub code: String,
     /// Cognito's message.
     pub message: String,

@@ -14,6 +14,7 @@ use api_types::{
 
 use crate::{
     AuthError, CognitoError, CognitoErrorKind, UserPool,
+    cognito_errors::CognitoCall,
     sign_in::check_text,
     user_pool::{AdminAction, NewUser, PoolUser},
 };
@@ -48,17 +49,10 @@ fn check_name(field: &'static str, value: &str) -> Result<(), AuthError> {
     Ok(())
 }
 
-/// On admin routes an unknown user is a 404 (no privacy to keep from admins), an unknown group
-/// too.
+/// Every Cognito call of an admin route: see [`CognitoCall::Admin`] (an unknown user or group is
+/// a 404 here: there is no privacy to keep from admins).
 fn admin_error(err: CognitoError) -> AuthError {
-    match err.kind {
-        CognitoErrorKind::UserNotFound => AuthError::UnknownUser,
-        CognitoErrorKind::ResourceNotFound => AuthError::UnknownGroup,
-        // On admin calls this is the target's state (resetting the password of a user who never
-        // set one, say), not the admin's credentials.
-        CognitoErrorKind::NotAuthorized => AuthError::StateConflict(err.message),
-        _ => AuthError::from(err),
-    }
+    AuthError::from_cognito(CognitoCall::Admin, err)
 }
 
 /// Groups a user may be created into at once.
@@ -131,7 +125,7 @@ impl AdminService {
         let mut groups = vec![Vec::new(); users.len()];
         while let Some(done) = lookups.join_next().await {
             let Ok((i, found)) = done else {
-                tracing::error!("a group lookup task failed");
+                // Logged (once) with the 502 that answers it.
                 return Err(AuthError::Upstream(CognitoError {
                     kind: CognitoErrorKind::Other,
                     code: "TaskFailed".into(),
@@ -250,14 +244,10 @@ impl AdminService {
         };
         let (users, next) =
             self.pool.list_users(limit, query.next.as_deref(), filter.as_deref()).await.map_err(|err| {
-                // A `next` that is not one of ours: Cognito says InvalidParameter (emulators:
-                // InvalidToken).
-                let bad_page = err.kind == CognitoErrorKind::InvalidParameter || err.code == "InvalidToken";
-                if bad_page && query.next.is_some() {
-                    AuthError::bad_input("next", "next is not a valid page token.")
-                } else {
-                    admin_error(err)
-                }
+                // With a page token, a refused parameter is that token (the table's
+                // `ListUsersPage` rows).
+                let call = if query.next.is_some() { CognitoCall::ListUsersPage } else { CognitoCall::Admin };
+                AuthError::from_cognito(call, err)
             })?;
         Ok(UserList { users: self.views(users).await?, next })
     }

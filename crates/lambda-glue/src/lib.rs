@@ -116,7 +116,8 @@ fn request_id(req: &Request) -> Option<String> {
 }
 
 /// Writes the response: JSON body or error body, `x-request-id`, CORS headers for allowed
-/// origins, and `Retry-After` on 429.
+/// origins, and `Retry-After` when the error asks for it. An error's [`api_types::error::Cause`]
+/// is logged here (and only here), never sent.
 pub fn respond(req: &Request, cors: &Cors, result: Result<Reply, ApiError>) -> Response<Body> {
     ResponseMeta::of(req).respond(cors, result)
 }
@@ -199,7 +200,10 @@ impl ResponseMeta {
     fn respond(&self, cors: &Cors, result: Result<Reply, ApiError>) -> Response<Body> {
         let (status, body, retry_after) = match result {
             Ok(reply) => (reply.status, reply.body, None),
-            Err(err) => (err.status(), Some(err.body()), err.retry_after),
+            Err(err) => {
+                log_cause(&err);
+                (err.status(), Some(err.body()), err.retry_after)
+            }
         };
         let mut builder = Response::builder().status(status);
         if body.is_some() {
@@ -227,8 +231,52 @@ impl ResponseMeta {
     }
 }
 
+/// Logs what went wrong behind an error answer, once, here where the response is written: the
+/// conversions that build an [`ApiError`] stay free of side effects, and the body keeps only the
+/// generic message.
+fn log_cause(err: &ApiError) {
+    if let Some(cause) = &err.cause {
+        tracing::error!(status = err.status().as_u16(), code = %cause.code, message = %cause.message, "Cognito call failed");
+    }
+}
+
 /// The 404 for a route the function does not serve.
 pub fn no_route(req: &Request) -> ApiError {
     let (method, path) = route(req);
     ApiError::new(ErrorCode::NotFound, format!("No route for {method} {path}."))
+}
+
+#[cfg(test)]
+mod tests {
+    use api_types::ErrorCode;
+
+    use super::*;
+
+    fn answer(err: ApiError) -> Response<Body> {
+        respond(&Request::default(), &Cors::default(), Err(err))
+    }
+
+    fn text(body: &Body) -> String {
+        match body {
+            Body::Text(text) => text.clone(),
+            _ => String::new(),
+        }
+    }
+
+    #[test]
+    fn an_upstream_failure_answers_the_generic_502_and_keeps_its_cause_out_of_the_body() {
+        let response = answer(ApiError::upstream().with_cause("InternalErrorException", "pool us-east-1_x broke"));
+        assert_eq!(response.status(), StatusCode::BAD_GATEWAY);
+        let body = text(response.body());
+        assert!(body.contains("UpstreamError") && !body.contains("broke") && !body.contains("Internal"), "{body}");
+    }
+
+    #[test]
+    fn retry_after_is_sent_only_when_the_error_asks_for_it() {
+        let throttled = answer(ApiError::new(ErrorCode::TooManyRequests, "slow down").with_retry_after(1));
+        assert_eq!(throttled.headers()[header::RETRY_AFTER], "1");
+        let locked = answer(ApiError::new(ErrorCode::PasswordAttemptsExceeded, "wait"));
+        assert_eq!(locked.status(), StatusCode::TOO_MANY_REQUESTS);
+        assert!(!locked.headers().contains_key(header::RETRY_AFTER));
+    }
 }

@@ -12,7 +12,7 @@ use std::{path::PathBuf, sync::Arc, time::Duration};
 
 use anyhow::Context;
 use auth_domain::{
-    ClientSecret, CognitoConfig,
+    ClientSecret, CognitoConfig, WriteAttributes,
     credentials::{CredentialsConfig, SdkIdentityPool},
     sdk::{AwsCredentials, SdkUserPool, sdk_config},
 };
@@ -143,6 +143,9 @@ impl LocalStack {
             user_pool_id: pool.pool_id.clone(),
             client_id: pool.client_id.clone(),
             client_secret: Some(ClientSecret::new(pool.client_secret.clone())),
+            // What the seeded client allows, as WRITE_ATTRIBUTES does in AWS (moto does not
+            // enforce WriteAttributes, so this check is the only one locally).
+            write_attributes: WriteAttributes::new(seed::POOL_SPEC.write_attributes),
         };
         let user_pool = Arc::new(SdkUserPool::new(&sdk, &config));
         let cors = Cors::new(&options.allowed_origins);

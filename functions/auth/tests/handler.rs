@@ -17,6 +17,7 @@ fn state() -> AuthState {
         user_pool_id: "eu-west-1_pool".into(),
         client_id: "client-1".into(),
         client_secret: None,
+        write_attributes: Default::default(),
     };
     // Nothing scripted: any Cognito call fails. `/me` answers from the authorizer context alone.
     AuthState::new(Arc::new(ScriptedPool::default()), config, Cors::new("https://app.example.com"))
@@ -103,6 +104,7 @@ fn state_answering(replies: Vec<Result<Reply, auth_domain::CognitoError>>) -> Au
         user_pool_id: "eu-west-1_pool".into(),
         client_id: "client-1".into(),
         client_secret: None,
+        write_attributes: Default::default(),
     };
     AuthState::new(Arc::new(ScriptedPool::new(replies)), config, Cors::default())
 }
@@ -131,4 +133,30 @@ async fn throttling_is_429_with_retry_after() {
     assert_eq!(response.status(), 429);
     assert!(response.headers().contains_key("retry-after"));
     assert_eq!(body_json(response.body())["error"]["code"], "TooManyRequests");
+}
+
+#[tokio::test]
+async fn a_locked_out_sign_in_is_429_telling_to_wait_without_retry_after() {
+    // GIVEN Cognito's lockout after repeated failed sign-ins
+    let state = state_answering(vec![Err(auth_domain::testing::error_with(
+        "NotAuthorizedException",
+        "Password attempts exceeded",
+    ))]);
+    // WHEN the person tries again
+    let body = r#"{"username":"ann@example.com","password":"pw","flow":"USER_PASSWORD_AUTH"}"#;
+    let response = handle(&state, request(&post("/auth/sign-in", body))).await;
+    // THEN 429 PasswordAttemptsExceeded, and no Retry-After for a client to hammer on
+    assert_eq!(response.status(), 429);
+    assert!(!response.headers().contains_key("retry-after"));
+    assert_eq!(body_json(response.body())["error"]["code"], "PasswordAttemptsExceeded");
+}
+
+#[tokio::test]
+async fn sign_up_with_an_attribute_the_client_may_not_write_is_400_naming_it() {
+    let state = state_answering(vec![]);
+    let body =
+        r#"{"username":"new@example.com","password":"New-passw0rd1","attributes":{"phone_number":"+15555550100"}}"#;
+    let response = handle(&state, request(&post("/auth/sign-up", body))).await;
+    assert_eq!(response.status(), 400);
+    assert_eq!(body_json(response.body())["error"]["field"], "attributes.phone_number");
 }
