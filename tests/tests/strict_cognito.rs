@@ -209,3 +209,42 @@ async fn sms_mfa_texts_a_code_and_with_two_factors_the_person_chooses_one() {
     let done = answer(&t, &chosen, json!({"SMS_MFA_CODE": t.sent_code(phone, "sms-mfa")})).await;
     assert_eq!(done.status, StatusCode::OK, "{:?}", done.body);
 }
+
+#[tokio::test]
+async fn after_five_wrong_passwords_the_api_says_to_wait_even_for_the_right_one() {
+    // GIVEN Cognito's lockout, made long enough that a slow machine cannot outrun it
+    let options = e2e::local_stack::StackOptions {
+        lockout_base: std::time::Duration::from_secs(120),
+        ..e2e::local_stack::StackOptions::for_tests()
+    };
+    let t = TestStack::start_with(options).await;
+    // WHEN five sign-ins fail (SRP, the default flow)
+    for _ in 0..5 {
+        let wrong = sign_in(&t, &t.user().email, "Wrong-passw0rd1", None).await;
+        assert_eq!((wrong.status, wrong.error_code()), (StatusCode::UNAUTHORIZED, "NotAuthorized"));
+    }
+    // THEN every flow answers 429 PasswordAttemptsExceeded, the right password included, with no
+    // Retry-After (a retry inside the lockout would lengthen it)
+    for flow in FLOWS {
+        let locked = sign_in(&t, &t.user().email, &t.user().password, flow).await;
+        assert_eq!(
+            (locked.status, locked.error_code()),
+            (StatusCode::TOO_MANY_REQUESTS, "PasswordAttemptsExceeded"),
+            "{flow:?}: {:?}",
+            locked.body
+        );
+        assert!(locked.headers.get("retry-after").is_none());
+    }
+    // and another account is not affected
+    assert_eq!(sign_in(&t, &t.admin().email, &t.admin().password, None).await.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn an_attribute_the_app_client_may_not_write_is_a_400_naming_it() {
+    let t = TestStack::start().await;
+    let body = json!({"username": "new@example.com", "password": "New-passw0rd1", "attributes": {"phone_number": "+15555550100"}});
+    let reply = t.post("/auth/sign-up", body).await;
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{:?}", reply.body);
+    assert_eq!(reply.error_field(), "attributes.phone_number");
+    assert!(t.stack.outbox.latest_code("new@example.com", "sign-up").is_none(), "no account was created");
+}

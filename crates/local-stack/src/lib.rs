@@ -143,8 +143,8 @@ impl LocalStack {
             user_pool_id: pool.pool_id.clone(),
             client_id: pool.client_id.clone(),
             client_secret: Some(ClientSecret::new(pool.client_secret.clone())),
-            // What the seeded client allows, as WRITE_ATTRIBUTES does in AWS (moto does not
-            // enforce WriteAttributes, so this check is the only one locally).
+            // What the seeded client allows, as WRITE_ATTRIBUTES does in AWS (the emulator
+            // enforces the client's WriteAttributes as well, as Cognito does).
             write_attributes: WriteAttributes::new(seed::POOL_SPEC.write_attributes),
         };
         let user_pool = Arc::new(SdkUserPool::new(&sdk, &config));
