@@ -15,7 +15,10 @@ from moto.cognitoidp.utils import expand_attrs
 from moto.core.responses import ActionResult, EmptyResult
 from moto.core.utils import camelcase_to_underscores, method_names_from_class
 
-from . import app_client, errors, lockout, outbox, passwords, secret_hash, sessions, srp, timing, user_states, usernames
+from . import (
+    access_tokens, app_client, errors, lockout, outbox, passwords, secret_hash, sessions, shapes, srp, timing,
+    user_states, usernames,
+)
 
 PUBLIC_FLOWS = ("USER_SRP_AUTH", "USER_PASSWORD_AUTH", "REFRESH_TOKEN_AUTH", "REFRESH_TOKEN")
 ADMIN_FLOWS = ("ADMIN_USER_PASSWORD_AUTH", "ADMIN_NO_SRP_AUTH", "REFRESH_TOKEN_AUTH", "REFRESH_TOKEN")
@@ -70,7 +73,7 @@ def _challenge(backend, pool, client, user, name: str, admin: bool, parameters: 
     }
 
 
-def _mfa_options(pool, user) -> list:
+def _mfa_options(user) -> list:
     enabled = []
     if user.software_token_mfa_enabled:
         enabled.append("SOFTWARE_TOKEN_MFA")
@@ -88,7 +91,7 @@ def _sms_code(pool, user) -> dict:
 def _next_step(backend, pool, client, user, admin: bool) -> dict:
     """After a proven password: a new password, MFA, MFA set-up, or tokens."""
     if user.status == UserStatus.FORCE_CHANGE_PASSWORD:
-        attributes = {k: v for k, v in user.attribute_lookup.items() if k not in ("sub", "email_verified")}
+        attributes = {k: v for k, v in user.attribute_lookup.items() if k != "sub"}
         return _challenge(
             backend, pool, client, user, "NEW_PASSWORD_REQUIRED", admin,
             {"requiredAttributes": "[]", "userAttributes": json.dumps(attributes)},
@@ -97,7 +100,7 @@ def _next_step(backend, pool, client, user, admin: bool) -> dict:
 
 
 def _mfa_step(backend, pool, client, user, admin: bool) -> dict:
-    options = _mfa_options(pool, user)
+    options = _mfa_options(user)
     preferred = user.preferred_mfa_setting if user.preferred_mfa_setting in options else None
     if len(options) == 1 or preferred:
         choice = preferred or options[0]
@@ -119,12 +122,11 @@ def _fake_user_id(pool, name: str) -> str:
     return f"{hexed[:8]}-{hexed[8:12]}-4{hexed[13:16]}-a{hexed[17:20]}-{hexed[20:32]}"
 
 
-def _srp_start(backend, pool, client, user, name: str, params: dict, admin: bool) -> dict:
-    srp_a = _require(params, "SRP_A")
+def _srp_start(backend, pool, client, user, name: str, srp_a: str, admin: bool) -> dict:
     if user is None and not user_states.prevents_existence_errors(client):
         raise errors.user_not_found()
     if user is not None:
-        user_states.before_password(pool, client, user)
+        user_states.before_password(pool, client, user, name)
     user_id = user.username if user is not None else _fake_user_id(pool, name)
     try:
         exchange = srp.start(pool.id, user_id, user.password if user is not None else None, srp_a)
@@ -135,7 +137,7 @@ def _srp_start(backend, pool, client, user, name: str, params: dict, admin: bool
     secret_block = base64.b64encode(secrets.token_bytes(48)).decode()
     sessions.open_session(
         backend, pool, client, user_id, "PASSWORD_VERIFIER", admin,
-        token=secret_block, srp=exchange, known=user is not None,
+        token=secret_block, srp=exchange, known=user is not None, typed_name=name,
     )
     return {
         "ChallengeName": "PASSWORD_VERIFIER",
@@ -176,15 +178,16 @@ def _initiate(backend, pool, client, flow, params, admin: bool) -> dict:
     app_client.require_flow(client, flow)
     if flow in REFRESH_FLOWS:
         return _refresh(backend, pool, client, params)
+    # Required parameters first: what is missing must not depend on whether the user exists.
     name = _require(params, "USERNAME")
+    proof = _require(params, "SRP_A" if flow == "USER_SRP_AUTH" else "PASSWORD")
     secret_hash.require(client, name, params.get("SECRET_HASH"))
     user = usernames.find_user(pool, name)
     if flow == "USER_SRP_AUTH":
-        return _srp_start(backend, pool, client, user, name, params, admin)
-    user_states.before_password(pool, client, user)
-    if not timing.equal(user.password, _require(params, "PASSWORD")):
-        lockout.failed(pool, user)
-        raise errors.not_authorized()
+        return _srp_start(backend, pool, client, user, name, proof, admin)
+    user_states.before_password(pool, client, user, name)
+    if not timing.equal(user.password, proof):
+        user_states.failed_attempt(pool, client, user, name)
     user_states.after_password(pool, user)
     return _next_step(backend, pool, client, user, admin)
 
@@ -205,14 +208,13 @@ def admin_initiate_auth(self):
 def _password_verifier(backend, pool, client, session, token, user, answers, admin):
     sessions.close(backend, token)  # one claim per exchange, right or wrong
     if user is None:
-        raise errors.not_authorized()
-    lockout.check(pool, user)
+        user_states.failed_attempt(pool, client, None, session.typed_name)
+    lockout.check(pool, user.username)
     proven = srp.verify(
         pool.id, session.srp, token, answers.get("TIMESTAMP") or "", answers.get("PASSWORD_CLAIM_SIGNATURE") or ""
     )
     if not proven:
-        lockout.failed(pool, user)
-        raise errors.not_authorized()
+        user_states.failed_attempt(pool, client, user, session.typed_name)
     user_states.after_password(pool, user)
     return _next_step(backend, pool, client, user, admin)
 
@@ -223,7 +225,7 @@ def _new_password(backend, pool, client, session, token, user, answers, admin):
     app_client.require_writable(client, attributes)
     passwords.require_valid(pool, new_password)
     if "email" in attributes:
-        backend._verify_email_is_not_used(pool.id, attributes["email"])
+        usernames.require_unused_email(pool, attributes["email"], user)
         if attributes["email"] != user.attribute_lookup.get("email"):
             attributes["email_verified"] = "false"
     user.update_attributes(expand_attrs(attributes))
@@ -236,6 +238,7 @@ def _new_password(backend, pool, client, session, token, user, answers, admin):
 def _software_token_mfa(backend, pool, client, session, token, user, answers, admin):
     code = _require(answers, "SOFTWARE_TOKEN_MFA_CODE")
     if not _totp_ok(code):
+        sessions.wrong_answer(backend, token, session)
         raise errors.code_mismatch()
     sessions.close(backend, token)
     return _tokens(backend, pool, client, user)
@@ -254,6 +257,7 @@ def _totp_ok(code: str) -> bool:
 
 def _sms_mfa(backend, pool, client, session, token, user, answers, admin):
     if not outbox.take(pool, user, outbox.SMS_MFA, _require(answers, "SMS_MFA_CODE")):
+        sessions.wrong_answer(backend, token, session)
         raise errors.code_mismatch()
     sessions.close(backend, token)
     return _tokens(backend, pool, client, user)
@@ -261,7 +265,7 @@ def _sms_mfa(backend, pool, client, session, token, user, answers, admin):
 
 def _select_mfa_type(backend, pool, client, session, token, user, answers, admin):
     choice = _require(answers, "ANSWER")
-    if choice not in _mfa_options(pool, user):
+    if choice not in _mfa_options(user):
         raise errors.invalid_parameter(f"{choice} is not an MFA type the user can choose")
     sessions.close(backend, token)
     parameters = _sms_code(pool, user) if choice == "SMS_MFA" else {}
@@ -269,8 +273,8 @@ def _select_mfa_type(backend, pool, client, session, token, user, answers, admin
 
 
 def _mfa_setup(backend, pool, client, session, token, user, answers, admin):
-    if not user.token_verified:
-        raise errors.invalid_parameter("The user has not verified a software token: call VerifySoftwareToken first")
+    if not session.software_token_verified:
+        raise errors.invalid_parameter("No software token was verified in this session: call VerifySoftwareToken with it first")
     user.software_token_mfa_enabled = True
     user.preferred_mfa_setting = user.preferred_mfa_setting or "SOFTWARE_TOKEN_MFA"
     sessions.close(backend, token)
@@ -328,16 +332,15 @@ def verify_software_token(self):
     """moto's, with the session it answers continuing the sign-in's MFA_SETUP session."""
     result = _verify_software_token(self)
     old = self._get_param("Session")
-    new = getattr(result, "result", {}).get("Session") if hasattr(result, "result") else None
-    if old and new:
-        sessions.adopt(self.backend, old, new, "MFA_SETUP")
+    if old and isinstance(result, ActionResult) and isinstance(result.result, dict) and result.result.get("Session"):
+        sessions.adopt_verified(self.backend, old, result.result["Session"])
     return result
 
 
 # --- registration and passwords ----------------------------------------------------------------
 
 
-def _code_delivery_for(client, pool, user, name: str) -> dict:
+def _code_delivery_for(pool, client, user, name: str) -> dict:
     """Where a code went; for an unknown user (existence privacy) where it would have gone."""
     if user is not None:
         return outbox.delivery(user)
@@ -387,7 +390,7 @@ def resend_confirmation_code(self):
     if user is not None:
         user_states.before_resend(user)
         outbox.send(pool, user, outbox.SIGN_UP)
-    return ActionResult({"CodeDeliveryDetails": _code_delivery_for(client, pool, user, name)})
+    return ActionResult({"CodeDeliveryDetails": _code_delivery_for(pool, client, user, name)})
 
 
 def forgot_password(self):
@@ -398,24 +401,25 @@ def forgot_password(self):
     if user is not None:
         user_states.before_reset_code(user)
         outbox.send(pool, user, outbox.RESET_PASSWORD)
-    return ActionResult({"CodeDeliveryDetails": _code_delivery_for(client, pool, user, name)})
+    return ActionResult({"CodeDeliveryDetails": _code_delivery_for(pool, client, user, name)})
 
 
 def confirm_forgot_password(self):
     backend, pool, client = _public(self)
     name = _require(self.parameters, "Username")
+    password = _require(self.parameters, "Password")
     secret_hash.require(client, name, self._get_param("SecretHash"))
+    # The policy before the lookup: a weak password is refused alike for any name.
+    passwords.require_valid(pool, password)
     user = usernames.find_user(pool, name)
     if user is None:
         raise errors.code_mismatch() if user_states.prevents_existence_errors(client) else errors.user_not_found()
-    password = _require(self.parameters, "Password")
-    passwords.require_valid(pool, password)
     if not outbox.take(pool, user, outbox.RESET_PASSWORD, self._get_param("ConfirmationCode")):
         raise errors.code_mismatch()
     user.password = password
     if user.status == UserStatus.RESET_REQUIRED:
         user.status = UserStatus.CONFIRMED
-    lockout.succeeded(pool, user)
+    lockout.succeeded(pool, user.username)
     return EmptyResult()
 
 
@@ -464,14 +468,17 @@ def admin_create_user(self):
 
 
 def revoke_token(self):
-    """RevokeToken (moto: not implemented): the refresh token and what it issued stop working."""
+    """RevokeToken (moto: not implemented): the refresh token, and the access tokens issued with
+    it, stop working. Source:
+    https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_RevokeToken.html"""
     _backend, pool, client = _public(self)
-    if client.generate_secret and self._get_param("ClientSecret") != client.secret:
+    token = _require(self.parameters, "Token")
+    if client.generate_secret and not timing.equal(client.secret, self._get_param("ClientSecret")):
         raise errors.not_authorized("Invalid client secret")
-    token = self._get_param("Token")
     issued = pool.refresh_tokens.get(token)
     if issued is not None and issued[0] == client.id:
         pool.refresh_tokens[token] = None
+        access_tokens.revoke_issued_with(pool, issued[2])
     return EmptyResult()
 
 
@@ -479,12 +486,20 @@ _call_action = responses.CognitoIdpResponse.call_action
 
 
 def call_action(self):
-    """An action moto does not implement (GetTokensFromRefreshToken, the WebAuthn calls, ...)
-    answers an error naming it, where moto answered an HTML 500."""
+    """Every request: its shape checked first (``shapes``), and an action moto does not
+    implement (GetTokensFromRefreshToken, the WebAuthn calls, ...) answers an error naming it,
+    where moto answered an HTML 500."""
     name = self._get_action()
     action = camelcase_to_underscores(name or "")
-    if action and action not in method_names_from_class(type(self)):
-        error = errors.not_emulated(f"the action {name}")
+    try:
+        if action and action not in method_names_from_class(type(self)):
+            raise errors.not_emulated(f"the action {name}")
+        try:
+            params = json.loads(self.body or "{}")
+        except ValueError:
+            raise errors.CognitoError("SerializationException", "The request body is not JSON")
+        shapes.check(params)
+    except errors.CognitoError as error:
         headers = {**dict(error.get_headers() or []), "status": error.code}
         status, headers, body = self._transform_response(self.response_headers, (error.description, headers))
         return (status, *self._enrich_response(headers, body))

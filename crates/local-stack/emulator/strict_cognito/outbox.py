@@ -5,7 +5,7 @@ AdminResetUserPassword), SMS MFA codes and invitations with a temporary password
 reads them and the API gets them back. Here each message is kept in memory (the code that works)
 and, when ``STRICT_COGNITO_OUTBOX`` names a file, appended to it as one JSON object a line:
 ``{"time", "userPoolId", "username", "to", "medium", "kind", "code"}``. Only the latest code
-of a kind works, once. Destinations are masked in API answers as Cognito masks them
+of a kind works, once, and dies after five wrong tries. Destinations are masked in API answers as Cognito masks them
 (``d***@e***``). Sources:
 https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_ForgotPassword.html
 https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_ConfirmSignUp.html
@@ -26,9 +26,13 @@ RESET_PASSWORD = "reset-password"
 SMS_MFA = "sms-mfa"
 INVITATION = "invitation"
 
+# A code dies after this many wrong tries; the person asks for a new one (AWS does not document
+# the number).
+MAX_WRONG_TRIES = 5
+
 _lock = threading.Lock()
-# (pool id, internal username, kind) -> code
-_codes: dict[tuple[str, str, str], str] = {}
+# (pool id, internal username, kind) -> [code, wrong tries]
+_codes: dict[tuple[str, str, str], list] = {}
 
 
 def masked(address: str) -> str:
@@ -50,7 +54,7 @@ def send(pool, user, kind: str, code: str | None = None, medium: str = "EMAIL") 
     code = code or new_code()
     to = user.attribute_lookup.get("phone_number" if medium == "SMS" else "email", "")
     with _lock:
-        _codes[(pool.id, user.username, kind)] = code
+        _codes[(pool.id, user.username, kind)] = [code, 0]
     path = os.environ.get("STRICT_COGNITO_OUTBOX")
     if path:
         message = {
@@ -68,16 +72,17 @@ def send(pool, user, kind: str, code: str | None = None, medium: str = "EMAIL") 
 
 
 def take(pool, user, kind: str, code) -> bool:
-    """Whether `code` is the code of `kind` last sent to `user`; a matching code is used up."""
+    """Whether `code` is the code of `kind` last sent to `user`. A matching code is used up; a
+    code tried wrongly ``MAX_WRONG_TRIES`` times is dropped."""
     key = (pool.id, user.username, kind)
     with _lock:
         sent = _codes.get(key)
-        if not timing.equal(sent, code):
+        if sent is None:
             return False
-        del _codes[key]
-        return True
-
-
-def forget(pool, user, kind: str) -> None:
-    with _lock:
-        _codes.pop((pool.id, user.username, kind), None)
+        if timing.equal(sent[0], code):
+            del _codes[key]
+            return True
+        sent[1] += 1
+        if sent[1] >= MAX_WRONG_TRIES:
+            del _codes[key]
+        return False

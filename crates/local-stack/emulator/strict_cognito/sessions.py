@@ -1,21 +1,26 @@
 """Challenge sessions: what a sign-in is waiting for, for whom, until when.
 
 A session names one pending challenge of one user through one app client; it expires after the
-client's ``AuthSessionValidity`` minutes (default 3) and is used up by the answer that completes
-it. An unknown, expired or used session is NotAuthorizedException "Invalid session for the
-user, session is expired.". Source:
+client's ``AuthSessionValidity`` minutes (default 3), is used up by the answer that completes it,
+and dies after ``MAX_WRONG_ANSWERS`` wrong codes. An unknown, expired or used session is
+NotAuthorizedException "Invalid session for the user, session is expired.". Source:
 https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_RespondToAuthChallenge.html
+(AWS does not document how many wrong codes a session takes; five here.)
 
-moto's own session table (``backend.sessions``) is kept in step, so its software-token calls
-(AssociateSoftwareToken / VerifySoftwareToken with a session) find them.
+Only MFA_SETUP sessions enter moto's own session table (``backend.sessions``), because moto's
+AssociateSoftwareToken / VerifySoftwareToken look sessions up there; any other session there
+would let VerifySoftwareToken turn a session that proved nothing into an MFA set-up.
 """
 
 import secrets
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from . import errors
+
+MFA_SETUP = "MFA_SETUP"
+MAX_WRONG_ANSWERS = 5
 
 _lock = threading.Lock()
 _sessions: dict[str, "Session"] = {}
@@ -31,20 +36,30 @@ class Session:
     admin: bool
     srp: object = None  # srp.Exchange for PASSWORD_VERIFIER
     known: bool = True  # False: a made-up challenge for an unknown user
-    extra: dict = field(default_factory=dict)
+    typed_name: str = ""  # the name the sign-in started with (counts an unknown name's failures)
+    software_token_verified: bool = False  # MFA_SETUP: VerifySoftwareToken succeeded on it
+    wrong_answers: int = 0
 
 
 def validity_seconds(client) -> float:
     return 60.0 * float(client.extended_config.get("AuthSessionValidity") or 3)
 
 
+def _prune(now: float) -> None:
+    for token in [t for t, s in _sessions.items() if s.expires < now]:
+        del _sessions[token]
+
+
 def open_session(backend, pool, client, username: str, challenge: str, admin: bool, token=None, **kwargs) -> str:
     """Opens a session waiting for `challenge`; returns its token (`token`, or a new one)."""
     token = token or secrets.token_urlsafe(96)
-    session = Session(pool.id, client.id, username, challenge, time.monotonic() + validity_seconds(client), admin, **kwargs)
+    now = time.monotonic()
+    session = Session(pool.id, client.id, username, challenge, now + validity_seconds(client), admin, **kwargs)
     with _lock:
+        _prune(now)
         _sessions[token] = session
-    backend.sessions[token] = (username, pool)
+    if challenge == MFA_SETUP:
+        backend.sessions[token] = (username, pool)
     return token
 
 
@@ -64,15 +79,27 @@ def get(token, client_id: str, challenge: str, admin: bool) -> Session:
     return session
 
 
+def wrong_answer(backend, token: str, session: Session) -> None:
+    """Counts a wrong code; the session dies at ``MAX_WRONG_ANSWERS``."""
+    with _lock:
+        session.wrong_answers += 1
+        dead = session.wrong_answers >= MAX_WRONG_ANSWERS
+    if dead:
+        close(backend, token)
+
+
 def close(backend, token: str) -> None:
     with _lock:
         _sessions.pop(token, None)
     backend.sessions.pop(token, None)
 
 
-def adopt(backend, old: str, new: str, challenge: str) -> None:
-    """moto's VerifySoftwareToken answers with a new session: it continues the old one."""
+def adopt_verified(backend, old: str, new: str) -> None:
+    """moto's VerifySoftwareToken answers a sign-in's MFA_SETUP session with a new session: the
+    new one continues the sign-in, marked as having verified a software token; the old one is
+    used up. Any other session is not continued."""
     with _lock:
-        session = _sessions.get(old)
-        if session is not None:
-            _sessions[new] = Session(**{**session.__dict__, "challenge": challenge})
+        session = _sessions.pop(old, None)
+        if session is not None and session.challenge == MFA_SETUP:
+            _sessions[new] = Session(**{**session.__dict__, "software_token_verified": True})
+    backend.sessions.pop(old, None)

@@ -33,9 +33,9 @@ N_HEX = (
 N = int(N_HEX, 16)
 G = 2
 INFO = b"Caldera Derived Key"
-HEX = re.compile(r"^[0-9a-fA-F]{1,2048}$")
+HEX = re.compile(r"[0-9a-fA-F]{1,2048}")
 # "Sat Nov 21 22:44:32 UTC 2026": day of month not zero-padded.
-TIMESTAMP = re.compile(r"^(Mon|Tue|Wed|Thu|Fri|Sat|Sun) [A-Z][a-z]{2} [1-9]\d? \d{2}:\d{2}:\d{2} UTC \d{4}$")
+TIMESTAMP = re.compile(r"(Mon|Tue|Wed|Thu|Fri|Sat|Sun) [A-Z][a-z]{2} [1-9]\d? \d{2}:\d{2}:\d{2} UTC \d{4}")
 
 
 def _pad_hex(value) -> str:
@@ -71,7 +71,7 @@ class Exchange:
     """The server's side of one SRP exchange, kept with the challenge session."""
 
     user_id: str
-    a: int
+    big_a: int  # the client's public A
     b: int
     big_b: int
     salt_hex: str
@@ -85,7 +85,7 @@ def start(pool_id: str, user_id: str, password: str | None, srp_a_hex: str) -> E
     """Answers a client's A. `password` None is an unknown user: the challenge looks the same,
     but no claim can verify (Cognito's PreventUserExistenceErrors). A with A mod N = 0 is
     refused, as RFC 5054 requires."""
-    if not isinstance(srp_a_hex, str) or not HEX.match(srp_a_hex):
+    if not isinstance(srp_a_hex, str) or not HEX.fullmatch(srp_a_hex):
         raise ValueError("SRP_A is not hexadecimal")
     a = int(srp_a_hex, 16)
     if a % N == 0:
@@ -116,16 +116,16 @@ def expected_signature(pool_id: str, exchange: Exchange, secret_block: str, time
     """The server's S = (A * v^u)^b, and the claim a client that knows the password sends."""
     if exchange.verifier is None:
         return None
-    u = scrambler(exchange.a, exchange.big_b)
+    u = scrambler(exchange.big_a, exchange.big_b)
     if u == 0:
         return None
-    s = pow(exchange.a * pow(exchange.verifier, u, N), exchange.b, N)
+    s = pow(exchange.big_a * pow(exchange.verifier, u, N), exchange.b, N)
     return signature(pool_id, exchange.user_id, s, u, secret_block, timestamp)
 
 
-def verify(pool_id: str, exchange: Exchange, secret_block: str, timestamp: str, signature: str) -> bool:
-    """Whether `signature` proves the password behind the exchange's verifier."""
-    if not TIMESTAMP.match(timestamp or ""):
+def verify(pool_id: str, exchange: Exchange, secret_block: str, timestamp: str, claim: str) -> bool:
+    """Whether `claim` (PASSWORD_CLAIM_SIGNATURE) proves the password behind the exchange's verifier."""
+    if not TIMESTAMP.fullmatch(timestamp or ""):
         return False
     expected = expected_signature(pool_id, exchange, secret_block, timestamp)
-    return expected is not None and hmac.compare_digest(expected.encode(), (signature or "").encode("utf-8"))
+    return expected is not None and hmac.compare_digest(expected.encode(), (claim or "").encode("utf-8"))

@@ -3,8 +3,9 @@
 Cognito's user states (``UserStatus`` and ``Enabled``) and what each call answers in them:
 
 - unknown or deleted user: sign-in is NotAuthorizedException "Incorrect username or password."
-  when the client has ``PreventUserExistenceErrors`` ENABLED (UserNotFoundException otherwise);
-  an SRP start gets a challenge that looks like a real one and fails at the answer.
+  when the client has ``PreventUserExistenceErrors`` ENABLED (UserNotFoundException otherwise),
+  counted towards a lockout like a wrong password; an SRP start gets a challenge that looks like
+  a real one and fails at the answer.
   Source: https://docs.aws.amazon.com/cognito/latest/developerguide/cognito-user-pool-managing-errors.html
 - disabled (AdminDisableUser): NotAuthorizedException "User is disabled." on sign-in and refresh.
   Source: https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_AdminDisableUser.html
@@ -38,20 +39,30 @@ def unknown_user(client) -> errors.CognitoError:
     return errors.not_authorized() if prevents_existence_errors(client) else errors.user_not_found()
 
 
-def before_password(pool, client, user) -> None:
-    """What refuses a sign-in before its password is looked at."""
+def before_password(pool, client, user, name: str) -> None:
+    """What refuses a sign-in before its password is looked at. An unknown name is a failed
+    attempt (counted towards the lockout when existence errors are prevented)."""
     if user is None:
-        raise unknown_user(client)
-    lockout.check(pool, user)
+        failed_attempt(pool, client, None, name)
+    lockout.check(pool, lockout.who(user, name))
     if not user.enabled:
         raise errors.not_authorized("User is disabled.")
     if user.status == UserStatus.RESET_REQUIRED:
         raise errors.password_reset_required()
 
 
+def failed_attempt(pool, client, user, name: str):
+    """A wrong password, or an unknown name: counted, then the sign-in error. Raises."""
+    if user is not None or prevents_existence_errors(client):
+        key = lockout.who(user, name)
+        lockout.check(pool, key)
+        lockout.failed(pool, key)
+    raise errors.not_authorized() if user is not None else unknown_user(client)
+
+
 def after_password(pool, user) -> None:
     """A proven password: clears the failure count; an unconfirmed user goes no further."""
-    lockout.succeeded(pool, user)
+    lockout.succeeded(pool, user.username)
     if user.status == UserStatus.UNCONFIRMED:
         raise errors.user_not_confirmed()
 

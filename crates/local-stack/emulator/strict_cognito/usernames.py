@@ -19,6 +19,8 @@ import uuid
 from joserfc import jwt
 from moto.cognitoidp import models
 
+from . import errors
+
 
 def case_sensitive(pool) -> bool:
     """Whether the pool compares usernames exactly (Cognito's default when not configured)."""
@@ -26,20 +28,20 @@ def case_sensitive(pool) -> bool:
 
 
 def _same(pool, a, b) -> bool:
-    if a is None or b is None:
+    if not isinstance(a, str) or not isinstance(b, str):
         return False
     return a == b if case_sensitive(pool) else a.lower() == b.lower()
 
 
 def find_user(pool, name):
     """The user `name` signs in as: their internal username or a username attribute (email)."""
-    if not name:
+    if not isinstance(name, str) or not name:
         return None
     exact = pool.users.get(name)
     if exact is not None:
         return exact
     attributes = pool.extended_config.get("UsernameAttributes") or []
-    for user in pool.users.values():
+    for user in list(pool.users.values()):  # a copy: other requests may add users meanwhile
         if _same(pool, user.username, name):
             return user
         if any(_same(pool, user.attribute_lookup.get(attr), name) for attr in attributes):
@@ -51,6 +53,16 @@ def internal(pool, name: str) -> str:
     """The internal username behind `name` (unchanged when no user matches)."""
     user = find_user(pool, name)
     return user.username if user is not None else name
+
+
+def require_unused_email(pool, email: str, user=None) -> None:
+    """An email that signs another user in (any case, when names are case-insensitive) cannot be
+    given to `user`: AliasExistsException."""
+    if "email" not in (pool.extended_config.get("UsernameAttributes") or []):
+        return
+    for other in list(pool.users.values()):
+        if other is not user and _same(pool, other.attribute_lookup.get("email"), email):
+            raise errors.CognitoError("AliasExistsException", "An account with the given email already exists.")
 
 
 def _create_jwt(self, client_id, username, token_use, expires_in=60 * 60, extra_data=None):
@@ -96,3 +108,7 @@ def install() -> None:
         self, client_id, internal(self, username), origin_jti
     )
     pool.sign_out = lambda self, username: sign_out(self, internal(self, username))
+    # moto's attribute updates check email uniqueness exactly; Cognito in the pool's case rule.
+    models.CognitoIdpBackend._verify_email_is_not_used = lambda self, pool_id, email: (
+        require_unused_email(self.describe_user_pool(pool_id), email) if email else None
+    )

@@ -3,8 +3,11 @@ free loopback port for the session, and per test a pool seeded like template.yam
 the template's password policy, an app client with a secret, its flows, its attribute
 permissions and PreventUserExistenceErrors."""
 
+import json
 import os
 import sys
+import urllib.error
+import urllib.request
 
 import pytest
 
@@ -86,7 +89,7 @@ class Pool:
     def sent(self, email, kind):
         """The code last sent to `email` (read from the outbox store)."""
         user = self.internal(email)
-        for (pool_id, username, sent_kind), code in outbox._codes.items():
+        for (pool_id, username, sent_kind), (code, _tries) in outbox._codes.items():
             if (pool_id, username, sent_kind) == (self.pool_id, user, kind):
                 return code
         raise AssertionError(f"no {kind} code for {email}")
@@ -104,7 +107,29 @@ def endpoint():
 @pytest.fixture
 def pool(endpoint):
     """A fresh pool on the session's server (each test has its own pool, so no reset is needed)."""
-    return Pool(boto3.client("cognito-idp", region_name="us-east-1", endpoint_url=endpoint))
+    made = Pool(boto3.client("cognito-idp", region_name="us-east-1", endpoint_url=endpoint))
+    made.endpoint = endpoint
+    return made
+
+
+def raw(endpoint, action, body):
+    """Sends `body` (any JSON, or bytes as they are) to `action` the way an SDK would, without the
+    SDK's own type checks; returns (status, parsed answer)."""
+    data = body if isinstance(body, bytes) else json.dumps(body).encode()
+    request = urllib.request.Request(endpoint, data=data, method="POST", headers={
+        "X-Amz-Target": f"AWSCognitoIdentityProviderService.{action}",
+        "Content-Type": "application/x-amz-json-1.1",
+        "Authorization": "AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/cognito-idp/aws4_request, SignedHeaders=host, Signature=0",
+    })
+    try:
+        with urllib.request.urlopen(request, timeout=10) as answer:
+            return answer.status, json.loads(answer.read() or b"{}")
+    except urllib.error.HTTPError as err:
+        text = err.read()
+        try:
+            return err.code, json.loads(text)
+        except ValueError:
+            return err.code, {"raw": text[:200].decode(errors="replace")}
 
 
 def error_of(excinfo):

@@ -45,3 +45,19 @@ def test_a_reset_code_works_once_and_a_new_one_replaces_it(pool):
     with pytest.raises(ClientError):
         pool.password_auth(EMAIL, PASSWORD)
     assert pool.password_auth(EMAIL, "Fresh-passw0rd1")["AuthenticationResult"]
+
+
+def test_a_code_dies_after_five_wrong_tries(pool):
+    pool.idp.sign_up(ClientId=pool.client_id, Username="new@example.com", Password="New-passw0rd1", SecretHash=pool.hash("new@example.com"))
+    code = pool.sent("new@example.com", outbox.SIGN_UP)
+    confirm = lambda c: pool.idp.confirm_sign_up(  # noqa: E731
+        ClientId=pool.client_id, Username="new@example.com", ConfirmationCode=c, SecretHash=pool.hash("new@example.com"))
+    wrong = "000000" if code != "000000" else "111111"
+    for _ in range(outbox.MAX_WRONG_TRIES):
+        with pytest.raises(ClientError):
+            confirm(wrong)
+    with pytest.raises(ClientError) as err:
+        confirm(code)
+    assert error_of(err)[0] == "CodeMismatchException"
+    pool.idp.resend_confirmation_code(ClientId=pool.client_id, Username="new@example.com", SecretHash=pool.hash("new@example.com"))
+    confirm(pool.sent("new@example.com", outbox.SIGN_UP))

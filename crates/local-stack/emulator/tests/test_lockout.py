@@ -39,3 +39,15 @@ def test_the_lockout_starts_at_the_base_and_doubles(pool, monkeypatch):
     monkeypatch.setattr(lockout, "BASE_SECONDS", 0.0)
     assert [attempt(pool, "Wrong-passw0rd") for _ in range(6)] == ["Incorrect username or password."] * 6
     assert attempt(pool, PASSWORD) == "ok"
+
+
+def test_an_unknown_name_is_locked_out_like_an_account(pool, long_lockout):
+    answers = []
+    for name in (EMAIL, "nobody@example.com"):
+        for _ in range(5):
+            with pytest.raises(ClientError):
+                pool.password_auth(name, "Wrong-passw0rd")
+        with pytest.raises(ClientError) as err:
+            pool.password_auth(name, PASSWORD)
+        answers.append(error_of(err))
+    assert answers == [("NotAuthorizedException", "Password attempts exceeded")] * 2

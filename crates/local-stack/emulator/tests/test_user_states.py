@@ -112,3 +112,65 @@ def test_non_ascii_passwords_and_codes_are_compared_not_a_server_error(pool):
     pool.idp.forgot_password(ClientId=pool.client_id, Username=EMAIL, SecretHash=pool.hash(EMAIL))
     assert refuses(pool.idp.confirm_forgot_password, ClientId=pool.client_id, Username=EMAIL, ConfirmationCode="１２３４５６",
                    Password="Fresh-passw0rd1", SecretHash=pool.hash(EMAIL))[0] == "CodeMismatchException"
+
+
+def test_what_is_missing_or_weak_is_answered_alike_for_known_and_unknown_names(pool):
+    answers = []
+    for name in (EMAIL, "nobody@example.com"):
+        answers.append(refuses(pool.idp.initiate_auth, ClientId=pool.client_id, AuthFlow="USER_PASSWORD_AUTH",
+                               AuthParameters={"USERNAME": name, "SECRET_HASH": pool.hash(name)}))
+        answers.append(refuses(pool.idp.confirm_forgot_password, ClientId=pool.client_id, Username=name,
+                               ConfirmationCode="123456", Password="weak", SecretHash=pool.hash(name)))
+    assert answers[:2] == answers[2:]
+
+
+def test_reenabling_a_user_does_not_bring_back_their_revoked_access_tokens(pool):
+    tokens = pool.password_auth(EMAIL, PASSWORD)["AuthenticationResult"]
+    pool.idp.admin_disable_user(UserPoolId=pool.pool_id, Username=EMAIL)
+    pool.idp.admin_enable_user(UserPoolId=pool.pool_id, Username=EMAIL)
+    assert refuses(pool.idp.get_user, AccessToken=tokens["AccessToken"]) == ("NotAuthorizedException", "Access Token has been revoked")
+    assert pool.password_auth(EMAIL, PASSWORD)["AuthenticationResult"]
+
+
+def test_revoking_a_refresh_token_revokes_the_access_tokens_issued_with_it(pool):
+    tokens = pool.password_auth(EMAIL, PASSWORD)["AuthenticationResult"]
+    other = pool.password_auth(EMAIL, PASSWORD)["AuthenticationResult"]
+    pool.idp.revoke_token(ClientId=pool.client_id, Token=tokens["RefreshToken"], ClientSecret=pool.secret)
+    assert refuses(pool.idp.get_user, AccessToken=tokens["AccessToken"]) == ("NotAuthorizedException", "Access Token has been revoked")
+    assert pool.idp.get_user(AccessToken=other["AccessToken"])["Username"] == pool.internal(EMAIL)
+
+
+def test_an_email_taken_in_another_case_cannot_be_given_to_someone_else(pool):
+    internal = pool.create_user("temp@example.com", "Temp-passw0rd1", permanent=False)
+    session = pool.password_auth("temp@example.com", "Temp-passw0rd1")["Session"]
+    assert refuses(pool.idp.respond_to_auth_challenge, ClientId=pool.client_id, ChallengeName="NEW_PASSWORD_REQUIRED",
+                   Session=session, ChallengeResponses={
+                       "USERNAME": internal, "NEW_PASSWORD": "Chosen-passw0rd1", "SECRET_HASH": pool.hash(internal),
+                       "userAttributes.email": "DEMO@example.com"})[0] == "AliasExistsException"
+
+
+def test_update_user_attributes_writes_only_what_the_client_may(pool):
+    tokens = pool.password_auth(EMAIL, PASSWORD)["AuthenticationResult"]
+    assert refuses(pool.idp.update_user_attributes, AccessToken=tokens["AccessToken"],
+                   UserAttributes=[{"Name": "email_verified", "Value": "true"}]) == (
+        "NotAuthorizedException", "A client attempted to write unauthorized attribute")
+    pool.idp.update_user_attributes(AccessToken=tokens["AccessToken"], UserAttributes=[{"Name": "name", "Value": "Demo"}])
+
+
+def test_concurrent_sign_ups_and_sign_ins_never_fail_with_a_server_error(pool):
+    from concurrent.futures import ThreadPoolExecutor
+
+    def work(i):
+        try:
+            if i % 2:
+                pool.idp.sign_up(ClientId=pool.client_id, Username=f"u{i}@example.com", Password="New-passw0rd1",
+                                 SecretHash=pool.hash(f"u{i}@example.com"))
+            else:
+                pool.password_auth(EMAIL, PASSWORD)
+            return 200
+        except ClientError as err:
+            return err.response["ResponseMetadata"]["HTTPStatusCode"]
+
+    with ThreadPoolExecutor(max_workers=8) as threads:
+        statuses = list(threads.map(work, range(120)))
+    assert statuses == [200] * 120
