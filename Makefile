@@ -48,6 +48,9 @@ lint: $(STAMP) ## Formatting, clippy and the template linters
 	@cargo fmt --all -- --check
 	@echo "==> cargo clippy"
 	@cargo clippy --workspace --all-targets --locked --quiet -- -D warnings
+	@echo "==> ruff check, ruff format --check (the emulator's Python)"
+	@$(VENV)/bin/ruff check --quiet crates/local-stack/emulator
+	@$(VENV)/bin/ruff format --check --quiet crates/local-stack/emulator
 	@echo "==> cfn-lint template.yaml"
 	@$(VENV)/bin/cfn-lint template.yaml
 	@echo "==> sam validate --lint (offline; telemetry off)"

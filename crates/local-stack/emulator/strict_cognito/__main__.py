@@ -11,8 +11,9 @@ import sys
 # TOTP codes are checked against the secret AssociateSoftwareToken hands out, as Cognito does.
 os.environ["MOTO_COGNITO_IDP_USER_POOL_ENABLE_TOTP"] = "true"
 
-import strict_cognito  # noqa: E402
-from moto.server import main  # noqa: E402
+from moto.server import main
+
+import strict_cognito
 
 strict_cognito.install()
 

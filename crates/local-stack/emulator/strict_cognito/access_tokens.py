@@ -22,8 +22,14 @@ from moto.cognitoidp import responses
 from . import app_client, errors
 
 ACTIONS = (
-    "get_user", "global_sign_out", "change_password", "associate_software_token", "verify_software_token",
-    "set_user_mfa_preference", "update_user_attributes", "delete_user",
+    "get_user",
+    "global_sign_out",
+    "change_password",
+    "associate_software_token",
+    "verify_software_token",
+    "set_user_mfa_preference",
+    "update_user_attributes",
+    "delete_user",
 )
 
 

@@ -16,8 +16,19 @@ from moto.core.responses import ActionResult, EmptyResult
 from moto.core.utils import camelcase_to_underscores, method_names_from_class
 
 from . import (
-    access_tokens, app_client, errors, lockout, outbox, passwords, secret_hash, sessions, shapes, srp, timing,
-    user_states, usernames,
+    access_tokens,
+    app_client,
+    errors,
+    lockout,
+    outbox,
+    passwords,
+    secret_hash,
+    sessions,
+    shapes,
+    srp,
+    timing,
+    user_states,
+    usernames,
 )
 
 PUBLIC_FLOWS = ("USER_SRP_AUTH", "USER_PASSWORD_AUTH", "REFRESH_TOKEN_AUTH", "REFRESH_TOKEN")
@@ -38,6 +49,15 @@ def _public(self):
         if client_id in pool.clients:
             return backend, pool, pool.clients[client_id]
     raise ResourceNotFoundError(client_id)
+
+
+def _named(self):
+    """(backend, pool, client, Username) of a public call that names a user, its SECRET_HASH
+    checked over that name."""
+    backend, pool, client = _public(self)
+    name = _require(self.parameters, "Username")
+    secret_hash.require(client, name, self._get_param("SecretHash"))
+    return backend, pool, client, name
 
 
 def _admin(self):
@@ -93,7 +113,12 @@ def _next_step(backend, pool, client, user, admin: bool) -> dict:
     if user.status == UserStatus.FORCE_CHANGE_PASSWORD:
         attributes = {k: v for k, v in user.attribute_lookup.items() if k != "sub"}
         return _challenge(
-            backend, pool, client, user, "NEW_PASSWORD_REQUIRED", admin,
+            backend,
+            pool,
+            client,
+            user,
+            "NEW_PASSWORD_REQUIRED",
+            admin,
             {"requiredAttributes": "[]", "userAttributes": json.dumps(attributes)},
         )
     return _mfa_step(backend, pool, client, user, admin)
@@ -107,7 +132,9 @@ def _mfa_step(backend, pool, client, user, admin: bool) -> dict:
         parameters = _sms_code(pool, user) if choice == "SMS_MFA" else {}
         return _challenge(backend, pool, client, user, choice, admin, parameters)
     if len(options) > 1:
-        return _challenge(backend, pool, client, user, "SELECT_MFA_TYPE", admin, {"MFAS_CAN_CHOOSE": json.dumps(options)})
+        return _challenge(
+            backend, pool, client, user, "SELECT_MFA_TYPE", admin, {"MFAS_CAN_CHOOSE": json.dumps(options)}
+        )
     if pool.mfa_config == "ON":
         can_set_up = ["SOFTWARE_TOKEN_MFA"] if pool.token_mfa_config == {"Enabled": True} else []
         return _challenge(backend, pool, client, user, "MFA_SETUP", admin, {"MFAS_CAN_SETUP": json.dumps(can_set_up)})
@@ -131,13 +158,21 @@ def _srp_start(backend, pool, client, user, name: str, srp_a: str, admin: bool) 
     try:
         exchange = srp.start(pool.id, user_id, user.password if user is not None else None, srp_a)
     except ValueError as err:
-        raise errors.invalid_parameter(str(err))
+        raise errors.invalid_parameter(str(err)) from None
     # Cognito answers PASSWORD_VERIFIER without a Session: the SECRET_BLOCK comes back with the
     # claim and names the exchange.
     secret_block = base64.b64encode(secrets.token_bytes(48)).decode()
     sessions.open_session(
-        backend, pool, client, user_id, "PASSWORD_VERIFIER", admin,
-        token=secret_block, srp=exchange, known=user is not None, typed_name=name,
+        backend,
+        pool,
+        client,
+        user_id,
+        "PASSWORD_VERIFIER",
+        admin,
+        token=secret_block,
+        srp=exchange,
+        known=user is not None,
+        typed_name=name,
     )
     return {
         "ChallengeName": "PASSWORD_VERIFIER",
@@ -162,7 +197,10 @@ def _refresh(backend, pool, client, params: dict) -> dict:
     return {
         "ChallengeParameters": {},
         "AuthenticationResult": {
-            "IdToken": id_token, "AccessToken": access_token, "ExpiresIn": expires_in, "TokenType": "Bearer",
+            "IdToken": id_token,
+            "AccessToken": access_token,
+            "ExpiresIn": expires_in,
+            "TokenType": "Bearer",
         },
     }
 
@@ -170,7 +208,9 @@ def _refresh(backend, pool, client, params: dict) -> dict:
 def _initiate(backend, pool, client, flow, params, admin: bool) -> dict:
     params = params or {}
     if flow not in COGNITO_FLOWS:
-        raise errors.invalid_parameter(f"1 validation error detected: Value '{flow}' at 'authFlow' failed to satisfy constraint")
+        raise errors.invalid_parameter(
+            f"1 validation error detected: Value '{flow}' at 'authFlow' failed to satisfy constraint"
+        )
     if flow not in (ADMIN_FLOWS if admin else PUBLIC_FLOWS):
         if flow in ("USER_AUTH", "CUSTOM_AUTH"):
             raise errors.not_emulated(f"AuthFlow {flow}")
@@ -194,12 +234,16 @@ def _initiate(backend, pool, client, flow, params, admin: bool) -> dict:
 
 def initiate_auth(self):
     backend, pool, client = _public(self)
-    return ActionResult(_initiate(backend, pool, client, self._get_param("AuthFlow"), self._get_param("AuthParameters"), False))
+    return ActionResult(
+        _initiate(backend, pool, client, self._get_param("AuthFlow"), self._get_param("AuthParameters"), False)
+    )
 
 
 def admin_initiate_auth(self):
     backend, pool, client = _admin(self)
-    return ActionResult(_initiate(backend, pool, client, self._get_param("AuthFlow"), self._get_param("AuthParameters"), True))
+    return ActionResult(
+        _initiate(backend, pool, client, self._get_param("AuthFlow"), self._get_param("AuthParameters"), True)
+    )
 
 
 # --- answering challenges ----------------------------------------------------------------------
@@ -221,7 +265,7 @@ def _password_verifier(backend, pool, client, session, token, user, answers, adm
 
 def _new_password(backend, pool, client, session, token, user, answers, admin):
     new_password = _require(answers, "NEW_PASSWORD")
-    attributes = {k[len("userAttributes."):]: v for k, v in answers.items() if k.startswith("userAttributes.")}
+    attributes = {k[len("userAttributes.") :]: v for k, v in answers.items() if k.startswith("userAttributes.")}
     app_client.require_writable(client, attributes)
     passwords.require_valid(pool, new_password)
     if "email" in attributes:
@@ -274,7 +318,9 @@ def _select_mfa_type(backend, pool, client, session, token, user, answers, admin
 
 def _mfa_setup(backend, pool, client, session, token, user, answers, admin):
     if not session.software_token_verified:
-        raise errors.invalid_parameter("No software token was verified in this session: call VerifySoftwareToken with it first")
+        raise errors.invalid_parameter(
+            "No software token was verified in this session: call VerifySoftwareToken with it first"
+        )
     user.software_token_mfa_enabled = True
     user.preferred_mfa_setting = user.preferred_mfa_setting or "SOFTWARE_TOKEN_MFA"
     sessions.close(backend, token)
@@ -311,18 +357,32 @@ def _respond(backend, pool, client, name, token, answers, admin: bool) -> dict:
 
 def respond_to_auth_challenge(self):
     backend, pool, client = _public(self)
-    return ActionResult(_respond(
-        backend, pool, client, self._get_param("ChallengeName"), self._get_param("Session"),
-        self._get_param("ChallengeResponses"), False,
-    ))
+    return ActionResult(
+        _respond(
+            backend,
+            pool,
+            client,
+            self._get_param("ChallengeName"),
+            self._get_param("Session"),
+            self._get_param("ChallengeResponses"),
+            False,
+        )
+    )
 
 
 def admin_respond_to_auth_challenge(self):
     backend, pool, client = _admin(self)
-    return ActionResult(_respond(
-        backend, pool, client, self._get_param("ChallengeName"), self._get_param("Session"),
-        self._get_param("ChallengeResponses"), True,
-    ))
+    return ActionResult(
+        _respond(
+            backend,
+            pool,
+            client,
+            self._get_param("ChallengeName"),
+            self._get_param("Session"),
+            self._get_param("ChallengeResponses"),
+            True,
+        )
+    )
 
 
 _verify_software_token = responses.CognitoIdpResponse.verify_software_token
@@ -346,30 +406,32 @@ def _code_delivery_for(pool, client, user, name: str) -> dict:
         return outbox.delivery(user)
     if not user_states.prevents_existence_errors(client):
         raise errors.user_not_found()
-    return {"Destination": outbox.masked(name if "@" in name else name + "@e"), "DeliveryMedium": "EMAIL", "AttributeName": "email"}
+    return {
+        "Destination": outbox.masked(name if "@" in name else name + "@e"),
+        "DeliveryMedium": "EMAIL",
+        "AttributeName": "email",
+    }
 
 
 def sign_up(self):
-    backend, pool, client = _public(self)
-    name = _require(self.parameters, "Username")
-    secret_hash.require(client, name, self._get_param("SecretHash"))
+    backend, pool, client, name = _named(self)
     attributes = self._get_param("UserAttributes", [])
     app_client.require_writable(client, attributes)
     user, _details = backend.sign_up(
         client_id=client.id, username=name, password=_require(self.parameters, "Password"), attributes=attributes
     )
     outbox.send(pool, user, outbox.SIGN_UP)
-    return ActionResult({
-        "UserConfirmed": False,
-        "UserSub": user.id,
-        "CodeDeliveryDetails": outbox.delivery(user),
-    })
+    return ActionResult(
+        {
+            "UserConfirmed": False,
+            "UserSub": user.id,
+            "CodeDeliveryDetails": outbox.delivery(user),
+        }
+    )
 
 
 def confirm_sign_up(self):
-    backend, pool, client = _public(self)
-    name = _require(self.parameters, "Username")
-    secret_hash.require(client, name, self._get_param("SecretHash"))
+    _backend, pool, client, name = _named(self)
     user = usernames.find_user(pool, name)
     if user is None:
         raise errors.code_mismatch() if user_states.prevents_existence_errors(client) else errors.user_not_found()
@@ -382,33 +444,28 @@ def confirm_sign_up(self):
     return EmptyResult()
 
 
-def resend_confirmation_code(self):
-    backend, pool, client = _public(self)
-    name = _require(self.parameters, "Username")
-    secret_hash.require(client, name, self._get_param("SecretHash"))
+def _send_code(self, may_receive, kind: str):
+    """ResendConfirmationCode and ForgotPassword: a new code of `kind` for a user `may_receive`
+    allows; an unknown name gets the same answer without a code (existence privacy)."""
+    _backend, pool, client, name = _named(self)
     user = usernames.find_user(pool, name)
     if user is not None:
-        user_states.before_resend(user)
-        outbox.send(pool, user, outbox.SIGN_UP)
+        may_receive(user)
+        outbox.send(pool, user, kind)
     return ActionResult({"CodeDeliveryDetails": _code_delivery_for(pool, client, user, name)})
+
+
+def resend_confirmation_code(self):
+    return _send_code(self, user_states.before_resend, outbox.SIGN_UP)
 
 
 def forgot_password(self):
-    backend, pool, client = _public(self)
-    name = _require(self.parameters, "Username")
-    secret_hash.require(client, name, self._get_param("SecretHash"))
-    user = usernames.find_user(pool, name)
-    if user is not None:
-        user_states.before_reset_code(user)
-        outbox.send(pool, user, outbox.RESET_PASSWORD)
-    return ActionResult({"CodeDeliveryDetails": _code_delivery_for(pool, client, user, name)})
+    return _send_code(self, user_states.before_reset_code, outbox.RESET_PASSWORD)
 
 
 def confirm_forgot_password(self):
-    backend, pool, client = _public(self)
-    name = _require(self.parameters, "Username")
     password = _require(self.parameters, "Password")
-    secret_hash.require(client, name, self._get_param("SecretHash"))
+    _backend, pool, client, name = _named(self)
     # The policy before the lookup: a weak password is refused alike for any name.
     passwords.require_valid(pool, password)
     user = usernames.find_user(pool, name)
@@ -458,7 +515,9 @@ def admin_create_user(self):
     if action == "RESEND":
         user = backend.admin_get_user(pool.id, name)
         if user.status != UserStatus.FORCE_CHANGE_PASSWORD:
-            raise errors.unsupported_user_state(f"Resend not possible. {user.username} status is not FORCE_CHANGE_PASSWORD.")
+            raise errors.unsupported_user_state(
+                f"Resend not possible. {user.username} status is not FORCE_CHANGE_PASSWORD."
+            )
         user.password = temporary
     else:
         user = backend.admin_create_user(pool.id, name, action, temporary, self._get_param("UserAttributes", []))
@@ -497,7 +556,7 @@ def call_action(self):
         try:
             params = json.loads(self.body or "{}")
         except ValueError:
-            raise errors.CognitoError("SerializationException", "The request body is not JSON")
+            raise errors.CognitoError("SerializationException", "The request body is not JSON") from None
         shapes.check(params)
     except errors.CognitoError as error:
         headers = {**dict(error.get_headers() or []), "status": error.code}
@@ -510,8 +569,18 @@ def install() -> None:
     responses.CognitoIdpResponse.call_action = call_action
     passwords.install(models.CognitoIdpBackend)
     for action in (
-        initiate_auth, admin_initiate_auth, respond_to_auth_challenge, admin_respond_to_auth_challenge,
-        verify_software_token, sign_up, confirm_sign_up, resend_confirmation_code, forgot_password,
-        confirm_forgot_password, admin_reset_user_password, admin_create_user, revoke_token,
+        initiate_auth,
+        admin_initiate_auth,
+        respond_to_auth_challenge,
+        admin_respond_to_auth_challenge,
+        verify_software_token,
+        sign_up,
+        confirm_sign_up,
+        resend_confirmation_code,
+        forgot_password,
+        confirm_forgot_password,
+        admin_reset_user_password,
+        admin_create_user,
+        revoke_token,
     ):
         setattr(responses.CognitoIdpResponse, action.__name__, action)

@@ -42,7 +42,11 @@ def masked(address: str) -> str:
 
 def delivery(user) -> dict:
     """Cognito's ``CodeDeliveryDetails`` for the user's email."""
-    return {"Destination": masked(user.attribute_lookup.get("email", "")), "DeliveryMedium": "EMAIL", "AttributeName": "email"}
+    return {
+        "Destination": masked(user.attribute_lookup.get("email", "")),
+        "DeliveryMedium": "EMAIL",
+        "AttributeName": "email",
+    }
 
 
 def new_code() -> str:

@@ -45,6 +45,7 @@ def require_valid(pool, password: str) -> None:
 
 def install(backend_class) -> None:
     """Every moto path that validates a password uses this policy check and its messages."""
+
     def validate(self, user_pool_id, password):
         require_valid(self.describe_user_pool(user_pool_id), password)
 

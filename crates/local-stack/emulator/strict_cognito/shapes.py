@@ -9,11 +9,28 @@ from . import errors
 
 # String parameters and their maximum lengths (the API reference's Length Constraints).
 STRINGS = {
-    "AccessToken": 16384, "AuthFlow": 64, "ChallengeName": 64, "ClientId": 128, "ClientSecret": 64,
-    "ConfirmationCode": 2048, "FriendlyDeviceName": 256, "GroupName": 128, "MessageAction": 16,
-    "Password": 256, "PreviousPassword": 256, "ProposedPassword": 256, "SecretHash": 128,
-    "Session": 2048, "TemporaryPassword": 256, "Token": 16384, "UserCode": 6, "UserPoolId": 55,
-    "Username": 128, "Filter": 256, "PaginationToken": 8192, "NextToken": 8192,
+    "AccessToken": 16384,
+    "AuthFlow": 64,
+    "ChallengeName": 64,
+    "ClientId": 128,
+    "ClientSecret": 64,
+    "ConfirmationCode": 2048,
+    "FriendlyDeviceName": 256,
+    "GroupName": 128,
+    "MessageAction": 16,
+    "Password": 256,
+    "PreviousPassword": 256,
+    "ProposedPassword": 256,
+    "SecretHash": 128,
+    "Session": 2048,
+    "TemporaryPassword": 256,
+    "Token": 16384,
+    "UserCode": 6,
+    "UserPoolId": 55,
+    "Username": 128,
+    "Filter": 256,
+    "PaginationToken": 8192,
+    "NextToken": 8192,
 }
 # Maps of string to string.
 MAPS = ("AuthParameters", "ChallengeResponses", "ClientMetadata")
@@ -23,7 +40,9 @@ ENUMS = {"MessageAction": ("RESEND", "SUPPRESS")}
 
 
 def _invalid(name: str, what: str) -> errors.CognitoError:
-    return errors.invalid_parameter(f"1 validation error detected: Value at '{name}' failed to satisfy constraint: {what}")
+    return errors.invalid_parameter(
+        f"1 validation error detected: Value at '{name}' failed to satisfy constraint: {what}"
+    )
 
 
 def check(params) -> None:

@@ -62,7 +62,7 @@ def pool_name(pool_id: str) -> str:
 
 
 def _x(pool_id: str, user_id: str, password: str, salt_hex: str) -> int:
-    inner = hashlib.sha256(f"{pool_name(pool_id)}{user_id}:{password}".encode("utf-8")).hexdigest()
+    inner = hashlib.sha256(f"{pool_name(pool_id)}{user_id}:{password}".encode()).hexdigest()
     return int(_hash_hex(_pad_hex(salt_hex) + inner.rjust(64, "0")), 16)
 
 

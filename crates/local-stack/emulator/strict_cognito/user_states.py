@@ -80,7 +80,10 @@ def before_reset_code(user) -> None:
         raise errors.not_authorized("User is disabled.")
     if user.status == UserStatus.FORCE_CHANGE_PASSWORD:
         raise errors.not_authorized("User password cannot be reset in the current state.")
-    if user.attribute_lookup.get("email_verified") != "true" and user.attribute_lookup.get("phone_number_verified") != "true":
+    if (
+        user.attribute_lookup.get("email_verified") != "true"
+        and user.attribute_lookup.get("phone_number_verified") != "true"
+    ):
         raise errors.invalid_parameter(
             "Cannot reset password for the user as there is no registered/verified email or phone_number"
         )
@@ -88,7 +91,9 @@ def before_reset_code(user) -> None:
 
 def before_confirm_sign_up(user) -> None:
     if user.status != UserStatus.UNCONFIRMED:
-        raise errors.not_authorized(f"User cannot be confirmed. Current status is {getattr(user.status, 'value', user.status)}")
+        raise errors.not_authorized(
+            f"User cannot be confirmed. Current status is {getattr(user.status, 'value', user.status)}"
+        )
 
 
 def before_resend(user) -> None:

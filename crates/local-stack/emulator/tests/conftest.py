@@ -1,7 +1,8 @@
 """The strict layer as the local stack runs it: a moto server with strict_cognito installed, on a
-free loopback port for the session, and per test a pool seeded like template.yaml (crates/local-stack/src/seed.rs): email as the username, case-insensitive names,
-the template's password policy, an app client with a secret, its flows, its attribute
-permissions and PreventUserExistenceErrors."""
+free loopback port for the session, and per test a pool seeded like template.yaml
+(crates/local-stack/src/seed.rs): email as the username, case-insensitive names, the template's
+password policy, an app client with a secret, its flows, its attribute permissions and
+PreventUserExistenceErrors."""
 
 import json
 import os
@@ -19,11 +20,11 @@ os.environ["AWS_EC2_METADATA_DISABLED"] = "true"
 os.environ["MOTO_COGNITO_IDP_USER_POOL_ENABLE_TOTP"] = "true"
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 
-import boto3  # noqa: E402
-from moto.server import ThreadedMotoServer  # noqa: E402
+import boto3
+from moto.server import ThreadedMotoServer
 
-import strict_cognito  # noqa: E402
-from strict_cognito import outbox, secret_hash  # noqa: E402
+import strict_cognito
+from strict_cognito import outbox, secret_hash
 
 strict_cognito.install()
 
@@ -41,17 +42,28 @@ class Pool:
             UsernameAttributes=["email"],
             AutoVerifiedAttributes=["email"],
             UsernameConfiguration={"CaseSensitive": False},
-            Policies={"PasswordPolicy": {
-                "MinimumLength": 8, "RequireLowercase": True, "RequireUppercase": True,
-                "RequireNumbers": True, "RequireSymbols": True, "TemporaryPasswordValidityDays": 7,
-            }},
+            Policies={
+                "PasswordPolicy": {
+                    "MinimumLength": 8,
+                    "RequireLowercase": True,
+                    "RequireUppercase": True,
+                    "RequireNumbers": True,
+                    "RequireSymbols": True,
+                    "TemporaryPasswordValidityDays": 7,
+                }
+            },
         )["UserPool"]
         self.pool_id = pool["Id"]
         client = idp.create_user_pool_client(
             UserPoolId=self.pool_id,
             ClientName="local-api",
             GenerateSecret=True,
-            ExplicitAuthFlows=["ALLOW_USER_SRP_AUTH", "ALLOW_USER_PASSWORD_AUTH", "ALLOW_ADMIN_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+            ExplicitAuthFlows=[
+                "ALLOW_USER_SRP_AUTH",
+                "ALLOW_USER_PASSWORD_AUTH",
+                "ALLOW_ADMIN_USER_PASSWORD_AUTH",
+                "ALLOW_REFRESH_TOKEN_AUTH",
+            ],
             PreventUserExistenceErrors="ENABLED",
             ReadAttributes=["email", "email_verified", "name", "given_name", "family_name", "locale"],
             WriteAttributes=["email", "name", "given_name", "family_name", "locale"],
@@ -65,10 +77,14 @@ class Pool:
 
     def create_user(self, email, password, permanent=True):
         self.idp.admin_create_user(
-            UserPoolId=self.pool_id, Username=email, MessageAction="SUPPRESS",
+            UserPoolId=self.pool_id,
+            Username=email,
+            MessageAction="SUPPRESS",
             UserAttributes=[{"Name": "email", "Value": email}, {"Name": "email_verified", "Value": "true"}],
         )
-        self.idp.admin_set_user_password(UserPoolId=self.pool_id, Username=email, Password=password, Permanent=permanent)
+        self.idp.admin_set_user_password(
+            UserPoolId=self.pool_id, Username=email, Password=password, Permanent=permanent
+        )
         return self.internal(email)
 
     def internal(self, email):
@@ -76,13 +92,16 @@ class Pool:
 
     def password_auth(self, name, password, hash_name=None):
         return self.idp.initiate_auth(
-            ClientId=self.client_id, AuthFlow="USER_PASSWORD_AUTH",
+            ClientId=self.client_id,
+            AuthFlow="USER_PASSWORD_AUTH",
             AuthParameters={"USERNAME": name, "PASSWORD": password, "SECRET_HASH": self.hash(hash_name or name)},
         )
 
     def admin_auth(self, name, password):
         return self.idp.admin_initiate_auth(
-            UserPoolId=self.pool_id, ClientId=self.client_id, AuthFlow="ADMIN_USER_PASSWORD_AUTH",
+            UserPoolId=self.pool_id,
+            ClientId=self.client_id,
+            AuthFlow="ADMIN_USER_PASSWORD_AUTH",
             AuthParameters={"USERNAME": name, "PASSWORD": password, "SECRET_HASH": self.hash(name)},
         )
 
@@ -116,11 +135,17 @@ def raw(endpoint, action, body):
     """Sends `body` (any JSON, or bytes as they are) to `action` the way an SDK would, without the
     SDK's own type checks; returns (status, parsed answer)."""
     data = body if isinstance(body, bytes) else json.dumps(body).encode()
-    request = urllib.request.Request(endpoint, data=data, method="POST", headers={
-        "X-Amz-Target": f"AWSCognitoIdentityProviderService.{action}",
-        "Content-Type": "application/x-amz-json-1.1",
-        "Authorization": "AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/cognito-idp/aws4_request, SignedHeaders=host, Signature=0",
-    })
+    request = urllib.request.Request(
+        endpoint,
+        data=data,
+        method="POST",
+        headers={
+            "X-Amz-Target": f"AWSCognitoIdentityProviderService.{action}",
+            "Content-Type": "application/x-amz-json-1.1",
+            "Authorization": "AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/cognito-idp/aws4_request, "
+            "SignedHeaders=host, Signature=0",
+        },
+    )
     try:
         with urllib.request.urlopen(request, timeout=10) as answer:
             return answer.status, json.loads(answer.read() or b"{}")

@@ -4,37 +4,50 @@ import json
 
 import pytest
 from botocore.exceptions import ClientError
-from conftest import EMAIL, PASSWORD, error_of
 
+from conftest import EMAIL, PASSWORD, error_of
 from strict_cognito import outbox
 
 
 def test_sign_up_confirms_only_with_the_code_sent(pool, tmp_path, monkeypatch):
     path = tmp_path / "outbox.jsonl"
     monkeypatch.setenv("STRICT_COGNITO_OUTBOX", str(path))
-    pool.idp.sign_up(ClientId=pool.client_id, Username="new@example.com", Password="New-passw0rd1", SecretHash=pool.hash("new@example.com"))
+    pool.idp.sign_up(
+        ClientId=pool.client_id,
+        Username="new@example.com",
+        Password="New-passw0rd1",
+        SecretHash=pool.hash("new@example.com"),
+    )
     message = json.loads(path.read_text().splitlines()[-1])
     assert (message["to"], message["kind"], len(message["code"])) == ("new@example.com", "sign-up", 6)
-    confirm = lambda code: pool.idp.confirm_sign_up(  # noqa: E731
-        ClientId=pool.client_id, Username="new@example.com", ConfirmationCode=code, SecretHash=pool.hash("new@example.com"))
+    confirm = lambda code: pool.idp.confirm_sign_up(
+        ClientId=pool.client_id,
+        Username="new@example.com",
+        ConfirmationCode=code,
+        SecretHash=pool.hash("new@example.com"),
+    )
     wrong = "000000" if message["code"] != "000000" else "111111"
     with pytest.raises(ClientError) as err:
         confirm(wrong)
     assert error_of(err)[0] == "CodeMismatchException"
     confirm(message["code"])
-    attrs = {a["Name"]: a["Value"] for a in pool.idp.admin_get_user(UserPoolId=pool.pool_id, Username="new@example.com")["UserAttributes"]}
+    attrs = {
+        a["Name"]: a["Value"]
+        for a in pool.idp.admin_get_user(UserPoolId=pool.pool_id, Username="new@example.com")["UserAttributes"]
+    }
     assert attrs["email_verified"] == "true"
     assert pool.password_auth("new@example.com", "New-passw0rd1")["AuthenticationResult"]
 
 
 def test_a_reset_code_works_once_and_a_new_one_replaces_it(pool):
-    forgot = lambda: pool.idp.forgot_password(ClientId=pool.client_id, Username=EMAIL, SecretHash=pool.hash(EMAIL))  # noqa: E731
+    forgot = lambda: pool.idp.forgot_password(ClientId=pool.client_id, Username=EMAIL, SecretHash=pool.hash(EMAIL))
     forgot()
     first = pool.sent(EMAIL, outbox.RESET_PASSWORD)
     forgot()
     second = pool.sent(EMAIL, outbox.RESET_PASSWORD)
-    reset = lambda code, pw: pool.idp.confirm_forgot_password(  # noqa: E731
-        ClientId=pool.client_id, Username=EMAIL, ConfirmationCode=code, Password=pw, SecretHash=pool.hash(EMAIL))
+    reset = lambda code, pw: pool.idp.confirm_forgot_password(
+        ClientId=pool.client_id, Username=EMAIL, ConfirmationCode=code, Password=pw, SecretHash=pool.hash(EMAIL)
+    )
     if first != second:
         with pytest.raises(ClientError):
             reset(first, "Fresh-passw0rd1")
@@ -48,10 +61,16 @@ def test_a_reset_code_works_once_and_a_new_one_replaces_it(pool):
 
 
 def test_a_code_dies_after_five_wrong_tries(pool):
-    pool.idp.sign_up(ClientId=pool.client_id, Username="new@example.com", Password="New-passw0rd1", SecretHash=pool.hash("new@example.com"))
+    pool.idp.sign_up(
+        ClientId=pool.client_id,
+        Username="new@example.com",
+        Password="New-passw0rd1",
+        SecretHash=pool.hash("new@example.com"),
+    )
     code = pool.sent("new@example.com", outbox.SIGN_UP)
-    confirm = lambda c: pool.idp.confirm_sign_up(  # noqa: E731
-        ClientId=pool.client_id, Username="new@example.com", ConfirmationCode=c, SecretHash=pool.hash("new@example.com"))
+    confirm = lambda c: pool.idp.confirm_sign_up(
+        ClientId=pool.client_id, Username="new@example.com", ConfirmationCode=c, SecretHash=pool.hash("new@example.com")
+    )
     wrong = "000000" if code != "000000" else "111111"
     for _ in range(outbox.MAX_WRONG_TRIES):
         with pytest.raises(ClientError):
@@ -59,5 +78,7 @@ def test_a_code_dies_after_five_wrong_tries(pool):
     with pytest.raises(ClientError) as err:
         confirm(code)
     assert error_of(err)[0] == "CodeMismatchException"
-    pool.idp.resend_confirmation_code(ClientId=pool.client_id, Username="new@example.com", SecretHash=pool.hash("new@example.com"))
+    pool.idp.resend_confirmation_code(
+        ClientId=pool.client_id, Username="new@example.com", SecretHash=pool.hash("new@example.com")
+    )
     confirm(pool.sent("new@example.com", outbox.SIGN_UP))

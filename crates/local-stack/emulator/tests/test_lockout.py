@@ -2,8 +2,8 @@
 
 import pytest
 from botocore.exceptions import ClientError
-from conftest import EMAIL, PASSWORD, error_of
 
+from conftest import EMAIL, PASSWORD, error_of
 from strict_cognito import lockout
 
 

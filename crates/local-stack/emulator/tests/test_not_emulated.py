@@ -2,18 +2,28 @@
 
 import pytest
 from botocore.exceptions import ClientError
+
 from conftest import EMAIL, error_of
 
 
 def test_an_unknown_challenge_is_an_error_naming_it_not_an_empty_success(pool):
     with pytest.raises(ClientError) as err:
-        pool.idp.respond_to_auth_challenge(ClientId=pool.client_id, ChallengeName="CUSTOM_CHALLENGE", Session="s" * 30,
-                                           ChallengeResponses={"USERNAME": EMAIL})
-    assert error_of(err) == ("UnsupportedOperationException", "strict_cognito does not emulate challenge CUSTOM_CHALLENGE")
+        pool.idp.respond_to_auth_challenge(
+            ClientId=pool.client_id,
+            ChallengeName="CUSTOM_CHALLENGE",
+            Session="s" * 30,
+            ChallengeResponses={"USERNAME": EMAIL},
+        )
+    assert error_of(err) == (
+        "UnsupportedOperationException",
+        "strict_cognito does not emulate challenge CUSTOM_CHALLENGE",
+    )
 
 
 def test_choice_based_sign_in_is_not_emulated_yet_and_says_so(pool):
-    pool.idp.update_user_pool_client(UserPoolId=pool.pool_id, ClientId=pool.client_id, ExplicitAuthFlows=["ALLOW_USER_AUTH"])
+    pool.idp.update_user_pool_client(
+        UserPoolId=pool.pool_id, ClientId=pool.client_id, ExplicitAuthFlows=["ALLOW_USER_AUTH"]
+    )
     with pytest.raises(ClientError) as err:
         pool.idp.initiate_auth(ClientId=pool.client_id, AuthFlow="USER_AUTH", AuthParameters={"USERNAME": EMAIL})
     assert error_of(err) == ("UnsupportedOperationException", "strict_cognito does not emulate AuthFlow USER_AUTH")
@@ -21,14 +31,23 @@ def test_choice_based_sign_in_is_not_emulated_yet_and_says_so(pool):
 
 def test_a_made_up_session_is_not_authorized(pool):
     with pytest.raises(ClientError) as err:
-        pool.idp.respond_to_auth_challenge(ClientId=pool.client_id, ChallengeName="NEW_PASSWORD_REQUIRED", Session="s" * 30,
-                                           ChallengeResponses={"USERNAME": EMAIL, "NEW_PASSWORD": "x"})
+        pool.idp.respond_to_auth_challenge(
+            ClientId=pool.client_id,
+            ChallengeName="NEW_PASSWORD_REQUIRED",
+            Session="s" * 30,
+            ChallengeResponses={"USERNAME": EMAIL, "NEW_PASSWORD": "x"},
+        )
     assert error_of(err) == ("NotAuthorizedException", "Invalid session for the user, session is expired.")
 
 
 def test_an_action_moto_lacks_is_an_error_naming_it_not_an_html_500(pool):
     result = pool.password_auth(EMAIL, "Demo-passw0rd")["AuthenticationResult"]
     with pytest.raises(ClientError) as err:
-        pool.idp.get_tokens_from_refresh_token(ClientId=pool.client_id, RefreshToken=result["RefreshToken"], ClientSecret=pool.secret)
-    assert error_of(err) == ("UnsupportedOperationException", "strict_cognito does not emulate the action GetTokensFromRefreshToken")
+        pool.idp.get_tokens_from_refresh_token(
+            ClientId=pool.client_id, RefreshToken=result["RefreshToken"], ClientSecret=pool.secret
+        )
+    assert error_of(err) == (
+        "UnsupportedOperationException",
+        "strict_cognito does not emulate the action GetTokensFromRefreshToken",
+    )
     assert err.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400

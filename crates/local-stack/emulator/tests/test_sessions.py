@@ -2,43 +2,55 @@
 
 import pytest
 from botocore.exceptions import ClientError
-from conftest import EMAIL, PASSWORD, error_of
 from moto.cognitoidp.models import COGNITO_TOTP_MFA_SECRET
 from moto.cognitoidp.utils import cognito_totp
 
+from conftest import EMAIL, PASSWORD, error_of
 from strict_cognito import sessions
 
 
 def totp_now():
     import time
+
     return cognito_totp(COGNITO_TOTP_MFA_SECRET).generate(int(time.time())).decode()
 
 
 def test_an_srp_start_cannot_be_turned_into_an_mfa_set_up(pool):
     """The attack: start SRP (no password needed), verify a software token on its SECRET_BLOCK,
     answer MFA_SETUP. Only a session that proved the password may reach MFA set-up."""
-    start = pool.idp.initiate_auth(ClientId=pool.client_id, AuthFlow="USER_SRP_AUTH",
-                                   AuthParameters={"USERNAME": EMAIL, "SRP_A": "ab" * 384, "SECRET_HASH": pool.hash(EMAIL)})
+    start = pool.idp.initiate_auth(
+        ClientId=pool.client_id,
+        AuthFlow="USER_SRP_AUTH",
+        AuthParameters={"USERNAME": EMAIL, "SRP_A": "ab" * 384, "SECRET_HASH": pool.hash(EMAIL)},
+    )
     block = start["ChallengeParameters"]["SECRET_BLOCK"]
     with pytest.raises(ClientError) as err:
         pool.idp.verify_software_token(Session=block, UserCode=totp_now())
     assert error_of(err)[0] in ("ResourceNotFoundException", "NotAuthorizedException")
     internal = pool.internal(EMAIL)
     with pytest.raises(ClientError) as err:
-        pool.idp.respond_to_auth_challenge(ClientId=pool.client_id, ChallengeName="MFA_SETUP", Session=block,
-                                           ChallengeResponses={"USERNAME": internal, "SECRET_HASH": pool.hash(internal)})
+        pool.idp.respond_to_auth_challenge(
+            ClientId=pool.client_id,
+            ChallengeName="MFA_SETUP",
+            Session=block,
+            ChallengeResponses={"USERNAME": internal, "SECRET_HASH": pool.hash(internal)},
+        )
     assert error_of(err)[0] in ("NotAuthorizedException", "InvalidParameterException")
 
 
 def test_mfa_set_up_needs_a_token_verified_in_that_session(pool):
-    pool.idp.set_user_pool_mfa_config(UserPoolId=pool.pool_id, MfaConfiguration="ON",
-                                      SoftwareTokenMfaConfiguration={"Enabled": True})
+    pool.idp.set_user_pool_mfa_config(
+        UserPoolId=pool.pool_id, MfaConfiguration="ON", SoftwareTokenMfaConfiguration={"Enabled": True}
+    )
     challenge = pool.password_auth(EMAIL, PASSWORD)
     assert challenge["ChallengeName"] == "MFA_SETUP"
     internal = pool.internal(EMAIL)
-    answer = lambda session: pool.idp.respond_to_auth_challenge(  # noqa: E731
-        ClientId=pool.client_id, ChallengeName="MFA_SETUP", Session=session,
-        ChallengeResponses={"USERNAME": internal, "SECRET_HASH": pool.hash(internal)})
+    answer = lambda session: pool.idp.respond_to_auth_challenge(
+        ClientId=pool.client_id,
+        ChallengeName="MFA_SETUP",
+        Session=session,
+        ChallengeResponses={"USERNAME": internal, "SECRET_HASH": pool.hash(internal)},
+    )
     with pytest.raises(ClientError) as err:
         answer(challenge["Session"])
     assert error_of(err)[0] == "InvalidParameterException"
@@ -53,14 +65,18 @@ def test_five_wrong_mfa_codes_end_the_session(pool):
     tokens = pool.password_auth(EMAIL, PASSWORD)["AuthenticationResult"]
     pool.idp.associate_software_token(AccessToken=tokens["AccessToken"])
     pool.idp.verify_software_token(AccessToken=tokens["AccessToken"], UserCode=totp_now())
-    pool.idp.set_user_mfa_preference(AccessToken=tokens["AccessToken"],
-                                     SoftwareTokenMfaSettings={"Enabled": True, "PreferredMfa": True})
+    pool.idp.set_user_mfa_preference(
+        AccessToken=tokens["AccessToken"], SoftwareTokenMfaSettings={"Enabled": True, "PreferredMfa": True}
+    )
     challenge = pool.password_auth(EMAIL, PASSWORD)
     assert challenge["ChallengeName"] == "SOFTWARE_TOKEN_MFA"
     internal = pool.internal(EMAIL)
-    answer = lambda code: pool.idp.respond_to_auth_challenge(  # noqa: E731
-        ClientId=pool.client_id, ChallengeName="SOFTWARE_TOKEN_MFA", Session=challenge["Session"],
-        ChallengeResponses={"USERNAME": internal, "SECRET_HASH": pool.hash(internal), "SOFTWARE_TOKEN_MFA_CODE": code})
+    answer = lambda code: pool.idp.respond_to_auth_challenge(
+        ClientId=pool.client_id,
+        ChallengeName="SOFTWARE_TOKEN_MFA",
+        Session=challenge["Session"],
+        ChallengeResponses={"USERNAME": internal, "SECRET_HASH": pool.hash(internal), "SOFTWARE_TOKEN_MFA_CODE": code},
+    )
     wrong = "000000" if totp_now() != "000000" else "111111"
     for _ in range(sessions.MAX_WRONG_ANSWERS):
         with pytest.raises(ClientError) as err:

@@ -5,15 +5,21 @@ import os
 
 import pytest
 from botocore.exceptions import ClientError
-from conftest import EMAIL, PASSWORD, error_of
 from pycognito.aws_srp import AWSSRP
 
+from conftest import EMAIL, PASSWORD, error_of
 from strict_cognito import srp
 
 
 def srp_client(pool, name, password):
-    return AWSSRP(username=name, password=password, pool_id=pool.pool_id, client_id=pool.client_id,
-                  client=pool.idp, client_secret=pool.secret)
+    return AWSSRP(
+        username=name,
+        password=password,
+        pool_id=pool.pool_id,
+        client_id=pool.client_id,
+        client=pool.idp,
+        client_secret=pool.secret,
+    )
 
 
 def test_the_right_password_signs_in_through_pycognitos_srp(pool):
@@ -29,8 +35,13 @@ def test_a_wrong_password_is_not_authorized(pool):
 
 def test_an_unknown_user_gets_a_plausible_challenge_then_the_same_error(pool):
     start = pool.idp.initiate_auth(
-        ClientId=pool.client_id, AuthFlow="USER_SRP_AUTH",
-        AuthParameters={"USERNAME": "nobody@example.com", "SRP_A": "ab" * 384, "SECRET_HASH": pool.hash("nobody@example.com")},
+        ClientId=pool.client_id,
+        AuthFlow="USER_SRP_AUTH",
+        AuthParameters={
+            "USERNAME": "nobody@example.com",
+            "SRP_A": "ab" * 384,
+            "SECRET_HASH": pool.hash("nobody@example.com"),
+        },
     )
     assert start["ChallengeName"] == "PASSWORD_VERIFIER"
     assert set(start["ChallengeParameters"]) == {"SRP_B", "SALT", "SECRET_BLOCK", "USER_ID_FOR_SRP", "USERNAME"}
@@ -44,16 +55,21 @@ def test_a_claim_is_good_once(pool):
     params = client.get_auth_params()
     start = pool.idp.initiate_auth(ClientId=pool.client_id, AuthFlow="USER_SRP_AUTH", AuthParameters=params)
     answer = client.process_challenge(start["ChallengeParameters"], params)
-    pool.idp.respond_to_auth_challenge(ClientId=pool.client_id, ChallengeName="PASSWORD_VERIFIER", ChallengeResponses=answer)
+    pool.idp.respond_to_auth_challenge(
+        ClientId=pool.client_id, ChallengeName="PASSWORD_VERIFIER", ChallengeResponses=answer
+    )
     with pytest.raises(ClientError) as err:
-        pool.idp.respond_to_auth_challenge(ClientId=pool.client_id, ChallengeName="PASSWORD_VERIFIER", ChallengeResponses=answer)
+        pool.idp.respond_to_auth_challenge(
+            ClientId=pool.client_id, ChallengeName="PASSWORD_VERIFIER", ChallengeResponses=answer
+        )
     assert error_of(err)[0] == "NotAuthorizedException"
 
 
 def test_a_of_zero_modulo_n_is_refused(pool):
     with pytest.raises(ClientError) as err:
         pool.idp.initiate_auth(
-            ClientId=pool.client_id, AuthFlow="USER_SRP_AUTH",
+            ClientId=pool.client_id,
+            AuthFlow="USER_SRP_AUTH",
             AuthParameters={"USERNAME": EMAIL, "SRP_A": srp.N_HEX, "SECRET_HASH": pool.hash(EMAIL)},
         )
     assert error_of(err)[0] == "InvalidParameterException"
@@ -73,4 +89,6 @@ def test_the_shared_math_reproduces_pycognitos_known_answer_vectors():
         x = srp._x(v["pool_id"], v["user_id_for_srp"], v["password"], v["salt"])
         u = srp.scrambler(int(v["srp_a"], 16), big_b)
         s = pow(big_b - srp.K * pow(srp.G, x, srp.N), a + u * x, srp.N)
-        assert srp.signature(v["pool_id"], v["user_id_for_srp"], s, u, v["secret_block"], v["timestamp"]) == v["signature"]
+        assert (
+            srp.signature(v["pool_id"], v["user_id_for_srp"], s, u, v["secret_block"], v["timestamp"]) == v["signature"]
+        )
