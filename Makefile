@@ -17,7 +17,7 @@ LOCAL_AWS := env -u AWS_PROFILE -u AWS_DEFAULT_PROFILE -u AWS_SESSION_TOKEN \
              AWS_REGION=$${AWS_REGION:-us-east-1} \
              AWS_ENDPOINT_URL=http://127.0.0.1:9 MOTO_SERVER=$(CURDIR)/$(VENV)/bin/moto_server
 
-.PHONY: help dev test lint fmt venv build build-tools build-check deploy stack-outputs bench clean
+.PHONY: help dev test lint fmt venv toolchain build build-tools build-check deploy stack-outputs bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -30,12 +30,19 @@ $(STAMP): requirements-dev.txt
 
 venv: $(STAMP) ## Create the Python virtualenv with the pinned tools
 
-dev: $(STAMP) ## Start the local stack on http://127.0.0.1:3000 (PORT=...; Ctrl-C stops it)
+# The oldest Rust that builds the workspace is Cargo.toml's rust-version; say so plainly rather
+# than let an old compiler fail on some edition-2024 syntax.
+RUST_MIN := $(shell sed -n 's/^rust-version = "\(.*\)"$$/\1/p' Cargo.toml)
+toolchain:
+	@command -v cargo >/dev/null || { echo "Rust is needed: cargo, rustc, rustfmt and clippy ($(RUST_MIN) or newer)"; exit 1; }
+	@v=$$(rustc --version | cut -d' ' -f2); printf '%s\n%s\n' "$(RUST_MIN)" "$$v" | sort -V -C || { echo "Rust $(RUST_MIN) or newer is needed (found $$v)"; exit 1; }
+
+dev: toolchain $(STAMP) ## Start the local stack on http://127.0.0.1:3000 (PORT=...; Ctrl-C stops it)
 	@echo "==> Building the local stack (the first build takes a few minutes)"
 	@cargo build --quiet -p local-stack
 	@$(LOCAL_AWS) ./target/debug/local-stack
 
-test: $(STAMP) lint ## Run every check and test, as CI does
+test: toolchain $(STAMP) lint ## Run every check and test, as CI does
 	@echo "==> pytest crates/local-stack/emulator (the strict Cognito emulator's own tests)"
 	@$(LOCAL_AWS) $(PY) -m pytest -q -p no:cacheprovider crates/local-stack/emulator/tests
 	@echo "==> cargo test (unit, handler, authorizer and end-to-end tests against moto)"

@@ -201,3 +201,22 @@ fn openapi_declares_exactly_the_route_table_with_its_access() {
         ROUTES.iter().map(|r| (r.method.to_string(), r.path.to_string(), r.access == Access::Public)).collect();
     assert_eq!(declared, table, "openapi.yaml operations (left) differ from api_types::routes::ROUTES (right)");
 }
+
+#[test]
+fn the_readmes_route_tables_list_exactly_the_route_table() {
+    // Rows of the form "| METHOD | `/path` | ..." in the README's API section.
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md")).expect("README.md");
+    let api = readme.split("\n## API\n").nth(1).and_then(|rest| rest.split("\n## ").next()).expect("an API section");
+    let mut listed = BTreeSet::new();
+    for line in api.lines() {
+        let cells: Vec<&str> = line.split('|').map(str::trim).collect();
+        if let [_, method, path, ..] = cells.as_slice()
+            && ["GET", "POST", "PUT", "DELETE", "PATCH"].contains(method)
+        {
+            let path = path.trim_matches('`');
+            assert!(listed.insert((method.to_string(), path.to_string())), "{method} {path} is listed twice");
+        }
+    }
+    let table: BTreeSet<_> = ROUTES.iter().map(|r| (r.method.to_string(), r.path.to_string())).collect();
+    assert_eq!(listed, table, "README.md's route tables (left) differ from api_types::routes::ROUTES (right)");
+}

@@ -1,5 +1,5 @@
-//! The REST API contract (`shared/api-contract.md`) as Rust types, shared by the functions, the
-//! authorizer, the local gateway and the tests.
+//! The REST API contract (`openapi.yaml` at the repository's root) as Rust types, shared by the
+//! functions, the authorizer, the local gateway and the tests.
 //!
 //! Nothing here knows about Lambda or Cognito: it is the wire format (request and response
 //! bodies, the error body), the strict JSON parsing rules every route applies, the route table

@@ -7,7 +7,6 @@
 pub mod cors;
 pub mod event;
 pub mod path;
-pub mod unrouted;
 
 use api_types::{ApiError, AuthorizerContext, ErrorCode, parse_body};
 use lambda_http::{
