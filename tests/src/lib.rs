@@ -129,6 +129,27 @@ impl TestStack {
         reply.body
     }
 
+    /// `POST /auth/sign-in` with `flow` (`None`: the default flow, SRP); the reply as it came.
+    pub async fn try_sign_in(&self, username: &str, password: &str, flow: Option<&str>) -> Reply {
+        let mut body = json!({"username": username, "password": password});
+        if let Some(flow) = flow {
+            body["flow"] = json!(flow);
+        }
+        self.post("/auth/sign-in", body).await
+    }
+
+    /// Answers `challenge` (a sign-in's or a challenge answer's reply) with `responses`, through
+    /// `POST /auth/challenge`, with the username and session the challenge named.
+    pub async fn answer(&self, challenge: &Reply, responses: Value) -> Reply {
+        let body = json!({
+            "username": text(&challenge.body, "/username"),
+            "name": text(&challenge.body, "/challenge/name"),
+            "session": text(&challenge.body, "/challenge/session"),
+            "responses": responses,
+        });
+        self.post("/auth/challenge", body).await
+    }
+
     /// The ID token of a fresh sign-in.
     pub async fn id_token(&self, user: &DemoUser) -> String {
         self.sign_in(user).await["tokens"]["idToken"].as_str().expect("idToken").to_string()
@@ -152,6 +173,11 @@ impl TestStack {
         let sdk = sdk_config(&self.stack.pool.region, credentials, Some(&self.stack.moto.endpoint)).await;
         aws_sdk_cognitoidentityprovider::Client::new(&sdk)
     }
+}
+
+/// The string at JSON `pointer` in `body`; panics naming the pointer and the body when absent.
+pub fn text<'a>(body: &'a Value, pointer: &str) -> &'a str {
+    body.pointer(pointer).and_then(Value::as_str).unwrap_or_else(|| panic!("{pointer} in {body}"))
 }
 
 /// The current code of an authenticator app holding `secret` (RFC 6238: HMAC-SHA1, 30 s steps,

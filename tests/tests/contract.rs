@@ -65,5 +65,8 @@ async fn schemathesis_finds_no_server_error_and_no_contract_violation_on_any_rou
     let _ = std::fs::remove_dir_all(&report);
     // A run that tested nothing would pass too: every operation must have been exercised.
     let operations = api_types::routes::ROUTES.len();
-    assert!(output.contains(&format!("Tested: {operations}")), "not all {operations} operations were tested:\n{output}");
+    assert!(
+        output.contains(&format!("Tested: {operations}")),
+        "not all {operations} operations were tested:\n{output}"
+    );
 }

@@ -2,16 +2,12 @@
 //! gateway as a frontend drives them.
 
 use aws_sdk_cognitoidentityprovider::types::{AttributeType, MessageActionType};
-use e2e::TestStack;
+use e2e::{TestStack, text};
 use reqwest::StatusCode;
-use serde_json::{Value, json};
-
-fn text<'a>(body: &'a Value, pointer: &str) -> &'a str {
-    body.pointer(pointer).and_then(Value::as_str).unwrap_or_else(|| panic!("{pointer} in {body}"))
-}
+use serde_json::json;
 
 async fn sign_in(t: &TestStack, email: &str, password: &str) -> e2e::Reply {
-    t.post("/auth/sign-in", json!({"username": email, "password": password})).await
+    t.try_sign_in(email, password, None).await
 }
 
 #[tokio::test]

@@ -1,16 +1,12 @@
 //! Changing, forgetting and resetting passwords through the local gateway.
 
-use e2e::TestStack;
+use e2e::{TestStack, text};
 use reqwest::StatusCode;
-use serde_json::{Value, json};
+use serde_json::json;
 
-fn text<'a>(body: &'a Value, pointer: &str) -> &'a str {
-    body.pointer(pointer).and_then(Value::as_str).unwrap_or_else(|| panic!("{pointer} in {body}"))
-}
-
-/// A password sign-in (moto accepts any SRP proof, so only this flow checks passwords).
+/// A sign-in with the default flow (SRP; the local stack checks the proof as Cognito does).
 async fn password_sign_in(t: &TestStack, email: &str, password: &str) -> StatusCode {
-    t.post("/auth/sign-in", json!({"username": email, "password": password, "flow": "USER_PASSWORD_AUTH"})).await.status
+    t.try_sign_in(email, password, None).await.status
 }
 
 #[tokio::test]

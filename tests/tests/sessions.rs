@@ -1,6 +1,6 @@
 //! Refresh and sign-out through the local gateway, as a frontend does them.
 
-use e2e::TestStack;
+use e2e::{TestStack, text};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -10,10 +10,6 @@ async fn sign_in(t: &TestStack, admin: bool) -> Value {
     let reply = t.post("/auth/sign-in", json!({"username": user.email, "password": user.password})).await;
     assert_eq!(reply.status, StatusCode::OK, "{:?}", reply.body);
     reply.body
-}
-
-fn text<'a>(body: &'a Value, pointer: &str) -> &'a str {
-    body.pointer(pointer).and_then(Value::as_str).unwrap_or_else(|| panic!("{pointer} in {body}"))
 }
 
 #[tokio::test]

@@ -1,20 +1,12 @@
 //! What the local stack proves only because its Cognito is strict (docs/cognito-conformance.md):
 //! each test goes through the local gateway as a frontend would, against the strict emulator.
 
-use e2e::{Reply, TestStack};
+use e2e::{Reply, TestStack, text};
 use reqwest::StatusCode;
-use serde_json::{Value, json};
-
-fn text<'a>(body: &'a Value, pointer: &str) -> &'a str {
-    body.pointer(pointer).and_then(Value::as_str).unwrap_or_else(|| panic!("{pointer} in {body}"))
-}
+use serde_json::json;
 
 async fn sign_in(t: &TestStack, username: &str, password: &str, flow: Option<&str>) -> Reply {
-    let mut body = json!({"username": username, "password": password});
-    if let Some(flow) = flow {
-        body["flow"] = json!(flow);
-    }
-    t.post("/auth/sign-in", body).await
+    t.try_sign_in(username, password, flow).await
 }
 
 const FLOWS: [Option<&str>; 3] = [None, Some("USER_PASSWORD_AUTH"), Some("ADMIN_USER_PASSWORD_AUTH")];
@@ -135,16 +127,6 @@ async fn only_the_code_sent_confirms_a_sign_up() {
     assert_eq!(right.status, StatusCode::NO_CONTENT, "{:?}", right.body);
 }
 
-async fn answer(t: &TestStack, challenge: &Reply, responses: Value) -> Reply {
-    let body = json!({
-        "username": text(&challenge.body, "/username"),
-        "name": text(&challenge.body, "/challenge/name"),
-        "session": text(&challenge.body, "/challenge/session"),
-        "responses": responses,
-    });
-    t.post("/auth/challenge", body).await
-}
-
 #[tokio::test]
 async fn sms_mfa_texts_a_code_and_with_two_factors_the_person_chooses_one() {
     use aws_sdk_cognitoidentityprovider::types::{AttributeType, SmsMfaSettingsType, SoftwareTokenMfaSettingsType};
@@ -176,10 +158,9 @@ async fn sms_mfa_texts_a_code_and_with_two_factors_the_person_chooses_one() {
     let challenge = sign_in(&t, &email, &password, None).await;
     assert_eq!(text(&challenge.body, "/challenge/name"), "SMS_MFA", "{:?}", challenge.body);
     let code = t.sent_code(phone, "sms-mfa");
-    let wrong =
-        answer(&t, &challenge, json!({"SMS_MFA_CODE": if code == "000000" { "111111" } else { "000000" }})).await;
+    let wrong = t.answer(&challenge, json!({"SMS_MFA_CODE": if code == "000000" { "111111" } else { "000000" }})).await;
     assert_eq!((wrong.status, wrong.error_code()), (StatusCode::BAD_REQUEST, "InvalidCode"), "{:?}", wrong.body);
-    let done = answer(&t, &challenge, json!({"SMS_MFA_CODE": code})).await;
+    let done = t.answer(&challenge, json!({"SMS_MFA_CODE": code})).await;
     assert_eq!(done.status, StatusCode::OK, "{:?}", done.body);
 
     // GIVEN an authenticator app as well, and no preferred factor
@@ -204,9 +185,9 @@ async fn sms_mfa_texts_a_code_and_with_two_factors_the_person_chooses_one() {
     // WHEN they sign in, THEN they choose a factor, and the chosen one is asked for
     let choose = sign_in(&t, &email, &password, Some("USER_PASSWORD_AUTH")).await;
     assert_eq!(text(&choose.body, "/challenge/name"), "SELECT_MFA_TYPE", "{:?}", choose.body);
-    let chosen = answer(&t, &choose, json!({"ANSWER": "SMS_MFA"})).await;
+    let chosen = t.answer(&choose, json!({"ANSWER": "SMS_MFA"})).await;
     assert_eq!(text(&chosen.body, "/challenge/name"), "SMS_MFA", "{:?}", chosen.body);
-    let done = answer(&t, &chosen, json!({"SMS_MFA_CODE": t.sent_code(phone, "sms-mfa")})).await;
+    let done = t.answer(&chosen, json!({"SMS_MFA_CODE": t.sent_code(phone, "sms-mfa")})).await;
     assert_eq!(done.status, StatusCode::OK, "{:?}", done.body);
 }
 

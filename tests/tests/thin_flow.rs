@@ -231,8 +231,8 @@ async fn hostile_host_and_forwarding_headers_get_a_normal_answer() {
 
 #[tokio::test]
 async fn srp_is_the_default_flow_and_signs_in_through_the_api() {
-    // moto accepts any SRP proof: this checks the round trip and the answer's shape; the proof
-    // itself is checked against pycognito's vectors and a server-side verifier (crates/domain).
+    // The round trip and the answer's shape; the local stack checks the proof as Cognito does
+    // (a wrong password: strict_cognito::a_wrong_password_is_refused_in_every_flow_srp_included).
     let t = TestStack::start().await;
     let reply = t.post("/auth/sign-in", json!({"username": t.user().email, "password": t.user().password})).await;
     assert_eq!(reply.status, StatusCode::OK, "{:?}", reply.body);

@@ -1,8 +1,8 @@
 //! User administration through the local gateway: admins only, every route.
 
-use e2e::TestStack;
+use e2e::{TestStack, text};
 use reqwest::StatusCode;
-use serde_json::{Value, json};
+use serde_json::json;
 
 const ROUTES: &[(&str, &str, Option<&str>)] = &[
     ("POST", "/users", Some(r#"{"username":"x@example.com"}"#)),
@@ -16,10 +16,6 @@ const ROUTES: &[(&str, &str, Option<&str>)] = &[
     ("POST", "/users/demo@example.com/reset-password", None),
     ("PUT", "/users/demo@example.com/password", Some(r#"{"password":"Any-passw0rd1"}"#)),
 ];
-
-fn text<'a>(body: &'a Value, pointer: &str) -> &'a str {
-    body.pointer(pointer).and_then(Value::as_str).unwrap_or_else(|| panic!("{pointer} in {body}"))
-}
 
 #[tokio::test]
 async fn a_non_admin_gets_403_on_every_users_route_even_with_a_cached_policy() {

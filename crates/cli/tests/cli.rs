@@ -193,18 +193,20 @@ async fn signs_in_calls_verifies_refreshes_and_signs_out() {
 
 #[tokio::test]
 async fn a_wrong_password_fails_with_not_authorized_and_prints_no_token() {
-    // GIVEN the local stack. moto accepts any SRP proof, so the password flow is the one where
-    // the emulator checks the password.
+    // GIVEN the local stack (its emulator checks the password in every flow, SRP included)
     let t = TestStack::start().await;
     let cli = Authctl::for_stack(&t, "wrong-password");
     let email = t.user().email.clone();
-    // WHEN the demo user signs in with a wrong password
-    let run = cli.run(&["sign-in", "-u", &email, "--flow", "password", "--password-stdin"], "Wrong-passw0rd\n").await;
-    // THEN authctl fails with the API's NotAuthorized message, prints no token and saves nothing
-    assert_ne!(run.code, Some(0), "{run:?}");
-    assert!(run.stderr.contains("NotAuthorized: Incorrect username or password."), "{run:?}");
-    assert!(run.stdout.is_empty(), "{run:?}");
-    assert!(!cli.session.exists());
+    // WHEN the demo user signs in with a wrong password, with SRP (the default) and the password flow
+    for flow in ["srp", "password"] {
+        let args = ["sign-in", "-u", &email, "--flow", flow, "--password-stdin"];
+        let run = cli.run(&args, "Wrong-passw0rd\n").await;
+        // THEN authctl fails with the API's NotAuthorized message, prints no token and saves nothing
+        assert_ne!(run.code, Some(0), "{run:?}");
+        assert!(run.stderr.contains("NotAuthorized: Incorrect username or password."), "{flow}: {run:?}");
+        assert!(run.stdout.is_empty(), "{run:?}");
+        assert!(!cli.session.exists());
+    }
     // AND with no password on stdin at all, it says what it expected
     let empty = cli.run(&["sign-in", "-u", &email, "--password-stdin"], "").await;
     assert_ne!(empty.code, Some(0));
