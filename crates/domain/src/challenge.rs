@@ -10,13 +10,14 @@ use api_types::wire::{Challenge, ChallengeRequest, SignInResponse};
 use crate::{
     AuthError,
     cognito_errors::{CognitoCall, is_resource_not_found},
-    registration::check_user_attribute,
-    sign_in::{SignInService, check_text},
+    input::{
+        CHALLENGE_ANSWER_MAX_CHARS, SESSION_MAX_CHARS, USERNAME_MAX_CHARS, check_one_time_password, check_text,
+        check_user_attribute,
+    },
+    mfa,
+    sign_in::SignInService,
     user_pool::{AuthParameters, TokenOwner},
 };
-
-const MAX_SESSION_CHARS: usize = 8 * 1024;
-const MAX_ANSWER_CHARS: usize = 2048;
 
 /// The challenges the API answers, and the answers each takes (`userAttributes.*` is allowed
 /// with `NEW_PASSWORD_REQUIRED`).
@@ -31,31 +32,11 @@ fn accepted_answers(name: &str) -> Option<&'static [&'static str]> {
     })
 }
 
-/// A 6-digit one-time code.
-pub(crate) fn check_code(field: &'static str, code: &str) -> Result<(), AuthError> {
-    if code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit()) {
-        Ok(())
-    } else {
-        Err(AuthError::bad_input(field, format!("{field} must be a 6-digit code.")))
-    }
-}
-
-/// The `otpauth://` URI authenticator apps read from a QR code.
-pub(crate) fn otpauth_uri(issuer: &str, account: &str, secret: &str) -> String {
-    use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
-    let (issuer, account) =
-        (utf8_percent_encode(issuer, NON_ALPHANUMERIC), utf8_percent_encode(account, NON_ALPHANUMERIC));
-    format!("otpauth://totp/{issuer}:{account}?secret={secret}&issuer={issuer}")
-}
-
-/// The issuer shown in authenticator apps.
-pub(crate) const TOTP_ISSUER: &str = "Cognito";
-
 impl SignInService {
     /// Answers a challenge; returns tokens or the next challenge.
     pub async fn answer_challenge(&self, req: &ChallengeRequest) -> Result<SignInResponse, AuthError> {
-        check_text("username", &req.username, 128)?;
-        check_text("session", &req.session, MAX_SESSION_CHARS)?;
+        check_text("username", &req.username, USERNAME_MAX_CHARS)?;
+        check_text("session", &req.session, SESSION_MAX_CHARS)?;
         let allowed = accepted_answers(&req.name).ok_or_else(|| {
             AuthError::bad_input("name", format!("{} is not a challenge this API answers.", req.name))
         })?;
@@ -69,7 +50,7 @@ impl SignInService {
                     format!("responses.{key} is not an answer to {}.", req.name),
                 ));
             }
-            if value.chars().count() > MAX_ANSWER_CHARS {
+            if value.chars().count() > CHALLENGE_ANSWER_MAX_CHARS {
                 return Err(AuthError::bad_input(format!("responses.{key}"), format!("responses.{key} is too long.")));
             }
         }
@@ -84,9 +65,9 @@ impl SignInService {
                 require("NEW_PASSWORD")?;
             }
             "SOFTWARE_TOKEN_MFA" => {
-                check_code("responses.SOFTWARE_TOKEN_MFA_CODE", require("SOFTWARE_TOKEN_MFA_CODE")?)?
+                check_one_time_password("responses.SOFTWARE_TOKEN_MFA_CODE", require("SOFTWARE_TOKEN_MFA_CODE")?)?
             }
-            "SMS_MFA" => check_code("responses.SMS_MFA_CODE", require("SMS_MFA_CODE")?)?,
+            "SMS_MFA" => check_one_time_password("responses.SMS_MFA_CODE", require("SMS_MFA_CODE")?)?,
             "SELECT_MFA_TYPE" => {
                 let choice = require("ANSWER")?;
                 if !matches!(choice, "SMS_MFA" | "SOFTWARE_TOKEN_MFA") {
@@ -104,7 +85,7 @@ impl SignInService {
             let Some(code) = answer("SOFTWARE_TOKEN_MFA_CODE") else {
                 return self.start_totp_enrolment(&req.username, session, admin).await;
             };
-            check_code("responses.SOFTWARE_TOKEN_MFA_CODE", code)?;
+            check_one_time_password("responses.SOFTWARE_TOKEN_MFA_CODE", code)?;
             let (accepted, next) = self
                 .pool
                 .verify_software_token(TokenOwner::Session(session), code, answer("DEVICE_NAME"))
@@ -136,7 +117,7 @@ impl SignInService {
         let (secret, next) =
             self.pool.associate_software_token(TokenOwner::Session(session)).await.map_err(challenge_error)?;
         let mut parameters = BTreeMap::new();
-        parameters.insert("otpauthUri".to_string(), otpauth_uri(TOTP_ISSUER, username, &secret));
+        parameters.insert("otpauthUri".to_string(), mfa::otpauth_uri(mfa::TOTP_ISSUER, username, &secret));
         parameters.insert("secretCode".to_string(), secret);
         let session = self.client_session(next.unwrap_or_else(|| session.to_string()), admin);
         Ok(SignInResponse::Challenge {

@@ -17,7 +17,7 @@
 
 use crate::{
     AuthError,
-    config::is_attribute_name,
+    input::is_attribute_name,
     user_pool::{CognitoError, CognitoErrorKind},
 };
 

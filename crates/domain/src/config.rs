@@ -62,7 +62,7 @@ impl WriteAttributes {
         if names.is_empty() {
             return Err(invalid("lists no attribute (leave it unset for the default)".into()));
         }
-        if let Some(bad) = names.iter().find(|n| !is_attribute_name(n)) {
+        if let Some(bad) = names.iter().find(|n| !crate::input::is_attribute_name(n)) {
             return Err(invalid(format!("`{bad}` is not an attribute name")));
         }
         Ok(Self::new(&names))
@@ -84,17 +84,6 @@ impl Default for WriteAttributes {
         Self::new(Self::TEMPLATE)
     }
 }
-
-/// A Cognito attribute name: standard (`given_name`) or custom (`custom:plan`), at most 32
-/// characters (Cognito's limit for custom attributes, with the prefix).
-pub(crate) fn is_attribute_name(name: &str) -> bool {
-    !name.is_empty()
-        && name.len() <= MAX_ATTRIBUTE_NAME
-        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == ':')
-}
-
-/// The longest attribute name accepted.
-pub(crate) const MAX_ATTRIBUTE_NAME: usize = 32;
 
 impl CognitoConfig {
     /// The `SECRET_HASH` for `username` when the client has a secret. `username` must be the

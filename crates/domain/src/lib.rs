@@ -2,6 +2,7 @@
 //! local gateway and the CLI.
 //!
 //! - [`config`]: the pool and app client, read once at init;
+//! - [`input`]: the rules every input meets before a Cognito call (lengths, codes, attributes);
 //! - [`secret_hash`]: the client secret and `SECRET_HASH`;
 //! - [`user_pool`]: the port — the Cognito operations the flows need, as a trait;
 //! - [`sdk`]: the port's adapter over the AWS SDK, and SDK configuration without slow or
@@ -10,7 +11,7 @@
 //! - [`challenge`]: answering the challenges a sign-in returns;
 //! - [`session`]: refresh and sign-out;
 //! - [`registration`]: sign-up, confirmation, new codes;
-//! - [`mfa`]: TOTP enrolment for signed-in users;
+//! - [`mfa`]: TOTP enrolment for signed-in users, and the `otpauth://` URI;
 //! - [`password`]: change, forgot and reset;
 //! - [`users`]: user administration for the admins group;
 //! - [`credentials`]: temporary AWS credentials through the identity pool;
@@ -23,6 +24,7 @@ pub mod cognito_errors;
 pub mod config;
 pub mod credentials;
 pub mod error;
+pub mod input;
 pub mod mfa;
 pub mod password;
 pub mod registration;

@@ -7,14 +7,11 @@ use api_types::wire::{TotpSetupRequest, TotpSetupResponse, TotpVerifyRequest};
 
 use crate::{
     AuthError, UserPool,
-    challenge::{TOTP_ISSUER, check_code, otpauth_uri},
     cognito_errors::CognitoCall,
-    sign_in::check_text,
+    input::{DEVICE_NAME_MAX_CHARS, TOKEN_MAX_CHARS, check_one_time_password, check_text},
     token::ensure_owned_by,
     user_pool::TokenOwner,
 };
-
-const MAX_TOKEN_CHARS: usize = 16 * 1024;
 
 /// Every call here is authorised by the caller's access token.
 fn access_token_error(err: crate::CognitoError) -> AuthError {
@@ -41,7 +38,7 @@ impl MfaService {
         account: &str,
         req: &TotpSetupRequest,
     ) -> Result<TotpSetupResponse, AuthError> {
-        check_text("accessToken", &req.access_token, MAX_TOKEN_CHARS)?;
+        check_text("accessToken", &req.access_token, TOKEN_MAX_CHARS)?;
         ensure_owned_by(&req.access_token, caller_sub)?;
         let (secret, _) = self
             .pool
@@ -54,10 +51,10 @@ impl MfaService {
     /// Verifies the first code and makes TOTP the preferred MFA. A wrong code is
     /// [`AuthError::CodeMismatch`].
     pub async fn verify(&self, caller_sub: &str, req: &TotpVerifyRequest) -> Result<(), AuthError> {
-        check_text("accessToken", &req.access_token, MAX_TOKEN_CHARS)?;
-        check_code("code", &req.code)?;
+        check_text("accessToken", &req.access_token, TOKEN_MAX_CHARS)?;
+        check_one_time_password("code", &req.code)?;
         if let Some(name) = &req.device_name {
-            check_text("deviceName", name, 128)?;
+            check_text("deviceName", name, DEVICE_NAME_MAX_CHARS)?;
         }
         ensure_owned_by(&req.access_token, caller_sub)?;
         let owner = TokenOwner::AccessToken(&req.access_token);
@@ -71,6 +68,18 @@ impl MfaService {
         }
         self.pool.prefer_totp(&req.access_token).await.map_err(access_token_error)
     }
+}
+
+/// The issuer authenticator apps show next to the account.
+pub(crate) const TOTP_ISSUER: &str = "Cognito";
+
+/// The `otpauth://` URI authenticator apps read from a QR code (Key Uri Format: issuer and
+/// account percent-encoded, the base32 secret as Cognito gave it).
+pub(crate) fn otpauth_uri(issuer: &str, account: &str, secret: &str) -> String {
+    use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
+    let (issuer, account) =
+        (utf8_percent_encode(issuer, NON_ALPHANUMERIC), utf8_percent_encode(account, NON_ALPHANUMERIC));
+    format!("otpauth://totp/{issuer}:{account}?secret={secret}&issuer={issuer}")
 }
 
 #[cfg(test)]

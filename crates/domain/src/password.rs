@@ -10,13 +10,9 @@ use api_types::wire::{ChangePasswordRequest, ResetPasswordRequest, UsernameReque
 use crate::{
     AuthError, CognitoConfig, UserPool,
     cognito_errors::{CognitoCall, Outcome, outcome},
-    registration::check_code_text,
-    sign_in::check_text,
+    input::{PASSWORD_MAX_CHARS, TOKEN_MAX_CHARS, USERNAME_MAX_CHARS, check_confirmation_code, check_text},
     token::ensure_owned_by,
 };
-
-const MAX_TOKEN_CHARS: usize = 16 * 1024;
-const MAX_PASSWORD_CHARS: usize = 256;
 
 /// Password flows for one app client.
 #[derive(Clone)]
@@ -34,9 +30,9 @@ impl PasswordService {
     /// `ChangePassword` with the caller's own access token. A wrong previous password (or a dead
     /// token) is [`AuthError::InvalidCredentials`].
     pub async fn change(&self, caller_sub: &str, req: &ChangePasswordRequest) -> Result<(), AuthError> {
-        check_text("accessToken", &req.access_token, MAX_TOKEN_CHARS)?;
-        check_text("previousPassword", &req.previous_password, MAX_PASSWORD_CHARS)?;
-        check_text("proposedPassword", &req.proposed_password, MAX_PASSWORD_CHARS)?;
+        check_text("accessToken", &req.access_token, TOKEN_MAX_CHARS)?;
+        check_text("previousPassword", &req.previous_password, PASSWORD_MAX_CHARS)?;
+        check_text("proposedPassword", &req.proposed_password, PASSWORD_MAX_CHARS)?;
         ensure_owned_by(&req.access_token, caller_sub)?;
         self.pool
             .change_password(&req.access_token, &req.previous_password, &req.proposed_password)
@@ -46,7 +42,7 @@ impl PasswordService {
 
     /// `ForgotPassword`: the same answer for every account, existing or not.
     pub async fn forgot(&self, req: &UsernameRequest) -> Result<(), AuthError> {
-        check_text("username", &req.username, 128)?;
+        check_text("username", &req.username, USERNAME_MAX_CHARS)?;
         let Err(err) = self.pool.forgot_password(&req.username, self.config.secret_hash(&req.username)).await else {
             return Ok(());
         };
@@ -62,9 +58,9 @@ impl PasswordService {
     /// `ConfirmForgotPassword`. A wrong or expired code and an unknown account fail alike, as
     /// [`AuthError::CodeMismatch`]; a new password the policy refuses is `PasswordPolicy`.
     pub async fn reset(&self, req: &ResetPasswordRequest) -> Result<(), AuthError> {
-        check_text("username", &req.username, 128)?;
-        check_code_text(&req.code)?;
-        check_text("newPassword", &req.new_password, MAX_PASSWORD_CHARS)?;
+        check_text("username", &req.username, USERNAME_MAX_CHARS)?;
+        check_confirmation_code(&req.code)?;
+        check_text("newPassword", &req.new_password, PASSWORD_MAX_CHARS)?;
         let hash = self.config.secret_hash(&req.username);
         self.pool
             .confirm_forgot_password(&req.username, &req.code, &req.new_password, hash)

@@ -12,16 +12,12 @@ use api_types::wire::{CodeDelivery, ConfirmSignUpRequest, SignUpRequest, SignUpR
 use crate::{
     AuthError, CognitoConfig, UserPool,
     cognito_errors::{CognitoCall, Outcome, outcome},
-    config::{WriteAttributes, is_attribute_name},
-    sign_in::check_text,
+    input::{
+        ATTRIBUTES_MAX, PASSWORD_MAX_CHARS, USERNAME_MAX_CHARS, check_confirmation_code, check_text,
+        check_user_attribute,
+    },
     user_pool,
 };
-
-const MAX_ATTRIBUTES: usize = 50;
-const MAX_ATTRIBUTE_VALUE: usize = 2048;
-
-/// Attributes a user may not set about themself: Cognito (or an admin) vouches for them.
-const PROTECTED_ATTRIBUTES: &[&str] = &["sub", "email_verified", "phone_number_verified", "cognito:user_status"];
 
 /// Sign-up and confirmation for one app client.
 #[derive(Clone)]
@@ -39,10 +35,10 @@ impl RegistrationService {
     /// `SignUp`. A taken username is [`AuthError::UsernameExists`] (409). Attributes are checked
     /// first ([`check_user_attribute`]): one the app client may not write is a 400 naming it.
     pub async fn sign_up(&self, req: &SignUpRequest) -> Result<SignUpResponse, AuthError> {
-        check_text("username", &req.username, 128)?;
-        check_text("password", &req.password, 256)?;
-        if req.attributes.len() > MAX_ATTRIBUTES {
-            return Err(AuthError::bad_input("attributes", format!("at most {MAX_ATTRIBUTES} attributes.")));
+        check_text("username", &req.username, USERNAME_MAX_CHARS)?;
+        check_text("password", &req.password, PASSWORD_MAX_CHARS)?;
+        if req.attributes.len() > ATTRIBUTES_MAX {
+            return Err(AuthError::bad_input("attributes", format!("at most {ATTRIBUTES_MAX} attributes.")));
         }
         for (name, value) in &req.attributes {
             check_user_attribute(&format!("attributes.{name}"), name, value, &self.config.write_attributes)?;
@@ -63,8 +59,8 @@ impl RegistrationService {
     /// `ConfirmSignUp`. A wrong or expired code, an unknown user and an already confirmed one
     /// all fail alike, as [`AuthError::CodeMismatch`].
     pub async fn confirm(&self, req: &ConfirmSignUpRequest) -> Result<(), AuthError> {
-        check_text("username", &req.username, 128)?;
-        check_code_text(&req.code)?;
+        check_text("username", &req.username, USERNAME_MAX_CHARS)?;
+        check_confirmation_code(&req.code)?;
         self.pool
             .confirm_sign_up(&req.username, &req.code, self.config.secret_hash(&req.username))
             .await
@@ -74,7 +70,7 @@ impl RegistrationService {
     /// `ResendConfirmationCode`. Answers the same whether or not the user exists or is
     /// already confirmed; only throttling and Cognito failures come back as errors.
     pub async fn resend_code(&self, req: &UsernameRequest) -> Result<(), AuthError> {
-        check_text("username", &req.username, 128)?;
+        check_text("username", &req.username, USERNAME_MAX_CHARS)?;
         let Err(err) = self.pool.resend_confirmation_code(&req.username, self.config.secret_hash(&req.username)).await
         else {
             return Ok(());
@@ -89,45 +85,6 @@ impl RegistrationService {
             Outcome::Fail(err) => Err(err),
         }
     }
-}
-
-/// An attribute a user sets about themself (at sign-up, or answering `NEW_PASSWORD_REQUIRED`):
-/// a valid name, not one Cognito or an admin vouches for, one the app client may write
-/// (`writable`, its `WriteAttributes`), a bounded value. `field` names it in the 400.
-pub(crate) fn check_user_attribute(
-    field: &str,
-    name: &str,
-    value: &str,
-    writable: &WriteAttributes,
-) -> Result<(), AuthError> {
-    if !is_attribute_name(name) {
-        return Err(AuthError::bad_input(field.to_string(), format!("`{name}` is not a valid attribute name.")));
-    }
-    if PROTECTED_ATTRIBUTES.contains(&name) {
-        return Err(AuthError::bad_input(field.to_string(), format!("{name} cannot be set by the user.")));
-    }
-    if !writable.allows(name) {
-        let allowed = writable.names().collect::<Vec<_>>().join(", ");
-        return Err(AuthError::bad_input(
-            field.to_string(),
-            format!("{name} cannot be set through this app client (it may set: {allowed})."),
-        ));
-    }
-    if value.chars().count() > MAX_ATTRIBUTE_VALUE {
-        return Err(AuthError::bad_input(
-            field.to_string(),
-            format!("{name} is longer than {MAX_ATTRIBUTE_VALUE} characters."),
-        ));
-    }
-    Ok(())
-}
-
-/// Confirmation codes: 1–64 visible characters (Cognito sends 6 digits by default).
-pub(crate) fn check_code_text(code: &str) -> Result<(), AuthError> {
-    if code.is_empty() || code.len() > 64 || code.chars().any(char::is_whitespace) {
-        return Err(AuthError::bad_input("code", "code must be the code that was sent, without spaces."));
-    }
-    Ok(())
 }
 
 fn wire_delivery(d: user_pool::CodeDelivery) -> CodeDelivery {

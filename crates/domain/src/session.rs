@@ -7,14 +7,11 @@ use api_types::wire::{RefreshRequest, RefreshResponse, SignOutRequest};
 use crate::{
     AuthError, CognitoConfig,
     cognito_errors::CognitoCall,
-    sign_in::{check_text, wire_tokens},
+    input::{TOKEN_MAX_CHARS, USERNAME_MAX_CHARS, check_text},
+    sign_in::wire_tokens,
     token::ensure_owned_by,
     user_pool::{AuthFlow, AuthParameters, AuthResult, UserPool},
 };
-
-/// Tokens and usernames are far shorter; longer input can only fail at Cognito.
-const MAX_TOKEN_CHARS: usize = 16 * 1024;
-const MAX_USERNAME_CHARS: usize = 128;
 
 /// Refresh and sign-out for one app client.
 #[derive(Clone)]
@@ -33,8 +30,8 @@ impl SessionService {
     /// username the sign-in returned: hashing the email a user signed in with is the classic
     /// refresh-with-a-secret failure. A revoked or unknown refresh token is `InvalidCredentials`.
     pub async fn refresh(&self, req: &RefreshRequest) -> Result<RefreshResponse, AuthError> {
-        check_text("refreshToken", &req.refresh_token, MAX_TOKEN_CHARS)?;
-        check_text("username", &req.username, MAX_USERNAME_CHARS)?;
+        check_text("refreshToken", &req.refresh_token, TOKEN_MAX_CHARS)?;
+        check_text("username", &req.username, USERNAME_MAX_CHARS)?;
         let mut params = AuthParameters::new();
         params.insert("REFRESH_TOKEN".into(), req.refresh_token.clone());
         if let Some(hash) = self.config.secret_hash(&req.username) {
@@ -60,9 +57,9 @@ impl SessionService {
     /// user stops working at Cognito (refresh tokens included); the refresh token given is also
     /// revoked. The access token must be the caller's own.
     pub async fn sign_out(&self, caller_sub: &str, req: &SignOutRequest) -> Result<(), AuthError> {
-        check_text("accessToken", &req.access_token, MAX_TOKEN_CHARS)?;
+        check_text("accessToken", &req.access_token, TOKEN_MAX_CHARS)?;
         if let Some(token) = &req.refresh_token {
-            check_text("refreshToken", token, MAX_TOKEN_CHARS)?;
+            check_text("refreshToken", token, TOKEN_MAX_CHARS)?;
         }
         ensure_owned_by(&req.access_token, caller_sub)?;
         self.pool

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use api_types::wire::{Challenge, SignInFlow, SignInRequest, SignInResponse, Tokens};
 use base64::Engine;
 
+use crate::input::{PASSWORD_MAX_CHARS, USERNAME_MAX_CHARS, check_text};
 use crate::{
     AuthError, CognitoConfig,
     cognito_errors::CognitoCall,
@@ -12,11 +13,6 @@ use crate::{
     token::unverified_claim,
     user_pool::{AuthFlow, AuthParameters, AuthResult, CognitoError, CognitoErrorKind, IssuedTokens, UserPool},
 };
-
-/// Cognito's own limits: longer values can only fail there, so they are refused here with a
-/// clear 400 instead of a round trip.
-const MAX_USERNAME_CHARS: usize = 128;
-const MAX_PASSWORD_CHARS: usize = 256;
 
 /// Signs users in against one app client.
 #[derive(Clone)]
@@ -40,8 +36,8 @@ impl SignInService {
     /// Signs in with the requested flow. An unknown user and a wrong password give the same
     /// error ([`AuthError::InvalidCredentials`]).
     pub async fn sign_in(&self, req: &SignInRequest) -> Result<SignInResponse, AuthError> {
-        check_text("username", &req.username, MAX_USERNAME_CHARS)?;
-        check_text("password", &req.password, MAX_PASSWORD_CHARS)?;
+        check_text("username", &req.username, USERNAME_MAX_CHARS)?;
+        check_text("password", &req.password, PASSWORD_MAX_CHARS)?;
         let flow = match req.flow.unwrap_or_default() {
             SignInFlow::UserPasswordAuth => AuthFlow::UserPassword,
             SignInFlow::AdminUserPasswordAuth => AuthFlow::AdminUserPassword,
@@ -193,17 +189,6 @@ pub fn wire_tokens(t: IssuedTokens) -> Tokens {
         expires_in: t.expires_in,
         token_type: t.token_type,
     }
-}
-
-/// Refuses an empty or overlong text field with a 400 naming it.
-pub fn check_text(field: &'static str, value: &str, max_chars: usize) -> Result<(), AuthError> {
-    if value.trim().is_empty() {
-        return Err(AuthError::bad_input(field, format!("{field} must not be empty.")));
-    }
-    if value.chars().count() > max_chars {
-        return Err(AuthError::bad_input(field, format!("{field} is longer than {max_chars} characters.")));
-    }
-    Ok(())
 }
 
 #[cfg(test)]

@@ -15,7 +15,10 @@ use api_types::{
 use crate::{
     AuthError, CognitoError, CognitoErrorKind, UserPool,
     cognito_errors::CognitoCall,
-    sign_in::check_text,
+    input::{
+        ATTRIBUTE_VALUE_MAX_CHARS, EMAIL_MAX_CHARS, GROUP_NAME_MAX_CHARS, LIST_FILTER_MAX_CHARS,
+        PAGINATION_TOKEN_MAX_CHARS, PASSWORD_MAX_CHARS, USERNAME_MAX_CHARS, check_text,
+    },
     user_pool::{AdminAction, NewUser, PoolUser},
 };
 
@@ -42,7 +45,9 @@ pub struct AdminService {
 
 /// A path parameter: the username or group named in the route.
 fn check_name(field: &'static str, value: &str) -> Result<(), AuthError> {
-    check_text(field, value, 128)?;
+    // Usernames and group names have the same limit.
+    const _: () = assert!(USERNAME_MAX_CHARS == GROUP_NAME_MAX_CHARS);
+    check_text(field, value, USERNAME_MAX_CHARS)?;
     if value.chars().any(char::is_control) {
         return Err(AuthError::bad_input(field, format!("{field} contains control characters.")));
     }
@@ -58,7 +63,6 @@ fn admin_error(err: CognitoError) -> AuthError {
 /// Groups a user may be created into at once.
 const MAX_GROUPS: usize = 25;
 /// Cognito's limit on a `ListUsers` filter.
-const MAX_FILTER_CHARS: usize = 256;
 /// Concurrent `AdminListGroupsForUser` calls while listing.
 const GROUP_LOOKUPS_IN_FLIGHT: usize = 8;
 
@@ -143,7 +147,7 @@ impl AdminService {
         self.require_admin(caller)?;
         check_name("username", &req.username)?;
         if let Some(password) = &req.temporary_password {
-            check_text("temporaryPassword", password, 256)?;
+            check_text("temporaryPassword", password, PASSWORD_MAX_CHARS)?;
         }
         if req.groups.len() > MAX_GROUPS {
             return Err(AuthError::bad_input("groups", format!("at most {MAX_GROUPS} groups.")));
@@ -163,12 +167,12 @@ impl AdminService {
                     format!("{name} is set by its own field."),
                 ));
             }
-            check_text("attributes", value, 2048)?;
+            check_text("attributes", value, ATTRIBUTE_VALUE_MAX_CHARS)?;
             attributes.push((name.clone(), value.clone()));
         }
         let email = req.email.clone().or_else(|| req.username.contains('@').then(|| req.username.clone()));
         if let Some(email) = email {
-            check_text("email", &email, 256)?;
+            check_text("email", &email, EMAIL_MAX_CHARS)?;
             attributes.push(("email".into(), email));
         }
         if let Some(verified) = req.email_verified {
@@ -217,7 +221,7 @@ impl AdminService {
                 .ok_or_else(|| AuthError::bad_input("limit", "limit must be a whole number from 1 to 60."))?,
         };
         if let Some(next) = &query.next {
-            check_text("next", next, 4096)?;
+            check_text("next", next, PAGINATION_TOKEN_MAX_CHARS)?;
         }
         let filter = match (&query.email, &query.status) {
             (Some(_), Some(_)) => {
@@ -226,7 +230,7 @@ impl AdminService {
             (Some(email), None) => {
                 check_name("email", email)?;
                 let filter = format!("email = {}", filter_value(email));
-                if filter.len() > MAX_FILTER_CHARS {
+                if filter.len() > LIST_FILTER_MAX_CHARS {
                     return Err(AuthError::bad_input("email", "email is too long to filter by."));
                 }
                 Some(filter)
@@ -311,7 +315,7 @@ impl AdminService {
     ) -> Result<(), AuthError> {
         self.require_admin(caller)?;
         check_name("username", username)?;
-        check_text("password", &req.password, 256)?;
+        check_text("password", &req.password, PASSWORD_MAX_CHARS)?;
         let target = self.pool.admin_get_user(username).await.map_err(admin_error)?;
         let action = if req.permanent { "set-password" } else { "set-temporary-password" };
         // Their own password admins change with /password/change, which asks for the current one.
