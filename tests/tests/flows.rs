@@ -10,7 +10,7 @@ fn text<'a>(body: &'a Value, pointer: &str) -> &'a str {
     body.pointer(pointer).and_then(Value::as_str).unwrap_or_else(|| panic!("{pointer} in {body}"))
 }
 
-async fn sign_in(t: &TestStack, email: &str, password: &str) -> e2e::Reply {
+async fn sign_in(t: &TestStack, email: &str, password: &str) -> e2e::ApiResponse {
     t.post("/auth/sign-in", json!({"username": email, "password": password})).await
 }
 

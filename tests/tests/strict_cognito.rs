@@ -1,7 +1,7 @@
 //! What the local stack proves only because its Cognito is strict (docs/cognito-conformance.md):
 //! each test goes through the local gateway as a frontend would, against the strict emulator.
 
-use e2e::{Reply, TestStack};
+use e2e::{ApiResponse, TestStack};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -9,7 +9,7 @@ fn text<'a>(body: &'a Value, pointer: &str) -> &'a str {
     body.pointer(pointer).and_then(Value::as_str).unwrap_or_else(|| panic!("{pointer} in {body}"))
 }
 
-async fn sign_in(t: &TestStack, username: &str, password: &str, flow: Option<&str>) -> Reply {
+async fn sign_in(t: &TestStack, username: &str, password: &str, flow: Option<&str>) -> ApiResponse {
     let mut body = json!({"username": username, "password": password});
     if let Some(flow) = flow {
         body["flow"] = json!(flow);
@@ -135,7 +135,7 @@ async fn only_the_code_sent_confirms_a_sign_up() {
     assert_eq!(right.status, StatusCode::NO_CONTENT, "{:?}", right.body);
 }
 
-async fn answer(t: &TestStack, challenge: &Reply, responses: Value) -> Reply {
+async fn answer(t: &TestStack, challenge: &ApiResponse, responses: Value) -> ApiResponse {
     let body = json!({
         "username": text(&challenge.body, "/username"),
         "name": text(&challenge.body, "/challenge/name"),
