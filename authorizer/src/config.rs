@@ -13,13 +13,13 @@ use crate::Authorizer;
 /// A configuration variable is missing or malformed: the cold start fails naming it.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 #[error("environment variable {name} {reason}")]
-pub struct ConfigError {
+pub struct AuthorizerConfigError {
     name: &'static str,
     reason: String,
 }
 
-fn invalid(name: &'static str, reason: impl Into<String>) -> ConfigError {
-    ConfigError { name, reason: reason.into() }
+fn invalid(name: &'static str, reason: impl Into<String>) -> AuthorizerConfigError {
+    AuthorizerConfigError { name, reason: reason.into() }
 }
 
 /// What the authorizer needs to know.
@@ -53,12 +53,12 @@ impl AuthorizerConfig {
     /// | `JWKS_JSON` / `JWKS_FILE` | none | the JWKS given at deploy time (one pool): no fetch |
     /// | `JWKS_URL` | Cognito's | where to fetch it; `{userPoolId}` is replaced per pool |
     /// | `TOKEN_LEEWAY_SECONDS` | 5 | clock skew tolerated on `exp`, `nbf`, `iat` (0–300) |
-    pub fn from_env() -> Result<Self, ConfigError> {
+    pub fn from_env() -> Result<Self, AuthorizerConfigError> {
         Self::from_lookup(|name| std::env::var(name).ok())
     }
 
     /// Reads the configuration through `lookup`.
-    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, AuthorizerConfigError> {
         let get = |name: &'static str| lookup(name).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
         let required = |name: &'static str| get(name).ok_or_else(|| invalid(name, "is required"));
 
@@ -147,7 +147,7 @@ mod tests {
     use super::*;
     use std::collections::HashMap;
 
-    fn config(vars: &[(&str, &str)]) -> Result<AuthorizerConfig, ConfigError> {
+    fn config(vars: &[(&str, &str)]) -> Result<AuthorizerConfig, AuthorizerConfigError> {
         let map: HashMap<String, String> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
         AuthorizerConfig::from_lookup(|k| map.get(k).cloned())
     }

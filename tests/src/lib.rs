@@ -2,7 +2,7 @@
 //! and the local gateway), driven over HTTP like a frontend. Dropping a [`TestStack`] — also
 //! when a test fails — stops the gateway and kills moto.
 
-use auth_domain::sdk::{AwsCredentials, sdk_config};
+use auth_domain::sdk::{CredentialSource, sdk_config};
 use local_stack::{LocalStack, StackOptions, seed::DemoUser};
 use reqwest::{StatusCode, header::HeaderMap};
 use serde_json::{Value, json};
@@ -11,7 +11,7 @@ pub use local_stack;
 
 /// A response as a test looks at it.
 #[derive(Debug)]
-pub struct Reply {
+pub struct ApiResponse {
     /// Status.
     pub status: StatusCode,
     /// Headers.
@@ -20,7 +20,7 @@ pub struct Reply {
     pub body: Value,
 }
 
-impl Reply {
+impl ApiResponse {
     /// The error body's `code`.
     pub fn error_code(&self) -> &str {
         self.body["error"]["code"].as_str().unwrap_or("")
@@ -62,7 +62,7 @@ impl TestStack {
     }
 
     /// Sends a request; `token` goes into `Authorization: Bearer`.
-    pub async fn send(&self, method: &str, path: &str, token: Option<&str>, body: Option<&str>) -> Reply {
+    pub async fn send(&self, method: &str, path: &str, token: Option<&str>, body: Option<&str>) -> ApiResponse {
         let method = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
         let mut req = self.http.request(method, format!("{}{path}", self.stack.url));
         if let Some(token) = token {
@@ -74,12 +74,12 @@ impl TestStack {
         let resp = req.send().await.expect("request reaches the local gateway");
         let (status, headers) = (resp.status(), resp.headers().clone());
         let bytes = resp.bytes().await.expect("body");
-        Reply { status, headers, body: serde_json::from_slice(&bytes).unwrap_or(Value::Null) }
+        ApiResponse { status, headers, body: serde_json::from_slice(&bytes).unwrap_or(Value::Null) }
     }
 
     /// Sends a request with `headers` exactly as given (a name given twice is sent twice) and no
     /// body.
-    pub async fn send_with_headers(&self, method: &str, path: &str, headers: &[(&str, String)]) -> Reply {
+    pub async fn send_with_headers(&self, method: &str, path: &str, headers: &[(&str, String)]) -> ApiResponse {
         let method = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
         let mut req = self.http.request(method, format!("{}{path}", self.stack.url));
         for (name, value) in headers {
@@ -88,7 +88,7 @@ impl TestStack {
         let resp = req.send().await.expect("request reaches the local gateway");
         let (status, headers) = (resp.status(), resp.headers().clone());
         let bytes = resp.bytes().await.expect("body");
-        Reply { status, headers, body: serde_json::from_slice(&bytes).unwrap_or(Value::Null) }
+        ApiResponse { status, headers, body: serde_json::from_slice(&bytes).unwrap_or(Value::Null) }
     }
 
     /// GETs `path` with `Authorization: <value>` exactly as given; returns the status.
@@ -108,12 +108,12 @@ impl TestStack {
     }
 
     /// POSTs a JSON body to a public route.
-    pub async fn post(&self, path: &str, body: Value) -> Reply {
+    pub async fn post(&self, path: &str, body: Value) -> ApiResponse {
         self.send("POST", path, None, Some(&body.to_string())).await
     }
 
     /// GETs a route with a token.
-    pub async fn get(&self, path: &str, token: Option<&str>) -> Reply {
+    pub async fn get(&self, path: &str, token: Option<&str>) -> ApiResponse {
         self.send("GET", path, token, None).await
     }
 
@@ -130,7 +130,7 @@ impl TestStack {
     }
 
     /// `POST /auth/sign-in` with `flow` (`None`: the default flow, SRP); the reply as it came.
-    pub async fn try_sign_in(&self, username: &str, password: &str, flow: Option<&str>) -> Reply {
+    pub async fn try_sign_in(&self, username: &str, password: &str, flow: Option<&str>) -> ApiResponse {
         let mut body = json!({"username": username, "password": password});
         if let Some(flow) = flow {
             body["flow"] = json!(flow);
@@ -140,7 +140,7 @@ impl TestStack {
 
     /// Answers `challenge` (a sign-in's or a challenge answer's reply) with `responses`, through
     /// `POST /auth/challenge`, with the username and session the challenge named.
-    pub async fn answer(&self, challenge: &Reply, responses: Value) -> Reply {
+    pub async fn answer(&self, challenge: &ApiResponse, responses: Value) -> ApiResponse {
         let body = json!({
             "username": text(&challenge.body, "/username"),
             "name": text(&challenge.body, "/challenge/name"),
@@ -166,7 +166,7 @@ impl TestStack {
 
     /// A Cognito client on the emulator, for arranging what the API does not do itself.
     pub async fn cognito(&self) -> aws_sdk_cognitoidentityprovider::Client {
-        let credentials = AwsCredentials::Static {
+        let credentials = CredentialSource::Static {
             access_key_id: local_stack::DUMMY_ACCESS_KEY.into(),
             secret_access_key: local_stack::DUMMY_SECRET_KEY.into(),
         };

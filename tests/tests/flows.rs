@@ -6,7 +6,7 @@ use e2e::{TestStack, text};
 use reqwest::StatusCode;
 use serde_json::json;
 
-async fn sign_in(t: &TestStack, email: &str, password: &str) -> e2e::Reply {
+async fn sign_in(t: &TestStack, email: &str, password: &str) -> e2e::ApiResponse {
     t.try_sign_in(email, password, None).await
 }
 

@@ -1,11 +1,11 @@
 //! What the local stack proves only because its Cognito is strict (docs/cognito-conformance.md):
 //! each test goes through the local gateway as a frontend would, against the strict emulator.
 
-use e2e::{Reply, TestStack, text};
+use e2e::{ApiResponse, TestStack, text};
 use reqwest::StatusCode;
 use serde_json::json;
 
-async fn sign_in(t: &TestStack, username: &str, password: &str, flow: Option<&str>) -> Reply {
+async fn sign_in(t: &TestStack, username: &str, password: &str, flow: Option<&str>) -> ApiResponse {
     t.try_sign_in(username, password, flow).await
 }
 

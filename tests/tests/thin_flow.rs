@@ -66,7 +66,7 @@ async fn me_accepts_the_bare_token_too() {
     assert_eq!(reply, StatusCode::OK);
 }
 
-fn assert_unauthorized(reply: &e2e::Reply, why: &str) {
+fn assert_unauthorized(reply: &e2e::ApiResponse, why: &str) {
     assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{why}: {:?}", reply.body);
     assert_eq!(reply.error_code(), "Unauthorized", "{why}");
     assert!(reply.body["error"]["message"].is_string(), "{why}");

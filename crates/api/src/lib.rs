@@ -10,11 +10,13 @@ pub mod context;
 pub mod error;
 pub mod json;
 pub mod routes;
+pub mod secret;
 pub mod wire;
 
 pub use context::AuthorizerContext;
 pub use error::{ApiError, ErrorCode};
 pub use json::{MAX_BODY_BYTES, parse_body};
+pub use secret::Secret;
 
 /// The token of an `Authorization` value: `Bearer <token>` (scheme in any case) or the bare
 /// token. `None` for another scheme, no token, or a "token" with whitespace inside.

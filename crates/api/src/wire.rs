@@ -4,6 +4,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::Secret;
+
 /// The sign-in flows a client may ask for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub enum SignInFlow {
@@ -20,75 +22,46 @@ pub enum SignInFlow {
 }
 
 /// `POST /auth/sign-in`.
-#[derive(Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct SignInRequest {
     /// The sign-in name: email address or username.
     pub username: String,
     /// The password.
-    pub password: String,
+    pub password: Secret,
     /// The flow; `USER_SRP_AUTH` when absent.
     #[serde(default)]
     pub flow: Option<SignInFlow>,
 }
 
-/// `Debug` leaves the password out, so a request can never leak it into a log.
-impl std::fmt::Debug for SignInRequest {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SignInRequest")
-            .field("username", &self.username)
-            .field("flow", &self.flow)
-            .finish_non_exhaustive()
-    }
-}
-
 /// Tokens returned by a completed sign-in or a refresh.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Tokens {
     /// The ID token: send it as `Authorization: Bearer ...` to protected routes.
-    pub id_token: String,
+    pub id_token: Secret,
     /// The access token: for `/password/change`, `/auth/sign-out` and MFA setup.
-    pub access_token: String,
+    pub access_token: Secret,
     /// The refresh token (absent on refresh responses).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub refresh_token: Option<String>,
+    pub refresh_token: Option<Secret>,
     /// Lifetime of the ID and access tokens, in seconds.
     pub expires_in: i32,
     /// Always `Bearer`.
     pub token_type: String,
 }
 
-/// `Debug` leaves the tokens out.
-impl std::fmt::Debug for Tokens {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Tokens")
-            .field("expires_in", &self.expires_in)
-            .field("token_type", &self.token_type)
-            .finish_non_exhaustive()
-    }
-}
-
 /// A further step Cognito asks for before it hands out tokens.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Challenge {
     /// The challenge name (`NEW_PASSWORD_REQUIRED`, `SOFTWARE_TOKEN_MFA`, ...).
     pub name: String,
     /// The session to send back with the answer.
-    pub session: String,
-    /// Challenge parameters, as Cognito gives them (minus SRP internals).
-    pub parameters: BTreeMap<String, String>,
-}
-
-/// `Debug` leaves the session out.
-impl std::fmt::Debug for Challenge {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Challenge")
-            .field("name", &self.name)
-            .field("parameters", &self.parameters)
-            .finish_non_exhaustive()
-    }
+    pub session: Secret,
+    /// Challenge parameters, as Cognito gives them (minus SRP internals). Values are secrets:
+    /// `MFA_SETUP` carries the TOTP secret here (`secretCode`, `otpauthUri`).
+    pub parameters: BTreeMap<String, Secret>,
 }
 
 /// The answer to a sign-in or a challenge: tokens, or the next challenge.
@@ -128,20 +101,13 @@ pub struct MeResponse {
 }
 
 /// `POST /auth/refresh`.
-#[derive(Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct RefreshRequest {
     /// The refresh token from the sign-in.
-    pub refresh_token: String,
+    pub refresh_token: Secret,
     /// The pool's internal username, as the sign-in returned it (not the email).
     pub username: String,
-}
-
-/// `Debug` leaves the token out.
-impl std::fmt::Debug for RefreshRequest {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("RefreshRequest").field("username", &self.username).finish_non_exhaustive()
-    }
 }
 
 /// The answer to a refresh: new ID and access tokens (no new refresh token).
@@ -153,25 +119,18 @@ pub struct RefreshResponse {
 }
 
 /// `POST /auth/sign-out`.
-#[derive(Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct SignOutRequest {
     /// The caller's access token.
-    pub access_token: String,
+    pub access_token: Secret,
     /// A refresh token to revoke as well.
     #[serde(default)]
-    pub refresh_token: Option<String>,
-}
-
-/// `Debug` leaves the tokens out.
-impl std::fmt::Debug for SignOutRequest {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SignOutRequest").finish_non_exhaustive()
-    }
+    pub refresh_token: Option<Secret>,
 }
 
 /// `POST /auth/challenge`: the answer to a challenge a sign-in returned.
-#[derive(Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct ChallengeRequest {
     /// The `username` the sign-in response gave.
@@ -180,42 +139,26 @@ pub struct ChallengeRequest {
     /// `SELECT_MFA_TYPE`, `MFA_SETUP`).
     pub name: String,
     /// The challenge's session.
-    pub session: String,
+    pub session: Secret,
     /// The answers: `NEW_PASSWORD` (and `userAttributes.<name>` for required attributes),
     /// `SOFTWARE_TOKEN_MFA_CODE`, `SMS_MFA_CODE`, `ANSWER`; for `MFA_SETUP`, none to get the
     /// secret, then `SOFTWARE_TOKEN_MFA_CODE` (and `DEVICE_NAME`).
+    /// Values are secrets (a new password, a code).
     #[serde(default)]
-    pub responses: BTreeMap<String, String>,
-}
-
-/// `Debug` leaves the answers (a new password) out.
-impl std::fmt::Debug for ChallengeRequest {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ChallengeRequest")
-            .field("username", &self.username)
-            .field("name", &self.name)
-            .finish_non_exhaustive()
-    }
+    pub responses: BTreeMap<String, Secret>,
 }
 
 /// `POST /auth/sign-up`.
-#[derive(Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct SignUpRequest {
     /// The sign-in name (an email address for this pool).
     pub username: String,
     /// The password.
-    pub password: String,
+    pub password: Secret,
     /// User attributes (`{"name": "Ann"}`).
     #[serde(default)]
     pub attributes: BTreeMap<String, String>,
-}
-
-/// `Debug` leaves the password out.
-impl std::fmt::Debug for SignUpRequest {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SignUpRequest").field("username", &self.username).finish_non_exhaustive()
-    }
 }
 
 /// Where a confirmation code was sent.
@@ -244,20 +187,13 @@ pub struct SignUpResponse {
 }
 
 /// `POST /auth/confirm-sign-up`.
-#[derive(Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct ConfirmSignUpRequest {
     /// The sign-in name used at sign-up.
     pub username: String,
     /// The code that was sent.
-    pub code: String,
-}
-
-/// `Debug` leaves the code out.
-impl std::fmt::Debug for ConfirmSignUpRequest {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ConfirmSignUpRequest").field("username", &self.username).finish_non_exhaustive()
-    }
+    pub code: Secret,
 }
 
 /// `POST /auth/resend-code` (and, later, `/password/forgot`).
@@ -269,97 +205,62 @@ pub struct UsernameRequest {
 }
 
 /// `POST /mfa/totp/setup`.
-#[derive(Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct TotpSetupRequest {
     /// The caller's access token.
-    pub access_token: String,
-}
-
-/// `Debug` leaves the token out.
-impl std::fmt::Debug for TotpSetupRequest {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TotpSetupRequest").finish_non_exhaustive()
-    }
+    pub access_token: Secret,
 }
 
 /// The answer to a TOTP setup.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct TotpSetupResponse {
     /// The shared secret (base32), for authenticator apps that take it typed.
-    pub secret_code: String,
+    pub secret_code: Secret,
     /// `otpauth://totp/...`, for a QR code.
-    pub otpauth_uri: String,
-}
-
-/// `Debug` leaves the shared secret out.
-impl std::fmt::Debug for TotpSetupResponse {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TotpSetupResponse").finish_non_exhaustive()
-    }
+    pub otpauth_uri: Secret,
 }
 
 /// `POST /mfa/totp/verify`.
-#[derive(Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct TotpVerifyRequest {
     /// The caller's access token.
-    pub access_token: String,
+    pub access_token: Secret,
     /// The 6-digit code from the authenticator app.
-    pub code: String,
+    pub code: Secret,
     /// A name for the authenticator.
     #[serde(default)]
     pub device_name: Option<String>,
 }
 
-/// `Debug` leaves the token out.
-impl std::fmt::Debug for TotpVerifyRequest {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TotpVerifyRequest").field("device_name", &self.device_name).finish_non_exhaustive()
-    }
-}
-
 /// `POST /password/change`.
-#[derive(Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct ChangePasswordRequest {
     /// The caller's access token.
-    pub access_token: String,
+    pub access_token: Secret,
     /// The current password.
-    pub previous_password: String,
+    pub previous_password: Secret,
     /// The new password.
-    pub proposed_password: String,
-}
-
-/// `Debug` leaves the token and passwords out.
-impl std::fmt::Debug for ChangePasswordRequest {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ChangePasswordRequest").finish_non_exhaustive()
-    }
+    pub proposed_password: Secret,
 }
 
 /// `POST /password/reset`.
-#[derive(Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct ResetPasswordRequest {
     /// The sign-in name.
     pub username: String,
     /// The code `/password/forgot` sent.
-    pub code: String,
+    pub code: Secret,
     /// The new password.
-    pub new_password: String,
-}
-
-/// `Debug` leaves the password out.
-impl std::fmt::Debug for ResetPasswordRequest {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ResetPasswordRequest").field("username", &self.username).finish_non_exhaustive()
-    }
+    pub new_password: Secret,
 }
 
 /// `POST /users` (admins).
-#[derive(Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct CreateUserRequest {
     /// The sign-in name (an email address for this pool).
@@ -372,7 +273,7 @@ pub struct CreateUserRequest {
     pub email_verified: Option<bool>,
     /// A temporary password; Cognito generates one when absent.
     #[serde(default)]
-    pub temporary_password: Option<String>,
+    pub temporary_password: Option<Secret>,
     /// Other attributes.
     #[serde(default)]
     pub attributes: BTreeMap<String, String>,
@@ -384,29 +285,15 @@ pub struct CreateUserRequest {
     pub send_invite: Option<bool>,
 }
 
-/// `Debug` leaves the temporary password out.
-impl std::fmt::Debug for CreateUserRequest {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("CreateUserRequest").field("username", &self.username).finish_non_exhaustive()
-    }
-}
-
 /// `PUT /users/{username}/password` (admins).
-#[derive(Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct SetPasswordRequest {
     /// The password.
-    pub password: String,
+    pub password: Secret,
     /// Permanent, or temporary (changed at next sign-in; the default).
     #[serde(default)]
     pub permanent: bool,
-}
-
-/// `Debug` leaves the password out.
-impl std::fmt::Debug for SetPasswordRequest {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SetPasswordRequest").field("permanent", &self.permanent).finish_non_exhaustive()
-    }
 }
 
 /// A user, as the admin routes show it.
@@ -460,7 +347,7 @@ pub struct UserQuery {
 }
 
 /// `POST /credentials`: temporary AWS credentials for the caller.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CredentialsResponse {
     /// The caller's identity in the identity pool.
@@ -468,18 +355,11 @@ pub struct CredentialsResponse {
     /// Access key id.
     pub access_key_id: String,
     /// Secret access key.
-    pub secret_access_key: String,
+    pub secret_access_key: Secret,
     /// Session token.
-    pub session_token: String,
+    pub session_token: Secret,
     /// Expiry, RFC 3339.
     pub expiration: String,
-}
-
-/// `Debug` leaves the secrets out.
-impl std::fmt::Debug for CredentialsResponse {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("CredentialsResponse").field("identity_id", &self.identity_id).finish_non_exhaustive()
-    }
 }
 
 #[cfg(test)]
@@ -488,7 +368,7 @@ mod tests {
 
     use super::*;
 
-    /// `Debug` of `json` read as `T`, which must hold a secret marked `SECRET`.
+    /// `Debug` of `json` read as `T`, which must hold a secret marked `SECRET-MARK`.
     fn debug_of<T: DeserializeOwned + std::fmt::Debug>(json: serde_json::Value) -> String {
         let value: T = serde_json::from_value(json.clone()).unwrap_or_else(|e| panic!("{json}: {e}"));
         format!("{value:?}")
@@ -497,46 +377,63 @@ mod tests {
     #[test]
     fn debug_output_never_shows_a_password_token_session_code_or_key() {
         let tokens = serde_json::json!({
-            "idToken": "SECRET-id", "accessToken": "SECRET-access", "refreshToken": "SECRET-refresh",
+            "idToken": "SECRET-MARK-id", "accessToken": "SECRET-MARK-access", "refreshToken": "SECRET-MARK-refresh",
             "expiresIn": 3600, "tokenType": "Bearer"
         });
         let challenge =
-            serde_json::json!({"name": "SOFTWARE_TOKEN_MFA", "session": "SECRET-session", "parameters": {}});
+            serde_json::json!({"name": "SOFTWARE_TOKEN_MFA", "session": "SECRET-MARK-session", "parameters": {}});
         let shown = [
-            debug_of::<SignInRequest>(serde_json::json!({"username": "ann", "password": "SECRET"})),
-            debug_of::<RefreshRequest>(serde_json::json!({"refreshToken": "SECRET", "username": "ann"})),
-            debug_of::<SignOutRequest>(serde_json::json!({"accessToken": "SECRET", "refreshToken": "SECRET"})),
+            debug_of::<SignInRequest>(serde_json::json!({"username": "ann", "password": "SECRET-MARK"})),
+            debug_of::<RefreshRequest>(serde_json::json!({"refreshToken": "SECRET-MARK", "username": "ann"})),
+            debug_of::<SignOutRequest>(
+                serde_json::json!({"accessToken": "SECRET-MARK", "refreshToken": "SECRET-MARK"}),
+            ),
             debug_of::<ChallengeRequest>(serde_json::json!({
-                "username": "ann", "name": "SOFTWARE_TOKEN_MFA", "session": "SECRET",
-                "responses": {"SOFTWARE_TOKEN_MFA_CODE": "SECRET"}
+                "username": "ann", "name": "SOFTWARE_TOKEN_MFA", "session": "SECRET-MARK",
+                "responses": {"SOFTWARE_TOKEN_MFA_CODE": "SECRET-MARK"}
             })),
-            debug_of::<SignUpRequest>(serde_json::json!({"username": "ann", "password": "SECRET"})),
-            debug_of::<ConfirmSignUpRequest>(serde_json::json!({"username": "ann", "code": "SECRET"})),
-            debug_of::<TotpSetupRequest>(serde_json::json!({"accessToken": "SECRET"})),
-            debug_of::<TotpVerifyRequest>(serde_json::json!({"accessToken": "SECRET", "code": "SECRET"})),
+            debug_of::<SignUpRequest>(serde_json::json!({"username": "ann", "password": "SECRET-MARK"})),
+            debug_of::<ConfirmSignUpRequest>(serde_json::json!({"username": "ann", "code": "SECRET-MARK"})),
+            debug_of::<TotpSetupRequest>(serde_json::json!({"accessToken": "SECRET-MARK"})),
+            debug_of::<TotpVerifyRequest>(serde_json::json!({"accessToken": "SECRET-MARK", "code": "SECRET-MARK"})),
             debug_of::<ChangePasswordRequest>(serde_json::json!({
-                "accessToken": "SECRET", "previousPassword": "SECRET", "proposedPassword": "SECRET"
+                "accessToken": "SECRET-MARK", "previousPassword": "SECRET-MARK", "proposedPassword": "SECRET-MARK"
             })),
             debug_of::<ResetPasswordRequest>(
-                serde_json::json!({"username": "ann", "code": "SECRET", "newPassword": "SECRET"}),
+                serde_json::json!({"username": "ann", "code": "SECRET-MARK", "newPassword": "SECRET-MARK"}),
             ),
-            debug_of::<CreateUserRequest>(serde_json::json!({"username": "ann", "temporaryPassword": "SECRET"})),
-            debug_of::<SetPasswordRequest>(serde_json::json!({"password": "SECRET"})),
+            debug_of::<CreateUserRequest>(serde_json::json!({"username": "ann", "temporaryPassword": "SECRET-MARK"})),
+            debug_of::<SetPasswordRequest>(serde_json::json!({"password": "SECRET-MARK"})),
             debug_of::<Tokens>(tokens.clone()),
             debug_of::<Challenge>(challenge.clone()),
             debug_of::<SignInResponse>(serde_json::json!({"tokens": tokens, "username": "ann"})),
             debug_of::<SignInResponse>(serde_json::json!({"challenge": challenge, "username": "ann"})),
+            debug_of::<Challenge>(serde_json::json!({
+                "name": "MFA_SETUP", "session": "SECRET-MARK",
+                "parameters": {"secretCode": "SECRET-MARK", "otpauthUri": "otpauth://totp/SECRET-MARK"}
+            })),
             debug_of::<RefreshResponse>(serde_json::json!({"tokens": tokens})),
             debug_of::<TotpSetupResponse>(
-                serde_json::json!({"secretCode": "SECRET", "otpauthUri": "otpauth://SECRET"}),
+                serde_json::json!({"secretCode": "SECRET-MARK", "otpauthUri": "otpauth://SECRET-MARK"}),
             ),
             debug_of::<CredentialsResponse>(serde_json::json!({
-                "identityId": "us-east-1:id", "accessKeyId": "SECRET", "secretAccessKey": "SECRET",
-                "sessionToken": "SECRET", "expiration": "2026-11-22T00:00:00Z"
+                "identityId": "us-east-1:id", "accessKeyId": "ASIA-not-a-secret", "secretAccessKey": "SECRET-MARK",
+                "sessionToken": "SECRET-MARK", "expiration": "2026-11-22T00:00:00Z"
             })),
         ];
         for debug in shown {
-            assert!(!debug.contains("SECRET"), "{debug}");
+            assert!(!debug.contains("SECRET-MARK"), "{debug}");
         }
+    }
+
+    #[test]
+    fn secrets_are_plain_strings_on_the_wire() {
+        let json = serde_json::json!({
+            "idToken": "id", "accessToken": "access", "refreshToken": "refresh", "expiresIn": 3600,
+            "tokenType": "Bearer"
+        });
+        let tokens: Tokens = serde_json::from_value(json.clone()).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(tokens.id_token.expose(), "id");
+        assert_eq!(serde_json::to_value(&tokens).ok(), Some(json));
     }
 }

@@ -26,7 +26,7 @@ use std::{
 use anyhow::{Context, bail};
 use cognito_verifier::testing::{TestKey, id_token_claims};
 use events::{Caller, is_success, rest};
-use runtime_api::{Outcome, RuntimeApi};
+use runtime_api::{InvokeOutcome, RuntimeApi};
 use serde_json::{Value, json};
 use warm::quantile;
 
@@ -98,7 +98,7 @@ fn stop(mut child: Child) {
 
 async fn expect_ok(target: &Target, api: &mut RuntimeApi) -> anyhow::Result<()> {
     match api.invoke(target.event.clone()).await? {
-        Outcome::Response(answer) if (target.ok)(&answer) => Ok(()),
+        InvokeOutcome::Response(answer) if (target.ok)(&answer) => Ok(()),
         other => bail!("{} answered {other:?}", target.name),
     }
 }

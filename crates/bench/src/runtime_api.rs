@@ -19,7 +19,7 @@ use tokio::sync::{Mutex, mpsc};
 
 /// What a function answered.
 #[derive(Debug)]
-pub enum Outcome {
+pub enum InvokeOutcome {
     /// `/invocation/{id}/response`.
     Response(Value),
     /// `/invocation/{id}/error` or `/init/error` (shown through `Debug` when a run fails).
@@ -28,7 +28,7 @@ pub enum Outcome {
 
 struct Shared {
     events: Mutex<mpsc::Receiver<(String, Value)>>,
-    outcomes: mpsc::Sender<Outcome>,
+    outcomes: mpsc::Sender<InvokeOutcome>,
     /// When the function first asked for an event: its init was done.
     first_poll: std::sync::Mutex<Option<Instant>>,
 }
@@ -38,7 +38,7 @@ pub struct RuntimeApi {
     /// `127.0.0.1:PORT`, for `AWS_LAMBDA_RUNTIME_API`.
     pub address: SocketAddr,
     events: mpsc::Sender<(String, Value)>,
-    outcomes: mpsc::Receiver<Outcome>,
+    outcomes: mpsc::Receiver<InvokeOutcome>,
     shared: Arc<Shared>,
 }
 
@@ -68,7 +68,7 @@ impl RuntimeApi {
     }
 
     /// Hands `event` to the function's next `/invocation/next` and waits for its answer.
-    pub async fn invoke(&mut self, event: Value) -> anyhow::Result<Outcome> {
+    pub async fn invoke(&mut self, event: Value) -> anyhow::Result<InvokeOutcome> {
         self.events.send((uuid::Uuid::new_v4().to_string(), event)).await?;
         match tokio::time::timeout(Duration::from_secs(30), self.outcomes.recv()).await {
             Ok(Some(outcome)) => Ok(outcome),
@@ -107,16 +107,16 @@ async fn next(State(shared): State<Arc<Shared>>) -> (StatusCode, HeaderMap, Stri
 
 async fn response(State(shared): State<Arc<Shared>>, Path(_id): Path<String>, body: Bytes) -> StatusCode {
     let value = serde_json::from_slice(&body).unwrap_or(Value::Null);
-    let _ = shared.outcomes.send(Outcome::Response(value)).await;
+    let _ = shared.outcomes.send(InvokeOutcome::Response(value)).await;
     StatusCode::ACCEPTED
 }
 
 async fn error(State(shared): State<Arc<Shared>>, Path(_id): Path<String>, body: Bytes) -> StatusCode {
-    let _ = shared.outcomes.send(Outcome::Error(String::from_utf8_lossy(&body).into_owned())).await;
+    let _ = shared.outcomes.send(InvokeOutcome::Error(String::from_utf8_lossy(&body).into_owned())).await;
     StatusCode::ACCEPTED
 }
 
 async fn init_error(State(shared): State<Arc<Shared>>, body: Bytes) -> StatusCode {
-    let _ = shared.outcomes.send(Outcome::Error(String::from_utf8_lossy(&body).into_owned())).await;
+    let _ = shared.outcomes.send(InvokeOutcome::Error(String::from_utf8_lossy(&body).into_owned())).await;
     StatusCode::ACCEPTED
 }

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, bail};
 use auth_domain::{
     ClientSecret,
-    sdk::{AwsCredentials, sdk_config},
+    sdk::{CredentialSource, sdk_config},
 };
 use aws_sdk_cognitoidentityprovider::{Client, types::AuthFlowType};
 use local_stack::{LocalStack, StackOptions};
@@ -39,7 +39,7 @@ pub async fn run(rounds: usize) -> anyhow::Result<Vec<Paired>> {
 
 async fn measure(stack: &LocalStack, rounds: usize) -> anyhow::Result<Vec<Paired>> {
     let pool = &stack.pool;
-    let credentials = AwsCredentials::Static { access_key_id: "testing".into(), secret_access_key: "testing".into() };
+    let credentials = CredentialSource::Static { access_key_id: "testing".into(), secret_access_key: "testing".into() };
     let cognito = Client::new(&sdk_config(&pool.region, credentials, Some(&stack.moto.endpoint)).await);
     let http = reqwest::Client::new();
     let (email, password) = (pool.user.email.as_str(), pool.user.password.as_str());

@@ -18,7 +18,7 @@ use std::{
     path::{Path, PathBuf},
 };
 
-use auth_domain::{ClientSecret, CognitoConfig, sdk::AwsCredentials};
+use auth_domain::{ClientSecret, CognitoConfig, sdk::CredentialSource};
 use cognito_verifier::verifier::pool_region;
 use serde_json::Value;
 
@@ -35,6 +35,7 @@ const EMULATOR_KEY: &str = "testing";
 pub struct Env(HashMap<String, String>);
 
 /// `Debug` lists the variables' names only: values include the client secret and AWS keys.
+/// Kept by hand: which of a process's variables are secret is not known, so no value is shown.
 impl std::fmt::Debug for Env {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let mut names: Vec<&str> = self.0.keys().map(String::as_str).collect();
@@ -92,7 +93,7 @@ pub struct Setting {
 
 /// A setting is missing or unusable.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
-pub enum ConfigError {
+pub enum CliConfigError {
     /// Nothing gives the setting.
     #[error(
         "no {what}: pass {flag}, set {var}, or use a stack file with {key} \
@@ -251,13 +252,13 @@ pub enum Credentials {
 
 impl Credentials {
     /// The SDK configuration's credentials.
-    pub fn sdk(self) -> AwsCredentials {
+    pub fn sdk(self) -> CredentialSource {
         match self {
             Credentials::EmulatorDummy => {
-                AwsCredentials::Static { access_key_id: EMULATOR_KEY.into(), secret_access_key: EMULATOR_KEY.into() }
+                CredentialSource::Static { access_key_id: EMULATOR_KEY.into(), secret_access_key: EMULATOR_KEY.into() }
             }
-            Credentials::Environment => AwsCredentials::Environment,
-            Credentials::None => AwsCredentials::None,
+            Credentials::Environment => CredentialSource::Environment,
+            Credentials::None => CredentialSource::None,
         }
     }
 }
@@ -324,8 +325,8 @@ impl Settings {
     }
 
     /// The API's base URL.
-    pub fn api_url(&self) -> Result<&str, ConfigError> {
-        self.api_url.as_ref().map(|s| s.value.as_str()).ok_or(ConfigError::Missing {
+    pub fn api_url(&self) -> Result<&str, CliConfigError> {
+        self.api_url.as_ref().map(|s| s.value.as_str()).ok_or(CliConfigError::Missing {
             what: "API URL",
             flag: "--api-url",
             var: "API_URL",
@@ -334,8 +335,8 @@ impl Settings {
     }
 
     /// The user pool id, checked to be `<region>_<id>`.
-    pub fn user_pool_id(&self) -> Result<&str, ConfigError> {
-        let pool = self.user_pool_id.as_ref().ok_or(ConfigError::Missing {
+    pub fn user_pool_id(&self) -> Result<&str, CliConfigError> {
+        let pool = self.user_pool_id.as_ref().ok_or(CliConfigError::Missing {
             what: "user pool id",
             flag: "--user-pool-id",
             var: "USER_POOL_ID",
@@ -343,13 +344,13 @@ impl Settings {
         })?;
         match pool.value.split_once('_') {
             Some((region, id)) if !region.is_empty() && !id.is_empty() => Ok(&pool.value),
-            _ => Err(ConfigError::BadPoolId(pool.value.clone(), pool.source.clone())),
+            _ => Err(CliConfigError::BadPoolId(pool.value.clone(), pool.source.clone())),
         }
     }
 
     /// The app client id.
-    pub fn client_id(&self) -> Result<&str, ConfigError> {
-        self.client_id.as_ref().map(|s| s.value.as_str()).ok_or(ConfigError::Missing {
+    pub fn client_id(&self) -> Result<&str, CliConfigError> {
+        self.client_id.as_ref().map(|s| s.value.as_str()).ok_or(CliConfigError::Missing {
             what: "app client id",
             flag: "--client-id",
             var: "USER_POOL_CLIENT_ID",
@@ -358,7 +359,7 @@ impl Settings {
     }
 
     /// The pool and client for the domain's services, in the pool's region.
-    pub fn cognito(&self) -> Result<CognitoConfig, ConfigError> {
+    pub fn cognito(&self) -> Result<CognitoConfig, CliConfigError> {
         let user_pool_id = self.user_pool_id()?.to_string();
         Ok(CognitoConfig {
             region: pool_region(&user_pool_id).unwrap_or_default().to_string(),
@@ -389,7 +390,7 @@ impl Settings {
 
     /// Where the pool's JWKS is: `explicit` (`--jwks-url`), else the emulator's
     /// `{endpoint}/{pool}/.well-known/jwks.json`, else the pool's Cognito URL.
-    pub fn jwks_url(&self, explicit: Option<&str>) -> Result<String, ConfigError> {
+    pub fn jwks_url(&self, explicit: Option<&str>) -> Result<String, CliConfigError> {
         if let Some(url) = explicit {
             return Ok(url.to_string());
         }
@@ -529,7 +530,7 @@ mod tests {
         for bad in ["abc", "_abc", "us-east-1_"] {
             let s = settings(&GlobalArgs::default(), &[("USER_POOL_ID", bad)], Some(SAM_OUTPUTS));
             let err = s.cognito().unwrap_err();
-            assert_eq!(err, ConfigError::BadPoolId(bad.into(), Source::Env("USER_POOL_ID")));
+            assert_eq!(err, CliConfigError::BadPoolId(bad.into(), Source::Env("USER_POOL_ID")));
             assert!(err.to_string().contains("$USER_POOL_ID"), "{err}");
         }
     }
@@ -541,7 +542,7 @@ mod tests {
         assert!(text.contains("--user-pool-id") && text.contains("USER_POOL_ID") && text.contains("--stack"), "{text}");
         assert!(s.api_url().unwrap_err().to_string().contains("API_URL"));
         let bad = GlobalArgs { user_pool_id: Some("nounderscore".into()), ..GlobalArgs::default() };
-        assert!(matches!(settings(&bad, &[], None).user_pool_id(), Err(ConfigError::BadPoolId(..))));
+        assert!(matches!(settings(&bad, &[], None).user_pool_id(), Err(CliConfigError::BadPoolId(..))));
     }
 
     #[test]

@@ -17,7 +17,7 @@ pub struct Unverified {
 
 /// Why a token could not even be decoded.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
-pub enum DecodeError {
+pub enum JwtDecodeError {
     /// Not `header.payload.signature`.
     #[error("not a JWT (expected three dot-separated parts; a refresh token is encrypted and cannot be decoded)")]
     NotThreeParts,
@@ -30,22 +30,22 @@ pub enum DecodeError {
 }
 
 /// Decodes `token`'s header and claims. This is **not** verification.
-pub fn decode_unverified(token: &str) -> Result<Unverified, DecodeError> {
+pub fn decode_unverified(token: &str) -> Result<Unverified, JwtDecodeError> {
     let mut parts = token.trim().split('.');
     let (Some(header), Some(claims), Some(_signature), None) = (parts.next(), parts.next(), parts.next(), parts.next())
     else {
-        return Err(DecodeError::NotThreeParts);
+        return Err(JwtDecodeError::NotThreeParts);
     };
     Ok(Unverified { header: part(header, "header")?, claims: part(claims, "payload")? })
 }
 
-fn part(segment: &str, name: &'static str) -> Result<Value, DecodeError> {
+fn part(segment: &str, name: &'static str) -> Result<Value, JwtDecodeError> {
     let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
         .decode(segment.trim_end_matches('='))
-        .map_err(|_| DecodeError::NotBase64(name))?;
+        .map_err(|_| JwtDecodeError::NotBase64(name))?;
     match serde_json::from_slice(&bytes) {
         Ok(value @ Value::Object(_)) => Ok(value),
-        _ => Err(DecodeError::NotJson(name)),
+        _ => Err(JwtDecodeError::NotJson(name)),
     }
 }
 
@@ -91,10 +91,10 @@ mod tests {
 
     #[test]
     fn says_why_a_token_cannot_be_decoded() {
-        assert_eq!(decode_unverified("abc"), Err(DecodeError::NotThreeParts));
-        assert_eq!(decode_unverified("a.b.c.d.e"), Err(DecodeError::NotThreeParts));
-        assert_eq!(decode_unverified("!!.e30.s"), Err(DecodeError::NotBase64("header")));
-        assert_eq!(decode_unverified(&format!("e30.{}.s", b64("[1]"))), Err(DecodeError::NotJson("payload")));
+        assert_eq!(decode_unverified("abc"), Err(JwtDecodeError::NotThreeParts));
+        assert_eq!(decode_unverified("a.b.c.d.e"), Err(JwtDecodeError::NotThreeParts));
+        assert_eq!(decode_unverified("!!.e30.s"), Err(JwtDecodeError::NotBase64("header")));
+        assert_eq!(decode_unverified(&format!("e30.{}.s", b64("[1]"))), Err(JwtDecodeError::NotJson("payload")));
     }
 
     #[test]

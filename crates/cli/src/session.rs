@@ -11,26 +11,27 @@ use std::{
 };
 
 use anyhow::Context;
+use api_types::Secret;
 use serde::{Deserialize, Serialize};
 
 use crate::{
     cli::TokenKind,
-    config::{ConfigError, Env},
+    config::{CliConfigError, Env},
 };
 
 /// A signed-in session.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Session {
     /// The pool's internal username (`cognito:username`): what refresh hashes `SECRET_HASH` over.
     pub username: String,
     /// The ID token.
-    pub id_token: String,
+    pub id_token: Secret,
     /// The access token.
-    pub access_token: String,
+    pub access_token: Secret,
     /// The refresh token (kept across refreshes, which do not issue a new one).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub refresh_token: Option<String>,
+    pub refresh_token: Option<Secret>,
     /// When the ID and access tokens expire, in seconds since the epoch.
     pub expires_at: u64,
     /// The pool that issued the tokens.
@@ -39,25 +40,13 @@ pub struct Session {
     pub client_id: String,
 }
 
-/// `Debug` leaves the tokens out.
-impl std::fmt::Debug for Session {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Session")
-            .field("username", &self.username)
-            .field("expires_at", &self.expires_at)
-            .field("user_pool_id", &self.user_pool_id)
-            .field("client_id", &self.client_id)
-            .finish_non_exhaustive()
-    }
-}
-
 impl Session {
     /// The token of `kind`, if the session has one.
     pub fn token(&self, kind: TokenKind) -> Option<&str> {
         match kind {
-            TokenKind::Id => Some(&self.id_token),
-            TokenKind::Access => Some(&self.access_token),
-            TokenKind::Refresh => self.refresh_token.as_deref(),
+            TokenKind::Id => Some(self.id_token.expose()),
+            TokenKind::Access => Some(self.access_token.expose()),
+            TokenKind::Refresh => self.refresh_token.as_ref().map(Secret::expose),
         }
     }
 
@@ -75,7 +64,7 @@ pub fn now() -> u64 {
 /// The session file: `--session`, else `AUTHCTL_SESSION`, else
 /// `$XDG_STATE_HOME/authctl/session.json` (when that is an absolute path, as the XDG spec
 /// requires), else `$HOME/.local/state/authctl/session.json`.
-pub fn session_path(flag: Option<&Path>, env: &Env) -> Result<PathBuf, ConfigError> {
+pub fn session_path(flag: Option<&Path>, env: &Env) -> Result<PathBuf, CliConfigError> {
     if let Some(path) = flag.map(Path::to_path_buf).or_else(|| env.get("AUTHCTL_SESSION").map(PathBuf::from)) {
         return Ok(path);
     }
@@ -84,7 +73,7 @@ pub fn session_path(flag: Option<&Path>, env: &Env) -> Result<PathBuf, ConfigErr
         .map(PathBuf::from)
         .filter(|p| p.is_absolute())
         .or_else(|| env.get("HOME").map(|home| Path::new(home).join(".local/state")))
-        .ok_or(ConfigError::NoSessionPath)?;
+        .ok_or(CliConfigError::NoSessionPath)?;
     Ok(state.join("authctl").join("session.json"))
 }
 
@@ -188,7 +177,7 @@ mod tests {
         assert_eq!(session_path(None, &env).unwrap(), PathBuf::from("/state/authctl/session.json"));
         let env = Env::from_pairs([("XDG_STATE_HOME", "relative"), ("HOME", "/home/a")]);
         assert_eq!(session_path(None, &env).unwrap(), PathBuf::from("/home/a/.local/state/authctl/session.json"));
-        assert_eq!(session_path(None, &Env::default()), Err(ConfigError::NoSessionPath));
+        assert_eq!(session_path(None, &Env::default()), Err(CliConfigError::NoSessionPath));
     }
 
     #[test]

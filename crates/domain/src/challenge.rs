@@ -5,7 +5,10 @@
 
 use std::collections::BTreeMap;
 
-use api_types::wire::{Challenge, ChallengeRequest, SignInResponse};
+use api_types::{
+    Secret,
+    wire::{Challenge, ChallengeRequest, SignInResponse},
+};
 
 use crate::{
     AuthError,
@@ -16,7 +19,7 @@ use crate::{
     },
     mfa,
     sign_in::SignInService,
-    user_pool::{AuthParameters, TokenOwner},
+    user_pool::{AuthParameters, ChallengeApi, TokenOwner},
 };
 
 /// The challenges the API answers, and the answers each takes (`userAttributes.*` is allowed
@@ -36,25 +39,25 @@ impl SignInService {
     /// Answers a challenge; returns tokens or the next challenge.
     pub async fn answer_challenge(&self, req: &ChallengeRequest) -> Result<SignInResponse, AuthError> {
         check_text("username", &req.username, USERNAME_MAX_CHARS)?;
-        check_text("session", &req.session, SESSION_MAX_CHARS)?;
+        check_text("session", req.session.expose(), SESSION_MAX_CHARS)?;
         let allowed = accepted_answers(&req.name).ok_or_else(|| {
             AuthError::bad_input("name", format!("{} is not a challenge this API answers.", req.name))
         })?;
         for (key, value) in &req.responses {
             let attribute = key.strip_prefix("userAttributes.").filter(|_| req.name == "NEW_PASSWORD_REQUIRED");
             if let Some(name) = attribute {
-                check_user_attribute(&format!("responses.{key}"), name, value, &self.config.write_attributes)?;
+                check_user_attribute(&format!("responses.{key}"), name, value.expose(), &self.config.write_attributes)?;
             } else if !allowed.contains(&key.as_str()) {
                 return Err(AuthError::bad_input(
                     "responses",
                     format!("responses.{key} is not an answer to {}.", req.name),
                 ));
             }
-            if value.chars().count() > CHALLENGE_ANSWER_MAX_CHARS {
+            if value.expose().chars().count() > CHALLENGE_ANSWER_MAX_CHARS {
                 return Err(AuthError::bad_input(format!("responses.{key}"), format!("responses.{key} is too long.")));
             }
         }
-        let answer = |key: &str| req.responses.get(key).map(String::as_str);
+        let answer = |key: &str| req.responses.get(key).map(Secret::expose);
         let require = |key: &str| {
             answer(key).filter(|v| !v.trim().is_empty()).ok_or_else(|| {
                 AuthError::bad_input(format!("responses.{key}"), format!("responses.{key} is required."))
@@ -80,30 +83,35 @@ impl SignInService {
             _ => {}
         }
 
-        let (admin, session) = self.cognito_session(&req.session)?;
+        let (api, session) = self.cognito_session(req.session.expose())?;
+        let session = Secret::from(session);
         let (name, session, mut responses) = if req.name == "MFA_SETUP" {
             let Some(code) = answer("SOFTWARE_TOKEN_MFA_CODE") else {
-                return self.start_totp_enrolment(&req.username, session, admin).await;
+                return self.start_totp_enrolment(&req.username, &session, api).await;
             };
             check_one_time_password("responses.SOFTWARE_TOKEN_MFA_CODE", code)?;
             let (accepted, next) = self
                 .pool
-                .verify_software_token(TokenOwner::Session(session), code, answer("DEVICE_NAME"))
+                .verify_software_token(TokenOwner::Session(&session), code, answer("DEVICE_NAME"))
                 .await
                 .map_err(challenge_error)?;
             if !accepted {
                 return Err(AuthError::CodeMismatch);
             }
-            ("MFA_SETUP", next.unwrap_or_else(|| session.to_string()), AuthParameters::new())
+            ("MFA_SETUP", next.map(Secret::from).unwrap_or(session), AuthParameters::new())
         } else {
-            let responses: AuthParameters = req.responses.clone().into_iter().collect();
-            (req.name.as_str(), session.to_string(), responses)
+            let responses: AuthParameters =
+                req.responses.iter().map(|(key, value)| (key.clone(), value.expose().to_owned())).collect();
+            (req.name.as_str(), session, responses)
         };
         responses.insert("USERNAME".into(), req.username.clone());
         self.add_secret_hash(&mut responses, &req.username);
-        let result =
-            self.pool.respond_to_challenge(admin, name, Some(&session), responses).await.map_err(challenge_error)?;
-        Ok(self.respond(result, &req.username, admin))
+        let result = self
+            .pool
+            .respond_to_challenge(api, name, Some(session.expose()), responses)
+            .await
+            .map_err(challenge_error)?;
+        Ok(self.respond(result, &req.username, api))
     }
 
     /// `MFA_SETUP` without a code: the TOTP secret to enrol, as the same challenge with a new
@@ -111,15 +119,16 @@ impl SignInService {
     async fn start_totp_enrolment(
         &self,
         username: &str,
-        session: &str,
-        admin: bool,
+        session: &Secret,
+        api: ChallengeApi,
     ) -> Result<SignInResponse, AuthError> {
         let (secret, next) =
             self.pool.associate_software_token(TokenOwner::Session(session)).await.map_err(challenge_error)?;
         let mut parameters = BTreeMap::new();
-        parameters.insert("otpauthUri".to_string(), mfa::otpauth_uri(mfa::TOTP_ISSUER, username, &secret));
-        parameters.insert("secretCode".to_string(), secret);
-        let session = self.client_session(next.unwrap_or_else(|| session.to_string()), admin);
+        parameters
+            .insert("otpauthUri".to_string(), Secret::from(mfa::otpauth_uri(mfa::TOTP_ISSUER, username, &secret)));
+        parameters.insert("secretCode".to_string(), Secret::from(secret));
+        let session = self.client_session(next.map(Secret::from).unwrap_or_else(|| session.clone()), api);
         Ok(SignInResponse::Challenge {
             challenge: Challenge { name: "MFA_SETUP".into(), session, parameters },
             username: username.to_string(),
@@ -147,11 +156,11 @@ mod tests {
     use crate::{
         ClientSecret,
         sign_in::tests::tokens,
-        testing::{Call, Reply, ScriptedPool, error},
+        testing::{Call, ScriptedPool, ScriptedReply, error},
         user_pool::AuthResult,
     };
 
-    fn service(replies: Vec<Result<Reply, crate::CognitoError>>) -> (SignInService, Arc<ScriptedPool>) {
+    fn service(replies: Vec<Result<ScriptedReply, crate::CognitoError>>) -> (SignInService, Arc<ScriptedPool>) {
         let pool = Arc::new(ScriptedPool::new(replies));
         (SignInService::new(pool.clone(), crate::testing::config()), pool)
     }
@@ -161,22 +170,22 @@ mod tests {
             username: "u-123".into(),
             name: name.into(),
             session: session.into(),
-            responses: responses.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+            responses: responses.iter().map(|(k, v)| (k.to_string(), Secret::from(*v))).collect(),
         }
     }
 
-    fn challenge(name: &str, session: &str) -> Result<Reply, crate::CognitoError> {
-        Ok(Reply::Auth(AuthResult::Challenge {
+    fn challenge(name: &str, session: &str) -> Result<ScriptedReply, crate::CognitoError> {
+        Ok(ScriptedReply::Auth(AuthResult::Challenge {
             name: name.into(),
             session: session.into(),
             parameters: BTreeMap::new(),
         }))
     }
 
-    fn respond_call(pool: &ScriptedPool, i: usize) -> (bool, String, Option<String>, AuthParameters) {
+    fn respond_call(pool: &ScriptedPool, i: usize) -> (ChallengeApi, String, Option<String>, AuthParameters) {
         match &pool.calls()[i] {
-            Call::Respond { admin, challenge, session, responses } => {
-                (*admin, challenge.clone(), session.clone(), responses.clone())
+            Call::Respond { api, challenge, session, responses } => {
+                (*api, challenge.clone(), session.clone(), responses.clone())
             }
             other => panic!("expected a challenge answer, got {other:?}"),
         }
@@ -189,8 +198,8 @@ mod tests {
             answer("NEW_PASSWORD_REQUIRED", "s1", &[("NEW_PASSWORD", "N3w-passw0rd"), ("userAttributes.name", "Ann")]);
         let out = svc.answer_challenge(&req).await.unwrap();
         assert!(matches!(out, SignInResponse::Tokens { .. }));
-        let (admin, name, session, responses) = respond_call(&pool, 0);
-        assert!(!admin);
+        let (api, name, session, responses) = respond_call(&pool, 0);
+        assert_eq!(api, ChallengeApi::Client);
         assert_eq!((name.as_str(), session.as_deref()), ("NEW_PASSWORD_REQUIRED", Some("s1")));
         assert_eq!(responses["USERNAME"], "u-123");
         assert_eq!(responses["userAttributes.name"], "Ann");
@@ -204,7 +213,7 @@ mod tests {
         let next = svc.answer_challenge(&answer("NEW_PASSWORD_REQUIRED", "s1", &[("NEW_PASSWORD", "N3w-pw")])).await;
         let SignInResponse::Challenge { challenge, username } = next.unwrap() else { panic!("expected the MFA step") };
         assert_eq!(
-            (challenge.name.as_str(), challenge.session.as_str(), username.as_str()),
+            (challenge.name.as_str(), challenge.session.expose(), username.as_str()),
             ("SOFTWARE_TOKEN_MFA", "s2", "u-123")
         );
         let done =
@@ -220,13 +229,18 @@ mod tests {
         }))
         .unwrap();
         let SignInResponse::Challenge { challenge, .. } = svc.sign_in(&sign_in).await.unwrap() else { panic!() };
-        assert!(challenge.session.starts_with("admin.") && challenge.session.ends_with(":s1"), "{}", challenge.session);
+        let marked = challenge.session.expose();
+        assert!(marked.starts_with("admin.") && marked.ends_with(":s1"), "{marked}");
         assert_eq!(sign_in.flow, Some(SignInFlow::AdminUserPasswordAuth));
-        svc.answer_challenge(&answer("NEW_PASSWORD_REQUIRED", &challenge.session, &[("NEW_PASSWORD", "N3w-pw")]))
-            .await
-            .unwrap();
-        let (admin, _, session, _) = respond_call(&pool, 1);
-        assert!(admin);
+        svc.answer_challenge(&answer(
+            "NEW_PASSWORD_REQUIRED",
+            challenge.session.expose(),
+            &[("NEW_PASSWORD", "N3w-pw")],
+        ))
+        .await
+        .unwrap();
+        let (api, _, session, _) = respond_call(&pool, 1);
+        assert_eq!(api, ChallengeApi::Admin);
         assert_eq!(session.as_deref(), Some("s1"));
     }
 
@@ -239,7 +253,7 @@ mod tests {
         }))
         .unwrap();
         let SignInResponse::Challenge { challenge, .. } = svc.sign_in(&sign_in).await.unwrap() else { panic!() };
-        let mac = challenge.session.trim_start_matches("admin.").split(':').next().unwrap().to_string();
+        let mac = challenge.session.expose().trim_start_matches("admin.").split(':').next().unwrap().to_string();
         for forged in
             ["admin.AAAA:s1".to_string(), format!("admin.{mac}:s2"), "admin.:s1".into(), "admin.nocolon".into()]
         {
@@ -317,14 +331,14 @@ mod tests {
     #[tokio::test]
     async fn totp_enrolment_during_sign_in_takes_two_steps() {
         let (svc, pool) = service(vec![
-            Ok(Reply::Secret("JBSWY3DPEHPK3PXP".into(), Some("s2".into()))),
-            Ok(Reply::Verified(true, Some("s3".into()))),
+            Ok(ScriptedReply::Secret("JBSWY3DPEHPK3PXP".into(), Some("s2".into()))),
+            Ok(ScriptedReply::Verified(true, Some("s3".into()))),
             tokens("u-123"),
         ]);
         // Step 1: no code, the secret comes back as the same challenge with a new session.
         let first = svc.answer_challenge(&answer("MFA_SETUP", "s1", &[])).await.unwrap();
         let SignInResponse::Challenge { challenge, .. } = first else { panic!() };
-        assert_eq!((challenge.name.as_str(), challenge.session.as_str()), ("MFA_SETUP", "s2"));
+        assert_eq!((challenge.name.as_str(), challenge.session.expose()), ("MFA_SETUP", "s2"));
         assert_eq!(challenge.parameters["secretCode"], "JBSWY3DPEHPK3PXP");
         assert_eq!(
             challenge.parameters["otpauthUri"],

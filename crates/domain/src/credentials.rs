@@ -5,29 +5,23 @@
 
 use std::sync::Arc;
 
-use api_types::wire::CredentialsResponse;
+use api_types::{Secret, wire::CredentialsResponse};
 use async_trait::async_trait;
 use aws_sdk_cognitoidentity::Client;
 
 use crate::{AuthError, CognitoError, CognitoErrorKind, ConfigError, cognito_errors::CognitoCall, sdk::classify};
 
-/// Temporary credentials.
-#[derive(Clone, PartialEq, Eq, Default)]
-pub struct AwsCredentials {
+/// Temporary AWS credentials, as `GetCredentialsForIdentity` issues them.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct TemporaryCredentials {
     /// Access key id.
     pub access_key_id: String,
     /// Secret access key.
-    pub secret_access_key: String,
+    pub secret_access_key: Secret,
     /// Session token.
-    pub session_token: String,
+    pub session_token: Secret,
     /// Expiry, RFC 3339.
     pub expiration: String,
-}
-
-impl std::fmt::Debug for AwsCredentials {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("AwsCredentials").field("access_key_id", &self.access_key_id).finish_non_exhaustive()
-    }
 }
 
 /// The identity-pool operations `/credentials` needs.
@@ -42,7 +36,7 @@ pub trait IdentityPool: Send + Sync {
         identity_id: &str,
         logins_key: &str,
         id_token: &str,
-    ) -> Result<AwsCredentials, CognitoError>;
+    ) -> Result<TemporaryCredentials, CognitoError>;
 }
 
 /// The identity pool through the AWS SDK.
@@ -77,7 +71,7 @@ impl IdentityPool for SdkIdentityPool {
         identity_id: &str,
         logins_key: &str,
         id_token: &str,
-    ) -> Result<AwsCredentials, CognitoError> {
+    ) -> Result<TemporaryCredentials, CognitoError> {
         let out = self
             .client
             .get_credentials_for_identity()
@@ -87,10 +81,10 @@ impl IdentityPool for SdkIdentityPool {
             .await
             .map_err(classify)?;
         let c = out.credentials.ok_or_else(|| unexpected("no credentials"))?;
-        Ok(AwsCredentials {
+        Ok(TemporaryCredentials {
             access_key_id: c.access_key_id.ok_or_else(|| unexpected("no access key"))?,
-            secret_access_key: c.secret_key.ok_or_else(|| unexpected("no secret key"))?,
-            session_token: c.session_token.ok_or_else(|| unexpected("no session token"))?,
+            secret_access_key: c.secret_key.ok_or_else(|| unexpected("no secret key"))?.into(),
+            session_token: c.session_token.ok_or_else(|| unexpected("no session token"))?.into(),
             expiration: c
                 .expiration
                 .and_then(|t| t.fmt(aws_sdk_cognitoidentity::primitives::DateTimeFormat::DateTime).ok())
@@ -179,10 +173,15 @@ mod tests {
             Ok("us-east-1:identity-1".into())
         }
 
-        async fn get_credentials(&self, id: &str, key: &str, token: &str) -> Result<AwsCredentials, CognitoError> {
+        async fn get_credentials(
+            &self,
+            id: &str,
+            key: &str,
+            token: &str,
+        ) -> Result<TemporaryCredentials, CognitoError> {
             self.seen.lock().unwrap().push((key.into(), token.into()));
             assert_eq!(id, "us-east-1:identity-1");
-            Ok(AwsCredentials {
+            Ok(TemporaryCredentials {
                 access_key_id: "AKIA".into(),
                 secret_access_key: "secret".into(),
                 session_token: "session".into(),
@@ -200,8 +199,15 @@ mod tests {
         let key = "cognito-idp.us-east-1.amazonaws.com/us-east-1_pool".to_string();
         assert_eq!(*fake.seen.lock().unwrap(), vec![(key.clone(), "id-token".into()), (key, "id-token".into())]);
         assert!(
-            !format!("{:?}", AwsCredentials { secret_access_key: "hide-me".into(), ..Default::default() })
-                .contains("hide-me")
+            !format!(
+                "{:?}",
+                TemporaryCredentials {
+                    secret_access_key: "hide-me".into(),
+                    session_token: "hide-me".into(),
+                    ..Default::default()
+                }
+            )
+            .contains("hide-me")
         );
     }
 

@@ -38,35 +38,38 @@ impl MfaService {
         account: &str,
         req: &TotpSetupRequest,
     ) -> Result<TotpSetupResponse, AuthError> {
-        check_text("accessToken", &req.access_token, TOKEN_MAX_CHARS)?;
-        ensure_owned_by(&req.access_token, caller_sub)?;
+        check_text("accessToken", req.access_token.expose(), TOKEN_MAX_CHARS)?;
+        ensure_owned_by(req.access_token.expose(), caller_sub)?;
         let (secret, _) = self
             .pool
             .associate_software_token(TokenOwner::AccessToken(&req.access_token))
             .await
             .map_err(access_token_error)?;
-        Ok(TotpSetupResponse { otpauth_uri: otpauth_uri(TOTP_ISSUER, account, &secret), secret_code: secret })
+        Ok(TotpSetupResponse {
+            otpauth_uri: otpauth_uri(TOTP_ISSUER, account, &secret).into(),
+            secret_code: secret.into(),
+        })
     }
 
     /// Verifies the first code and makes TOTP the preferred MFA. A wrong code is
     /// [`AuthError::CodeMismatch`].
     pub async fn verify(&self, caller_sub: &str, req: &TotpVerifyRequest) -> Result<(), AuthError> {
-        check_text("accessToken", &req.access_token, TOKEN_MAX_CHARS)?;
-        check_one_time_password("code", &req.code)?;
+        check_text("accessToken", req.access_token.expose(), TOKEN_MAX_CHARS)?;
+        check_one_time_password("code", req.code.expose())?;
         if let Some(name) = &req.device_name {
             check_text("deviceName", name, DEVICE_NAME_MAX_CHARS)?;
         }
-        ensure_owned_by(&req.access_token, caller_sub)?;
+        ensure_owned_by(req.access_token.expose(), caller_sub)?;
         let owner = TokenOwner::AccessToken(&req.access_token);
         let (accepted, _) = self
             .pool
-            .verify_software_token(owner, &req.code, req.device_name.as_deref())
+            .verify_software_token(owner, req.code.expose(), req.device_name.as_deref())
             .await
             .map_err(access_token_error)?;
         if !accepted {
             return Err(AuthError::CodeMismatch);
         }
-        self.pool.prefer_totp(&req.access_token).await.map_err(access_token_error)
+        self.pool.prefer_totp(req.access_token.expose()).await.map_err(access_token_error)
     }
 }
 
@@ -86,7 +89,7 @@ pub(crate) fn otpauth_uri(issuer: &str, account: &str, secret: &str) -> String {
 mod tests {
 
     use super::*;
-    use crate::testing::{Call, Reply, ScriptedPool, error};
+    use crate::testing::{Call, ScriptedPool, ScriptedReply, error};
 
     fn token(sub: &str) -> String {
         crate::testing::token_with_sub(sub)
@@ -94,10 +97,12 @@ mod tests {
 
     #[tokio::test]
     async fn setup_returns_the_secret_and_an_otpauth_uri_for_the_account() {
-        let pool = Arc::new(ScriptedPool::new([Ok(Reply::Secret("SECRET".into(), None))]));
+        let pool = Arc::new(ScriptedPool::new([Ok(ScriptedReply::Secret("SECRET".into(), None))]));
         let svc = MfaService::new(pool.clone());
-        let out =
-            svc.setup("sub-1", "ann@example.com", &TotpSetupRequest { access_token: token("sub-1") }).await.unwrap();
+        let out = svc
+            .setup("sub-1", "ann@example.com", &TotpSetupRequest { access_token: token("sub-1").into() })
+            .await
+            .unwrap();
         assert_eq!(out.secret_code, "SECRET");
         assert_eq!(out.otpauth_uri, "otpauth://totp/Cognito:ann%40example%2Ecom?secret=SECRET&issuer=Cognito");
         assert_eq!(pool.calls(), vec![Call::AssociateSoftwareToken("AccessToken", token("sub-1"))]);
@@ -106,12 +111,12 @@ mod tests {
     #[tokio::test]
     async fn verify_makes_totp_preferred_only_after_an_accepted_code() {
         let pool = Arc::new(ScriptedPool::new([
-            Ok(Reply::Verified(true, None)),
-            Ok(Reply::Done),
-            Ok(Reply::Verified(false, None)),
+            Ok(ScriptedReply::Verified(true, None)),
+            Ok(ScriptedReply::Done),
+            Ok(ScriptedReply::Verified(false, None)),
         ]));
         let svc = MfaService::new(pool.clone());
-        let req = TotpVerifyRequest { access_token: token("sub-1"), code: "123456".into(), device_name: None };
+        let req = TotpVerifyRequest { access_token: token("sub-1").into(), code: "123456".into(), device_name: None };
         svc.verify("sub-1", &req).await.unwrap();
         assert_eq!(pool.calls()[1], Call::PreferTotp(token("sub-1")));
         assert!(matches!(svc.verify("sub-1", &req).await, Err(AuthError::CodeMismatch)));
@@ -122,9 +127,9 @@ mod tests {
     async fn another_users_token_or_a_dead_one_is_refused() {
         let pool = Arc::new(ScriptedPool::new([Err(error("NotAuthorizedException"))]));
         let svc = MfaService::new(pool.clone());
-        let theirs = TotpSetupRequest { access_token: token("sub-2") };
+        let theirs = TotpSetupRequest { access_token: token("sub-2").into() };
         assert!(matches!(svc.setup("sub-1", "a", &theirs).await, Err(AuthError::NotYourToken)));
-        let dead = TotpSetupRequest { access_token: token("sub-1") };
+        let dead = TotpSetupRequest { access_token: token("sub-1").into() };
         assert!(matches!(svc.setup("sub-1", "a", &dead).await, Err(AuthError::InvalidAccessToken)));
     }
 }

@@ -30,12 +30,12 @@ impl PasswordService {
     /// `ChangePassword` with the caller's own access token. A wrong previous password (or a dead
     /// token) is [`AuthError::InvalidCredentials`].
     pub async fn change(&self, caller_sub: &str, req: &ChangePasswordRequest) -> Result<(), AuthError> {
-        check_text("accessToken", &req.access_token, TOKEN_MAX_CHARS)?;
-        check_text("previousPassword", &req.previous_password, PASSWORD_MAX_CHARS)?;
-        check_text("proposedPassword", &req.proposed_password, PASSWORD_MAX_CHARS)?;
-        ensure_owned_by(&req.access_token, caller_sub)?;
+        check_text("accessToken", req.access_token.expose(), TOKEN_MAX_CHARS)?;
+        check_text("previousPassword", req.previous_password.expose(), PASSWORD_MAX_CHARS)?;
+        check_text("proposedPassword", req.proposed_password.expose(), PASSWORD_MAX_CHARS)?;
+        ensure_owned_by(req.access_token.expose(), caller_sub)?;
         self.pool
-            .change_password(&req.access_token, &req.previous_password, &req.proposed_password)
+            .change_password(req.access_token.expose(), req.previous_password.expose(), req.proposed_password.expose())
             .await
             .map_err(|err| AuthError::from_cognito(CognitoCall::ChangePassword, err))
     }
@@ -59,11 +59,11 @@ impl PasswordService {
     /// [`AuthError::CodeMismatch`]; a new password the policy refuses is `PasswordPolicy`.
     pub async fn reset(&self, req: &ResetPasswordRequest) -> Result<(), AuthError> {
         check_text("username", &req.username, USERNAME_MAX_CHARS)?;
-        check_confirmation_code(&req.code)?;
-        check_text("newPassword", &req.new_password, PASSWORD_MAX_CHARS)?;
+        check_confirmation_code(req.code.expose())?;
+        check_text("newPassword", req.new_password.expose(), PASSWORD_MAX_CHARS)?;
         let hash = self.config.secret_hash(&req.username);
         self.pool
-            .confirm_forgot_password(&req.username, &req.code, &req.new_password, hash)
+            .confirm_forgot_password(&req.username, req.code.expose(), req.new_password.expose(), hash)
             .await
             .map_err(|err| AuthError::from_cognito(CognitoCall::ConfirmForgotPassword, err))
     }
@@ -75,10 +75,10 @@ mod tests {
     use super::*;
     use crate::{
         ClientSecret,
-        testing::{Call, Reply, ScriptedPool, error},
+        testing::{Call, ScriptedPool, ScriptedReply, error},
     };
 
-    fn service(replies: Vec<Result<Reply, crate::CognitoError>>) -> (PasswordService, Arc<ScriptedPool>) {
+    fn service(replies: Vec<Result<ScriptedReply, crate::CognitoError>>) -> (PasswordService, Arc<ScriptedPool>) {
         let pool = Arc::new(ScriptedPool::new(replies));
         (PasswordService::new(pool.clone(), crate::testing::config()), pool)
     }
@@ -89,7 +89,7 @@ mod tests {
 
     fn change(sub: &str) -> ChangePasswordRequest {
         ChangePasswordRequest {
-            access_token: token(sub),
+            access_token: token(sub).into(),
             previous_password: "Old-pw1".into(),
             proposed_password: "New-pw1".into(),
         }
@@ -97,7 +97,7 @@ mod tests {
 
     #[tokio::test]
     async fn change_uses_the_callers_own_token_only() {
-        let (svc, pool) = service(vec![Ok(Reply::Done)]);
+        let (svc, pool) = service(vec![Ok(ScriptedReply::Done)]);
         assert!(matches!(svc.change("sub-1", &change("sub-2")).await, Err(AuthError::NotYourToken)));
         svc.change("sub-1", &change("sub-1")).await.unwrap();
         assert_eq!(pool.calls(), vec![Call::ChangePassword(token("sub-1"), "Old-pw1".into(), "New-pw1".into())]);
@@ -113,7 +113,7 @@ mod tests {
     #[tokio::test]
     async fn forgot_answers_the_same_for_every_account() {
         let (svc, pool) = service(vec![
-            Ok(Reply::Delivery(None)),
+            Ok(ScriptedReply::Delivery(None)),
             Err(error("UserNotFoundException")),
             Err(error("ResourceNotFoundException")),
             Err(error("InvalidParameterException")),

@@ -36,7 +36,7 @@ impl RegistrationService {
     /// first ([`check_user_attribute`]): one the app client may not write is a 400 naming it.
     pub async fn sign_up(&self, req: &SignUpRequest) -> Result<SignUpResponse, AuthError> {
         check_text("username", &req.username, USERNAME_MAX_CHARS)?;
-        check_text("password", &req.password, PASSWORD_MAX_CHARS)?;
+        check_text("password", req.password.expose(), PASSWORD_MAX_CHARS)?;
         if req.attributes.len() > ATTRIBUTES_MAX {
             return Err(AuthError::bad_input("attributes", format!("at most {ATTRIBUTES_MAX} attributes.")));
         }
@@ -46,7 +46,7 @@ impl RegistrationService {
         let attributes: Vec<(String, String)> = req.attributes.clone().into_iter().collect();
         let out = self
             .pool
-            .sign_up(&req.username, &req.password, &attributes, self.config.secret_hash(&req.username))
+            .sign_up(&req.username, req.password.expose(), &attributes, self.config.secret_hash(&req.username))
             .await
             .map_err(|err| AuthError::from_cognito(CognitoCall::SignUp, err))?;
         Ok(SignUpResponse {
@@ -60,9 +60,9 @@ impl RegistrationService {
     /// all fail alike, as [`AuthError::CodeMismatch`].
     pub async fn confirm(&self, req: &ConfirmSignUpRequest) -> Result<(), AuthError> {
         check_text("username", &req.username, USERNAME_MAX_CHARS)?;
-        check_confirmation_code(&req.code)?;
+        check_confirmation_code(req.code.expose())?;
         self.pool
-            .confirm_sign_up(&req.username, &req.code, self.config.secret_hash(&req.username))
+            .confirm_sign_up(&req.username, req.code.expose(), self.config.secret_hash(&req.username))
             .await
             .map_err(|err| AuthError::from_cognito(CognitoCall::ConfirmSignUp, err))
     }
@@ -87,7 +87,7 @@ impl RegistrationService {
     }
 }
 
-fn wire_delivery(d: user_pool::CodeDelivery) -> CodeDelivery {
+fn wire_delivery(d: user_pool::CodeDeliveryDetails) -> CodeDelivery {
     CodeDelivery { destination: d.destination, delivery_medium: d.medium, attribute_name: d.attribute }
 }
 
@@ -96,11 +96,11 @@ mod tests {
     use super::*;
     use crate::{
         ClientSecret, CognitoError,
-        testing::{Call, Reply, ScriptedPool, error},
+        testing::{Call, ScriptedPool, ScriptedReply, error},
         user_pool::SignedUp,
     };
 
-    fn service(replies: Vec<Result<Reply, CognitoError>>) -> (RegistrationService, Arc<ScriptedPool>) {
+    fn service(replies: Vec<Result<ScriptedReply, CognitoError>>) -> (RegistrationService, Arc<ScriptedPool>) {
         let pool = Arc::new(ScriptedPool::new(replies));
         (RegistrationService::new(pool.clone(), crate::testing::config()), pool)
     }
@@ -116,7 +116,7 @@ mod tests {
     #[tokio::test]
     async fn sign_up_sends_the_secret_hash_and_the_attributes() {
         let out = SignedUp { user_confirmed: false, user_sub: "s-1".into(), code_delivery: None };
-        let (svc, pool) = service(vec![Ok(Reply::SignedUp(out))]);
+        let (svc, pool) = service(vec![Ok(ScriptedReply::SignedUp(out))]);
         let answer = svc.sign_up(&sign_up(&[("name", "New")])).await.unwrap();
         assert!(!answer.user_confirmed);
         let hash = ClientSecret::new("secret").secret_hash("new@example.com", "client");
@@ -170,7 +170,7 @@ mod tests {
     #[tokio::test]
     async fn resending_a_code_answers_the_same_whether_or_not_the_account_exists() {
         let (svc, _) = service(vec![
-            Ok(Reply::Delivery(None)),
+            Ok(ScriptedReply::Delivery(None)),
             Err(error("UserNotFoundException")),
             Err(error("InvalidParameterException")),
             Err(error("TooManyRequestsException")),

@@ -4,6 +4,7 @@
 
 use std::time::Duration;
 
+use api_types::Secret;
 use async_trait::async_trait;
 use aws_config::{BehaviorVersion, Region, SdkConfig, timeout::TimeoutConfig};
 use aws_sdk_cognitoidentityprovider::{
@@ -19,14 +20,15 @@ use aws_sdk_cognitoidentityprovider::{
 use crate::{
     CognitoConfig,
     user_pool::{
-        AdminAction, AuthFlow, AuthParameters, AuthResult, CodeDelivery, CognitoError, CognitoErrorKind, IssuedTokens,
-        NewUser, PoolUser, SignedUp, TokenOwner, UserPool,
+        AdminAction, AuthFlow, AuthParameters, AuthResult, ChallengeApi, CodeDeliveryDetails, CognitoError,
+        CognitoErrorKind, IssuedTokens, MembershipChange, NewUser, PasswordPermanence, PoolUser, SignedUp, TokenOwner,
+        UserPool,
     },
 };
 
 /// Where the SDK gets AWS credentials from.
-#[derive(Clone)]
-pub enum AwsCredentials {
+#[derive(Debug, Clone)]
+pub enum CredentialSource {
     /// `AWS_ACCESS_KEY_ID` / `AWS_SECRET_ACCESS_KEY` / `AWS_SESSION_TOKEN`, as Lambda sets them.
     /// Nothing else is tried: no profile files, no instance metadata.
     Environment,
@@ -35,7 +37,7 @@ pub enum AwsCredentials {
         /// Access key id.
         access_key_id: String,
         /// Secret access key.
-        secret_access_key: String,
+        secret_access_key: Secret,
     },
     /// No credentials: requests go out unsigned. Enough for the user-pool client APIs
     /// (`InitiateAuth`, `RespondToAuthChallenge`, `GlobalSignOut`, `RevokeToken`, ...) that
@@ -48,7 +50,7 @@ pub enum AwsCredentials {
 /// Builds the SDK configuration once, at init, with no provider chain that could probe the
 /// network: the region is given, credentials come from `credentials`, and the endpoint is
 /// `endpoint_url` when given (otherwise the SDK's own `AWS_ENDPOINT_URL[_<SERVICE>]`).
-pub async fn sdk_config(region: &str, credentials: AwsCredentials, endpoint_url: Option<&str>) -> SdkConfig {
+pub async fn sdk_config(region: &str, credentials: CredentialSource, endpoint_url: Option<&str>) -> SdkConfig {
     // Each call is bounded at 5 s; the handlers' 12 s deadline (under the 15 s Lambda timeout)
     // bounds the request. Flows make one or two calls in a row; the admin routes that make more
     // check everything they can first and run independent calls concurrently.
@@ -61,12 +63,13 @@ pub async fn sdk_config(region: &str, credentials: AwsCredentials, endpoint_url:
         .region(Region::new(region.to_string()))
         .timeout_config(timeouts);
     loader = match credentials {
-        AwsCredentials::Environment => {
+        CredentialSource::Environment => {
             loader.credentials_provider(aws_config::environment::EnvironmentVariableCredentialsProvider::new())
         }
-        AwsCredentials::Static { access_key_id, secret_access_key } => loader
-            .credentials_provider(aws_credential_types::Credentials::from_keys(access_key_id, secret_access_key, None)),
-        AwsCredentials::None => loader.no_credentials(),
+        CredentialSource::Static { access_key_id, secret_access_key } => loader.credentials_provider(
+            aws_credential_types::Credentials::from_keys(access_key_id, secret_access_key.into_exposed(), None),
+        ),
+        CredentialSource::None => loader.no_credentials(),
     };
     if let Some(url) = endpoint_url {
         loader = loader.endpoint_url(url);
@@ -190,14 +193,14 @@ impl UserPool for SdkUserPool {
 
     async fn respond_to_challenge(
         &self,
-        admin: bool,
+        api: ChallengeApi,
         challenge: &str,
         session: Option<&str>,
         responses: AuthParameters,
     ) -> Result<AuthResult, CognitoError> {
         let name = ChallengeNameType::from(challenge);
         let responses = Some(responses.into_iter().collect());
-        if admin {
+        if api == ChallengeApi::Admin {
             let out = self
                 .client
                 .admin_respond_to_auth_challenge()
@@ -290,7 +293,7 @@ impl UserPool for SdkUserPool {
         &self,
         username: &str,
         secret_hash: Option<String>,
-    ) -> Result<Option<CodeDelivery>, CognitoError> {
+    ) -> Result<Option<CodeDeliveryDetails>, CognitoError> {
         let out = self
             .client
             .resend_confirmation_code()
@@ -352,7 +355,7 @@ impl UserPool for SdkUserPool {
         &self,
         username: &str,
         secret_hash: Option<String>,
-    ) -> Result<Option<CodeDelivery>, CognitoError> {
+    ) -> Result<Option<CodeDeliveryDetails>, CognitoError> {
         let out = self
             .client
             .forgot_password()
@@ -393,7 +396,7 @@ impl UserPool for SdkUserPool {
             .user_pool_id(&self.user_pool_id)
             .username(&user.username)
             .set_user_attributes(Some(attributes))
-            .set_temporary_password(user.temporary_password.clone())
+            .set_temporary_password(user.temporary_password.as_ref().map(|p| p.expose().to_string()))
             .set_message_action((!user.send_invite).then_some(MessageActionType::Suppress))
             .desired_delivery_mediums(DeliveryMediumType::Email)
             .send()
@@ -488,9 +491,14 @@ impl UserPool for SdkUserPool {
         }
     }
 
-    async fn admin_group_membership(&self, username: &str, group: &str, add: bool) -> Result<(), CognitoError> {
+    async fn admin_group_membership(
+        &self,
+        username: &str,
+        group: &str,
+        change: MembershipChange,
+    ) -> Result<(), CognitoError> {
         let (pool, c) = (&self.user_pool_id, &self.client);
-        if add {
+        if change == MembershipChange::Add {
             c.admin_add_user_to_group()
                 .user_pool_id(pool)
                 .username(username)
@@ -519,13 +527,18 @@ impl UserPool for SdkUserPool {
         }
     }
 
-    async fn admin_set_password(&self, username: &str, password: &str, permanent: bool) -> Result<(), CognitoError> {
+    async fn admin_set_password(
+        &self,
+        username: &str,
+        password: &str,
+        permanence: PasswordPermanence,
+    ) -> Result<(), CognitoError> {
         self.client
             .admin_set_user_password()
             .user_pool_id(&self.user_pool_id)
             .username(username)
             .password(password)
-            .permanent(permanent)
+            .permanent(permanence == PasswordPermanence::Permanent)
             .send()
             .await
             .map_err(classify)?;
@@ -576,13 +589,13 @@ fn pool_user(u: UserType) -> PoolUser {
 
 fn split_owner(owner: TokenOwner<'_>) -> (Option<String>, Option<String>) {
     match owner {
-        TokenOwner::AccessToken(token) => (Some(token.to_string()), None),
-        TokenOwner::Session(session) => (None, Some(session.to_string())),
+        TokenOwner::AccessToken(token) => (Some(token.expose().to_string()), None),
+        TokenOwner::Session(session) => (None, Some(session.expose().to_string())),
     }
 }
 
-fn delivery(d: CodeDeliveryDetailsType) -> CodeDelivery {
-    CodeDelivery {
+fn delivery(d: CodeDeliveryDetailsType) -> CodeDeliveryDetails {
+    CodeDeliveryDetails {
         destination: d.destination.unwrap_or_default(),
         medium: d.delivery_medium.map(|m| m.as_str().to_string()).unwrap_or_default(),
         attribute: d.attribute_name.unwrap_or_default(),
@@ -602,7 +615,7 @@ fn auth_result(
     match challenge {
         Some(name) => Ok(AuthResult::Challenge {
             name: name.as_str().to_string(),
-            session: session.unwrap_or_default(),
+            session: session.unwrap_or_default().into(),
             parameters: parameters.unwrap_or_default().into_iter().collect(),
         }),
         None => Err(unexpected("neither tokens nor a challenge")),
@@ -611,9 +624,9 @@ fn auth_result(
 
 fn tokens(result: AuthenticationResultType) -> Result<IssuedTokens, CognitoError> {
     Ok(IssuedTokens {
-        id_token: result.id_token.ok_or_else(|| unexpected("no ID token"))?,
-        access_token: result.access_token.ok_or_else(|| unexpected("no access token"))?,
-        refresh_token: result.refresh_token,
+        id_token: result.id_token.ok_or_else(|| unexpected("no ID token"))?.into(),
+        access_token: result.access_token.ok_or_else(|| unexpected("no access token"))?.into(),
+        refresh_token: result.refresh_token.map(Secret::from),
         expires_in: result.expires_in,
         token_type: result.token_type.unwrap_or_else(|| "Bearer".to_string()),
     })
@@ -697,7 +710,7 @@ mod tests {
             let _ = stream.write_all(answer.as_bytes()).await;
         });
         let credentials =
-            AwsCredentials::Static { access_key_id: "testing".into(), secret_access_key: "testing".into() };
+            CredentialSource::Static { access_key_id: "testing".into(), secret_access_key: "testing".into() };
         let client = Client::new(&sdk_config("us-east-1", credentials, Some(&url)).await);
         let err = client
             .initiate_auth()

@@ -4,37 +4,33 @@
 //! Which username matters: after an alias (email) sign-in, challenge answers and refresh must hash
 //! the pool's internal username (`USER_ID_FOR_SRP` / `cognito:username`), not the alias.
 
+use api_types::Secret;
 use aws_lc_rs::hmac;
 use base64::Engine;
 
-/// An app client secret. Its `Debug` never shows the value, so it cannot leak into a log.
-#[derive(Clone)]
-pub struct ClientSecret(String);
+/// An app client secret: a [`Secret`] that also computes `SECRET_HASH`. Its `Debug` never shows
+/// the value, so it cannot leak into a log.
+#[derive(Debug, Clone)]
+pub struct ClientSecret(Secret);
 
 impl ClientSecret {
     /// Wraps a secret.
     pub fn new(secret: impl Into<String>) -> Self {
-        Self(secret.into())
+        Self(Secret::new(secret))
     }
 
     /// The secret itself, for the one call that takes it (`RevokeToken`). Never log it.
     pub fn expose(&self) -> &str {
-        &self.0
+        self.0.expose()
     }
 
     /// The `SECRET_HASH` for `username` on app client `client_id`.
     pub fn secret_hash(&self, username: &str, client_id: &str) -> String {
-        let key = hmac::Key::new(hmac::HMAC_SHA256, self.0.as_bytes());
+        let key = hmac::Key::new(hmac::HMAC_SHA256, self.0.expose().as_bytes());
         let mut ctx = hmac::Context::with_key(&key);
         ctx.update(username.as_bytes());
         ctx.update(client_id.as_bytes());
         base64::engine::general_purpose::STANDARD.encode(ctx.sign().as_ref())
-    }
-}
-
-impl std::fmt::Debug for ClientSecret {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("ClientSecret(<redacted>)")
     }
 }
 

@@ -30,10 +30,10 @@ impl SessionService {
     /// username the sign-in returned: hashing the email a user signed in with is the classic
     /// refresh-with-a-secret failure. A revoked or unknown refresh token is `InvalidCredentials`.
     pub async fn refresh(&self, req: &RefreshRequest) -> Result<RefreshResponse, AuthError> {
-        check_text("refreshToken", &req.refresh_token, TOKEN_MAX_CHARS)?;
+        check_text("refreshToken", req.refresh_token.expose(), TOKEN_MAX_CHARS)?;
         check_text("username", &req.username, USERNAME_MAX_CHARS)?;
         let mut params = AuthParameters::new();
-        params.insert("REFRESH_TOKEN".into(), req.refresh_token.clone());
+        params.insert("REFRESH_TOKEN".into(), req.refresh_token.expose().to_owned());
         if let Some(hash) = self.config.secret_hash(&req.username) {
             params.insert("SECRET_HASH".into(), hash);
         }
@@ -57,19 +57,19 @@ impl SessionService {
     /// user stops working at Cognito (refresh tokens included); the refresh token given is also
     /// revoked. The access token must be the caller's own.
     pub async fn sign_out(&self, caller_sub: &str, req: &SignOutRequest) -> Result<(), AuthError> {
-        check_text("accessToken", &req.access_token, TOKEN_MAX_CHARS)?;
+        check_text("accessToken", req.access_token.expose(), TOKEN_MAX_CHARS)?;
         if let Some(token) = &req.refresh_token {
-            check_text("refreshToken", token, TOKEN_MAX_CHARS)?;
+            check_text("refreshToken", token.expose(), TOKEN_MAX_CHARS)?;
         }
-        ensure_owned_by(&req.access_token, caller_sub)?;
+        ensure_owned_by(req.access_token.expose(), caller_sub)?;
         self.pool
-            .global_sign_out(&req.access_token)
+            .global_sign_out(req.access_token.expose())
             .await
             .map_err(|err| AuthError::from_cognito(CognitoCall::AccessToken, err))?;
         if let Some(token) = &req.refresh_token {
             // Global sign-out already invalidated it; revoking is belt and braces, so a failure
             // here is logged, not returned.
-            if let Err(err) = self.pool.revoke_token(token).await {
+            if let Err(err) = self.pool.revoke_token(token.expose()).await {
                 tracing::warn!(code = %err.code, "refresh token revocation after global sign-out failed");
             }
         }
@@ -83,11 +83,11 @@ mod tests {
     use super::*;
     use crate::{
         ClientSecret,
-        testing::{Call, Reply, ScriptedPool, error},
+        testing::{Call, ScriptedPool, ScriptedReply, error},
         user_pool::IssuedTokens,
     };
 
-    fn service(replies: Vec<Result<Reply, crate::CognitoError>>) -> (SessionService, Arc<ScriptedPool>) {
+    fn service(replies: Vec<Result<ScriptedReply, crate::CognitoError>>) -> (SessionService, Arc<ScriptedPool>) {
         let pool = Arc::new(ScriptedPool::new(replies));
         (SessionService::new(pool.clone(), crate::testing::config()), pool)
     }
@@ -101,7 +101,7 @@ mod tests {
     }
 
     fn sign_out(access_token: String, refresh_token: Option<&str>) -> SignOutRequest {
-        SignOutRequest { access_token, refresh_token: refresh_token.map(Into::into) }
+        SignOutRequest { access_token: access_token.into(), refresh_token: refresh_token.map(Into::into) }
     }
 
     #[tokio::test]
@@ -113,7 +113,7 @@ mod tests {
             expires_in: 3600,
             token_type: "Bearer".into(),
         };
-        let (svc, pool) = service(vec![Ok(Reply::Auth(AuthResult::Tokens(tokens)))]);
+        let (svc, pool) = service(vec![Ok(ScriptedReply::Auth(AuthResult::Tokens(tokens)))]);
         let out = svc.refresh(&refresh("u-123")).await.unwrap();
         assert_eq!(out.tokens.refresh_token, None);
         let Call::InitiateAuth(flow, params) = &pool.calls()[0] else { panic!() };
@@ -130,14 +130,14 @@ mod tests {
 
     #[tokio::test]
     async fn sign_out_signs_out_globally_then_revokes_the_refresh_token() {
-        let (svc, pool) = service(vec![Ok(Reply::Done), Ok(Reply::Done)]);
+        let (svc, pool) = service(vec![Ok(ScriptedReply::Done), Ok(ScriptedReply::Done)]);
         svc.sign_out("sub-1", &sign_out(access_token("sub-1"), Some("r-1"))).await.unwrap();
         assert_eq!(pool.calls(), vec![Call::GlobalSignOut(access_token("sub-1")), Call::RevokeToken("r-1".into())]);
     }
 
     #[tokio::test]
     async fn a_failed_revocation_after_global_sign_out_still_signs_out() {
-        let (svc, _) = service(vec![Ok(Reply::Done), Err(error("InternalErrorException"))]);
+        let (svc, _) = service(vec![Ok(ScriptedReply::Done), Err(error("InternalErrorException"))]);
         assert!(svc.sign_out("sub-1", &sign_out(access_token("sub-1"), Some("r-1"))).await.is_ok());
     }
 

@@ -2,7 +2,10 @@
 
 use std::sync::Arc;
 
-use api_types::wire::{Challenge, SignInFlow, SignInRequest, SignInResponse, Tokens};
+use api_types::{
+    Secret,
+    wire::{Challenge, SignInFlow, SignInRequest, SignInResponse, Tokens},
+};
 use base64::Engine;
 
 use crate::input::{PASSWORD_MAX_CHARS, USERNAME_MAX_CHARS, check_text};
@@ -11,7 +14,9 @@ use crate::{
     cognito_errors::CognitoCall,
     srp::{self, SrpClient},
     token::unverified_claim,
-    user_pool::{AuthFlow, AuthParameters, AuthResult, CognitoError, CognitoErrorKind, IssuedTokens, UserPool},
+    user_pool::{
+        AuthFlow, AuthParameters, AuthResult, ChallengeApi, CognitoError, CognitoErrorKind, IssuedTokens, UserPool,
+    },
 };
 
 /// Signs users in against one app client.
@@ -37,7 +42,7 @@ impl SignInService {
     /// error ([`AuthError::InvalidCredentials`]).
     pub async fn sign_in(&self, req: &SignInRequest) -> Result<SignInResponse, AuthError> {
         check_text("username", &req.username, USERNAME_MAX_CHARS)?;
-        check_text("password", &req.password, PASSWORD_MAX_CHARS)?;
+        check_text("password", req.password.expose(), PASSWORD_MAX_CHARS)?;
         let flow = match req.flow.unwrap_or_default() {
             SignInFlow::UserPasswordAuth => AuthFlow::UserPassword,
             SignInFlow::AdminUserPasswordAuth => AuthFlow::AdminUserPassword,
@@ -45,10 +50,11 @@ impl SignInService {
         };
         let mut params = AuthParameters::new();
         params.insert("USERNAME".into(), req.username.clone());
-        params.insert("PASSWORD".into(), req.password.clone());
+        params.insert("PASSWORD".into(), req.password.expose().to_owned());
         self.add_secret_hash(&mut params, &req.username);
         let result = self.pool.initiate_auth(flow, params).await.map_err(sign_in_error)?;
-        Ok(self.respond(result, &req.username, flow == AuthFlow::AdminUserPassword))
+        let api = if flow == AuthFlow::AdminUserPassword { ChallengeApi::Admin } else { ChallengeApi::Client };
+        Ok(self.respond(result, &req.username, api))
     }
 
     /// `USER_SRP_AUTH`: Cognito gets `A`, answers with a `PASSWORD_VERIFIER` challenge, and gets
@@ -64,7 +70,11 @@ impl SignInService {
             return Err(AuthError::Upstream(unexpected("USER_SRP_AUTH answered without a challenge")));
         };
         if name != "PASSWORD_VERIFIER" {
-            return Ok(self.respond(AuthResult::Challenge { name, session, parameters }, &req.username, false));
+            return Ok(self.respond(
+                AuthResult::Challenge { name, session, parameters },
+                &req.username,
+                ChallengeApi::Client,
+            ));
         }
         let param = |key: &str| parameters.get(key).map(String::as_str).ok_or_else(|| unexpected(key));
         // USER_ID_FOR_SRP is the internal username: the proof, the answer's USERNAME and its
@@ -76,7 +86,7 @@ impl SignInService {
             .password_claim(
                 &self.config.user_pool_id,
                 user_id,
-                &req.password,
+                req.password.expose(),
                 param("SRP_B").map_err(AuthError::Upstream)?,
                 param("SALT").map_err(AuthError::Upstream)?,
                 param("SECRET_BLOCK").map_err(AuthError::Upstream)?,
@@ -90,13 +100,13 @@ impl SignInService {
             .insert("PASSWORD_CLAIM_SECRET_BLOCK".into(), param("SECRET_BLOCK").map_err(AuthError::Upstream)?.into());
         responses.insert("PASSWORD_CLAIM_SIGNATURE".into(), claim.signature);
         self.add_secret_hash(&mut responses, internal);
-        let session = (!session.is_empty()).then_some(session.as_str());
+        let session = (!session.is_empty()).then_some(session.expose());
         let result = self
             .pool
-            .respond_to_challenge(false, "PASSWORD_VERIFIER", session, responses)
+            .respond_to_challenge(ChallengeApi::Client, "PASSWORD_VERIFIER", session, responses)
             .await
             .map_err(sign_in_error)?;
-        Ok(self.respond(result, internal, false))
+        Ok(self.respond(result, internal, ChallengeApi::Client))
     }
 
     /// Adds `SECRET_HASH` for `username` when the client has a secret.
@@ -117,48 +127,55 @@ impl SignInService {
 
     /// The session as a client gets it: marked when the admin flow started it (and the client
     /// has a secret to key the mark; without one, sessions go out unmarked).
-    pub(crate) fn client_session(&self, session: String, admin: bool) -> String {
-        match self.session_key().filter(|_| admin) {
+    pub(crate) fn client_session(&self, session: Secret, api: ChallengeApi) -> Secret {
+        match self.session_key().filter(|_| api == ChallengeApi::Admin) {
             Some(key) => {
-                let mac = aws_lc_rs::hmac::sign(&key, session.as_bytes());
+                let mac = aws_lc_rs::hmac::sign(&key, session.expose().as_bytes());
                 let mac = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(mac.as_ref());
-                format!("{ADMIN_SESSION_PREFIX}{mac}:{session}")
+                format!("{ADMIN_SESSION_PREFIX}{mac}:{}", session.expose()).into()
             }
             None => session,
         }
     }
 
-    /// The Cognito session of a client's, and whether the admin flow started it. A mark that
-    /// does not verify is [`AuthError::InvalidSession`].
-    pub(crate) fn cognito_session<'a>(&self, session: &'a str) -> Result<(bool, &'a str), AuthError> {
-        let Some(marked) = session.strip_prefix(ADMIN_SESSION_PREFIX) else { return Ok((false, session)) };
+    /// The Cognito session of a client's, and the call that answers it ([`ChallengeApi::Admin`]
+    /// when the admin flow started it). A mark that does not verify is
+    /// [`AuthError::InvalidSession`].
+    pub(crate) fn cognito_session<'a>(&self, session: &'a str) -> Result<(ChallengeApi, &'a str), AuthError> {
+        let Some(marked) = session.strip_prefix(ADMIN_SESSION_PREFIX) else {
+            return Ok((ChallengeApi::Client, session));
+        };
         let (mac, inner) = marked.split_once(':').ok_or(AuthError::InvalidSession)?;
         let mac =
             base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(mac).map_err(|_| AuthError::InvalidSession)?;
         let key = self.session_key().ok_or(AuthError::InvalidSession)?;
         aws_lc_rs::hmac::verify(&key, inner.as_bytes(), &mac).map_err(|_| AuthError::InvalidSession)?;
-        Ok((true, inner))
+        Ok((ChallengeApi::Admin, inner))
     }
 
     /// Turns Cognito's answer into the API's, naming the pool's internal username: the one to
     /// hash SECRET_HASH over in every later call, whatever alias the user signed in with.
     /// Sessions of the admin flow are marked (see [`SignInService::client_session`]).
-    pub(crate) fn respond(&self, result: AuthResult, given_username: &str, admin: bool) -> SignInResponse {
+    pub(crate) fn respond(&self, result: AuthResult, given_username: &str, api: ChallengeApi) -> SignInResponse {
         let result = match result {
             AuthResult::Challenge { name, session, parameters } => {
-                AuthResult::Challenge { name, session: self.client_session(session, admin), parameters }
+                AuthResult::Challenge { name, session: self.client_session(session, api), parameters }
             }
             other => other,
         };
         match result {
             AuthResult::Tokens(tokens) => SignInResponse::Tokens {
-                username: unverified_claim(&tokens.id_token, "cognito:username")
+                username: unverified_claim(tokens.id_token.expose(), "cognito:username")
                     .unwrap_or_else(|| given_username.to_string()),
                 tokens: wire_tokens(tokens),
             },
             AuthResult::Challenge { name, session, parameters } => SignInResponse::Challenge {
                 username: parameters.get("USER_ID_FOR_SRP").cloned().unwrap_or_else(|| given_username.to_string()),
-                challenge: Challenge { name, session, parameters },
+                challenge: Challenge {
+                    name,
+                    session,
+                    parameters: parameters.into_iter().map(|(k, v)| (k, Secret::from(v))).collect(),
+                },
             },
         }
     }
@@ -198,10 +215,13 @@ pub(crate) mod tests {
     use super::*;
     use crate::{
         ClientSecret,
-        testing::{Call, Reply, ScriptedPool, error},
+        testing::{Call, ScriptedPool, ScriptedReply, error},
     };
 
-    fn service(secret: Option<&str>, replies: Vec<Result<Reply, CognitoError>>) -> (SignInService, Arc<ScriptedPool>) {
+    fn service(
+        secret: Option<&str>,
+        replies: Vec<Result<ScriptedReply, CognitoError>>,
+    ) -> (SignInService, Arc<ScriptedPool>) {
         let pool = Arc::new(ScriptedPool::new(replies));
         let config = CognitoConfig {
             region: "us-east-1".into(),
@@ -219,10 +239,10 @@ pub(crate) mod tests {
         format!("h.{payload}.s")
     }
 
-    pub(crate) fn tokens(username: &str) -> Result<Reply, CognitoError> {
-        Ok(Reply::Auth(AuthResult::Tokens(IssuedTokens {
-            id_token: id_token_for(username),
-            access_token: id_token_for(username),
+    pub(crate) fn tokens(username: &str) -> Result<ScriptedReply, CognitoError> {
+        Ok(ScriptedReply::Auth(AuthResult::Tokens(IssuedTokens {
+            id_token: id_token_for(username).into(),
+            access_token: id_token_for(username).into(),
             refresh_token: Some("r".into()),
             expires_in: 3600,
             token_type: "Bearer".into(),
@@ -268,7 +288,7 @@ pub(crate) mod tests {
     async fn challenge_names_the_user_id_for_srp() {
         let parameters = [("USER_ID_FOR_SRP".to_string(), "u-9".to_string())].into();
         let answer = AuthResult::Challenge { name: "NEW_PASSWORD_REQUIRED".into(), session: "s".into(), parameters };
-        let (svc, _) = service(None, vec![Ok(Reply::Auth(answer))]);
+        let (svc, _) = service(None, vec![Ok(ScriptedReply::Auth(answer))]);
         let out = svc.sign_in(&request(Some(SignInFlow::UserPasswordAuth))).await.unwrap();
         assert!(
             matches!(out, SignInResponse::Challenge { username, challenge } if username == "u-9" && challenge.session == "s")
@@ -294,7 +314,7 @@ pub(crate) mod tests {
         assert!(pool.calls().is_empty());
     }
 
-    fn password_verifier(b: &str) -> Result<Reply, CognitoError> {
+    fn password_verifier(b: &str) -> Result<ScriptedReply, CognitoError> {
         let parameters = [
             ("SALT", "00a1b2c3d4"),
             ("SRP_B", b),
@@ -305,7 +325,7 @@ pub(crate) mod tests {
         .into_iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect();
-        Ok(Reply::Auth(AuthResult::Challenge {
+        Ok(ScriptedReply::Auth(AuthResult::Challenge {
             name: "PASSWORD_VERIFIER".into(),
             session: "sess-1".into(),
             parameters,
@@ -327,8 +347,8 @@ pub(crate) mod tests {
         assert!(start["SRP_A"].len() > 500);
         assert_eq!(start["SECRET_HASH"], ClientSecret::new("secret").secret_hash("ann@example.com", "client"));
         // ... and the answer names "u-123" and hashes over "u-123", not over the alias
-        let Call::Respond { admin, challenge, session, responses } = &pool.calls()[1] else { panic!("no answer") };
-        assert!(!admin);
+        let Call::Respond { api, challenge, session, responses } = &pool.calls()[1] else { panic!("no answer") };
+        assert_eq!(*api, ChallengeApi::Client);
         assert_eq!((challenge.as_str(), session.as_deref()), ("PASSWORD_VERIFIER", Some("sess-1")));
         assert_eq!(responses["USERNAME"], "u-123");
         assert_eq!(responses["SECRET_HASH"], ClientSecret::new("secret").secret_hash("u-123", "client"));

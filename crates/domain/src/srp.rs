@@ -69,6 +69,8 @@ pub struct SrpClient {
     big_a: BigUint,
 }
 
+// By hand, not `Secret`: the secret is a big integer, not a string, and `Debug` of the public `A`
+// alone would be noise.
 impl std::fmt::Debug for SrpClient {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("SrpClient(<secret>)")

@@ -6,8 +6,8 @@ use std::{collections::VecDeque, sync::Mutex};
 use async_trait::async_trait;
 
 use crate::user_pool::{
-    AdminAction, AuthFlow, AuthParameters, AuthResult, CodeDelivery, CognitoError, CognitoErrorKind, NewUser, PoolUser,
-    SignedUp, TokenOwner, UserPool,
+    AdminAction, AuthFlow, AuthParameters, AuthResult, ChallengeApi, CodeDeliveryDetails, CognitoError,
+    CognitoErrorKind, MembershipChange, NewUser, PasswordPermanence, PoolUser, SignedUp, TokenOwner, UserPool,
 };
 
 /// A call the flows made.
@@ -17,8 +17,8 @@ pub enum Call {
     InitiateAuth(AuthFlow, AuthParameters),
     /// `RespondToAuthChallenge` / `AdminRespondToAuthChallenge`.
     Respond {
-        /// Admin variant.
-        admin: bool,
+        /// Which call.
+        api: ChallengeApi,
         /// Challenge name.
         challenge: String,
         /// Session.
@@ -58,17 +58,17 @@ pub enum Call {
     AdminGroups(String),
     /// An [`AdminAction`] on a user.
     AdminAction(AdminAction, String),
-    /// Group membership: username, group, add.
-    GroupMembership(String, String, bool),
-    /// `AdminSetUserPassword`: username, password, permanent.
-    AdminSetPassword(String, String, bool),
+    /// Group membership: username, group, add or remove.
+    GroupMembership(String, String, MembershipChange),
+    /// `AdminSetUserPassword`: username, password, temporary or permanent.
+    AdminSetPassword(String, String, PasswordPermanence),
     /// `GetGroup`.
     GetGroup(String),
 }
 
 /// A scripted answer.
 #[derive(Debug, Clone)]
-pub enum Reply {
+pub enum ScriptedReply {
     /// Tokens or a challenge.
     Auth(AuthResult),
     /// Success without a result.
@@ -76,7 +76,7 @@ pub enum Reply {
     /// `SignUp`'s answer.
     SignedUp(SignedUp),
     /// Where a code was sent.
-    Delivery(Option<CodeDelivery>),
+    Delivery(Option<CodeDeliveryDetails>),
     /// A TOTP secret and the next session.
     Secret(String, Option<String>),
     /// A TOTP verification: accepted, next session.
@@ -93,12 +93,12 @@ pub enum Reply {
 #[derive(Default)]
 pub struct ScriptedPool {
     calls: Mutex<Vec<Call>>,
-    script: Mutex<VecDeque<Result<Reply, CognitoError>>>,
+    script: Mutex<VecDeque<Result<ScriptedReply, CognitoError>>>,
 }
 
 impl ScriptedPool {
     /// A pool answering with `replies`, in order.
-    pub fn new(replies: impl IntoIterator<Item = Result<Reply, CognitoError>>) -> Self {
+    pub fn new(replies: impl IntoIterator<Item = Result<ScriptedReply, CognitoError>>) -> Self {
         Self { calls: Mutex::default(), script: Mutex::new(replies.into_iter().collect()) }
     }
 
@@ -107,7 +107,7 @@ impl ScriptedPool {
         self.calls.lock().map(|c| c.clone()).unwrap_or_default()
     }
 
-    fn next(&self, call: Call) -> Result<Reply, CognitoError> {
+    fn next(&self, call: Call) -> Result<ScriptedReply, CognitoError> {
         if let Ok(mut calls) = self.calls.lock() {
             calls.push(call);
         }
@@ -116,7 +116,7 @@ impl ScriptedPool {
 
     fn auth(&self, call: Call) -> Result<AuthResult, CognitoError> {
         match self.next(call)? {
-            Reply::Auth(result) => Ok(result),
+            ScriptedReply::Auth(result) => Ok(result),
             _ => Err(error("ScriptMismatch")),
         }
     }
@@ -128,8 +128,8 @@ impl ScriptedPool {
 
 fn owner(owner: TokenOwner<'_>) -> (&'static str, String) {
     match owner {
-        TokenOwner::AccessToken(t) => ("AccessToken", t.to_string()),
-        TokenOwner::Session(s) => ("Session", s.to_string()),
+        TokenOwner::AccessToken(t) => ("AccessToken", t.expose().to_string()),
+        TokenOwner::Session(s) => ("Session", s.expose().to_string()),
     }
 }
 
@@ -171,12 +171,12 @@ impl UserPool for ScriptedPool {
 
     async fn respond_to_challenge(
         &self,
-        admin: bool,
+        api: ChallengeApi,
         challenge: &str,
         session: Option<&str>,
         responses: AuthParameters,
     ) -> Result<AuthResult, CognitoError> {
-        self.auth(Call::Respond { admin, challenge: challenge.into(), session: session.map(Into::into), responses })
+        self.auth(Call::Respond { api, challenge: challenge.into(), session: session.map(Into::into), responses })
     }
 
     async fn global_sign_out(&self, access_token: &str) -> Result<(), CognitoError> {
@@ -195,7 +195,7 @@ impl UserPool for ScriptedPool {
         secret_hash: Option<String>,
     ) -> Result<SignedUp, CognitoError> {
         match self.next(Call::SignUp(username.into(), password.into(), attributes.to_vec(), secret_hash))? {
-            Reply::SignedUp(out) => Ok(out),
+            ScriptedReply::SignedUp(out) => Ok(out),
             _ => Err(error("ScriptMismatch")),
         }
     }
@@ -213,9 +213,9 @@ impl UserPool for ScriptedPool {
         &self,
         username: &str,
         secret_hash: Option<String>,
-    ) -> Result<Option<CodeDelivery>, CognitoError> {
+    ) -> Result<Option<CodeDeliveryDetails>, CognitoError> {
         match self.next(Call::ResendCode(username.into(), secret_hash))? {
-            Reply::Delivery(out) => Ok(out),
+            ScriptedReply::Delivery(out) => Ok(out),
             _ => Ok(None),
         }
     }
@@ -223,7 +223,7 @@ impl UserPool for ScriptedPool {
     async fn associate_software_token(&self, o: TokenOwner<'_>) -> Result<(String, Option<String>), CognitoError> {
         let (kind, value) = owner(o);
         match self.next(Call::AssociateSoftwareToken(kind, value))? {
-            Reply::Secret(secret, session) => Ok((secret, session)),
+            ScriptedReply::Secret(secret, session) => Ok((secret, session)),
             _ => Err(error("ScriptMismatch")),
         }
     }
@@ -236,7 +236,7 @@ impl UserPool for ScriptedPool {
     ) -> Result<(bool, Option<String>), CognitoError> {
         let (kind, value) = owner(o);
         match self.next(Call::VerifySoftwareToken(kind, value, code.into(), device_name.map(Into::into)))? {
-            Reply::Verified(ok, session) => Ok((ok, session)),
+            ScriptedReply::Verified(ok, session) => Ok((ok, session)),
             _ => Err(error("ScriptMismatch")),
         }
     }
@@ -253,9 +253,9 @@ impl UserPool for ScriptedPool {
         &self,
         username: &str,
         secret_hash: Option<String>,
-    ) -> Result<Option<CodeDelivery>, CognitoError> {
+    ) -> Result<Option<CodeDeliveryDetails>, CognitoError> {
         match self.next(Call::ForgotPassword(username.into(), secret_hash))? {
-            Reply::Delivery(out) => Ok(out),
+            ScriptedReply::Delivery(out) => Ok(out),
             _ => Ok(None),
         }
     }
@@ -272,14 +272,14 @@ impl UserPool for ScriptedPool {
 
     async fn admin_create_user(&self, user: &NewUser) -> Result<PoolUser, CognitoError> {
         match self.next(Call::AdminCreateUser(user.clone()))? {
-            Reply::User(u) => Ok(u),
+            ScriptedReply::User(u) => Ok(u),
             _ => Err(error("ScriptMismatch")),
         }
     }
 
     async fn admin_get_user(&self, username: &str) -> Result<PoolUser, CognitoError> {
         match self.next(Call::AdminGetUser(username.into()))? {
-            Reply::User(u) => Ok(u),
+            ScriptedReply::User(u) => Ok(u),
             _ => Err(error("ScriptMismatch")),
         }
     }
@@ -291,14 +291,14 @@ impl UserPool for ScriptedPool {
         filter: Option<&str>,
     ) -> Result<(Vec<PoolUser>, Option<String>), CognitoError> {
         match self.next(Call::ListUsers(limit, next.map(Into::into), filter.map(Into::into)))? {
-            Reply::Users(users, next) => Ok((users, next)),
+            ScriptedReply::Users(users, next) => Ok((users, next)),
             _ => Err(error("ScriptMismatch")),
         }
     }
 
     async fn admin_groups(&self, username: &str) -> Result<Vec<String>, CognitoError> {
         match self.next(Call::AdminGroups(username.into()))? {
-            Reply::Groups(g) => Ok(g),
+            ScriptedReply::Groups(g) => Ok(g),
             _ => Ok(Vec::new()),
         }
     }
@@ -307,8 +307,13 @@ impl UserPool for ScriptedPool {
         self.done(Call::AdminAction(action, username.into()))
     }
 
-    async fn admin_group_membership(&self, username: &str, group: &str, add: bool) -> Result<(), CognitoError> {
-        self.done(Call::GroupMembership(username.into(), group.into(), add))
+    async fn admin_group_membership(
+        &self,
+        username: &str,
+        group: &str,
+        change: MembershipChange,
+    ) -> Result<(), CognitoError> {
+        self.done(Call::GroupMembership(username.into(), group.into(), change))
     }
 
     async fn group_exists(&self, group: &str) -> Result<bool, CognitoError> {
@@ -317,7 +322,12 @@ impl UserPool for ScriptedPool {
             .or_else(|err| if crate::cognito_errors::is_resource_not_found(&err) { Ok(false) } else { Err(err) })
     }
 
-    async fn admin_set_password(&self, username: &str, password: &str, permanent: bool) -> Result<(), CognitoError> {
-        self.done(Call::AdminSetPassword(username.into(), password.into(), permanent))
+    async fn admin_set_password(
+        &self,
+        username: &str,
+        password: &str,
+        permanence: PasswordPermanence,
+    ) -> Result<(), CognitoError> {
+        self.done(Call::AdminSetPassword(username.into(), password.into(), permanence))
     }
 }

@@ -3,7 +3,36 @@
 
 use std::collections::BTreeMap;
 
+use api_types::Secret;
 use async_trait::async_trait;
+
+/// Which of Cognito's two challenge-answer calls: the app client's, or the admin one a session
+/// of the admin flow must be answered with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChallengeApi {
+    /// `RespondToAuthChallenge`.
+    Client,
+    /// `AdminRespondToAuthChallenge`.
+    Admin,
+}
+
+/// Whether a group-membership change adds or removes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MembershipChange {
+    /// `AdminAddUserToGroup`.
+    Add,
+    /// `AdminRemoveUserFromGroup`.
+    Remove,
+}
+
+/// Whether a password an admin sets must be changed at the next sign-in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PasswordPermanence {
+    /// Changed at the next sign-in (`FORCE_CHANGE_PASSWORD`).
+    Temporary,
+    /// Kept (`CONFIRMED`).
+    Permanent,
+}
 
 /// The `AuthFlow` of an `InitiateAuth` / `AdminInitiateAuth` call.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -22,28 +51,22 @@ pub enum AuthFlow {
 pub type AuthParameters = BTreeMap<String, String>;
 
 /// Tokens Cognito issued.
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IssuedTokens {
     /// ID token.
-    pub id_token: String,
+    pub id_token: Secret,
     /// Access token.
-    pub access_token: String,
+    pub access_token: Secret,
     /// Refresh token (absent on refresh).
-    pub refresh_token: Option<String>,
+    pub refresh_token: Option<Secret>,
     /// Lifetime in seconds.
     pub expires_in: i32,
     /// Token type (`Bearer`).
     pub token_type: String,
 }
 
-impl std::fmt::Debug for IssuedTokens {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("IssuedTokens").field("expires_in", &self.expires_in).finish_non_exhaustive()
-    }
-}
-
 /// What an auth call answered: tokens, or a challenge.
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AuthResult {
     /// Signed in.
     Tokens(IssuedTokens),
@@ -52,22 +75,10 @@ pub enum AuthResult {
         /// Challenge name.
         name: String,
         /// Session to answer with.
-        session: String,
+        session: Secret,
         /// Challenge parameters.
         parameters: BTreeMap<String, String>,
     },
-}
-
-/// `Debug` leaves the tokens and the session out.
-impl std::fmt::Debug for AuthResult {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Self::Tokens(tokens) => f.debug_tuple("Tokens").field(tokens).finish(),
-            Self::Challenge { name, parameters, .. } => {
-                f.debug_struct("Challenge").field("name", name).field("parameters", parameters).finish_non_exhaustive()
-            }
-        }
-    }
 }
 
 /// Where a failed call's error came from. What a Cognito error code means for the API is not
@@ -95,9 +106,9 @@ pub struct CognitoError {
     pub message: String,
 }
 
-/// Where a code was sent.
+/// Where a code was sent (Cognito's `CodeDeliveryDetails`).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CodeDelivery {
+pub struct CodeDeliveryDetails {
     /// The masked destination (`a***@e***`).
     pub destination: String,
     /// `EMAIL` or `SMS`.
@@ -114,7 +125,7 @@ pub struct SignedUp {
     /// The new user's `sub`.
     pub user_sub: String,
     /// Where the confirmation code went.
-    pub code_delivery: Option<CodeDelivery>,
+    pub code_delivery: Option<CodeDeliveryDetails>,
 }
 
 /// An admin action on one user that takes nothing else.
@@ -131,22 +142,12 @@ pub enum AdminAction {
 }
 
 /// Whose software token: a signed-in user's, or a sign-in session's (the `MFA_SETUP` challenge).
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TokenOwner<'a> {
     /// An access token.
-    AccessToken(&'a str),
+    AccessToken(&'a Secret),
     /// A challenge session.
-    Session(&'a str),
-}
-
-/// `Debug` names the kind only, never the token or session.
-impl std::fmt::Debug for TokenOwner<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            Self::AccessToken(_) => "AccessToken(..)",
-            Self::Session(_) => "Session(..)",
-        })
-    }
+    Session(&'a Secret),
 }
 
 /// A user as Cognito's admin calls describe it.
@@ -167,27 +168,16 @@ pub struct PoolUser {
 }
 
 /// `AdminCreateUser`'s options.
-#[derive(Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct NewUser {
     /// The sign-in name.
     pub username: String,
     /// Attributes to set.
     pub attributes: Vec<(String, String)>,
     /// A temporary password; Cognito generates one when `None`.
-    pub temporary_password: Option<String>,
+    pub temporary_password: Option<Secret>,
     /// Whether Cognito emails the invitation.
     pub send_invite: bool,
-}
-
-/// `Debug` leaves the temporary password out.
-impl std::fmt::Debug for NewUser {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("NewUser")
-            .field("username", &self.username)
-            .field("attributes", &self.attributes)
-            .field("send_invite", &self.send_invite)
-            .finish_non_exhaustive()
-    }
 }
 
 /// The Cognito user-pool operations the flows need.
@@ -197,11 +187,11 @@ pub trait UserPool: Send + Sync {
     /// configured app client.
     async fn initiate_auth(&self, flow: AuthFlow, parameters: AuthParameters) -> Result<AuthResult, CognitoError>;
 
-    /// `RespondToAuthChallenge` (or `AdminRespondToAuthChallenge` when `admin`, for sessions
-    /// the admin flow started).
+    /// `RespondToAuthChallenge`, or `AdminRespondToAuthChallenge` ([`ChallengeApi::Admin`]) for
+    /// sessions the admin flow started.
     async fn respond_to_challenge(
         &self,
-        admin: bool,
+        api: ChallengeApi,
         challenge: &str,
         session: Option<&str>,
         responses: AuthParameters,
@@ -235,7 +225,7 @@ pub trait UserPool: Send + Sync {
         &self,
         username: &str,
         secret_hash: Option<String>,
-    ) -> Result<Option<CodeDelivery>, CognitoError>;
+    ) -> Result<Option<CodeDeliveryDetails>, CognitoError>;
 
     /// `AssociateSoftwareToken`: the TOTP secret, and the next session when `owner` is one.
     async fn associate_software_token(&self, owner: TokenOwner<'_>) -> Result<(String, Option<String>), CognitoError>;
@@ -259,7 +249,7 @@ pub trait UserPool: Send + Sync {
         &self,
         username: &str,
         secret_hash: Option<String>,
-    ) -> Result<Option<CodeDelivery>, CognitoError>;
+    ) -> Result<Option<CodeDeliveryDetails>, CognitoError>;
 
     /// `AdminCreateUser`.
     async fn admin_create_user(&self, user: &NewUser) -> Result<PoolUser, CognitoError>;
@@ -281,14 +271,24 @@ pub trait UserPool: Send + Sync {
     /// `AdminDeleteUser`, `AdminDisableUser`, `AdminEnableUser` or `AdminResetUserPassword`.
     async fn admin_user_action(&self, action: AdminAction, username: &str) -> Result<(), CognitoError>;
 
-    /// `AdminAddUserToGroup` (`add`) or `AdminRemoveUserFromGroup`.
-    async fn admin_group_membership(&self, username: &str, group: &str, add: bool) -> Result<(), CognitoError>;
+    /// `AdminAddUserToGroup` or `AdminRemoveUserFromGroup`, as `change` says.
+    async fn admin_group_membership(
+        &self,
+        username: &str,
+        group: &str,
+        change: MembershipChange,
+    ) -> Result<(), CognitoError>;
 
     /// `GetGroup`: whether the group exists.
     async fn group_exists(&self, group: &str) -> Result<bool, CognitoError>;
 
     /// `AdminSetUserPassword`.
-    async fn admin_set_password(&self, username: &str, password: &str, permanent: bool) -> Result<(), CognitoError>;
+    async fn admin_set_password(
+        &self,
+        username: &str,
+        password: &str,
+        permanence: PasswordPermanence,
+    ) -> Result<(), CognitoError>;
 
     /// `ConfirmForgotPassword`.
     async fn confirm_forgot_password(
@@ -323,8 +323,8 @@ mod tests {
                     parameters: BTreeMap::new()
                 }
             ),
-            format!("{:?}", TokenOwner::AccessToken("SECRET")),
-            format!("{:?}", TokenOwner::Session("SECRET")),
+            format!("{:?}", TokenOwner::AccessToken(&"SECRET".into())),
+            format!("{:?}", TokenOwner::Session(&"SECRET".into())),
             format!(
                 "{:?}",
                 NewUser { username: "ann".into(), temporary_password: Some("SECRET".into()), ..Default::default() }

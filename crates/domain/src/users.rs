@@ -19,7 +19,7 @@ use crate::{
         ATTRIBUTE_VALUE_MAX_CHARS, EMAIL_MAX_CHARS, GROUP_NAME_MAX_CHARS, LIST_FILTER_MAX_CHARS,
         PAGINATION_TOKEN_MAX_CHARS, PASSWORD_MAX_CHARS, USERNAME_MAX_CHARS, check_text,
     },
-    user_pool::{AdminAction, NewUser, PoolUser},
+    user_pool::{AdminAction, MembershipChange, NewUser, PasswordPermanence, PoolUser},
 };
 
 /// Statuses `GET /users?status=` accepts.
@@ -147,7 +147,7 @@ impl AdminService {
         self.require_admin(caller)?;
         check_name("username", &req.username)?;
         if let Some(password) = &req.temporary_password {
-            check_text("temporaryPassword", password, PASSWORD_MAX_CHARS)?;
+            check_text("temporaryPassword", password.expose(), PASSWORD_MAX_CHARS)?;
         }
         if req.groups.len() > MAX_GROUPS {
             return Err(AuthError::bad_input("groups", format!("at most {MAX_GROUPS} groups.")));
@@ -193,7 +193,7 @@ impl AdminService {
         let user = self.pool.admin_create_user(&new).await.map_err(admin_error)?;
         Self::audit(caller, "create", &user.username, &format!("created; groups [{}]", groups.join(",")));
         for group in &groups {
-            if let Err(err) = self.pool.admin_group_membership(&user.username, group, true).await {
+            if let Err(err) = self.pool.admin_group_membership(&user.username, group, MembershipChange::Add).await {
                 // Do not leave a user without the groups they were created for.
                 let result = match self.pool.admin_user_action(AdminAction::Delete, &user.username).await {
                     Ok(()) => "rolled back: a group could not be added",
@@ -284,23 +284,26 @@ impl AdminService {
         result
     }
 
-    /// Adds a user to a group (`add`) or removes them from it.
+    /// Adds a user to a group or removes them from it, as `change` says.
     pub async fn membership(
         &self,
         caller: &AuthorizerContext,
         username: &str,
         group: &str,
-        add: bool,
+        change: MembershipChange,
     ) -> Result<(), AuthError> {
         self.require_admin(caller)?;
         check_name("username", username)?;
         check_name("group", group)?;
         let target = self.pool.admin_get_user(username).await.map_err(admin_error)?;
-        let action = if add { "add-to-group" } else { "remove-from-group" };
-        if !add && group == self.admin_group {
+        let action = match change {
+            MembershipChange::Add => "add-to-group",
+            MembershipChange::Remove => "remove-from-group",
+        };
+        if change == MembershipChange::Remove && group == self.admin_group {
             Self::refuse_self(caller, action, &target)?;
         }
-        let result = self.pool.admin_group_membership(&target.username, group, add).await.map_err(admin_error);
+        let result = self.pool.admin_group_membership(&target.username, group, change).await.map_err(admin_error);
         let whom = format!("{}:{group}", target.username);
         Self::audit(caller, action, &whom, if result.is_ok() { "done" } else { "failed" });
         result
@@ -315,13 +318,20 @@ impl AdminService {
     ) -> Result<(), AuthError> {
         self.require_admin(caller)?;
         check_name("username", username)?;
-        check_text("password", &req.password, PASSWORD_MAX_CHARS)?;
+        check_text("password", req.password.expose(), PASSWORD_MAX_CHARS)?;
         let target = self.pool.admin_get_user(username).await.map_err(admin_error)?;
-        let action = if req.permanent { "set-password" } else { "set-temporary-password" };
+        let permanence = if req.permanent { PasswordPermanence::Permanent } else { PasswordPermanence::Temporary };
+        let action = match permanence {
+            PasswordPermanence::Permanent => "set-password",
+            PasswordPermanence::Temporary => "set-temporary-password",
+        };
         // Their own password admins change with /password/change, which asks for the current one.
         Self::refuse_self(caller, action, &target)?;
-        let result =
-            self.pool.admin_set_password(&target.username, &req.password, req.permanent).await.map_err(admin_error);
+        let result = self
+            .pool
+            .admin_set_password(&target.username, req.password.expose(), permanence)
+            .await
+            .map_err(admin_error);
         Self::audit(caller, action, &target.username, if result.is_ok() { "done" } else { "failed" });
         result
     }
@@ -346,7 +356,7 @@ fn to_wire(user: PoolUser, groups: Vec<String>) -> User {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testing::{Call, Reply, ScriptedPool, error};
+    use crate::testing::{Call, ScriptedPool, ScriptedReply, error};
 
     fn caller(groups: &str) -> AuthorizerContext {
         AuthorizerContext {
@@ -360,12 +370,12 @@ mod tests {
         }
     }
 
-    fn user(sub: &str) -> Result<Reply, CognitoError> {
+    fn user(sub: &str) -> Result<ScriptedReply, CognitoError> {
         let attributes = [("sub", sub), ("email", "x@example.com"), ("email_verified", "true")]
             .into_iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
-        Ok(Reply::User(PoolUser {
+        Ok(ScriptedReply::User(PoolUser {
             username: sub.into(),
             attributes,
             status: "CONFIRMED".into(),
@@ -374,7 +384,7 @@ mod tests {
         }))
     }
 
-    fn service(replies: Vec<Result<Reply, CognitoError>>) -> (AdminService, Arc<ScriptedPool>) {
+    fn service(replies: Vec<Result<ScriptedReply, CognitoError>>) -> (AdminService, Arc<ScriptedPool>) {
         let pool = Arc::new(ScriptedPool::new(replies));
         (AdminService::new(pool.clone(), "admins"), pool)
     }
@@ -414,7 +424,7 @@ mod tests {
 
     #[tokio::test]
     async fn list_filters_by_one_escaped_value_and_checks_its_query() {
-        let (svc, pool) = service(vec![Ok(Reply::Users(vec![], None))]);
+        let (svc, pool) = service(vec![Ok(ScriptedReply::Users(vec![], None))]);
         let admin = caller("admins");
         let query = UserQuery { email: Some(r#"a"b@example.com"#.into()), ..Default::default() };
         svc.list(&admin, &query).await.unwrap();
@@ -432,8 +442,12 @@ mod tests {
     #[tokio::test]
     async fn a_user_whose_group_cannot_be_added_is_removed_again() {
         // The group exists when checked, but adding fails (deleted meanwhile, say).
-        let (svc, pool) =
-            service(vec![Ok(Reply::Done), user("new-sub"), Err(error("ResourceNotFoundException")), Ok(Reply::Done)]);
+        let (svc, pool) = service(vec![
+            Ok(ScriptedReply::Done),
+            user("new-sub"),
+            Err(error("ResourceNotFoundException")),
+            Ok(ScriptedReply::Done),
+        ]);
         let req: CreateUserRequest =
             serde_json::from_value(serde_json::json!({"username": "new@example.com", "groups": ["no-such-group"]}))
                 .unwrap();
@@ -443,7 +457,7 @@ mod tests {
 
     #[tokio::test]
     async fn unknown_groups_are_refused_before_the_user_is_created() {
-        let (svc, pool) = service(vec![Ok(Reply::Done), Err(error("ResourceNotFoundException"))]);
+        let (svc, pool) = service(vec![Ok(ScriptedReply::Done), Err(error("ResourceNotFoundException"))]);
         let req: CreateUserRequest = serde_json::from_value(serde_json::json!({
             "username": "new@example.com", "groups": ["admins", "admins", "no-such-group"]
         }))
@@ -458,7 +472,10 @@ mod tests {
         let (svc, pool) = service(vec![user("admin-sub"), user("admin-sub"), user("admin-sub")]);
         let admin = caller("admins");
         assert!(matches!(svc.act(&admin, AdminAction::ResetPassword, "me").await, Err(AuthError::SelfAction)));
-        assert!(matches!(svc.membership(&admin, "me", "admins", false).await, Err(AuthError::SelfAction)));
+        assert!(matches!(
+            svc.membership(&admin, "me", "admins", MembershipChange::Remove).await,
+            Err(AuthError::SelfAction)
+        ));
         let set = SetPasswordRequest { password: "New-passw0rd".into(), permanent: true };
         assert!(matches!(svc.set_password(&admin, "me", &set).await, Err(AuthError::SelfAction)));
         assert!(pool.calls().iter().all(|c| matches!(c, Call::AdminGetUser(_))));

@@ -26,7 +26,8 @@ pub struct Reply {
     body: Option<serde_json::Value>,
 }
 
-/// `Debug` shows the status only: a body may hold tokens or credentials.
+/// `Debug` shows the status only: a body may hold tokens or credentials. Kept by hand: once
+/// serialized to JSON, the body no longer knows which strings were [`api_types::Secret`]s.
 impl std::fmt::Debug for Reply {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Reply").field("status", &self.status).finish_non_exhaustive()

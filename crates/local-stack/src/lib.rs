@@ -14,7 +14,7 @@ use anyhow::Context;
 use auth_domain::{
     ClientSecret, CognitoConfig, WriteAttributes,
     credentials::{CredentialsConfig, SdkIdentityPool},
-    sdk::{AwsCredentials, SdkUserPool, sdk_config},
+    sdk::{CredentialSource, SdkUserPool, sdk_config},
 };
 use authorizer::AuthorizerConfig;
 use cognito_verifier::{JwksSource, VerifierConfig};
@@ -127,7 +127,7 @@ impl LocalStack {
             options.lockout_base,
         )
         .await?;
-        let credentials = AwsCredentials::Static {
+        let credentials = CredentialSource::Static {
             access_key_id: DUMMY_ACCESS_KEY.into(),
             secret_access_key: DUMMY_SECRET_KEY.into(),
         };

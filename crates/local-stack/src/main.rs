@@ -94,7 +94,7 @@ async fn print_outbox(outbox: &local_stack::outbox::Outbox) {
     loop {
         let messages = outbox.messages();
         for m in messages.iter().skip(shown) {
-            println!("Outbox: {} to {} ({}): {}", m.kind, m.to, m.medium, m.code);
+            println!("Outbox: {} to {} ({}): {}", m.kind, m.to, m.medium, m.code.expose());
         }
         shown = messages.len();
         tokio::time::sleep(Duration::from_millis(500)).await;

@@ -5,10 +5,11 @@
 
 use std::path::{Path, PathBuf};
 
+use api_types::Secret;
 use serde::Deserialize;
 
 /// One message, as the emulator writes it (`emulator/strict_cognito/outbox.py`).
-#[derive(Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct OutboxMessage {
     /// When it was sent (RFC 3339, UTC).
@@ -24,14 +25,7 @@ pub struct OutboxMessage {
     /// `sign-up`, `reset-password`, `sms-mfa` or `invitation`.
     pub kind: String,
     /// The code (for an invitation, the temporary password).
-    pub code: String,
-}
-
-/// `Debug` leaves the code out.
-impl std::fmt::Debug for OutboxMessage {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("OutboxMessage").field("to", &self.to).field("kind", &self.kind).finish_non_exhaustive()
-    }
+    pub code: Secret,
 }
 
 /// The outbox file of one stack. A temporary one (tests) is removed when dropped.
@@ -68,7 +62,11 @@ impl Outbox {
 
     /// The code of the latest message of `kind` sent to `to` (an email address, any case).
     pub fn latest_code(&self, to: &str, kind: &str) -> Option<String> {
-        self.messages().into_iter().rev().find(|m| m.kind == kind && m.to.eq_ignore_ascii_case(to)).map(|m| m.code)
+        self.messages()
+            .into_iter()
+            .rev()
+            .find(|m| m.kind == kind && m.to.eq_ignore_ascii_case(to))
+            .map(|m| m.code.into_exposed())
     }
 }
 
@@ -77,5 +75,20 @@ impl Drop for Outbox {
         if self.temporary {
             let _ = std::fs::remove_file(&self.path);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::OutboxMessage;
+
+    #[test]
+    fn debug_leaves_the_code_out() {
+        let message: Result<OutboxMessage, _> = serde_json::from_value(serde_json::json!({
+            "time": "2026-01-01T00:00:00Z", "userPoolId": "us-east-1_p", "username": "u", "to": "a@example.com",
+            "medium": "EMAIL", "kind": "sign-up", "code": "SECRET-MARK"
+        }));
+        let text = format!("{message:?}");
+        assert!(text.contains("sign-up") && !text.contains("SECRET-MARK"), "{text}");
     }
 }

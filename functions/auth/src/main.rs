@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use auth_domain::{
     CognitoConfig,
-    sdk::{AwsCredentials, SdkUserPool, sdk_config},
+    sdk::{CredentialSource, SdkUserPool, sdk_config},
 };
 use lambda_glue::Cors;
 
@@ -13,7 +13,7 @@ use lambda_glue::Cors;
 async fn main() -> Result<(), lambda_http::Error> {
     lambda_http::tracing::init_default_subscriber();
     let config = CognitoConfig::from_env()?;
-    let sdk = sdk_config(&config.region, AwsCredentials::Environment, None).await;
+    let sdk = sdk_config(&config.region, CredentialSource::Environment, None).await;
     let state = fn_auth::AuthState::new(Arc::new(SdkUserPool::new(&sdk, &config)), config, Cors::from_env());
     lambda_glue::serve(state).await
 }

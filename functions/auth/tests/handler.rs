@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use auth_domain::{
     CognitoConfig,
-    testing::{Reply, ScriptedPool, error},
+    testing::{ScriptedPool, ScriptedReply, error},
 };
 use fn_auth::{AuthState, handle};
 use lambda_glue::Cors;
@@ -98,7 +98,7 @@ fn post(path: &str, body: &str) -> Value {
     event
 }
 
-fn state_answering(replies: Vec<Result<Reply, auth_domain::CognitoError>>) -> AuthState {
+fn state_answering(replies: Vec<Result<ScriptedReply, auth_domain::CognitoError>>) -> AuthState {
     let config = CognitoConfig {
         region: "eu-west-1".into(),
         user_pool_id: "eu-west-1_pool".into(),
@@ -113,7 +113,7 @@ fn state_answering(replies: Vec<Result<Reply, auth_domain::CognitoError>>) -> Au
 async fn resend_code_answers_202_whether_or_not_the_account_exists() {
     // moto lacks ResendConfirmationCode, so this runs the real handler on a scripted pool.
     let state = state_answering(vec![
-        Ok(Reply::Delivery(None)),
+        Ok(ScriptedReply::Delivery(None)),
         Err(error("UserNotFoundException")),
         Err(error("InvalidParameterException")),
     ]);

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use auth_domain::{
     CognitoConfig,
     credentials::{CredentialsConfig, SdkIdentityPool},
-    sdk::{AwsCredentials, sdk_config},
+    sdk::{CredentialSource, sdk_config},
 };
 use lambda_glue::Cors;
 
@@ -14,7 +14,7 @@ async fn main() -> Result<(), lambda_http::Error> {
     lambda_http::tracing::init_default_subscriber();
     let cognito = CognitoConfig::from_env()?;
     let config = CredentialsConfig::from_env(&cognito)?;
-    let sdk = sdk_config(&cognito.region, AwsCredentials::Environment, None).await;
+    let sdk = sdk_config(&cognito.region, CredentialSource::Environment, None).await;
     let pool = Arc::new(SdkIdentityPool::new(&sdk, &config.identity_pool_id));
     lambda_glue::serve(fn_credentials::State::new(pool, &config, Cors::from_env())).await
 }

@@ -6,7 +6,11 @@ use api_types::{
     ApiError,
     wire::{CreateUserRequest, SetPasswordRequest, UserQuery},
 };
-use auth_domain::{UserPool, user_pool::AdminAction, users::AdminService};
+use auth_domain::{
+    UserPool,
+    user_pool::{AdminAction, MembershipChange},
+    users::AdminService,
+};
 use lambda_glue::{Cors, Reply, path_param};
 use lambda_http::{Body, Request, RequestExt, Response, http::StatusCode};
 
@@ -64,7 +68,8 @@ async fn route(state: &State, req: &Request) -> Result<Reply, ApiError> {
         }
         (verb @ ("PUT" | "DELETE"), "/users/{username}/groups/{group}") => {
             let group = path_param(req, "group")?;
-            no_content(admin.membership(&caller, &username()?, &group, verb == "PUT").await?)
+            let change = if verb == "PUT" { MembershipChange::Add } else { MembershipChange::Remove };
+            no_content(admin.membership(&caller, &username()?, &group, change).await?)
         }
         ("PUT", "/users/{username}/password") => {
             let body: SetPasswordRequest = lambda_glue::json_body(req)?;

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use auth_domain::{
     CognitoConfig,
-    sdk::{AwsCredentials, SdkUserPool, sdk_config},
+    sdk::{CredentialSource, SdkUserPool, sdk_config},
 };
 use lambda_glue::Cors;
 
@@ -14,7 +14,7 @@ async fn main() -> Result<(), lambda_http::Error> {
     let config = CognitoConfig::from_env()?;
     let admin_group =
         std::env::var("ADMIN_GROUP").ok().filter(|g| !g.trim().is_empty()).unwrap_or_else(|| "admins".into());
-    let sdk = sdk_config(&config.region, AwsCredentials::Environment, None).await;
+    let sdk = sdk_config(&config.region, CredentialSource::Environment, None).await;
     let state = fn_users::State::new(Arc::new(SdkUserPool::new(&sdk, &config)), &admin_group, Cors::from_env());
     lambda_glue::serve(state).await
 }

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use auth_domain::{
-    testing::{Call, Reply, ScriptedPool},
+    testing::{Call, ScriptedPool, ScriptedReply},
     user_pool::PoolUser,
 };
 use lambda_glue::Cors;
@@ -88,7 +88,7 @@ async fn a_percent_encoded_username_is_decoded_before_the_lookup() {
         enabled: true,
         ..PoolUser::default()
     };
-    let pool = Arc::new(ScriptedPool::new([Ok(Reply::User(user)), Ok(Reply::Groups(vec![]))]));
+    let pool = Arc::new(ScriptedPool::new([Ok(ScriptedReply::User(user)), Ok(ScriptedReply::Groups(vec![]))]));
     let state = fn_users::State::new(pool.clone(), "admins", Cors::default());
 
     // WHEN the function handles it

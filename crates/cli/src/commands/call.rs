@@ -36,7 +36,7 @@ pub async fn run(ctx: &Context, args: &CallArgs) -> anyhow::Result<ExitCode> {
     let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).timeout(TIMEOUT).build()?;
     let mut request = client.request(method, &url);
     if let Some(token) = token {
-        request = request.bearer_auth(token);
+        request = request.bearer_auth(token.expose());
     }
     if let Some(body) = body {
         request = request.header(reqwest::header::CONTENT_TYPE, "application/json").body(body);

@@ -25,7 +25,7 @@ pub async fn run(ctx: &Context) -> anyhow::Result<ExitCode> {
         session.username,
         relative(session.expires_at, session::now())
     );
-    print_line(&session.id_token)
+    print_line(session.id_token.expose())
 }
 
 /// Refreshes `session`'s tokens in place (the refresh token stays, unless Cognito rotates it).

@@ -5,7 +5,10 @@
 use std::{collections::BTreeMap, process::ExitCode};
 
 use anyhow::bail;
-use api_types::wire::{Challenge, ChallengeRequest, SignInFlow, SignInRequest, SignInResponse, Tokens};
+use api_types::{
+    Secret,
+    wire::{Challenge, ChallengeRequest, SignInFlow, SignInRequest, SignInResponse, Tokens},
+};
 use auth_domain::sign_in::SignInService;
 
 use super::{Cognito, Context, print_line};
@@ -88,7 +91,7 @@ pub async fn run(ctx: &Context, args: SignInArgs) -> anyhow::Result<ExitCode> {
         Flow::Admin => SignInFlow::AdminUserPasswordAuth,
     };
     let has_secret = cognito.config.client_secret.is_some();
-    let request = SignInRequest { username, password, flow: Some(flow) };
+    let request = SignInRequest { username, password: password.into(), flow: Some(flow) };
     let first = cognito.sign_in.sign_in(&request).await.map_err(|e| sign_in_failure(e, has_secret))?;
 
     let mut answers = FromUser { new_password_stdin: args.new_password_stdin, totp_code: args.totp_code };
@@ -111,10 +114,10 @@ pub async fn run(ctx: &Context, args: SignInArgs) -> anyhow::Result<ExitCode> {
         session_path.display()
     );
     match args.print {
-        Print::Id => print_line(&session.id_token),
-        Print::Access => print_line(&session.access_token),
+        Print::Id => print_line(session.id_token.expose()),
+        Print::Access => print_line(session.access_token.expose()),
         Print::Refresh => match &session.refresh_token {
-            Some(token) => print_line(token),
+            Some(token) => print_line(token.expose()),
             None => bail!("Cognito issued no refresh token"),
         },
         Print::Json => print_line(&serde_json::to_string_pretty(&session)?),
@@ -145,8 +148,8 @@ pub async fn complete(
 }
 
 /// The answers to one challenge, or why authctl cannot give them.
-pub fn answers_to(challenge: &Challenge, answers: &mut dyn Answers) -> anyhow::Result<BTreeMap<String, String>> {
-    let one = |key: &str, value: String| BTreeMap::from([(key.to_string(), value)]);
+pub fn answers_to(challenge: &Challenge, answers: &mut dyn Answers) -> anyhow::Result<BTreeMap<String, Secret>> {
+    let one = |key: &str, value: String| BTreeMap::from([(key.to_string(), Secret::from(value))]);
     match challenge.name.as_str() {
         "NEW_PASSWORD_REQUIRED" => {
             let required = required_attributes(challenge);
@@ -162,7 +165,7 @@ pub fn answers_to(challenge: &Challenge, answers: &mut dyn Answers) -> anyhow::R
         "SOFTWARE_TOKEN_MFA" => Ok(one("SOFTWARE_TOKEN_MFA_CODE", answers.totp_code()?.trim().to_string())),
         // The only MFA authctl can answer is TOTP: choose it, when Cognito offers it.
         "SELECT_MFA_TYPE" => {
-            let offered = challenge.parameters.get("MFAS_CAN_CHOOSE").map(String::as_str).unwrap_or_default();
+            let offered = challenge.parameters.get("MFAS_CAN_CHOOSE").map(Secret::expose).unwrap_or_default();
             if !offered.is_empty() && !offered.contains("SOFTWARE_TOKEN_MFA") {
                 bail!(
                     "Cognito offers only {offered} as MFA, and authctl answers only SOFTWARE_TOKEN_MFA; \
@@ -181,8 +184,8 @@ pub fn answers_to(challenge: &Challenge, answers: &mut dyn Answers) -> anyhow::R
 /// The attributes a `NEW_PASSWORD_REQUIRED` challenge requires (its `requiredAttributes`
 /// parameter: a JSON array of `userAttributes.<name>`).
 fn required_attributes(challenge: &Challenge) -> Vec<String> {
-    let Some(raw) = challenge.parameters.get("requiredAttributes") else { return Vec::new() };
-    let names: Vec<String> = serde_json::from_str(raw).unwrap_or_else(|_| vec![raw.clone()]);
+    let Some(raw) = challenge.parameters.get("requiredAttributes").map(Secret::expose) else { return Vec::new() };
+    let names: Vec<String> = serde_json::from_str(raw).unwrap_or_else(|_| vec![raw.to_string()]);
     names.into_iter().map(|n| n.trim_start_matches("userAttributes.").to_string()).filter(|n| !n.is_empty()).collect()
 }
 
@@ -191,7 +194,7 @@ mod tests {
     use std::sync::Arc;
 
     use auth_domain::{
-        testing::{Call, Reply, ScriptedPool},
+        testing::{Call, ScriptedPool, ScriptedReply},
         user_pool::{AuthResult, IssuedTokens},
     };
 
@@ -219,12 +222,12 @@ mod tests {
         Challenge {
             name: name.into(),
             session: "s1".into(),
-            parameters: parameters.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+            parameters: parameters.iter().map(|(k, v)| (k.to_string(), Secret::from(*v))).collect(),
         }
     }
 
-    fn auth_challenge(name: &str, session: &str) -> Result<Reply, auth_domain::CognitoError> {
-        Ok(Reply::Auth(AuthResult::Challenge {
+    fn auth_challenge(name: &str, session: &str) -> Result<ScriptedReply, auth_domain::CognitoError> {
+        Ok(ScriptedReply::Auth(AuthResult::Challenge {
             name: name.into(),
             session: session.into(),
             parameters: BTreeMap::new(),
@@ -265,7 +268,7 @@ mod tests {
     async fn chained_challenges_are_answered_until_tokens_come_back() {
         // GIVEN Cognito asking for a new password, then a TOTP code, then issuing tokens
         let tokens = IssuedTokens {
-            id_token: auth_domain::testing::token_with_sub("sub-1"),
+            id_token: auth_domain::testing::token_with_sub("sub-1").into(),
             access_token: "a".into(),
             refresh_token: Some("r".into()),
             expires_in: 3600,
@@ -273,7 +276,7 @@ mod tests {
         };
         let pool = Arc::new(ScriptedPool::new([
             auth_challenge("SOFTWARE_TOKEN_MFA", "s2"),
-            Ok(Reply::Auth(AuthResult::Tokens(tokens))),
+            Ok(ScriptedReply::Auth(AuthResult::Tokens(tokens))),
         ]));
         let service = SignInService::new(pool.clone(), auth_domain::testing::config());
         let first =
@@ -283,7 +286,7 @@ mod tests {
         let (username, tokens) = complete(&service, first, &mut answers).await.unwrap();
         // THEN both challenges were answered in order, for the internal username
         assert_eq!(answers.asked, ["new password", "totp"]);
-        assert_eq!(tokens.refresh_token.as_deref(), Some("r"));
+        assert_eq!(tokens.refresh_token.as_ref().map(Secret::expose), Some("r"));
         assert_eq!(username, "u-1");
         let names: Vec<_> = pool
             .calls()

@@ -33,7 +33,7 @@ pub async fn run(ctx: &Context) -> anyhow::Result<ExitCode> {
     }
     // Whose token it is only matters to the API, which must not act on someone else's; here the
     // caller is whoever the saved token names.
-    let sub = unverified_claim(&session.access_token, "sub")
+    let sub = unverified_claim(session.access_token.expose(), "sub")
         .ok_or_else(|| anyhow::anyhow!("the saved access token is unreadable: run `authctl sign-in` again"))?;
     let request =
         SignOutRequest { access_token: session.access_token.clone(), refresh_token: session.refresh_token.clone() };
