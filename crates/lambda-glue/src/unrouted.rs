@@ -22,5 +22,3 @@ impl State {
 pub async fn handle(state: &State, req: Request) -> Response<Body> {
     crate::respond(&req, &state.cors, Err(crate::no_route(&req)))
 }
-
-crate::impl_handler!(State, handle);
