@@ -125,22 +125,26 @@ pub fn wildcard_match(pattern: &str, text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use api_types::routes::Function;
+    use api_types::routes::{AuthOperation, Operation, PasswordOperation, UsersOperation};
+
+    const fn route(method: &'static str, path: &'static str, operation: Operation, access: Access) -> Route {
+        Route { method, path, operation, access }
+    }
 
     /// A route table with admin routes, parameters and a public route, whatever the API has today.
     const TABLE: &[Route] = &[
-        Route { method: "POST", path: "/auth/sign-in", function: Function::Auth, access: Access::Public },
-        Route { method: "GET", path: "/me", function: Function::Auth, access: Access::SignedIn },
-        Route { method: "POST", path: "/password/change", function: Function::Password, access: Access::SignedIn },
-        Route { method: "GET", path: "/users", function: Function::Users, access: Access::Admin },
-        Route { method: "GET", path: "/users/{username}", function: Function::Users, access: Access::Admin },
-        Route { method: "DELETE", path: "/users/{username}", function: Function::Users, access: Access::Admin },
-        Route {
-            method: "PUT",
-            path: "/users/{username}/groups/{group}",
-            function: Function::Users,
-            access: Access::Admin,
-        },
+        route("POST", "/auth/sign-in", Operation::Auth(AuthOperation::SignIn), Access::Public),
+        route("GET", "/me", Operation::Auth(AuthOperation::Me), Access::SignedIn),
+        route("POST", "/password/change", Operation::Password(PasswordOperation::ChangePassword), Access::SignedIn),
+        route("GET", "/users", Operation::Users(UsersOperation::ListUsers), Access::Admin),
+        route("GET", "/users/{username}", Operation::Users(UsersOperation::GetUser), Access::Admin),
+        route("DELETE", "/users/{username}", Operation::Users(UsersOperation::DeleteUser), Access::Admin),
+        route(
+            "PUT",
+            "/users/{username}/groups/{group}",
+            Operation::Users(UsersOperation::AddUserToGroup),
+            Access::Admin,
+        ),
     ];
 
     const ARN: &str = "arn:aws:execute-api:us-east-1:123456789012:abc123/prod/GET/me";

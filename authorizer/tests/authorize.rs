@@ -118,13 +118,13 @@ const ADMIN_API: &[api_types::routes::Route] = &[
     api_types::routes::Route {
         method: "GET",
         path: "/me",
-        function: api_types::routes::Function::Auth,
+        operation: api_types::routes::Operation::Auth(api_types::routes::AuthOperation::Me),
         access: api_types::routes::Access::SignedIn,
     },
     api_types::routes::Route {
         method: "GET",
         path: "/users",
-        function: api_types::routes::Function::Users,
+        operation: api_types::routes::Operation::Users(api_types::routes::UsersOperation::ListUsers),
         access: api_types::routes::Access::Admin,
     },
 ];

@@ -63,7 +63,7 @@ fn template_declares_exactly_the_route_table() {
     }
     let table: BTreeSet<_> = ROUTES
         .iter()
-        .map(|r| (r.method.to_string(), r.path.to_string(), r.function, r.access == Access::Public))
+        .map(|r| (r.method.to_string(), r.path.to_string(), r.function(), r.access == Access::Public))
         .collect();
     assert_eq!(declared, table, "template.yaml routes (left) differ from api_types::routes::ROUTES (right)");
 }
@@ -219,4 +219,23 @@ fn the_readmes_route_tables_list_exactly_the_route_table() {
     }
     let table: BTreeSet<_> = ROUTES.iter().map(|r| (r.method.to_string(), r.path.to_string())).collect();
     assert_eq!(listed, table, "README.md's route tables (left) differ from api_types::routes::ROUTES (right)");
+}
+
+#[test]
+fn openapi_operation_ids_name_the_route_table_operations() {
+    let spec = openapi();
+    let mut declared = BTreeSet::new();
+    for (path, item) in spec["paths"].as_mapping().expect("paths") {
+        for (method, op) in item.as_mapping().expect("path item") {
+            let method = method.as_str().expect("method");
+            if method == "parameters" {
+                continue;
+            }
+            let id = op["operationId"].as_str().unwrap_or_else(|| panic!("{method} {path:?} has no operationId"));
+            declared.insert((method.to_uppercase(), path.as_str().expect("path").to_string(), id.to_string()));
+        }
+    }
+    let table: BTreeSet<_> =
+        ROUTES.iter().map(|r| (r.method.to_string(), r.path.to_string(), r.operation.id().to_string())).collect();
+    assert_eq!(declared, table, "openapi.yaml operationIds (left) differ from the route table's operations (right)");
 }

@@ -1,7 +1,9 @@
 //! The one error body every route answers with:
-//! `{"error": {"code": "<PascalCase>", "message": "<text>", "field"?: "<name>"}}`.
+//! `{"error": {"code": "<PascalCase>", "message": "<text>", "field"?: "<name>"}}`, and the one
+//! writer of an error response ([`ApiError::to_response`]) that the functions, the local gateway
+//! and the tower layer share.
 
-use http::StatusCode;
+use http::{HeaderValue, Response, StatusCode, header};
 use serde::Serialize;
 
 /// The `code` of an error body. Each maps to exactly one HTTP status.
@@ -163,6 +165,24 @@ impl ApiError {
         }
         serde_json::json!({ "error": error })
     }
+
+    /// The error response, as every part of the API writes it: the status, `Content-Type:
+    /// application/json`, `Retry-After` when the error asks for it, `WWW-Authenticate: Bearer` on
+    /// a 401 (RFC 6750), and the JSON [`body`](Self::body). The writer adds only what is its own
+    /// (a request id, CORS headers). Pure: logging the [`Cause`] is the writer's job, done once.
+    pub fn to_response(&self) -> Response<String> {
+        let mut response = Response::new(self.body().to_string());
+        *response.status_mut() = self.status();
+        let headers = response.headers_mut();
+        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        if let Some(secs) = self.retry_after {
+            headers.insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        }
+        if self.status() == StatusCode::UNAUTHORIZED {
+            headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        response
+    }
 }
 
 impl std::fmt::Display for ApiError {
@@ -199,5 +219,26 @@ mod tests {
         assert_eq!(ApiError::upstream().status(), StatusCode::BAD_GATEWAY);
         assert!(!ApiError::upstream().message.contains("Exception"));
         assert_eq!(ApiError::internal().status(), StatusCode::INTERNAL_SERVER_ERROR);
+    }
+
+    #[test]
+    fn the_response_carries_status_content_type_and_body() {
+        let err = ApiError::bad_field("username", "username is required");
+        let response = err.to_response();
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+        assert_eq!(response.headers()[header::CONTENT_TYPE], "application/json");
+        assert_eq!(response.headers().len(), 1);
+        assert_eq!(response.body(), &err.body().to_string());
+    }
+
+    #[test]
+    fn a_401_asks_for_a_bearer_token_and_a_429_says_when_to_retry_only_when_asked() {
+        let unauthorized = ApiError::unauthorized().to_response();
+        assert_eq!(unauthorized.headers()[header::WWW_AUTHENTICATE], "Bearer");
+        assert!(!ApiError::forbidden().to_response().headers().contains_key(header::WWW_AUTHENTICATE));
+        let throttled = ApiError::new(ErrorCode::TooManyRequests, "slow down").with_retry_after(3).to_response();
+        assert_eq!(throttled.headers()[header::RETRY_AFTER], "3");
+        let locked = ApiError::new(ErrorCode::PasswordAttemptsExceeded, "wait").to_response();
+        assert!(!locked.headers().contains_key(header::RETRY_AFTER));
     }
 }

@@ -1,7 +1,9 @@
-//! The route table: every route of the API, the function that serves it and who may call it.
+//! The route table: every route of the API, what it does (its [`Operation`], which names the
+//! function that serves it) and who may call it.
 //!
-//! It is the single list the local gateway serves and the authorizer's policy is derived from; a
-//! test checks that `template.yaml` declares exactly the same routes.
+//! It is the single list the local gateway serves, the authorizer's policy is derived from and
+//! the functions dispatch on (each matches its own operations exhaustively); tests check that
+//! `template.yaml` and `openapi.yaml` declare exactly the same routes.
 
 use std::collections::BTreeMap;
 
@@ -31,6 +33,189 @@ pub enum Access {
     Admin,
 }
 
+/// Declares the operations of one function: an enum with one variant per route the function
+/// serves, named after the route's `operationId` in `openapi.yaml`, with its conversions to and
+/// from [`Operation`]. A macro only so that each enum's `ALL` lists every variant by construction:
+/// a variant without a route then fails `every_route_has_one_operation_and_back`.
+macro_rules! function_operations {
+    (
+        $(#[$doc:meta])*
+        $name:ident for $function:ident {
+            $($(#[$variant_doc:meta])* $variant:ident = $id:literal,)+
+        }
+    ) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum $name {
+            $($(#[$variant_doc])* $variant,)+
+        }
+
+        impl $name {
+            /// Every operation of this function.
+            pub const ALL: &[Self] = &[$(Self::$variant,)+];
+
+            /// The `operationId` of this operation in `openapi.yaml`.
+            pub const fn id(self) -> &'static str {
+                match self {
+                    $(Self::$variant => $id,)+
+                }
+            }
+        }
+
+        impl From<$name> for Operation {
+            fn from(operation: $name) -> Self {
+                Operation::$function(operation)
+            }
+        }
+
+        /// The operation itself back when it belongs to another function.
+        impl TryFrom<Operation> for $name {
+            type Error = Operation;
+
+            fn try_from(operation: Operation) -> Result<Self, Operation> {
+                match operation {
+                    Operation::$function(operation) => Ok(operation),
+                    other => Err(other),
+                }
+            }
+        }
+    };
+}
+
+function_operations! {
+    /// What the `auth` function does.
+    AuthOperation for Auth {
+        /// `POST /auth/sign-in`.
+        SignIn = "signIn",
+        /// `POST /auth/challenge`.
+        AnswerChallenge = "answerChallenge",
+        /// `POST /auth/sign-up`.
+        SignUp = "signUp",
+        /// `POST /auth/confirm-sign-up`.
+        ConfirmSignUp = "confirmSignUp",
+        /// `POST /auth/resend-code`.
+        ResendCode = "resendCode",
+        /// `GET /me`.
+        Me = "me",
+        /// `POST /mfa/totp/setup`.
+        TotpSetup = "totpSetup",
+        /// `POST /mfa/totp/verify`.
+        TotpVerify = "totpVerify",
+    }
+}
+
+function_operations! {
+    /// What the `refresh` function does.
+    RefreshOperation for Refresh {
+        /// `POST /auth/refresh`.
+        Refresh = "refresh",
+        /// `POST /auth/sign-out`.
+        SignOut = "signOut",
+    }
+}
+
+function_operations! {
+    /// What the `password` function does.
+    PasswordOperation for Password {
+        /// `POST /password/change`.
+        ChangePassword = "changePassword",
+        /// `POST /password/forgot`.
+        ForgotPassword = "forgotPassword",
+        /// `POST /password/reset`.
+        ResetPassword = "resetPassword",
+    }
+}
+
+function_operations! {
+    /// What the `users` function does.
+    UsersOperation for Users {
+        /// `POST /users`.
+        CreateUser = "createUser",
+        /// `GET /users`.
+        ListUsers = "listUsers",
+        /// `GET /users/{username}`.
+        GetUser = "getUser",
+        /// `DELETE /users/{username}`.
+        DeleteUser = "deleteUser",
+        /// `POST /users/{username}/disable`.
+        DisableUser = "disableUser",
+        /// `POST /users/{username}/enable`.
+        EnableUser = "enableUser",
+        /// `PUT /users/{username}/groups/{group}`.
+        AddUserToGroup = "addUserToGroup",
+        /// `DELETE /users/{username}/groups/{group}`.
+        RemoveUserFromGroup = "removeUserFromGroup",
+        /// `POST /users/{username}/reset-password`.
+        ResetUserPassword = "resetUserPassword",
+        /// `PUT /users/{username}/password`.
+        SetUserPassword = "setUserPassword",
+    }
+}
+
+function_operations! {
+    /// What the `credentials` function does.
+    CredentialsOperation for Credentials {
+        /// `POST /credentials`.
+        Credentials = "credentials",
+    }
+}
+
+/// What a route does: one variant per route of [`ROUTES`], grouped by the function that serves
+/// it, so each function's handler can `match` its own operations exhaustively.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Operation {
+    /// A route of the `auth` function.
+    Auth(AuthOperation),
+    /// A route of the `refresh` function.
+    Refresh(RefreshOperation),
+    /// A route of the `password` function.
+    Password(PasswordOperation),
+    /// A route of the `users` function.
+    Users(UsersOperation),
+    /// A route of the `credentials` function.
+    Credentials(CredentialsOperation),
+}
+
+impl Operation {
+    /// The operation of the route with this method and path template (`/users/{username}`, as
+    /// API Gateway's `resource`), compared exactly; `None` when no route has them.
+    pub fn of(method: &str, resource: &str) -> Option<Self> {
+        ROUTES.iter().find(|route| route.method == method && route.path == resource).map(|route| route.operation)
+    }
+
+    /// Every operation, function by function.
+    pub fn all() -> impl Iterator<Item = Self> {
+        let auth = AuthOperation::ALL.iter().copied().map(Self::from);
+        let refresh = RefreshOperation::ALL.iter().copied().map(Self::from);
+        let password = PasswordOperation::ALL.iter().copied().map(Self::from);
+        let users = UsersOperation::ALL.iter().copied().map(Self::from);
+        let credentials = CredentialsOperation::ALL.iter().copied().map(Self::from);
+        auth.chain(refresh).chain(password).chain(users).chain(credentials)
+    }
+
+    /// The function that serves it.
+    pub const fn function(self) -> Function {
+        match self {
+            Self::Auth(_) => Function::Auth,
+            Self::Refresh(_) => Function::Refresh,
+            Self::Password(_) => Function::Password,
+            Self::Users(_) => Function::Users,
+            Self::Credentials(_) => Function::Credentials,
+        }
+    }
+
+    /// Its `operationId` in `openapi.yaml`.
+    pub const fn id(self) -> &'static str {
+        match self {
+            Self::Auth(operation) => operation.id(),
+            Self::Refresh(operation) => operation.id(),
+            Self::Password(operation) => operation.id(),
+            Self::Users(operation) => operation.id(),
+            Self::Credentials(operation) => operation.id(),
+        }
+    }
+}
+
 /// One route of the API.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Route {
@@ -38,43 +223,56 @@ pub struct Route {
     pub method: &'static str,
     /// Path template as API Gateway writes it (`/users/{username}`).
     pub path: &'static str,
-    /// The function behind it.
-    pub function: Function,
+    /// What it does, which names the function behind it.
+    pub operation: Operation,
     /// Who may call it.
     pub access: Access,
 }
 
-const fn route(method: &'static str, path: &'static str, function: Function, access: Access) -> Route {
-    Route { method, path, function, access }
+impl Route {
+    /// The function behind it.
+    pub const fn function(&self) -> Function {
+        self.operation.function()
+    }
+}
+
+const fn route(method: &'static str, path: &'static str, operation: Operation, access: Access) -> Route {
+    Route { method, path, operation, access }
 }
 
 /// Every route of the API.
-pub const ROUTES: &[Route] = &[
-    route("POST", "/auth/sign-in", Function::Auth, Access::Public),
-    route("POST", "/auth/challenge", Function::Auth, Access::Public),
-    route("POST", "/auth/sign-up", Function::Auth, Access::Public),
-    route("POST", "/auth/confirm-sign-up", Function::Auth, Access::Public),
-    route("POST", "/auth/resend-code", Function::Auth, Access::Public),
-    route("GET", "/me", Function::Auth, Access::SignedIn),
-    route("POST", "/mfa/totp/setup", Function::Auth, Access::SignedIn),
-    route("POST", "/mfa/totp/verify", Function::Auth, Access::SignedIn),
-    route("POST", "/auth/refresh", Function::Refresh, Access::Public),
-    route("POST", "/auth/sign-out", Function::Refresh, Access::SignedIn),
-    route("POST", "/password/change", Function::Password, Access::SignedIn),
-    route("POST", "/password/forgot", Function::Password, Access::Public),
-    route("POST", "/password/reset", Function::Password, Access::Public),
-    route("POST", "/credentials", Function::Credentials, Access::SignedIn),
-    route("POST", "/users", Function::Users, Access::Admin),
-    route("GET", "/users", Function::Users, Access::Admin),
-    route("GET", "/users/{username}", Function::Users, Access::Admin),
-    route("DELETE", "/users/{username}", Function::Users, Access::Admin),
-    route("POST", "/users/{username}/disable", Function::Users, Access::Admin),
-    route("POST", "/users/{username}/enable", Function::Users, Access::Admin),
-    route("PUT", "/users/{username}/groups/{group}", Function::Users, Access::Admin),
-    route("DELETE", "/users/{username}/groups/{group}", Function::Users, Access::Admin),
-    route("POST", "/users/{username}/reset-password", Function::Users, Access::Admin),
-    route("PUT", "/users/{username}/password", Function::Users, Access::Admin),
-];
+pub const ROUTES: &[Route] = {
+    use {
+        AuthOperation as A, CredentialsOperation as C, Operation as O, PasswordOperation as P, RefreshOperation as R,
+        UsersOperation as U,
+    };
+    &[
+        route("POST", "/auth/sign-in", O::Auth(A::SignIn), Access::Public),
+        route("POST", "/auth/challenge", O::Auth(A::AnswerChallenge), Access::Public),
+        route("POST", "/auth/sign-up", O::Auth(A::SignUp), Access::Public),
+        route("POST", "/auth/confirm-sign-up", O::Auth(A::ConfirmSignUp), Access::Public),
+        route("POST", "/auth/resend-code", O::Auth(A::ResendCode), Access::Public),
+        route("GET", "/me", O::Auth(A::Me), Access::SignedIn),
+        route("POST", "/mfa/totp/setup", O::Auth(A::TotpSetup), Access::SignedIn),
+        route("POST", "/mfa/totp/verify", O::Auth(A::TotpVerify), Access::SignedIn),
+        route("POST", "/auth/refresh", O::Refresh(R::Refresh), Access::Public),
+        route("POST", "/auth/sign-out", O::Refresh(R::SignOut), Access::SignedIn),
+        route("POST", "/password/change", O::Password(P::ChangePassword), Access::SignedIn),
+        route("POST", "/password/forgot", O::Password(P::ForgotPassword), Access::Public),
+        route("POST", "/password/reset", O::Password(P::ResetPassword), Access::Public),
+        route("POST", "/credentials", O::Credentials(C::Credentials), Access::SignedIn),
+        route("POST", "/users", O::Users(U::CreateUser), Access::Admin),
+        route("GET", "/users", O::Users(U::ListUsers), Access::Admin),
+        route("GET", "/users/{username}", O::Users(U::GetUser), Access::Admin),
+        route("DELETE", "/users/{username}", O::Users(U::DeleteUser), Access::Admin),
+        route("POST", "/users/{username}/disable", O::Users(U::DisableUser), Access::Admin),
+        route("POST", "/users/{username}/enable", O::Users(U::EnableUser), Access::Admin),
+        route("PUT", "/users/{username}/groups/{group}", O::Users(U::AddUserToGroup), Access::Admin),
+        route("DELETE", "/users/{username}/groups/{group}", O::Users(U::RemoveUserFromGroup), Access::Admin),
+        route("POST", "/users/{username}/reset-password", O::Users(U::ResetUserPassword), Access::Admin),
+        route("PUT", "/users/{username}/password", O::Users(U::SetUserPassword), Access::Admin),
+    ]
+};
 
 /// The outcome of looking a request up in [`ROUTES`].
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -132,7 +330,7 @@ mod tests {
 
     #[test]
     fn finds_routes_with_and_without_parameters() {
-        assert!(matches!(find("POST", "/auth/sign-in"), RouteMatch::Found(r, _) if r.function == Function::Auth));
+        assert!(matches!(find("POST", "/auth/sign-in"), RouteMatch::Found(r, _) if r.function() == Function::Auth));
         let params = match_path("/users/{username}/groups/{group}", "/users/alice/groups/admins").unwrap();
         assert_eq!(params["username"], "alice");
         assert_eq!(params["group"], "admins");
@@ -166,6 +364,41 @@ mod tests {
             for b in &ROUTES[i + 1..] {
                 assert!(!(a.method == b.method && a.path == b.path), "{a:?} twice");
             }
+        }
+    }
+
+    #[test]
+    fn every_route_has_one_operation_and_back() {
+        // GIVEN the route table and every operation the functions dispatch on
+        let operations: Vec<Operation> = Operation::all().collect();
+
+        // THEN each route's operation leads back to that route, and to no other
+        for route in ROUTES {
+            assert_eq!(Operation::of(route.method, route.path), Some(route.operation), "{route:?}");
+            assert_eq!(ROUTES.iter().filter(|r| r.operation == route.operation).count(), 1, "{route:?}");
+            assert!(operations.contains(&route.operation), "{route:?}");
+        }
+        // AND each operation has exactly one route
+        assert_eq!(operations.len(), ROUTES.len());
+        for operation in operations {
+            assert_eq!(ROUTES.iter().filter(|r| r.operation == operation).count(), 1, "{operation:?}");
+        }
+    }
+
+    #[test]
+    fn an_operation_belongs_to_its_function_only() {
+        let me = Operation::of("GET", "/me").unwrap();
+        assert_eq!(AuthOperation::try_from(me), Ok(AuthOperation::Me));
+        assert_eq!(UsersOperation::try_from(me), Err(me));
+        assert_eq!(me.function(), Function::Auth);
+        assert_eq!(me.id(), "me");
+    }
+
+    #[test]
+    fn operations_are_found_by_the_exact_method_and_template() {
+        assert_eq!(Operation::of("GET", "/users/{username}"), Some(Operation::Users(UsersOperation::GetUser)));
+        for (method, resource) in [("get", "/me"), ("GET", "/users/alice"), ("POST", "/me"), ("GET", "/nope")] {
+            assert_eq!(Operation::of(method, resource), None, "{method} {resource}");
         }
     }
 }

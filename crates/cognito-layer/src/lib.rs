@@ -41,7 +41,7 @@ use std::{
 use api_types::ApiError;
 use axum::{
     body::Body,
-    http::{HeaderValue, Request, Response, header},
+    http::{Request, Response, header},
 };
 use cognito_verifier::{Claims, Verifier, bearer_token};
 use tower::{Layer, Service};
@@ -142,13 +142,8 @@ fn single_authorization(headers: &axum::http::HeaderMap) -> Option<String> {
     first.to_str().ok().map(str::to_string)
 }
 
+/// The API's error response (`api_types::ApiError::to_response`, as the functions and the
+/// gateway answer it).
 fn refuse(error: ApiError) -> Response<Body> {
-    let mut response = Response::new(Body::from(error.body().to_string()));
-    *response.status_mut() = error.status();
-    let headers = response.headers_mut();
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
-    if error.status() == 401 {
-        headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
-    }
-    response
+    error.to_response().map(Body::from)
 }

@@ -8,7 +8,7 @@ pub mod cors;
 pub mod event;
 pub mod path;
 
-use api_types::{ApiError, AuthorizerContext, ErrorCode, parse_body};
+use api_types::{ApiError, AuthorizerContext, ErrorCode, parse_body, routes::Operation};
 use lambda_http::{
     Body, Request, RequestExt, Response,
     http::{HeaderValue, StatusCode, header},
@@ -122,47 +122,23 @@ pub fn respond(req: &Request, cors: &Cors, result: Result<Reply, ApiError>) -> R
     ResponseMeta::of(req).respond(cors, result)
 }
 
-/// A function's state, able to answer one API Gateway request. Handlers answer every request
-/// themselves (errors included), so an invocation never fails.
-pub trait Handler: Sync {
-    /// Answers one request.
-    fn handle(&self, req: Request) -> impl Future<Output = Response<Body>> + Send;
-
-    /// The CORS rules, for answers the handler could not write itself.
-    fn cors(&self) -> &Cors;
-}
-
-/// Implements [`Handler`] for a function's state type whose handler is
-/// `async fn handle(&State, Request) -> Response<Body>` and which has a `cors: Cors` field.
-#[macro_export]
-macro_rules! impl_handler {
-    ($state:ty, $handle:path) => {
-        impl $crate::Handler for $state {
-            fn handle(
-                &self,
-                req: ::lambda_http::Request,
-            ) -> impl ::std::future::Future<Output = ::lambda_http::Response<::lambda_http::Body>> + Send {
-                $handle(self, req)
-            }
-
-            fn cors(&self) -> &$crate::Cors {
-                &self.cors
-            }
-        }
-    };
-}
-
 /// The longest a request may take: under the functions' 15 s Lambda timeout, so a client whose
 /// request ran into slow Cognito calls gets the API's 502 body (with its request id and CORS
 /// headers) rather than API Gateway's bare one.
 pub const REQUEST_DEADLINE: std::time::Duration = std::time::Duration::from_secs(12);
 
 /// Runs the Lambda: reads each event with [`request_from_event`] (not `lambda_http::run`, whose
-/// request keeps one value of a repeated `Authorization` header) and hands the request to the
-/// state built at init, within [`REQUEST_DEADLINE`]. An event that is not a REST proxy event
-/// fails the invocation (API Gateway answers 502), as with `lambda_http`.
-pub async fn serve(state: impl Handler) -> Result<(), lambda_http::Error> {
-    let state = &state;
+/// request keeps one value of a repeated `Authorization` header) and hands the request to
+/// `handler` (typically `|req| handle(&state, req)` over the state built at init), within
+/// [`REQUEST_DEADLINE`]. The handler answers every request itself, errors included; `cors` is
+/// for the one answer it cannot write, the 502 when the deadline passes. An event that is not a
+/// REST proxy event fails the invocation (API Gateway answers 502), as with `lambda_http`.
+pub async fn serve<F, Fut>(cors: Cors, handler: F) -> Result<(), lambda_http::Error>
+where
+    F: Fn(Request) -> Fut,
+    Fut: Future<Output = Response<Body>>,
+{
+    let (cors, handler) = (&cors, &handler);
     lambda_http::lambda_runtime::run(lambda_http::service_fn(
         move |event: lambda_http::LambdaEvent<serde_json::Value>| async move {
             let lambda_http::LambdaEvent { payload, context } = event;
@@ -170,11 +146,11 @@ pub async fn serve(state: impl Handler) -> Result<(), lambda_http::Error> {
             event::set_trace_header(&mut req, context.xray_trace_id.as_deref());
             req.extensions_mut().insert(context);
             let meta = ResponseMeta::of(&req);
-            let response = match tokio::time::timeout(REQUEST_DEADLINE, state.handle(req)).await {
+            let response = match tokio::time::timeout(REQUEST_DEADLINE, handler(req)).await {
                 Ok(response) => response,
                 Err(_) => {
                     tracing::error!("request deadline exceeded");
-                    meta.respond(state.cors(), Err(ApiError::upstream()))
+                    meta.respond(cors, Err(ApiError::upstream()))
                 }
             };
             Ok::<_, lambda_http::Error>(event::proxy_response(response))
@@ -198,30 +174,32 @@ impl ResponseMeta {
     }
 
     fn respond(&self, cors: &Cors, result: Result<Reply, ApiError>) -> Response<Body> {
-        let (status, body, retry_after) = match result {
-            Ok(reply) => (reply.status, reply.body, None),
+        let mut builder = Response::builder();
+        let body = match result {
+            Ok(reply) => {
+                builder = builder.status(reply.status);
+                if reply.body.is_some() {
+                    builder = builder.header(header::CONTENT_TYPE, "application/json");
+                }
+                reply.body.map(|b| Body::Text(b.to_string())).unwrap_or(Body::Empty)
+            }
             Err(err) => {
                 log_cause(&err);
-                (err.status(), Some(err.body()), err.retry_after)
+                // The API's one error writer: status, content type, Retry-After, WWW-Authenticate.
+                let (parts, body) = err.to_response().into_parts();
+                builder = builder.status(parts.status);
+                for (name, value) in &parts.headers {
+                    builder = builder.header(name, value);
+                }
+                Body::Text(body)
             }
         };
-        let mut builder = Response::builder().status(status);
-        if body.is_some() {
-            builder = builder.header(header::CONTENT_TYPE, "application/json");
-        }
         if let Some(id) = self.request_id.as_deref().and_then(|id| HeaderValue::from_str(id).ok()) {
             builder = builder.header("x-request-id", id);
-        }
-        if let Some(secs) = retry_after {
-            builder = builder.header(header::RETRY_AFTER, secs);
-        }
-        if status == StatusCode::UNAUTHORIZED {
-            builder = builder.header(header::WWW_AUTHENTICATE, "Bearer");
         }
         for (name, value) in cors.headers(self.origin.as_deref()) {
             builder = builder.header(name, value);
         }
-        let body = body.map(|b| Body::Text(b.to_string())).unwrap_or(Body::Empty);
         builder.body(body).unwrap_or_else(|err| {
             tracing::error!(error = %err, "response did not build");
             let mut fallback = Response::new(Body::Text(ApiError::internal().body().to_string()));
@@ -240,6 +218,15 @@ fn log_cause(err: &ApiError) {
     }
 }
 
+/// The operation a request was sent to, among one function's operations (`Op`, such as
+/// [`api_types::routes::AuthOperation`]): looked up by method and API Gateway's resource template
+/// (see [`route`]) in the route table. A route the function does not serve is the 404 of
+/// [`no_route`], so a handler matches `Op` exhaustively.
+pub fn operation<Op: TryFrom<Operation>>(req: &Request) -> Result<Op, ApiError> {
+    let (method, resource) = route(req);
+    Operation::of(&method, &resource).and_then(|operation| Op::try_from(operation).ok()).ok_or_else(|| no_route(req))
+}
+
 /// The 404 for a route the function does not serve.
 pub fn no_route(req: &Request) -> ApiError {
     let (method, path) = route(req);
@@ -248,7 +235,10 @@ pub fn no_route(req: &Request) -> ApiError {
 
 #[cfg(test)]
 mod tests {
-    use api_types::ErrorCode;
+    use api_types::{
+        ErrorCode,
+        routes::{AuthOperation, UsersOperation},
+    };
 
     use super::*;
 
@@ -278,5 +268,28 @@ mod tests {
         let locked = answer(ApiError::new(ErrorCode::PasswordAttemptsExceeded, "wait"));
         assert_eq!(locked.status(), StatusCode::TOO_MANY_REQUESTS);
         assert!(!locked.headers().contains_key(header::RETRY_AFTER));
+    }
+
+    fn request_to(method: &str, resource: &str) -> Request {
+        let event = serde_json::json!({
+            "resource": resource, "path": "/users/alice", "httpMethod": method,
+            "requestContext": {"stage": "prod", "resourcePath": resource, "httpMethod": method, "path": "/prod/users/alice"},
+        });
+        request_from_event(&event.to_string()).unwrap()
+    }
+
+    #[test]
+    fn a_request_is_dispatched_on_its_routes_operation_and_another_functions_route_is_404() {
+        // GIVEN a request for the users function's GET /users/{username}
+        let req = request_to("GET", "/users/{username}");
+
+        // THEN the users function sees its operation, and the auth function the 404 for it
+        assert_eq!(operation::<UsersOperation>(&req), Ok(UsersOperation::GetUser));
+        let not_ours = operation::<AuthOperation>(&req).unwrap_err();
+        assert_eq!(not_ours.code, ErrorCode::NotFound);
+        assert_eq!(not_ours.message, "No route for GET /users/{username}.");
+        // AND a method the table does not have is the 404 too
+        let unknown = operation::<UsersOperation>(&request_to("PATCH", "/users/{username}")).unwrap_err();
+        assert_eq!(unknown.code, ErrorCode::NotFound);
     }
 }

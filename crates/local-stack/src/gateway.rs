@@ -271,7 +271,7 @@ async fn handle(
     parts.headers.insert("x-forwarded-proto", header::HeaderValue::from_static("http"));
     let event = proxy_event(&route, &parts, &path, &params, &body, peer, &request_id, authorizer_context);
     // An invocation that fails or panics makes API Gateway answer 502.
-    match tokio::spawn(gw.clone().invoke(route.function, event)).await {
+    match tokio::spawn(gw.clone().invoke(route.function(), event)).await {
         Ok(Ok(response)) => lambda_response(response),
         Ok(Err(err)) => {
             tracing::error!(error = %err, "the function could not read its event");
@@ -388,13 +388,8 @@ fn lambda_response(response: lambda_http::Response<lambda_http::Body>) -> Respon
 
 /// An answer of the gateway itself, as `template.yaml`'s gateway responses shape it.
 fn gateway_error(cors: &Cors, origin: Option<&str>, request_id: &str, err: &ApiError) -> Response {
-    let mut response =
-        (err.status(), [(header::CONTENT_TYPE, "application/json")], err.body().to_string()).into_response();
-    let headers = response.headers_mut();
-    if err.status() == StatusCode::UNAUTHORIZED {
-        headers.insert(header::WWW_AUTHENTICATE, header::HeaderValue::from_static("Bearer"));
-    }
-    add_headers(headers, request_id, cors.headers(origin));
+    let mut response = err.to_response().map(axum::body::Body::from);
+    add_headers(response.headers_mut(), request_id, cors.headers(origin));
     response
 }
 

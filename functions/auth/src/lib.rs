@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use api_types::{
     ApiError,
+    routes::AuthOperation,
     wire::{
         ChallengeRequest, ConfirmSignUpRequest, MeResponse, SignInRequest, SignUpRequest, TotpSetupRequest,
         TotpVerifyRequest, UsernameRequest,
@@ -39,22 +40,22 @@ impl AuthState {
 
 /// Serves one API Gateway request.
 pub async fn handle(state: &AuthState, req: Request) -> Response<Body> {
-    let (method, resource) = lambda_glue::route(&req);
-    let result = match (method.as_str(), resource.as_str()) {
-        ("POST", "/auth/sign-in") => sign_in(state, &req).await,
-        ("POST", "/auth/challenge") => challenge(state, &req).await,
-        ("POST", "/auth/sign-up") => sign_up(state, &req).await,
-        ("POST", "/auth/confirm-sign-up") => confirm_sign_up(state, &req).await,
-        ("POST", "/auth/resend-code") => resend_code(state, &req).await,
-        ("POST", "/mfa/totp/setup") => totp_setup(state, &req).await,
-        ("POST", "/mfa/totp/verify") => totp_verify(state, &req).await,
-        ("GET", "/me") => me(&req),
-        _ => Err(lambda_glue::no_route(&req)),
-    };
+    let result = dispatch(state, &req).await;
     lambda_glue::respond(&req, &state.cors, result)
 }
 
-lambda_glue::impl_handler!(AuthState, handle);
+async fn dispatch(state: &AuthState, req: &Request) -> Result<Reply, ApiError> {
+    match lambda_glue::operation(req)? {
+        AuthOperation::SignIn => sign_in(state, req).await,
+        AuthOperation::AnswerChallenge => challenge(state, req).await,
+        AuthOperation::SignUp => sign_up(state, req).await,
+        AuthOperation::ConfirmSignUp => confirm_sign_up(state, req).await,
+        AuthOperation::ResendCode => resend_code(state, req).await,
+        AuthOperation::TotpSetup => totp_setup(state, req).await,
+        AuthOperation::TotpVerify => totp_verify(state, req).await,
+        AuthOperation::Me => me(req),
+    }
+}
 
 async fn sign_in(state: &AuthState, req: &Request) -> Result<Reply, ApiError> {
     let body: SignInRequest = lambda_glue::json_body(req)?;

@@ -14,6 +14,7 @@ async fn main() -> Result<(), lambda_http::Error> {
     lambda_http::tracing::init_default_subscriber();
     let config = CognitoConfig::from_env()?;
     let sdk = sdk_config(&config.region, CredentialSource::Environment, None).await;
-    let state = fn_auth::AuthState::new(Arc::new(SdkUserPool::new(&sdk, &config)), config, Cors::from_env());
-    lambda_glue::serve(state).await
+    let cors = Cors::from_env();
+    let state = fn_auth::AuthState::new(Arc::new(SdkUserPool::new(&sdk, &config)), config, cors.clone());
+    lambda_glue::serve(cors, |req| fn_auth::handle(&state, req)).await
 }

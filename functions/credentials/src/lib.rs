@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use api_types::{ApiError, bearer_token};
+use api_types::{ApiError, bearer_token, routes::CredentialsOperation};
 use auth_domain::credentials::{CredentialsConfig, CredentialsService, IdentityPool};
 use lambda_glue::{Cors, Reply};
 use lambda_http::{Body, Request, Response, http::header};
@@ -24,15 +24,12 @@ impl State {
 
 /// Serves one API Gateway request.
 pub async fn handle(state: &State, req: Request) -> Response<Body> {
-    let (method, resource) = lambda_glue::route(&req);
-    let result = match (method.as_str(), resource.as_str()) {
-        ("POST", "/credentials") => credentials(state, &req).await,
-        _ => Err(lambda_glue::no_route(&req)),
+    let result = match lambda_glue::operation(&req) {
+        Ok(CredentialsOperation::Credentials) => credentials(state, &req).await,
+        Err(no_route) => Err(no_route),
     };
     lambda_glue::respond(&req, &state.cors, result)
 }
-
-lambda_glue::impl_handler!(State, handle);
 
 async fn credentials(state: &State, req: &Request) -> Result<Reply, ApiError> {
     // The authorizer verified this very token: its context is the caller's.

@@ -16,5 +16,7 @@ async fn main() -> Result<(), lambda_http::Error> {
     let config = CredentialsConfig::from_env(&cognito)?;
     let sdk = sdk_config(&cognito.region, CredentialSource::Environment, None).await;
     let pool = Arc::new(SdkIdentityPool::new(&sdk, &config.identity_pool_id));
-    lambda_glue::serve(fn_credentials::State::new(pool, &config, Cors::from_env())).await
+    let cors = Cors::from_env();
+    let state = fn_credentials::State::new(pool, &config, cors.clone());
+    lambda_glue::serve(cors, |req| fn_credentials::handle(&state, req)).await
 }

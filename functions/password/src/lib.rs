@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use api_types::{
     ApiError,
+    routes::PasswordOperation,
     wire::{ChangePasswordRequest, ResetPasswordRequest, UsernameRequest},
 };
 use auth_domain::{CognitoConfig, UserPool, password::PasswordService};
@@ -26,17 +27,17 @@ impl State {
 
 /// Serves one API Gateway request.
 pub async fn handle(state: &State, req: Request) -> Response<Body> {
-    let (method, resource) = lambda_glue::route(&req);
-    let result = match (method.as_str(), resource.as_str()) {
-        ("POST", "/password/change") => change(state, &req).await,
-        ("POST", "/password/forgot") => forgot(state, &req).await,
-        ("POST", "/password/reset") => reset(state, &req).await,
-        _ => Err(lambda_glue::no_route(&req)),
-    };
+    let result = dispatch(state, &req).await;
     lambda_glue::respond(&req, &state.cors, result)
 }
 
-lambda_glue::impl_handler!(State, handle);
+async fn dispatch(state: &State, req: &Request) -> Result<Reply, ApiError> {
+    match lambda_glue::operation(req)? {
+        PasswordOperation::ChangePassword => change(state, req).await,
+        PasswordOperation::ForgotPassword => forgot(state, req).await,
+        PasswordOperation::ResetPassword => reset(state, req).await,
+    }
+}
 
 async fn change(state: &State, req: &Request) -> Result<Reply, ApiError> {
     let caller = lambda_glue::require_caller(req)?;

@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use api_types::{
     ApiError,
+    routes::RefreshOperation,
     wire::{RefreshRequest, SignOutRequest},
 };
 use auth_domain::{CognitoConfig, UserPool, session::SessionService};
@@ -26,16 +27,16 @@ impl State {
 
 /// Serves one API Gateway request.
 pub async fn handle(state: &State, req: Request) -> Response<Body> {
-    let (method, resource) = lambda_glue::route(&req);
-    let result = match (method.as_str(), resource.as_str()) {
-        ("POST", "/auth/refresh") => refresh(state, &req).await,
-        ("POST", "/auth/sign-out") => sign_out(state, &req).await,
-        _ => Err(lambda_glue::no_route(&req)),
-    };
+    let result = dispatch(state, &req).await;
     lambda_glue::respond(&req, &state.cors, result)
 }
 
-lambda_glue::impl_handler!(State, handle);
+async fn dispatch(state: &State, req: &Request) -> Result<Reply, ApiError> {
+    match lambda_glue::operation(req)? {
+        RefreshOperation::Refresh => refresh(state, req).await,
+        RefreshOperation::SignOut => sign_out(state, req).await,
+    }
+}
 
 async fn refresh(state: &State, req: &Request) -> Result<Reply, ApiError> {
     let body: RefreshRequest = lambda_glue::json_body(req)?;

@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use api_types::{
     ApiError,
+    routes::UsersOperation,
     wire::{CreateUserRequest, SetPasswordRequest, UserQuery},
 };
 use auth_domain::{
@@ -30,11 +31,9 @@ impl State {
 
 /// Serves one API Gateway request.
 pub async fn handle(state: &State, req: Request) -> Response<Body> {
-    let result = route(state, &req).await;
+    let result = dispatch(state, &req).await;
     lambda_glue::respond(&req, &state.cors, result)
 }
-
-lambda_glue::impl_handler!(State, handle);
 
 fn query(req: &Request) -> UserQuery {
     let params = req.query_string_parameters_ref();
@@ -42,40 +41,36 @@ fn query(req: &Request) -> UserQuery {
     UserQuery { limit: get("limit"), next: get("next"), email: get("email"), status: get("status") }
 }
 
-async fn route(state: &State, req: &Request) -> Result<Reply, ApiError> {
-    let (method, resource) = lambda_glue::route(req);
+async fn dispatch(state: &State, req: &Request) -> Result<Reply, ApiError> {
     let caller = lambda_glue::require_caller(req)?;
     let admin = &state.admin;
     // Defence in depth, before anything else: the authorizer should not have let a non-admin in.
     admin.require_admin(&caller)?;
     let username = || path_param(req, "username");
-    let reply = match (method.as_str(), resource.as_str()) {
-        ("POST", "/users") => {
+    let reply = match lambda_glue::operation(req)? {
+        UsersOperation::CreateUser => {
             let body: CreateUserRequest = lambda_glue::json_body(req)?;
             Reply::with_status(StatusCode::CREATED, admin.create(&caller, &body).await?)
         }
-        ("GET", "/users") => Reply::ok(admin.list(&caller, &query(req)).await?),
-        ("GET", "/users/{username}") => Reply::ok(admin.get(&caller, &username()?).await?),
-        ("DELETE", "/users/{username}") => no_content(admin.act(&caller, AdminAction::Delete, &username()?).await?),
-        ("POST", "/users/{username}/disable") => {
-            no_content(admin.act(&caller, AdminAction::Disable, &username()?).await?)
-        }
-        ("POST", "/users/{username}/enable") => {
-            no_content(admin.act(&caller, AdminAction::Enable, &username()?).await?)
-        }
-        ("POST", "/users/{username}/reset-password") => {
+        UsersOperation::ListUsers => Reply::ok(admin.list(&caller, &query(req)).await?),
+        UsersOperation::GetUser => Reply::ok(admin.get(&caller, &username()?).await?),
+        UsersOperation::DeleteUser => no_content(admin.act(&caller, AdminAction::Delete, &username()?).await?),
+        UsersOperation::DisableUser => no_content(admin.act(&caller, AdminAction::Disable, &username()?).await?),
+        UsersOperation::EnableUser => no_content(admin.act(&caller, AdminAction::Enable, &username()?).await?),
+        UsersOperation::ResetUserPassword => {
             no_content(admin.act(&caller, AdminAction::ResetPassword, &username()?).await?)
         }
-        (verb @ ("PUT" | "DELETE"), "/users/{username}/groups/{group}") => {
+        UsersOperation::AddUserToGroup => no_content(
+            admin.membership(&caller, &username()?, &path_param(req, "group")?, MembershipChange::Add).await?,
+        ),
+        UsersOperation::RemoveUserFromGroup => {
             let group = path_param(req, "group")?;
-            let change = if verb == "PUT" { MembershipChange::Add } else { MembershipChange::Remove };
-            no_content(admin.membership(&caller, &username()?, &group, change).await?)
+            no_content(admin.membership(&caller, &username()?, &group, MembershipChange::Remove).await?)
         }
-        ("PUT", "/users/{username}/password") => {
+        UsersOperation::SetUserPassword => {
             let body: SetPasswordRequest = lambda_glue::json_body(req)?;
             no_content(admin.set_password(&caller, &username()?, &body).await?)
         }
-        _ => return Err(lambda_glue::no_route(req)),
     };
     Ok(reply)
 }

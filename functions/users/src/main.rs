@@ -15,6 +15,7 @@ async fn main() -> Result<(), lambda_http::Error> {
     let admin_group =
         std::env::var("ADMIN_GROUP").ok().filter(|g| !g.trim().is_empty()).unwrap_or_else(|| "admins".into());
     let sdk = sdk_config(&config.region, CredentialSource::Environment, None).await;
-    let state = fn_users::State::new(Arc::new(SdkUserPool::new(&sdk, &config)), &admin_group, Cors::from_env());
-    lambda_glue::serve(state).await
+    let cors = Cors::from_env();
+    let state = fn_users::State::new(Arc::new(SdkUserPool::new(&sdk, &config)), &admin_group, cors.clone());
+    lambda_glue::serve(cors, |req| fn_users::handle(&state, req)).await
 }
