@@ -1,0 +1,41 @@
+//! The identity-pool port: the Cognito identity-pool operations `/credentials` uses, as a trait,
+//! so the service is tested without AWS and the SDK stays behind one adapter
+//! ([`crate::sdk::identity_pool`]).
+
+use async_trait::async_trait;
+
+use crate::CognitoError;
+
+/// Temporary credentials.
+#[derive(Clone, PartialEq, Eq, Default)]
+pub struct AwsCredentials {
+    /// Access key id.
+    pub access_key_id: String,
+    /// Secret access key.
+    pub secret_access_key: String,
+    /// Session token.
+    pub session_token: String,
+    /// Expiry, RFC 3339.
+    pub expiration: String,
+}
+
+impl std::fmt::Debug for AwsCredentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AwsCredentials").field("access_key_id", &self.access_key_id).finish_non_exhaustive()
+    }
+}
+
+/// The identity-pool operations `/credentials` needs.
+#[async_trait]
+pub trait IdentityPool: Send + Sync {
+    /// `GetId`: the identity of the user behind `id_token`.
+    async fn get_id(&self, logins_key: &str, id_token: &str) -> Result<String, CognitoError>;
+
+    /// `GetCredentialsForIdentity`.
+    async fn get_credentials(
+        &self,
+        identity_id: &str,
+        logins_key: &str,
+        id_token: &str,
+    ) -> Result<AwsCredentials, CognitoError>;
+}
