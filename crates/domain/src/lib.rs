@@ -43,4 +43,7 @@ pub use cognito_errors::CognitoCall;
 pub use config::{CognitoConfig, ConfigError, WriteAttributes};
 pub use error::AuthError;
 pub use secret_hash::ClientSecret;
-pub use user_pool::{CognitoError, CognitoErrorKind, UserPool};
+pub use user_pool::{
+    AccountPort, AccountRecoveryPort, AdminPort, CognitoError, CognitoErrorKind, RegistrationPort, SignInPort,
+    SoftwareTokenPort, UserPool,
+};

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use api_types::wire::{TotpSetupRequest, TotpSetupResponse, TotpVerifyRequest};
 
 use crate::{
-    AuthError, UserPool,
+    AccountPort, AuthError,
     challenge::{TOTP_ISSUER, check_code, otpauth_uri},
     cognito_errors::CognitoCall,
     sign_in::check_text,
@@ -24,12 +24,12 @@ fn access_token_error(err: crate::CognitoError) -> AuthError {
 /// TOTP enrolment for signed-in users.
 #[derive(Clone)]
 pub struct MfaService {
-    pool: Arc<dyn UserPool>,
+    pool: Arc<dyn AccountPort>,
 }
 
 impl MfaService {
     /// A service calling Cognito through `pool`.
-    pub fn new(pool: Arc<dyn UserPool>) -> Self {
+    pub fn new(pool: Arc<dyn AccountPort>) -> Self {
         Self { pool }
     }
 

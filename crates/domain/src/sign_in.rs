@@ -10,7 +10,7 @@ use crate::{
     cognito_errors::CognitoCall,
     srp::{self, SrpClient},
     token::unverified_claim,
-    user_pool::{AuthFlow, AuthParameters, AuthResult, CognitoError, CognitoErrorKind, IssuedTokens, UserPool},
+    user_pool::{AuthFlow, AuthParameters, AuthResult, CognitoError, CognitoErrorKind, IssuedTokens, SignInPort},
 };
 
 /// Cognito's own limits: longer values can only fail there, so they are refused here with a
@@ -21,7 +21,7 @@ const MAX_PASSWORD_CHARS: usize = 256;
 /// Signs users in against one app client.
 #[derive(Clone)]
 pub struct SignInService {
-    pub(crate) pool: Arc<dyn UserPool>,
+    pub(crate) pool: Arc<dyn SignInPort>,
     pub(crate) config: CognitoConfig,
 }
 
@@ -33,7 +33,7 @@ const ADMIN_SESSION_PREFIX: &str = "admin.";
 
 impl SignInService {
     /// A service for the app client in `config`, calling Cognito through `pool`.
-    pub fn new(pool: Arc<dyn UserPool>, config: CognitoConfig) -> Self {
+    pub fn new(pool: Arc<dyn SignInPort>, config: CognitoConfig) -> Self {
         Self { pool, config }
     }
 

@@ -1,4 +1,4 @@
-//! Test support (feature `testing`): a [`UserPool`] that records every call and answers from a
+//! Test support (feature `testing`): a [`crate::UserPool`] (every port) that records every call and answers from a
 //! script, so flows and handlers are tested without AWS.
 
 use std::{collections::VecDeque, sync::Mutex};
@@ -6,8 +6,9 @@ use std::{collections::VecDeque, sync::Mutex};
 use async_trait::async_trait;
 
 use crate::user_pool::{
-    AdminAction, AuthFlow, AuthParameters, AuthResult, CodeDelivery, CognitoError, CognitoErrorKind, NewUser, PoolUser,
-    SignedUp, TokenOwner, UserPool,
+    AccountPort, AccountRecoveryPort, AdminAction, AdminPort, AuthFlow, AuthParameters, AuthResult, CodeDelivery,
+    CognitoError, CognitoErrorKind, NewUser, PoolUser, RegistrationPort, SignInPort, SignedUp, SoftwareTokenPort,
+    TokenOwner,
 };
 
 /// A call the flows made.
@@ -164,7 +165,7 @@ pub fn error_with(code: &str, message: &str) -> CognitoError {
 }
 
 #[async_trait]
-impl UserPool for ScriptedPool {
+impl SignInPort for ScriptedPool {
     async fn initiate_auth(&self, flow: AuthFlow, parameters: AuthParameters) -> Result<AuthResult, CognitoError> {
         self.auth(Call::InitiateAuth(flow, parameters))
     }
@@ -178,7 +179,10 @@ impl UserPool for ScriptedPool {
     ) -> Result<AuthResult, CognitoError> {
         self.auth(Call::Respond { admin, challenge: challenge.into(), session: session.map(Into::into), responses })
     }
+}
 
+#[async_trait]
+impl AccountPort for ScriptedPool {
     async fn global_sign_out(&self, access_token: &str) -> Result<(), CognitoError> {
         self.done(Call::GlobalSignOut(access_token.into()))
     }
@@ -187,6 +191,17 @@ impl UserPool for ScriptedPool {
         self.done(Call::RevokeToken(refresh_token.into()))
     }
 
+    async fn prefer_totp(&self, access_token: &str) -> Result<(), CognitoError> {
+        self.done(Call::PreferTotp(access_token.into()))
+    }
+
+    async fn change_password(&self, access_token: &str, previous: &str, proposed: &str) -> Result<(), CognitoError> {
+        self.done(Call::ChangePassword(access_token.into(), previous.into(), proposed.into()))
+    }
+}
+
+#[async_trait]
+impl RegistrationPort for ScriptedPool {
     async fn sign_up(
         &self,
         username: &str,
@@ -219,7 +234,10 @@ impl UserPool for ScriptedPool {
             _ => Ok(None),
         }
     }
+}
 
+#[async_trait]
+impl SoftwareTokenPort for ScriptedPool {
     async fn associate_software_token(&self, o: TokenOwner<'_>) -> Result<(String, Option<String>), CognitoError> {
         let (kind, value) = owner(o);
         match self.next(Call::AssociateSoftwareToken(kind, value))? {
@@ -240,15 +258,10 @@ impl UserPool for ScriptedPool {
             _ => Err(error("ScriptMismatch")),
         }
     }
+}
 
-    async fn prefer_totp(&self, access_token: &str) -> Result<(), CognitoError> {
-        self.done(Call::PreferTotp(access_token.into()))
-    }
-
-    async fn change_password(&self, access_token: &str, previous: &str, proposed: &str) -> Result<(), CognitoError> {
-        self.done(Call::ChangePassword(access_token.into(), previous.into(), proposed.into()))
-    }
-
+#[async_trait]
+impl AccountRecoveryPort for ScriptedPool {
     async fn forgot_password(
         &self,
         username: &str,
@@ -269,7 +282,10 @@ impl UserPool for ScriptedPool {
     ) -> Result<(), CognitoError> {
         self.done(Call::ConfirmForgotPassword(username.into(), code.into(), password.into(), secret_hash))
     }
+}
 
+#[async_trait]
+impl AdminPort for ScriptedPool {
     async fn admin_create_user(&self, user: &NewUser) -> Result<PoolUser, CognitoError> {
         match self.next(Call::AdminCreateUser(user.clone()))? {
             Reply::User(u) => Ok(u),

@@ -13,7 +13,7 @@ use api_types::{
 };
 
 use crate::{
-    AuthError, CognitoError, CognitoErrorKind, UserPool,
+    AdminPort, AuthError, CognitoError, CognitoErrorKind,
     cognito_errors::CognitoCall,
     sign_in::check_text,
     user_pool::{AdminAction, NewUser, PoolUser},
@@ -36,7 +36,7 @@ const DEFAULT_PAGE: i32 = 20;
 /// User administration.
 #[derive(Clone)]
 pub struct AdminService {
-    pool: Arc<dyn UserPool>,
+    pool: Arc<dyn AdminPort>,
     admin_group: String,
 }
 
@@ -70,7 +70,7 @@ fn filter_value(value: &str) -> String {
 
 impl AdminService {
     /// A service for the admins group `admin_group`, calling Cognito through `pool`.
-    pub fn new(pool: Arc<dyn UserPool>, admin_group: impl Into<String>) -> Self {
+    pub fn new(pool: Arc<dyn AdminPort>, admin_group: impl Into<String>) -> Self {
         Self { pool, admin_group: admin_group.into() }
     }
 

@@ -6,7 +6,7 @@ use api_types::{
     ApiError,
     wire::{CreateUserRequest, SetPasswordRequest, UserQuery},
 };
-use auth_domain::{UserPool, user_pool::AdminAction, users::AdminService};
+use auth_domain::{AdminPort, user_pool::AdminAction, users::AdminService};
 use lambda_glue::{Cors, Reply, path_param};
 use lambda_http::{Body, Request, RequestExt, Response, http::StatusCode};
 
@@ -19,7 +19,7 @@ pub struct State {
 
 impl State {
     /// State for the admins group `admin_group`, calling Cognito through `pool`.
-    pub fn new(pool: Arc<dyn UserPool>, admin_group: &str, cors: Cors) -> Self {
+    pub fn new(pool: Arc<dyn AdminPort>, admin_group: &str, cors: Cors) -> Self {
         Self { admin: AdminService::new(pool, admin_group), cors }
     }
 }

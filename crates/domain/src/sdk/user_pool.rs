@@ -1,5 +1,5 @@
 //! The [`crate::user_pool`] ports over the AWS SDK (`cognito-idp`): one adapter,
-//! [`SdkUserPool`], for the configured pool and app client.
+//! [`SdkUserPool`], for the configured pool and app client, implementing every port.
 
 use async_trait::async_trait;
 use aws_config::SdkConfig;
@@ -16,8 +16,9 @@ use super::{classify, unexpected};
 use crate::{
     CognitoConfig,
     user_pool::{
-        AdminAction, AuthFlow, AuthParameters, AuthResult, CodeDelivery, CognitoError, IssuedTokens, NewUser,
-        PoolUser, SignedUp, TokenOwner, UserPool,
+        AccountPort, AccountRecoveryPort, AdminAction, AdminPort, AuthFlow, AuthParameters, AuthResult, CodeDelivery,
+        CognitoError, IssuedTokens, NewUser, PoolUser, RegistrationPort, SignInPort, SignedUp, SoftwareTokenPort,
+        TokenOwner,
     },
 };
 
@@ -43,7 +44,7 @@ impl SdkUserPool {
 }
 
 #[async_trait]
-impl UserPool for SdkUserPool {
+impl SignInPort for SdkUserPool {
     async fn initiate_auth(&self, flow: AuthFlow, parameters: AuthParameters) -> Result<AuthResult, CognitoError> {
         let parameters = Some(parameters.into_iter().collect());
         let (result, challenge, session, challenge_parameters) = if flow == AuthFlow::AdminUserPassword {
@@ -114,7 +115,10 @@ impl UserPool for SdkUserPool {
             auth_result(out.authentication_result, out.challenge_name, out.session, out.challenge_parameters)
         }
     }
+}
 
+#[async_trait]
+impl AccountPort for SdkUserPool {
     async fn global_sign_out(&self, access_token: &str) -> Result<(), CognitoError> {
         self.client.global_sign_out().access_token(access_token).send().await.map_err(classify)?;
         Ok(())
@@ -132,6 +136,34 @@ impl UserPool for SdkUserPool {
         Ok(())
     }
 
+    async fn change_password(&self, access_token: &str, previous: &str, proposed: &str) -> Result<(), CognitoError> {
+        self.client
+            .change_password()
+            .access_token(access_token)
+            .previous_password(previous)
+            .proposed_password(proposed)
+            .send()
+            .await
+            .map_err(classify)?;
+        Ok(())
+    }
+
+    async fn prefer_totp(&self, access_token: &str) -> Result<(), CognitoError> {
+        self.client
+            .set_user_mfa_preference()
+            .access_token(access_token)
+            .software_token_mfa_settings(
+                SoftwareTokenMfaSettingsType::builder().enabled(true).preferred_mfa(true).build(),
+            )
+            .send()
+            .await
+            .map_err(classify)?;
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl RegistrationPort for SdkUserPool {
     async fn sign_up(
         &self,
         username: &str,
@@ -192,7 +224,10 @@ impl UserPool for SdkUserPool {
             .map_err(classify)?;
         Ok(out.code_delivery_details.map(delivery))
     }
+}
 
+#[async_trait]
+impl SoftwareTokenPort for SdkUserPool {
     async fn associate_software_token(&self, owner: TokenOwner<'_>) -> Result<(String, Option<String>), CognitoError> {
         let (token, session) = split_owner(owner);
         let out = self
@@ -225,19 +260,10 @@ impl UserPool for SdkUserPool {
             .map_err(classify)?;
         Ok((out.status == Some(VerifySoftwareTokenResponseType::Success), out.session))
     }
+}
 
-    async fn change_password(&self, access_token: &str, previous: &str, proposed: &str) -> Result<(), CognitoError> {
-        self.client
-            .change_password()
-            .access_token(access_token)
-            .previous_password(previous)
-            .proposed_password(proposed)
-            .send()
-            .await
-            .map_err(classify)?;
-        Ok(())
-    }
-
+#[async_trait]
+impl AccountRecoveryPort for SdkUserPool {
     async fn forgot_password(
         &self,
         username: &str,
@@ -274,7 +300,10 @@ impl UserPool for SdkUserPool {
             .map_err(classify)?;
         Ok(())
     }
+}
 
+#[async_trait]
+impl AdminPort for SdkUserPool {
     async fn admin_create_user(&self, user: &NewUser) -> Result<PoolUser, CognitoError> {
         let attributes = attributes(&user.attributes)?;
         let out = self
@@ -416,19 +445,6 @@ impl UserPool for SdkUserPool {
             .username(username)
             .password(password)
             .permanent(permanent)
-            .send()
-            .await
-            .map_err(classify)?;
-        Ok(())
-    }
-
-    async fn prefer_totp(&self, access_token: &str) -> Result<(), CognitoError> {
-        self.client
-            .set_user_mfa_preference()
-            .access_token(access_token)
-            .software_token_mfa_settings(
-                SoftwareTokenMfaSettingsType::builder().enabled(true).preferred_mfa(true).build(),
-            )
             .send()
             .await
             .map_err(classify)?;
