@@ -90,17 +90,26 @@ pub enum Reply {
     Groups(Vec<String>),
 }
 
-/// Answers calls in order from its script; an unscripted call fails as `Unscripted`.
+/// Answers calls in order from its script, and fails the test on a call the test did not expect:
+/// a call past the end of the script, or one whose scripted reply is of another kind (a
+/// [`Reply::Done`] where `ForgotPassword` answers a [`Reply::Delivery`]), panics with the call
+/// and its arguments. A call made on a spawned task only fails that task, which the service may
+/// turn into an error response; so the pool also panics when dropped after any such call.
 #[derive(Default)]
 pub struct ScriptedPool {
     calls: Mutex<Vec<Call>>,
     script: Mutex<VecDeque<Result<Reply, CognitoError>>>,
+    unexpected: Mutex<Vec<String>>,
 }
 
 impl ScriptedPool {
     /// A pool answering with `replies`, in order.
     pub fn new(replies: impl IntoIterator<Item = Result<Reply, CognitoError>>) -> Self {
-        Self { calls: Mutex::default(), script: Mutex::new(replies.into_iter().collect()) }
+        Self {
+            calls: Mutex::default(),
+            script: Mutex::new(replies.into_iter().collect()),
+            unexpected: Mutex::default(),
+        }
     }
 
     /// The calls made so far.
@@ -108,22 +117,49 @@ impl ScriptedPool {
         self.calls.lock().map(|c| c.clone()).unwrap_or_default()
     }
 
-    fn next(&self, call: Call) -> Result<Reply, CognitoError> {
+    /// Records `call` and answers it with the next scripted reply, which `pick` takes apart
+    /// (`None`: the reply does not answer this call).
+    fn answer<T>(&self, call: Call, pick: impl FnOnce(Reply) -> Option<T>) -> Result<T, CognitoError> {
         if let Ok(mut calls) = self.calls.lock() {
-            calls.push(call);
+            calls.push(call.clone());
         }
-        self.script.lock().ok().and_then(|mut s| s.pop_front()).unwrap_or_else(|| Err(error("Unscripted")))
+        let scripted = self.script.lock().ok().and_then(|mut s| s.pop_front());
+        match scripted {
+            None => self.fail(format!("unexpected Cognito call (the script has no reply left): {call:?}")),
+            Some(Err(err)) => Err(err),
+            Some(Ok(reply)) => match pick(reply.clone()) {
+                Some(out) => Ok(out),
+                None => self.fail(format!("the scripted reply {reply:?} does not answer the Cognito call {call:?}")),
+            },
+        }
     }
 
     fn auth(&self, call: Call) -> Result<AuthResult, CognitoError> {
-        match self.next(call)? {
-            Reply::Auth(result) => Ok(result),
-            _ => Err(error("ScriptMismatch")),
-        }
+        self.answer(call, |reply| match reply {
+            Reply::Auth(result) => Some(result),
+            _ => None,
+        })
     }
 
     fn done(&self, call: Call) -> Result<(), CognitoError> {
-        self.next(call).map(drop)
+        self.answer(call, |reply| matches!(reply, Reply::Done).then_some(()))
+    }
+
+    /// Fails the test: panics now, and again when the pool is dropped (see [`ScriptedPool`]).
+    fn fail(&self, message: String) -> ! {
+        if let Ok(mut unexpected) = self.unexpected.lock() {
+            unexpected.push(message.clone());
+        }
+        panic!("{message}");
+    }
+}
+
+impl Drop for ScriptedPool {
+    fn drop(&mut self) {
+        let unexpected = self.unexpected.get_mut().map(std::mem::take).unwrap_or_default();
+        if !unexpected.is_empty() && !std::thread::panicking() {
+            panic!("unexpected Cognito calls: {unexpected:#?}");
+        }
     }
 }
 
@@ -209,10 +245,12 @@ impl RegistrationPort for ScriptedPool {
         attributes: &[(String, String)],
         secret_hash: Option<String>,
     ) -> Result<SignedUp, CognitoError> {
-        match self.next(Call::SignUp(username.into(), password.into(), attributes.to_vec(), secret_hash))? {
-            Reply::SignedUp(out) => Ok(out),
-            _ => Err(error("ScriptMismatch")),
-        }
+        self.answer(Call::SignUp(username.into(), password.into(), attributes.to_vec(), secret_hash), |reply| {
+            match reply {
+                Reply::SignedUp(out) => Some(out),
+                _ => None,
+            }
+        })
     }
 
     async fn confirm_sign_up(
@@ -229,10 +267,10 @@ impl RegistrationPort for ScriptedPool {
         username: &str,
         secret_hash: Option<String>,
     ) -> Result<Option<CodeDelivery>, CognitoError> {
-        match self.next(Call::ResendCode(username.into(), secret_hash))? {
-            Reply::Delivery(out) => Ok(out),
-            _ => Ok(None),
-        }
+        self.answer(Call::ResendCode(username.into(), secret_hash), |reply| match reply {
+            Reply::Delivery(out) => Some(out),
+            _ => None,
+        })
     }
 }
 
@@ -240,10 +278,10 @@ impl RegistrationPort for ScriptedPool {
 impl SoftwareTokenPort for ScriptedPool {
     async fn associate_software_token(&self, o: TokenOwner<'_>) -> Result<(String, Option<String>), CognitoError> {
         let (kind, value) = owner(o);
-        match self.next(Call::AssociateSoftwareToken(kind, value))? {
-            Reply::Secret(secret, session) => Ok((secret, session)),
-            _ => Err(error("ScriptMismatch")),
-        }
+        self.answer(Call::AssociateSoftwareToken(kind, value), |reply| match reply {
+            Reply::Secret(secret, session) => Some((secret, session)),
+            _ => None,
+        })
     }
 
     async fn verify_software_token(
@@ -253,10 +291,12 @@ impl SoftwareTokenPort for ScriptedPool {
         device_name: Option<&str>,
     ) -> Result<(bool, Option<String>), CognitoError> {
         let (kind, value) = owner(o);
-        match self.next(Call::VerifySoftwareToken(kind, value, code.into(), device_name.map(Into::into)))? {
-            Reply::Verified(ok, session) => Ok((ok, session)),
-            _ => Err(error("ScriptMismatch")),
-        }
+        self.answer(Call::VerifySoftwareToken(kind, value, code.into(), device_name.map(Into::into)), |reply| {
+            match reply {
+                Reply::Verified(ok, session) => Some((ok, session)),
+                _ => None,
+            }
+        })
     }
 }
 
@@ -267,10 +307,10 @@ impl AccountRecoveryPort for ScriptedPool {
         username: &str,
         secret_hash: Option<String>,
     ) -> Result<Option<CodeDelivery>, CognitoError> {
-        match self.next(Call::ForgotPassword(username.into(), secret_hash))? {
-            Reply::Delivery(out) => Ok(out),
-            _ => Ok(None),
-        }
+        self.answer(Call::ForgotPassword(username.into(), secret_hash), |reply| match reply {
+            Reply::Delivery(out) => Some(out),
+            _ => None,
+        })
     }
 
     async fn confirm_forgot_password(
@@ -287,17 +327,17 @@ impl AccountRecoveryPort for ScriptedPool {
 #[async_trait]
 impl AdminPort for ScriptedPool {
     async fn admin_create_user(&self, user: &NewUser) -> Result<PoolUser, CognitoError> {
-        match self.next(Call::AdminCreateUser(user.clone()))? {
-            Reply::User(u) => Ok(u),
-            _ => Err(error("ScriptMismatch")),
-        }
+        self.answer(Call::AdminCreateUser(user.clone()), |reply| match reply {
+            Reply::User(u) => Some(u),
+            _ => None,
+        })
     }
 
     async fn admin_get_user(&self, username: &str) -> Result<PoolUser, CognitoError> {
-        match self.next(Call::AdminGetUser(username.into()))? {
-            Reply::User(u) => Ok(u),
-            _ => Err(error("ScriptMismatch")),
-        }
+        self.answer(Call::AdminGetUser(username.into()), |reply| match reply {
+            Reply::User(u) => Some(u),
+            _ => None,
+        })
     }
 
     async fn list_users(
@@ -306,17 +346,17 @@ impl AdminPort for ScriptedPool {
         next: Option<&str>,
         filter: Option<&str>,
     ) -> Result<(Vec<PoolUser>, Option<String>), CognitoError> {
-        match self.next(Call::ListUsers(limit, next.map(Into::into), filter.map(Into::into)))? {
-            Reply::Users(users, next) => Ok((users, next)),
-            _ => Err(error("ScriptMismatch")),
-        }
+        self.answer(Call::ListUsers(limit, next.map(Into::into), filter.map(Into::into)), |reply| match reply {
+            Reply::Users(users, next) => Some((users, next)),
+            _ => None,
+        })
     }
 
     async fn admin_groups(&self, username: &str) -> Result<Vec<String>, CognitoError> {
-        match self.next(Call::AdminGroups(username.into()))? {
-            Reply::Groups(g) => Ok(g),
-            _ => Ok(Vec::new()),
-        }
+        self.answer(Call::AdminGroups(username.into()), |reply| match reply {
+            Reply::Groups(g) => Some(g),
+            _ => None,
+        })
     }
 
     async fn admin_user_action(&self, action: AdminAction, username: &str) -> Result<(), CognitoError> {
@@ -335,5 +375,40 @@ impl AdminPort for ScriptedPool {
 
     async fn admin_set_password(&self, username: &str, password: &str, permanent: bool) -> Result<(), CognitoError> {
         self.done(Call::AdminSetPassword(username.into(), password.into(), permanent))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+
+    #[tokio::test]
+    #[should_panic(expected = r#"unexpected Cognito call (the script has no reply left): GlobalSignOut("access")"#)]
+    async fn an_unscripted_call_fails_the_test_naming_the_call() {
+        let _ = ScriptedPool::default().global_sign_out("access").await;
+    }
+
+    #[tokio::test]
+    #[should_panic(
+        expected = r#"the scripted reply Done does not answer the Cognito call ForgotPassword("ann", None)"#
+    )]
+    async fn a_reply_of_another_kind_fails_the_test() {
+        let _ = ScriptedPool::new([Ok(Reply::Done)]).forgot_password("ann", None).await;
+    }
+
+    #[test]
+    #[should_panic(expected = "unexpected Cognito calls")]
+    fn an_unexpected_call_on_a_spawned_task_fails_the_test_when_the_pool_is_dropped() {
+        // GIVEN a service-like caller that runs the call on its own task and survives its panic
+        let pool = Arc::new(ScriptedPool::default());
+        let runtime = tokio::runtime::Builder::new_current_thread().build().expect("runtime");
+        let task_pool = pool.clone();
+        let joined =
+            runtime.block_on(async { tokio::spawn(async move { task_pool.revoke_token("refresh").await }).await });
+        assert!(joined.is_err(), "the task panicked");
+        // WHEN the test ends, THEN dropping the pool fails it
+        drop(pool);
     }
 }
