@@ -2,100 +2,19 @@
 //! `GetCredentialsForIdentity`, with the Logins key `cognito-idp.{region}.amazonaws.com/{poolId}`.
 //! What the credentials may do is the identity pool's authenticated role's business
 //! (`template.yaml`: read the stack's bucket, nothing else).
+//!
+//! The service only: the port is [`crate::identity_pool`], its SDK adapter
+//! [`crate::sdk::identity_pool`] (both re-exported here).
 
 use std::sync::Arc;
 
-use api_types::{Secret, wire::CredentialsResponse};
-use async_trait::async_trait;
-use aws_sdk_cognitoidentity::Client;
+use api_types::wire::CredentialsResponse;
 
-use crate::{AuthError, CognitoError, CognitoErrorKind, ConfigError, cognito_errors::CognitoCall, sdk::classify};
-
-/// Temporary AWS credentials, as `GetCredentialsForIdentity` issues them.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct TemporaryCredentials {
-    /// Access key id.
-    pub access_key_id: String,
-    /// Secret access key.
-    pub secret_access_key: Secret,
-    /// Session token.
-    pub session_token: Secret,
-    /// Expiry, RFC 3339.
-    pub expiration: String,
-}
-
-/// The identity-pool operations `/credentials` needs.
-#[async_trait]
-pub trait IdentityPool: Send + Sync {
-    /// `GetId`: the identity of the user behind `id_token`.
-    async fn get_id(&self, logins_key: &str, id_token: &str) -> Result<String, CognitoError>;
-
-    /// `GetCredentialsForIdentity`.
-    async fn get_credentials(
-        &self,
-        identity_id: &str,
-        logins_key: &str,
-        id_token: &str,
-    ) -> Result<TemporaryCredentials, CognitoError>;
-}
-
-/// The identity pool through the AWS SDK.
-pub struct SdkIdentityPool {
-    client: Client,
-    identity_pool_id: String,
-}
-
-impl SdkIdentityPool {
-    /// An adapter for `identity_pool_id`.
-    pub fn new(sdk: &aws_config::SdkConfig, identity_pool_id: &str) -> Self {
-        Self { client: Client::new(sdk), identity_pool_id: identity_pool_id.into() }
-    }
-}
-
-#[async_trait]
-impl IdentityPool for SdkIdentityPool {
-    async fn get_id(&self, logins_key: &str, id_token: &str) -> Result<String, CognitoError> {
-        let out = self
-            .client
-            .get_id()
-            .identity_pool_id(&self.identity_pool_id)
-            .logins(logins_key, id_token)
-            .send()
-            .await
-            .map_err(classify)?;
-        out.identity_id.ok_or_else(|| unexpected("GetId returned no identity"))
-    }
-
-    async fn get_credentials(
-        &self,
-        identity_id: &str,
-        logins_key: &str,
-        id_token: &str,
-    ) -> Result<TemporaryCredentials, CognitoError> {
-        let out = self
-            .client
-            .get_credentials_for_identity()
-            .identity_id(identity_id)
-            .logins(logins_key, id_token)
-            .send()
-            .await
-            .map_err(classify)?;
-        let c = out.credentials.ok_or_else(|| unexpected("no credentials"))?;
-        Ok(TemporaryCredentials {
-            access_key_id: c.access_key_id.ok_or_else(|| unexpected("no access key"))?,
-            secret_access_key: c.secret_key.ok_or_else(|| unexpected("no secret key"))?.into(),
-            session_token: c.session_token.ok_or_else(|| unexpected("no session token"))?.into(),
-            expiration: c
-                .expiration
-                .and_then(|t| t.fmt(aws_sdk_cognitoidentity::primitives::DateTimeFormat::DateTime).ok())
-                .unwrap_or_default(),
-        })
-    }
-}
-
-fn unexpected(what: &str) -> CognitoError {
-    CognitoError { kind: CognitoErrorKind::Other, code: "UnexpectedResponse".into(), message: what.into() }
-}
+use crate::{AuthError, CognitoError, ConfigError, cognito_errors::CognitoCall};
+pub use crate::{
+    identity_pool::{IdentityPool, TemporaryCredentials},
+    sdk::identity_pool::SdkIdentityPool,
+};
 
 /// Where `/credentials` gets credentials: the identity pool and the user pool it trusts.
 #[derive(Debug, Clone)]
@@ -153,6 +72,8 @@ impl CredentialsService {
 #[cfg(test)]
 mod tests {
     use std::sync::Mutex;
+
+    use async_trait::async_trait;
 
     use super::*;
 

@@ -4,9 +4,10 @@
 //! - [`config`]: the pool and app client, read once at init;
 //! - [`input`]: the rules every input meets before a Cognito call (lengths, codes, attributes);
 //! - [`secret_hash`]: the client secret and `SECRET_HASH`;
-//! - [`user_pool`]: the port — the Cognito operations the flows need, as a trait;
-//! - [`sdk`]: the port's adapter over the AWS SDK, and SDK configuration without slow or
-//!   network-probing provider chains;
+//! - [`user_pool`]: the user-pool port — the Cognito operations the flows need, as traits;
+//! - [`identity_pool`]: the identity-pool port — the operations `/credentials` needs;
+//! - [`sdk`]: the ports' adapters over the AWS SDK ([`sdk::user_pool`], [`sdk::identity_pool`]),
+//!   and SDK configuration without slow or network-probing provider chains ([`sdk::config`]);
 //! - [`sign_in`]: the sign-in flows;
 //! - [`challenge`]: answering the challenges a sign-in returns;
 //! - [`session`]: refresh and sign-out;
@@ -24,6 +25,7 @@ pub mod cognito_errors;
 pub mod config;
 pub mod credentials;
 pub mod error;
+pub mod identity_pool;
 pub mod input;
 pub mod mfa;
 pub mod password;
@@ -43,4 +45,7 @@ pub use cognito_errors::CognitoCall;
 pub use config::{CognitoConfig, ConfigError, WriteAttributes};
 pub use error::AuthError;
 pub use secret_hash::ClientSecret;
-pub use user_pool::{CognitoError, CognitoErrorKind, UserPool};
+pub use user_pool::{
+    AccountPort, AccountRecoveryPort, AdminPort, CognitoError, CognitoErrorKind, RegistrationPort, SignInPort,
+    SoftwareTokenPort, UserPool,
+};

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use api_types::wire::{TotpSetupRequest, TotpSetupResponse, TotpVerifyRequest};
 
 use crate::{
-    AuthError, UserPool,
+    AccountPort, AuthError,
     cognito_errors::CognitoCall,
     input::{DEVICE_NAME_MAX_CHARS, TOKEN_MAX_CHARS, check_one_time_password, check_text},
     token::ensure_owned_by,
@@ -21,12 +21,12 @@ fn access_token_error(err: crate::CognitoError) -> AuthError {
 /// TOTP enrolment for signed-in users.
 #[derive(Clone)]
 pub struct MfaService {
-    pool: Arc<dyn UserPool>,
+    pool: Arc<dyn AccountPort>,
 }
 
 impl MfaService {
     /// A service calling Cognito through `pool`.
-    pub fn new(pool: Arc<dyn UserPool>) -> Self {
+    pub fn new(pool: Arc<dyn AccountPort>) -> Self {
         Self { pool }
     }
 

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use api_types::wire::{ChangePasswordRequest, ResetPasswordRequest, UsernameRequest};
 
 use crate::{
-    AuthError, CognitoConfig, UserPool,
+    AccountPort, AccountRecoveryPort, AuthError, CognitoConfig,
     cognito_errors::{CognitoCall, Outcome, outcome},
     input::{PASSWORD_MAX_CHARS, TOKEN_MAX_CHARS, USERNAME_MAX_CHARS, check_confirmation_code, check_text},
     token::ensure_owned_by,
@@ -17,14 +17,16 @@ use crate::{
 /// Password flows for one app client.
 #[derive(Clone)]
 pub struct PasswordService {
-    pool: Arc<dyn UserPool>,
+    account: Arc<dyn AccountPort>,
+    recovery: Arc<dyn AccountRecoveryPort>,
     config: CognitoConfig,
 }
 
 impl PasswordService {
-    /// A service for the app client in `config`, calling Cognito through `pool`.
-    pub fn new(pool: Arc<dyn UserPool>, config: CognitoConfig) -> Self {
-        Self { pool, config }
+    /// A service for the app client in `config`: password change through `account`, forgotten
+    /// passwords through `recovery` (both usually the same adapter).
+    pub fn new(account: Arc<dyn AccountPort>, recovery: Arc<dyn AccountRecoveryPort>, config: CognitoConfig) -> Self {
+        Self { account, recovery, config }
     }
 
     /// `ChangePassword` with the caller's own access token. A wrong previous password (or a dead
@@ -34,7 +36,7 @@ impl PasswordService {
         check_text("previousPassword", req.previous_password.expose(), PASSWORD_MAX_CHARS)?;
         check_text("proposedPassword", req.proposed_password.expose(), PASSWORD_MAX_CHARS)?;
         ensure_owned_by(req.access_token.expose(), caller_sub)?;
-        self.pool
+        self.account
             .change_password(req.access_token.expose(), req.previous_password.expose(), req.proposed_password.expose())
             .await
             .map_err(|err| AuthError::from_cognito(CognitoCall::ChangePassword, err))
@@ -43,7 +45,8 @@ impl PasswordService {
     /// `ForgotPassword`: the same answer for every account, existing or not.
     pub async fn forgot(&self, req: &UsernameRequest) -> Result<(), AuthError> {
         check_text("username", &req.username, USERNAME_MAX_CHARS)?;
-        let Err(err) = self.pool.forgot_password(&req.username, self.config.secret_hash(&req.username)).await else {
+        let Err(err) = self.recovery.forgot_password(&req.username, self.config.secret_hash(&req.username)).await
+        else {
             return Ok(());
         };
         match outcome(CognitoCall::ForgotPassword, err) {
@@ -62,7 +65,7 @@ impl PasswordService {
         check_confirmation_code(req.code.expose())?;
         check_text("newPassword", req.new_password.expose(), PASSWORD_MAX_CHARS)?;
         let hash = self.config.secret_hash(&req.username);
-        self.pool
+        self.recovery
             .confirm_forgot_password(&req.username, req.code.expose(), req.new_password.expose(), hash)
             .await
             .map_err(|err| AuthError::from_cognito(CognitoCall::ConfirmForgotPassword, err))
@@ -80,7 +83,7 @@ mod tests {
 
     fn service(replies: Vec<Result<ScriptedReply, crate::CognitoError>>) -> (PasswordService, Arc<ScriptedPool>) {
         let pool = Arc::new(ScriptedPool::new(replies));
-        (PasswordService::new(pool.clone(), crate::testing::config()), pool)
+        (PasswordService::new(pool.clone(), pool.clone(), crate::testing::config()), pool)
     }
 
     fn token(sub: &str) -> String {

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use api_types::wire::{CodeDelivery, ConfirmSignUpRequest, SignUpRequest, SignUpResponse, UsernameRequest};
 
 use crate::{
-    AuthError, CognitoConfig, UserPool,
+    AuthError, CognitoConfig, RegistrationPort,
     cognito_errors::{CognitoCall, Outcome, outcome},
     input::{
         ATTRIBUTES_MAX, PASSWORD_MAX_CHARS, USERNAME_MAX_CHARS, check_confirmation_code, check_text,
@@ -22,13 +22,13 @@ use crate::{
 /// Sign-up and confirmation for one app client.
 #[derive(Clone)]
 pub struct RegistrationService {
-    pool: Arc<dyn UserPool>,
+    pool: Arc<dyn RegistrationPort>,
     config: CognitoConfig,
 }
 
 impl RegistrationService {
     /// A service for the app client in `config`, calling Cognito through `pool`.
-    pub fn new(pool: Arc<dyn UserPool>, config: CognitoConfig) -> Self {
+    pub fn new(pool: Arc<dyn RegistrationPort>, config: CognitoConfig) -> Self {
         Self { pool, config }
     }
 

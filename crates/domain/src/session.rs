@@ -10,20 +10,22 @@ use crate::{
     input::{TOKEN_MAX_CHARS, USERNAME_MAX_CHARS, check_text},
     sign_in::wire_tokens,
     token::ensure_owned_by,
-    user_pool::{AuthFlow, AuthParameters, AuthResult, UserPool},
+    user_pool::{AccountPort, AuthFlow, AuthParameters, AuthResult, SignInPort},
 };
 
 /// Refresh and sign-out for one app client.
 #[derive(Clone)]
 pub struct SessionService {
-    pool: Arc<dyn UserPool>,
+    sign_in: Arc<dyn SignInPort>,
+    account: Arc<dyn AccountPort>,
     config: CognitoConfig,
 }
 
 impl SessionService {
-    /// A service for the app client in `config`, calling Cognito through `pool`.
-    pub fn new(pool: Arc<dyn UserPool>, config: CognitoConfig) -> Self {
-        Self { pool, config }
+    /// A service for the app client in `config`: refresh through `sign_in`, sign-out through
+    /// `account` (both usually the same adapter).
+    pub fn new(sign_in: Arc<dyn SignInPort>, account: Arc<dyn AccountPort>, config: CognitoConfig) -> Self {
+        Self { sign_in, account, config }
     }
 
     /// `REFRESH_TOKEN_AUTH`. `SECRET_HASH` is over `req.username`, which must be the internal
@@ -38,7 +40,7 @@ impl SessionService {
             params.insert("SECRET_HASH".into(), hash);
         }
         let result = self
-            .pool
+            .sign_in
             .initiate_auth(AuthFlow::RefreshToken, params)
             .await
             .map_err(|err| AuthError::from_cognito(CognitoCall::Refresh, err))?;
@@ -62,14 +64,14 @@ impl SessionService {
             check_text("refreshToken", token.expose(), TOKEN_MAX_CHARS)?;
         }
         ensure_owned_by(req.access_token.expose(), caller_sub)?;
-        self.pool
+        self.account
             .global_sign_out(req.access_token.expose())
             .await
             .map_err(|err| AuthError::from_cognito(CognitoCall::AccessToken, err))?;
         if let Some(token) = &req.refresh_token {
             // Global sign-out already invalidated it; revoking is belt and braces, so a failure
             // here is logged, not returned.
-            if let Err(err) = self.pool.revoke_token(token.expose()).await {
+            if let Err(err) = self.account.revoke_token(token.expose()).await {
                 tracing::warn!(code = %err.code, "refresh token revocation after global sign-out failed");
             }
         }
@@ -89,7 +91,7 @@ mod tests {
 
     fn service(replies: Vec<Result<ScriptedReply, crate::CognitoError>>) -> (SessionService, Arc<ScriptedPool>) {
         let pool = Arc::new(ScriptedPool::new(replies));
-        (SessionService::new(pool.clone(), crate::testing::config()), pool)
+        (SessionService::new(pool.clone(), pool.clone(), crate::testing::config()), pool)
     }
 
     fn access_token(sub: &str) -> String {

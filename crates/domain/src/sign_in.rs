@@ -15,14 +15,14 @@ use crate::{
     srp::{self, SrpClient},
     token::unverified_claim,
     user_pool::{
-        AuthFlow, AuthParameters, AuthResult, ChallengeApi, CognitoError, CognitoErrorKind, IssuedTokens, UserPool,
+        AuthFlow, AuthParameters, AuthResult, ChallengeApi, CognitoError, CognitoErrorKind, IssuedTokens, SignInPort,
     },
 };
 
 /// Signs users in against one app client.
 #[derive(Clone)]
 pub struct SignInService {
-    pub(crate) pool: Arc<dyn UserPool>,
+    pub(crate) pool: Arc<dyn SignInPort>,
     pub(crate) config: CognitoConfig,
 }
 
@@ -34,7 +34,7 @@ const ADMIN_SESSION_PREFIX: &str = "admin.";
 
 impl SignInService {
     /// A service for the app client in `config`, calling Cognito through `pool`.
-    pub fn new(pool: Arc<dyn UserPool>, config: CognitoConfig) -> Self {
+    pub fn new(pool: Arc<dyn SignInPort>, config: CognitoConfig) -> Self {
         Self { pool, config }
     }
 

@@ -1,4 +1,4 @@
-//! Test support (feature `testing`): a [`UserPool`] that records every call and answers from a
+//! Test support (feature `testing`): a [`crate::UserPool`] (every port) that records every call and answers from a
 //! script, so flows and handlers are tested without AWS.
 
 use std::{collections::VecDeque, sync::Mutex};
@@ -6,8 +6,9 @@ use std::{collections::VecDeque, sync::Mutex};
 use async_trait::async_trait;
 
 use crate::user_pool::{
-    AdminAction, AuthFlow, AuthParameters, AuthResult, ChallengeApi, CodeDeliveryDetails, CognitoError,
-    CognitoErrorKind, MembershipChange, NewUser, PasswordPermanence, PoolUser, SignedUp, TokenOwner, UserPool,
+    AccountPort, AccountRecoveryPort, AdminAction, AdminPort, AuthFlow, AuthParameters, AuthResult, ChallengeApi,
+    CodeDeliveryDetails, CognitoError, CognitoErrorKind, MembershipChange, NewUser, PasswordPermanence, PoolUser,
+    RegistrationPort, SignInPort, SignedUp, SoftwareTokenPort, TokenOwner,
 };
 
 /// A call the flows made.
@@ -89,17 +90,26 @@ pub enum ScriptedReply {
     Groups(Vec<String>),
 }
 
-/// Answers calls in order from its script; an unscripted call fails as `Unscripted`.
+/// Answers calls in order from its script, and fails the test on a call the test did not expect:
+/// a call past the end of the script, or one whose scripted reply is of another kind (a
+/// [`ScriptedReply::Done`] where `ForgotPassword` answers a [`ScriptedReply::Delivery`]), panics with the call
+/// and its arguments. A call made on a spawned task only fails that task, which the service may
+/// turn into an error response; so the pool also panics when dropped after any such call.
 #[derive(Default)]
 pub struct ScriptedPool {
     calls: Mutex<Vec<Call>>,
     script: Mutex<VecDeque<Result<ScriptedReply, CognitoError>>>,
+    unexpected: Mutex<Vec<String>>,
 }
 
 impl ScriptedPool {
     /// A pool answering with `replies`, in order.
     pub fn new(replies: impl IntoIterator<Item = Result<ScriptedReply, CognitoError>>) -> Self {
-        Self { calls: Mutex::default(), script: Mutex::new(replies.into_iter().collect()) }
+        Self {
+            calls: Mutex::default(),
+            script: Mutex::new(replies.into_iter().collect()),
+            unexpected: Mutex::default(),
+        }
     }
 
     /// The calls made so far.
@@ -107,22 +117,49 @@ impl ScriptedPool {
         self.calls.lock().map(|c| c.clone()).unwrap_or_default()
     }
 
-    fn next(&self, call: Call) -> Result<ScriptedReply, CognitoError> {
+    /// Records `call` and answers it with the next scripted reply, which `pick` takes apart
+    /// (`None`: the reply does not answer this call).
+    fn answer<T>(&self, call: Call, pick: impl FnOnce(ScriptedReply) -> Option<T>) -> Result<T, CognitoError> {
         if let Ok(mut calls) = self.calls.lock() {
-            calls.push(call);
+            calls.push(call.clone());
         }
-        self.script.lock().ok().and_then(|mut s| s.pop_front()).unwrap_or_else(|| Err(error("Unscripted")))
+        let scripted = self.script.lock().ok().and_then(|mut s| s.pop_front());
+        match scripted {
+            None => self.fail(format!("unexpected Cognito call (the script has no reply left): {call:?}")),
+            Some(Err(err)) => Err(err),
+            Some(Ok(reply)) => match pick(reply.clone()) {
+                Some(out) => Ok(out),
+                None => self.fail(format!("the scripted reply {reply:?} does not answer the Cognito call {call:?}")),
+            },
+        }
     }
 
     fn auth(&self, call: Call) -> Result<AuthResult, CognitoError> {
-        match self.next(call)? {
-            ScriptedReply::Auth(result) => Ok(result),
-            _ => Err(error("ScriptMismatch")),
-        }
+        self.answer(call, |reply| match reply {
+            ScriptedReply::Auth(result) => Some(result),
+            _ => None,
+        })
     }
 
     fn done(&self, call: Call) -> Result<(), CognitoError> {
-        self.next(call).map(drop)
+        self.answer(call, |reply| matches!(reply, ScriptedReply::Done).then_some(()))
+    }
+
+    /// Fails the test: panics now, and again when the pool is dropped (see [`ScriptedPool`]).
+    fn fail(&self, message: String) -> ! {
+        if let Ok(mut unexpected) = self.unexpected.lock() {
+            unexpected.push(message.clone());
+        }
+        panic!("{message}");
+    }
+}
+
+impl Drop for ScriptedPool {
+    fn drop(&mut self) {
+        let unexpected = self.unexpected.get_mut().map(std::mem::take).unwrap_or_default();
+        if !unexpected.is_empty() && !std::thread::panicking() {
+            panic!("unexpected Cognito calls: {unexpected:#?}");
+        }
     }
 }
 
@@ -164,7 +201,7 @@ pub fn error_with(code: &str, message: &str) -> CognitoError {
 }
 
 #[async_trait]
-impl UserPool for ScriptedPool {
+impl SignInPort for ScriptedPool {
     async fn initiate_auth(&self, flow: AuthFlow, parameters: AuthParameters) -> Result<AuthResult, CognitoError> {
         self.auth(Call::InitiateAuth(flow, parameters))
     }
@@ -178,7 +215,10 @@ impl UserPool for ScriptedPool {
     ) -> Result<AuthResult, CognitoError> {
         self.auth(Call::Respond { api, challenge: challenge.into(), session: session.map(Into::into), responses })
     }
+}
 
+#[async_trait]
+impl AccountPort for ScriptedPool {
     async fn global_sign_out(&self, access_token: &str) -> Result<(), CognitoError> {
         self.done(Call::GlobalSignOut(access_token.into()))
     }
@@ -187,6 +227,17 @@ impl UserPool for ScriptedPool {
         self.done(Call::RevokeToken(refresh_token.into()))
     }
 
+    async fn prefer_totp(&self, access_token: &str) -> Result<(), CognitoError> {
+        self.done(Call::PreferTotp(access_token.into()))
+    }
+
+    async fn change_password(&self, access_token: &str, previous: &str, proposed: &str) -> Result<(), CognitoError> {
+        self.done(Call::ChangePassword(access_token.into(), previous.into(), proposed.into()))
+    }
+}
+
+#[async_trait]
+impl RegistrationPort for ScriptedPool {
     async fn sign_up(
         &self,
         username: &str,
@@ -194,10 +245,12 @@ impl UserPool for ScriptedPool {
         attributes: &[(String, String)],
         secret_hash: Option<String>,
     ) -> Result<SignedUp, CognitoError> {
-        match self.next(Call::SignUp(username.into(), password.into(), attributes.to_vec(), secret_hash))? {
-            ScriptedReply::SignedUp(out) => Ok(out),
-            _ => Err(error("ScriptMismatch")),
-        }
+        self.answer(Call::SignUp(username.into(), password.into(), attributes.to_vec(), secret_hash), |reply| {
+            match reply {
+                ScriptedReply::SignedUp(out) => Some(out),
+                _ => None,
+            }
+        })
     }
 
     async fn confirm_sign_up(
@@ -214,18 +267,21 @@ impl UserPool for ScriptedPool {
         username: &str,
         secret_hash: Option<String>,
     ) -> Result<Option<CodeDeliveryDetails>, CognitoError> {
-        match self.next(Call::ResendCode(username.into(), secret_hash))? {
-            ScriptedReply::Delivery(out) => Ok(out),
-            _ => Ok(None),
-        }
+        self.answer(Call::ResendCode(username.into(), secret_hash), |reply| match reply {
+            ScriptedReply::Delivery(out) => Some(out),
+            _ => None,
+        })
     }
+}
 
+#[async_trait]
+impl SoftwareTokenPort for ScriptedPool {
     async fn associate_software_token(&self, o: TokenOwner<'_>) -> Result<(String, Option<String>), CognitoError> {
         let (kind, value) = owner(o);
-        match self.next(Call::AssociateSoftwareToken(kind, value))? {
-            ScriptedReply::Secret(secret, session) => Ok((secret, session)),
-            _ => Err(error("ScriptMismatch")),
-        }
+        self.answer(Call::AssociateSoftwareToken(kind, value), |reply| match reply {
+            ScriptedReply::Secret(secret, session) => Some((secret, session)),
+            _ => None,
+        })
     }
 
     async fn verify_software_token(
@@ -235,29 +291,26 @@ impl UserPool for ScriptedPool {
         device_name: Option<&str>,
     ) -> Result<(bool, Option<String>), CognitoError> {
         let (kind, value) = owner(o);
-        match self.next(Call::VerifySoftwareToken(kind, value, code.into(), device_name.map(Into::into)))? {
-            ScriptedReply::Verified(ok, session) => Ok((ok, session)),
-            _ => Err(error("ScriptMismatch")),
-        }
+        self.answer(Call::VerifySoftwareToken(kind, value, code.into(), device_name.map(Into::into)), |reply| {
+            match reply {
+                ScriptedReply::Verified(ok, session) => Some((ok, session)),
+                _ => None,
+            }
+        })
     }
+}
 
-    async fn prefer_totp(&self, access_token: &str) -> Result<(), CognitoError> {
-        self.done(Call::PreferTotp(access_token.into()))
-    }
-
-    async fn change_password(&self, access_token: &str, previous: &str, proposed: &str) -> Result<(), CognitoError> {
-        self.done(Call::ChangePassword(access_token.into(), previous.into(), proposed.into()))
-    }
-
+#[async_trait]
+impl AccountRecoveryPort for ScriptedPool {
     async fn forgot_password(
         &self,
         username: &str,
         secret_hash: Option<String>,
     ) -> Result<Option<CodeDeliveryDetails>, CognitoError> {
-        match self.next(Call::ForgotPassword(username.into(), secret_hash))? {
-            ScriptedReply::Delivery(out) => Ok(out),
-            _ => Ok(None),
-        }
+        self.answer(Call::ForgotPassword(username.into(), secret_hash), |reply| match reply {
+            ScriptedReply::Delivery(out) => Some(out),
+            _ => None,
+        })
     }
 
     async fn confirm_forgot_password(
@@ -269,19 +322,22 @@ impl UserPool for ScriptedPool {
     ) -> Result<(), CognitoError> {
         self.done(Call::ConfirmForgotPassword(username.into(), code.into(), password.into(), secret_hash))
     }
+}
 
+#[async_trait]
+impl AdminPort for ScriptedPool {
     async fn admin_create_user(&self, user: &NewUser) -> Result<PoolUser, CognitoError> {
-        match self.next(Call::AdminCreateUser(user.clone()))? {
-            ScriptedReply::User(u) => Ok(u),
-            _ => Err(error("ScriptMismatch")),
-        }
+        self.answer(Call::AdminCreateUser(user.clone()), |reply| match reply {
+            ScriptedReply::User(u) => Some(u),
+            _ => None,
+        })
     }
 
     async fn admin_get_user(&self, username: &str) -> Result<PoolUser, CognitoError> {
-        match self.next(Call::AdminGetUser(username.into()))? {
-            ScriptedReply::User(u) => Ok(u),
-            _ => Err(error("ScriptMismatch")),
-        }
+        self.answer(Call::AdminGetUser(username.into()), |reply| match reply {
+            ScriptedReply::User(u) => Some(u),
+            _ => None,
+        })
     }
 
     async fn list_users(
@@ -290,17 +346,17 @@ impl UserPool for ScriptedPool {
         next: Option<&str>,
         filter: Option<&str>,
     ) -> Result<(Vec<PoolUser>, Option<String>), CognitoError> {
-        match self.next(Call::ListUsers(limit, next.map(Into::into), filter.map(Into::into)))? {
-            ScriptedReply::Users(users, next) => Ok((users, next)),
-            _ => Err(error("ScriptMismatch")),
-        }
+        self.answer(Call::ListUsers(limit, next.map(Into::into), filter.map(Into::into)), |reply| match reply {
+            ScriptedReply::Users(users, next) => Some((users, next)),
+            _ => None,
+        })
     }
 
     async fn admin_groups(&self, username: &str) -> Result<Vec<String>, CognitoError> {
-        match self.next(Call::AdminGroups(username.into()))? {
-            ScriptedReply::Groups(g) => Ok(g),
-            _ => Ok(Vec::new()),
-        }
+        self.answer(Call::AdminGroups(username.into()), |reply| match reply {
+            ScriptedReply::Groups(g) => Some(g),
+            _ => None,
+        })
     }
 
     async fn admin_user_action(&self, action: AdminAction, username: &str) -> Result<(), CognitoError> {
@@ -329,5 +385,40 @@ impl UserPool for ScriptedPool {
         permanence: PasswordPermanence,
     ) -> Result<(), CognitoError> {
         self.done(Call::AdminSetPassword(username.into(), password.into(), permanence))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+
+    #[tokio::test]
+    #[should_panic(expected = r#"unexpected Cognito call (the script has no reply left): GlobalSignOut("access")"#)]
+    async fn an_unscripted_call_fails_the_test_naming_the_call() {
+        let _ = ScriptedPool::default().global_sign_out("access").await;
+    }
+
+    #[tokio::test]
+    #[should_panic(
+        expected = r#"the scripted reply Done does not answer the Cognito call ForgotPassword("ann", None)"#
+    )]
+    async fn a_reply_of_another_kind_fails_the_test() {
+        let _ = ScriptedPool::new([Ok(ScriptedReply::Done)]).forgot_password("ann", None).await;
+    }
+
+    #[test]
+    #[should_panic(expected = "unexpected Cognito calls")]
+    fn an_unexpected_call_on_a_spawned_task_fails_the_test_when_the_pool_is_dropped() {
+        // GIVEN a service-like caller that runs the call on its own task and survives its panic
+        let pool = Arc::new(ScriptedPool::default());
+        let runtime = tokio::runtime::Builder::new_current_thread().build().expect("runtime");
+        let task_pool = pool.clone();
+        let joined =
+            runtime.block_on(async { tokio::spawn(async move { task_pool.revoke_token("refresh").await }).await });
+        assert!(joined.is_err(), "the task panicked");
+        // WHEN the test ends, THEN dropping the pool fails it
+        drop(pool);
     }
 }

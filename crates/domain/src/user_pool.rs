@@ -1,5 +1,16 @@
-//! The port: the Cognito user-pool operations the flows use, as a trait, so the flows are tested
-//! without AWS and the SDK stays behind one adapter ([`crate::sdk`]).
+//! The ports: the Cognito user-pool operations the flows use, as traits by capability, so each
+//! service asks for what it calls, the flows are tested without AWS, and the SDK stays behind one
+//! adapter ([`crate::sdk::user_pool`]).
+//!
+//! - [`SignInPort`]: sign-in, refresh and challenge answers ([`crate::sign_in`],
+//!   [`crate::challenge`], the refresh of [`crate::session`]);
+//! - [`AccountPort`]: the signed-in user's own account ([`crate::mfa`], sign-out in
+//!   [`crate::session`], password change in [`crate::password`]);
+//! - [`SoftwareTokenPort`]: TOTP enrolment, shared by the two above;
+//! - [`RegistrationPort`]: sign-up ([`crate::registration`]);
+//! - [`AccountRecoveryPort`]: forgotten passwords ([`crate::password`]);
+//! - [`AdminPort`]: user administration ([`crate::users`]);
+//! - [`UserPool`]: all of them, for wiring.
 
 use std::collections::BTreeMap;
 
@@ -180,9 +191,10 @@ pub struct NewUser {
     pub send_invite: bool,
 }
 
-/// The Cognito user-pool operations the flows need.
+/// Signing in: starting an auth flow (sign-in, refresh, the admin flow) and answering the
+/// challenges it returns, TOTP enrolment during sign-in (`MFA_SETUP`) included.
 #[async_trait]
-pub trait UserPool: Send + Sync {
+pub trait SignInPort: SoftwareTokenPort {
     /// `InitiateAuth` (client-side flows) or `AdminInitiateAuth` (the admin flow) on the
     /// configured app client.
     async fn initiate_auth(&self, flow: AuthFlow, parameters: AuthParameters) -> Result<AuthResult, CognitoError>;
@@ -196,13 +208,28 @@ pub trait UserPool: Send + Sync {
         session: Option<&str>,
         responses: AuthParameters,
     ) -> Result<AuthResult, CognitoError>;
+}
 
+/// The signed-in user's own account, authorised by the user's tokens: sign-out, revocation,
+/// password change, and TOTP enrolment and preference.
+#[async_trait]
+pub trait AccountPort: SoftwareTokenPort {
     /// `GlobalSignOut`: invalidates the user's tokens, refresh tokens included.
     async fn global_sign_out(&self, access_token: &str) -> Result<(), CognitoError>;
 
     /// `RevokeToken` on the configured app client.
     async fn revoke_token(&self, refresh_token: &str) -> Result<(), CognitoError>;
 
+    /// `SetUserMFAPreference`: TOTP enabled and preferred.
+    async fn prefer_totp(&self, access_token: &str) -> Result<(), CognitoError>;
+
+    /// `ChangePassword`.
+    async fn change_password(&self, access_token: &str, previous: &str, proposed: &str) -> Result<(), CognitoError>;
+}
+
+/// Self-registration on the app client: sign-up, its confirmation, a new confirmation code.
+#[async_trait]
+pub trait RegistrationPort: Send + Sync {
     /// `SignUp`.
     async fn sign_up(
         &self,
@@ -226,7 +253,13 @@ pub trait UserPool: Send + Sync {
         username: &str,
         secret_hash: Option<String>,
     ) -> Result<Option<CodeDeliveryDetails>, CognitoError>;
+}
 
+/// TOTP enrolment (`AssociateSoftwareToken`, `VerifySoftwareToken`), for a sign-in session
+/// ([`TokenOwner::Session`], [`SignInPort`]) or a signed-in user ([`TokenOwner::AccessToken`],
+/// [`AccountPort`]): one Cognito API under either authorisation.
+#[async_trait]
+pub trait SoftwareTokenPort: Send + Sync {
     /// `AssociateSoftwareToken`: the TOTP secret, and the next session when `owner` is one.
     async fn associate_software_token(&self, owner: TokenOwner<'_>) -> Result<(String, Option<String>), CognitoError>;
 
@@ -237,13 +270,11 @@ pub trait UserPool: Send + Sync {
         code: &str,
         device_name: Option<&str>,
     ) -> Result<(bool, Option<String>), CognitoError>;
+}
 
-    /// `SetUserMFAPreference`: TOTP enabled and preferred.
-    async fn prefer_totp(&self, access_token: &str) -> Result<(), CognitoError>;
-
-    /// `ChangePassword`.
-    async fn change_password(&self, access_token: &str, previous: &str, proposed: &str) -> Result<(), CognitoError>;
-
+/// Account recovery for a signed-out user: a reset code, and a new password with it.
+#[async_trait]
+pub trait AccountRecoveryPort: Send + Sync {
     /// `ForgotPassword`.
     async fn forgot_password(
         &self,
@@ -251,6 +282,19 @@ pub trait UserPool: Send + Sync {
         secret_hash: Option<String>,
     ) -> Result<Option<CodeDeliveryDetails>, CognitoError>;
 
+    /// `ConfirmForgotPassword`.
+    async fn confirm_forgot_password(
+        &self,
+        username: &str,
+        code: &str,
+        password: &str,
+        secret_hash: Option<String>,
+    ) -> Result<(), CognitoError>;
+}
+
+/// User administration, under IAM authorisation: users, their state and their groups.
+#[async_trait]
+pub trait AdminPort: Send + Sync {
     /// `AdminCreateUser`.
     async fn admin_create_user(&self, user: &NewUser) -> Result<PoolUser, CognitoError>;
 
@@ -289,16 +333,14 @@ pub trait UserPool: Send + Sync {
         password: &str,
         permanence: PasswordPermanence,
     ) -> Result<(), CognitoError>;
-
-    /// `ConfirmForgotPassword`.
-    async fn confirm_forgot_password(
-        &self,
-        username: &str,
-        code: &str,
-        password: &str,
-        secret_hash: Option<String>,
-    ) -> Result<(), CognitoError>;
 }
+
+/// Every Cognito user-pool operation the API uses, for wiring: one adapter
+/// ([`crate::sdk::SdkUserPool`], or `testing::ScriptedPool` in tests) serves all the ports, and
+/// `Arc<dyn UserPool>` converts to any one of them. Services take the narrow ports they use.
+pub trait UserPool: SignInPort + AccountPort + RegistrationPort + AccountRecoveryPort + AdminPort {}
+
+impl<T: SignInPort + AccountPort + RegistrationPort + AccountRecoveryPort + AdminPort + ?Sized> UserPool for T {}
 
 #[cfg(test)]
 mod tests {

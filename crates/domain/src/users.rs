@@ -13,7 +13,7 @@ use api_types::{
 };
 
 use crate::{
-    AuthError, CognitoError, CognitoErrorKind, UserPool,
+    AdminPort, AuthError, CognitoError, CognitoErrorKind,
     cognito_errors::CognitoCall,
     input::{
         ATTRIBUTE_VALUE_MAX_CHARS, EMAIL_MAX_CHARS, GROUP_NAME_MAX_CHARS, LIST_FILTER_MAX_CHARS,
@@ -39,7 +39,7 @@ const DEFAULT_PAGE: i32 = 20;
 /// User administration.
 #[derive(Clone)]
 pub struct AdminService {
-    pool: Arc<dyn UserPool>,
+    pool: Arc<dyn AdminPort>,
     admin_group: String,
 }
 
@@ -74,7 +74,7 @@ fn filter_value(value: &str) -> String {
 
 impl AdminService {
     /// A service for the admins group `admin_group`, calling Cognito through `pool`.
-    pub fn new(pool: Arc<dyn UserPool>, admin_group: impl Into<String>) -> Self {
+    pub fn new(pool: Arc<dyn AdminPort>, admin_group: impl Into<String>) -> Self {
         Self { pool, admin_group: admin_group.into() }
     }
 

@@ -21,7 +21,7 @@ pub struct State {
 impl State {
     /// State for the app client in `config`, calling Cognito through `pool`.
     pub fn new(pool: Arc<dyn UserPool>, config: CognitoConfig, cors: Cors) -> Self {
-        Self { passwords: PasswordService::new(pool, config), cors }
+        Self { passwords: PasswordService::new(pool.clone(), pool, config), cors }
     }
 }
 

@@ -8,7 +8,7 @@ use api_types::{
     wire::{CreateUserRequest, SetPasswordRequest, UserQuery},
 };
 use auth_domain::{
-    UserPool,
+    AdminPort,
     user_pool::{AdminAction, MembershipChange},
     users::AdminService,
 };
@@ -24,7 +24,7 @@ pub struct State {
 
 impl State {
     /// State for the admins group `admin_group`, calling Cognito through `pool`.
-    pub fn new(pool: Arc<dyn UserPool>, admin_group: &str, cors: Cors) -> Self {
+    pub fn new(pool: Arc<dyn AdminPort>, admin_group: &str, cors: Cors) -> Self {
         Self { admin: AdminService::new(pool, admin_group), cors }
     }
 }

@@ -1,15 +1,11 @@
-//! The [`UserPool`] port over the AWS SDK, and SDK configuration.
-//!
-//! SDK errors are turned into [`CognitoError`] here and nowhere else, so no SDK type leaks upward.
-
-use std::time::Duration;
+//! The [`crate::user_pool`] ports over the AWS SDK (`cognito-idp`): one adapter,
+//! [`SdkUserPool`], for the configured pool and app client, implementing every port.
 
 use api_types::Secret;
 use async_trait::async_trait;
-use aws_config::{BehaviorVersion, Region, SdkConfig, timeout::TimeoutConfig};
+use aws_config::SdkConfig;
 use aws_sdk_cognitoidentityprovider::{
     Client,
-    error::{ProvideErrorMetadata, SdkError},
     primitives::{DateTime, DateTimeFormat},
     types::{
         AttributeType, AuthFlowType, AuthenticationResultType, ChallengeNameType, CodeDeliveryDetailsType,
@@ -17,122 +13,15 @@ use aws_sdk_cognitoidentityprovider::{
     },
 };
 
+use super::{classify, unexpected};
 use crate::{
     CognitoConfig,
     user_pool::{
-        AdminAction, AuthFlow, AuthParameters, AuthResult, ChallengeApi, CodeDeliveryDetails, CognitoError,
-        CognitoErrorKind, IssuedTokens, MembershipChange, NewUser, PasswordPermanence, PoolUser, SignedUp, TokenOwner,
-        UserPool,
+        AccountPort, AccountRecoveryPort, AdminAction, AdminPort, AuthFlow, AuthParameters, AuthResult, ChallengeApi,
+        CodeDeliveryDetails, CognitoError, IssuedTokens, MembershipChange, NewUser, PasswordPermanence, PoolUser,
+        RegistrationPort, SignInPort, SignedUp, SoftwareTokenPort, TokenOwner,
     },
 };
-
-/// Where the SDK gets AWS credentials from.
-#[derive(Debug, Clone)]
-pub enum CredentialSource {
-    /// `AWS_ACCESS_KEY_ID` / `AWS_SECRET_ACCESS_KEY` / `AWS_SESSION_TOKEN`, as Lambda sets them.
-    /// Nothing else is tried: no profile files, no instance metadata.
-    Environment,
-    /// Fixed keys (the local emulator's dummy credentials).
-    Static {
-        /// Access key id.
-        access_key_id: String,
-        /// Secret access key.
-        secret_access_key: Secret,
-    },
-    /// No credentials: requests go out unsigned. Enough for the user-pool client APIs
-    /// (`InitiateAuth`, `RespondToAuthChallenge`, `GlobalSignOut`, `RevokeToken`, ...) that
-    /// Cognito authorises with the client id, a token or a session; the admin APIs fail. Used by
-    /// the CLI against a deployed pool when no AWS keys are in the environment, so it never falls
-    /// back to a provider chain that probes instance metadata.
-    None,
-}
-
-/// Builds the SDK configuration once, at init, with no provider chain that could probe the
-/// network: the region is given, credentials come from `credentials`, and the endpoint is
-/// `endpoint_url` when given (otherwise the SDK's own `AWS_ENDPOINT_URL[_<SERVICE>]`).
-pub async fn sdk_config(region: &str, credentials: CredentialSource, endpoint_url: Option<&str>) -> SdkConfig {
-    // Each call is bounded at 5 s; the handlers' 12 s deadline (under the 15 s Lambda timeout)
-    // bounds the request. Flows make one or two calls in a row; the admin routes that make more
-    // check everything they can first and run independent calls concurrently.
-    let timeouts = TimeoutConfig::builder()
-        .connect_timeout(Duration::from_secs(2))
-        .operation_attempt_timeout(Duration::from_secs(3))
-        .operation_timeout(Duration::from_secs(5))
-        .build();
-    let mut loader = aws_config::defaults(BehaviorVersion::latest())
-        .region(Region::new(region.to_string()))
-        .timeout_config(timeouts);
-    loader = match credentials {
-        CredentialSource::Environment => {
-            loader.credentials_provider(aws_config::environment::EnvironmentVariableCredentialsProvider::new())
-        }
-        CredentialSource::Static { access_key_id, secret_access_key } => loader.credentials_provider(
-            aws_credential_types::Credentials::from_keys(access_key_id, secret_access_key.into_exposed(), None),
-        ),
-        CredentialSource::None => loader.no_credentials(),
-    };
-    if let Some(url) = endpoint_url {
-        loader = loader.endpoint_url(url);
-    }
-    if let Some(client) = https_client() {
-        loader = loader.http_client(client);
-    }
-    loader.load().await
-}
-
-/// The root certificates AWS service endpoints chain to (Amazon Trust Services: Amazon Root CA
-/// 1-4, and Starfield Services Root G2 that cross-signs them), taken from the Mozilla set compiled
-/// into the binary. The SDK only talks to AWS endpoints, so trusting these alone is AWS's own
-/// advice for pinning, and cheap: rustls parses the trust store each time a client is built and
-/// again at the first connection, ~1.2 ms each with Mozilla's 146 roots.
-fn aws_roots() -> impl Iterator<Item = &'static [u8]> {
-    // memmem: a naive window-by-window search over the 146 certificates took ~0.8 ms.
-    let issuers = [
-        memchr::memmem::Finder::new(b"Amazon Root CA "),
-        memchr::memmem::Finder::new(b"Starfield Services Root Certificate Authority - G2"),
-    ];
-    webpki_root_certs::TLS_SERVER_ROOT_CERTS
-        .iter()
-        .map(|cert| cert.as_ref())
-        .filter(move |der| issuers.iter().any(|name| name.find(der).is_some()))
-}
-
-/// The SDK's HTTPS client (rustls on aws-lc) trusting [`aws_roots`] only. The SDK's default client
-/// reads the system's certificate bundle and every file of `/etc/ssl/certs` at cold start (~300
-/// files here) and parses them all. `None` (the default client) only if the TLS context cannot be
-/// built, which a fixed set of valid roots does not cause.
-fn https_client() -> Option<aws_sdk_cognitoidentityprovider::config::SharedHttpClient> {
-    use aws_smithy_http_client::tls::{self, TlsContext, TrustStore, rustls_provider::CryptoMode};
-    let mut trust = TrustStore::empty().with_native_roots(false);
-    for cert in aws_roots() {
-        trust.add_pem_certificate(pem(cert));
-    }
-    let context = TlsContext::builder()
-        .with_trust_store(trust)
-        .build()
-        .inspect_err(|err| tracing::warn!(error = %err, "compiled-in TLS roots refused; using the system's"))
-        .ok()?;
-    Some(
-        aws_smithy_http_client::Builder::new()
-            .tls_provider(tls::Provider::Rustls(CryptoMode::AwsLc))
-            .tls_context(context)
-            .build_https(),
-    )
-}
-
-/// One DER certificate as PEM, the only form the SDK's trust store takes.
-fn pem(der: &[u8]) -> Vec<u8> {
-    use base64::Engine;
-    let body = base64::engine::general_purpose::STANDARD.encode(der);
-    let mut out = Vec::with_capacity(body.len() + body.len() / 64 + 64);
-    out.extend_from_slice(b"-----BEGIN CERTIFICATE-----\n");
-    for line in body.as_bytes().chunks(64) {
-        out.extend_from_slice(line);
-        out.push(b'\n');
-    }
-    out.extend_from_slice(b"-----END CERTIFICATE-----\n");
-    out
-}
 
 /// The user pool through the AWS SDK.
 #[derive(Clone, Debug)]
@@ -156,7 +45,7 @@ impl SdkUserPool {
 }
 
 #[async_trait]
-impl UserPool for SdkUserPool {
+impl SignInPort for SdkUserPool {
     async fn initiate_auth(&self, flow: AuthFlow, parameters: AuthParameters) -> Result<AuthResult, CognitoError> {
         let parameters = Some(parameters.into_iter().collect());
         let (result, challenge, session, challenge_parameters) = if flow == AuthFlow::AdminUserPassword {
@@ -227,7 +116,10 @@ impl UserPool for SdkUserPool {
             auth_result(out.authentication_result, out.challenge_name, out.session, out.challenge_parameters)
         }
     }
+}
 
+#[async_trait]
+impl AccountPort for SdkUserPool {
     async fn global_sign_out(&self, access_token: &str) -> Result<(), CognitoError> {
         self.client.global_sign_out().access_token(access_token).send().await.map_err(classify)?;
         Ok(())
@@ -245,6 +137,34 @@ impl UserPool for SdkUserPool {
         Ok(())
     }
 
+    async fn change_password(&self, access_token: &str, previous: &str, proposed: &str) -> Result<(), CognitoError> {
+        self.client
+            .change_password()
+            .access_token(access_token)
+            .previous_password(previous)
+            .proposed_password(proposed)
+            .send()
+            .await
+            .map_err(classify)?;
+        Ok(())
+    }
+
+    async fn prefer_totp(&self, access_token: &str) -> Result<(), CognitoError> {
+        self.client
+            .set_user_mfa_preference()
+            .access_token(access_token)
+            .software_token_mfa_settings(
+                SoftwareTokenMfaSettingsType::builder().enabled(true).preferred_mfa(true).build(),
+            )
+            .send()
+            .await
+            .map_err(classify)?;
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl RegistrationPort for SdkUserPool {
     async fn sign_up(
         &self,
         username: &str,
@@ -305,7 +225,10 @@ impl UserPool for SdkUserPool {
             .map_err(classify)?;
         Ok(out.code_delivery_details.map(delivery))
     }
+}
 
+#[async_trait]
+impl SoftwareTokenPort for SdkUserPool {
     async fn associate_software_token(&self, owner: TokenOwner<'_>) -> Result<(String, Option<String>), CognitoError> {
         let (token, session) = split_owner(owner);
         let out = self
@@ -338,19 +261,10 @@ impl UserPool for SdkUserPool {
             .map_err(classify)?;
         Ok((out.status == Some(VerifySoftwareTokenResponseType::Success), out.session))
     }
+}
 
-    async fn change_password(&self, access_token: &str, previous: &str, proposed: &str) -> Result<(), CognitoError> {
-        self.client
-            .change_password()
-            .access_token(access_token)
-            .previous_password(previous)
-            .proposed_password(proposed)
-            .send()
-            .await
-            .map_err(classify)?;
-        Ok(())
-    }
-
+#[async_trait]
+impl AccountRecoveryPort for SdkUserPool {
     async fn forgot_password(
         &self,
         username: &str,
@@ -387,7 +301,10 @@ impl UserPool for SdkUserPool {
             .map_err(classify)?;
         Ok(())
     }
+}
 
+#[async_trait]
+impl AdminPort for SdkUserPool {
     async fn admin_create_user(&self, user: &NewUser) -> Result<PoolUser, CognitoError> {
         let attributes = attributes(&user.attributes)?;
         let out = self
@@ -544,19 +461,6 @@ impl UserPool for SdkUserPool {
             .map_err(classify)?;
         Ok(())
     }
-
-    async fn prefer_totp(&self, access_token: &str) -> Result<(), CognitoError> {
-        self.client
-            .set_user_mfa_preference()
-            .access_token(access_token)
-            .software_token_mfa_settings(
-                SoftwareTokenMfaSettingsType::builder().enabled(true).preferred_mfa(true).build(),
-            )
-            .send()
-            .await
-            .map_err(classify)?;
-        Ok(())
-    }
 }
 
 fn attributes(pairs: &[(String, String)]) -> Result<Vec<AttributeType>, CognitoError> {
@@ -630,107 +534,4 @@ fn tokens(result: AuthenticationResultType) -> Result<IssuedTokens, CognitoError
         expires_in: result.expires_in,
         token_type: result.token_type.unwrap_or_else(|| "Bearer".to_string()),
     })
-}
-
-fn unexpected(what: &str) -> CognitoError {
-    CognitoError { kind: CognitoErrorKind::Other, code: "UnexpectedResponse".into(), message: what.into() }
-}
-
-/// Turns any SDK error into a [`CognitoError`]: service errors with their code and message (what
-/// they mean is [`crate::cognito_errors`]'s business), everything else
-/// (timeouts, connection failures, unreadable responses) as [`CognitoErrorKind::Unreachable`],
-/// with the chain of causes as its message.
-///
-/// Not the SDK's `DisplayErrorContext`: it ends with a `Debug` dump of the error, which for a
-/// response the SDK could not read holds the raw response, body and all: tokens, a TOTP secret or
-/// AWS keys would go into the logs past the SDK's own redaction of those fields.
-pub fn classify<E, R>(err: SdkError<E, R>) -> CognitoError
-where
-    E: ProvideErrorMetadata + std::error::Error + 'static,
-    R: std::fmt::Debug,
-{
-    match &err {
-        SdkError::ServiceError(service) => {
-            let code = service.err().code().unwrap_or("Unknown").to_string();
-            CognitoError {
-                kind: CognitoErrorKind::Service,
-                message: service.err().message().unwrap_or_default().to_string(),
-                code,
-            }
-        }
-        _ => CognitoError { kind: CognitoErrorKind::Unreachable, code: "Unreachable".into(), message: causes(&err) },
-    }
-}
-
-/// `err` and its sources, as `outer: inner: innermost`: each error's `Display` only.
-fn causes(err: &dyn std::error::Error) -> String {
-    let mut text = err.to_string();
-    let mut source = err.source();
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    text
-}
-
-#[cfg(test)]
-mod tests {
-    use rustls::pki_types::{CertificateDer, pem::PemObject};
-
-    use super::*;
-
-    #[test]
-    fn the_sdk_trusts_the_five_amazon_trust_services_roots() {
-        // The SDK panics on a PEM it cannot parse when it first connects: check every one here.
-        let roots: Vec<&[u8]> = aws_roots().collect();
-        assert_eq!(roots.len(), 5, "Amazon Root CA 1-4 and Starfield Services Root G2");
-        for der in roots {
-            let parsed: Vec<_> =
-                CertificateDer::pem_slice_iter(&pem(der)).collect::<Result<_, _>>().expect("PEM parses");
-            assert_eq!(parsed, vec![CertificateDer::from(der.to_vec())]);
-        }
-    }
-
-    #[tokio::test]
-    async fn an_unreadable_response_is_classified_without_its_body() {
-        // A sign-in answer cut short: the SDK cannot parse it and keeps the raw response.
-        let body = r#"{"AuthenticationResult":{"IdToken":"eyJ.secret-id-token","RefreshToken":"secret-refr"#;
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-        let url = format!("http://{}", listener.local_addr().expect("address"));
-        tokio::spawn(async move {
-            use tokio::io::{AsyncReadExt, AsyncWriteExt};
-            let (mut stream, _) = listener.accept().await.expect("accept");
-            let mut request = vec![0; 64 * 1024];
-            let _ = stream.read(&mut request).await;
-            let answer = format!(
-                "HTTP/1.1 200 OK\r\ncontent-type: application/x-amz-json-1.1\r\ncontent-length: {}\r\n\r\n{body}",
-                body.len()
-            );
-            let _ = stream.write_all(answer.as_bytes()).await;
-        });
-        let credentials =
-            CredentialSource::Static { access_key_id: "testing".into(), secret_access_key: "testing".into() };
-        let client = Client::new(&sdk_config("us-east-1", credentials, Some(&url)).await);
-        let err = client
-            .initiate_auth()
-            .auth_flow(AuthFlowType::UserPasswordAuth)
-            .client_id("client")
-            .auth_parameters("USERNAME", "ann")
-            .auth_parameters("PASSWORD", "pw")
-            .send()
-            .await
-            .expect_err("the response is unreadable");
-        assert!(matches!(err, SdkError::ResponseError(_)), "{err:?}");
-        assert!(format!("{err:?}").contains("secret-id-token"), "the SDK's Debug holds the body");
-        let classified = classify(err);
-        assert_eq!(classified.kind, CognitoErrorKind::Unreachable);
-        assert!(!classified.message.contains("secret"), "{}", classified.message);
-        assert!(classified.message.starts_with("response error"), "{}", classified.message);
-    }
-
-    #[test]
-    fn the_sdk_gets_our_https_client() {
-        assert!(https_client().is_some());
-    }
 }
