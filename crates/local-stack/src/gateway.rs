@@ -68,13 +68,13 @@ pub struct Functions {
     /// `auth`.
     pub auth: fn_auth::AuthState,
     /// `refresh`.
-    pub refresh: fn_refresh::State,
+    pub refresh: fn_refresh::RefreshState,
     /// `password`.
-    pub password: fn_password::State,
+    pub password: fn_password::PasswordState,
     /// `users`.
-    pub users: fn_users::State,
+    pub users: fn_users::UsersState,
     /// `credentials`.
-    pub credentials: fn_credentials::State,
+    pub credentials: fn_credentials::CredentialsState,
 }
 
 /// The gateway's state.

@@ -151,10 +151,10 @@ impl LocalStack {
         let cors = Cors::new(&options.allowed_origins);
         let functions = Functions {
             auth: fn_auth::AuthState::new(user_pool.clone(), config.clone(), cors.clone()),
-            refresh: fn_refresh::State::new(user_pool.clone(), config.clone(), cors.clone()),
-            password: fn_password::State::new(user_pool.clone(), config.clone(), cors.clone()),
-            users: fn_users::State::new(user_pool, &options.admin_group, cors.clone()),
-            credentials: fn_credentials::State::new(
+            refresh: fn_refresh::RefreshState::new(user_pool.clone(), config.clone(), cors.clone()),
+            password: fn_password::PasswordState::new(user_pool.clone(), config.clone(), cors.clone()),
+            users: fn_users::UsersState::new(user_pool, &options.admin_group, cors.clone()),
+            credentials: fn_credentials::CredentialsState::new(
                 Arc::new(SdkIdentityPool::new(&sdk, &pool.identity_pool_id)),
                 &CredentialsConfig::new(&pool.identity_pool_id, &config),
                 cors.clone(),

@@ -10,20 +10,20 @@ use lambda_http::{Body, Request, Response, http::header};
 
 /// Everything the handler needs, built once at init.
 #[derive(Clone)]
-pub struct State {
+pub struct CredentialsState {
     credentials: CredentialsService,
     cors: Cors,
 }
 
-impl State {
-    /// State for `config`, calling Cognito through `pool`.
+impl CredentialsState {
+    /// CredentialsState for `config`, calling Cognito through `pool`.
     pub fn new(pool: Arc<dyn IdentityPool>, config: &CredentialsConfig, cors: Cors) -> Self {
         Self { credentials: CredentialsService::new(pool, config), cors }
     }
 }
 
 /// Serves one API Gateway request.
-pub async fn handle(state: &State, req: Request) -> Response<Body> {
+pub async fn handle(state: &CredentialsState, req: Request) -> Response<Body> {
     let result = match lambda_glue::operation(&req) {
         Ok(CredentialsOperation::Credentials) => credentials(state, &req).await,
         Err(no_route) => Err(no_route),
@@ -31,7 +31,7 @@ pub async fn handle(state: &State, req: Request) -> Response<Body> {
     lambda_glue::respond(&req, &state.cors, result)
 }
 
-async fn credentials(state: &State, req: &Request) -> Result<Reply, ApiError> {
+async fn credentials(state: &CredentialsState, req: &Request) -> Result<Reply, ApiError> {
     // The authorizer verified this very token: its context is the caller's.
     lambda_glue::require_caller(req)?;
     let id_token = req

@@ -17,6 +17,6 @@ async fn main() -> Result<(), lambda_http::Error> {
     let sdk = sdk_config(&cognito.region, CredentialSource::Environment, None).await;
     let pool = Arc::new(SdkIdentityPool::new(&sdk, &config.identity_pool_id));
     let cors = Cors::from_env();
-    let state = fn_credentials::State::new(pool, &config, cors.clone());
+    let state = fn_credentials::CredentialsState::new(pool, &config, cors.clone());
     lambda_glue::serve(cors, |req| fn_credentials::handle(&state, req)).await
 }

@@ -13,25 +13,25 @@ use lambda_http::{Body, Request, Response};
 
 /// Everything the handler needs, built once at init.
 #[derive(Clone)]
-pub struct State {
+pub struct PasswordState {
     passwords: PasswordService,
     cors: Cors,
 }
 
-impl State {
-    /// State for the app client in `config`, calling Cognito through `pool`.
+impl PasswordState {
+    /// PasswordState for the app client in `config`, calling Cognito through `pool`.
     pub fn new(pool: Arc<dyn UserPool>, config: CognitoConfig, cors: Cors) -> Self {
         Self { passwords: PasswordService::new(pool.clone(), pool, config), cors }
     }
 }
 
 /// Serves one API Gateway request.
-pub async fn handle(state: &State, req: Request) -> Response<Body> {
+pub async fn handle(state: &PasswordState, req: Request) -> Response<Body> {
     let result = dispatch(state, &req).await;
     lambda_glue::respond(&req, &state.cors, result)
 }
 
-async fn dispatch(state: &State, req: &Request) -> Result<Reply, ApiError> {
+async fn dispatch(state: &PasswordState, req: &Request) -> Result<Reply, ApiError> {
     match lambda_glue::operation(req)? {
         PasswordOperation::ChangePassword => change(state, req).await,
         PasswordOperation::ForgotPassword => forgot(state, req).await,
@@ -39,20 +39,20 @@ async fn dispatch(state: &State, req: &Request) -> Result<Reply, ApiError> {
     }
 }
 
-async fn change(state: &State, req: &Request) -> Result<Reply, ApiError> {
+async fn change(state: &PasswordState, req: &Request) -> Result<Reply, ApiError> {
     let caller = lambda_glue::require_caller(req)?;
     let body: ChangePasswordRequest = lambda_glue::json_body(req)?;
     state.passwords.change(&caller.sub, &body).await?;
     Ok(Reply::no_content())
 }
 
-async fn forgot(state: &State, req: &Request) -> Result<Reply, ApiError> {
+async fn forgot(state: &PasswordState, req: &Request) -> Result<Reply, ApiError> {
     let body: UsernameRequest = lambda_glue::json_body(req)?;
     state.passwords.forgot(&body).await?;
     Ok(Reply::accepted())
 }
 
-async fn reset(state: &State, req: &Request) -> Result<Reply, ApiError> {
+async fn reset(state: &PasswordState, req: &Request) -> Result<Reply, ApiError> {
     let body: ResetPasswordRequest = lambda_glue::json_body(req)?;
     state.passwords.reset(&body).await?;
     Ok(Reply::no_content())

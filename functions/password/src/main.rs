@@ -14,6 +14,6 @@ async fn main() -> Result<(), lambda_http::Error> {
     let config = CognitoConfig::from_env()?;
     let sdk = sdk_config(&config.region, CredentialSource::Environment, None).await;
     let cors = Cors::from_env();
-    let state = fn_password::State::new(Arc::new(SdkUserPool::new(&sdk, &config)), config, cors.clone());
+    let state = fn_password::PasswordState::new(Arc::new(SdkUserPool::new(&sdk, &config)), config, cors.clone());
     lambda_glue::serve(cors, |req| fn_password::handle(&state, req)).await
 }

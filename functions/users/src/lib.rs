@@ -17,20 +17,20 @@ use lambda_http::{Body, Request, RequestExt, Response, http::StatusCode};
 
 /// Everything the handler needs, built once at init.
 #[derive(Clone)]
-pub struct State {
+pub struct UsersState {
     admin: AdminService,
     cors: Cors,
 }
 
-impl State {
-    /// State for the admins group `admin_group`, calling Cognito through `pool`.
+impl UsersState {
+    /// UsersState for the admins group `admin_group`, calling Cognito through `pool`.
     pub fn new(pool: Arc<dyn AdminPort>, admin_group: &str, cors: Cors) -> Self {
         Self { admin: AdminService::new(pool, admin_group), cors }
     }
 }
 
 /// Serves one API Gateway request.
-pub async fn handle(state: &State, req: Request) -> Response<Body> {
+pub async fn handle(state: &UsersState, req: Request) -> Response<Body> {
     let result = dispatch(state, &req).await;
     lambda_glue::respond(&req, &state.cors, result)
 }
@@ -41,7 +41,7 @@ fn query(req: &Request) -> UserQuery {
     UserQuery { limit: get("limit"), next: get("next"), email: get("email"), status: get("status") }
 }
 
-async fn dispatch(state: &State, req: &Request) -> Result<Reply, ApiError> {
+async fn dispatch(state: &UsersState, req: &Request) -> Result<Reply, ApiError> {
     let caller = lambda_glue::require_caller(req)?;
     let admin = &state.admin;
     // Defence in depth, before anything else: the authorizer should not have let a non-admin in.

@@ -39,7 +39,7 @@ async fn a_handler_reached_without_the_admins_group_answers_403_before_any_cogni
     // GIVEN a request that got past the gateway without the admins group (a misconfigured
     // authorizer, say), and a Cognito that fails any call
     let pool = Arc::new(ScriptedPool::default());
-    let state = fn_users::State::new(pool.clone(), "admins", Cors::default());
+    let state = fn_users::UsersState::new(pool.clone(), "admins", Cors::default());
     for (method, resource, path) in [
         ("DELETE", "/users/{username}", "/users/someone@example.com"),
         ("GET", "/users", "/users"),
@@ -55,7 +55,7 @@ async fn a_handler_reached_without_the_admins_group_answers_403_before_any_cogni
 
 #[tokio::test]
 async fn a_request_without_any_caller_answers_401() {
-    let state = fn_users::State::new(Arc::new(ScriptedPool::default()), "admins", Cors::default());
+    let state = fn_users::UsersState::new(Arc::new(ScriptedPool::default()), "admins", Cors::default());
     let mut anonymous = event("GET", "/users", "/users", "admins");
     anonymous["requestContext"].as_object_mut().unwrap().remove("authorizer");
     let response = fn_users::handle(&state, request(&anonymous)).await;
@@ -89,7 +89,7 @@ async fn a_percent_encoded_username_is_decoded_before_the_lookup() {
         ..PoolUser::default()
     };
     let pool = Arc::new(ScriptedPool::new([Ok(ScriptedReply::User(user)), Ok(ScriptedReply::Groups(vec![]))]));
-    let state = fn_users::State::new(pool.clone(), "admins", Cors::default());
+    let state = fn_users::UsersState::new(pool.clone(), "admins", Cors::default());
 
     // WHEN the function handles it
     let response = fn_users::handle(&state, read(&event)).await;
@@ -110,7 +110,7 @@ async fn a_malformed_or_non_utf8_username_in_the_path_answers_400_naming_it() {
     ] {
         // GIVEN an admin's request whose username segment does not decode
         let pool = Arc::new(ScriptedPool::default());
-        let state = fn_users::State::new(pool.clone(), "admins", Cors::default());
+        let state = fn_users::UsersState::new(pool.clone(), "admins", Cors::default());
         let mut event = encoded_get_user();
         event["path"] = json!(format!("/users/{raw}"));
         event["requestContext"]["path"] = json!(format!("/prod/users/{raw}"));
@@ -134,7 +134,7 @@ async fn a_request_with_two_authorization_values_answers_401_before_any_cognito_
     // GIVEN an admin's event whose multiValueHeaders carry two Authorization values (`headers`
     // keeps the last, as API Gateway does), whichever of them the authorizer was handed
     let pool = Arc::new(ScriptedPool::default());
-    let state = fn_users::State::new(pool.clone(), "admins", Cors::default());
+    let state = fn_users::UsersState::new(pool.clone(), "admins", Cors::default());
     let mut event = encoded_get_user();
     event["multiValueHeaders"]["Authorization"] = json!(["Bearer first.token.sig", "Bearer second.token.sig"]);
     event["headers"]["Authorization"] = json!("Bearer second.token.sig");
