@@ -27,8 +27,9 @@ fn fixture() -> Value {
     serde_json::from_str(include_str!("fixtures/apigw-me.json")).unwrap()
 }
 
+/// The request the function reads from `event`, as in Lambda (`lambda_glue::serve`).
 fn request(event: &Value) -> Request {
-    lambda_http::request::from_str(&event.to_string()).unwrap()
+    lambda_glue::request_from_event(&event.to_string()).unwrap()
 }
 
 fn body_json(body: &Body) -> Value {

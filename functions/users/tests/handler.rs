@@ -23,8 +23,9 @@ fn event(method: &str, resource: &str, path: &str, groups: &str) -> Value {
     event
 }
 
+/// The request the function reads from `event`, as in Lambda (`lambda_glue::serve`).
 fn request(event: &Value) -> Request {
-    lambda_http::request::from_str(&event.to_string()).unwrap()
+    lambda_glue::request_from_event(&event.to_string()).unwrap()
 }
 
 fn body(response: &lambda_http::Response<Body>) -> Value {
@@ -69,10 +70,6 @@ fn encoded_get_user() -> Value {
     serde_json::from_str(include_str!("fixtures/apigw-get-user-encoded.json")).unwrap()
 }
 
-fn read(event: &Value) -> Request {
-    lambda_glue::request_from_event(&event.to_string()).unwrap()
-}
-
 #[tokio::test]
 async fn a_percent_encoded_username_is_decoded_before_the_lookup() {
     // GIVEN the REST event for GET /users/pat%2Btag%40example.com from an admin, and a pool that
@@ -92,7 +89,7 @@ async fn a_percent_encoded_username_is_decoded_before_the_lookup() {
     let state = fn_users::UsersState::new(pool.clone(), "admins", Cors::default());
 
     // WHEN the function handles it
-    let response = fn_users::handle(&state, read(&event)).await;
+    let response = fn_users::handle(&state, request(&event)).await;
 
     // THEN it looked the user up by the decoded name, and answers 200 with that user
     assert_eq!(pool.calls().first(), Some(&Call::AdminGetUser("pat+tag@example.com".into())));
@@ -117,7 +114,7 @@ async fn a_malformed_or_non_utf8_username_in_the_path_answers_400_naming_it() {
         event["pathParameters"]["username"] = json!(raw);
 
         // WHEN the function handles it
-        let response = fn_users::handle(&state, read(&event)).await;
+        let response = fn_users::handle(&state, request(&event)).await;
 
         // THEN 400 names the parameter (not a 500), and Cognito is never called
         assert_eq!(response.status(), 400, "{raw}");
@@ -140,7 +137,7 @@ async fn a_request_with_two_authorization_values_answers_401_before_any_cognito_
     event["headers"]["Authorization"] = json!("Bearer second.token.sig");
 
     // WHEN the function handles it
-    let response = fn_users::handle(&state, read(&event)).await;
+    let response = fn_users::handle(&state, request(&event)).await;
 
     // THEN it is refused as unauthenticated, and Cognito is never called
     assert_eq!(response.status(), 401);

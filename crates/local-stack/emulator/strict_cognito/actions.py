@@ -355,34 +355,19 @@ def _respond(backend, pool, client, name, token, answers, admin: bool) -> dict:
     return CHALLENGES[name](backend, pool, client, session, token, user, answers, admin)
 
 
+def _respond_to(self, found, admin: bool):
+    backend, pool, client = found
+    answers = self._get_param("ChallengeResponses")
+    name, session = self._get_param("ChallengeName"), self._get_param("Session")
+    return ActionResult(_respond(backend, pool, client, name, session, answers, admin))
+
+
 def respond_to_auth_challenge(self):
-    backend, pool, client = _public(self)
-    return ActionResult(
-        _respond(
-            backend,
-            pool,
-            client,
-            self._get_param("ChallengeName"),
-            self._get_param("Session"),
-            self._get_param("ChallengeResponses"),
-            False,
-        )
-    )
+    return _respond_to(self, _public(self), admin=False)
 
 
 def admin_respond_to_auth_challenge(self):
-    backend, pool, client = _admin(self)
-    return ActionResult(
-        _respond(
-            backend,
-            pool,
-            client,
-            self._get_param("ChallengeName"),
-            self._get_param("Session"),
-            self._get_param("ChallengeResponses"),
-            True,
-        )
-    )
+    return _respond_to(self, _admin(self), admin=True)
 
 
 _verify_software_token = responses.CognitoIdpResponse.verify_software_token
