@@ -45,7 +45,7 @@ dev: toolchain $(STAMP) ## Start the local stack on http://127.0.0.1:3000 (PORT=
 test: toolchain $(STAMP) lint ## Run every check and test, as CI does
 	@echo "==> pytest crates/local-stack/emulator (the strict Cognito emulator's own tests)"
 	@$(LOCAL_AWS) $(PY) -m pytest -q -p no:cacheprovider crates/local-stack/emulator/tests
-	@echo "==> cargo test (unit, handler, authorizer and end-to-end tests against moto)"
+	@echo "==> cargo test (unit, handler, authorizer and end-to-end tests against the strict emulator)"
 	@$(LOCAL_AWS) cargo test --workspace --all-targets --locked
 	@echo "==> cargo test --doc (the examples in the documentation)"
 	@cargo test --workspace --doc --locked --quiet

@@ -366,7 +366,8 @@ impl Settings {
             client_id: self.client_id()?.to_string(),
             user_pool_id,
             client_secret: self.client_secret.clone(),
-            // The CLI writes no attributes itself; Cognito's own check covers what it relays.
+            // The CLI answers NEW_PASSWORD_REQUIRED with no attributes; the default list is the
+            // template's app client's (what a deployed stack allows).
             write_attributes: Default::default(),
         })
     }

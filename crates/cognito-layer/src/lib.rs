@@ -27,8 +27,8 @@
 //! ```
 //!
 //! Requests without a valid token (or with more than one `Authorization` header) get 401 with
-//! `WWW-Authenticate: Bearer` and the API's error body; a valid token outside the required group gets 403. Handlers read the verified
-//! [`Claims`] with `Extension<Claims>`.
+//! `WWW-Authenticate: Bearer` and the API's error body; a valid token outside the required group
+//! gets 403. Handlers read the verified [`Claims`] with `Extension<Claims>`.
 #![deny(missing_docs)]
 
 use std::{

@@ -9,6 +9,8 @@
 //! - [`sdk`]: the ports' adapters over the AWS SDK ([`sdk::user_pool`], [`sdk::identity_pool`]),
 //!   and SDK configuration without slow or network-probing provider chains ([`sdk::config`]);
 //! - [`sign_in`]: the sign-in flows;
+//! - [`srp`]: SRP-6a as Cognito runs it, the client side of `USER_SRP_AUTH`;
+//! - [`token`]: reading a token's claims without verifying them, and checking whose it is;
 //! - [`challenge`]: answering the challenges a sign-in returns;
 //! - [`session`]: refresh and sign-out;
 //! - [`registration`]: sign-up, confirmation, new codes;
@@ -17,7 +19,8 @@
 //! - [`users`]: user administration for the admins group;
 //! - [`credentials`]: temporary AWS credentials through the identity pool;
 //! - [`cognito_errors`]: the one table from Cognito's errors (code, message, call) to ours;
-//! - [`error`]: what can go wrong, and its mapping to the API's errors.
+//! - [`error`]: what can go wrong, and its mapping to the API's errors;
+//! - `testing` (feature `testing`): a scripted Cognito for the services' and handlers' tests.
 #![deny(missing_docs)]
 
 pub mod challenge;

@@ -62,7 +62,6 @@ fn admin_error(err: CognitoError) -> AuthError {
 
 /// Groups a user may be created into at once.
 const MAX_GROUPS: usize = 25;
-/// Cognito's limit on a `ListUsers` filter.
 /// Concurrent `AdminListGroupsForUser` calls while listing.
 const GROUP_LOOKUPS_IN_FLIGHT: usize = 8;
 

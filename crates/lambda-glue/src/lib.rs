@@ -64,7 +64,7 @@ impl Reply {
 
 /// The route a request was sent to: its method and API Gateway's resource template
 /// (`/users/{username}`), so handlers dispatch on the route as declared, not on the raw path.
-pub fn route(req: &Request) -> (String, String) {
+pub(crate) fn route(req: &Request) -> (String, String) {
     let resource = match req.request_context_ref() {
         Some(RequestContext::ApiGatewayV1(ctx)) => ctx.resource_path.clone(),
         _ => None,
@@ -228,7 +228,7 @@ pub fn operation<Op: TryFrom<Operation>>(req: &Request) -> Result<Op, ApiError> 
 }
 
 /// The 404 for a route the function does not serve.
-pub fn no_route(req: &Request) -> ApiError {
+pub(crate) fn no_route(req: &Request) -> ApiError {
     let (method, path) = route(req);
     ApiError::new(ErrorCode::NotFound, format!("No route for {method} {path}."))
 }

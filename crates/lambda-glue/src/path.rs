@@ -11,7 +11,7 @@ use lambda_http::{Request, RequestExt};
 
 /// Why a path segment is not a percent-encoded UTF-8 string.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-pub enum DecodeError {
+pub(crate) enum DecodeError {
     /// A `%` not followed by two hex digits (`%E0%A4%A`, `%zz`, a trailing `%`).
     #[error("has a malformed percent-escape")]
     MalformedEscape,
@@ -35,7 +35,7 @@ pub fn path_param(req: &Request, name: &str) -> Result<String, ApiError> {
 
 /// Strict percent-decoding of one path segment: every `%` must start a two-hex-digit escape, and
 /// the result must be UTF-8. Nothing else is translated (`+` is not a space in a path).
-pub fn percent_decode(raw: &str) -> Result<String, DecodeError> {
+pub(crate) fn percent_decode(raw: &str) -> Result<String, DecodeError> {
     let mut bytes = raw.bytes();
     let mut out = Vec::with_capacity(raw.len());
     while let Some(byte) = bytes.next() {

@@ -16,7 +16,7 @@ pub struct CredentialsState {
 }
 
 impl CredentialsState {
-    /// CredentialsState for `config`, calling Cognito through `pool`.
+    /// The state for `config`, calling Cognito through `pool`.
     pub fn new(pool: Arc<dyn IdentityPool>, config: &CredentialsConfig, cors: Cors) -> Self {
         Self { credentials: CredentialsService::new(pool, config), cors }
     }

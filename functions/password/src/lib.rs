@@ -19,7 +19,7 @@ pub struct PasswordState {
 }
 
 impl PasswordState {
-    /// PasswordState for the app client in `config`, calling Cognito through `pool`.
+    /// The state for the app client in `config`, calling Cognito through `pool`.
     pub fn new(pool: Arc<dyn UserPool>, config: CognitoConfig, cors: Cors) -> Self {
         Self { passwords: PasswordService::new(pool.clone(), pool, config), cors }
     }

@@ -19,7 +19,7 @@ pub struct RefreshState {
 }
 
 impl RefreshState {
-    /// RefreshState for the app client in `config`, calling Cognito through `pool`.
+    /// The state for the app client in `config`, calling Cognito through `pool`.
     pub fn new(pool: Arc<dyn UserPool>, config: CognitoConfig, cors: Cors) -> Self {
         Self { sessions: SessionService::new(pool.clone(), pool, config), cors }
     }

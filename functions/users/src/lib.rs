@@ -23,7 +23,7 @@ pub struct UsersState {
 }
 
 impl UsersState {
-    /// UsersState for the admins group `admin_group`, calling Cognito through `pool`.
+    /// The state for the admins group `admin_group`, calling Cognito through `pool`.
     pub fn new(pool: Arc<dyn AdminPort>, admin_group: &str, cors: Cors) -> Self {
         Self { admin: AdminService::new(pool, admin_group), cors }
     }
@@ -60,9 +60,10 @@ async fn dispatch(state: &UsersState, req: &Request) -> Result<Reply, ApiError> 
         UsersOperation::ResetUserPassword => {
             no_content(admin.act(&caller, AdminAction::ResetPassword, &username()?).await?)
         }
-        UsersOperation::AddUserToGroup => no_content(
-            admin.membership(&caller, &username()?, &path_param(req, "group")?, MembershipChange::Add).await?,
-        ),
+        UsersOperation::AddUserToGroup => {
+            let group = path_param(req, "group")?;
+            no_content(admin.membership(&caller, &username()?, &group, MembershipChange::Add).await?)
+        }
         UsersOperation::RemoveUserFromGroup => {
             let group = path_param(req, "group")?;
             no_content(admin.membership(&caller, &username()?, &group, MembershipChange::Remove).await?)

@@ -17,6 +17,8 @@ implementations that compose one module per behaviour:
 - ``user_states``: UNCONFIRMED, CONFIRMED, FORCE_CHANGE_PASSWORD, RESET_REQUIRED, disabled and
   deleted users against every call the API makes.
 - ``access_tokens``: calls made with an access token need a user who exists and is enabled.
+- ``shapes``: every request's parameters of the right JSON type and length, else a 400.
+- ``timing``: secrets compared in constant time, for any Unicode.
 - ``lockout``: the temporary lockout after repeated failed sign-ins.
 - ``outbox``: the codes Cognito would email or text, written to a local outbox; only the code
   sent works.

@@ -9,7 +9,7 @@ import json
 import secrets
 
 from moto.cognitoidp import models, responses
-from moto.cognitoidp.exceptions import ResourceNotFoundError
+from moto.cognitoidp.exceptions import CodeMismatchException, ResourceNotFoundError
 from moto.cognitoidp.models import UserStatus
 from moto.cognitoidp.utils import expand_attrs
 from moto.core.responses import ActionResult, EmptyResult
@@ -141,9 +141,13 @@ def _mfa_step(backend, pool, client, user, admin: bool) -> dict:
     return _tokens(backend, pool, client, user)
 
 
+# Keys the made-up ids of unknown names: secret, so nobody can compute one and tell it apart.
+_FAKE_ID_KEY = secrets.token_hex(32)
+
+
 def _fake_user_id(pool, name: str) -> str:
     """A stable, plausible USER_ID_FOR_SRP for a name no user has (existence privacy)."""
-    digest = secret_hash.compute(pool.id, name.lower(), "unknown-user")
+    digest = secret_hash.compute(_FAKE_ID_KEY, pool.id + "/" + name.lower(), "unknown-user")
     raw = base64.b64decode(digest)[:16]
     hexed = raw.hex()
     return f"{hexed[:8]}-{hexed[8:12]}-4{hexed[13:16]}-a{hexed[17:20]}-{hexed[20:32]}"
@@ -374,9 +378,15 @@ _verify_software_token = responses.CognitoIdpResponse.verify_software_token
 
 
 def verify_software_token(self):
-    """moto's, with the session it answers continuing the sign-in's MFA_SETUP session."""
-    result = _verify_software_token(self)
+    """moto's, with the session it answers continuing the sign-in's MFA_SETUP session; a wrong
+    code counts against that session."""
     old = self._get_param("Session")
+    try:
+        result = _verify_software_token(self)
+    except CodeMismatchException:
+        if old:
+            sessions.wrong_answer_to(self.backend, old)
+        raise
     if old and isinstance(result, ActionResult) and isinstance(result.result, dict) and result.result.get("Session"):
         sessions.adopt_verified(self.backend, old, result.result["Session"])
     return result

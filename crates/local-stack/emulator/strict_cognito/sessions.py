@@ -45,9 +45,10 @@ def validity_seconds(client) -> float:
     return 60.0 * float(client.extended_config.get("AuthSessionValidity") or 3)
 
 
-def _prune(now: float) -> None:
+def _prune(backend, now: float) -> None:
     for token in [t for t, s in _sessions.items() if s.expires < now]:
         del _sessions[token]
+        backend.sessions.pop(token, None)
 
 
 def open_session(backend, pool, client, username: str, challenge: str, admin: bool, token=None, **kwargs) -> str:
@@ -56,7 +57,7 @@ def open_session(backend, pool, client, username: str, challenge: str, admin: bo
     now = time.monotonic()
     session = Session(pool.id, client.id, username, challenge, now + validity_seconds(client), admin, **kwargs)
     with _lock:
-        _prune(now)
+        _prune(backend, now)
         _sessions[token] = session
     if challenge == MFA_SETUP:
         backend.sessions[token] = (username, pool)
@@ -86,6 +87,14 @@ def wrong_answer(backend, token: str, session: Session) -> None:
         dead = session.wrong_answers >= MAX_WRONG_ANSWERS
     if dead:
         close(backend, token)
+
+
+def wrong_answer_to(backend, token: str) -> None:
+    """Counts a wrong code against the session `token`, if it is one of ours."""
+    with _lock:
+        session = _sessions.get(token)
+    if session is not None:
+        wrong_answer(backend, token, session)
 
 
 def close(backend, token: str) -> None:

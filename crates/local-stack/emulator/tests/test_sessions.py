@@ -85,3 +85,17 @@ def test_five_wrong_mfa_codes_end_the_session(pool):
     with pytest.raises(ClientError) as err:
         answer(totp_now())
     assert error_of(err) == ("NotAuthorizedException", "Invalid session for the user, session is expired.")
+
+
+def test_five_wrong_codes_to_verify_software_token_end_the_mfa_set_up(pool):
+    pool.idp.set_user_pool_mfa_config(
+        UserPoolId=pool.pool_id, MfaConfiguration="ON", SoftwareTokenMfaConfiguration={"Enabled": True}
+    )
+    challenge = pool.password_auth(EMAIL, PASSWORD)
+    wrong = "000000" if totp_now() != "000000" else "111111"
+    for _ in range(sessions.MAX_WRONG_ANSWERS):
+        with pytest.raises(ClientError) as err:
+            pool.idp.verify_software_token(Session=challenge["Session"], UserCode=wrong)
+        assert error_of(err)[0] == "CodeMismatchException"
+    with pytest.raises(ClientError):
+        pool.idp.verify_software_token(Session=challenge["Session"], UserCode=totp_now())
