@@ -383,7 +383,7 @@ async fn bench(targets: &[Target], runs: usize, warm_rounds: usize) -> anyhow::R
 
     println!(
         "\nWarm overhead: through the local gateway (authorizer policy cached per token) and the handler to \
-         moto, vs the same Cognito call made directly with the AWS SDK; {warm_rounds} interleaved rounds."
+         the strict emulator, vs the same Cognito call made directly with the AWS SDK; {warm_rounds} interleaved rounds."
     );
     println!("\n| path | ours median | direct median | ratio | ours p99 | direct p99 | p99 ratio | target |");
     println!("|---|---|---|---|---|---|---|---|");

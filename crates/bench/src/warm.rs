@@ -1,6 +1,7 @@
 //! Warm overhead: a request through our whole path — the local API Gateway, the authorizer (its
-//! policy cached per token, as API Gateway does), the real handler, Cognito (moto) — against the
-//! same Cognito call made directly with the AWS SDK, in the same run, rounds interleaved.
+//! policy cached per token, as API Gateway does), the real handler, Cognito (the strict
+//! emulator) — against the same Cognito call made directly with the AWS SDK, in the same run,
+//! rounds interleaved.
 //!
 //! - sign-in: `POST /auth/sign-in` (`USER_PASSWORD_AUTH`) vs `InitiateAuth` with `SECRET_HASH`;
 //! - `/me`: `GET /me` vs `GetUser`, what a client asks Cognito to learn who is calling.
