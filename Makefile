@@ -23,7 +23,7 @@ help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
 
 $(STAMP): requirements-dev.txt
-	@echo "==> Python virtualenv in $(VENV) (moto, cfn-lint, SAM CLI, schemathesis)"
+	@echo "==> Python virtualenv in $(VENV) (moto, pytest, pycognito, ruff, cfn-lint, SAM CLI, schemathesis)"
 	@python3 -m venv $(VENV)
 	@$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	@rm -f $(VENV)/.installed-* && touch $@
