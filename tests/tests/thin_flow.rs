@@ -212,10 +212,27 @@ async fn unknown_routes_and_methods_get_404_json() {
 #[tokio::test]
 async fn preflight_succeeds_on_protected_routes_without_a_token() {
     let t = TestStack::start().await;
-    let reply = t.send("OPTIONS", "/me", None, None).await;
+    let origin = [("origin", "http://localhost:5173".to_string())];
+    let reply = t.send_with_headers("OPTIONS", "/me", &origin).await;
     assert_eq!(reply.status, StatusCode::NO_CONTENT);
-    assert!(reply.headers.contains_key("access-control-allow-origin"));
+    assert_eq!(reply.headers["access-control-allow-origin"], "http://localhost:5173");
     assert!(reply.headers.contains_key("access-control-allow-headers"));
+}
+
+#[tokio::test]
+async fn by_default_the_local_stack_answers_pages_of_this_machine_only() {
+    // GIVEN the local stack with make dev's defaults
+    let t = TestStack::start().await;
+    // WHEN a page elsewhere asks, THEN the browser gets no CORS permission (preflight and call)
+    let elsewhere = [("origin", "https://evil.example.com".to_string())];
+    for method in ["OPTIONS", "POST"] {
+        let reply = t.send_with_headers(method, "/auth/sign-in", &elsewhere).await;
+        assert!(!reply.headers.contains_key("access-control-allow-origin"), "{method}: {:?}", reply.headers);
+    }
+    // and a page of this machine does
+    let local = [("origin", "http://127.0.0.1:8080".to_string())];
+    let reply = t.send_with_headers("POST", "/auth/sign-in", &local).await;
+    assert_eq!(reply.headers["access-control-allow-origin"], "http://127.0.0.1:8080");
 }
 
 #[tokio::test]

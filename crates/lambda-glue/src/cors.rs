@@ -1,11 +1,34 @@
 //! CORS headers for the configured allowed origins (`ALLOWED_ORIGINS`, comma-separated; `*` for
-//! any). With none configured, no CORS headers are sent: browsers then refuse cross-origin calls.
+//! any; `loopback` for any page served from this machine: `http(s)://localhost`, `127.0.0.1` or
+//! `[::1]` on any port). With none configured, no CORS headers are sent: browsers then refuse
+//! cross-origin calls.
 
 /// The allowed origins.
 #[derive(Debug, Clone, Default)]
 pub struct Cors {
     any: bool,
+    loopback: bool,
     origins: Vec<String>,
+}
+
+/// The `ALLOWED_ORIGINS` entry that allows any page served from this machine (`make dev`'s
+/// default: a web page elsewhere must not be able to call the local stack with the demo users).
+pub const LOOPBACK: &str = "loopback";
+
+/// Whether `origin` is a page of this machine: scheme http or https, host `localhost`,
+/// `127.0.0.1` or `[::1]`, any port, nothing else.
+fn is_loopback(origin: &str) -> bool {
+    let Some(rest) = origin.strip_prefix("http://").or_else(|| origin.strip_prefix("https://")) else {
+        return false;
+    };
+    let host = ["localhost", "127.0.0.1", "[::1]"].into_iter().find(|host| rest.starts_with(host));
+    let Some(host) = host else { return false };
+    match &rest[host.len()..] {
+        "" => true,
+        port => port
+            .strip_prefix(':')
+            .is_some_and(|p| !p.is_empty() && p.len() <= 5 && p.bytes().all(|b| b.is_ascii_digit())),
+    }
 }
 
 /// Headers a preflight answer allows.
@@ -23,7 +46,7 @@ impl Cors {
     pub fn new(list: &str) -> Self {
         let origins: Vec<String> =
             list.split(',').map(|o| o.trim().trim_end_matches('/').to_string()).filter(|o| !o.is_empty()).collect();
-        Self { any: origins.iter().any(|o| o == "*"), origins }
+        Self { any: origins.iter().any(|o| o == "*"), loopback: origins.iter().any(|o| o == LOOPBACK), origins }
     }
 
     /// The CORS headers for a request from `origin` (the `Origin` header), empty when the origin
@@ -32,7 +55,9 @@ impl Cors {
         let allowed = if self.any {
             Some("*".to_string())
         } else {
-            origin.filter(|o| self.origins.iter().any(|a| a == o)).map(str::to_string)
+            origin
+                .filter(|o| self.origins.iter().any(|a| a == o) || (self.loopback && is_loopback(o)))
+                .map(str::to_string)
         };
         match allowed {
             None => Vec::new(),
@@ -72,6 +97,25 @@ mod tests {
         assert_eq!(cors.headers(Some("http://localhost:5173"))[0].1, "http://localhost:5173");
         assert!(cors.headers(Some("https://evil.example.com")).is_empty());
         assert!(cors.headers(None).is_empty());
+    }
+
+    #[test]
+    fn loopback_allows_pages_of_this_machine_only() {
+        let cors = Cors::new(LOOPBACK);
+        for ok in ["http://localhost:5173", "http://127.0.0.1:3000", "https://localhost", "http://[::1]:8080"] {
+            assert_eq!(cors.headers(Some(ok))[0].1, ok, "{ok}");
+        }
+        for refused in [
+            "https://evil.example.com",
+            "http://localhost.evil.example.com",
+            "http://127.0.0.1.evil.example",
+            "http://localhost:5173@evil.example",
+            "http://localhost:",
+            "null",
+            "file://",
+        ] {
+            assert!(cors.headers(Some(refused)).is_empty(), "{refused}");
+        }
     }
 
     #[test]

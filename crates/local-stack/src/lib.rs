@@ -56,7 +56,7 @@ pub struct StackOptions {
     pub user: DemoUser,
     /// The demo admin.
     pub admin: DemoUser,
-    /// `ALLOWED_ORIGINS` for CORS.
+    /// `ALLOWED_ORIGINS` for CORS (default `loopback`: pages served from this machine).
     pub allowed_origins: String,
     /// The authorizer result cache TTL (API Gateway's default is 300 s).
     pub authorizer_cache_ttl: Duration,
@@ -76,7 +76,9 @@ impl StackOptions {
             admin_group: "admins".into(),
             user: DemoUser { email: "demo@example.com".into(), password: "Demo-passw0rd".into() },
             admin: DemoUser { email: "admin@example.com".into(), password: "Admin-passw0rd".into() },
-            allowed_origins: "*".into(),
+            // Pages of this machine only: any other site a developer visits must not be able to
+            // sign in as the demo users through `make dev`.
+            allowed_origins: lambda_glue::cors::LOOPBACK.into(),
             authorizer_cache_ttl: Duration::from_secs(300),
         }
     }
