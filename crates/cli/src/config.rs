@@ -237,6 +237,60 @@ pub fn stack_file_path(flag: Option<&Path>, env: &Env, default_exists: bool) -> 
         .or_else(|| default_exists.then(|| PathBuf::from(DEFAULT_STACK_FILE)))
 }
 
+/// Whether `url` names this machine: http or https to `localhost`, `127.0.0.0/8` or `[::1]`.
+pub fn is_loopback_url(url: &str) -> bool {
+    let Ok(url) = reqwest::Url::parse(url) else { return false };
+    if !matches!(url.scheme(), "http" | "https") {
+        return false;
+    }
+    let Some(host) = url.host_str() else { return false };
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    match bare.parse::<std::net::IpAddr>() {
+        Ok(ip) => ip.is_loopback(),
+        Err(_) => host.eq_ignore_ascii_case("localhost"),
+    }
+}
+
+/// Why an implicit stack file is not used.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum ImplicitStackFileError {
+    /// Another user owns it.
+    #[error("it belongs to another user")]
+    NotYours,
+    /// Others may read or write it.
+    #[error("others may read or write it (mode {0:o}; make dev writes it 0600)")]
+    NotPrivate(u32),
+    /// It names an endpoint off this machine.
+    #[error("its {0} is not on this machine ({1})")]
+    NotLoopback(&'static str, String),
+}
+
+/// A stack file found in the working directory (`.dev/stack.json`), rather than named with
+/// `--stack` or `AUTHCTL_STACK`, is where `authctl` sends the ID token (`apiUrl`) and, with a
+/// `cognitoEndpoint`, the refresh token, passwords and the client secret. A file planted in a
+/// directory one happens to run `authctl` in must not be able to redirect them, so an implicit
+/// file is used only when it is the user's own (`owner` is the effective uid `me`), private (no
+/// group or other permission bits in `mode`), and names only endpoints on this machine.
+pub fn check_implicit_stack_file(
+    file: &StackFile,
+    owner: u32,
+    me: u32,
+    mode: u32,
+) -> Result<(), ImplicitStackFileError> {
+    if owner != me {
+        return Err(ImplicitStackFileError::NotYours);
+    }
+    if mode & 0o077 != 0 {
+        return Err(ImplicitStackFileError::NotPrivate(mode & 0o777));
+    }
+    for (key, url) in [("apiUrl", &file.api_url), ("cognitoEndpoint", &file.cognito_endpoint)] {
+        if let Some(url) = url.as_deref().filter(|u| !is_loopback_url(u)) {
+            return Err(ImplicitStackFileError::NotLoopback(key, url.to_string()));
+        }
+    }
+    Ok(())
+}
+
 /// Which AWS credentials the SDK gets. Never a default provider chain: on this kind of machine
 /// it would probe instance metadata and hang or pick up someone else's role.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -580,5 +634,47 @@ mod tests {
             deployed.jwks_url(None).unwrap(),
             "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Deployed/.well-known/jwks.json"
         );
+    }
+
+    #[test]
+    fn loopback_urls_are_those_of_this_machine_only() {
+        for ok in ["http://127.0.0.1:3000", "http://localhost:39529/", "https://[::1]:8443", "http://127.1.2.3"] {
+            assert!(is_loopback_url(ok), "{ok}");
+        }
+        for refused in [
+            "http://10.0.0.1",
+            "https://api.example.com",
+            "http://localhost.evil.example",
+            "http://127.0.0.1.evil.example",
+            "file:///etc/passwd",
+            "not a url",
+        ] {
+            assert!(!is_loopback_url(refused), "{refused}");
+        }
+    }
+
+    #[test]
+    fn an_implicit_stack_file_must_be_ours_private_and_local() {
+        let local = StackFile {
+            api_url: Some("http://127.0.0.1:3000".into()),
+            cognito_endpoint: Some("http://127.0.0.1:39529".into()),
+            ..StackFile::default()
+        };
+        assert_eq!(check_implicit_stack_file(&local, 1000, 1000, 0o600), Ok(()));
+        assert_eq!(check_implicit_stack_file(&local, 0, 1000, 0o600), Err(ImplicitStackFileError::NotYours));
+        assert_eq!(
+            check_implicit_stack_file(&local, 1000, 1000, 0o644),
+            Err(ImplicitStackFileError::NotPrivate(0o644))
+        );
+        let planted = StackFile { api_url: Some("http://10.9.9.9".into()), ..local.clone() };
+        assert!(matches!(
+            check_implicit_stack_file(&planted, 1000, 1000, 0o600),
+            Err(ImplicitStackFileError::NotLoopback("apiUrl", _))
+        ));
+        let endpoint = StackFile { cognito_endpoint: Some("https://cognito.evil.example".into()), ..local };
+        assert!(matches!(
+            check_implicit_stack_file(&endpoint, 1000, 1000, 0o600),
+            Err(ImplicitStackFileError::NotLoopback("cognitoEndpoint", _))
+        ));
     }
 }

@@ -57,10 +57,20 @@ impl Authctl {
         Self { dir, stack, session }
     }
 
-    /// Runs authctl with `args`, feeding `stdin`.
+    /// Runs authctl with `args` and the stack file named (`--stack`), feeding `stdin`.
     async fn run(&self, args: &[&str], stdin: &str) -> Run {
+        let stack = ["--stack".as_ref(), self.stack.as_os_str()];
+        self.run_with(&stack, args, stdin).await
+    }
+
+    /// Runs authctl with no stack file named: it finds `.dev/stack.json` in its directory, if any.
+    async fn run_in_dir(&self, args: &[&str], stdin: &str) -> Run {
+        self.run_with(&[], args, stdin).await
+    }
+
+    async fn run_with(&self, stack: &[&std::ffi::OsStr], args: &[&str], stdin: &str) -> Run {
         let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_authctl"));
-        command.arg("--stack").arg(&self.stack).arg("--session").arg(&self.session).args(args);
+        command.args(stack).arg("--session").arg(&self.session).args(args).env_remove("AUTHCTL_STACK");
         for var in OVERRIDING_VARS {
             command.env_remove(var);
         }
@@ -211,4 +221,28 @@ async fn a_wrong_password_fails_with_not_authorized_and_prints_no_token() {
     let empty = cli.run(&["sign-in", "-u", &email, "--password-stdin"], "").await;
     assert_ne!(empty.code, Some(0));
     assert!(empty.stderr.contains("password on stdin"), "{empty:?}");
+}
+
+#[tokio::test]
+async fn a_stack_file_found_in_the_directory_is_used_only_when_private_and_local() {
+    use std::os::unix::fs::PermissionsExt;
+    // GIVEN a .dev/stack.json in the directory authctl runs in, as make dev writes it
+    let t = TestStack::start().await;
+    let cli = Authctl::for_stack(&t, "implicit-stack");
+    let implicit = cli.dir.join(".dev/stack.json");
+    std::fs::create_dir_all(cli.dir.join(".dev")).expect(".dev");
+    std::fs::copy(&cli.stack, &implicit).expect("stack file");
+    let sign_in = ["sign-in", "-u", &t.user().email, "--flow", "password", "--password-stdin"];
+    let password = format!("{}\n", t.user().password);
+    // WHEN others may read it, THEN authctl refuses it before sending anything anywhere
+    std::fs::set_permissions(&implicit, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+    let refused = cli.run_in_dir(&sign_in, &password).await;
+    assert_ne!(refused.code, Some(0), "{refused:?}");
+    assert!(refused.stderr.contains("not using .dev/stack.json: others may read or write it"), "{refused:?}");
+    assert!(!cli.session.exists());
+    // WHEN it is private (and names this machine only), THEN it is used
+    std::fs::set_permissions(&implicit, std::fs::Permissions::from_mode(0o600)).expect("chmod");
+    let used = cli.run_in_dir(&sign_in, &password).await;
+    assert_eq!(used.code, Some(0), "{used:?}");
+    assert!(cli.session.exists());
 }

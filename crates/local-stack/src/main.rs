@@ -24,7 +24,7 @@ async fn main() -> anyhow::Result<()> {
     let stack = LocalStack::start(options).await?;
     let pool = &stack.pool;
     let info = stack.stack_file();
-    std::fs::write(state_dir.join("stack.json"), serde_json::to_string_pretty(&info)?)?;
+    write_private(&state_dir.join("stack.json"), &serde_json::to_string_pretty(&info)?)?;
     // The built-in demo passwords are shown; one set in the environment is not echoed back.
     let defaults = StackOptions::for_tests();
     let shown = |password: &str, default: &str, var: &str| {
@@ -99,6 +99,16 @@ async fn print_outbox(outbox: &local_stack::outbox::Outbox) {
         shown = messages.len();
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
+}
+
+/// Writes `text` to `path` readable by this user only (0600): it holds the client secret, and
+/// `authctl` uses an implicit `.dev/stack.json` only when it is private.
+fn write_private(path: &std::path::Path, text: &str) -> std::io::Result<()> {
+    use std::{io::Write, os::unix::fs::OpenOptionsExt, os::unix::fs::PermissionsExt};
+    let mut file = std::fs::OpenOptions::new().write(true).create(true).truncate(true).mode(0o600).open(path)?;
+    // An older file keeps its mode on open: make it private too.
+    file.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+    file.write_all(text.as_bytes())
 }
 
 async fn wait_for_stop() -> anyhow::Result<()> {

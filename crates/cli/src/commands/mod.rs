@@ -20,9 +20,23 @@ use auth_domain::{
 
 use crate::{
     cli::GlobalArgs,
-    config::{Credentials, DEFAULT_STACK_FILE, Env, Settings, StackFile, stack_file_path},
+    config::{Credentials, DEFAULT_STACK_FILE, Env, Settings, StackFile, check_implicit_stack_file, stack_file_path},
     session::{self, Session},
 };
+
+/// Refuses the implicit stack file at `path` unless [`check_implicit_stack_file`] accepts it.
+fn check_implicit(path: &std::path::Path, file: &StackFile) -> anyhow::Result<()> {
+    use std::os::unix::fs::MetadataExt;
+    let meta = std::fs::metadata(path).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    let me = unsafe { libc::geteuid() };
+    check_implicit_stack_file(file, meta.uid(), me, meta.mode()).map_err(|why| {
+        anyhow::anyhow!(
+            "not using {}: {why}. Name a stack file you trust with --stack FILE or AUTHCTL_STACK.",
+            path.display()
+        )
+    })
+}
 
 /// What every command starts from: the global options and a snapshot of the environment.
 #[derive(Debug, Clone)]
@@ -44,6 +58,11 @@ impl Context {
         let default_exists = std::path::Path::new(DEFAULT_STACK_FILE).is_file();
         let path = stack_file_path(self.global.stack.as_deref(), &self.env, default_exists);
         let file = path.as_deref().map(StackFile::load).transpose()?;
+        // Named with --stack or AUTHCTL_STACK: trusted as named. Found in the directory: checked.
+        let named = self.global.stack.is_some() || self.env.get("AUTHCTL_STACK").is_some();
+        if let (false, Some(path), Some(file)) = (named, path.as_deref(), file.as_ref()) {
+            check_implicit(path, file)?;
+        }
         let stack = path.as_deref().zip(file.as_ref());
         Ok(Settings::resolve(&self.global, &self.env, stack))
     }
