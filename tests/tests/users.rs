@@ -64,6 +64,18 @@ async fn an_admin_creates_finds_and_deletes_a_user() {
     assert_eq!(listed.status, StatusCode::OK, "{:?}", listed.body);
     assert_eq!(listed.body["users"].as_array().map(Vec::len), Some(1));
 
+    // An admin cannot delete another admin through the API; demoted outside it, they can be.
+    let refused = t.send("DELETE", "/users/new@example.com", Some(&admin), None).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN, "{:?}", refused.body);
+    t.cognito()
+        .await
+        .admin_remove_user_from_group()
+        .user_pool_id(&t.stack.pool.pool_id)
+        .username("new@example.com")
+        .group_name("admins")
+        .send()
+        .await
+        .expect("demoted with the AWS SDK");
     let deleted = t.send("DELETE", "/users/new@example.com", Some(&admin), None).await;
     assert_eq!(deleted.status, StatusCode::NO_CONTENT, "{:?}", deleted.body);
     let gone = t.get("/users/new@example.com", Some(&admin)).await;
@@ -135,10 +147,30 @@ async fn group_membership_and_passwords_are_managed_by_admins() {
         StatusCode::NO_CONTENT
     );
     assert_eq!(t.get("/users/demo@example.com", Some(&admin)).await.body["groups"], json!(["admins"]));
-    assert_eq!(
-        t.send("DELETE", "/users/demo@example.com/groups/admins", Some(&admin), None).await.status,
-        StatusCode::NO_CONTENT
-    );
+    // Admins are protected from each other: no admin can take over or remove another through the
+    // API (demote, disable, delete, reset or set their password).
+    let set = json!({"password": "Taken-over-passw0rd1", "permanent": true}).to_string();
+    for (method, path, body) in [
+        ("DELETE", "/users/demo@example.com/groups/admins", None),
+        ("PUT", "/users/demo@example.com/password", Some(set.as_str())),
+        ("POST", "/users/demo@example.com/reset-password", None),
+        ("POST", "/users/demo@example.com/disable", None),
+        ("DELETE", "/users/demo@example.com", None),
+    ] {
+        let refused = t.send(method, path, Some(&admin), body).await;
+        assert_eq!((refused.status, refused.error_code()), (StatusCode::FORBIDDEN, "Forbidden"), "{method} {path}");
+    }
+    assert_eq!(t.try_sign_in(&t.user().email, &t.user().password, None).await.status, StatusCode::OK);
+    // Demoting an admin is done outside the API (the AWS console or CLI).
+    t.cognito()
+        .await
+        .admin_remove_user_from_group()
+        .user_pool_id(&t.stack.pool.pool_id)
+        .username("demo@example.com")
+        .group_name("admins")
+        .send()
+        .await
+        .expect("demoted with the AWS SDK");
     assert_eq!(t.get("/users/demo@example.com", Some(&admin)).await.body["groups"], json!([]));
     let unknown_group = t.send("PUT", "/users/demo@example.com/groups/no-such-group", Some(&admin), None).await;
     assert_eq!(unknown_group.status, StatusCode::NOT_FOUND, "{:?}", unknown_group.body);

@@ -60,6 +60,11 @@ pub enum AuthError {
     /// admins group).
     #[error("action on oneself")]
     SelfAction,
+    /// An admin tried to take over or remove another admin (set or reset their password, disable,
+    /// delete, remove them from the admins group): refused through the API, so no admin can take
+    /// another's account; demoting an admin is done in the AWS console or CLI.
+    #[error("action on another admin")]
+    OtherAdmin,
     /// Cognito refused an admin action given the user's state (Cognito's message says why).
     #[error("refused in this state: {0}")]
     StateConflict(String),
@@ -150,6 +155,10 @@ impl From<AuthError> for ApiError {
             AuthError::SelfAction => ApiError::new(
                 ErrorCode::Conflict,
                 "Admins cannot delete, disable or demote themselves, nor reset or set their own password here (use /password/change).",
+            ),
+            AuthError::OtherAdmin => ApiError::new(
+                ErrorCode::Forbidden,
+                "Admins cannot delete, disable, reset or set the password of, or remove from the admins group, another admin.",
             ),
             AuthError::StateConflict(message) => ApiError::new(ErrorCode::Conflict, message),
             AuthError::InvalidAccessToken => {

@@ -109,6 +109,22 @@ impl AdminService {
         Ok(())
     }
 
+    /// Refuses an action that could take over or remove another admin (audited): one Cognito
+    /// call (`AdminListGroupsForUser`) to learn whether `target` is in the admins group.
+    async fn refuse_other_admin(
+        &self,
+        caller: &AuthorizerContext,
+        action: &str,
+        target: &PoolUser,
+    ) -> Result<(), AuthError> {
+        let groups = self.pool.admin_groups(&target.username).await.map_err(admin_error)?;
+        if groups.contains(&self.admin_group) {
+            Self::audit(caller, action, &target.username, "refused: the target is another admin");
+            return Err(AuthError::OtherAdmin);
+        }
+        Ok(())
+    }
+
     async fn view(&self, user: PoolUser) -> Result<User, AuthError> {
         let groups = self.pool.admin_groups(&user.username).await.map_err(admin_error)?;
         Ok(to_wire(user, groups))
@@ -263,8 +279,8 @@ impl AdminService {
         self.view(user).await
     }
 
-    /// Delete, disable, enable or reset the password of a user. Deleting or disabling oneself is
-    /// [`AuthError::SelfAction`].
+    /// Delete, disable, enable or reset the password of a user. Deleting, disabling or resetting
+    /// oneself is [`AuthError::SelfAction`]; doing it to another admin, [`AuthError::OtherAdmin`].
     pub async fn act(&self, caller: &AuthorizerContext, action: AdminAction, username: &str) -> Result<(), AuthError> {
         self.require_admin(caller)?;
         check_name("username", username)?;
@@ -277,6 +293,7 @@ impl AdminService {
         };
         if action != AdminAction::Enable {
             Self::refuse_self(caller, name, &target)?;
+            self.refuse_other_admin(caller, name, &target).await?;
         }
         let result = self.pool.admin_user_action(action, &target.username).await.map_err(admin_error);
         Self::audit(caller, name, &target.username, if result.is_ok() { "done" } else { "failed" });
@@ -301,6 +318,7 @@ impl AdminService {
         };
         if change == MembershipChange::Remove && group == self.admin_group {
             Self::refuse_self(caller, action, &target)?;
+            self.refuse_other_admin(caller, action, &target).await?;
         }
         let result = self.pool.admin_group_membership(&target.username, group, change).await.map_err(admin_error);
         let whom = format!("{}:{group}", target.username);
@@ -326,6 +344,7 @@ impl AdminService {
         };
         // Their own password admins change with /password/change, which asks for the current one.
         Self::refuse_self(caller, action, &target)?;
+        self.refuse_other_admin(caller, action, &target).await?;
         let result = self
             .pool
             .admin_set_password(&target.username, req.password.expose(), permanence)
@@ -482,8 +501,48 @@ mod tests {
 
     #[tokio::test]
     async fn cognito_refusing_an_action_for_the_users_state_is_a_409() {
-        let (svc, _) = service(vec![user("other-sub"), Err(error("NotAuthorizedException"))]);
+        let (svc, _) = service(vec![user("other-sub"), groups(&[]), Err(error("NotAuthorizedException"))]);
         let err = svc.act(&caller("admins"), AdminAction::ResetPassword, "other").await.unwrap_err();
         assert_eq!(api_types::ApiError::from(err).status(), 409);
+    }
+
+    fn groups(names: &[&str]) -> Result<ScriptedReply, CognitoError> {
+        Ok(ScriptedReply::Groups(names.iter().map(|g| g.to_string()).collect()))
+    }
+
+    #[tokio::test]
+    async fn an_admin_cannot_take_over_or_remove_another_admin() {
+        // GIVEN another member of the admins group
+        let admin = caller("admins");
+        let set = SetPasswordRequest { password: "Taken-over1!".into(), permanent: true };
+        for attempt in 0..5 {
+            let (svc, pool) = service(vec![user("other-admin-sub"), groups(&["admins"])]);
+            // WHEN an admin tries to delete, disable, reset, set the password of or demote them
+            let result = match attempt {
+                0 => svc.act(&admin, AdminAction::Delete, "other").await,
+                1 => svc.act(&admin, AdminAction::Disable, "other").await,
+                2 => svc.act(&admin, AdminAction::ResetPassword, "other").await,
+                3 => svc.set_password(&admin, "other", &set).await,
+                _ => svc.membership(&admin, "other", "admins", MembershipChange::Remove).await,
+            };
+            // THEN it is refused (403) and nothing changed at Cognito
+            let err = result.unwrap_err();
+            assert!(matches!(err, AuthError::OtherAdmin), "{attempt}: {err:?}");
+            assert_eq!(api_types::ApiError::from(err).status(), 403);
+            assert!(
+                pool.calls().iter().all(|c| matches!(c, Call::AdminGetUser(_) | Call::AdminGroups(_))),
+                "{attempt}"
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn other_users_and_enabling_an_admin_are_managed_as_before() {
+        let admin = caller("admins");
+        let (svc, _) = service(vec![user("plain-sub"), groups(&["readers"]), Ok(ScriptedReply::Done)]);
+        svc.act(&admin, AdminAction::Disable, "plain").await.unwrap();
+        // Enabling takes nothing away: no group lookup.
+        let (svc, _) = service(vec![user("other-admin-sub"), Ok(ScriptedReply::Done)]);
+        svc.act(&admin, AdminAction::Enable, "other").await.unwrap();
     }
 }
