@@ -239,3 +239,46 @@ fn openapi_operation_ids_name_the_route_table_operations() {
         ROUTES.iter().map(|r| (r.method.to_string(), r.path.to_string(), r.operation.id().to_string())).collect();
     assert_eq!(declared, table, "openapi.yaml operationIds (left) differ from the route table's operations (right)");
 }
+
+#[test]
+fn throttling_covers_the_stage_and_every_public_auth_route_with_paths_api_gateway_recognises() {
+    let template = template();
+    let settings = resource(&template, "Api")["Properties"]["MethodSettings"].as_sequence().expect("MethodSettings");
+    // `!Ref Name` parses as a tagged value whose tag is `Ref`.
+    let reference = |setting: &Value, key: &str| match &setting[key] {
+        Value::Tagged(tagged) if tagged.tag == "Ref" => tagged.value.as_str().map(str::to_string),
+        _ => None,
+    };
+    // The stage as a whole
+    let stage = settings.iter().find(|s| s["ResourcePath"].as_str() == Some("/*")).expect("a stage-wide setting");
+    assert_eq!(stage["HttpMethod"].as_str(), Some("*"));
+    assert_eq!(reference(stage, "ThrottlingRateLimit").as_deref(), Some("ThrottlingRateLimit"));
+    assert_eq!(reference(stage, "ThrottlingBurstLimit").as_deref(), Some("ThrottlingBurstLimit"));
+    // Per route: "/" and the path with each "/" as "~1", as API Gateway expects it (a setting with
+    // a path it does not know is ignored without an error)
+    let encoded = |path: &str| format!("/{}", path.replace('/', "~1"));
+    let mut per_route = BTreeSet::new();
+    for setting in settings.iter().filter(|s| s["ResourcePath"].as_str() != Some("/*")) {
+        let path = setting["ResourcePath"].as_str().expect("ResourcePath");
+        let method = setting["HttpMethod"].as_str().expect("HttpMethod");
+        let route = ROUTES.iter().find(|r| encoded(r.path) == path && r.method == method);
+        assert!(route.is_some(), "{method} {path} names no route: API Gateway would ignore it");
+        assert_eq!(reference(setting, "ThrottlingRateLimit").as_deref(), Some("PublicAuthRateLimit"), "{path}");
+        assert_eq!(reference(setting, "ThrottlingBurstLimit").as_deref(), Some("PublicAuthBurstLimit"), "{path}");
+        per_route.insert((method.to_string(), path.to_string()));
+    }
+    let public_auth: BTreeSet<_> = ROUTES
+        .iter()
+        .filter(|r| r.access == Access::Public && (r.path.starts_with("/auth/") || r.path.starts_with("/password/")))
+        .map(|r| (r.method.to_string(), encoded(r.path)))
+        .collect();
+    assert_eq!(
+        per_route, public_auth,
+        "tighter limits (left) must cover exactly the public /auth and /password routes"
+    );
+    // API Gateway's own 429 carries the API's error body and a request id
+    let throttled = &resource(&template, "Api")["Properties"]["GatewayResponses"]["THROTTLED"];
+    assert_eq!(throttled["StatusCode"].as_u64(), Some(429));
+    assert!(throttled["ResponseTemplates"]["application/json"].as_str().is_some_and(|b| b.contains("TooManyRequests")));
+    assert_eq!(throttled["ResponseParameters"]["Headers"]["x-request-id"].as_str(), Some("context.requestId"));
+}
