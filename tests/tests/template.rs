@@ -276,9 +276,11 @@ fn throttling_covers_the_stage_and_every_public_auth_route_with_paths_api_gatewa
         per_route, public_auth,
         "tighter limits (left) must cover exactly the public /auth and /password routes"
     );
-    // API Gateway's own 429 carries the API's error body and a request id
+    // API Gateway's own 429 carries the API's error body, a request id and the CORS origin
     let throttled = &resource(&template, "Api")["Properties"]["GatewayResponses"]["THROTTLED"];
     assert_eq!(throttled["StatusCode"].as_u64(), Some(429));
     assert!(throttled["ResponseTemplates"]["application/json"].as_str().is_some_and(|b| b.contains("TooManyRequests")));
     assert_eq!(throttled["ResponseParameters"]["Headers"]["x-request-id"].as_str(), Some("context.requestId"));
+    let cors = &throttled["ResponseParameters"]["Headers"]["Access-Control-Allow-Origin"];
+    assert!(!cors.is_null(), "a browser must be able to read the 429: it needs the CORS origin");
 }
