@@ -284,3 +284,11 @@ fn throttling_covers_the_stage_and_every_public_auth_route_with_paths_api_gatewa
     let cors = &throttled["ResponseParameters"]["Headers"]["Access-Control-Allow-Origin"];
     assert!(!cors.is_null(), "a browser must be able to read the 429: it needs the CORS origin");
 }
+
+#[test]
+fn an_email_change_needs_verification_before_it_becomes_the_sign_in_name() {
+    let template = template();
+    let pool = &resource(&template, "UserPool")["Properties"];
+    assert_eq!(strings(&pool["UsernameAttributes"]), ["email"]);
+    assert_eq!(strings(&pool["UserAttributeUpdateSettings"]["AttributesRequireVerificationBeforeUpdate"]), ["email"]);
+}

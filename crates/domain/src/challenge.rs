@@ -14,8 +14,8 @@ use crate::{
     AuthError,
     cognito_errors::{CognitoCall, is_resource_not_found},
     input::{
-        CHALLENGE_ANSWER_MAX_CHARS, SESSION_MAX_CHARS, USERNAME_MAX_CHARS, check_one_time_password, check_text,
-        check_user_attribute,
+        CHALLENGE_ANSWER_MAX_CHARS, SESSION_MAX_CHARS, SIGN_IN_ATTRIBUTES, USERNAME_MAX_CHARS, check_one_time_password,
+        check_text, check_user_attribute,
     },
     mfa,
     sign_in::SignInService,
@@ -46,7 +46,17 @@ impl SignInService {
         for (key, value) in &req.responses {
             let attribute = key.strip_prefix("userAttributes.").filter(|_| req.name == "NEW_PASSWORD_REQUIRED");
             if let Some(name) = attribute {
-                check_user_attribute(&format!("responses.{key}"), name, value.expose(), &self.config.write_attributes)?;
+                let field = format!("responses.{key}");
+                // An unverified address must never become the sign-in name through this answer.
+                if SIGN_IN_ATTRIBUTES.contains(&name) {
+                    return Err(AuthError::bad_input(
+                        field,
+                        format!(
+                            "{name} is the account's sign-in name: it cannot be changed while answering a challenge."
+                        ),
+                    ));
+                }
+                check_user_attribute(&field, name, value.expose(), &self.config.write_attributes)?;
             } else if !allowed.contains(&key.as_str()) {
                 return Err(AuthError::bad_input(
                     "responses",
@@ -263,6 +273,22 @@ mod tests {
             assert!(matches!(out, Err(AuthError::InvalidSession)), "{forged}: {out:?}");
         }
         assert_eq!(pool.calls().len(), 1);
+    }
+
+    #[tokio::test]
+    async fn new_password_answers_cannot_change_the_sign_in_email() {
+        let (svc, pool) = service(vec![]);
+        let req = answer(
+            "NEW_PASSWORD_REQUIRED",
+            "s1",
+            &[("NEW_PASSWORD", "N3w-passw0rd!"), ("userAttributes.email", "attacker@example.com")],
+        );
+        let err = svc.answer_challenge(&req).await.unwrap_err();
+        assert!(
+            matches!(&err, AuthError::BadInput { field, .. } if field == "responses.userAttributes.email"),
+            "{err:?}"
+        );
+        assert!(pool.calls().is_empty());
     }
 
     #[tokio::test]

@@ -46,6 +46,11 @@ pub const CONFIRMATION_CODE_MAX_CHARS: usize = 64;
 /// Attributes a user never sets about themself: Cognito or an admin vouches for them.
 pub const PROTECTED_ATTRIBUTES: &[&str] = &["sub", "email_verified", "phone_number_verified", "cognito:user_status"];
 
+/// The pool's sign-in attributes (`UsernameAttributes`): a change to one changes what the person
+/// signs in with, so it happens only through a verified update (`template.yaml` sets
+/// `AttributesRequireVerificationBeforeUpdate` for it), never as a side effect of another call.
+pub const SIGN_IN_ATTRIBUTES: &[&str] = &["email"];
+
 /// Refuses an empty or overlong text field with a 400 naming it.
 pub fn check_text(field: &'static str, value: &str, max_chars: usize) -> Result<(), AuthError> {
     if value.trim().is_empty() {

@@ -13,8 +13,8 @@ use crate::{
     AuthError, CognitoConfig, RegistrationPort,
     cognito_errors::{CognitoCall, Outcome, outcome},
     input::{
-        ATTRIBUTES_MAX, PASSWORD_MAX_CHARS, USERNAME_MAX_CHARS, check_confirmation_code, check_text,
-        check_user_attribute,
+        ATTRIBUTES_MAX, PASSWORD_MAX_CHARS, SIGN_IN_ATTRIBUTES, USERNAME_MAX_CHARS, check_confirmation_code,
+        check_text, check_user_attribute,
     },
     user_pool,
 };
@@ -41,6 +41,14 @@ impl RegistrationService {
             return Err(AuthError::bad_input("attributes", format!("at most {ATTRIBUTES_MAX} attributes.")));
         }
         for (name, value) in &req.attributes {
+            // The sign-in name is the username: a second, different address would become the
+            // account's sign-in name unverified.
+            if SIGN_IN_ATTRIBUTES.contains(&name.as_str()) && !value.eq_ignore_ascii_case(&req.username) {
+                return Err(AuthError::bad_input(
+                    format!("attributes.{name}"),
+                    format!("{name} is the sign-in name: it must be the username."),
+                ));
+            }
             check_user_attribute(&format!("attributes.{name}"), name, value, &self.config.write_attributes)?;
         }
         let attributes: Vec<(String, String)> = req.attributes.clone().into_iter().collect();
@@ -129,6 +137,18 @@ mod tests {
                 Some(hash)
             )
         );
+    }
+
+    #[tokio::test]
+    async fn a_sign_up_email_other_than_the_username_is_refused() {
+        let (svc, pool) = service(vec![]);
+        let err = svc.sign_up(&sign_up(&[("email", "someone-else@example.com")])).await.unwrap_err();
+        assert!(matches!(&err, AuthError::BadInput { field, .. } if field == "attributes.email"), "{err:?}");
+        assert!(pool.calls().is_empty());
+        // The username itself, in any case, is fine.
+        let out = SignedUp { user_confirmed: false, user_sub: "s-1".into(), code_delivery: None };
+        let (svc, _) = service(vec![Ok(ScriptedReply::SignedUp(out))]);
+        svc.sign_up(&sign_up(&[("email", "New@Example.com")])).await.unwrap();
     }
 
     #[tokio::test]
