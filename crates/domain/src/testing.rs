@@ -100,6 +100,8 @@ pub struct ScriptedPool {
     calls: Mutex<Vec<Call>>,
     script: Mutex<VecDeque<Result<ScriptedReply, CognitoError>>>,
     unexpected: Mutex<Vec<String>>,
+    /// How long each call takes to answer (a slow Cognito).
+    latency: std::time::Duration,
 }
 
 impl ScriptedPool {
@@ -109,6 +111,20 @@ impl ScriptedPool {
             calls: Mutex::default(),
             script: Mutex::new(replies.into_iter().collect()),
             unexpected: Mutex::default(),
+            latency: std::time::Duration::ZERO,
+        }
+    }
+
+    /// The same pool, each call of which waits `latency` before it is recorded and answered.
+    pub fn with_latency(mut self, latency: std::time::Duration) -> Self {
+        self.latency = latency;
+        self
+    }
+
+    /// Waits the pool's latency (each call does, first).
+    async fn pause(&self) {
+        if !self.latency.is_zero() {
+            tokio::time::sleep(self.latency).await;
         }
     }
 
@@ -203,6 +219,7 @@ pub fn error_with(code: &str, message: &str) -> CognitoError {
 #[async_trait]
 impl SignInPort for ScriptedPool {
     async fn initiate_auth(&self, flow: AuthFlow, parameters: AuthParameters) -> Result<AuthResult, CognitoError> {
+        self.pause().await;
         self.auth(Call::InitiateAuth(flow, parameters))
     }
 
@@ -213,6 +230,7 @@ impl SignInPort for ScriptedPool {
         session: Option<&str>,
         responses: AuthParameters,
     ) -> Result<AuthResult, CognitoError> {
+        self.pause().await;
         self.auth(Call::Respond { api, challenge: challenge.into(), session: session.map(Into::into), responses })
     }
 }
@@ -220,18 +238,22 @@ impl SignInPort for ScriptedPool {
 #[async_trait]
 impl AccountPort for ScriptedPool {
     async fn global_sign_out(&self, access_token: &str) -> Result<(), CognitoError> {
+        self.pause().await;
         self.done(Call::GlobalSignOut(access_token.into()))
     }
 
     async fn revoke_token(&self, refresh_token: &str) -> Result<(), CognitoError> {
+        self.pause().await;
         self.done(Call::RevokeToken(refresh_token.into()))
     }
 
     async fn prefer_totp(&self, access_token: &str) -> Result<(), CognitoError> {
+        self.pause().await;
         self.done(Call::PreferTotp(access_token.into()))
     }
 
     async fn change_password(&self, access_token: &str, previous: &str, proposed: &str) -> Result<(), CognitoError> {
+        self.pause().await;
         self.done(Call::ChangePassword(access_token.into(), previous.into(), proposed.into()))
     }
 }
@@ -245,6 +267,7 @@ impl RegistrationPort for ScriptedPool {
         attributes: &[(String, String)],
         secret_hash: Option<String>,
     ) -> Result<SignedUp, CognitoError> {
+        self.pause().await;
         self.answer(Call::SignUp(username.into(), password.into(), attributes.to_vec(), secret_hash), |reply| {
             match reply {
                 ScriptedReply::SignedUp(out) => Some(out),
@@ -259,6 +282,7 @@ impl RegistrationPort for ScriptedPool {
         code: &str,
         secret_hash: Option<String>,
     ) -> Result<(), CognitoError> {
+        self.pause().await;
         self.done(Call::ConfirmSignUp(username.into(), code.into(), secret_hash))
     }
 
@@ -267,6 +291,7 @@ impl RegistrationPort for ScriptedPool {
         username: &str,
         secret_hash: Option<String>,
     ) -> Result<Option<CodeDeliveryDetails>, CognitoError> {
+        self.pause().await;
         self.answer(Call::ResendCode(username.into(), secret_hash), |reply| match reply {
             ScriptedReply::Delivery(out) => Some(out),
             _ => None,
@@ -277,6 +302,7 @@ impl RegistrationPort for ScriptedPool {
 #[async_trait]
 impl SoftwareTokenPort for ScriptedPool {
     async fn associate_software_token(&self, o: TokenOwner<'_>) -> Result<(String, Option<String>), CognitoError> {
+        self.pause().await;
         let (kind, value) = owner(o);
         self.answer(Call::AssociateSoftwareToken(kind, value), |reply| match reply {
             ScriptedReply::Secret(secret, session) => Some((secret, session)),
@@ -290,6 +316,7 @@ impl SoftwareTokenPort for ScriptedPool {
         code: &str,
         device_name: Option<&str>,
     ) -> Result<(bool, Option<String>), CognitoError> {
+        self.pause().await;
         let (kind, value) = owner(o);
         self.answer(Call::VerifySoftwareToken(kind, value, code.into(), device_name.map(Into::into)), |reply| {
             match reply {
@@ -307,6 +334,7 @@ impl AccountRecoveryPort for ScriptedPool {
         username: &str,
         secret_hash: Option<String>,
     ) -> Result<Option<CodeDeliveryDetails>, CognitoError> {
+        self.pause().await;
         self.answer(Call::ForgotPassword(username.into(), secret_hash), |reply| match reply {
             ScriptedReply::Delivery(out) => Some(out),
             _ => None,
@@ -320,6 +348,7 @@ impl AccountRecoveryPort for ScriptedPool {
         password: &str,
         secret_hash: Option<String>,
     ) -> Result<(), CognitoError> {
+        self.pause().await;
         self.done(Call::ConfirmForgotPassword(username.into(), code.into(), password.into(), secret_hash))
     }
 }
@@ -327,6 +356,7 @@ impl AccountRecoveryPort for ScriptedPool {
 #[async_trait]
 impl AdminPort for ScriptedPool {
     async fn admin_create_user(&self, user: &NewUser) -> Result<PoolUser, CognitoError> {
+        self.pause().await;
         self.answer(Call::AdminCreateUser(user.clone()), |reply| match reply {
             ScriptedReply::User(u) => Some(u),
             _ => None,
@@ -334,6 +364,7 @@ impl AdminPort for ScriptedPool {
     }
 
     async fn admin_get_user(&self, username: &str) -> Result<PoolUser, CognitoError> {
+        self.pause().await;
         self.answer(Call::AdminGetUser(username.into()), |reply| match reply {
             ScriptedReply::User(u) => Some(u),
             _ => None,
@@ -346,6 +377,7 @@ impl AdminPort for ScriptedPool {
         next: Option<&str>,
         filter: Option<&str>,
     ) -> Result<(Vec<PoolUser>, Option<String>), CognitoError> {
+        self.pause().await;
         self.answer(Call::ListUsers(limit, next.map(Into::into), filter.map(Into::into)), |reply| match reply {
             ScriptedReply::Users(users, next) => Some((users, next)),
             _ => None,
@@ -353,6 +385,7 @@ impl AdminPort for ScriptedPool {
     }
 
     async fn admin_groups(&self, username: &str) -> Result<Vec<String>, CognitoError> {
+        self.pause().await;
         self.answer(Call::AdminGroups(username.into()), |reply| match reply {
             ScriptedReply::Groups(g) => Some(g),
             _ => None,
@@ -360,6 +393,7 @@ impl AdminPort for ScriptedPool {
     }
 
     async fn admin_user_action(&self, action: AdminAction, username: &str) -> Result<(), CognitoError> {
+        self.pause().await;
         self.done(Call::AdminAction(action, username.into()))
     }
 
@@ -369,10 +403,12 @@ impl AdminPort for ScriptedPool {
         group: &str,
         change: MembershipChange,
     ) -> Result<(), CognitoError> {
+        self.pause().await;
         self.done(Call::GroupMembership(username.into(), group.into(), change))
     }
 
     async fn group_exists(&self, group: &str) -> Result<bool, CognitoError> {
+        self.pause().await;
         self.done(Call::GetGroup(group.into()))
             .map(|()| true)
             .or_else(|err| if crate::cognito_errors::is_resource_not_found(&err) { Ok(false) } else { Err(err) })
@@ -384,6 +420,7 @@ impl AdminPort for ScriptedPool {
         password: &str,
         permanence: PasswordPermanence,
     ) -> Result<(), CognitoError> {
+        self.pause().await;
         self.done(Call::AdminSetPassword(username.into(), password.into(), permanence))
     }
 }

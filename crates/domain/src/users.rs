@@ -125,6 +125,30 @@ impl AdminService {
         Ok(())
     }
 
+    /// Adds a new user to `groups`; when one cannot be added, removes the user again (audited
+    /// either way), so nobody is left without the groups they were created for.
+    async fn add_groups_or_roll_back(
+        pool: &dyn AdminPort,
+        caller: &AuthorizerContext,
+        username: &str,
+        groups: &[String],
+    ) -> Result<(), AuthError> {
+        for group in groups {
+            if let Err(err) = pool.admin_group_membership(username, group, MembershipChange::Add).await {
+                let result = match pool.admin_user_action(AdminAction::Delete, username).await {
+                    Ok(()) => "rolled back: a group could not be added",
+                    Err(cleanup) => {
+                        tracing::error!(code = %cleanup.code, target = %username, "could not remove a half-created user");
+                        "NOT rolled back: a group could not be added and the user could not be removed"
+                    }
+                };
+                Self::audit(caller, "create", username, result);
+                return Err(admin_error(err));
+            }
+        }
+        Ok(())
+    }
+
     async fn view(&self, user: PoolUser) -> Result<User, AuthError> {
         let groups = self.pool.admin_groups(&user.username).await.map_err(admin_error)?;
         Ok(to_wire(user, groups))
@@ -207,20 +231,22 @@ impl AdminService {
         }
         let user = self.pool.admin_create_user(&new).await.map_err(admin_error)?;
         Self::audit(caller, "create", &user.username, &format!("created; groups [{}]", groups.join(",")));
-        for group in &groups {
-            if let Err(err) = self.pool.admin_group_membership(&user.username, group, MembershipChange::Add).await {
-                // Do not leave a user without the groups they were created for.
-                let result = match self.pool.admin_user_action(AdminAction::Delete, &user.username).await {
-                    Ok(()) => "rolled back: a group could not be added",
-                    Err(cleanup) => {
-                        tracing::error!(code = %cleanup.code, target = %user.username, "could not remove a half-created user");
-                        "NOT rolled back: a group could not be added and the user could not be removed"
-                    }
-                };
-                Self::audit(caller, "create", &user.username, result);
-                return Err(admin_error(err));
-            }
-        }
+        // From here on the user exists. Adding the groups, and removing the user again if one
+        // cannot be added, runs to its end on a task of its own: the handler's deadline (or a
+        // client going away) drops this future, and must not leave a half-created user.
+        let (pool, caller, username) = (self.pool.clone(), caller.clone(), user.username.clone());
+        let groups: Vec<String> = groups.iter().map(|g| g.to_string()).collect();
+        let added =
+            tokio::spawn(
+                async move { Self::add_groups_or_roll_back(pool.as_ref(), &caller, &username, &groups).await },
+            );
+        added.await.map_err(|err| {
+            AuthError::Upstream(CognitoError {
+                kind: crate::CognitoErrorKind::Other,
+                code: "GroupTaskFailed".into(),
+                message: err.to_string(),
+            })
+        })??;
         self.view(user).await
     }
 
@@ -471,6 +497,31 @@ mod tests {
                 .unwrap();
         assert!(matches!(svc.create(&caller("admins"), &req).await, Err(AuthError::UnknownGroup)));
         assert_eq!(pool.calls()[3], Call::AdminAction(AdminAction::Delete, "new-sub".into()));
+    }
+
+    #[tokio::test]
+    async fn a_deadline_between_creating_and_adding_the_groups_still_rolls_back() {
+        // GIVEN a slow Cognito (100 ms a call) on which adding the group fails
+        let pool = Arc::new(
+            ScriptedPool::new(vec![
+                Ok(ScriptedReply::Done),
+                user("new-sub"),
+                Err(error("ResourceNotFoundException")),
+                Ok(ScriptedReply::Done),
+            ])
+            .with_latency(std::time::Duration::from_millis(100)),
+        );
+        let svc = AdminService::new(pool.clone(), "admins");
+        let req: CreateUserRequest =
+            serde_json::from_value(serde_json::json!({"username": "new@example.com", "groups": ["staff"]})).unwrap();
+        // WHEN the handler's deadline drops the request after the user exists (group check and
+        // creation take 200 ms; the membership call is under way at 250 ms)
+        let cut =
+            tokio::time::timeout(std::time::Duration::from_millis(250), svc.create(&caller("admins"), &req)).await;
+        assert!(cut.is_err(), "the deadline fired first");
+        // THEN the steps after the creation still run to their end: the user is removed again
+        tokio::time::sleep(std::time::Duration::from_millis(600)).await;
+        assert_eq!(pool.calls().last(), Some(&Call::AdminAction(AdminAction::Delete, "new-sub".into())));
     }
 
     #[tokio::test]
