@@ -296,3 +296,33 @@ async fn two_authorization_headers_on_a_protected_route_get_401_and_no_function_
     let demo = t.get("/users/demo@example.com", Some(&admin)).await;
     assert_eq!(demo.status, StatusCode::OK);
 }
+
+#[tokio::test]
+async fn an_admin_token_loses_its_powers_when_its_holder_is_removed_and_nobody_enables_themself() {
+    // GIVEN a signed-in admin
+    let t = TestStack::start().await;
+    let admin = t.id_token(t.admin()).await;
+    assert_eq!(t.get("/users/demo@example.com", Some(&admin)).await.status, StatusCode::OK);
+    // Nobody enables their own account (a disabled admin's token must not undo the disabling)
+    let own = t.send("POST", "/users/admin@example.com/enable", Some(&admin), None).await;
+    assert_eq!(own.status, StatusCode::CONFLICT, "{:?}", own.body);
+    // WHEN the admin is removed from the admins group (their ID token still says "admins")
+    t.cognito()
+        .await
+        .admin_remove_user_from_group()
+        .user_pool_id(&t.stack.pool.pool_id)
+        .username(&t.admin().email)
+        .group_name("admins")
+        .send()
+        .await
+        .expect("removed with the AWS SDK");
+    // THEN the token no longer does anything an admin can
+    let listed = t.get("/users", Some(&admin)).await;
+    assert_eq!(listed.status, StatusCode::FORBIDDEN, "{:?}", listed.body);
+    let create = json!({"username": "mine@example.com", "groups": ["admins"]}).to_string();
+    assert_eq!(t.send("POST", "/users", Some(&admin), Some(&create)).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        t.send("PUT", "/users/admin@example.com/groups/admins", Some(&admin), None).await.status,
+        StatusCode::FORBIDDEN
+    );
+}

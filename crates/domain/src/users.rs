@@ -87,6 +87,30 @@ impl AdminService {
         }
     }
 
+    /// [`AdminService::require_admin`], then Cognito asked at the time of the call whether the
+    /// caller still exists, is enabled (`AdminGetUser`) and is in the admins group
+    /// (`AdminListGroupsForUser`): two calls, one after the other. An ID token outlives its holder's removal
+    /// from the group, their disabling or deletion by up to its lifetime (60 minutes by default):
+    /// without this check such a token would keep an admin's powers.
+    pub async fn confirm_admin(&self, caller: &AuthorizerContext) -> Result<(), AuthError> {
+        self.require_admin(caller)?;
+        let still_admin = match self.pool.admin_get_user(&caller.username).await.map_err(admin_error) {
+            Ok(user) if user.enabled => {
+                self.pool.admin_groups(&caller.username).await.map_err(admin_error)?.contains(&self.admin_group)
+            }
+            Ok(_disabled) => false,
+            // Deleted since the token was issued.
+            Err(AuthError::UnknownUser) => false,
+            Err(other) => return Err(other),
+        };
+        if still_admin {
+            Ok(())
+        } else {
+            Self::audit(caller, "any", "-", "refused: no longer an admin (removed, disabled or deleted)");
+            Err(AuthError::NotAdmin)
+        }
+    }
+
     /// One audit line: who, what, whom, and how it ended. Never a password.
     fn audit(caller: &AuthorizerContext, action: &str, target: &str, result: &str) {
         tracing::info!(
@@ -183,7 +207,7 @@ impl AdminService {
     /// `POST /users`: creates the user, sets the email (verified when asked), adds them to the
     /// groups; a failure to add a group removes the user again, so nothing half-made is left.
     pub async fn create(&self, caller: &AuthorizerContext, req: &CreateUserRequest) -> Result<User, AuthError> {
-        self.require_admin(caller)?;
+        self.confirm_admin(caller).await?;
         check_name("username", &req.username)?;
         if let Some(password) = &req.temporary_password {
             check_text("temporaryPassword", password.expose(), PASSWORD_MAX_CHARS)?;
@@ -252,7 +276,7 @@ impl AdminService {
 
     /// `GET /users`: a page, filtered by exact email or by status (one at a time).
     pub async fn list(&self, caller: &AuthorizerContext, query: &UserQuery) -> Result<UserList, AuthError> {
-        self.require_admin(caller)?;
+        self.confirm_admin(caller).await?;
         let limit = match &query.limit {
             None => DEFAULT_PAGE,
             Some(v) => v
@@ -299,7 +323,7 @@ impl AdminService {
 
     /// `GET /users/{username}`.
     pub async fn get(&self, caller: &AuthorizerContext, username: &str) -> Result<User, AuthError> {
-        self.require_admin(caller)?;
+        self.confirm_admin(caller).await?;
         check_name("username", username)?;
         let user = self.pool.admin_get_user(username).await.map_err(admin_error)?;
         self.view(user).await
@@ -308,7 +332,7 @@ impl AdminService {
     /// Delete, disable, enable or reset the password of a user. Deleting, disabling or resetting
     /// oneself is [`AuthError::SelfAction`]; doing it to another admin, [`AuthError::OtherAdmin`].
     pub async fn act(&self, caller: &AuthorizerContext, action: AdminAction, username: &str) -> Result<(), AuthError> {
-        self.require_admin(caller)?;
+        self.confirm_admin(caller).await?;
         check_name("username", username)?;
         let target = self.pool.admin_get_user(username).await.map_err(admin_error)?;
         let name = match action {
@@ -317,8 +341,9 @@ impl AdminService {
             AdminAction::Enable => "enable",
             AdminAction::ResetPassword => "reset-password",
         };
+        // Nobody acts on their own account here (enabling oneself included).
+        Self::refuse_self(caller, name, &target)?;
         if action != AdminAction::Enable {
-            Self::refuse_self(caller, name, &target)?;
             self.refuse_other_admin(caller, name, &target).await?;
         }
         let result = self.pool.admin_user_action(action, &target.username).await.map_err(admin_error);
@@ -334,7 +359,7 @@ impl AdminService {
         group: &str,
         change: MembershipChange,
     ) -> Result<(), AuthError> {
-        self.require_admin(caller)?;
+        self.confirm_admin(caller).await?;
         check_name("username", username)?;
         check_name("group", group)?;
         let target = self.pool.admin_get_user(username).await.map_err(admin_error)?;
@@ -359,7 +384,7 @@ impl AdminService {
         username: &str,
         req: &SetPasswordRequest,
     ) -> Result<(), AuthError> {
-        self.require_admin(caller)?;
+        self.confirm_admin(caller).await?;
         check_name("username", username)?;
         check_text("password", req.password.expose(), PASSWORD_MAX_CHARS)?;
         let target = self.pool.admin_get_user(username).await.map_err(admin_error)?;
@@ -428,6 +453,17 @@ mod tests {
         }))
     }
 
+    /// The two answers of the live admin check ([`AdminService::confirm_admin`]): the caller
+    /// exists, is enabled and is in the admins group.
+    fn live() -> Vec<Result<ScriptedReply, CognitoError>> {
+        vec![user("admin-sub"), groups(&["admins"])]
+    }
+
+    /// `live()` before each call's own replies.
+    fn calls(replies: &[Vec<Result<ScriptedReply, CognitoError>>]) -> Vec<Result<ScriptedReply, CognitoError>> {
+        replies.iter().flat_map(|own| live().into_iter().chain(own.iter().cloned())).collect()
+    }
+
     fn service(replies: Vec<Result<ScriptedReply, CognitoError>>) -> (AdminService, Arc<ScriptedPool>) {
         let pool = Arc::new(ScriptedPool::new(replies));
         (AdminService::new(pool.clone(), "admins"), pool)
@@ -452,27 +488,49 @@ mod tests {
 
     #[tokio::test]
     async fn an_admin_cannot_delete_or_disable_themself() {
-        let (svc, pool) = service(vec![user("admin-sub"), user("admin-sub")]);
+        let (svc, pool) = service(calls(&[vec![user("admin-sub")], vec![user("admin-sub")]]));
         let admin = caller("admins");
         assert!(matches!(svc.act(&admin, AdminAction::Delete, "admin@example.com").await, Err(AuthError::SelfAction)));
         assert!(matches!(svc.act(&admin, AdminAction::Disable, "admin@example.com").await, Err(AuthError::SelfAction)));
-        assert!(pool.calls().iter().all(|c| matches!(c, Call::AdminGetUser(_))));
+        assert!(pool.calls().iter().all(|c| matches!(c, Call::AdminGetUser(_) | Call::AdminGroups(_))));
+    }
+
+    #[tokio::test]
+    async fn an_admin_token_outliving_its_holders_removal_disabling_or_deletion_has_no_powers() {
+        let admin = caller("admins");
+        // Removed from the admins group, disabled, deleted: the token still says "admins".
+        let disabled = Ok(ScriptedReply::User(PoolUser { enabled: false, ..PoolUser::default() }));
+        for replies in [vec![user("admin-sub"), groups(&[])], vec![disabled], vec![Err(error("UserNotFoundException"))]]
+        {
+            let (svc, pool) = service(replies);
+            let refused = svc.act(&admin, AdminAction::Enable, "admin@example.com").await;
+            assert!(matches!(refused, Err(AuthError::NotAdmin)), "{refused:?}");
+            assert!(pool.calls().iter().all(|c| matches!(c, Call::AdminGetUser(_) | Call::AdminGroups(_))));
+        }
+    }
+
+    #[tokio::test]
+    async fn nobody_enables_themself() {
+        let (svc, _) = service(calls(&[vec![user("admin-sub")]]));
+        let refused = svc.act(&caller("admins"), AdminAction::Enable, "admin@example.com").await;
+        assert!(matches!(refused, Err(AuthError::SelfAction)), "{refused:?}");
     }
 
     #[tokio::test]
     async fn unknown_users_are_404_on_admin_routes() {
-        let (svc, _) = service(vec![Err(error("UserNotFoundException"))]);
+        let (svc, _) = service(calls(&[vec![Err(error("UserNotFoundException"))]]));
         let err = svc.get(&caller("admins"), "nobody").await.unwrap_err();
         assert_eq!(api_types::ApiError::from(err).status(), 404);
     }
 
     #[tokio::test]
     async fn list_filters_by_one_escaped_value_and_checks_its_query() {
-        let (svc, pool) = service(vec![Ok(ScriptedReply::Users(vec![], None))]);
+        let (svc, pool) =
+            service(calls(&[vec![Ok(ScriptedReply::Users(vec![], None))], vec![], vec![], vec![], vec![]]));
         let admin = caller("admins");
         let query = UserQuery { email: Some(r#"a"b@example.com"#.into()), ..Default::default() };
         svc.list(&admin, &query).await.unwrap();
-        assert_eq!(pool.calls()[0], Call::ListUsers(20, None, Some(r#"email = "a\"b@example.com""#.into())));
+        assert_eq!(pool.calls()[2], Call::ListUsers(20, None, Some(r#"email = "a\"b@example.com""#.into())));
         for (query, field) in [
             (UserQuery { limit: Some("0".into()), ..Default::default() }, "limit"),
             (UserQuery { limit: Some("61".into()), ..Default::default() }, "limit"),
@@ -486,59 +544,63 @@ mod tests {
     #[tokio::test]
     async fn a_user_whose_group_cannot_be_added_is_removed_again() {
         // The group exists when checked, but adding fails (deleted meanwhile, say).
-        let (svc, pool) = service(vec![
+        let (svc, pool) = service(calls(&[vec![
             Ok(ScriptedReply::Done),
             user("new-sub"),
             Err(error("ResourceNotFoundException")),
             Ok(ScriptedReply::Done),
-        ]);
+        ]]));
         let req: CreateUserRequest =
             serde_json::from_value(serde_json::json!({"username": "new@example.com", "groups": ["no-such-group"]}))
                 .unwrap();
         assert!(matches!(svc.create(&caller("admins"), &req).await, Err(AuthError::UnknownGroup)));
-        assert_eq!(pool.calls()[3], Call::AdminAction(AdminAction::Delete, "new-sub".into()));
+        assert_eq!(pool.calls()[5], Call::AdminAction(AdminAction::Delete, "new-sub".into()));
     }
 
     #[tokio::test]
     async fn a_deadline_between_creating_and_adding_the_groups_still_rolls_back() {
         // GIVEN a slow Cognito (100 ms a call) on which adding the group fails
         let pool = Arc::new(
-            ScriptedPool::new(vec![
+            ScriptedPool::new(calls(&[vec![
                 Ok(ScriptedReply::Done),
                 user("new-sub"),
                 Err(error("ResourceNotFoundException")),
                 Ok(ScriptedReply::Done),
-            ])
+            ]]))
             .with_latency(std::time::Duration::from_millis(100)),
         );
         let svc = AdminService::new(pool.clone(), "admins");
         let req: CreateUserRequest =
             serde_json::from_value(serde_json::json!({"username": "new@example.com", "groups": ["staff"]})).unwrap();
-        // WHEN the handler's deadline drops the request after the user exists (group check and
-        // creation take 200 ms; the membership call is under way at 250 ms)
+        // WHEN the handler's deadline drops the request after the user exists (the live admin
+        // check, the group check and the creation take 400 ms; the membership call is under way at 450 ms)
         let cut =
-            tokio::time::timeout(std::time::Duration::from_millis(250), svc.create(&caller("admins"), &req)).await;
+            tokio::time::timeout(std::time::Duration::from_millis(450), svc.create(&caller("admins"), &req)).await;
         assert!(cut.is_err(), "the deadline fired first");
         // THEN the steps after the creation still run to their end: the user is removed again
-        tokio::time::sleep(std::time::Duration::from_millis(600)).await;
+        tokio::time::sleep(std::time::Duration::from_millis(800)).await;
         assert_eq!(pool.calls().last(), Some(&Call::AdminAction(AdminAction::Delete, "new-sub".into())));
     }
 
     #[tokio::test]
     async fn unknown_groups_are_refused_before_the_user_is_created() {
-        let (svc, pool) = service(vec![Ok(ScriptedReply::Done), Err(error("ResourceNotFoundException"))]);
+        let (svc, pool) = service(calls(&[vec![Ok(ScriptedReply::Done), Err(error("ResourceNotFoundException"))]]));
         let req: CreateUserRequest = serde_json::from_value(serde_json::json!({
             "username": "new@example.com", "groups": ["admins", "admins", "no-such-group"]
         }))
         .unwrap();
         assert!(matches!(svc.create(&caller("admins"), &req).await, Err(AuthError::UnknownGroup)));
         // Deduplicated, checked, and nothing created.
-        assert_eq!(pool.calls(), vec![Call::GetGroup("admins".into()), Call::GetGroup("no-such-group".into())]);
+        assert_eq!(
+            pool.calls()[2..],
+            [Call::GetGroup("admins".into()), Call::GetGroup("no-such-group".into())],
+            "after the live admin check"
+        );
     }
 
     #[tokio::test]
     async fn an_admin_cannot_reset_or_set_their_own_password_or_leave_the_admins_group() {
-        let (svc, pool) = service(vec![user("admin-sub"), user("admin-sub"), user("admin-sub")]);
+        let (svc, pool) = service(calls(&[vec![user("admin-sub")], vec![user("admin-sub")], vec![user("admin-sub")]]));
         let admin = caller("admins");
         assert!(matches!(svc.act(&admin, AdminAction::ResetPassword, "me").await, Err(AuthError::SelfAction)));
         assert!(matches!(
@@ -547,12 +609,12 @@ mod tests {
         ));
         let set = SetPasswordRequest { password: "New-passw0rd".into(), permanent: true };
         assert!(matches!(svc.set_password(&admin, "me", &set).await, Err(AuthError::SelfAction)));
-        assert!(pool.calls().iter().all(|c| matches!(c, Call::AdminGetUser(_))));
+        assert!(pool.calls().iter().all(|c| matches!(c, Call::AdminGetUser(_) | Call::AdminGroups(_))));
     }
 
     #[tokio::test]
     async fn cognito_refusing_an_action_for_the_users_state_is_a_409() {
-        let (svc, _) = service(vec![user("other-sub"), groups(&[]), Err(error("NotAuthorizedException"))]);
+        let (svc, _) = service(calls(&[vec![user("other-sub"), groups(&[]), Err(error("NotAuthorizedException"))]]));
         let err = svc.act(&caller("admins"), AdminAction::ResetPassword, "other").await.unwrap_err();
         assert_eq!(api_types::ApiError::from(err).status(), 409);
     }
@@ -567,7 +629,7 @@ mod tests {
         let admin = caller("admins");
         let set = SetPasswordRequest { password: "Taken-over1!".into(), permanent: true };
         for attempt in 0..5 {
-            let (svc, pool) = service(vec![user("other-admin-sub"), groups(&["admins"])]);
+            let (svc, pool) = service(calls(&[vec![user("other-admin-sub"), groups(&["admins"])]]));
             // WHEN an admin tries to delete, disable, reset, set the password of or demote them
             let result = match attempt {
                 0 => svc.act(&admin, AdminAction::Delete, "other").await,
@@ -590,10 +652,10 @@ mod tests {
     #[tokio::test]
     async fn other_users_and_enabling_an_admin_are_managed_as_before() {
         let admin = caller("admins");
-        let (svc, _) = service(vec![user("plain-sub"), groups(&["readers"]), Ok(ScriptedReply::Done)]);
+        let (svc, _) = service(calls(&[vec![user("plain-sub"), groups(&["readers"]), Ok(ScriptedReply::Done)]]));
         svc.act(&admin, AdminAction::Disable, "plain").await.unwrap();
         // Enabling takes nothing away: no group lookup.
-        let (svc, _) = service(vec![user("other-admin-sub"), Ok(ScriptedReply::Done)]);
+        let (svc, _) = service(calls(&[vec![user("other-admin-sub"), Ok(ScriptedReply::Done)]]));
         svc.act(&admin, AdminAction::Enable, "other").await.unwrap();
     }
 }

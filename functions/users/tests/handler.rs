@@ -85,14 +85,21 @@ async fn a_percent_encoded_username_is_decoded_before_the_lookup() {
         enabled: true,
         ..PoolUser::default()
     };
-    let pool = Arc::new(ScriptedPool::new([Ok(ScriptedReply::User(user)), Ok(ScriptedReply::Groups(vec![]))]));
+    // The live admin check comes first: the caller still exists, is enabled, is an admin.
+    let caller = PoolUser { enabled: true, ..PoolUser::default() };
+    let pool = Arc::new(ScriptedPool::new([
+        Ok(ScriptedReply::User(caller)),
+        Ok(ScriptedReply::Groups(vec!["admins".into()])),
+        Ok(ScriptedReply::User(user)),
+        Ok(ScriptedReply::Groups(vec![])),
+    ]));
     let state = fn_users::UsersState::new(pool.clone(), "admins", Cors::default());
 
     // WHEN the function handles it
     let response = fn_users::handle(&state, request(&event)).await;
 
     // THEN it looked the user up by the decoded name, and answers 200 with that user
-    assert_eq!(pool.calls().first(), Some(&Call::AdminGetUser("pat+tag@example.com".into())));
+    assert_eq!(pool.calls().get(2), Some(&Call::AdminGetUser("pat+tag@example.com".into())));
     assert_eq!(response.status(), 200, "{:?}", body(&response));
     assert_eq!(body(&response)["username"], "pat+tag@example.com");
     assert_eq!(body(&response)["email"], "pat+tag@example.com");
