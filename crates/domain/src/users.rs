@@ -557,7 +557,9 @@ mod tests {
         assert_eq!(pool.calls()[5], Call::AdminAction(AdminAction::Delete, "new-sub".into()));
     }
 
-    #[tokio::test]
+    // Paused time: the latencies, the deadline and the wait are virtual, so a loaded machine
+    // cannot reorder them.
+    #[tokio::test(start_paused = true)]
     async fn a_deadline_between_creating_and_adding_the_groups_still_rolls_back() {
         // GIVEN a slow Cognito (100 ms a call) on which adding the group fails
         let pool = Arc::new(
