@@ -51,6 +51,21 @@ impl TestStack {
         Self { stack, http: reqwest::Client::new() }
     }
 
+    /// The same stack, called from `address` (a loopback address other than 127.0.0.1, the
+    /// functions' own, so the two can be told apart) with `headers` on every request.
+    pub fn calling_from(mut self, address: std::net::IpAddr, headers: &[(&'static str, &str)]) -> Self {
+        let mut defaults = reqwest::header::HeaderMap::new();
+        for (name, value) in headers {
+            defaults.insert(*name, value.parse().expect("a header value"));
+        }
+        self.http = reqwest::Client::builder()
+            .local_address(address)
+            .default_headers(defaults)
+            .build()
+            .expect("an HTTP client");
+        self
+    }
+
     /// The plain demo user.
     pub fn user(&self) -> &DemoUser {
         &self.stack.pool.user

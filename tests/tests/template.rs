@@ -292,3 +292,44 @@ fn an_email_change_needs_verification_before_it_becomes_the_sign_in_name() {
     assert_eq!(strings(&pool["UsernameAttributes"]), ["email"]);
     assert_eq!(strings(&pool["UserAttributeUpdateSettings"]["AttributesRequireVerificationBeforeUpdate"]), ["email"]);
 }
+
+#[test]
+fn cognito_is_told_the_caller_and_threat_protection_is_an_explicit_off_by_default_choice() {
+    let template = template();
+    let pool = &resource(&template, "UserPool")["Properties"];
+    let client = &resource(&template, "UserPoolClient")["Properties"];
+    // The client lets Cognito take the address the functions send as the caller's
+    assert_eq!(
+        client["EnablePropagateAdditionalUserContextData"].as_bool(),
+        Some(POOL_SPEC.propagate_additional_user_context_data)
+    );
+    // (Cognito allows it on clients with a secret only.)
+    assert_eq!(client["GenerateSecret"].as_bool(), Some(true));
+    // Threat protection: a parameter, OFF unless chosen
+    let parameter = &template["Parameters"]["ThreatProtection"];
+    assert_eq!(parameter["Default"].as_str(), Some("OFF"));
+    assert_eq!(strings(&parameter["AllowedValues"]), ["OFF", "AUDIT", "ENFORCED"]);
+    let Value::Tagged(mode) = &pool["UserPoolAddOns"]["AdvancedSecurityMode"] else { panic!("not a !Ref") };
+    assert_eq!((mode.tag.to_string().as_str(), mode.value.as_str()), ("!Ref", Some("ThreatProtection")));
+    // The plan is explicit: Plus when threat protection is on (it needs it), Essentials when off,
+    // as the local stack seeds it
+    let Value::Tagged(tier) = &pool["UserPoolTier"] else { panic!("UserPoolTier is not an !If") };
+    assert_eq!(tier.tag.to_string(), "!If");
+    assert_eq!(strings(&tier.value), ["ThreatProtectionOn", "PLUS", "ESSENTIALS"]);
+    let Value::Tagged(on) = &template["Conditions"]["ThreatProtectionOn"] else { panic!("no condition") };
+    assert_eq!(on.tag.to_string(), "!Not");
+    use aws_sdk_cognitoidentityprovider::types::{AdvancedSecurityModeType as Mode, UserPoolTierType as Tier};
+    assert_eq!(local_stack::seed::feature_tier(&Mode::Off), Tier::Essentials);
+    assert_eq!(local_stack::seed::feature_tier(&Mode::Audit), Tier::Plus);
+    assert_eq!(local_stack::seed::feature_tier(&Mode::Enforced), Tier::Plus);
+}
+
+#[test]
+fn the_deployed_cors_preflight_allows_the_headers_the_functions_read() {
+    let template = template();
+    // `Cors: !If [HasAllowedOrigin, {...}, !Ref AWS::NoValue]`
+    let Value::Tagged(cors) = &resource(&template, "Api")["Properties"]["Cors"] else { panic!("Cors is not an !If") };
+    let allowed = cors.value[1]["AllowHeaders"].as_str().expect("AllowHeaders");
+    assert_eq!(allowed.trim_matches('\''), lambda_glue::cors::ALLOW_HEADERS);
+    assert!(allowed.contains(lambda_glue::ENCODED_DATA_HEADER));
+}

@@ -11,7 +11,7 @@ use api_types::{
 };
 
 use crate::{
-    AuthError,
+    AuthError, ContextData,
     cognito_errors::{CognitoCall, is_resource_not_found},
     input::{
         CHALLENGE_ANSWER_MAX_CHARS, SESSION_MAX_CHARS, SIGN_IN_ATTRIBUTES, USERNAME_MAX_CHARS, check_one_time_password,
@@ -36,8 +36,13 @@ fn accepted_answers(name: &str) -> Option<&'static [&'static str]> {
 }
 
 impl SignInService {
-    /// Answers a challenge; returns tokens or the next challenge.
-    pub async fn answer_challenge(&self, req: &ChallengeRequest) -> Result<SignInResponse, AuthError> {
+    /// Answers a challenge for the caller `context` describes; returns tokens or the next
+    /// challenge.
+    pub async fn answer_challenge(
+        &self,
+        req: &ChallengeRequest,
+        context: &ContextData,
+    ) -> Result<SignInResponse, AuthError> {
         check_text("username", &req.username, USERNAME_MAX_CHARS)?;
         check_text("session", req.session.expose(), SESSION_MAX_CHARS)?;
         let allowed = accepted_answers(&req.name).ok_or_else(|| {
@@ -118,7 +123,7 @@ impl SignInService {
         self.add_secret_hash(&mut responses, &req.username);
         let result = self
             .pool
-            .respond_to_challenge(api, name, Some(session.expose()), responses)
+            .respond_to_challenge(api, name, Some(session.expose()), responses, context)
             .await
             .map_err(challenge_error)?;
         Ok(self.respond(result, &req.username, api))
@@ -206,7 +211,7 @@ mod tests {
         let (svc, pool) = service(vec![tokens("u-123")]);
         let req =
             answer("NEW_PASSWORD_REQUIRED", "s1", &[("NEW_PASSWORD", "N3w-passw0rd"), ("userAttributes.name", "Ann")]);
-        let out = svc.answer_challenge(&req).await.unwrap();
+        let out = svc.answer_challenge(&req, &ContextData::default()).await.unwrap();
         assert!(matches!(out, SignInResponse::Tokens { .. }));
         let (api, name, session, responses) = respond_call(&pool, 0);
         assert_eq!(api, ChallengeApi::Client);
@@ -220,14 +225,23 @@ mod tests {
     async fn challenges_chain_until_tokens_come_back() {
         // New password, then TOTP, then tokens: each answer's result is passed on.
         let (svc, _) = service(vec![challenge("SOFTWARE_TOKEN_MFA", "s2"), tokens("u-123")]);
-        let next = svc.answer_challenge(&answer("NEW_PASSWORD_REQUIRED", "s1", &[("NEW_PASSWORD", "N3w-pw")])).await;
+        let next = svc
+            .answer_challenge(
+                &answer("NEW_PASSWORD_REQUIRED", "s1", &[("NEW_PASSWORD", "N3w-pw")]),
+                &ContextData::default(),
+            )
+            .await;
         let SignInResponse::Challenge { challenge, username } = next.unwrap() else { panic!("expected the MFA step") };
         assert_eq!(
             (challenge.name.as_str(), challenge.session.expose(), username.as_str()),
             ("SOFTWARE_TOKEN_MFA", "s2", "u-123")
         );
-        let done =
-            svc.answer_challenge(&answer("SOFTWARE_TOKEN_MFA", "s2", &[("SOFTWARE_TOKEN_MFA_CODE", "123456")])).await;
+        let done = svc
+            .answer_challenge(
+                &answer("SOFTWARE_TOKEN_MFA", "s2", &[("SOFTWARE_TOKEN_MFA_CODE", "123456")]),
+                &ContextData::default(),
+            )
+            .await;
         assert!(matches!(done.unwrap(), SignInResponse::Tokens { .. }));
     }
 
@@ -238,15 +252,17 @@ mod tests {
             "username": "ann@example.com", "password": "Temp-passw0rd", "flow": "ADMIN_USER_PASSWORD_AUTH"
         }))
         .unwrap();
-        let SignInResponse::Challenge { challenge, .. } = svc.sign_in(&sign_in).await.unwrap() else { panic!() };
+        let SignInResponse::Challenge { challenge, .. } = svc.sign_in(&sign_in, &ContextData::default()).await.unwrap()
+        else {
+            panic!()
+        };
         let marked = challenge.session.expose();
         assert!(marked.starts_with("admin.") && marked.ends_with(":s1"), "{marked}");
         assert_eq!(sign_in.flow, Some(SignInFlow::AdminUserPasswordAuth));
-        svc.answer_challenge(&answer(
-            "NEW_PASSWORD_REQUIRED",
-            challenge.session.expose(),
-            &[("NEW_PASSWORD", "N3w-pw")],
-        ))
+        svc.answer_challenge(
+            &answer("NEW_PASSWORD_REQUIRED", challenge.session.expose(), &[("NEW_PASSWORD", "N3w-pw")]),
+            &ContextData::default(),
+        )
         .await
         .unwrap();
         let (api, _, session, _) = respond_call(&pool, 1);
@@ -262,14 +278,21 @@ mod tests {
             "username": "ann@example.com", "password": "Temp-passw0rd", "flow": "ADMIN_USER_PASSWORD_AUTH"
         }))
         .unwrap();
-        let SignInResponse::Challenge { challenge, .. } = svc.sign_in(&sign_in).await.unwrap() else { panic!() };
+        let SignInResponse::Challenge { challenge, .. } = svc.sign_in(&sign_in, &ContextData::default()).await.unwrap()
+        else {
+            panic!()
+        };
         let mac = challenge.session.expose().trim_start_matches("admin.").split(':').next().unwrap().to_string();
         for forged in
             ["admin.AAAA:s1".to_string(), format!("admin.{mac}:s2"), "admin.:s1".into(), "admin.nocolon".into()]
         {
             // WHEN it is answered, THEN it is refused before any Cognito call
-            let out =
-                svc.answer_challenge(&answer("NEW_PASSWORD_REQUIRED", &forged, &[("NEW_PASSWORD", "N3w-pw")])).await;
+            let out = svc
+                .answer_challenge(
+                    &answer("NEW_PASSWORD_REQUIRED", &forged, &[("NEW_PASSWORD", "N3w-pw")]),
+                    &ContextData::default(),
+                )
+                .await;
             assert!(matches!(out, Err(AuthError::InvalidSession)), "{forged}: {out:?}");
         }
         assert_eq!(pool.calls().len(), 1);
@@ -283,7 +306,7 @@ mod tests {
             "s1",
             &[("NEW_PASSWORD", "N3w-passw0rd!"), ("userAttributes.email", "attacker@example.com")],
         );
-        let err = svc.answer_challenge(&req).await.unwrap_err();
+        let err = svc.answer_challenge(&req, &ContextData::default()).await.unwrap_err();
         assert!(
             matches!(&err, AuthError::BadInput { field, .. } if field == "responses.userAttributes.email"),
             "{err:?}"
@@ -297,7 +320,7 @@ mod tests {
         for name in ["email_verified", "phone_number_verified", "sub"] {
             let key = format!("userAttributes.{name}");
             let req = answer("NEW_PASSWORD_REQUIRED", "s1", &[("NEW_PASSWORD", "N3w-pw"), (&key, "true")]);
-            let err = svc.answer_challenge(&req).await.unwrap_err();
+            let err = svc.answer_challenge(&req, &ContextData::default()).await.unwrap_err();
             assert!(
                 matches!(&err, AuthError::BadInput { field, .. } if *field == format!("responses.{key}")),
                 "{err:?}"
@@ -314,7 +337,7 @@ mod tests {
             "s1",
             &[("NEW_PASSWORD", "N3w-pw"), ("userAttributes.name", "Ann"), ("userAttributes.phone_number", "+1555")],
         );
-        let err = svc.answer_challenge(&req).await.unwrap_err();
+        let err = svc.answer_challenge(&req, &ContextData::default()).await.unwrap_err();
         let api = api_types::ApiError::from(err);
         assert_eq!((api.status().as_u16(), api.field.as_deref()), (400, Some("responses.userAttributes.phone_number")));
         assert!(pool.calls().is_empty(), "refused before Cognito");
@@ -324,7 +347,7 @@ mod tests {
     async fn a_wrong_first_totp_code_is_a_400_not_a_5xx() {
         let (svc, _) = service(vec![Err(error("EnableSoftwareTokenMFAException"))]);
         let req = answer("MFA_SETUP", "s1", &[("SOFTWARE_TOKEN_MFA_CODE", "123456")]);
-        let err = svc.answer_challenge(&req).await.unwrap_err();
+        let err = svc.answer_challenge(&req, &ContextData::default()).await.unwrap_err();
         assert_eq!(api_types::ApiError::from(err).status(), 400);
     }
 
@@ -346,7 +369,7 @@ mod tests {
             (answer("SOFTWARE_TOKEN_MFA", "", &[("SOFTWARE_TOKEN_MFA_CODE", "123456")]), "session"),
         ];
         for (req, field) in cases {
-            match svc.answer_challenge(&req).await {
+            match svc.answer_challenge(&req, &ContextData::default()).await {
                 Err(AuthError::BadInput { field: f, .. }) => assert_eq!(f, field, "{:?}", req.responses),
                 other => panic!("{field}: {other:?}"),
             }
@@ -362,7 +385,7 @@ mod tests {
             tokens("u-123"),
         ]);
         // Step 1: no code, the secret comes back as the same challenge with a new session.
-        let first = svc.answer_challenge(&answer("MFA_SETUP", "s1", &[])).await.unwrap();
+        let first = svc.answer_challenge(&answer("MFA_SETUP", "s1", &[]), &ContextData::default()).await.unwrap();
         let SignInResponse::Challenge { challenge, .. } = first else { panic!() };
         assert_eq!((challenge.name.as_str(), challenge.session.expose()), ("MFA_SETUP", "s2"));
         assert_eq!(challenge.parameters["secretCode"], "JBSWY3DPEHPK3PXP");
@@ -372,11 +395,10 @@ mod tests {
         );
         // Step 2: the first code verifies the token, then MFA_SETUP is answered with its session.
         let second = svc
-            .answer_challenge(&answer(
-                "MFA_SETUP",
-                "s2",
-                &[("SOFTWARE_TOKEN_MFA_CODE", "123456"), ("DEVICE_NAME", "phone")],
-            ))
+            .answer_challenge(
+                &answer("MFA_SETUP", "s2", &[("SOFTWARE_TOKEN_MFA_CODE", "123456"), ("DEVICE_NAME", "phone")]),
+                &crate::testing::browser_context(),
+            )
             .await
             .unwrap();
         assert!(matches!(second, SignInResponse::Tokens { .. }));
@@ -387,13 +409,15 @@ mod tests {
         let (_, name, session, responses) = respond_call(&pool, 2);
         assert_eq!((name.as_str(), session.as_deref()), ("MFA_SETUP", Some("s3")));
         assert_eq!(responses["USERNAME"], "u-123");
+        // AND the MFA_SETUP answer told Cognito the caller (the software-token calls take none)
+        assert_eq!(pool.contexts(), [("RespondToAuthChallenge", crate::testing::browser_context())]);
     }
 
     #[tokio::test]
     async fn a_wrong_mfa_code_is_invalid_code_and_a_dead_session_says_so() {
         let (svc, _) = service(vec![Err(error("CodeMismatchException")), Err(error("NotAuthorizedException"))]);
         let req = answer("SOFTWARE_TOKEN_MFA", "s", &[("SOFTWARE_TOKEN_MFA_CODE", "123456")]);
-        assert!(matches!(svc.answer_challenge(&req).await, Err(AuthError::CodeMismatch)));
-        assert!(matches!(svc.answer_challenge(&req).await, Err(AuthError::InvalidSession)));
+        assert!(matches!(svc.answer_challenge(&req, &ContextData::default()).await, Err(AuthError::CodeMismatch)));
+        assert!(matches!(svc.answer_challenge(&req, &ContextData::default()).await, Err(AuthError::InvalidSession)));
     }
 }

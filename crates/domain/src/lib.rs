@@ -2,6 +2,8 @@
 //! local gateway and the CLI.
 //!
 //! - [`config`]: the pool and app client, read once at init;
+//! - [`context_data`]: who is calling, as Cognito's threat protection is told (`UserContextData`,
+//!   `ContextData`);
 //! - [`input`]: the rules every input meets before a Cognito call (lengths, codes, attributes);
 //! - [`secret_hash`]: the client secret and `SECRET_HASH`;
 //! - [`user_pool`]: the user-pool port — the Cognito operations the flows need, as traits;
@@ -26,6 +28,7 @@
 pub mod challenge;
 pub mod cognito_errors;
 pub mod config;
+pub mod context_data;
 pub mod credentials;
 pub mod error;
 pub mod identity_pool;
@@ -46,6 +49,7 @@ pub mod users;
 
 pub use cognito_errors::CognitoCall;
 pub use config::{CognitoConfig, ConfigError, WriteAttributes};
+pub use context_data::ContextData;
 pub use error::AuthError;
 pub use secret_hash::ClientSecret;
 pub use user_pool::{

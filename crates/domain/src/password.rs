@@ -8,7 +8,7 @@ use std::sync::Arc;
 use api_types::wire::{ChangePasswordRequest, ResetPasswordRequest, UsernameRequest};
 
 use crate::{
-    AccountPort, AccountRecoveryPort, AuthError, CognitoConfig,
+    AccountPort, AccountRecoveryPort, AuthError, CognitoConfig, ContextData,
     cognito_errors::{CognitoCall, Outcome, outcome},
     input::{PASSWORD_MAX_CHARS, TOKEN_MAX_CHARS, USERNAME_MAX_CHARS, check_confirmation_code, check_text},
     token::ensure_owned_by,
@@ -43,10 +43,10 @@ impl PasswordService {
     }
 
     /// `ForgotPassword`: the same answer for every account, existing or not.
-    pub async fn forgot(&self, req: &UsernameRequest) -> Result<(), AuthError> {
+    pub async fn forgot(&self, req: &UsernameRequest, context: &ContextData) -> Result<(), AuthError> {
         check_text("username", &req.username, USERNAME_MAX_CHARS)?;
-        let Err(err) = self.recovery.forgot_password(&req.username, self.config.secret_hash(&req.username)).await
-        else {
+        let hash = self.config.secret_hash(&req.username);
+        let Err(err) = self.recovery.forgot_password(&req.username, hash, context).await else {
             return Ok(());
         };
         match outcome(CognitoCall::ForgotPassword, err) {
@@ -60,13 +60,13 @@ impl PasswordService {
 
     /// `ConfirmForgotPassword`. A wrong or expired code and an unknown account fail alike, as
     /// [`AuthError::CodeMismatch`]; a new password the policy refuses is `PasswordPolicy`.
-    pub async fn reset(&self, req: &ResetPasswordRequest) -> Result<(), AuthError> {
+    pub async fn reset(&self, req: &ResetPasswordRequest, context: &ContextData) -> Result<(), AuthError> {
         check_text("username", &req.username, USERNAME_MAX_CHARS)?;
         check_confirmation_code(req.code.expose())?;
         check_text("newPassword", req.new_password.expose(), PASSWORD_MAX_CHARS)?;
         let hash = self.config.secret_hash(&req.username);
         self.recovery
-            .confirm_forgot_password(&req.username, req.code.expose(), req.new_password.expose(), hash)
+            .confirm_forgot_password(&req.username, req.code.expose(), req.new_password.expose(), hash, context)
             .await
             .map_err(|err| AuthError::from_cognito(CognitoCall::ConfirmForgotPassword, err))
     }
@@ -124,10 +124,10 @@ mod tests {
         ]);
         let req = UsernameRequest { username: "who@example.com".into() };
         for _ in 0..4 {
-            assert!(svc.forgot(&req).await.is_ok());
+            assert!(svc.forgot(&req, &ContextData::default()).await.is_ok());
         }
         // The hourly limit on codes is its own answer now (429 without a 1 s Retry-After).
-        assert!(matches!(svc.forgot(&req).await, Err(AuthError::LimitExceeded)));
+        assert!(matches!(svc.forgot(&req, &ContextData::default()).await, Err(AuthError::LimitExceeded)));
         let hash = ClientSecret::new("secret").secret_hash("who@example.com", "client");
         assert_eq!(pool.calls()[0], Call::ForgotPassword("who@example.com".into(), Some(hash)));
     }
@@ -147,8 +147,30 @@ mod tests {
             new_password: "N3w-pw!".into(),
         };
         for _ in 0..4 {
-            assert!(matches!(svc.reset(&req).await, Err(AuthError::CodeMismatch)));
+            assert!(matches!(svc.reset(&req, &ContextData::default()).await, Err(AuthError::CodeMismatch)));
         }
-        assert!(matches!(svc.reset(&req).await, Err(AuthError::PasswordPolicy(_))));
+        assert!(matches!(svc.reset(&req, &ContextData::default()).await, Err(AuthError::PasswordPolicy(_))));
+    }
+
+    #[tokio::test]
+    async fn forgot_and_reset_tell_cognito_the_caller() {
+        let (svc, pool) = service(vec![Ok(ScriptedReply::Delivery(None)), Ok(ScriptedReply::Done)]);
+        svc.forgot(&UsernameRequest { username: "a@example.com".into() }, &crate::testing::browser_context())
+            .await
+            .unwrap();
+        let reset = ResetPasswordRequest {
+            username: "a@example.com".into(),
+            code: "123456".into(),
+            new_password: "N3w-pw!".into(),
+        };
+        svc.reset(&reset, &crate::testing::browser_context()).await.unwrap();
+        let contexts = pool.contexts();
+        assert_eq!(
+            contexts,
+            [
+                ("ForgotPassword", crate::testing::browser_context()),
+                ("ConfirmForgotPassword", crate::testing::browser_context())
+            ]
+        );
     }
 }

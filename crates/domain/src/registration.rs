@@ -10,7 +10,7 @@ use std::sync::Arc;
 use api_types::wire::{CodeDelivery, ConfirmSignUpRequest, SignUpRequest, SignUpResponse, UsernameRequest};
 
 use crate::{
-    AuthError, CognitoConfig, RegistrationPort,
+    AuthError, CognitoConfig, ContextData, RegistrationPort,
     cognito_errors::{CognitoCall, Outcome, outcome},
     input::{
         ATTRIBUTES_MAX, PASSWORD_MAX_CHARS, SIGN_IN_ATTRIBUTES, USERNAME_MAX_CHARS, check_confirmation_code,
@@ -34,7 +34,7 @@ impl RegistrationService {
 
     /// `SignUp`. A taken username is [`AuthError::UsernameExists`] (409). Attributes are checked
     /// first ([`check_user_attribute`]): one the app client may not write is a 400 naming it.
-    pub async fn sign_up(&self, req: &SignUpRequest) -> Result<SignUpResponse, AuthError> {
+    pub async fn sign_up(&self, req: &SignUpRequest, context: &ContextData) -> Result<SignUpResponse, AuthError> {
         check_text("username", &req.username, USERNAME_MAX_CHARS)?;
         check_text("password", req.password.expose(), PASSWORD_MAX_CHARS)?;
         if req.attributes.len() > ATTRIBUTES_MAX {
@@ -54,7 +54,7 @@ impl RegistrationService {
         let attributes: Vec<(String, String)> = req.attributes.clone().into_iter().collect();
         let out = self
             .pool
-            .sign_up(&req.username, req.password.expose(), &attributes, self.config.secret_hash(&req.username))
+            .sign_up(&req.username, req.password.expose(), &attributes, self.config.secret_hash(&req.username), context)
             .await
             .map_err(|err| AuthError::from_cognito(CognitoCall::SignUp, err))?;
         Ok(SignUpResponse {
@@ -66,21 +66,21 @@ impl RegistrationService {
 
     /// `ConfirmSignUp`. A wrong or expired code, an unknown user and an already confirmed one
     /// all fail alike, as [`AuthError::CodeMismatch`].
-    pub async fn confirm(&self, req: &ConfirmSignUpRequest) -> Result<(), AuthError> {
+    pub async fn confirm(&self, req: &ConfirmSignUpRequest, context: &ContextData) -> Result<(), AuthError> {
         check_text("username", &req.username, USERNAME_MAX_CHARS)?;
         check_confirmation_code(req.code.expose())?;
         self.pool
-            .confirm_sign_up(&req.username, req.code.expose(), self.config.secret_hash(&req.username))
+            .confirm_sign_up(&req.username, req.code.expose(), self.config.secret_hash(&req.username), context)
             .await
             .map_err(|err| AuthError::from_cognito(CognitoCall::ConfirmSignUp, err))
     }
 
     /// `ResendConfirmationCode`. Answers the same whether or not the user exists or is
     /// already confirmed; only throttling and Cognito failures come back as errors.
-    pub async fn resend_code(&self, req: &UsernameRequest) -> Result<(), AuthError> {
+    pub async fn resend_code(&self, req: &UsernameRequest, context: &ContextData) -> Result<(), AuthError> {
         check_text("username", &req.username, USERNAME_MAX_CHARS)?;
-        let Err(err) = self.pool.resend_confirmation_code(&req.username, self.config.secret_hash(&req.username)).await
-        else {
+        let hash = self.config.secret_hash(&req.username);
+        let Err(err) = self.pool.resend_confirmation_code(&req.username, hash, context).await else {
             return Ok(());
         };
         match outcome(CognitoCall::ResendCode, err) {
@@ -125,7 +125,7 @@ mod tests {
     async fn sign_up_sends_the_secret_hash_and_the_attributes() {
         let out = SignedUp { user_confirmed: false, user_sub: "s-1".into(), code_delivery: None };
         let (svc, pool) = service(vec![Ok(ScriptedReply::SignedUp(out))]);
-        let answer = svc.sign_up(&sign_up(&[("name", "New")])).await.unwrap();
+        let answer = svc.sign_up(&sign_up(&[("name", "New")]), &ContextData::default()).await.unwrap();
         assert!(!answer.user_confirmed);
         let hash = ClientSecret::new("secret").secret_hash("new@example.com", "client");
         assert_eq!(
@@ -142,13 +142,14 @@ mod tests {
     #[tokio::test]
     async fn a_sign_up_email_other_than_the_username_is_refused() {
         let (svc, pool) = service(vec![]);
-        let err = svc.sign_up(&sign_up(&[("email", "someone-else@example.com")])).await.unwrap_err();
+        let err =
+            svc.sign_up(&sign_up(&[("email", "someone-else@example.com")]), &ContextData::default()).await.unwrap_err();
         assert!(matches!(&err, AuthError::BadInput { field, .. } if field == "attributes.email"), "{err:?}");
         assert!(pool.calls().is_empty());
         // The username itself, in any case, is fine.
         let out = SignedUp { user_confirmed: false, user_sub: "s-1".into(), code_delivery: None };
         let (svc, _) = service(vec![Ok(ScriptedReply::SignedUp(out))]);
-        svc.sign_up(&sign_up(&[("email", "New@Example.com")])).await.unwrap();
+        svc.sign_up(&sign_up(&[("email", "New@Example.com")]), &ContextData::default()).await.unwrap();
     }
 
     #[tokio::test]
@@ -157,7 +158,7 @@ mod tests {
         for (name, value) in
             [("email_verified", "true"), ("phone_number_verified", "true"), ("sub", "x"), ("bad name", "x")]
         {
-            let err = svc.sign_up(&sign_up(&[(name, value)])).await.unwrap_err();
+            let err = svc.sign_up(&sign_up(&[(name, value)]), &ContextData::default()).await.unwrap_err();
             assert!(
                 matches!(&err, AuthError::BadInput { field, .. } if *field == format!("attributes.{name}")),
                 "{err:?}"
@@ -172,7 +173,8 @@ mod tests {
         let (svc, pool) = service(vec![]);
         for name in ["phone_number", "custom:plan", "address"] {
             // WHEN someone signs up setting another attribute
-            let err = svc.sign_up(&sign_up(&[("name", "New"), (name, "x")])).await.unwrap_err();
+            let err =
+                svc.sign_up(&sign_up(&[("name", "New"), (name, "x")]), &ContextData::default()).await.unwrap_err();
             // THEN a 400 names it, and Cognito is not called
             let api = api_types::ApiError::from(err);
             assert_eq!((api.status().as_u16(), api.field.clone()), (400, Some(format!("attributes.{name}"))));
@@ -184,7 +186,7 @@ mod tests {
     #[tokio::test]
     async fn a_taken_username_is_reported() {
         let (svc, _) = service(vec![Err(error("UsernameExistsException"))]);
-        assert!(matches!(svc.sign_up(&sign_up(&[])).await, Err(AuthError::UsernameExists)));
+        assert!(matches!(svc.sign_up(&sign_up(&[]), &ContextData::default()).await, Err(AuthError::UsernameExists)));
     }
 
     #[tokio::test]
@@ -196,10 +198,10 @@ mod tests {
             Err(error("TooManyRequestsException")),
         ]);
         let req = UsernameRequest { username: "someone@example.com".into() };
-        assert!(svc.resend_code(&req).await.is_ok(), "waiting account");
-        assert!(svc.resend_code(&req).await.is_ok(), "unknown account");
-        assert!(svc.resend_code(&req).await.is_ok(), "already confirmed account");
-        assert!(matches!(svc.resend_code(&req).await, Err(AuthError::Throttled)));
+        assert!(svc.resend_code(&req, &ContextData::default()).await.is_ok(), "waiting account");
+        assert!(svc.resend_code(&req, &ContextData::default()).await.is_ok(), "unknown account");
+        assert!(svc.resend_code(&req, &ContextData::default()).await.is_ok(), "already confirmed account");
+        assert!(matches!(svc.resend_code(&req, &ContextData::default()).await, Err(AuthError::Throttled)));
     }
 
     #[tokio::test]
@@ -211,9 +213,11 @@ mod tests {
         ]);
         let req = ConfirmSignUpRequest { username: "x@example.com".into(), code: "123456".into() };
         for _ in 0..3 {
-            assert!(matches!(svc.confirm(&req).await, Err(AuthError::CodeMismatch)));
+            assert!(matches!(svc.confirm(&req, &ContextData::default()).await, Err(AuthError::CodeMismatch)));
         }
         let spaced = ConfirmSignUpRequest { username: "x@example.com".into(), code: "123 456".into() };
-        assert!(matches!(svc.confirm(&spaced).await, Err(AuthError::BadInput { field, .. }) if field == "code"));
+        assert!(
+            matches!(svc.confirm(&spaced, &ContextData::default()).await, Err(AuthError::BadInput { field, .. }) if field == "code")
+        );
     }
 }

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use api_types::wire::{RefreshRequest, RefreshResponse, SignOutRequest};
 
 use crate::{
-    AuthError, CognitoConfig,
+    AuthError, CognitoConfig, ContextData,
     cognito_errors::CognitoCall,
     input::{TOKEN_MAX_CHARS, USERNAME_MAX_CHARS, check_text},
     sign_in::wire_tokens,
@@ -31,7 +31,7 @@ impl SessionService {
     /// `REFRESH_TOKEN_AUTH`. `SECRET_HASH` is over `req.username`, which must be the internal
     /// username the sign-in returned: hashing the email a user signed in with is the classic
     /// refresh-with-a-secret failure. A revoked or unknown refresh token is `InvalidCredentials`.
-    pub async fn refresh(&self, req: &RefreshRequest) -> Result<RefreshResponse, AuthError> {
+    pub async fn refresh(&self, req: &RefreshRequest, context: &ContextData) -> Result<RefreshResponse, AuthError> {
         check_text("refreshToken", req.refresh_token.expose(), TOKEN_MAX_CHARS)?;
         check_text("username", &req.username, USERNAME_MAX_CHARS)?;
         let mut params = AuthParameters::new();
@@ -41,7 +41,7 @@ impl SessionService {
         }
         let result = self
             .sign_in
-            .initiate_auth(AuthFlow::RefreshToken, params)
+            .initiate_auth(AuthFlow::RefreshToken, params, context)
             .await
             .map_err(|err| AuthError::from_cognito(CognitoCall::Refresh, err))?;
         match result {
@@ -116,7 +116,7 @@ mod tests {
             token_type: "Bearer".into(),
         };
         let (svc, pool) = service(vec![Ok(ScriptedReply::Auth(AuthResult::Tokens(tokens)))]);
-        let out = svc.refresh(&refresh("u-123")).await.unwrap();
+        let out = svc.refresh(&refresh("u-123"), &ContextData::default()).await.unwrap();
         assert_eq!(out.tokens.refresh_token, None);
         let Call::InitiateAuth(flow, params) = &pool.calls()[0] else { panic!() };
         assert_eq!(*flow, AuthFlow::RefreshToken);
@@ -125,9 +125,19 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn refresh_tells_cognito_the_caller() {
+        let (svc, pool) = service(vec![Err(error("NotAuthorizedException"))]);
+        let _ = svc.refresh(&refresh("u-123"), &crate::testing::browser_context()).await;
+        assert_eq!(pool.contexts(), [("InitiateAuth", crate::testing::browser_context())]);
+    }
+
+    #[tokio::test]
     async fn a_revoked_refresh_token_is_invalid_credentials() {
         let (svc, _) = service(vec![Err(error("NotAuthorizedException"))]);
-        assert!(matches!(svc.refresh(&refresh("u-123")).await, Err(AuthError::InvalidCredentials)));
+        assert!(matches!(
+            svc.refresh(&refresh("u-123"), &ContextData::default()).await,
+            Err(AuthError::InvalidCredentials)
+        ));
     }
 
     #[tokio::test]

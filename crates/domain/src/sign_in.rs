@@ -10,7 +10,7 @@ use base64::Engine;
 
 use crate::input::{PASSWORD_MAX_CHARS, USERNAME_MAX_CHARS, check_text};
 use crate::{
-    AuthError, CognitoConfig,
+    AuthError, CognitoConfig, ContextData,
     cognito_errors::CognitoCall,
     srp::{self, SrpClient},
     token::unverified_claim,
@@ -38,34 +38,34 @@ impl SignInService {
         Self { pool, config }
     }
 
-    /// Signs in with the requested flow. An unknown user and a wrong password give the same
-    /// error ([`AuthError::InvalidCredentials`]).
-    pub async fn sign_in(&self, req: &SignInRequest) -> Result<SignInResponse, AuthError> {
+    /// Signs in with the requested flow, telling Cognito who `context` says is calling. An
+    /// unknown user and a wrong password give the same error ([`AuthError::InvalidCredentials`]).
+    pub async fn sign_in(&self, req: &SignInRequest, context: &ContextData) -> Result<SignInResponse, AuthError> {
         check_text("username", &req.username, USERNAME_MAX_CHARS)?;
         check_text("password", req.password.expose(), PASSWORD_MAX_CHARS)?;
         let flow = match req.flow.unwrap_or_default() {
             SignInFlow::UserPasswordAuth => AuthFlow::UserPassword,
             SignInFlow::AdminUserPasswordAuth => AuthFlow::AdminUserPassword,
-            SignInFlow::UserSrpAuth => return self.sign_in_srp(req).await,
+            SignInFlow::UserSrpAuth => return self.sign_in_srp(req, context).await,
         };
         let mut params = AuthParameters::new();
         params.insert("USERNAME".into(), req.username.clone());
         params.insert("PASSWORD".into(), req.password.expose().to_owned());
         self.add_secret_hash(&mut params, &req.username);
-        let result = self.pool.initiate_auth(flow, params).await.map_err(sign_in_error)?;
+        let result = self.pool.initiate_auth(flow, params, context).await.map_err(sign_in_error)?;
         let api = if flow == AuthFlow::AdminUserPassword { ChallengeApi::Admin } else { ChallengeApi::Client };
         Ok(self.respond(result, &req.username, api))
     }
 
     /// `USER_SRP_AUTH`: Cognito gets `A`, answers with a `PASSWORD_VERIFIER` challenge, and gets
     /// back a proof of the password — never the password.
-    async fn sign_in_srp(&self, req: &SignInRequest) -> Result<SignInResponse, AuthError> {
+    async fn sign_in_srp(&self, req: &SignInRequest, context: &ContextData) -> Result<SignInResponse, AuthError> {
         let client = SrpClient::new().map_err(|e| AuthError::Upstream(srp_failure(e)))?;
         let mut params = AuthParameters::new();
         params.insert("USERNAME".into(), req.username.clone());
         params.insert("SRP_A".into(), client.public_a_hex());
         self.add_secret_hash(&mut params, &req.username);
-        let challenge = self.pool.initiate_auth(AuthFlow::UserSrp, params).await.map_err(sign_in_error)?;
+        let challenge = self.pool.initiate_auth(AuthFlow::UserSrp, params, context).await.map_err(sign_in_error)?;
         let AuthResult::Challenge { name, session, parameters } = challenge else {
             return Err(AuthError::Upstream(unexpected("USER_SRP_AUTH answered without a challenge")));
         };
@@ -103,7 +103,7 @@ impl SignInService {
         let session = (!session.is_empty()).then_some(session.expose());
         let result = self
             .pool
-            .respond_to_challenge(ChallengeApi::Client, "PASSWORD_VERIFIER", session, responses)
+            .respond_to_challenge(ChallengeApi::Client, "PASSWORD_VERIFIER", session, responses, context)
             .await
             .map_err(sign_in_error)?;
         Ok(self.respond(result, internal, ChallengeApi::Client))
@@ -267,7 +267,7 @@ pub(crate) mod tests {
         // GIVEN a client with a secret, and Cognito issuing tokens for internal user "u-123"
         let (svc, pool) = service(Some("secret"), vec![tokens("u-123")]);
         // WHEN Ann signs in with her email
-        let out = svc.sign_in(&request(Some(SignInFlow::UserPasswordAuth))).await.unwrap();
+        let out = svc.sign_in(&request(Some(SignInFlow::UserPasswordAuth)), &ContextData::default()).await.unwrap();
         // THEN SECRET_HASH is over the name she signed in with, and the answer names "u-123"
         let (flow, params) = initiate(&pool, 0);
         assert_eq!(flow, AuthFlow::UserPassword);
@@ -278,7 +278,7 @@ pub(crate) mod tests {
     #[tokio::test]
     async fn no_secret_means_no_secret_hash() {
         let (svc, pool) = service(None, vec![tokens("u")]);
-        svc.sign_in(&request(Some(SignInFlow::AdminUserPasswordAuth))).await.unwrap();
+        svc.sign_in(&request(Some(SignInFlow::AdminUserPasswordAuth)), &ContextData::default()).await.unwrap();
         let (flow, params) = initiate(&pool, 0);
         assert_eq!(flow, AuthFlow::AdminUserPassword);
         assert!(!params.contains_key("SECRET_HASH"));
@@ -289,7 +289,7 @@ pub(crate) mod tests {
         let parameters = [("USER_ID_FOR_SRP".to_string(), "u-9".to_string())].into();
         let answer = AuthResult::Challenge { name: "NEW_PASSWORD_REQUIRED".into(), session: "s".into(), parameters };
         let (svc, _) = service(None, vec![Ok(ScriptedReply::Auth(answer))]);
-        let out = svc.sign_in(&request(Some(SignInFlow::UserPasswordAuth))).await.unwrap();
+        let out = svc.sign_in(&request(Some(SignInFlow::UserPasswordAuth)), &ContextData::default()).await.unwrap();
         assert!(
             matches!(out, SignInResponse::Challenge { username, challenge } if username == "u-9" && challenge.session == "s")
         );
@@ -298,7 +298,7 @@ pub(crate) mod tests {
     #[tokio::test]
     async fn unknown_user_is_invalid_credentials() {
         let (svc, _) = service(None, vec![Err(error("UserNotFoundException"))]);
-        let out = svc.sign_in(&request(Some(SignInFlow::UserPasswordAuth))).await;
+        let out = svc.sign_in(&request(Some(SignInFlow::UserPasswordAuth)), &ContextData::default()).await;
         assert!(matches!(out, Err(AuthError::InvalidCredentials)));
     }
 
@@ -307,10 +307,14 @@ pub(crate) mod tests {
         let (svc, pool) = service(None, vec![tokens("u")]);
         let mut req = request(Some(SignInFlow::UserPasswordAuth));
         req.password = " ".into();
-        assert!(matches!(svc.sign_in(&req).await, Err(AuthError::BadInput { field, .. }) if field == "password"));
+        assert!(
+            matches!(svc.sign_in(&req, &ContextData::default()).await, Err(AuthError::BadInput { field, .. }) if field == "password")
+        );
         req.password = "p".into();
         req.username = "x".repeat(129);
-        assert!(matches!(svc.sign_in(&req).await, Err(AuthError::BadInput { field, .. }) if field == "username"));
+        assert!(
+            matches!(svc.sign_in(&req, &ContextData::default()).await, Err(AuthError::BadInput { field, .. }) if field == "username")
+        );
         assert!(pool.calls().is_empty());
     }
 
@@ -339,7 +343,7 @@ pub(crate) mod tests {
         // GIVEN a client with a secret, and Ann known internally as "u-123"
         let (svc, pool) = service(Some("secret"), vec![password_verifier(B), tokens("u-123")]);
         // WHEN she signs in with her email and the default flow
-        let out = svc.sign_in(&request(None)).await.unwrap();
+        let out = svc.sign_in(&request(None), &ContextData::default()).await.unwrap();
         // THEN the start carries A and SECRET_HASH over the email she typed ...
         let (flow, start) = initiate(&pool, 0);
         assert_eq!(flow, AuthFlow::UserSrp);
@@ -361,15 +365,26 @@ pub(crate) mod tests {
     }
 
     #[tokio::test]
+    async fn both_calls_of_an_srp_sign_in_tell_cognito_the_caller() {
+        let (svc, pool) = service(Some("secret"), vec![password_verifier(B), tokens("u-123")]);
+        svc.sign_in(&request(None), &crate::testing::browser_context()).await.unwrap();
+        let caller = crate::testing::browser_context();
+        assert_eq!(pool.contexts(), [("InitiateAuth", caller.clone()), ("RespondToAuthChallenge", caller)]);
+    }
+
+    #[tokio::test]
     async fn srp_wrong_password_is_invalid_credentials() {
         let (svc, _) = service(None, vec![password_verifier(B), Err(error("NotAuthorizedException"))]);
-        assert!(matches!(svc.sign_in(&request(None)).await, Err(AuthError::InvalidCredentials)));
+        assert!(matches!(
+            svc.sign_in(&request(None), &ContextData::default()).await,
+            Err(AuthError::InvalidCredentials)
+        ));
     }
 
     #[tokio::test]
     async fn srp_refuses_a_forged_b_without_answering() {
         let (svc, pool) = service(None, vec![password_verifier("0")]);
-        assert!(matches!(svc.sign_in(&request(None)).await, Err(AuthError::Upstream(_))));
+        assert!(matches!(svc.sign_in(&request(None), &ContextData::default()).await, Err(AuthError::Upstream(_))));
         assert_eq!(pool.calls().len(), 1);
     }
 }

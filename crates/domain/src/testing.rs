@@ -5,6 +5,7 @@ use std::{collections::VecDeque, sync::Mutex};
 
 use async_trait::async_trait;
 
+use crate::context_data::ContextData;
 use crate::user_pool::{
     AccountPort, AccountRecoveryPort, AdminAction, AdminPort, AuthFlow, AuthParameters, AuthResult, ChallengeApi,
     CodeDeliveryDetails, CognitoError, CognitoErrorKind, MembershipChange, NewUser, PasswordPermanence, PoolUser,
@@ -100,6 +101,8 @@ pub struct ScriptedPool {
     calls: Mutex<Vec<Call>>,
     script: Mutex<VecDeque<Result<ScriptedReply, CognitoError>>>,
     unexpected: Mutex<Vec<String>>,
+    /// The caller each call told Cognito about, by Cognito action.
+    contexts: Mutex<Vec<(&'static str, ContextData)>>,
     /// How long each call takes to answer (a slow Cognito).
     latency: std::time::Duration,
 }
@@ -111,6 +114,7 @@ impl ScriptedPool {
             calls: Mutex::default(),
             script: Mutex::new(replies.into_iter().collect()),
             unexpected: Mutex::default(),
+            contexts: Mutex::default(),
             latency: std::time::Duration::ZERO,
         }
     }
@@ -131,6 +135,21 @@ impl ScriptedPool {
     /// The calls made so far.
     pub fn calls(&self) -> Vec<Call> {
         self.calls.lock().map(|c| c.clone()).unwrap_or_default()
+    }
+
+    /// The caller each call that takes one told Cognito about (`UserContextData` or
+    /// `ContextData`), in call order, by Cognito action (`InitiateAuth`, `AdminInitiateAuth`,
+    /// `SignUp`, ...).
+    pub fn contexts(&self) -> Vec<(&'static str, ContextData)> {
+        self.contexts.lock().map(|c| c.clone()).unwrap_or_default()
+    }
+
+    /// Waits the pool's latency and records the caller `action` was told about.
+    async fn begin(&self, action: &'static str, context: &ContextData) {
+        self.pause().await;
+        if let Ok(mut contexts) = self.contexts.lock() {
+            contexts.push((action, context.clone()));
+        }
     }
 
     /// Records `call` and answers it with the next scripted reply, which `pick` takes apart
@@ -197,6 +216,17 @@ pub fn config() -> crate::CognitoConfig {
     }
 }
 
+/// A caller as API Gateway describes one: address `203.0.113.7`, a browser's fingerprint.
+pub fn browser_context() -> ContextData {
+    ContextData {
+        ip_address: Some("203.0.113.7".into()),
+        server_name: "api.example.com".into(),
+        server_path: "/prod/auth".into(),
+        http_headers: vec![("user-agent".into(), "Firefox/140".into())],
+        encoded_data: Some("fingerprint-1".into()),
+    }
+}
+
 /// An unsigned token whose payload is `{"sub": sub}`: the flows only read the claim; Cognito
 /// verifies tokens itself.
 pub fn token_with_sub(sub: &str) -> String {
@@ -218,8 +248,14 @@ pub fn error_with(code: &str, message: &str) -> CognitoError {
 
 #[async_trait]
 impl SignInPort for ScriptedPool {
-    async fn initiate_auth(&self, flow: AuthFlow, parameters: AuthParameters) -> Result<AuthResult, CognitoError> {
-        self.pause().await;
+    async fn initiate_auth(
+        &self,
+        flow: AuthFlow,
+        parameters: AuthParameters,
+        context: &ContextData,
+    ) -> Result<AuthResult, CognitoError> {
+        let action = if flow == AuthFlow::AdminUserPassword { "AdminInitiateAuth" } else { "InitiateAuth" };
+        self.begin(action, context).await;
         self.auth(Call::InitiateAuth(flow, parameters))
     }
 
@@ -229,8 +265,10 @@ impl SignInPort for ScriptedPool {
         challenge: &str,
         session: Option<&str>,
         responses: AuthParameters,
+        context: &ContextData,
     ) -> Result<AuthResult, CognitoError> {
-        self.pause().await;
+        let action = if api == ChallengeApi::Admin { "AdminRespondToAuthChallenge" } else { "RespondToAuthChallenge" };
+        self.begin(action, context).await;
         self.auth(Call::Respond { api, challenge: challenge.into(), session: session.map(Into::into), responses })
     }
 }
@@ -266,8 +304,9 @@ impl RegistrationPort for ScriptedPool {
         password: &str,
         attributes: &[(String, String)],
         secret_hash: Option<String>,
+        context: &ContextData,
     ) -> Result<SignedUp, CognitoError> {
-        self.pause().await;
+        self.begin("SignUp", context).await;
         self.answer(Call::SignUp(username.into(), password.into(), attributes.to_vec(), secret_hash), |reply| {
             match reply {
                 ScriptedReply::SignedUp(out) => Some(out),
@@ -281,8 +320,9 @@ impl RegistrationPort for ScriptedPool {
         username: &str,
         code: &str,
         secret_hash: Option<String>,
+        context: &ContextData,
     ) -> Result<(), CognitoError> {
-        self.pause().await;
+        self.begin("ConfirmSignUp", context).await;
         self.done(Call::ConfirmSignUp(username.into(), code.into(), secret_hash))
     }
 
@@ -290,8 +330,9 @@ impl RegistrationPort for ScriptedPool {
         &self,
         username: &str,
         secret_hash: Option<String>,
+        context: &ContextData,
     ) -> Result<Option<CodeDeliveryDetails>, CognitoError> {
-        self.pause().await;
+        self.begin("ResendConfirmationCode", context).await;
         self.answer(Call::ResendCode(username.into(), secret_hash), |reply| match reply {
             ScriptedReply::Delivery(out) => Some(out),
             _ => None,
@@ -333,8 +374,9 @@ impl AccountRecoveryPort for ScriptedPool {
         &self,
         username: &str,
         secret_hash: Option<String>,
+        context: &ContextData,
     ) -> Result<Option<CodeDeliveryDetails>, CognitoError> {
-        self.pause().await;
+        self.begin("ForgotPassword", context).await;
         self.answer(Call::ForgotPassword(username.into(), secret_hash), |reply| match reply {
             ScriptedReply::Delivery(out) => Some(out),
             _ => None,
@@ -347,8 +389,9 @@ impl AccountRecoveryPort for ScriptedPool {
         code: &str,
         password: &str,
         secret_hash: Option<String>,
+        context: &ContextData,
     ) -> Result<(), CognitoError> {
-        self.pause().await;
+        self.begin("ConfirmForgotPassword", context).await;
         self.done(Call::ConfirmForgotPassword(username.into(), code.into(), password.into(), secret_hash))
     }
 }
@@ -442,7 +485,8 @@ mod tests {
         expected = r#"the scripted reply Done does not answer the Cognito call ForgotPassword("ann", None)"#
     )]
     async fn a_reply_of_another_kind_fails_the_test() {
-        let _ = ScriptedPool::new([Ok(ScriptedReply::Done)]).forgot_password("ann", None).await;
+        let _ =
+            ScriptedPool::new([Ok(ScriptedReply::Done)]).forgot_password("ann", None, &ContextData::default()).await;
     }
 
     #[test]

@@ -17,6 +17,8 @@ use std::collections::BTreeMap;
 use api_types::Secret;
 use async_trait::async_trait;
 
+use crate::context_data::ContextData;
+
 /// Which of Cognito's two challenge-answer calls: the app client's, or the admin one a session
 /// of the admin flow must be answered with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -196,17 +198,24 @@ pub struct NewUser {
 #[async_trait]
 pub trait SignInPort: SoftwareTokenPort {
     /// `InitiateAuth` (client-side flows) or `AdminInitiateAuth` (the admin flow) on the
-    /// configured app client.
-    async fn initiate_auth(&self, flow: AuthFlow, parameters: AuthParameters) -> Result<AuthResult, CognitoError>;
+    /// configured app client, telling Cognito who is calling (`UserContextData` or
+    /// `ContextData`).
+    async fn initiate_auth(
+        &self,
+        flow: AuthFlow,
+        parameters: AuthParameters,
+        context: &ContextData,
+    ) -> Result<AuthResult, CognitoError>;
 
     /// `RespondToAuthChallenge`, or `AdminRespondToAuthChallenge` ([`ChallengeApi::Admin`]) for
-    /// sessions the admin flow started.
+    /// sessions the admin flow started, with the caller's `UserContextData` or `ContextData`.
     async fn respond_to_challenge(
         &self,
         api: ChallengeApi,
         challenge: &str,
         session: Option<&str>,
         responses: AuthParameters,
+        context: &ContextData,
     ) -> Result<AuthResult, CognitoError>;
 }
 
@@ -228,6 +237,7 @@ pub trait AccountPort: SoftwareTokenPort {
 }
 
 /// Self-registration on the app client: sign-up, its confirmation, a new confirmation code.
+/// Every call carries the caller's `UserContextData`.
 #[async_trait]
 pub trait RegistrationPort: Send + Sync {
     /// `SignUp`.
@@ -237,6 +247,7 @@ pub trait RegistrationPort: Send + Sync {
         password: &str,
         attributes: &[(String, String)],
         secret_hash: Option<String>,
+        context: &ContextData,
     ) -> Result<SignedUp, CognitoError>;
 
     /// `ConfirmSignUp`.
@@ -245,6 +256,7 @@ pub trait RegistrationPort: Send + Sync {
         username: &str,
         code: &str,
         secret_hash: Option<String>,
+        context: &ContextData,
     ) -> Result<(), CognitoError>;
 
     /// `ResendConfirmationCode`.
@@ -252,6 +264,7 @@ pub trait RegistrationPort: Send + Sync {
         &self,
         username: &str,
         secret_hash: Option<String>,
+        context: &ContextData,
     ) -> Result<Option<CodeDeliveryDetails>, CognitoError>;
 }
 
@@ -272,7 +285,8 @@ pub trait SoftwareTokenPort: Send + Sync {
     ) -> Result<(bool, Option<String>), CognitoError>;
 }
 
-/// Account recovery for a signed-out user: a reset code, and a new password with it.
+/// Account recovery for a signed-out user: a reset code, and a new password with it. Both calls
+/// carry the caller's `UserContextData`.
 #[async_trait]
 pub trait AccountRecoveryPort: Send + Sync {
     /// `ForgotPassword`.
@@ -280,6 +294,7 @@ pub trait AccountRecoveryPort: Send + Sync {
         &self,
         username: &str,
         secret_hash: Option<String>,
+        context: &ContextData,
     ) -> Result<Option<CodeDeliveryDetails>, CognitoError>;
 
     /// `ConfirmForgotPassword`.
@@ -289,6 +304,7 @@ pub trait AccountRecoveryPort: Send + Sync {
         code: &str,
         password: &str,
         secret_hash: Option<String>,
+        context: &ContextData,
     ) -> Result<(), CognitoError>;
 }
 

@@ -32,7 +32,7 @@ fn is_loopback(origin: &str) -> bool {
 }
 
 /// Headers a preflight answer allows.
-pub const ALLOW_HEADERS: &str = "authorization,content-type,x-request-id";
+pub const ALLOW_HEADERS: &str = "authorization,content-type,x-cognito-encoded-data,x-request-id";
 /// Methods a preflight answer allows.
 pub const ALLOW_METHODS: &str = "GET,POST,PUT,DELETE,OPTIONS";
 

@@ -9,6 +9,7 @@ pub mod event;
 pub mod path;
 
 use api_types::{ApiError, AuthorizerContext, ErrorCode, parse_body, routes::Operation};
+use auth_domain::context_data::{CONTEXT_HEADERS, ContextData, ENCODED_DATA_MAX_CHARS};
 use lambda_http::{
     Body, Request, RequestExt, Response,
     http::{HeaderValue, StatusCode, header},
@@ -95,6 +96,53 @@ pub fn caller(req: &Request) -> Option<AuthorizerContext> {
 /// normally stops such requests first; this is the handler's own check (defence in depth).
 pub fn require_caller(req: &Request) -> Result<AuthorizerContext, ApiError> {
     caller(req).ok_or_else(ApiError::unauthorized)
+}
+
+/// The optional request header that carries the device fingerprint Cognito's context-data
+/// collection script computed in the browser; passed to Cognito as `EncodedData`.
+pub const ENCODED_DATA_HEADER: &str = "x-cognito-encoded-data";
+
+/// Who is calling, as Cognito's threat protection is told ([`ContextData`]): the address API
+/// Gateway saw the request come from (`requestContext.identity.sourceIp`, when it is an IP
+/// address: the console's test invocations send `test-invoke-source-ip`; `X-Forwarded-For` is
+/// written by the client and never read), the API's host and path, the headers of
+/// [`CONTEXT_HEADERS`] in the order the request carried them, and the fingerprint of
+/// [`ENCODED_DATA_HEADER`]. A fingerprint that is not visible ASCII (`!` to `~`) or is longer
+/// than [`ENCODED_DATA_MAX_CHARS`] is a 400 naming the header; an empty one is none.
+pub fn context_data(req: &Request) -> Result<ContextData, ApiError> {
+    let (ip_address, domain_name, path) = match req.request_context_ref() {
+        Some(RequestContext::ApiGatewayV1(ctx)) => {
+            (ctx.identity.source_ip.clone(), ctx.domain_name.clone(), ctx.path.clone())
+        }
+        _ => (None, None, None),
+    };
+    let header_text = |name: &str| req.headers().get(name).and_then(|value| value.to_str().ok());
+    let encoded_data = match req.headers().get(ENCODED_DATA_HEADER) {
+        None => None,
+        Some(value) => {
+            let bad = |why: &str| ApiError::bad_field(ENCODED_DATA_HEADER, format!("{ENCODED_DATA_HEADER} {why}."));
+            let text = value.to_str().map_err(|_| bad("must be visible ASCII text"))?.trim();
+            if !text.bytes().all(|b| b.is_ascii_graphic()) {
+                return Err(bad("must be visible ASCII text"));
+            }
+            if text.len() > ENCODED_DATA_MAX_CHARS {
+                return Err(bad(&format!("must be at most {ENCODED_DATA_MAX_CHARS} characters")));
+            }
+            (!text.is_empty()).then(|| text.to_string())
+        }
+    };
+    Ok(ContextData {
+        ip_address: ip_address.filter(|ip| ip.parse::<std::net::IpAddr>().is_ok()),
+        server_name: domain_name.or_else(|| header_text("host").map(str::to_string)).unwrap_or_default(),
+        server_path: path.unwrap_or_else(|| req.uri().path().to_string()),
+        http_headers: req
+            .headers()
+            .iter()
+            .filter(|(name, _)| CONTEXT_HEADERS.contains(&name.as_str()))
+            .filter_map(|(name, value)| Some((name.as_str().to_string(), value.to_str().ok()?.to_string())))
+            .collect(),
+        encoded_data,
+    })
 }
 
 /// The request body parsed as `T` (see [`api_types::parse_body`]).
@@ -253,6 +301,68 @@ mod tests {
         }
     }
 
+    /// A POST /auth/sign-in from `source_ip` with `headers`, as API Gateway hands it over.
+    fn sign_in_from(source_ip: &str, headers: serde_json::Value) -> Request {
+        let multi: serde_json::Map<String, serde_json::Value> = headers
+            .as_object()
+            .map(|map| map.iter().map(|(k, v)| (k.clone(), serde_json::json!([v]))).collect())
+            .unwrap_or_default();
+        request_with("POST", "/auth/sign-in", "/auth/sign-in", source_ip, headers, multi.into())
+    }
+
+    #[test]
+    fn the_caller_is_the_address_api_gateway_saw_never_x_forwarded_for() {
+        // GIVEN a request from 203.0.113.9 that claims another address and carries credentials
+        let req = sign_in_from(
+            "203.0.113.9",
+            serde_json::json!({
+                "X-Forwarded-For": "198.51.100.1", "User-Agent": "Firefox", "Cookie": "session=SECRET",
+                "Authorization": "Bearer SECRET", "Host": "api.example.com", "X-Cognito-Encoded-Data": "fingerprint",
+            }),
+        );
+        // WHEN its context data is read
+        let context = context_data(&req).unwrap();
+        // THEN Cognito is told API Gateway's source address, host, path and fingerprint
+        assert_eq!(context.ip_address.as_deref(), Some("203.0.113.9"));
+        assert_eq!(
+            (context.server_name.as_str(), context.server_path.as_str()),
+            ("api.example.com", "/prod/auth/sign-in")
+        );
+        assert_eq!(context.encoded_data.as_deref(), Some("fingerprint"));
+        // AND only headers that describe the device, none that authenticate or claim an address
+        let names: Vec<&str> = context.http_headers.iter().map(|(name, _)| name.as_str()).collect();
+        assert_eq!(names, ["host", "user-agent"]);
+    }
+
+    fn fingerprint(value: &str) -> Result<ContextData, ApiError> {
+        context_data(&sign_in_from("203.0.113.9", serde_json::json!({ ENCODED_DATA_HEADER: value })))
+    }
+
+    #[test]
+    fn a_fingerprint_over_the_limit_or_not_visible_ascii_is_a_400_naming_the_header() {
+        for value in ["x".repeat(ENCODED_DATA_MAX_CHARS + 1), "two words".into(), "caf\u{e9}".into()] {
+            let err = fingerprint(&value).unwrap_err();
+            assert_eq!(err.status(), StatusCode::BAD_REQUEST, "{value}");
+            assert!(err.body().to_string().contains(ENCODED_DATA_HEADER), "{}", err.body());
+        }
+        assert!(fingerprint(&"x".repeat(ENCODED_DATA_MAX_CHARS)).is_ok());
+    }
+
+    #[test]
+    fn an_empty_fingerprint_is_none() {
+        assert_eq!(fingerprint("").unwrap().encoded_data, None);
+    }
+
+    #[test]
+    fn a_source_that_is_not_an_ip_address_is_no_address() {
+        // API Gateway's console test invocations, and requests that did not come through it.
+        let console = sign_in_from("test-invoke-source-ip", serde_json::json!({}));
+        assert_eq!(context_data(&console).unwrap().ip_address, None);
+        assert_eq!(context_data(&Request::default()).unwrap().ip_address, None);
+        let v6 = sign_in_from("2001:db8::7", serde_json::json!({}));
+        assert_eq!(context_data(&v6).unwrap().ip_address.as_deref(), Some("2001:db8::7"));
+    }
+
     #[test]
     fn an_upstream_failure_answers_the_generic_502_and_keeps_its_cause_out_of_the_body() {
         let response = answer(ApiError::upstream().with_cause("InternalErrorException", "pool us-east-1_x broke"));
@@ -271,9 +381,25 @@ mod tests {
     }
 
     fn request_to(method: &str, resource: &str) -> Request {
+        request_with(method, resource, "/users/alice", "203.0.113.9", serde_json::Value::Null, serde_json::Value::Null)
+    }
+
+    /// A REST proxy event for `method` on `resource` at `path` from `source_ip`, read as in Lambda.
+    fn request_with(
+        method: &str,
+        resource: &str,
+        path: &str,
+        source_ip: &str,
+        headers: serde_json::Value,
+        multi_value_headers: serde_json::Value,
+    ) -> Request {
         let event = serde_json::json!({
-            "resource": resource, "path": "/users/alice", "httpMethod": method,
-            "requestContext": {"stage": "prod", "resourcePath": resource, "httpMethod": method, "path": "/prod/users/alice"},
+            "resource": resource, "path": path, "httpMethod": method,
+            "headers": headers, "multiValueHeaders": multi_value_headers,
+            "requestContext": {
+                "stage": "prod", "resourcePath": resource, "httpMethod": method, "path": format!("/prod{path}"),
+                "domainName": "api.example.com", "identity": {"sourceIp": source_ip},
+            },
         });
         request_from_event(&event.to_string()).unwrap()
     }

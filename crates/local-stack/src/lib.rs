@@ -17,6 +17,7 @@ use auth_domain::{
     sdk::{CredentialSource, SdkUserPool, sdk_config},
 };
 use authorizer::AuthorizerConfig;
+use aws_sdk_cognitoidentityprovider::types::AdvancedSecurityModeType;
 use cognito_verifier::{JwksSource, VerifierConfig};
 use lambda_glue::Cors;
 use tokio::{net::TcpListener, sync::oneshot, task::JoinHandle};
@@ -60,6 +61,9 @@ pub struct StackOptions {
     pub allowed_origins: String,
     /// The authorizer result cache TTL (API Gateway's default is 300 s).
     pub authorizer_cache_ttl: Duration,
+    /// The pool's threat protection (`UserPoolAddOns.AdvancedSecurityMode`), off by default as
+    /// in `template.yaml`; on, the pool is on the Plus plan and logs auth events.
+    pub threat_protection: AdvancedSecurityModeType,
 }
 
 impl StackOptions {
@@ -80,6 +84,7 @@ impl StackOptions {
             // sign in as the demo users through `make dev`.
             allowed_origins: lambda_glue::cors::LOOPBACK.into(),
             authorizer_cache_ttl: Duration::from_secs(300),
+            threat_protection: AdvancedSecurityModeType::Off,
         }
     }
 }
@@ -135,9 +140,16 @@ impl LocalStack {
         };
         let sdk = sdk_config(&options.region, credentials, Some(&moto.endpoint)).await;
         let cognito = aws_sdk_cognitoidentityprovider::Client::new(&sdk);
-        let mut pool = seed::seed(&cognito, &options.region, &options.admin_group, options.user, options.admin)
-            .await
-            .context("seeding the emulator")?;
+        let mut pool = seed::seed(
+            &cognito,
+            &options.region,
+            &options.admin_group,
+            &options.threat_protection,
+            options.user,
+            options.admin,
+        )
+        .await
+        .context("seeding the emulator")?;
         seed::seed_identity(&sdk, &mut pool).await.context("seeding the identity pool")?;
 
         let config = CognitoConfig {

@@ -3,6 +3,7 @@
 use std::{path::PathBuf, time::Duration};
 
 use anyhow::Context;
+use aws_sdk_cognitoidentityprovider::types::AdvancedSecurityModeType;
 use local_stack::{LocalStack, StackOptions, seed::DemoUser};
 
 #[tokio::main]
@@ -68,6 +69,11 @@ fn options_from_env() -> anyhow::Result<StackOptions> {
     };
     let ttl = var("AUTHORIZER_CACHE_TTL")
         .map_or(Ok(300), |v| v.parse::<u64>().context("AUTHORIZER_CACHE_TTL must be seconds"))?;
+    // As the template's ThreatProtection parameter: OFF, AUDIT or ENFORCED.
+    let threat_protection = match var("THREAT_PROTECTION").as_deref().unwrap_or("OFF") {
+        mode @ ("OFF" | "AUDIT" | "ENFORCED") => AdvancedSecurityModeType::from(mode),
+        other => anyhow::bail!("THREAT_PROTECTION must be OFF, AUDIT or ENFORCED, not {other}"),
+    };
     Ok(StackOptions {
         port: port("PORT", 3000)?,
         moto_port: port("MOTO_PORT", 0)?,
@@ -83,6 +89,7 @@ fn options_from_env() -> anyhow::Result<StackOptions> {
         },
         allowed_origins: var("ALLOWED_ORIGINS").unwrap_or(defaults.allowed_origins),
         authorizer_cache_ttl: Duration::from_secs(ttl),
+        threat_protection,
         ..defaults
     })
 }

@@ -8,9 +8,10 @@ use anyhow::Context;
 use aws_sdk_cognitoidentityprovider::{
     Client,
     types::{
-        AccountRecoverySettingType, AttributeType, ExplicitAuthFlowsType, MessageActionType, PasswordPolicyType,
-        PreventUserExistenceErrorTypes, RecoveryOptionNameType, RecoveryOptionType, SoftwareTokenMfaConfigType,
-        UserPoolMfaType, UserPoolPolicyType, UsernameAttributeType, UsernameConfigurationType, VerifiedAttributeType,
+        AccountRecoverySettingType, AdvancedSecurityModeType, AttributeType, ExplicitAuthFlowsType, MessageActionType,
+        PasswordPolicyType, PreventUserExistenceErrorTypes, RecoveryOptionNameType, RecoveryOptionType,
+        SoftwareTokenMfaConfigType, UserPoolAddOnsType, UserPoolMfaType, UserPoolPolicyType, UserPoolTierType,
+        UsernameAttributeType, UsernameConfigurationType, VerifiedAttributeType,
     },
 };
 
@@ -42,6 +43,9 @@ pub struct PoolSpec {
     pub write_attributes: &'static [&'static str],
     /// The app client has a secret.
     pub generate_secret: bool,
+    /// The app client's `EnablePropagateAdditionalUserContextData`: Cognito takes the caller's
+    /// address the functions send (`UserContextData.IpAddress`) as the caller's.
+    pub propagate_additional_user_context_data: bool,
 }
 
 /// The pool `template.yaml` deploys.
@@ -63,6 +67,7 @@ pub const POOL_SPEC: PoolSpec = PoolSpec {
     read_attributes: &["email", "email_verified", "name", "given_name", "family_name", "locale"],
     write_attributes: &["email", "name", "given_name", "family_name", "locale"],
     generate_secret: true,
+    propagate_additional_user_context_data: true,
 };
 
 /// A demo user's sign-in.
@@ -125,11 +130,19 @@ pub async fn seed_identity(sdk: &aws_config::SdkConfig, pool: &mut SeededPool) -
     Ok(())
 }
 
-/// Creates the pool, client, group and demo users.
+/// The feature plan `template.yaml` gives a pool with threat protection in `mode`
+/// (`UserPoolTier`): Plus when it is on, which it needs, else Essentials.
+pub fn feature_tier(mode: &AdvancedSecurityModeType) -> UserPoolTierType {
+    if *mode == AdvancedSecurityModeType::Off { UserPoolTierType::Essentials } else { UserPoolTierType::Plus }
+}
+
+/// Creates the pool, client, group and demo users; threat protection in `threat_protection`
+/// (the template's `ThreatProtection` parameter; off by default).
 pub async fn seed(
     client: &Client,
     region: &str,
     admin_group: &str,
+    threat_protection: &AdvancedSecurityModeType,
     user: DemoUser,
     admin: DemoUser,
 ) -> anyhow::Result<SeededPool> {
@@ -156,7 +169,9 @@ pub async fn seed(
         .username_configuration(
             UsernameConfigurationType::builder().case_sensitive(spec.case_sensitive_usernames).build()?,
         )
-        .account_recovery_setting(recovery);
+        .account_recovery_setting(recovery)
+        .user_pool_tier(feature_tier(threat_protection))
+        .user_pool_add_ons(UserPoolAddOnsType::builder().advanced_security_mode(threat_protection.clone()).build()?);
     for attr in spec.username_attributes {
         create = create.username_attributes(UsernameAttributeType::from(*attr));
     }
@@ -180,6 +195,7 @@ pub async fn seed(
         .user_pool_id(&pool_id)
         .client_name("local-api")
         .generate_secret(spec.generate_secret)
+        .enable_propagate_additional_user_context_data(spec.propagate_additional_user_context_data)
         .prevent_user_existence_errors(PreventUserExistenceErrorTypes::from(spec.prevent_user_existence_errors));
     for flow in spec.explicit_auth_flows {
         create_client = create_client.explicit_auth_flows(ExplicitAuthFlowsType::from(*flow));

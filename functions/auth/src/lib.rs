@@ -59,28 +59,31 @@ async fn dispatch(state: &AuthState, req: &Request) -> Result<Reply, ApiError> {
 
 async fn sign_in(state: &AuthState, req: &Request) -> Result<Reply, ApiError> {
     let body: SignInRequest = lambda_glue::json_body(req)?;
-    Ok(Reply::ok(state.sign_in.sign_in(&body).await?))
+    let context = lambda_glue::context_data(req)?;
+    Ok(Reply::ok(state.sign_in.sign_in(&body, &context).await?))
 }
 
 async fn challenge(state: &AuthState, req: &Request) -> Result<Reply, ApiError> {
     let body: ChallengeRequest = lambda_glue::json_body(req)?;
-    Ok(Reply::ok(state.sign_in.answer_challenge(&body).await?))
+    let context = lambda_glue::context_data(req)?;
+    Ok(Reply::ok(state.sign_in.answer_challenge(&body, &context).await?))
 }
 
 async fn sign_up(state: &AuthState, req: &Request) -> Result<Reply, ApiError> {
     let body: SignUpRequest = lambda_glue::json_body(req)?;
-    Ok(Reply::with_status(StatusCode::CREATED, state.registration.sign_up(&body).await?))
+    let context = lambda_glue::context_data(req)?;
+    Ok(Reply::with_status(StatusCode::CREATED, state.registration.sign_up(&body, &context).await?))
 }
 
 async fn confirm_sign_up(state: &AuthState, req: &Request) -> Result<Reply, ApiError> {
     let body: ConfirmSignUpRequest = lambda_glue::json_body(req)?;
-    state.registration.confirm(&body).await?;
+    state.registration.confirm(&body, &lambda_glue::context_data(req)?).await?;
     Ok(Reply::no_content())
 }
 
 async fn resend_code(state: &AuthState, req: &Request) -> Result<Reply, ApiError> {
     let body: UsernameRequest = lambda_glue::json_body(req)?;
-    state.registration.resend_code(&body).await?;
+    state.registration.resend_code(&body, &lambda_glue::context_data(req)?).await?;
     Ok(Reply::accepted())
 }
 

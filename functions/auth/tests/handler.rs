@@ -96,6 +96,7 @@ fn post(path: &str, body: &str) -> Value {
     event["httpMethod"] = json!("POST");
     event["requestContext"]["resourcePath"] = json!(path);
     event["requestContext"]["httpMethod"] = json!("POST");
+    event["requestContext"]["path"] = json!(format!("/prod{path}"));
     event["requestContext"].as_object_mut().unwrap().remove("authorizer");
     event["body"] = json!(body);
     event
@@ -110,6 +111,13 @@ fn state_answering(replies: Vec<Result<ScriptedReply, auth_domain::CognitoError>
         write_attributes: Default::default(),
     };
     AuthState::new(Arc::new(ScriptedPool::new(replies)), config, Cors::default())
+}
+
+/// State over a pool answering `replies`, for an app client with a secret, and the pool (to read
+/// what the function told Cognito).
+fn state_recording(replies: Vec<ScriptedReply>) -> (AuthState, Arc<ScriptedPool>) {
+    let pool = Arc::new(ScriptedPool::new(replies.into_iter().map(Ok)));
+    (AuthState::new(pool.clone(), auth_domain::testing::config(), Cors::default()), pool)
 }
 
 #[tokio::test]
@@ -162,4 +170,120 @@ async fn sign_up_with_an_attribute_the_client_may_not_write_is_400_naming_it() {
     let response = handle(&state, request(&post("/auth/sign-up", body))).await;
     assert_eq!(response.status(), 400);
     assert_eq!(body_json(response.body())["error"]["field"], "attributes.phone_number");
+}
+
+/// The headers of a browser request that claims another address (`X-Forwarded-For` is written
+/// by the client) and carries the fingerprint of Cognito's context-data script.
+fn from_browser(mut event: Value) -> Value {
+    let headers = json!({
+        "X-Forwarded-For": "198.51.100.1", "User-Agent": "Firefox/140", "Cookie": "theme=dark",
+        "X-Cognito-Encoded-Data": "fingerprint-1",
+    });
+    for (name, value) in headers.as_object().unwrap() {
+        event["headers"][name] = value.clone();
+        event["multiValueHeaders"][name] = json!([value]);
+    }
+    event
+}
+
+fn tokens() -> ScriptedReply {
+    ScriptedReply::Auth(auth_domain::user_pool::AuthResult::Tokens(auth_domain::user_pool::IssuedTokens {
+        id_token: "h.e30.s".into(),
+        access_token: "h.e30.s".into(),
+        refresh_token: None,
+        expires_in: 3600,
+        token_type: "Bearer".into(),
+    }))
+}
+
+#[tokio::test]
+async fn every_public_call_tells_cognito_the_callers_address_and_fingerprint() {
+    let mfa = ScriptedReply::Auth(auth_domain::user_pool::AuthResult::Challenge {
+        name: "SOFTWARE_TOKEN_MFA".into(),
+        session: "cognito-session".into(),
+        parameters: Default::default(),
+    });
+    let signed_up = ScriptedReply::SignedUp(auth_domain::user_pool::SignedUp {
+        user_confirmed: false,
+        user_sub: "sub-1".into(),
+        code_delivery: None,
+    });
+    let answer = r#"{"username":"ann","name":"SOFTWARE_TOKEN_MFA","session":"cognito-session","responses":{"SOFTWARE_TOKEN_MFA_CODE":"123456"}}"#;
+    for (path, body, reply, action) in [
+        (
+            "/auth/sign-in",
+            r#"{"username":"ann@example.com","password":"Passw0rd!","flow":"USER_PASSWORD_AUTH"}"#,
+            mfa,
+            "InitiateAuth",
+        ),
+        ("/auth/challenge", answer, tokens(), "RespondToAuthChallenge"),
+        ("/auth/sign-up", r#"{"username":"ann@example.com","password":"Passw0rd!"}"#, signed_up, "SignUp"),
+        (
+            "/auth/confirm-sign-up",
+            r#"{"username":"ann@example.com","code":"123456"}"#,
+            ScriptedReply::Done,
+            "ConfirmSignUp",
+        ),
+        (
+            "/auth/resend-code",
+            r#"{"username":"ann@example.com"}"#,
+            ScriptedReply::Delivery(None),
+            "ResendConfirmationCode",
+        ),
+    ] {
+        // GIVEN a browser's request through API Gateway from 203.0.113.7 (the fixture's sourceIp)
+        let (state, pool) = state_recording(vec![reply]);
+        // WHEN the function serves it
+        let response = handle(&state, request(&from_browser(post(path, body)))).await;
+        assert!(response.status().is_success(), "{path}: {}", response.status());
+        // THEN the Cognito call carries API Gateway's address, never X-Forwarded-For's, and the fingerprint
+        let contexts = pool.contexts();
+        assert_eq!(contexts.len(), 1, "{path}");
+        let (called, context) = &contexts[0];
+        assert_eq!(*called, action, "{path}");
+        assert_eq!(context.ip_address.as_deref(), Some("203.0.113.7"), "{path}");
+        assert_eq!(context.encoded_data.as_deref(), Some("fingerprint-1"), "{path}");
+    }
+}
+
+#[tokio::test]
+async fn the_admin_flow_tells_cognito_the_caller_with_server_path_and_device_headers_only() {
+    // GIVEN an admin-flow sign-in that asks for MFA, then its answer
+    let mfa = ScriptedReply::Auth(auth_domain::user_pool::AuthResult::Challenge {
+        name: "SOFTWARE_TOKEN_MFA".into(),
+        session: "cognito-session".into(),
+        parameters: Default::default(),
+    });
+    let (state, pool) = state_recording(vec![mfa, tokens()]);
+    let sign_in = r#"{"username":"ann@example.com","password":"Passw0rd!","flow":"ADMIN_USER_PASSWORD_AUTH"}"#;
+    let response = handle(&state, request(&from_browser(post("/auth/sign-in", sign_in)))).await;
+    let session = body_json(response.body())["challenge"]["session"].as_str().unwrap().to_string();
+    let answer = json!({"username": "ann", "name": "SOFTWARE_TOKEN_MFA", "session": session,
+                        "responses": {"SOFTWARE_TOKEN_MFA_CODE": "123456"}});
+    let response = handle(&state, request(&from_browser(post("/auth/challenge", &answer.to_string())))).await;
+    assert_eq!(response.status(), 200);
+    // THEN both admin calls carry ContextData: address, server, path, device headers, fingerprint
+    let contexts = pool.contexts();
+    let actions: Vec<&str> = contexts.iter().map(|(action, _)| *action).collect();
+    assert_eq!(actions, ["AdminInitiateAuth", "AdminRespondToAuthChallenge"]);
+    for ((_, context), path) in contexts.iter().zip(["/prod/auth/sign-in", "/prod/auth/challenge"]) {
+        assert_eq!(context.ip_address.as_deref(), Some("203.0.113.7"));
+        assert_eq!(context.server_name, "abc123.execute-api.eu-west-1.amazonaws.com");
+        assert_eq!(context.server_path, path);
+        let names: Vec<&str> = context.http_headers.iter().map(|(name, _)| name.as_str()).collect();
+        assert!(names.contains(&"user-agent"), "{names:?}");
+        assert!(!names.iter().any(|n| ["cookie", "x-forwarded-for", "authorization"].contains(n)), "{names:?}");
+        assert_eq!(context.encoded_data.as_deref(), Some("fingerprint-1"));
+    }
+}
+
+#[tokio::test]
+async fn a_fingerprint_too_long_is_a_400_before_any_cognito_call() {
+    let mut event = post("/auth/sign-in", r#"{"username":"ann@example.com","password":"Passw0rd!"}"#);
+    event["headers"]["X-Cognito-Encoded-Data"] = json!("x".repeat(8193));
+    event["multiValueHeaders"]["X-Cognito-Encoded-Data"] = json!(["x".repeat(8193)]);
+    // Nothing scripted: a Cognito call would fail the test.
+    let response = handle(&state(), request(&event)).await;
+    assert_eq!(response.status(), 400);
+    assert!(body_json(response.body()).to_string().contains("x-cognito-encoded-data"));
 }

@@ -48,12 +48,12 @@ async fn change(state: &PasswordState, req: &Request) -> Result<Reply, ApiError>
 
 async fn forgot(state: &PasswordState, req: &Request) -> Result<Reply, ApiError> {
     let body: UsernameRequest = lambda_glue::json_body(req)?;
-    state.passwords.forgot(&body).await?;
+    state.passwords.forgot(&body, &lambda_glue::context_data(req)?).await?;
     Ok(Reply::accepted())
 }
 
 async fn reset(state: &PasswordState, req: &Request) -> Result<Reply, ApiError> {
     let body: ResetPasswordRequest = lambda_glue::json_body(req)?;
-    state.passwords.reset(&body).await?;
+    state.passwords.reset(&body, &lambda_glue::context_data(req)?).await?;
     Ok(Reply::no_content())
 }

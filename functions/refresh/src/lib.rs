@@ -40,7 +40,7 @@ async fn dispatch(state: &RefreshState, req: &Request) -> Result<Reply, ApiError
 
 async fn refresh(state: &RefreshState, req: &Request) -> Result<Reply, ApiError> {
     let body: RefreshRequest = lambda_glue::json_body(req)?;
-    Ok(Reply::ok(state.sessions.refresh(&body).await?))
+    Ok(Reply::ok(state.sessions.refresh(&body, &lambda_glue::context_data(req)?).await?))
 }
 
 async fn sign_out(state: &RefreshState, req: &Request) -> Result<Reply, ApiError> {

@@ -130,6 +130,17 @@ pub fn check_session(config: &CognitoConfig, session: &Session) -> anyhow::Resul
     Ok(())
 }
 
+/// The caller context of authctl's own Cognito calls: none. authctl calls Cognito from the
+/// user's machine, so Cognito sees the user's address itself; only a server in between (the
+/// API's functions) needs to pass it on.
+pub(crate) const DIRECT: auth_domain::ContextData = auth_domain::ContextData {
+    ip_address: None,
+    server_name: String::new(),
+    server_path: String::new(),
+    http_headers: Vec::new(),
+    encoded_data: None,
+};
+
 /// Prints `text` on stdout, followed by a newline. A reader that went away (`| head`) is not an
 /// error: there is nobody left to tell.
 pub(crate) fn print_line(text: &str) -> anyhow::Result<ExitCode> {

@@ -92,7 +92,7 @@ pub async fn run(ctx: &Context, args: SignInArgs) -> anyhow::Result<ExitCode> {
     };
     let has_secret = cognito.config.client_secret.is_some();
     let request = SignInRequest { username, password: password.into(), flow: Some(flow) };
-    let first = cognito.sign_in.sign_in(&request).await.map_err(|e| sign_in_failure(e, has_secret))?;
+    let first = cognito.sign_in.sign_in(&request, &super::DIRECT).await.map_err(|e| sign_in_failure(e, has_secret))?;
 
     let mut answers = FromUser { new_password_stdin: args.new_password_stdin, totp_code: args.totp_code };
     let (username, tokens) = complete(&cognito.sign_in, first, &mut answers).await?;
@@ -143,7 +143,8 @@ pub async fn complete(
         answered += 1;
         let responses = answers_to(&challenge, answers)?;
         let request = ChallengeRequest { username, name: challenge.name, session: challenge.session, responses };
-        response = service.answer_challenge(&request).await.map_err(|e| anyhow::anyhow!(describe(e)))?;
+        response =
+            service.answer_challenge(&request, &super::DIRECT).await.map_err(|e| anyhow::anyhow!(describe(e)))?;
     }
 }
 

@@ -9,13 +9,15 @@ use aws_sdk_cognitoidentityprovider::{
     primitives::{DateTime, DateTimeFormat},
     types::{
         AttributeType, AuthFlowType, AuthenticationResultType, ChallengeNameType, CodeDeliveryDetailsType,
-        DeliveryMediumType, MessageActionType, SoftwareTokenMfaSettingsType, UserType, VerifySoftwareTokenResponseType,
+        ContextDataType, DeliveryMediumType, HttpHeader, MessageActionType, SoftwareTokenMfaSettingsType,
+        UserContextDataType, UserType, VerifySoftwareTokenResponseType,
     },
 };
 
 use super::{classify, unexpected};
 use crate::{
     CognitoConfig,
+    context_data::ContextData,
     user_pool::{
         AccountPort, AccountRecoveryPort, AdminAction, AdminPort, AuthFlow, AuthParameters, AuthResult, ChallengeApi,
         CodeDeliveryDetails, CognitoError, IssuedTokens, MembershipChange, NewUser, PasswordPermanence, PoolUser,
@@ -46,7 +48,12 @@ impl SdkUserPool {
 
 #[async_trait]
 impl SignInPort for SdkUserPool {
-    async fn initiate_auth(&self, flow: AuthFlow, parameters: AuthParameters) -> Result<AuthResult, CognitoError> {
+    async fn initiate_auth(
+        &self,
+        flow: AuthFlow,
+        parameters: AuthParameters,
+        context: &ContextData,
+    ) -> Result<AuthResult, CognitoError> {
         let parameters = Some(parameters.into_iter().collect());
         let (result, challenge, session, challenge_parameters) = if flow == AuthFlow::AdminUserPassword {
             let out = self
@@ -56,6 +63,7 @@ impl SignInPort for SdkUserPool {
                 .client_id(&self.client_id)
                 .auth_flow(AuthFlowType::AdminUserPasswordAuth)
                 .set_auth_parameters(parameters)
+                .set_context_data(admin_context(context))
                 .send()
                 .await
                 .map_err(classify)?;
@@ -72,6 +80,7 @@ impl SignInPort for SdkUserPool {
                 .client_id(&self.client_id)
                 .auth_flow(flow)
                 .set_auth_parameters(parameters)
+                .set_user_context_data(user_context(context))
                 .send()
                 .await
                 .map_err(classify)?;
@@ -86,6 +95,7 @@ impl SignInPort for SdkUserPool {
         challenge: &str,
         session: Option<&str>,
         responses: AuthParameters,
+        context: &ContextData,
     ) -> Result<AuthResult, CognitoError> {
         let name = ChallengeNameType::from(challenge);
         let responses = Some(responses.into_iter().collect());
@@ -98,6 +108,7 @@ impl SignInPort for SdkUserPool {
                 .challenge_name(name)
                 .set_session(session.map(str::to_string))
                 .set_challenge_responses(responses)
+                .set_context_data(admin_context(context))
                 .send()
                 .await
                 .map_err(classify)?;
@@ -110,6 +121,7 @@ impl SignInPort for SdkUserPool {
                 .challenge_name(name)
                 .set_session(session.map(str::to_string))
                 .set_challenge_responses(responses)
+                .set_user_context_data(user_context(context))
                 .send()
                 .await
                 .map_err(classify)?;
@@ -171,6 +183,7 @@ impl RegistrationPort for SdkUserPool {
         password: &str,
         attributes: &[(String, String)],
         secret_hash: Option<String>,
+        context: &ContextData,
     ) -> Result<SignedUp, CognitoError> {
         let attributes = self::attributes(attributes)?;
         let out = self
@@ -181,6 +194,7 @@ impl RegistrationPort for SdkUserPool {
             .username(username)
             .password(password)
             .set_user_attributes(Some(attributes))
+            .set_user_context_data(user_context(context))
             .send()
             .await
             .map_err(classify)?;
@@ -196,6 +210,7 @@ impl RegistrationPort for SdkUserPool {
         username: &str,
         code: &str,
         secret_hash: Option<String>,
+        context: &ContextData,
     ) -> Result<(), CognitoError> {
         self.client
             .confirm_sign_up()
@@ -203,6 +218,7 @@ impl RegistrationPort for SdkUserPool {
             .set_secret_hash(secret_hash)
             .username(username)
             .confirmation_code(code)
+            .set_user_context_data(user_context(context))
             .send()
             .await
             .map_err(classify)?;
@@ -213,6 +229,7 @@ impl RegistrationPort for SdkUserPool {
         &self,
         username: &str,
         secret_hash: Option<String>,
+        context: &ContextData,
     ) -> Result<Option<CodeDeliveryDetails>, CognitoError> {
         let out = self
             .client
@@ -220,6 +237,7 @@ impl RegistrationPort for SdkUserPool {
             .client_id(&self.client_id)
             .set_secret_hash(secret_hash)
             .username(username)
+            .set_user_context_data(user_context(context))
             .send()
             .await
             .map_err(classify)?;
@@ -269,6 +287,7 @@ impl AccountRecoveryPort for SdkUserPool {
         &self,
         username: &str,
         secret_hash: Option<String>,
+        context: &ContextData,
     ) -> Result<Option<CodeDeliveryDetails>, CognitoError> {
         let out = self
             .client
@@ -276,6 +295,7 @@ impl AccountRecoveryPort for SdkUserPool {
             .client_id(&self.client_id)
             .set_secret_hash(secret_hash)
             .username(username)
+            .set_user_context_data(user_context(context))
             .send()
             .await
             .map_err(classify)?;
@@ -288,6 +308,7 @@ impl AccountRecoveryPort for SdkUserPool {
         code: &str,
         password: &str,
         secret_hash: Option<String>,
+        context: &ContextData,
     ) -> Result<(), CognitoError> {
         self.client
             .confirm_forgot_password()
@@ -296,6 +317,7 @@ impl AccountRecoveryPort for SdkUserPool {
             .username(username)
             .confirmation_code(code)
             .password(password)
+            .set_user_context_data(user_context(context))
             .send()
             .await
             .map_err(classify)?;
@@ -463,6 +485,36 @@ impl AdminPort for SdkUserPool {
     }
 }
 
+/// The caller as public calls tell Cognito (`UserContextData`); `None` when nothing is known.
+fn user_context(context: &ContextData) -> Option<UserContextDataType> {
+    (!context.is_empty()).then(|| {
+        UserContextDataType::builder()
+            .set_ip_address(context.ip_address.clone())
+            .set_encoded_data(context.encoded_data.clone())
+            .build()
+    })
+}
+
+/// The caller as the admin flow's calls tell Cognito (`ContextData`). Its address, server name,
+/// path and headers are all required, so without an address (a request that did not come
+/// through API Gateway) nothing is sent.
+fn admin_context(context: &ContextData) -> Option<ContextDataType> {
+    let ip_address = context.ip_address.as_ref()?;
+    let headers = context
+        .http_headers
+        .iter()
+        .map(|(name, value)| HttpHeader::builder().header_name(name).header_value(value).build())
+        .collect();
+    ContextDataType::builder()
+        .ip_address(ip_address)
+        .server_name(&context.server_name)
+        .server_path(&context.server_path)
+        .set_http_headers(Some(headers))
+        .set_encoded_data(context.encoded_data.clone())
+        .build()
+        .ok()
+}
+
 fn attributes(pairs: &[(String, String)]) -> Result<Vec<AttributeType>, CognitoError> {
     pairs
         .iter()
@@ -534,4 +586,31 @@ fn tokens(result: AuthenticationResultType) -> Result<IssuedTokens, CognitoError
         expires_in: result.expires_in,
         token_type: result.token_type.unwrap_or_else(|| "Bearer".to_string()),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::browser_context;
+
+    #[test]
+    fn public_calls_carry_the_callers_address_and_fingerprint() {
+        let sent = user_context(&browser_context()).unwrap();
+        assert_eq!(sent.ip_address(), Some("203.0.113.7"));
+        assert_eq!(sent.encoded_data(), Some("fingerprint-1"));
+        assert_eq!(user_context(&ContextData::default()), None);
+    }
+
+    #[test]
+    fn admin_flow_calls_carry_address_server_path_headers_and_fingerprint() {
+        let sent = admin_context(&browser_context()).unwrap();
+        assert_eq!(sent.ip_address(), "203.0.113.7");
+        assert_eq!(sent.server_name(), "api.example.com");
+        assert_eq!(sent.server_path(), "/prod/auth");
+        assert_eq!(sent.http_headers().len(), 1);
+        assert_eq!(sent.http_headers()[0].header_name(), Some("user-agent"));
+        assert_eq!(sent.encoded_data(), Some("fingerprint-1"));
+        // Without an address there is no ContextData to send (all of it is required).
+        assert_eq!(admin_context(&ContextData { ip_address: None, ..browser_context() }), None);
+    }
 }

@@ -23,6 +23,8 @@ implementations that compose one module per behaviour:
 - ``outbox``: the codes Cognito would email or text, written to a local outbox; only the code
   sent works.
 - ``sessions``: challenge sessions (single use, expiring).
+- ``threat_protection``: the address each call is attributed to (``UserContextData`` /
+  ``ContextData``), the auth-event log (``AdminListUserAuthEvents``) and the Plus plan it needs.
 - ``actions``: the Cognito actions, each composed from the modules above; anything not emulated
   fails loudly with an error naming it, never an empty 200.
 

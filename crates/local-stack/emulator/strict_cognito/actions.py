@@ -26,6 +26,7 @@ from . import (
     sessions,
     shapes,
     srp,
+    threat_protection,
     timing,
     user_states,
     usernames,
@@ -236,18 +237,32 @@ def _initiate(backend, pool, client, flow, params, admin: bool) -> dict:
     return _next_step(backend, pool, client, user, admin)
 
 
+def _signing_in(self, found, admin: bool) -> ActionResult:
+    """InitiateAuth / AdminInitiateAuth, logged as a sign-in from the caller's address
+    (``threat_protection``) unless it is a refresh."""
+    backend, pool, client = found
+    flow, params = self._get_param("AuthFlow"), self._get_param("AuthParameters") or {}
+    address = threat_protection.caller_address(self, client, admin)
+    name = params.get("USERNAME") if flow not in REFRESH_FLOWS else None
+    user = usernames.find_user(pool, name) if isinstance(name, str) and name else None
+    if user is not None and not secret_hash.matches(client, name, params.get("SECRET_HASH")):
+        user = None  # the app client failed to prove itself: no sign-in of the user's was tried
+    try:
+        result = _initiate(backend, pool, client, flow, params, admin)
+    except errors.CognitoError as err:
+        if err.error_type == "NotAuthorizedException":
+            threat_protection.record(pool, user, "SignIn", "Fail", address)
+        raise
+    threat_protection.record(pool, user, "SignIn", threat_protection.outcome_of(result), address)
+    return ActionResult(result)
+
+
 def initiate_auth(self):
-    backend, pool, client = _public(self)
-    return ActionResult(
-        _initiate(backend, pool, client, self._get_param("AuthFlow"), self._get_param("AuthParameters"), False)
-    )
+    return _signing_in(self, _public(self), admin=False)
 
 
 def admin_initiate_auth(self):
-    backend, pool, client = _admin(self)
-    return ActionResult(
-        _initiate(backend, pool, client, self._get_param("AuthFlow"), self._get_param("AuthParameters"), True)
-    )
+    return _signing_in(self, _admin(self), admin=True)
 
 
 # --- answering challenges ----------------------------------------------------------------------
@@ -356,7 +371,15 @@ def _respond(backend, pool, client, name, token, answers, admin: bool) -> dict:
     secret_hash.require(client, session.username, answers.get("SECRET_HASH"))
     if session.known and user is None:
         raise errors.not_authorized()  # deleted meanwhile
-    return CHALLENGES[name](backend, pool, client, session, token, user, answers, admin)
+    try:
+        result = CHALLENGES[name](backend, pool, client, session, token, user, answers, admin)
+    except errors.CognitoError as err:
+        if err.error_type in ("NotAuthorizedException", "CodeMismatchException"):
+            failed = "Fail" if err.error_type == "NotAuthorizedException" else None
+            threat_protection.answered(pool, user, name, False, failed)
+        raise
+    threat_protection.answered(pool, user, name, True, threat_protection.outcome_of(result))
+    return result
 
 
 def _respond_to(self, found, admin: bool):
@@ -416,6 +439,7 @@ def sign_up(self):
         client_id=client.id, username=name, password=_require(self.parameters, "Password"), attributes=attributes
     )
     outbox.send(pool, user, outbox.SIGN_UP)
+    threat_protection.record(pool, user, "SignUp", "Pass", threat_protection.caller_address(self, client, False))
     return ActionResult(
         {
             "UserConfirmed": False,
@@ -439,23 +463,25 @@ def confirm_sign_up(self):
     return EmptyResult()
 
 
-def _send_code(self, may_receive, kind: str):
+def _send_code(self, may_receive, kind: str, event_type: str):
     """ResendConfirmationCode and ForgotPassword: a new code of `kind` for a user `may_receive`
-    allows; an unknown name gets the same answer without a code (existence privacy)."""
+    allows, logged as `event_type`; an unknown name gets the same answer without a code
+    (existence privacy)."""
     _backend, pool, client, name = _named(self)
     user = usernames.find_user(pool, name)
     if user is not None:
         may_receive(user)
         outbox.send(pool, user, kind)
+        threat_protection.record(pool, user, event_type, "Pass", threat_protection.caller_address(self, client, False))
     return ActionResult({"CodeDeliveryDetails": _code_delivery_for(pool, client, user, name)})
 
 
 def resend_confirmation_code(self):
-    return _send_code(self, user_states.before_resend, outbox.SIGN_UP)
+    return _send_code(self, user_states.before_resend, outbox.SIGN_UP, "ResendCode")
 
 
 def forgot_password(self):
-    return _send_code(self, user_states.before_reset_code, outbox.RESET_PASSWORD)
+    return _send_code(self, user_states.before_reset_code, outbox.RESET_PASSWORD, "ForgotPassword")
 
 
 def confirm_forgot_password(self):
@@ -536,6 +562,41 @@ def revoke_token(self):
     return EmptyResult()
 
 
+_create_user_pool = responses.CognitoIdpResponse.create_user_pool
+_update_user_pool = responses.CognitoIdpResponse.update_user_pool
+
+
+def create_user_pool(self):
+    """moto's, with threat protection refused outside the Plus plan."""
+    threat_protection.require_plan(self.parameters)
+    return _create_user_pool(self)
+
+
+def update_user_pool(self):
+    """moto's, with threat protection refused outside the Plus plan."""
+    threat_protection.require_plan(self.parameters)
+    return _update_user_pool(self)
+
+
+_create_user_pool_client = responses.CognitoIdpResponse.create_user_pool_client
+_update_user_pool_client = responses.CognitoIdpResponse.update_user_pool_client
+
+
+def create_user_pool_client(self):
+    """moto's, with the caller's address propagated only by clients with a secret."""
+    threat_protection.require_secret_to_propagate(self.parameters, bool(self._get_param("GenerateSecret")))
+    return _create_user_pool_client(self)
+
+
+def update_user_pool_client(self):
+    """moto's, with the caller's address propagated only by clients with a secret."""
+    pool = self.backend.describe_user_pool(self._get_param("UserPoolId"))
+    client = pool.clients.get(self._get_param("ClientId"))
+    has_secret = client is not None and client.generate_secret
+    threat_protection.require_secret_to_propagate(self.parameters, has_secret)
+    return _update_user_pool_client(self)
+
+
 _call_action = responses.CognitoIdpResponse.call_action
 
 
@@ -577,5 +638,10 @@ def install() -> None:
         admin_reset_user_password,
         admin_create_user,
         revoke_token,
+        create_user_pool,
+        update_user_pool,
+        create_user_pool_client,
+        update_user_pool_client,
+        threat_protection.admin_list_user_auth_events,
     ):
         setattr(responses.CognitoIdpResponse, action.__name__, action)

@@ -22,6 +22,13 @@ def compute(client_secret: str, username: str, client_id: str) -> str:
     return base64.b64encode(digest.digest()).decode()
 
 
+def matches(client, username: str, given) -> bool:
+    """Whether `given` is the SECRET_HASH of `username` for `client` (always, without a secret)."""
+    if not client.generate_secret:
+        return True
+    return bool(given) and timing.equal(compute(client.secret, username or "", client.id), given)
+
+
 def require(client, username: str, given) -> None:
     """Refuses the call unless `given` is the SECRET_HASH of `username` for `client` (or the
     client has no secret)."""

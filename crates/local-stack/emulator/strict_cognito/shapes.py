@@ -37,6 +37,16 @@ MAPS = ("AuthParameters", "ChallengeResponses", "ClientMetadata")
 # Lists of {"Name": string, "Value": string}.
 ATTRIBUTE_LISTS = ("UserAttributes", "ValidationData")
 ENUMS = {"MessageAction": ("RESEND", "SUPPRESS")}
+# The caller's context: UserContextDataType (public calls) and ContextDataType (admin calls), each
+# string at most 131072 characters; ContextData's IpAddress, ServerName, ServerPath and
+# HttpHeaders ([{headerName, headerValue}]) are required.
+# https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_UserContextDataType.html
+# https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_ContextDataType.html
+CONTEXT_MAX = 131072
+CONTEXT_STRINGS = {
+    "UserContextData": (("IpAddress", False), ("EncodedData", False)),
+    "ContextData": (("IpAddress", True), ("ServerName", True), ("ServerPath", True), ("EncodedData", False)),
+}
 
 
 def _invalid(name: str, what: str) -> errors.CognitoError:
@@ -62,9 +72,33 @@ def check(params) -> None:
         elif name in MAPS:
             if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
                 raise _invalid(name, "Member must be a map of strings")
+        elif name in CONTEXT_STRINGS:
+            _check_context(name, value)
         elif name in ATTRIBUTE_LISTS:
             if not isinstance(value, list) or not all(
                 isinstance(a, dict) and isinstance(a.get("Name"), str) and isinstance(a.get("Value", ""), str)
                 for a in value
             ):
                 raise _invalid(name, "Member must be a list of {Name, Value} strings")
+
+
+def _check_context(name: str, value) -> None:
+    if not isinstance(value, dict):
+        raise _invalid(name, "Member must be a structure")
+    for member, required in CONTEXT_STRINGS[name]:
+        field = value.get(member)
+        if field is None:
+            if required:
+                raise _invalid(f"{name}.{member}", "Member must not be null")
+            continue
+        if not isinstance(field, str):
+            raise _invalid(f"{name}.{member}", "Member must be a string")
+        if len(field) > CONTEXT_MAX:
+            raise _invalid(f"{name}.{member}", f"Member must have length less than or equal to {CONTEXT_MAX}")
+    if name == "ContextData":
+        headers = value.get("HttpHeaders")
+        if not isinstance(headers, list) or not all(
+            isinstance(h, dict) and all(isinstance(h.get(k, ""), str) for k in ("headerName", "headerValue"))
+            for h in headers
+        ):
+            raise _invalid(f"{name}.HttpHeaders", "Member must be a list of {headerName, headerValue} strings")

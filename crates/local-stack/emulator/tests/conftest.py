@@ -35,9 +35,12 @@ EMAIL = "demo@example.com"
 class Pool:
     """The seeded pool and a client for it."""
 
-    def __init__(self, idp):
+    def __init__(self, idp, pool_settings=None, client_settings=None):
+        """`pool_settings` and `client_settings`: more CreateUserPool / CreateUserPoolClient
+        parameters (threat protection, context-data propagation)."""
         self.idp = idp
         pool = idp.create_user_pool(
+            **(pool_settings or {}),
             PoolName="local-pool",
             UsernameAttributes=["email"],
             AutoVerifiedAttributes=["email"],
@@ -67,6 +70,7 @@ class Pool:
             PreventUserExistenceErrors="ENABLED",
             ReadAttributes=["email", "email_verified", "name", "given_name", "family_name", "locale"],
             WriteAttributes=["email", "name", "given_name", "family_name", "locale"],
+            **(client_settings or {}),
         )["UserPoolClient"]
         self.client_id = client["ClientId"]
         self.secret = client["ClientSecret"]
