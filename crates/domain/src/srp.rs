@@ -13,16 +13,21 @@
 //!
 //! `a` is 128 bytes from the system CSPRNG, fresh for every sign-in, and never leaves this
 //! module; `B mod N = 0` and `u = 0` are refused (they would let a forged server learn the key).
-//! Known-answer tests against pycognito's `aws_srp.py` and a server-side verifier are below.
+//! The exponentiations (`g^a`, `g^x`, `S`) run in constant time on aws-lc ([`bn`]): `x` comes
+//! from the password. Known-answer tests against pycognito's `aws_srp.py` and a server-side
+//! verifier (on `num-bigint`, an independent implementation) are below.
+
+mod bn;
 
 use std::sync::LazyLock;
 
 use aws_lc_rs::{digest, hmac, rand::SecureRandom};
 use base64::Engine;
-use num_bigint::BigUint;
 
-/// RFC 5054's 3072-bit group prime, as Cognito uses it.
-const N_HEX: &str = concat!(
+use self::bn::{BigNum, BnError, Modulus, hex_bytes};
+
+/// RFC 5054's 3072-bit group prime `N`, as Cognito uses it: upper-case hex.
+pub const N_HEX: &str = concat!(
     "FFFFFFFFFFFFFFFFC90FDAA22168C234C4C6628B80DC1CD129024E088A67CC74020BBEA63B139B22514A08798E3404DD",
     "EF9519B3CD3A431B302B0A6DF25F14374FE1356D6D51C245E485B576625E7EC6F44C42E9A637ED6B0BFF5CB6F406B7ED",
     "EE386BFB5A899FA5AE9F24117C4B1FE649286651ECE45B3DC2007CB8A163BF0598DA48361C55D39A69163FA8FD24CF5F",
@@ -33,18 +38,23 @@ const N_HEX: &str = concat!(
     "BBE117577A615D6C770988C0BAD946E208E24FA074E5AB3143DB5BFCE0FD108E4B82D120A93AD2CAFFFFFFFFFFFFFFFF"
 );
 
+/// The group and its multiplier `k`, computed once per process.
 struct Group {
-    n: BigUint,
-    g: BigUint,
-    k: BigUint,
+    n: Modulus,
+    g: BigNum,
+    k: BigNum,
 }
 
-static GROUP: LazyLock<Group> = LazyLock::new(|| {
-    let n = BigUint::parse_bytes(N_HEX.as_bytes(), 16).unwrap_or_default();
-    let g = BigUint::from(2u8);
-    let k = BigUint::from_bytes_be(sha256(&[&pad(&n), &pad(&g)]).as_ref());
-    Group { n, g, k }
+static GROUP: LazyLock<Result<Group, BnError>> = LazyLock::new(|| {
+    let n = BigNum::from_hex(N_HEX).ok_or(BnError)?;
+    let g = BigNum::from_be_bytes(&[2])?;
+    let k = BigNum::from_be_bytes(sha256(&[&pad(&n.to_be_bytes()), &pad(&g.to_be_bytes())]).as_ref())?;
+    Ok(Group { n: Modulus::new(n)?, g, k })
 });
+
+fn group() -> Result<&'static Group, SrpError> {
+    GROUP.as_ref().map_err(|_| SrpError::Arithmetic)
+}
 
 /// Why an SRP step failed. None of these carry a secret.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -61,12 +71,21 @@ pub enum SrpError {
     /// A challenge parameter is malformed (salt, secret block) or the pool id has no `_`.
     #[error("malformed SRP parameter: {0}")]
     Malformed(&'static str),
+    /// aws-lc's big-number arithmetic failed (out of memory).
+    #[error("big-number arithmetic failed")]
+    Arithmetic,
+}
+
+impl From<BnError> for SrpError {
+    fn from(_: BnError) -> Self {
+        Self::Arithmetic
+    }
 }
 
 /// The client side of one SRP sign-in. Its `Debug` shows nothing of the secret `a`.
 pub struct SrpClient {
-    a: BigUint,
-    big_a: BigUint,
+    a: BigNum,
+    big_a: BigNum,
 }
 
 // By hand, not `Secret`: the secret is a big integer, not a string, and `Debug` of the public `A`
@@ -91,15 +110,17 @@ impl SrpClient {
     pub fn new() -> Result<Self, SrpError> {
         let mut bytes = [0u8; 128];
         aws_lc_rs::rand::SystemRandom::new().fill(&mut bytes).map_err(|_| SrpError::Randomness)?;
-        Self::with_secret(BigUint::from_bytes_be(&bytes))
+        let a = BigNum::from_be_bytes(&bytes);
+        bytes.fill(0);
+        Self::with_secret(a?)
     }
 
     /// A client with a chosen `a` (known-answer tests only).
-    fn with_secret(a: BigUint) -> Result<Self, SrpError> {
-        let group = &*GROUP;
-        let a = a % &group.n;
-        let big_a = group.g.modpow(&a, &group.n);
-        if big_a == BigUint::ZERO {
+    fn with_secret(a: BigNum) -> Result<Self, SrpError> {
+        let group = group()?;
+        let a = group.n.reduce(&a)?;
+        let big_a = group.n.pow_consttime(&group.g, &a)?;
+        if big_a.is_zero() {
             return Err(SrpError::Randomness);
         }
         Ok(Self { a, big_a })
@@ -107,7 +128,7 @@ impl SrpClient {
 
     /// `SRP_A`, as lower-case hex.
     pub fn public_a_hex(&self) -> String {
-        self.big_a.to_str_radix(16)
+        self.big_a.to_hex()
     }
 
     /// The password claim for a `PASSWORD_VERIFIER` challenge, signed at `timestamp`
@@ -124,24 +145,26 @@ impl SrpClient {
         secret_block_b64: &str,
         timestamp: &str,
     ) -> Result<PasswordClaim, SrpError> {
-        let group = &*GROUP;
+        let group = group()?;
         let pool_name = user_pool_id.split_once('_').map(|(_, name)| name).ok_or(SrpError::Malformed("pool id"))?;
-        let big_b = BigUint::parse_bytes(srp_b_hex.as_bytes(), 16).ok_or(SrpError::InvalidB)?;
-        if (&big_b % &group.n) == BigUint::ZERO {
+        let big_b = BigNum::from_hex(srp_b_hex).ok_or(SrpError::InvalidB)?;
+        let b_mod_n = group.n.reduce(&big_b)?;
+        if b_mod_n.is_zero() {
             return Err(SrpError::InvalidB);
         }
-        let u = BigUint::from_bytes_be(sha256(&[&pad(&self.big_a), &pad(&big_b)]).as_ref());
-        if u == BigUint::ZERO {
+        let u_bytes = sha256(&[&pad(&self.big_a.to_be_bytes()), &pad(&big_b.to_be_bytes())]);
+        let u = BigNum::from_be_bytes(u_bytes.as_ref())?;
+        if u.is_zero() {
             return Err(SrpError::InvalidU);
         }
         let salt = pad_hex_text(salt_hex).ok_or(SrpError::Malformed("salt"))?;
         let identity = sha256(&[pool_name.as_bytes(), user_id_for_srp.as_bytes(), b":", password.as_bytes()]);
-        let x = BigUint::from_bytes_be(sha256(&[&salt, identity.as_ref()]).as_ref());
-        // (B - k·g^x) mod N, kept non-negative.
-        let kgx = (&group.k * group.g.modpow(&x, &group.n)) % &group.n;
-        let base = (&big_b % &group.n + &group.n - kgx) % &group.n;
-        let s = base.modpow(&(&self.a + &u * &x), &group.n);
-        let key = hkdf_16(&pad(&s), &pad(&u));
+        let x = BigNum::from_be_bytes(sha256(&[&salt, identity.as_ref()]).as_ref())?;
+        // S = (B - k·g^x)^(a + u·x) mod N, every step in [0, N).
+        let kgx = group.n.mul(&group.k, &group.n.pow_consttime(&group.g, &x)?)?;
+        let base = group.n.sub(&b_mod_n, &kgx)?;
+        let s = group.n.pow_consttime(&base, &self.a.add(&u.mul(&x)?)?)?;
+        let key = hkdf_16(&pad(&s.to_be_bytes()), &pad(&u.to_be_bytes()));
 
         let secret_block = lenient_base64(secret_block_b64).ok_or(SrpError::Malformed("secret block"))?;
         let key = hmac::Key::new(hmac::HMAC_SHA256, &key);
@@ -170,22 +193,21 @@ pub fn timestamp(epoch_seconds: i64) -> String {
     }
 }
 
-/// Big-endian bytes, with a zero byte in front when the top bit is set (Cognito's `padHex`).
-fn pad(n: &BigUint) -> Vec<u8> {
-    let bytes = n.to_bytes_be();
-    if bytes[0] & 0x80 != 0 { [&[0u8][..], &bytes].concat() } else { bytes }
+/// A number's minimal big-endian bytes, with a zero byte in front when the top bit is set
+/// (Cognito's `padHex`).
+fn pad(bytes: &[u8]) -> Vec<u8> {
+    match bytes.first() {
+        None => vec![0],
+        Some(top) if top & 0x80 != 0 => [&[0u8][..], bytes].concat(),
+        Some(_) => bytes.to_vec(),
+    }
 }
 
-/// The same padding applied to hex text, keeping its leading zeros; `None` if not hex.
+/// The same padding applied to hex text, keeping its leading zeros; `None` if empty or not hex.
 fn pad_hex_text(hex: &str) -> Option<Vec<u8>> {
-    let text = if hex.len() % 2 == 1 {
-        format!("0{hex}")
-    } else if hex.starts_with(['8', '9', 'a', 'b', 'c', 'd', 'e', 'f', 'A', 'B', 'C', 'D', 'E', 'F']) {
-        format!("00{hex}")
-    } else {
-        hex.to_string()
-    };
-    (0..text.len()).step_by(2).map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok()).collect()
+    let bytes = hex_bytes(hex)?;
+    // An odd length already gained a zero nibble in front.
+    Some(if hex.len().is_multiple_of(2) { pad(&bytes) } else { bytes })
 }
 
 /// Decodes the secret block as the reference clients do (Python's `b64decode`, Node's
@@ -216,7 +238,27 @@ fn hkdf_16(ikm: &[u8], salt: &[u8]) -> [u8; 16] {
 
 #[cfg(test)]
 mod tests {
+    use num_bigint::BigUint;
+
     use super::*;
+
+    /// The group in `num-bigint`, for the independent server below.
+    struct PlainGroup {
+        n: BigUint,
+        g: BigUint,
+        k: BigUint,
+    }
+
+    fn plain_group() -> PlainGroup {
+        let n = BigUint::parse_bytes(N_HEX.as_bytes(), 16).unwrap();
+        let g = BigUint::from(2u8);
+        let k = BigUint::from_bytes_be(sha256(&[&pad(&n.to_bytes_be()), &pad(&g.to_bytes_be())]).as_ref());
+        PlainGroup { n, g, k }
+    }
+
+    fn padded(n: &BigUint) -> Vec<u8> {
+        pad(&n.to_bytes_be())
+    }
 
     #[test]
     fn timestamps_have_an_unpadded_day_and_utc() {
@@ -227,13 +269,15 @@ mod tests {
 
     #[test]
     fn pad_adds_a_zero_byte_only_when_the_top_bit_is_set() {
-        assert_eq!(pad(&BigUint::from(0x7fu8)), vec![0x7f]);
-        assert_eq!(pad(&BigUint::from(0x80u8)), vec![0x00, 0x80]);
-        assert_eq!(pad(&BigUint::ZERO), vec![0x00]);
+        assert_eq!(padded(&BigUint::from(0x7fu8)), vec![0x7f]);
+        assert_eq!(padded(&BigUint::from(0x80u8)), vec![0x00, 0x80]);
+        assert_eq!(padded(&BigUint::ZERO), vec![0x00]);
+        assert_eq!(pad(&[]), vec![0x00]);
         assert_eq!(pad_hex_text("abc"), Some(vec![0x0a, 0xbc]));
         assert_eq!(pad_hex_text("00ff"), Some(vec![0x00, 0xff]));
         assert_eq!(pad_hex_text("ff"), Some(vec![0x00, 0xff]));
         assert_eq!(pad_hex_text("zz"), None);
+        assert_eq!(pad_hex_text(""), None);
     }
 
     /// Vectors from pycognito's `aws_srp.py` (tools/srp_vectors.py): an independent
@@ -245,7 +289,7 @@ mod tests {
         assert!(vectors.len() >= 4);
         for v in vectors {
             let text = |k: &str| v[k].as_str().unwrap().to_string();
-            let client = SrpClient::with_secret(BigUint::parse_bytes(text("a_hex").as_bytes(), 16).unwrap()).unwrap();
+            let client = SrpClient::with_secret(BigNum::from_hex(&text("a_hex")).unwrap()).unwrap();
             assert_eq!(client.public_a_hex(), text("srp_a"), "A for {}", text("pool_id"));
             let ts = timestamp(v["epoch_seconds"].as_i64().unwrap());
             assert_eq!(ts, text("timestamp"));
@@ -279,7 +323,7 @@ mod tests {
 
     impl Server {
         fn new(user: &str, password: &str) -> Self {
-            let group = &*GROUP;
+            let group = plain_group();
             let identity = sha256(&[b"TestPool", user.as_bytes(), b":", password.as_bytes()]);
             let x = BigUint::from_bytes_be(sha256(&[&pad_hex_text(SALT).unwrap(), identity.as_ref()]).as_ref());
             let v = group.g.modpow(&x, &group.n);
@@ -290,11 +334,11 @@ mod tests {
         }
 
         fn expected_signature(&self, client_a_hex: &str, user: &str) -> String {
-            let group = &*GROUP;
+            let group = plain_group();
             let a = BigUint::parse_bytes(client_a_hex.as_bytes(), 16).unwrap();
-            let u = BigUint::from_bytes_be(sha256(&[&pad(&a), &pad(&self.big_b)]).as_ref());
+            let u = BigUint::from_bytes_be(sha256(&[&padded(&a), &padded(&self.big_b)]).as_ref());
             let s = (a * self.v.modpow(&u, &group.n)).modpow(&self.b, &group.n);
-            let key = hkdf_16(&pad(&s), &pad(&u));
+            let key = hkdf_16(&padded(&s), &padded(&u));
             let block = base64::engine::general_purpose::STANDARD.decode(BLOCK).unwrap();
             let mac = hmac::sign(
                 &hmac::Key::new(hmac::HMAC_SHA256, &key),
@@ -331,7 +375,7 @@ mod tests {
 
     #[test]
     fn a_tampered_b_is_refused() {
-        let group = &*GROUP;
+        let group = plain_group();
         let client = SrpClient::new().unwrap();
         for b in [BigUint::ZERO, group.n.clone(), &group.n * 2u8, &group.n * 7u8] {
             assert_eq!(claim(&client, "u", "p", &b.to_str_radix(16)), Err(SrpError::InvalidB), "B = {b:x}");
@@ -356,6 +400,6 @@ mod tests {
     fn fresh_clients_have_different_secrets() {
         let (one, two) = (SrpClient::new().unwrap(), SrpClient::new().unwrap());
         assert_ne!(one.public_a_hex(), two.public_a_hex());
-        assert!(!format!("{one:?}").contains(&one.a.to_str_radix(16)));
+        assert!(!format!("{one:?}").contains(&one.a.to_hex()));
     }
 }
