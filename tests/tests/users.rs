@@ -99,6 +99,34 @@ async fn listing_pages_through_all_users() {
     assert_eq!(confirmed.body["users"].as_array().map(Vec::len), Some(2));
 }
 
+#[tokio::test]
+async fn a_page_shows_each_users_groups_read_group_by_group() {
+    // GIVEN three more users, one of them in a second group
+    let t = TestStack::start().await;
+    let admin = t.id_token(t.admin()).await;
+    t.cognito().await.create_group().user_pool_id(&t.stack.pool.pool_id).group_name("staff").send().await.unwrap();
+    for (email, groups) in
+        [("a@example.com", json!(["staff"])), ("b@example.com", json!([])), ("c@example.com", json!([]))]
+    {
+        let created = t
+            .send("POST", "/users", Some(&admin), Some(&json!({"username": email, "groups": groups}).to_string()))
+            .await;
+        assert_eq!(created.status, StatusCode::CREATED, "{:?}", created.body);
+    }
+    // WHEN an admin lists them all (a page of five: read from the groups' member lists)
+    let page = t.get("/users", Some(&admin)).await;
+    assert_eq!(page.status, StatusCode::OK, "{:?}", page.body);
+    // THEN each has exactly its groups
+    let groups_of = |email: &str| {
+        let users = page.body["users"].as_array().unwrap();
+        users.iter().find(|u| u["email"] == email).map(|u| u["groups"].clone()).unwrap()
+    };
+    assert_eq!(groups_of("a@example.com"), json!(["staff"]));
+    assert_eq!(groups_of("b@example.com"), json!([]));
+    assert_eq!(groups_of(&t.admin().email), json!(["admins"]));
+    assert_eq!(groups_of(&t.user().email), json!([]));
+}
+
 fn urlencode(text: &str) -> String {
     text.bytes()
         .map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") })

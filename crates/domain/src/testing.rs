@@ -58,6 +58,10 @@ pub enum Call {
     ListUsers(i32, Option<String>, Option<String>),
     /// `AdminListGroupsForUser`.
     AdminGroups(String),
+    /// `ListGroups`: the page token.
+    ListGroups(Option<String>),
+    /// `ListUsersInGroup`: group, page token.
+    ListUsersInGroup(String, Option<String>),
     /// An [`AdminAction`] on a user.
     AdminAction(AdminAction, String),
     /// Group membership: username, group, add or remove.
@@ -89,6 +93,8 @@ pub enum ScriptedReply {
     Users(Vec<PoolUser>, Option<String>),
     /// Group names.
     Groups(Vec<String>),
+    /// A page of names (groups, or a group's members' usernames) and the next token.
+    Names(Vec<String>, Option<String>),
 }
 
 /// Answers calls in order from its script, and fails the test on a call the test did not expect:
@@ -431,6 +437,26 @@ impl AdminPort for ScriptedPool {
         self.pause().await;
         self.answer(Call::AdminGroups(username.into()), |reply| match reply {
             ScriptedReply::Groups(g) => Some(g),
+            _ => None,
+        })
+    }
+
+    async fn list_groups(&self, next: Option<&str>) -> Result<(Vec<String>, Option<String>), CognitoError> {
+        self.pause().await;
+        self.answer(Call::ListGroups(next.map(Into::into)), |reply| match reply {
+            ScriptedReply::Names(names, next) => Some((names, next)),
+            _ => None,
+        })
+    }
+
+    async fn list_users_in_group(
+        &self,
+        group: &str,
+        next: Option<&str>,
+    ) -> Result<(Vec<String>, Option<String>), CognitoError> {
+        self.pause().await;
+        self.answer(Call::ListUsersInGroup(group.into(), next.map(Into::into)), |reply| match reply {
+            ScriptedReply::Names(names, next) => Some((names, next)),
             _ => None,
         })
     }

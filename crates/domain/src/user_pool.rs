@@ -328,6 +328,16 @@ pub trait AdminPort: Send + Sync {
     /// `AdminListGroupsForUser` (all pages).
     async fn admin_groups(&self, username: &str) -> Result<Vec<String>, CognitoError>;
 
+    /// `ListGroups`: one page of up to 60 group names, and the next page's token.
+    async fn list_groups(&self, next: Option<&str>) -> Result<(Vec<String>, Option<String>), CognitoError>;
+
+    /// `ListUsersInGroup`: one page of up to 60 members' usernames, and the next page's token.
+    async fn list_users_in_group(
+        &self,
+        group: &str,
+        next: Option<&str>,
+    ) -> Result<(Vec<String>, Option<String>), CognitoError>;
+
     /// `AdminDeleteUser`, `AdminDisableUser`, `AdminEnableUser` or `AdminResetUserPassword`.
     async fn admin_user_action(&self, action: AdminAction, username: &str) -> Result<(), CognitoError>;
 

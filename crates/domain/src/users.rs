@@ -5,7 +5,13 @@
 //! action writes one audit line (who, what, whom; never a password). An admin cannot delete or
 //! disable themself (409), so an admins group cannot lock itself out by accident.
 
-use std::{collections::BTreeMap, sync::Arc};
+use std::{
+    collections::{BTreeMap, HashMap},
+    sync::{
+        Arc,
+        atomic::{AtomicUsize, Ordering},
+    },
+};
 
 use api_types::{
     AuthorizerContext,
@@ -62,8 +68,25 @@ fn admin_error(err: CognitoError) -> AuthError {
 
 /// Groups a user may be created into at once.
 const MAX_GROUPS: usize = 25;
-/// Concurrent `AdminListGroupsForUser` calls while listing.
+/// Concurrent group lookups while listing (`ListUsersInGroup`, or `AdminListGroupsForUser`).
 const GROUP_LOOKUPS_IN_FLIGHT: usize = 8;
+/// The smallest page whose memberships are read group by group (see [`AdminService::views`]):
+/// below it, per-user lookups cost no more than `ListGroups` alone and a group or two.
+const MIN_USERS_BY_GROUP: usize = 3;
+
+/// Counts one more call against `budget`: whether it is still within.
+fn spend(calls: &AtomicUsize, budget: usize) -> bool {
+    calls.fetch_add(1, Ordering::Relaxed) < budget
+}
+
+/// A lookup task that panicked or was cancelled (logged once, with the 502 that answers it).
+fn task_failed() -> AuthError {
+    AuthError::Upstream(CognitoError {
+        kind: CognitoErrorKind::Other,
+        code: "TaskFailed".into(),
+        message: "group lookup".into(),
+    })
+}
 
 /// A value inside a `ListUsers` filter: quoted, with `\\` and `"` escaped, so no input can end
 /// the string and change the expression.
@@ -178,8 +201,84 @@ impl AdminService {
         Ok(to_wire(user, groups))
     }
 
-    /// The users with their groups, looked up [`GROUP_LOOKUPS_IN_FLIGHT`] at a time, in order.
+    /// The users with their groups, in order. A page's memberships come from the pool's groups
+    /// (`ListGroups`, then `ListUsersInGroup` per group, [`GROUP_LOOKUPS_IN_FLIGHT`] groups at a
+    /// time): `1 + groups` calls when each group's members fit a page of 60, whatever the page
+    /// size. Those calls may not outnumber the page's users (what one `AdminListGroupsForUser`
+    /// per user costs); a pool whose groups take more pages than that is looked up per user
+    /// instead, so a page never costs more than about twice the per-user way. Pages of fewer
+    /// than [`MIN_USERS_BY_GROUP`] users are looked up per user.
     async fn views(&self, users: Vec<PoolUser>) -> Result<Vec<User>, AuthError> {
+        let by_group = if users.len() < MIN_USERS_BY_GROUP { None } else { self.memberships_by_group(&users).await? };
+        let groups = match by_group {
+            Some(groups) => groups,
+            None => self.memberships_by_user(&users).await?,
+        };
+        Ok(users.into_iter().zip(groups).map(|(user, groups)| to_wire(user, groups)).collect())
+    }
+
+    /// Each user's groups from the groups' member lists; `None` when that would take more calls
+    /// than `users` has users.
+    async fn memberships_by_group(&self, users: &[PoolUser]) -> Result<Option<Vec<Vec<String>>>, AuthError> {
+        let budget = users.len();
+        let calls = Arc::new(AtomicUsize::new(0));
+        let mut group_names = Vec::new();
+        let mut next: Option<String> = None;
+        loop {
+            if !spend(&calls, budget) {
+                return Ok(None);
+            }
+            let (page, token) = self.pool.list_groups(next.as_deref()).await.map_err(admin_error)?;
+            group_names.extend(page);
+            next = token;
+            if next.is_none() {
+                break;
+            }
+        }
+        let index: Arc<HashMap<String, usize>> =
+            Arc::new(users.iter().enumerate().map(|(i, user)| (user.username.clone(), i)).collect());
+        let limit = Arc::new(tokio::sync::Semaphore::new(GROUP_LOOKUPS_IN_FLIGHT));
+        let mut lookups = tokio::task::JoinSet::new();
+        for (g, group) in group_names.iter().enumerate() {
+            let (pool, limit, calls, index, group) =
+                (self.pool.clone(), limit.clone(), calls.clone(), index.clone(), group.clone());
+            lookups.spawn(async move {
+                let _permit = limit.acquire_owned().await;
+                let (mut members, mut next) = (Vec::new(), None::<String>);
+                loop {
+                    if !spend(&calls, budget) {
+                        return Ok((g, None));
+                    }
+                    let (page, token) = pool.list_users_in_group(&group, next.as_deref()).await?;
+                    members.extend(page.iter().filter_map(|username| index.get(username).copied()));
+                    next = token;
+                    if next.is_none() {
+                        return Ok((g, Some(members)));
+                    }
+                }
+            });
+        }
+        let mut groups = vec![Vec::new(); users.len()];
+        let mut members_of = vec![Vec::new(); group_names.len()];
+        while let Some(done) = lookups.join_next().await {
+            match done.map_err(|_| task_failed())? {
+                Ok((g, Some(members))) => members_of[g] = members,
+                // Over budget: the remaining lookups are dropped (aborted) with the set.
+                Ok((_, None)) => return Ok(None),
+                Err(err) => return Err(admin_error(err)),
+            }
+        }
+        for (group, members) in group_names.into_iter().zip(members_of) {
+            for i in members {
+                groups[i].push(group.clone());
+            }
+        }
+        Ok(Some(groups))
+    }
+
+    /// Each user's groups, one `AdminListGroupsForUser` per user, [`GROUP_LOOKUPS_IN_FLIGHT`] at a
+    /// time.
+    async fn memberships_by_user(&self, users: &[PoolUser]) -> Result<Vec<Vec<String>>, AuthError> {
         let limit = Arc::new(tokio::sync::Semaphore::new(GROUP_LOOKUPS_IN_FLIGHT));
         let mut lookups = tokio::task::JoinSet::new();
         for (i, user) in users.iter().enumerate() {
@@ -191,17 +290,10 @@ impl AdminService {
         }
         let mut groups = vec![Vec::new(); users.len()];
         while let Some(done) = lookups.join_next().await {
-            let Ok((i, found)) = done else {
-                // Logged (once) with the 502 that answers it.
-                return Err(AuthError::Upstream(CognitoError {
-                    kind: CognitoErrorKind::Other,
-                    code: "TaskFailed".into(),
-                    message: "group lookup".into(),
-                }));
-            };
+            let (i, found) = done.map_err(|_| task_failed())?;
             groups[i] = found.map_err(admin_error)?;
         }
-        Ok(users.into_iter().zip(groups).map(|(user, groups)| to_wire(user, groups)).collect())
+        Ok(groups)
     }
 
     /// `POST /users`: creates the user, sets the email (verified when asked), adds them to the
@@ -406,7 +498,9 @@ impl AdminService {
     }
 }
 
-fn to_wire(user: PoolUser, groups: Vec<String>) -> User {
+fn to_wire(user: PoolUser, mut groups: Vec<String>) -> User {
+    // One order whichever call listed them.
+    groups.sort();
     let attribute = |name: &str| user.attributes.get(name).cloned().unwrap_or_default();
     User {
         sub: attribute("sub"),
@@ -467,6 +561,78 @@ mod tests {
     fn service(replies: Vec<Result<ScriptedReply, CognitoError>>) -> (AdminService, Arc<ScriptedPool>) {
         let pool = Arc::new(ScriptedPool::new(replies));
         (AdminService::new(pool.clone(), "admins"), pool)
+    }
+
+    fn pool_users(names: &[&str]) -> Vec<PoolUser> {
+        names.iter().map(|name| PoolUser { username: (*name).into(), enabled: true, ..Default::default() }).collect()
+    }
+
+    fn names(list: &[&str], next: Option<&str>) -> Result<ScriptedReply, CognitoError> {
+        Ok(ScriptedReply::Names(list.iter().map(|n| n.to_string()).collect(), next.map(Into::into)))
+    }
+
+    fn groups_of(list: &UserList) -> Vec<Vec<String>> {
+        list.users.iter().map(|user| user.groups.clone()).collect()
+    }
+
+    #[tokio::test]
+    async fn a_page_reads_its_memberships_group_by_group_in_a_few_calls() {
+        // GIVEN a page of four users, and a pool with two groups
+        let (svc, pool) = service(calls(&[vec![
+            Ok(ScriptedReply::Users(pool_users(&["u1", "u2", "u3", "u4"]), None)),
+            names(&["staff", "admins"], None),
+            names(&["u2", "u4", "not-on-this-page"], None),
+            names(&["u2"], None),
+        ]]));
+        // WHEN an admin lists them
+        let list = svc.list(&caller("admins"), &UserQuery::default()).await.unwrap();
+        // THEN each user has its groups, in one order
+        let none: Vec<String> = Vec::new();
+        assert_eq!(groups_of(&list), [none.clone(), vec!["admins".into(), "staff".into()], none, vec!["staff".into()]]);
+        // AND the page cost one call per group, not one per user (after the live admin check)
+        assert_eq!(
+            pool.calls()[2..],
+            [
+                Call::ListUsers(20, None, None),
+                Call::ListGroups(None),
+                Call::ListUsersInGroup("staff".into(), None),
+                Call::ListUsersInGroup("admins".into(), None),
+            ]
+        );
+    }
+
+    #[tokio::test]
+    async fn groups_too_large_to_read_within_the_per_user_cost_are_looked_up_per_user() {
+        // GIVEN a page of three users, and one group whose members fill page after page
+        let (svc, pool) = service(calls(&[vec![
+            Ok(ScriptedReply::Users(pool_users(&["u1", "u2", "u3"]), None)),
+            names(&["customers"], None),
+            names(&["u1"], Some("t1")),
+            names(&["x9"], Some("t2")),
+            Ok(ScriptedReply::Groups(vec!["customers".into()])),
+            Ok(ScriptedReply::Groups(vec![])),
+            Ok(ScriptedReply::Groups(vec!["customers".into()])),
+        ]]));
+        // WHEN an admin lists them
+        let list = svc.list(&caller("admins"), &UserQuery::default()).await.unwrap();
+        // THEN reading the group stops at the page's size in calls, and each user is looked up
+        let calls = pool.calls();
+        assert_eq!(calls.iter().filter(|c| matches!(c, Call::ListGroups(_) | Call::ListUsersInGroup(..))).count(), 3);
+        assert_eq!(calls.iter().filter(|c| matches!(c, Call::AdminGroups(_))).count(), 3 + 1);
+        let customers = vec!["customers".to_string()];
+        assert_eq!(groups_of(&list), [customers.clone(), vec![], customers]);
+    }
+
+    #[tokio::test]
+    async fn a_page_of_two_is_looked_up_per_user() {
+        let (svc, pool) = service(calls(&[vec![
+            Ok(ScriptedReply::Users(pool_users(&["u1", "u2"]), None)),
+            Ok(ScriptedReply::Groups(vec!["staff".into(), "admins".into()])),
+            Ok(ScriptedReply::Groups(vec![])),
+        ]]));
+        let list = svc.list(&caller("admins"), &UserQuery::default()).await.unwrap();
+        assert_eq!(groups_of(&list), [vec!["admins".to_string(), "staff".into()], vec![]]);
+        assert!(!pool.calls().iter().any(|c| matches!(c, Call::ListGroups(_))));
     }
 
     #[test]

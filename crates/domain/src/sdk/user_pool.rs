@@ -406,6 +406,37 @@ impl AdminPort for SdkUserPool {
         }
     }
 
+    async fn list_groups(&self, next: Option<&str>) -> Result<(Vec<String>, Option<String>), CognitoError> {
+        let out = self
+            .client
+            .list_groups()
+            .user_pool_id(&self.user_pool_id)
+            .limit(60)
+            .set_next_token(next.map(str::to_string))
+            .send()
+            .await
+            .map_err(classify)?;
+        Ok((out.groups.unwrap_or_default().into_iter().filter_map(|g| g.group_name).collect(), out.next_token))
+    }
+
+    async fn list_users_in_group(
+        &self,
+        group: &str,
+        next: Option<&str>,
+    ) -> Result<(Vec<String>, Option<String>), CognitoError> {
+        let out = self
+            .client
+            .list_users_in_group()
+            .user_pool_id(&self.user_pool_id)
+            .group_name(group)
+            .limit(60)
+            .set_next_token(next.map(str::to_string))
+            .send()
+            .await
+            .map_err(classify)?;
+        Ok((out.users.unwrap_or_default().into_iter().filter_map(|u| u.username).collect(), out.next_token))
+    }
+
     async fn admin_user_action(&self, action: AdminAction, username: &str) -> Result<(), CognitoError> {
         let (pool, c) = (&self.user_pool_id, &self.client);
         // The four calls differ only in their error types: classify each.
