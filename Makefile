@@ -66,11 +66,13 @@ lint: $(STAMP) ## Formatting, clippy and the template linters
 fmt: ## Format the code
 	@cargo fmt --all
 
-bench: $(STAMP) ## Measure: verify vs raw RSA; SRP vs its floor; size, cold start, memory of every Lambda; warm overhead
+bench: $(STAMP) ## Measure: verify vs raw RSA; SRP vs its floor; admin list calls; size, cold start, memory of every Lambda; warm overhead
 	@echo "==> cargo bench -p cognito-verifier --bench verify (full verify path vs raw RSA-2048 verify)"
 	@cargo bench --locked -p cognito-verifier --bench verify 2>&1 | grep -vE '^\s*(Compiling|Benchmarking|Found|[0-9]+ \(|$$)'
 	@echo "==> cargo bench -p auth-domain --bench srp (CPU per SRP sign-in vs aws-lc's constant-time floor)"
 	@cargo bench --locked -p auth-domain --bench srp 2>&1 | grep -vE '^\s*(Compiling|Benchmarking|Found|[0-9]+ \(|$$)'
+	@echo "==> cargo bench -p auth-domain --bench admin_list (Cognito calls and time of a 60-user GET /users)"
+	@cargo bench --locked -p auth-domain --bench admin_list 2>&1 | grep -vE '^\s*(Compiling|Running|Finished|$$)'
 	@echo "==> cargo build --release: the Lambdas as deployed (default members), then lambda-bench (the first release build takes several minutes)"
 	@cargo build --release --locked --quiet && cargo build --release --locked --quiet -p lambda-bench
 	@echo "==> target/release/lambda-bench $${BENCH_RUNS:-21} $${WARM_ROUNDS:-300} (cold starts, peak RSS, warm rounds)"
