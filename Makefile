@@ -66,9 +66,11 @@ lint: $(STAMP) ## Formatting, clippy and the template linters
 fmt: ## Format the code
 	@cargo fmt --all
 
-bench: $(STAMP) ## Measure: verify vs raw RSA; SRP vs its floor; admin list calls; size, cold start, memory of every Lambda; warm overhead
+bench: $(STAMP) ## Measure: verify and the authorizer's decision vs raw RSA; SRP vs its floor; admin list calls; size, cold start, memory of every Lambda; warm overhead
 	@echo "==> cargo bench -p cognito-verifier --bench verify (full verify path vs raw RSA-2048 verify)"
 	@cargo bench --locked -p cognito-verifier --bench verify 2>&1 | grep -vE '^\s*(Compiling|Benchmarking|Found|[0-9]+ \(|$$)'
+	@echo "==> cargo bench -p authorizer --bench decision (the whole decision, event in, response out, vs raw RSA-2048 verify)"
+	@cargo bench --locked -p authorizer --bench decision 2>&1 | grep -vE '^\s*(Compiling|Benchmarking|Found|[0-9]+ \(|$$)'
 	@echo "==> cargo bench -p auth-domain --bench srp (CPU per SRP sign-in vs aws-lc's constant-time floor)"
 	@cargo bench --locked -p auth-domain --bench srp 2>&1 | grep -vE '^\s*(Compiling|Benchmarking|Found|[0-9]+ \(|$$)'
 	@echo "==> cargo bench -p auth-domain --bench admin_list (Cognito calls and time of a 60-user GET /users)"

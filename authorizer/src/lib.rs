@@ -10,7 +10,7 @@ pub mod config;
 pub mod event;
 pub mod policy;
 
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 
 use api_types::{
     AuthorizerContext,
@@ -34,12 +34,25 @@ pub struct Authorizer {
     admin_group: String,
     required_groups: Vec<String>,
     routes: &'static [Route],
+    /// Policies already written, by stage ARN and whether the caller is an admin: a policy
+    /// depends on nothing else, so each is built once (one or two per stage), at most
+    /// [`CACHED_POLICIES`] of them.
+    policies: RwLock<Vec<(String, bool, Value)>>,
 }
+
+/// How many policies [`Authorizer`] keeps written: a stage has two (admin, not admin).
+const CACHED_POLICIES: usize = 16;
 
 impl Authorizer {
     /// An authorizer using `verifier`; members of `admin_group` may call the admin routes.
     pub fn new(verifier: Arc<Verifier>, admin_group: impl Into<String>) -> Self {
-        Self { verifier, admin_group: admin_group.into(), required_groups: Vec::new(), routes: ROUTES }
+        Self {
+            verifier,
+            admin_group: admin_group.into(),
+            required_groups: Vec::new(),
+            routes: ROUTES,
+            policies: RwLock::default(),
+        }
     }
 
     /// Requires callers to be in at least one of `groups` (none: no requirement). Others get a
@@ -53,7 +66,28 @@ impl Authorizer {
     /// ([`api_types::routes::ROUTES`]).
     pub fn with_routes(mut self, routes: &'static [Route]) -> Self {
         self.routes = routes;
+        self.policies = RwLock::default();
         self
+    }
+
+    /// The policy for a caller of this API ([`policy::for_routes`]), written once per stage and
+    /// kind of caller.
+    fn policy_for(&self, method_arn: &str, is_admin: bool) -> Option<Value> {
+        let stage = policy::stage_arn(method_arn)?;
+        let cached = |list: &Vec<(String, bool, Value)>| {
+            list.iter().find(|(s, admin, _)| *s == stage && *admin == is_admin).map(|(_, _, p)| p.clone())
+        };
+        if let Some(found) = self.policies.read().ok().and_then(|list| cached(&list)) {
+            return Some(found);
+        }
+        let written = policy::for_routes(self.routes, method_arn, is_admin)?;
+        if let Ok(mut list) = self.policies.write()
+            && list.len() < CACHED_POLICIES
+            && cached(&list).is_none()
+        {
+            list.push((stage, is_admin, written.clone()));
+        }
+        Some(written)
     }
 
     /// Answers one authorizer event: REST `TOKEN` or `REQUEST` with a policy, HTTP API 2.0
@@ -86,7 +120,7 @@ impl Authorizer {
         match event.target {
             Target::Rest { method_arn } => {
                 let policy = if in_required_group {
-                    policy::for_routes(self.routes, method_arn, is_admin)
+                    self.policy_for(method_arn, is_admin)
                 } else {
                     policy::deny_all(method_arn)
                 };

@@ -99,16 +99,24 @@ fn resources(value: Option<&Value>) -> Vec<&str> {
     }
 }
 
-/// IAM-style matching: `*` matches any run of characters (`/` included), `?` any one.
+/// IAM-style matching: `*` matches any run of characters (`/` included), `?` any one. ARNs are
+/// ASCII, matched byte by byte without allocating; other text, character by character.
 pub fn wildcard_match(pattern: &str, text: &str) -> bool {
+    if pattern.is_ascii() && text.is_ascii() {
+        return wildcard_match_in(pattern.as_bytes(), text.as_bytes(), b'*', b'?');
+    }
     let (p, t): (Vec<char>, Vec<char>) = (pattern.chars().collect(), text.chars().collect());
+    wildcard_match_in(&p, &t, '*', '?')
+}
+
+fn wildcard_match_in<T: Copy + PartialEq>(p: &[T], t: &[T], any_run: T, any_one: T) -> bool {
     let (mut pi, mut ti) = (0, 0);
     let mut star: Option<(usize, usize)> = None;
     while ti < t.len() {
-        if pi < p.len() && (p[pi] == '?' || p[pi] == t[ti]) {
+        if pi < p.len() && (p[pi] == any_one || p[pi] == t[ti]) {
             pi += 1;
             ti += 1;
-        } else if pi < p.len() && p[pi] == '*' {
+        } else if pi < p.len() && p[pi] == any_run {
             star = Some((pi, ti));
             pi += 1;
         } else if let Some((sp, st)) = star {
@@ -119,7 +127,7 @@ pub fn wildcard_match(pattern: &str, text: &str) -> bool {
             return false;
         }
     }
-    p[pi..].iter().all(|&c| c == '*')
+    p[pi..].iter().all(|&c| c == any_run)
 }
 
 #[cfg(test)]
@@ -206,6 +214,9 @@ mod tests {
         assert!(wildcard_match("a/*/c", "a/b/x/c"));
         assert!(wildcard_match("a/?", "a/b"));
         assert!(!wildcard_match("a/?", "a/bc"));
+        // `?` is one character, also outside ASCII.
+        assert!(wildcard_match("a/?", "a/\u{e9}"));
+        assert!(!wildcard_match("a/??", "a/\u{e9}"));
         assert!(wildcard_match("*", ""));
         assert!(!wildcard_match("users/*", "users"));
     }

@@ -113,6 +113,31 @@ async fn admins_get_the_admin_routes_and_others_a_deny() {
     }
 }
 
+#[tokio::test]
+async fn policies_written_once_stay_per_stage_and_per_kind_of_caller() {
+    // GIVEN one authorizer answering admins and others on two stages, in turn, twice
+    let key = TestKey::new("k1");
+    let mut plain = id_token_claims(REGION, POOL, CLIENT);
+    plain["cognito:groups"] = json!(["readers"]);
+    let admin = id_token_claims(REGION, POOL, CLIENT);
+    let auth = authorizer(&key).with_routes(ADMIN_API);
+    for _ in 0..2 {
+        for stage in ["prod", "test"] {
+            let me = format!("arn:aws:execute-api:eu-west-1:123456789012:api1/{stage}/GET/me");
+            let users = format!("arn:aws:execute-api:eu-west-1:123456789012:api1/{stage}/GET/users");
+            for (claims, allowed) in [(&plain, false), (&admin, true)] {
+                let event = json!({"type": "TOKEN", "authorizationToken": key.sign(claims), "methodArn": me});
+                let policy = &auth.authorize(&event).await.unwrap()["policyDocument"];
+                // THEN each answer is its own stage's policy for its kind of caller
+                assert!(authorizer::policy::allows(policy, &me), "{stage}");
+                assert_eq!(authorizer::policy::allows(policy, &users), allowed, "{stage} {claims}");
+                let other = if stage == "prod" { "test" } else { "prod" };
+                assert!(!authorizer::policy::allows(policy, &me.replace(stage, other)), "{stage}");
+            }
+        }
+    }
+}
+
 /// An API with a signed-in route and an admin route.
 const ADMIN_API: &[api_types::routes::Route] = &[
     api_types::routes::Route {
