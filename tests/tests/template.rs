@@ -333,3 +333,14 @@ fn the_deployed_cors_preflight_allows_the_headers_the_functions_read() {
     assert_eq!(allowed.trim_matches('\''), lambda_glue::cors::ALLOW_HEADERS);
     assert!(allowed.contains(lambda_glue::ENCODED_DATA_HEADER));
 }
+
+#[test]
+fn memory_sizes_are_the_ones_the_sizing_table_picked() {
+    // README, "Memory sizing" (make bench): the SRP sign-in's function gets 512 MB, the rest 128.
+    let template = template();
+    assert_eq!(template["Globals"]["Function"]["MemorySize"].as_u64(), Some(128));
+    for (name, _) in functions(&template) {
+        let own = template["Resources"][name]["Properties"]["MemorySize"].as_u64();
+        assert_eq!(own, (name == "AuthFunction").then_some(512), "{name}");
+    }
+}

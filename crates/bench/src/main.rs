@@ -14,6 +14,7 @@
 mod events;
 mod fake_cognito;
 mod runtime_api;
+mod sizing;
 mod warm;
 
 use std::{
@@ -116,22 +117,42 @@ async fn cold_start(target: &Target) -> anyhow::Result<(Duration, Duration)> {
     Ok((elapsed, init))
 }
 
-/// Peak RSS (VmHWM) after the first invocation and after [`WARM_INVOCATIONS`].
-async fn peak_rss(target: &Target) -> anyhow::Result<(u64, u64)> {
+/// What warm invocations cost a binary: peak RSS (VmHWM, KiB) after the first invocation and
+/// after [`WARM_INVOCATIONS`], and the CPU time of the process (all its threads) per invocation
+/// after the first.
+struct WarmProfile {
+    rss_first_kib: u64,
+    rss_warm_kib: u64,
+    cpu_per_call: Duration,
+}
+
+async fn warm_profile(target: &Target) -> anyhow::Result<WarmProfile> {
     let mut api = RuntimeApi::start().await?;
     let child = spawn(target, &api, &[])?;
     let pid = child.id();
     let result = async {
         expect_ok(target, &mut api).await?;
-        let first = vm_hwm_kib(pid)?;
+        let (rss_first_kib, cpu_first) = (vm_hwm_kib(pid)?, cpu_ns(pid)?);
         for _ in 1..WARM_INVOCATIONS {
             expect_ok(target, &mut api).await?;
         }
-        Ok((first, vm_hwm_kib(pid)?))
+        let cpu = cpu_ns(pid)?.saturating_sub(cpu_first) / (WARM_INVOCATIONS as u64 - 1);
+        Ok(WarmProfile { rss_first_kib, rss_warm_kib: vm_hwm_kib(pid)?, cpu_per_call: Duration::from_nanos(cpu) })
     }
     .await;
     stop(child);
     result
+}
+
+/// The CPU time all of `pid`'s threads have run, in nanoseconds (the first field of each
+/// thread's `/proc/PID/task/TID/schedstat`).
+fn cpu_ns(pid: u32) -> anyhow::Result<u64> {
+    let mut total = 0;
+    for task in std::fs::read_dir(format!("/proc/{pid}/task"))? {
+        let stat = std::fs::read_to_string(task?.path().join("schedstat")).unwrap_or_default();
+        total += stat.split_whitespace().next().and_then(|ns| ns.parse::<u64>().ok()).unwrap_or(0);
+    }
+    Ok(total)
 }
 
 fn vm_hwm_kib(pid: u32) -> anyhow::Result<u64> {
@@ -349,17 +370,19 @@ async fn bench(targets: &[Target], runs: usize, warm_rounds: usize) -> anyhow::R
     }
     let baseline = median(&cold[0]);
     println!(
-        "\n| binary | size (stripped) | zipped | cold start | of which init | vs echo | peak RSS, 1st call | peak RSS, {WARM_INVOCATIONS} calls | targets |"
+        "\n| binary | size (stripped) | zipped | cold start | of which init | vs echo | peak RSS, 1st call | peak RSS, {WARM_INVOCATIONS} calls | CPU per warm call | targets |"
     );
-    println!("|---|---|---|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|---|---|---|");
+    let mut cpu_of = Vec::new();
     let mut all_met = true;
     for ((target, samples), init) in targets.iter().zip(cold).zip(init) {
         let size = std::fs::metadata(&target.binary)?.len();
         let zipped = zipped_size(&target.binary)?;
         let cold = median(&samples);
-        let (rss_first, rss_warm) = peak_rss(target).await?;
+        let warm = warm_profile(target).await?;
+        cpu_of.push((target.name, warm.cpu_per_call));
         let ratio = cold.as_secs_f64() / baseline.as_secs_f64();
-        let rss_mib = rss_warm as f64 / 1024.0;
+        let rss_mib = warm.rss_warm_kib as f64 / 1024.0;
         let verdict = match target.limits {
             None => "baseline".to_string(),
             Some((max_ratio, max_rss)) if ratio <= max_ratio && rss_mib < max_rss => {
@@ -371,15 +394,17 @@ async fn bench(targets: &[Target], runs: usize, warm_rounds: usize) -> anyhow::R
             }
         };
         println!(
-            "| {} | {:.1} MiB | {:.1} MiB | {:.2} ms | {:.2} ms | {ratio:.2}x | {:.1} MiB | {rss_mib:.1} MiB | {verdict} |",
+            "| {} | {:.1} MiB | {:.1} MiB | {:.2} ms | {:.2} ms | {ratio:.2}x | {:.1} MiB | {rss_mib:.1} MiB | {:.0} µs | {verdict} |",
             target.name,
             mib(size),
             mib(zipped),
             cold.as_secs_f64() * 1e3,
             median(&init).as_secs_f64() * 1e3,
-            rss_first as f64 / 1024.0,
+            warm.rss_first_kib as f64 / 1024.0,
+            warm.cpu_per_call.as_secs_f64() * 1e6,
         );
     }
+    sizing::print(&cpu_of);
 
     println!(
         "\nWarm overhead: through the local gateway (authorizer policy cached per token) and the handler to \
