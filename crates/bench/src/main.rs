@@ -144,6 +144,46 @@ async fn warm_profile(target: &Target) -> anyhow::Result<WarmProfile> {
     result
 }
 
+/// Warm invocations counted under callgrind (besides the first).
+const COUNTED_INVOCATIONS: usize = 50;
+
+/// Instructions per warm invocation, counted by valgrind's callgrind: stable where CPU time is
+/// not (this machine is shared). Two runs under callgrind, one answering 1 invocation and one
+/// 1 + [`COUNTED_INVOCATIONS`], each ended with SIGTERM (callgrind writes its totals on the way
+/// out); their difference over the count. `None` when valgrind is not installed.
+async fn instructions_per_call(target: &Target) -> anyhow::Result<Option<u64>> {
+    if Command::new("valgrind").arg("--version").stdout(Stdio::null()).status().is_err() {
+        return Ok(None);
+    }
+    let mut totals = Vec::new();
+    for invocations in [1, 1 + COUNTED_INVOCATIONS] {
+        let out = std::env::temp_dir().join(format!("lambda-bench-callgrind-{}-{invocations}", std::process::id()));
+        let runner =
+            ["valgrind".to_string(), "--tool=callgrind".into(), format!("--callgrind-out-file={}", out.display())];
+        let mut api = RuntimeApi::start().await?;
+        let mut child = spawn(target, &api, &runner)?;
+        let answered = async {
+            for _ in 0..invocations {
+                expect_ok(target, &mut api).await?;
+            }
+            anyhow::Ok(())
+        }
+        .await;
+        let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
+        let _ = child.wait();
+        answered?;
+        let text = std::fs::read_to_string(&out).with_context(|| format!("callgrind output {}", out.display()))?;
+        let _ = std::fs::remove_file(&out);
+        let total = text
+            .lines()
+            .find_map(|l| l.strip_prefix("summary:").or_else(|| l.strip_prefix("totals:")))
+            .and_then(|v| v.split_whitespace().next()?.parse::<u64>().ok())
+            .context("no totals in the callgrind output")?;
+        totals.push(total);
+    }
+    Ok(Some(totals[1].saturating_sub(totals[0]) / COUNTED_INVOCATIONS as u64))
+}
+
 /// The CPU time all of `pid`'s threads have run, in nanoseconds (the first field of each
 /// thread's `/proc/PID/task/TID/schedstat`).
 fn cpu_ns(pid: u32) -> anyhow::Result<u64> {
@@ -352,6 +392,24 @@ async fn answers_twice(target: &Target, runner: &[String]) -> anyhow::Result<()>
     result
 }
 
+/// The authorizer's work per warm invocation over the bare runtime's, in instructions.
+async fn authorizer_instructions(targets: &[Target]) -> anyhow::Result<()> {
+    let (Some(echo), Some(authorizer)) = (targets.first(), targets.get(1)) else { return Ok(()) };
+    let (Some(base), Some(ours)) = (instructions_per_call(echo).await?, instructions_per_call(authorizer).await?)
+    else {
+        println!("\n(valgrind not installed: no instruction counts.)");
+        return Ok(());
+    };
+    println!(
+        "\nInstructions per warm invocation under callgrind ({COUNTED_INVOCATIONS} invocations after the first): \
+         {} {ours}, {} {base}; the authorizer's own work: {} instructions per invocation.",
+        authorizer.name,
+        echo.name,
+        ours.saturating_sub(base)
+    );
+    Ok(())
+}
+
 /// `make bench`: the cold-start, size and memory table, then the warm rounds.
 async fn bench(targets: &[Target], runs: usize, warm_rounds: usize) -> anyhow::Result<()> {
     println!(
@@ -405,6 +463,7 @@ async fn bench(targets: &[Target], runs: usize, warm_rounds: usize) -> anyhow::R
         );
     }
     sizing::print(&cpu_of);
+    authorizer_instructions(targets).await?;
 
     println!(
         "\nWarm overhead: through the local gateway (authorizer policy cached per token) and the handler to \
