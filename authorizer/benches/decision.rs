@@ -1,8 +1,8 @@
 //! The authorizer's whole decision in-process, as a Lambda invocation runs it: the `TOKEN` event's
 //! JSON in, the token verified (warm key cache), the policy and context built, the decision
-//! logged (JSON, to a sink) and the response's JSON out; against a raw RSA-2048 PKCS#1 v1.5
-//! SHA-256 verify with the same crypto library (aws-lc-rs). Target: the whole decision at
-//! >= 0.8x the raw verify's throughput.
+//! logged (JSON, to a sink) and the response's JSON out, for a caller outside the admins group;
+//! against a raw RSA-2048 PKCS#1 v1.5 SHA-256 verify with the same crypto library (aws-lc-rs).
+//! Target: the whole decision at >= 0.8x the raw verify's throughput.
 //!
 //! As in the verifier's bench: criterion measures each path, then the ratio comes from
 //! interleaved rounds (medians), so drift in this shared machine's speed hits both sides alike.
@@ -44,7 +44,11 @@ impl Fixture {
     fn new() -> Self {
         let unb64 = |t: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(t).unwrap();
         let key = TestKey::new("k1");
-        let token = key.sign(&id_token_claims(REGION, POOL, CLIENT));
+        // A signed-in user outside the admins group, the common caller: their policy also denies
+        // every admin route (an admin's allows the whole stage and is shorter).
+        let mut claims = id_token_claims(REGION, POOL, CLIENT);
+        claims["cognito:groups"] = serde_json::json!(["readers"]);
+        let token = key.sign(&claims);
         let jwks = JwksCache::new(JwksSource::Static(TestKey::jwks(&[&key]).to_string())).unwrap();
         let verifier = Verifier::single(VerifierConfig::id_tokens(vec![CLIENT.into()]), POOL, Arc::new(jwks));
         let event =
