@@ -176,26 +176,34 @@ fn openapi() -> Value {
     serde_yaml_ng::from_str(&std::fs::read_to_string(path).expect("openapi.yaml")).expect("openapi.yaml parses")
 }
 
+/// Every operation of the contract: upper-case method, path, operation object.
+fn operations(spec: &Value) -> Vec<(String, String, &Value)> {
+    let mut found = Vec::new();
+    for (path, item) in spec["paths"].as_mapping().expect("paths") {
+        for (method, op) in item.as_mapping().expect("path item") {
+            let method = method.as_str().expect("method");
+            if method != "parameters" {
+                found.push((method.to_uppercase(), path.as_str().expect("path").to_string(), op));
+            }
+        }
+    }
+    found
+}
+
 #[test]
 fn openapi_declares_exactly_the_route_table_with_its_access() {
     let spec = openapi();
     let global_security = !spec["security"].as_sequence().is_none_or(Vec::is_empty);
     let mut declared = BTreeSet::new();
-    for (path, item) in spec["paths"].as_mapping().expect("paths") {
-        for (method, op) in item.as_mapping().expect("path item") {
-            let method = method.as_str().expect("method");
-            if method == "parameters" {
-                continue;
-            }
-            let secured = op["security"].as_sequence().map_or(global_security, |s| !s.is_empty());
-            let responses = op["responses"].as_mapping().expect("responses");
-            let documents = |status: &str| responses.contains_key(status);
-            declared.insert((method.to_uppercase(), path.as_str().expect("path").to_string(), !secured));
-            // What the gateway answers on every protected route is part of the contract.
-            if secured {
-                assert!(documents("401") && documents("403"), "{method} {path:?} must document 401 and 403");
-            }
+    for (method, path, op) in operations(&spec) {
+        let secured = op["security"].as_sequence().map_or(global_security, |s| !s.is_empty());
+        let responses = op["responses"].as_mapping().expect("responses");
+        let documents = |status: &str| responses.contains_key(status);
+        // What the gateway answers on every protected route is part of the contract.
+        if secured {
+            assert!(documents("401") && documents("403"), "{method} {path} must document 401 and 403");
         }
+        declared.insert((method, path, !secured));
     }
     let table: BTreeSet<_> =
         ROUTES.iter().map(|r| (r.method.to_string(), r.path.to_string(), r.access == Access::Public)).collect();
@@ -225,15 +233,9 @@ fn the_readmes_route_tables_list_exactly_the_route_table() {
 fn openapi_operation_ids_name_the_route_table_operations() {
     let spec = openapi();
     let mut declared = BTreeSet::new();
-    for (path, item) in spec["paths"].as_mapping().expect("paths") {
-        for (method, op) in item.as_mapping().expect("path item") {
-            let method = method.as_str().expect("method");
-            if method == "parameters" {
-                continue;
-            }
-            let id = op["operationId"].as_str().unwrap_or_else(|| panic!("{method} {path:?} has no operationId"));
-            declared.insert((method.to_uppercase(), path.as_str().expect("path").to_string(), id.to_string()));
-        }
+    for (method, path, op) in operations(&spec) {
+        let id = op["operationId"].as_str().unwrap_or_else(|| panic!("{method} {path} has no operationId"));
+        declared.insert((method, path, id.to_string()));
     }
     let table: BTreeSet<_> =
         ROUTES.iter().map(|r| (r.method.to_string(), r.path.to_string(), r.operation.id().to_string())).collect();

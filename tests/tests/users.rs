@@ -99,8 +99,11 @@ async fn listing_pages_through_all_users() {
     assert_eq!(confirmed.body["users"].as_array().map(Vec::len), Some(2));
 }
 
+/// Through the strict emulator, the group-by-group reading (`ListUsersInGroup`) gives each user
+/// exactly its groups; what a page costs in calls is pinned on the scripted Cognito
+/// (`auth_domain::users` tests), which counts them.
 #[tokio::test]
-async fn a_page_shows_each_users_groups_read_group_by_group() {
+async fn a_page_read_group_by_group_gives_each_user_exactly_its_groups() {
     // GIVEN three more users, one of them in a second group
     let t = TestStack::start().await;
     let admin = t.id_token(t.admin()).await;

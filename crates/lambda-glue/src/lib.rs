@@ -116,7 +116,6 @@ pub fn context_data(req: &Request) -> Result<ContextData, ApiError> {
         }
         _ => (None, None, None),
     };
-    let header_text = |name: &str| req.headers().get(name).and_then(|value| value.to_str().ok());
     let encoded_data = match req.headers().get(ENCODED_DATA_HEADER) {
         None => None,
         Some(value) => {
@@ -133,7 +132,9 @@ pub fn context_data(req: &Request) -> Result<ContextData, ApiError> {
     };
     Ok(ContextData {
         ip_address: ip_address.filter(|ip| ip.parse::<std::net::IpAddr>().is_ok()),
-        server_name: domain_name.or_else(|| header_text("host").map(str::to_string)).unwrap_or_default(),
+        server_name: domain_name
+            .or_else(|| req.headers().get(header::HOST)?.to_str().ok().map(str::to_string))
+            .unwrap_or_default(),
         server_path: path.unwrap_or_else(|| req.uri().path().to_string()),
         http_headers: req
             .headers()
