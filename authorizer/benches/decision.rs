@@ -1,8 +1,10 @@
 //! The authorizer's whole decision in-process, as a Lambda invocation runs it: the `TOKEN` event's
 //! JSON in, the token verified (warm key cache), the policy and context built, the decision
-//! logged (JSON, to a sink) and the response's JSON out, for a caller outside the admins group;
-//! against a raw RSA-2048 PKCS#1 v1.5 SHA-256 verify with the same crypto library (aws-lc-rs).
-//! Target: the whole decision at >= 0.8x the raw verify's throughput.
+//! logged through the binary's subscriber (Lambda's JSON format, to a sink: allowed calls log at
+//! DEBUG, so at the default INFO level nothing is formatted) and the response's JSON out, for a
+//! caller outside the admins group; against a raw RSA-2048 PKCS#1 v1.5 SHA-256 verify with the
+//! same crypto library (aws-lc-rs). Target: the whole decision at >= 0.8x the raw verify's
+//! throughput.
 //!
 //! As in the verifier's bench: criterion measures each path, then the ratio comes from
 //! interleaved rounds (medians), so drift in this shared machine's speed hits both sides alike.
@@ -14,7 +16,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use authorizer::Authorizer;
+use authorizer::{Authorizer, AuthorizerRequest};
 use aws_lc_rs::signature::{self, ParsedPublicKey, RsaPublicKeyComponents};
 use base64::Engine;
 use cognito_verifier::{
@@ -22,7 +24,6 @@ use cognito_verifier::{
     testing::{TestKey, id_token_claims},
 };
 use criterion::Criterion;
-use serde_json::Value;
 
 const REGION: &str = "eu-west-1";
 const POOL: &str = "eu-west-1_TestPool";
@@ -73,8 +74,8 @@ impl Fixture {
     /// poll; polling it directly keeps the runtime's enter/exit (paid once per invocation by the
     /// Lambda runtime, and by the bare echo function alike) out of the measurement.
     fn decision(&self) -> Result<(), ()> {
-        let event: Value = serde_json::from_slice(black_box(&self.event)).map_err(drop)?;
-        let mut authorize = std::pin::pin!(self.authorizer.authorize(&event));
+        let event: AuthorizerRequest = serde_json::from_slice(black_box(&self.event)).map_err(drop)?;
+        let mut authorize = std::pin::pin!(self.authorizer.authorize_request(&event));
         let answer = match authorize.as_mut().poll(&mut Context::from_waker(Waker::noop())) {
             Poll::Ready(answer) => answer,
             Poll::Pending => self.rt.block_on(authorize),
@@ -103,8 +104,11 @@ fn median(mut values: Vec<f64>) -> f64 {
 }
 
 fn main() {
-    // The decision's log line, as in Lambda (JSON), written nowhere.
-    tracing_subscriber::fmt().json().with_writer(std::io::sink).init();
+    // The decision's log line through the subscriber `main.rs` installs, as Lambda configures it
+    // (JSON format), written nowhere.
+    // SAFETY: no other thread runs yet.
+    unsafe { std::env::set_var("AWS_LAMBDA_LOG_FORMAT", "JSON") };
+    lambda_runtime::tracing::init_default_subscriber_with_writer(std::io::sink);
     let fx = Fixture::new();
     let mut c = Criterion::default().measurement_time(Duration::from_secs(4)).configure_from_args();
     let mut group = c.benchmark_group("authorizer");

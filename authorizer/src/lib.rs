@@ -17,10 +17,13 @@ use api_types::{
     routes::{Access, ROUTES, Route, match_path},
 };
 use cognito_verifier::{Claims, Verifier};
+use serde::{Serialize, Serializer, ser::SerializeStruct};
 use serde_json::Value;
 
+use crate::policy::{Caller, StagePolicy};
+
 pub use config::AuthorizerConfig;
-pub use event::{AuthorizerEvent, Target};
+pub use event::{AuthorizerEvent, AuthorizerRequest, Target};
 
 /// The authorizer refused the token: the Lambda must fail with exactly this message for API
 /// Gateway to answer 401.
@@ -34,14 +37,63 @@ pub struct Authorizer {
     admin_group: String,
     required_groups: Vec<String>,
     routes: &'static [Route],
-    /// Policies already written, by stage ARN and whether the caller is an admin: a policy
-    /// depends on nothing else, so each is built once (one or two per stage), at most
-    /// [`CACHED_POLICIES`] of them.
-    policies: RwLock<Vec<(String, bool, Value)>>,
+    /// Policies already written, by stage ARN and kind of caller: a policy depends on nothing
+    /// else, so each is built once (up to three per stage), at most [`CACHED_POLICIES`] of them.
+    policies: RwLock<Vec<Arc<StagePolicy>>>,
 }
 
-/// How many policies [`Authorizer`] keeps written: a stage has two (admin, not admin).
-const CACHED_POLICIES: usize = 16;
+/// How many policies [`Authorizer`] keeps written: a stage has up to three (one per [`Caller`]).
+const CACHED_POLICIES: usize = 24;
+
+/// What the authorizer answers API Gateway; serialises to the JSON the event's API expects
+/// ("Output from an Amazon API Gateway Lambda authorizer" and "Working with AWS Lambda
+/// authorizers for HTTP APIs", API Gateway developer guide).
+#[derive(Debug)]
+pub enum AuthorizerResponse {
+    /// REST API (`TOKEN`, `REQUEST` events): `{"principalId", "policyDocument", "context"}`.
+    Policy {
+        /// The caller's `sub`.
+        principal_id: String,
+        /// The IAM policy, shared by every caller of its stage and kind.
+        policy: Arc<StagePolicy>,
+        /// The flat context handed to the integration.
+        context: AuthorizerContext,
+    },
+    /// HTTP API payload 2.0 with simple responses: `{"isAuthorized", "context"}`.
+    Simple {
+        /// Whether the request may go on.
+        is_authorized: bool,
+        /// The flat context handed to the integration.
+        context: AuthorizerContext,
+    },
+}
+
+impl AuthorizerResponse {
+    /// The response as JSON, as API Gateway receives it.
+    pub fn to_value(&self) -> Value {
+        serde_json::to_value(self).unwrap_or(Value::Null)
+    }
+}
+
+impl Serialize for AuthorizerResponse {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::Policy { principal_id, policy, context } => {
+                let mut out = serializer.serialize_struct("AuthorizerResponse", 3)?;
+                out.serialize_field("principalId", principal_id)?;
+                out.serialize_field("policyDocument", policy.document())?;
+                out.serialize_field("context", context)?;
+                out.end()
+            }
+            Self::Simple { is_authorized, context } => {
+                let mut out = serializer.serialize_struct("AuthorizerResponse", 2)?;
+                out.serialize_field("isAuthorized", is_authorized)?;
+                out.serialize_field("context", context)?;
+                out.end()
+            }
+        }
+    }
+}
 
 impl Authorizer {
     /// An authorizer using `verifier`; members of `admin_group` may call the admin routes.
@@ -71,28 +123,32 @@ impl Authorizer {
     }
 
     /// The policy for a caller of this API ([`policy::for_routes`]), written once per stage and
-    /// kind of caller.
-    fn policy_for(&self, method_arn: &str, is_admin: bool) -> Option<Value> {
-        let stage = policy::stage_arn(method_arn)?;
-        let cached = |list: &Vec<(String, bool, Value)>| {
-            list.iter().find(|(s, admin, _)| *s == stage && *admin == is_admin).map(|(_, _, p)| p.clone())
+    /// kind of caller. `None` for a malformed method ARN.
+    fn policy_for(&self, method_arn: &str, caller: Caller) -> Option<Arc<StagePolicy>> {
+        let cached = |list: &[Arc<StagePolicy>]| {
+            list.iter().find(|p| p.caller() == caller && p.covers(method_arn)).map(Arc::clone)
         };
         if let Some(found) = self.policies.read().ok().and_then(|list| cached(&list)) {
             return Some(found);
         }
-        let written = policy::for_routes(self.routes, method_arn, is_admin)?;
+        let written = Arc::new(policy::for_routes(self.routes, method_arn, caller)?);
         if let Ok(mut list) = self.policies.write()
             && list.len() < CACHED_POLICIES
             && cached(&list).is_none()
         {
-            list.push((stage, is_admin, written.clone()));
+            list.push(Arc::clone(&written));
         }
         Some(written)
     }
 
     /// Answers one authorizer event: REST `TOKEN` or `REQUEST` with a policy, HTTP API 2.0
     /// with a simple response. A token that does not verify is [`Unauthorized`] (401).
-    pub async fn authorize(&self, event: &Value) -> Result<Value, Unauthorized> {
+    pub async fn authorize(&self, event: &Value) -> Result<AuthorizerResponse, Unauthorized> {
+        self.authorize_request(&AuthorizerRequest::from_json(event)).await
+    }
+
+    /// [`Authorizer::authorize`] for an event already read (as the Lambda runtime reads it).
+    pub async fn authorize_request(&self, event: &AuthorizerRequest) -> Result<AuthorizerResponse, Unauthorized> {
         let event = AuthorizerEvent::parse(event).map_err(|reason| {
             log_decision("unauthorized", reason, None, "");
             Unauthorized
@@ -116,26 +172,26 @@ impl Authorizer {
             (true, true) => "admin",
             (true, false) => "signed in",
         };
-        let context = serde_json::to_value(context_of(&claims)).map_err(|_| Unauthorized)?;
         match event.target {
             Target::Rest { method_arn } => {
-                let policy = if in_required_group {
-                    self.policy_for(method_arn, is_admin)
-                } else {
-                    policy::deny_all(method_arn)
+                let caller = match (in_required_group, is_admin) {
+                    (false, _) => Caller::Outsider,
+                    (true, true) => Caller::Admin,
+                    (true, false) => Caller::SignedIn,
                 };
-                let Some(policy) = policy else {
+                let Some(policy) = self.policy_for(method_arn, caller) else {
                     log_decision("unauthorized", "malformed methodArn", Some(&claims), method_arn);
                     return Err(Unauthorized);
                 };
-                let decision = if policy::allows(&policy, method_arn) { "allow" } else { "deny" };
+                let decision = if policy.allows(method_arn) { "allow" } else { "deny" };
                 log_decision(decision, reason, Some(&claims), method_arn);
-                Ok(serde_json::json!({ "principalId": claims.sub, "policyDocument": policy, "context": context }))
+                let principal_id = claims.sub.clone();
+                Ok(AuthorizerResponse::Policy { principal_id, policy, context: context_of(claims) })
             }
             Target::Http { method, route_path, path } => {
                 let allowed = in_required_group && (is_admin || self.open_to_signed_in(method, route_path, path));
                 log_decision(if allowed { "allow" } else { "deny" }, reason, Some(&claims), path);
-                Ok(serde_json::json!({ "isAuthorized": allowed, "context": context }))
+                Ok(AuthorizerResponse::Simple { is_authorized: allowed, context: context_of(claims) })
             }
         }
     }
@@ -159,23 +215,43 @@ impl Authorizer {
 /// The flat context API Gateway hands to the handlers. Groups travel comma-joined, so a group
 /// whose name contains a comma (Cognito allows it) is left out: it could not be told apart from
 /// two groups, and `staff,admins` must never read as membership of `admins`.
-pub fn context_of(claims: &Claims) -> AuthorizerContext {
-    let groups: Vec<&str> = claims.groups.iter().map(String::as_str).filter(|g| !g.contains(',')).collect();
-    if groups.len() != claims.groups.len() {
+pub fn context_of(claims: Claims) -> AuthorizerContext {
+    let (mut groups, mut left_out) = (String::new(), false);
+    for group in &claims.groups {
+        if group.contains(',') {
+            left_out = true;
+        } else {
+            if !groups.is_empty() {
+                groups.push(',');
+            }
+            groups.push_str(group);
+        }
+    }
+    if left_out {
         tracing::warn!(sub = %claims.sub, "group names with commas left out of the authorizer context");
     }
+    let username = claims.internal_username().to_string();
+    let client_id = claims.client().to_string();
     AuthorizerContext {
-        sub: claims.sub.clone(),
-        username: claims.internal_username().to_string(),
-        email: claims.email.clone().unwrap_or_default(),
+        sub: claims.sub,
+        username,
+        email: claims.email.unwrap_or_default(),
         email_verified: claims.email_verified,
-        groups: groups.join(","),
-        token_use: claims.token_use.clone(),
-        client_id: claims.client().to_string(),
+        groups,
+        token_use: claims.token_use,
+        client_id,
     }
 }
 
-/// One structured line per decision, with the reason and never the token.
+/// One structured line per decision, with the reason and never the token: refusals and denials
+/// at INFO, allowed calls at DEBUG (`AWS_LAMBDA_LOG_LEVEL=DEBUG`, the template's
+/// `ApplicationLogLevel`, shows them). Allowed calls are nearly every invocation; at INFO their
+/// lines would cost a fifth of the decision's CPU (`make bench`) and a CloudWatch line each.
 fn log_decision(decision: &str, reason: &str, claims: Option<&Claims>, target: &str) {
-    tracing::info!(decision, reason, sub = claims.map(|c| c.sub.as_str()).unwrap_or(""), target, "authorizer decision");
+    let sub = claims.map(|c| c.sub.as_str()).unwrap_or("");
+    if decision == "allow" {
+        tracing::debug!(decision, reason, sub, target, "authorizer decision");
+    } else {
+        tracing::info!(decision, reason, sub, target, "authorizer decision");
+    }
 }

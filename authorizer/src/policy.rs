@@ -7,49 +7,120 @@
 //! denies, for callers outside the admins group, every admin route of [`api_types::routes`].
 
 use api_types::routes::{Access, ROUTES, Route};
-use serde_json::{Value, json};
+use serde_json::{Value, json, value::RawValue};
+
+/// Who a policy is for: it depends on nothing else about the caller.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Caller {
+    /// A member of the admins group: the whole stage.
+    Admin,
+    /// Any other signed-in caller: the whole stage but the admin routes.
+    SignedIn,
+    /// A caller outside the required groups: nothing (403).
+    Outsider,
+}
+
+/// An IAM policy for one stage of an API, written once: its JSON document for API Gateway, and
+/// its resources for evaluating it here. Every resource is `{stage ARN}/{VERB}/{path pattern}`.
+#[derive(Debug)]
+pub struct StagePolicy {
+    stage: String,
+    caller: Caller,
+    /// Patterns below `{stage ARN}/`: `*/*`, `GET/users/*`.
+    allow: Vec<String>,
+    deny: Vec<String>,
+    document: Box<RawValue>,
+}
+
+impl StagePolicy {
+    fn new(stage: &str, caller: Caller, allow: Vec<String>, deny: Vec<String>) -> Option<Self> {
+        let statement = |effect: &str, patterns: &[String]| {
+            let resources: Vec<String> = patterns.iter().map(|p| format!("{stage}/{p}")).collect();
+            json!({ "Action": "execute-api:Invoke", "Effect": effect, "Resource": resources })
+        };
+        let mut statements = Vec::new();
+        for (effect, patterns) in [("Allow", &allow), ("Deny", &deny)] {
+            if !patterns.is_empty() {
+                statements.push(statement(effect, patterns));
+            }
+        }
+        let document = serde_json::value::to_raw_value(&json!({ "Version": "2012-10-17", "Statement": statements }));
+        Some(Self { stage: stage.to_owned(), caller, allow, deny, document: document.ok()? })
+    }
+
+    /// The stage ARN it covers: `arn:aws:execute-api:{region}:{account}:{apiId}/{stage}`.
+    pub fn stage(&self) -> &str {
+        &self.stage
+    }
+
+    /// Whether `method_arn` is a method ARN of this policy's stage (`{stage}/{VERB}/{path}`):
+    /// exactly when [`stage_arn`] of it is this stage, without splitting it up.
+    pub fn covers(&self, method_arn: &str) -> bool {
+        method_arn
+            .strip_prefix(self.stage.as_str())
+            .and_then(|rest| rest.strip_prefix('/'))
+            .and_then(|rest| rest.split_once('/'))
+            .is_some_and(|(verb, _)| !verb.is_empty())
+    }
+
+    /// Who it is for.
+    pub fn caller(&self) -> Caller {
+        self.caller
+    }
+
+    /// The policy document as API Gateway reads it (`{"Version", "Statement": [...]}`).
+    pub fn document(&self) -> &RawValue {
+        &self.document
+    }
+
+    /// The document as a JSON value.
+    pub fn to_value(&self) -> Value {
+        serde_json::from_str(self.document.get()).unwrap_or(Value::Null)
+    }
+
+    /// Evaluates the policy for a method ARN as API Gateway does ([`allows`]): an explicit
+    /// Deny wins, then an Allow is needed. The stage prefix, shared by every resource and free of
+    /// wildcards, is compared once.
+    pub fn allows(&self, method_arn: &str) -> bool {
+        let Some(rest) = method_arn.strip_prefix(self.stage.as_str()).and_then(|r| r.strip_prefix('/')) else {
+            return false;
+        };
+        let matches = |patterns: &[String]| patterns.iter().any(|p| wildcard_match(p, rest));
+        !matches(&self.deny) && matches(&self.allow)
+    }
+}
 
 /// The policy for a caller of this API, given the method ARN API Gateway sent. `None` when the
 /// ARN is not an execute-api method ARN.
-pub fn for_caller(method_arn: &str, is_admin: bool) -> Option<Value> {
-    for_routes(ROUTES, method_arn, is_admin)
+pub fn for_caller(method_arn: &str, caller: Caller) -> Option<StagePolicy> {
+    for_routes(ROUTES, method_arn, caller)
 }
 
 /// The policy for a caller of an API with these routes.
-pub fn for_routes(routes: &[Route], method_arn: &str, is_admin: bool) -> Option<Value> {
-    let base = stage_arn(method_arn)?;
-    let mut statements = vec![json!({
-        "Action": "execute-api:Invoke",
-        "Effect": "Allow",
-        "Resource": [format!("{base}/*/*")],
-    })];
-    if !is_admin {
-        let denied: Vec<String> = routes
-            .iter()
-            .filter(|r| r.access == Access::Admin)
-            .map(|r| format!("{base}/{}/{}", if r.method == "ANY" { "*" } else { r.method }, resource_pattern(r.path)))
-            .collect();
-        if !denied.is_empty() {
-            statements.push(json!({ "Action": "execute-api:Invoke", "Effect": "Deny", "Resource": denied }));
+pub fn for_routes(routes: &[Route], method_arn: &str, caller: Caller) -> Option<StagePolicy> {
+    let stage = stage_arn(method_arn)?;
+    let whole_stage = || vec!["*/*".to_owned()];
+    match caller {
+        Caller::Admin => StagePolicy::new(stage, caller, whole_stage(), Vec::new()),
+        Caller::SignedIn => {
+            let denied = routes
+                .iter()
+                .filter(|r| r.access == Access::Admin)
+                .map(|r| format!("{}/{}", if r.method == "ANY" { "*" } else { r.method }, resource_pattern(r.path)))
+                .collect();
+            StagePolicy::new(stage, caller, whole_stage(), denied)
         }
+        Caller::Outsider => StagePolicy::new(stage, caller, Vec::new(), whole_stage()),
     }
-    Some(json!({ "Version": "2012-10-17", "Statement": statements }))
-}
-
-/// A policy denying the whole stage: a valid caller outside the required groups (403).
-pub fn deny_all(method_arn: &str) -> Option<Value> {
-    let base = stage_arn(method_arn)?;
-    Some(json!({ "Version": "2012-10-17", "Statement": [
-        { "Action": "execute-api:Invoke", "Effect": "Deny", "Resource": [format!("{base}/*/*")] },
-    ]}))
 }
 
 /// `arn:aws:execute-api:{region}:{account}:{apiId}/{stage}` of a method ARN
-/// `arn:aws:execute-api:{region}:{account}:{apiId}/{stage}/{VERB}/{path}`.
-pub fn stage_arn(method_arn: &str) -> Option<String> {
-    let parts: Vec<&str> = method_arn.splitn(6, ':').collect();
-    let [arn, partition, service, region, account, resource] = parts.as_slice() else { return None };
-    if *arn != "arn" || *service != "execute-api" || partition.is_empty() || region.is_empty() || account.is_empty() {
+/// `arn:aws:execute-api:{region}:{account}:{apiId}/{stage}/{VERB}/{path}`: a prefix of it.
+pub fn stage_arn(method_arn: &str) -> Option<&str> {
+    let mut parts = method_arn.splitn(6, ':');
+    let mut next = || parts.next();
+    let (arn, partition, service, region, account, resource) = (next()?, next()?, next()?, next()?, next()?, next()?);
+    if arn != "arn" || service != "execute-api" || partition.is_empty() || region.is_empty() || account.is_empty() {
         return None;
     }
     let mut segments = resource.splitn(4, '/');
@@ -57,7 +128,8 @@ pub fn stage_arn(method_arn: &str) -> Option<String> {
     if api.is_empty() || stage.is_empty() || verb.is_empty() || segments.next().is_none() {
         return None;
     }
-    Some(format!("{arn}:{partition}:{service}:{region}:{account}:{api}/{stage}"))
+    let len = method_arn.len() - resource.len() + api.len() + 1 + stage.len();
+    method_arn.get(..len)
 }
 
 /// A route template as a resource pattern: `/users/{username}` -> `users/*`.
@@ -161,6 +233,13 @@ mod tests {
         format!("arn:aws:execute-api:us-east-1:123456789012:abc123/prod/{verb}{path}")
     }
 
+    /// The policy's own evaluation, checked against the generic one over its JSON document.
+    fn permits(policy: &StagePolicy, method_arn: &str) -> bool {
+        let answer = policy.allows(method_arn);
+        assert_eq!(answer, allows(&policy.to_value(), method_arn), "{method_arn}");
+        answer
+    }
+
     fn concrete(path: &str) -> String {
         path.replace("{username}", "alice").replace("{group}", "admins")
     }
@@ -168,33 +247,63 @@ mod tests {
     #[test]
     fn cached_policy_allows_every_signed_in_route() {
         for table in [TABLE, ROUTES] {
-            let policy = for_routes(table, ARN, false).unwrap();
+            let policy = for_routes(table, ARN, Caller::SignedIn).unwrap();
             for route in table.iter().filter(|r| r.access != Access::Admin) {
-                assert!(allows(&policy, &arn(route.method, &concrete(route.path))), "{route:?}");
+                assert!(permits(&policy, &arn(route.method, &concrete(route.path))), "{route:?}");
             }
         }
     }
 
     #[test]
     fn cached_policy_denies_admin_routes_to_others_and_allows_them_to_admins() {
-        let user = for_routes(TABLE, ARN, false).unwrap();
-        let admin = for_routes(TABLE, ARN, true).unwrap();
+        let user = for_routes(TABLE, ARN, Caller::SignedIn).unwrap();
+        let admin = for_routes(TABLE, ARN, Caller::Admin).unwrap();
+        let outsider = for_routes(TABLE, ARN, Caller::Outsider).unwrap();
         let admin_routes: Vec<_> = TABLE.iter().filter(|r| r.access == Access::Admin).collect();
         assert!(!admin_routes.is_empty());
         for route in admin_routes {
             let target = arn(route.method, &concrete(route.path));
-            assert!(!allows(&user, &target), "{route:?}");
-            assert!(allows(&admin, &target), "{route:?}");
+            assert!(!permits(&user, &target), "{route:?}");
+            assert!(permits(&admin, &target), "{route:?}");
         }
         // The deny is precise: same paths with other methods, and look-alike paths, stay open.
-        assert!(allows(&user, &arn("GET", "/usersettings")));
+        assert!(permits(&user, &arn("GET", "/usersettings")));
+        for route in TABLE {
+            assert!(!permits(&outsider, &arn(route.method, &concrete(route.path))), "{route:?}");
+        }
     }
 
     #[test]
     fn policy_does_not_reach_other_stages_or_apis() {
-        let policy = for_caller(ARN, true).unwrap();
-        assert!(!allows(&policy, "arn:aws:execute-api:us-east-1:123456789012:abc123/dev/GET/me"));
-        assert!(!allows(&policy, "arn:aws:execute-api:us-east-1:123456789012:other/prod/GET/me"));
+        let policy = for_caller(ARN, Caller::Admin).unwrap();
+        assert_eq!(policy.stage(), "arn:aws:execute-api:us-east-1:123456789012:abc123/prod");
+        for elsewhere in [
+            "arn:aws:execute-api:us-east-1:123456789012:abc123/dev/GET/me",
+            "arn:aws:execute-api:us-east-1:123456789012:other/prod/GET/me",
+            "arn:aws:execute-api:us-east-1:123456789012:abc123/production/GET/me",
+            "arn:aws:execute-api:us-east-1:123456789012:abc123/prod",
+        ] {
+            assert!(!permits(&policy, elsewhere), "{elsewhere}");
+        }
+    }
+
+    #[test]
+    fn a_policy_covers_exactly_the_method_arns_whose_stage_is_its_own() {
+        let policy = for_caller(ARN, Caller::SignedIn).unwrap();
+        for method_arn in [
+            ARN,
+            "arn:aws:execute-api:us-east-1:123456789012:abc123/prod/DELETE/users/a:b/c",
+            "arn:aws:execute-api:us-east-1:123456789012:abc123/prod/GET/",
+            "arn:aws:execute-api:us-east-1:123456789012:abc123/prod//me",
+            "arn:aws:execute-api:us-east-1:123456789012:abc123/prod/GET",
+            "arn:aws:execute-api:us-east-1:123456789012:abc123/prod/",
+            "arn:aws:execute-api:us-east-1:123456789012:abc123/production/GET/me",
+            "arn:aws:execute-api:us-east-1:123456789012:abc123/dev/GET/me",
+            "arn:aws:execute-api:us-east-1:123456789012:abc1234/prod/GET/me",
+            "arn:aws:execute-api:us-east-2:123456789012:abc123/prod/GET/me",
+        ] {
+            assert_eq!(policy.covers(method_arn), stage_arn(method_arn) == Some(policy.stage()), "{method_arn}");
+        }
     }
 
     #[test]
@@ -205,7 +314,7 @@ mod tests {
             "arn:aws:s3:::bucket/x/GET/me",
             "arn:aws:execute-api:r:a:/s/GET/x",
         ] {
-            assert_eq!(for_caller(bad, false), None, "{bad}");
+            assert!(for_caller(bad, Caller::SignedIn).is_none(), "{bad}");
         }
     }
 

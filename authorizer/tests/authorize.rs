@@ -27,8 +27,11 @@ fn token_event(token: &str) -> Value {
 #[tokio::test]
 async fn valid_token_gets_an_allow_policy_and_a_flat_context() {
     let key = TestKey::new("k1");
-    let answer =
-        authorizer(&key).authorize(&token_event(&key.sign(&id_token_claims(REGION, POOL, CLIENT)))).await.unwrap();
+    let answer = authorizer(&key)
+        .authorize(&token_event(&key.sign(&id_token_claims(REGION, POOL, CLIENT))))
+        .await
+        .unwrap()
+        .to_value();
     assert_eq!(answer["principalId"], "8f1c0d2e-sub");
     assert_eq!(answer["policyDocument"]["Version"], "2012-10-17");
     assert!(authorizer::policy::allows(&answer["policyDocument"], ARN));
@@ -67,7 +70,7 @@ async fn refusals_fail_with_exactly_unauthorized() {
         json!({"type": "TOKEN", "authorizationToken": "Bearer x"}),
     ] {
         let refused = auth.authorize(&event).await;
-        assert_eq!(refused, Err(Unauthorized), "{event}");
+        assert_eq!(refused.err(), Some(Unauthorized), "{event}");
     }
     // API Gateway answers 401 only for this exact message.
     assert_eq!(Unauthorized.to_string(), "Unauthorized");
@@ -78,7 +81,7 @@ async fn malformed_method_arn_is_refused() {
     let key = TestKey::new("k1");
     let token = key.sign(&id_token_claims(REGION, POOL, CLIENT));
     let event = json!({"type": "TOKEN", "authorizationToken": token, "methodArn": "not-an-arn"});
-    assert_eq!(authorizer(&key).authorize(&event).await, Err(Unauthorized));
+    assert_eq!(authorizer(&key).authorize(&event).await.err(), Some(Unauthorized));
 }
 
 #[tokio::test]
@@ -90,7 +93,7 @@ async fn a_group_named_with_a_comma_grants_nothing() {
     let users_arn = "arn:aws:execute-api:eu-west-1:123456789012:api1/prod/GET/users";
     let event = json!({"type": "TOKEN", "authorizationToken": key.sign(&claims), "methodArn": users_arn});
     // WHEN the authorizer of an API with an admin route answers
-    let answer = authorizer(&key).with_routes(ADMIN_API).authorize(&event).await.unwrap();
+    let answer = authorizer(&key).with_routes(ADMIN_API).authorize(&event).await.unwrap().to_value();
     // THEN neither the context nor the policy reads as admin membership
     assert_eq!(answer["context"]["groups"], "readers");
     assert!(!authorizer::policy::allows(&answer["policyDocument"], users_arn));
@@ -106,7 +109,7 @@ async fn admins_get_the_admin_routes_and_others_a_deny() {
     let auth = authorizer(&key).with_routes(ADMIN_API);
     for (claims, allowed) in [(plain, false), (admin, true)] {
         let event = json!({"type": "TOKEN", "authorizationToken": key.sign(&claims), "methodArn": ARN});
-        let answer = auth.authorize(&event).await.unwrap();
+        let answer = auth.authorize(&event).await.unwrap().to_value();
         // The policy cached for a call to /me decides a later call to /users.
         assert!(authorizer::policy::allows(&answer["policyDocument"], ARN));
         assert_eq!(authorizer::policy::allows(&answer["policyDocument"], users_arn), allowed, "{claims}");
@@ -127,7 +130,8 @@ async fn policies_written_once_stay_per_stage_and_per_kind_of_caller() {
             let users = format!("arn:aws:execute-api:eu-west-1:123456789012:api1/{stage}/GET/users");
             for (claims, allowed) in [(&plain, false), (&admin, true)] {
                 let event = json!({"type": "TOKEN", "authorizationToken": key.sign(claims), "methodArn": me});
-                let policy = &auth.authorize(&event).await.unwrap()["policyDocument"];
+                let answer = auth.authorize(&event).await.unwrap().to_value();
+                let policy = &answer["policyDocument"];
                 // THEN each answer is its own stage's policy for its kind of caller
                 assert!(authorizer::policy::allows(policy, &me), "{stage}");
                 assert_eq!(authorizer::policy::allows(policy, &users), allowed, "{stage} {claims}");
@@ -176,16 +180,16 @@ async fn http_api_events_get_simple_responses() {
     plain["cognito:groups"] = json!([]);
     let (plain, admin) = (key.sign(&plain), key.sign(&id_token_claims(REGION, POOL, CLIENT)));
 
-    let me = auth.authorize(&http_api_event(&plain, "GET /me", "/me")).await.unwrap();
+    let me = auth.authorize(&http_api_event(&plain, "GET /me", "/me")).await.unwrap().to_value();
     assert_eq!(me["isAuthorized"], true);
     assert_eq!(me["context"]["sub"], "8f1c0d2e-sub");
     assert!(me.get("policyDocument").is_none());
 
     // Admin routes: by the declared route, and by the raw path on a $default route.
     for (route_key, path) in [("GET /users", "/users"), ("$default", "/users")] {
-        let user = auth.authorize(&http_api_event(&plain, route_key, path)).await.unwrap();
+        let user = auth.authorize(&http_api_event(&plain, route_key, path)).await.unwrap().to_value();
         assert_eq!(user["isAuthorized"], false, "{route_key}");
-        let admin = auth.authorize(&http_api_event(&admin, route_key, path)).await.unwrap();
+        let admin = auth.authorize(&http_api_event(&admin, route_key, path)).await.unwrap().to_value();
         assert_eq!(admin["isAuthorized"], true, "{route_key}");
     }
     // Fails closed: catch-all routes, other parameter names, stage prefixes, HEAD and unknown
@@ -197,13 +201,15 @@ async fn http_api_events_get_simple_responses() {
         ("HEAD", "$default", "/users", "$default"),
         ("GET", "$default", "/somewhere-else", "$default"),
     ] {
-        let answer = auth.authorize(&http_api_event_on(&plain, method, route_key, path, stage)).await.unwrap();
+        let answer =
+            auth.authorize(&http_api_event_on(&plain, method, route_key, path, stage)).await.unwrap().to_value();
         assert_eq!(answer["isAuthorized"], false, "{method} {route_key} {path}");
     }
-    let staged_me = auth.authorize(&http_api_event_on(&plain, "GET", "$default", "/prod/me", "prod")).await.unwrap();
+    let staged_me =
+        auth.authorize(&http_api_event_on(&plain, "GET", "$default", "/prod/me", "prod")).await.unwrap().to_value();
     assert_eq!(staged_me["isAuthorized"], true);
     // An invalid token is still a 401, not a 403.
-    assert_eq!(auth.authorize(&http_api_event("garbage", "GET /me", "/me")).await, Err(Unauthorized));
+    assert_eq!(auth.authorize(&http_api_event("garbage", "GET /me", "/me")).await.err(), Some(Unauthorized));
 }
 
 #[tokio::test]
@@ -212,14 +218,15 @@ async fn callers_outside_the_required_groups_are_denied_everywhere() {
     let auth = authorizer(&key).with_required_groups(vec!["staff".into(), "admins".into()]);
     let mut outsider = id_token_claims(REGION, POOL, CLIENT);
     outsider["cognito:groups"] = json!(["readers"]);
-    let denied = auth.authorize(&token_event(&key.sign(&outsider))).await.unwrap();
+    let denied = auth.authorize(&token_event(&key.sign(&outsider))).await.unwrap().to_value();
     assert!(!authorizer::policy::allows(&denied["policyDocument"], ARN));
     let other_route = "arn:aws:execute-api:eu-west-1:123456789012:api1/prod/POST/auth/sign-out";
     assert!(!authorizer::policy::allows(&denied["policyDocument"], other_route));
 
-    let member = auth.authorize(&token_event(&key.sign(&id_token_claims(REGION, POOL, CLIENT)))).await.unwrap();
+    let member =
+        auth.authorize(&token_event(&key.sign(&id_token_claims(REGION, POOL, CLIENT)))).await.unwrap().to_value();
     assert!(authorizer::policy::allows(&member["policyDocument"], ARN));
-    let v2 = auth.authorize(&http_api_event(&key.sign(&outsider), "GET /me", "/me")).await.unwrap();
+    let v2 = auth.authorize(&http_api_event(&key.sign(&outsider), "GET /me", "/me")).await.unwrap().to_value();
     assert_eq!(v2["isAuthorized"], false);
 }
 
@@ -235,6 +242,58 @@ async fn configuration_from_the_environment_builds_a_working_authorizer() {
     .unwrap();
     // WHEN it is built, THEN it answers like the one assembled by hand
     let auth = config.build().unwrap();
-    let answer = auth.authorize(&token_event(&key.sign(&id_token_claims(REGION, POOL, CLIENT)))).await.unwrap();
+    let answer =
+        auth.authorize(&token_event(&key.sign(&id_token_claims(REGION, POOL, CLIENT)))).await.unwrap().to_value();
     assert!(authorizer::policy::allows(&answer["policyDocument"], ARN));
+}
+
+/// Collects what a subscriber writes.
+#[derive(Clone, Default)]
+struct Captured(Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[test]
+fn refusals_and_denials_are_logged_at_info_and_allowed_calls_at_debug_never_with_the_token() {
+    // GIVEN the INFO level Lambda runs at by default, and one allowed, one denied, one refused call
+    let key = TestKey::new("k1");
+    let auth = authorizer(&key).with_required_groups(vec!["staff".into()]);
+    let mut staff = id_token_claims(REGION, POOL, CLIENT);
+    staff["cognito:groups"] = json!(["staff"]);
+    let mut outsider = id_token_claims(REGION, POOL, CLIENT);
+    outsider["cognito:groups"] = json!(["readers"]);
+    let (allowed, denied) = (key.sign(&staff), key.sign(&outsider));
+    let log = Captured::default();
+    let writer = log.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .json()
+        .with_max_level(tracing::Level::INFO)
+        .with_writer(move || writer.clone())
+        .finish();
+    let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+    tracing::subscriber::with_default(subscriber, || {
+        rt.block_on(async {
+            assert!(auth.authorize(&token_event(&allowed)).await.is_ok());
+            assert!(auth.authorize(&token_event(&denied)).await.is_ok());
+            assert!(auth.authorize(&token_event("garbage")).await.is_err());
+        })
+    });
+    // THEN the denial and the refusal have a line each, the allowed call none
+    let text = String::from_utf8(log.0.lock().unwrap().clone()).unwrap();
+    let decisions: Vec<String> = text
+        .lines()
+        .map(|line| {
+            serde_json::from_str::<Value>(line).unwrap()["fields"]["decision"].as_str().unwrap_or("").to_owned()
+        })
+        .collect();
+    assert_eq!(decisions, ["deny", "unauthorized"], "{text}");
+    assert!(!text.contains(&allowed) && !text.contains(&denied) && !text.contains("garbage"), "{text}");
 }

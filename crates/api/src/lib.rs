@@ -29,7 +29,18 @@ pub fn bearer_token(value: &str) -> Option<&str> {
         None if value.eq_ignore_ascii_case("bearer") => return None,
         None => value,
     };
-    (!token.is_empty() && !token.contains(char::is_whitespace)).then_some(token)
+    (!token.is_empty() && !has_whitespace(token)).then_some(token)
+}
+
+/// Whether `text` contains Unicode whitespace. Tokens are ASCII: `char::is_whitespace` on ASCII
+/// is exactly six bytes, all at or below the space, so a branch-free scan for such bytes (which
+/// the compiler vectorises) settles almost every token; anything else is checked by character.
+fn has_whitespace(text: &str) -> bool {
+    let low_byte = |chunk: &[u8]| chunk.iter().fold(false, |found, &b| found | (b <= b' '));
+    if text.is_ascii() && !text.as_bytes().chunks(64).any(low_byte) {
+        return false;
+    }
+    text.contains(char::is_whitespace)
 }
 
 #[cfg(test)]
@@ -44,5 +55,15 @@ mod tests {
         for raw in ["", " ", "Bearer", "Bearer ", "Basic abc", "Bearer a b"] {
             assert_eq!(bearer_token(raw), None, "{raw}");
         }
+    }
+
+    #[test]
+    fn whitespace_inside_a_token_is_found_as_char_is_whitespace_finds_it() {
+        for byte in 0..=127u8 {
+            let text = format!("a{}b", byte as char);
+            assert_eq!(super::has_whitespace(&text), (byte as char).is_whitespace(), "{byte}");
+        }
+        assert!(super::has_whitespace("a\u{a0}b") && super::has_whitespace("\u{e9}\u{2003}"));
+        assert!(!super::has_whitespace("\u{e9}t"));
     }
 }

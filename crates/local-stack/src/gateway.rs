@@ -152,7 +152,7 @@ impl Gateway {
             None => {
                 let event = json!({ "type": "TOKEN", "authorizationToken": token, "methodArn": method_arn });
                 self.authorizer_invocations.fetch_add(1, Ordering::Relaxed);
-                let answer = self.authorizer.authorize(&event).await.map_err(|_| ApiError::unauthorized())?;
+                let answer = self.authorizer.authorize(&event).await.map_err(|_| ApiError::unauthorized())?.to_value();
                 self.remember(token, &answer);
                 answer
             }

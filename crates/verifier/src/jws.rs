@@ -5,6 +5,8 @@
 //! is ours, never the token's) and `kid` (an opaque, length-capped lookup key). `jku`, `x5u`,
 //! `jwk` and `x5c` are ignored: keys come only from the configured JWKS.
 
+use std::borrow::Cow;
+
 use aws_lc_rs::signature::ParsedPublicKey;
 use base64::Engine;
 use serde::Deserialize;
@@ -16,11 +18,16 @@ use crate::{Claims, VerifyError, jwks::MAX_KID_BYTES};
 pub const MAX_TOKEN_BYTES: usize = 8 * 1024;
 
 #[derive(Deserialize)]
-struct Header {
-    alg: String,
-    #[serde(default)]
-    kid: Option<String>,
+struct Header<'a> {
+    #[serde(borrow)]
+    alg: Cow<'a, str>,
+    #[serde(default, borrow)]
+    kid: Option<Cow<'a, str>>,
 }
+
+/// Headers and signatures are decoded on the stack: a Cognito header is under 100 bytes, an
+/// RS256 signature at most 1,024 (RSA-8192). Longer ones are malformed.
+const MAX_DECODED_ON_STACK: usize = 1024;
 
 /// A token split and decoded, its signature not yet checked.
 pub(crate) struct Jws<'a> {
@@ -34,9 +41,19 @@ pub(crate) struct Jws<'a> {
 }
 
 fn decode(segment: &str) -> Result<Vec<u8>, VerifyError> {
-    base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(segment)
-        .map_err(|_| VerifyError::Malformed("invalid base64url".into()))
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(segment).map_err(|_| invalid_base64())
+}
+
+/// Decodes a short segment into `buffer`, returning the decoded bytes.
+fn decode_short<'b>(segment: &str, buffer: &'b mut [u8; MAX_DECODED_ON_STACK]) -> Result<&'b [u8], VerifyError> {
+    let len = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode_slice(segment, buffer)
+        .map_err(|_| VerifyError::Malformed("oversized or invalid base64url segment".into()))?;
+    buffer.get(..len).ok_or_else(invalid_base64)
+}
+
+fn invalid_base64() -> VerifyError {
+    VerifyError::Malformed("invalid base64url".into())
 }
 
 impl<'a> Jws<'a> {
@@ -51,12 +68,14 @@ impl<'a> Jws<'a> {
         else {
             return Err(VerifyError::Malformed("expected three segments".into()));
         };
-        let header: Header =
-            serde_json::from_slice(&decode(header)?).map_err(|e| VerifyError::Malformed(format!("header: {e}")))?;
+        let mut buffer = [0; MAX_DECODED_ON_STACK];
+        let header: Header = serde_json::from_slice(decode_short(header, &mut buffer)?)
+            .map_err(|e| VerifyError::Malformed(format!("header: {e}")))?;
         if header.alg != "RS256" {
             return Err(VerifyError::AlgorithmNotAllowed);
         }
         let kid = header.kid.filter(|k| !k.is_empty() && k.len() <= MAX_KID_BYTES).ok_or(VerifyError::InvalidKid)?;
+        let kid = kid.into_owned();
         let claims: Claims =
             serde_json::from_slice(&decode(payload)?).map_err(|e| VerifyError::Malformed(format!("claims: {e}")))?;
         let signing_input = &token[..header_and_payload_len(token)];
@@ -65,8 +84,9 @@ impl<'a> Jws<'a> {
 
     /// Checks the RS256 signature with `key`.
     pub fn verify_signature(&self, key: &ParsedPublicKey) -> Result<(), VerifyError> {
-        let signature = decode(self.signature)?;
-        key.verify_sig(self.signing_input.as_bytes(), &signature).map_err(|_| VerifyError::InvalidSignature)
+        let mut buffer = [0; MAX_DECODED_ON_STACK];
+        let signature = decode_short(self.signature, &mut buffer)?;
+        key.verify_sig(self.signing_input.as_bytes(), signature).map_err(|_| VerifyError::InvalidSignature)
     }
 }
 

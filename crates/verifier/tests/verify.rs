@@ -256,6 +256,22 @@ async fn rejects_duplicate_claims() {
     assert!(matches!(refused(&verifier, &dup_alg).await, VerifyError::Malformed(_)));
 }
 
+#[tokio::test]
+async fn rejects_headers_and_signatures_longer_than_any_rs256_token_has() {
+    // Both are decoded on the stack, into 1,024 bytes: an RSA-8192 signature's size.
+    let key = Key::new("k1");
+    let verifier = static_verifier(&[&key]);
+    let token = key.sign(&id_claims());
+    let (header, rest) = token.split_once('.').unwrap();
+    let (payload, _) = rest.split_once('.').unwrap();
+    let long_header = b64(format!(r#"{{"alg":"RS256","kid":"k1","x":"{}"}}"#, "a".repeat(1100)).as_bytes());
+    for oversized in
+        [format!("{long_header}.{payload}.{}", b64(&[1; 256])), format!("{header}.{payload}.{}", b64(&[1; 1025]))]
+    {
+        assert!(matches!(refused(&verifier, &oversized).await, VerifyError::Malformed(_)), "{oversized}");
+    }
+}
+
 // ---------------------------------------------------------------- signature
 
 #[tokio::test]
