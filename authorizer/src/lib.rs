@@ -20,7 +20,7 @@ use cognito_verifier::{Claims, Verifier};
 use serde::{Serialize, Serializer, ser::SerializeStruct};
 use serde_json::Value;
 
-use crate::policy::{Caller, StagePolicy};
+use crate::policy::{CallerKind, StagePolicy};
 
 pub use config::AuthorizerConfig;
 pub use event::{AuthorizerEvent, AuthorizerRequest, Target};
@@ -42,7 +42,7 @@ pub struct Authorizer {
     policies: RwLock<Vec<Arc<StagePolicy>>>,
 }
 
-/// How many policies [`Authorizer`] keeps written: a stage has up to three (one per [`Caller`]).
+/// How many policies [`Authorizer`] keeps written: a stage has up to three (one per [`CallerKind`]).
 const CACHED_POLICIES: usize = 24;
 
 /// What the authorizer answers API Gateway; serialises to the JSON the event's API expects
@@ -124,7 +124,7 @@ impl Authorizer {
 
     /// The policy for a caller of this API ([`policy::for_routes`]), written once per stage and
     /// kind of caller. `None` for a malformed method ARN.
-    fn policy_for(&self, method_arn: &str, caller: Caller) -> Option<Arc<StagePolicy>> {
+    fn policy_for(&self, method_arn: &str, caller: CallerKind) -> Option<Arc<StagePolicy>> {
         let cached = |list: &[Arc<StagePolicy>]| {
             list.iter().find(|p| p.caller() == caller && p.covers(method_arn)).map(Arc::clone)
         };
@@ -175,9 +175,9 @@ impl Authorizer {
         match event.target {
             Target::Rest { method_arn } => {
                 let caller = match (in_required_group, is_admin) {
-                    (false, _) => Caller::Outsider,
-                    (true, true) => Caller::Admin,
-                    (true, false) => Caller::SignedIn,
+                    (false, _) => CallerKind::Outsider,
+                    (true, true) => CallerKind::Admin,
+                    (true, false) => CallerKind::SignedIn,
                 };
                 let Some(policy) = self.policy_for(method_arn, caller) else {
                     log_decision("unauthorized", "malformed methodArn", Some(&claims), method_arn);

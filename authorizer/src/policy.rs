@@ -11,7 +11,7 @@ use serde_json::{Value, json, value::RawValue};
 
 /// Who a policy is for: it depends on nothing else about the caller.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Caller {
+pub enum CallerKind {
     /// A member of the admins group: the whole stage.
     Admin,
     /// Any other signed-in caller: the whole stage but the admin routes.
@@ -25,7 +25,7 @@ pub enum Caller {
 #[derive(Debug)]
 pub struct StagePolicy {
     stage: String,
-    caller: Caller,
+    caller: CallerKind,
     /// Patterns below `{stage ARN}/`: `*/*`, `GET/users/*`.
     allow: Vec<String>,
     deny: Vec<String>,
@@ -33,7 +33,7 @@ pub struct StagePolicy {
 }
 
 impl StagePolicy {
-    fn new(stage: &str, caller: Caller, allow: Vec<String>, deny: Vec<String>) -> Option<Self> {
+    fn new(stage: &str, caller: CallerKind, allow: Vec<String>, deny: Vec<String>) -> Option<Self> {
         let statement = |effect: &str, patterns: &[String]| {
             let resources: Vec<String> = patterns.iter().map(|p| format!("{stage}/{p}")).collect();
             json!({ "Action": "execute-api:Invoke", "Effect": effect, "Resource": resources })
@@ -64,7 +64,7 @@ impl StagePolicy {
     }
 
     /// Who it is for.
-    pub fn caller(&self) -> Caller {
+    pub fn caller(&self) -> CallerKind {
         self.caller
     }
 
@@ -92,17 +92,17 @@ impl StagePolicy {
 
 /// The policy for a caller of this API, given the method ARN API Gateway sent. `None` when the
 /// ARN is not an execute-api method ARN.
-pub fn for_caller(method_arn: &str, caller: Caller) -> Option<StagePolicy> {
+pub fn for_caller(method_arn: &str, caller: CallerKind) -> Option<StagePolicy> {
     for_routes(ROUTES, method_arn, caller)
 }
 
 /// The policy for a caller of an API with these routes.
-pub fn for_routes(routes: &[Route], method_arn: &str, caller: Caller) -> Option<StagePolicy> {
+pub fn for_routes(routes: &[Route], method_arn: &str, caller: CallerKind) -> Option<StagePolicy> {
     let stage = stage_arn(method_arn)?;
     let whole_stage = || vec!["*/*".to_owned()];
     match caller {
-        Caller::Admin => StagePolicy::new(stage, caller, whole_stage(), Vec::new()),
-        Caller::SignedIn => {
+        CallerKind::Admin => StagePolicy::new(stage, caller, whole_stage(), Vec::new()),
+        CallerKind::SignedIn => {
             let denied = routes
                 .iter()
                 .filter(|r| r.access == Access::Admin)
@@ -110,7 +110,7 @@ pub fn for_routes(routes: &[Route], method_arn: &str, caller: Caller) -> Option<
                 .collect();
             StagePolicy::new(stage, caller, whole_stage(), denied)
         }
-        Caller::Outsider => StagePolicy::new(stage, caller, Vec::new(), whole_stage()),
+        CallerKind::Outsider => StagePolicy::new(stage, caller, Vec::new(), whole_stage()),
     }
 }
 
@@ -247,7 +247,7 @@ mod tests {
     #[test]
     fn cached_policy_allows_every_signed_in_route() {
         for table in [TABLE, ROUTES] {
-            let policy = for_routes(table, ARN, Caller::SignedIn).unwrap();
+            let policy = for_routes(table, ARN, CallerKind::SignedIn).unwrap();
             for route in table.iter().filter(|r| r.access != Access::Admin) {
                 assert!(permits(&policy, &arn(route.method, &concrete(route.path))), "{route:?}");
             }
@@ -256,9 +256,9 @@ mod tests {
 
     #[test]
     fn cached_policy_denies_admin_routes_to_others_and_allows_them_to_admins() {
-        let user = for_routes(TABLE, ARN, Caller::SignedIn).unwrap();
-        let admin = for_routes(TABLE, ARN, Caller::Admin).unwrap();
-        let outsider = for_routes(TABLE, ARN, Caller::Outsider).unwrap();
+        let user = for_routes(TABLE, ARN, CallerKind::SignedIn).unwrap();
+        let admin = for_routes(TABLE, ARN, CallerKind::Admin).unwrap();
+        let outsider = for_routes(TABLE, ARN, CallerKind::Outsider).unwrap();
         let admin_routes: Vec<_> = TABLE.iter().filter(|r| r.access == Access::Admin).collect();
         assert!(!admin_routes.is_empty());
         for route in admin_routes {
@@ -275,7 +275,7 @@ mod tests {
 
     #[test]
     fn policy_does_not_reach_other_stages_or_apis() {
-        let policy = for_caller(ARN, Caller::Admin).unwrap();
+        let policy = for_caller(ARN, CallerKind::Admin).unwrap();
         assert_eq!(policy.stage(), "arn:aws:execute-api:us-east-1:123456789012:abc123/prod");
         for elsewhere in [
             "arn:aws:execute-api:us-east-1:123456789012:abc123/dev/GET/me",
@@ -289,7 +289,7 @@ mod tests {
 
     #[test]
     fn a_policy_covers_exactly_the_method_arns_whose_stage_is_its_own() {
-        let policy = for_caller(ARN, Caller::SignedIn).unwrap();
+        let policy = for_caller(ARN, CallerKind::SignedIn).unwrap();
         for method_arn in [
             ARN,
             "arn:aws:execute-api:us-east-1:123456789012:abc123/prod/DELETE/users/a:b/c",
@@ -314,7 +314,7 @@ mod tests {
             "arn:aws:s3:::bucket/x/GET/me",
             "arn:aws:execute-api:r:a:/s/GET/x",
         ] {
-            assert!(for_caller(bad, Caller::SignedIn).is_none(), "{bad}");
+            assert!(for_caller(bad, CallerKind::SignedIn).is_none(), "{bad}");
         }
     }
 

@@ -20,6 +20,14 @@ fn strings(value: &Value) -> Vec<String> {
     value.as_sequence().map(|s| s.iter().filter_map(|v| v.as_str().map(str::to_string)).collect()).unwrap_or_default()
 }
 
+/// `!If [condition, then, else]`: the condition's name and both branches.
+fn if_branches(value: &Value) -> (String, Value, Value) {
+    let Value::Tagged(tagged) = value else { panic!("expected !If, got {value:?}") };
+    assert_eq!(tagged.tag, "If");
+    let parts = tagged.value.as_sequence().expect("!If takes a list");
+    (parts[0].as_str().expect("a condition").to_string(), parts[1].clone(), parts[2].clone())
+}
+
 /// The template's functions: logical id and resource.
 fn functions(template: &Value) -> impl Iterator<Item = (&str, &Value)> {
     template["Resources"]
@@ -145,6 +153,11 @@ fn local_pool_is_seeded_as_the_template_deploys_it() {
         Some(POOL_SPEC.temporary_password_validity_days.into())
     );
     assert_eq!(pool["MfaConfiguration"].as_str(), Some(POOL_SPEC.mfa_configuration));
+    // The first factors depend on the email sender: the local stack is deployed as with one.
+    let factors = if_branches(&pool["Policies"]["SignInPolicy"]["AllowedFirstAuthFactors"]);
+    assert_eq!(factors.0, "HasEmailSender");
+    assert_eq!(strings(&factors.1), POOL_SPEC.allowed_first_auth_factors);
+    assert_eq!(strings(&factors.2), ["PASSWORD"]);
     assert_eq!(strings(&client["ExplicitAuthFlows"]), POOL_SPEC.explicit_auth_flows);
     assert_eq!(client["PreventUserExistenceErrors"].as_str(), Some(POOL_SPEC.prevent_user_existence_errors));
     assert_eq!(strings(&client["ReadAttributes"]), POOL_SPEC.read_attributes);

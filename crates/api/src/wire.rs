@@ -19,6 +19,42 @@ pub enum SignInFlow {
     /// The server-side admin flow (needs IAM permission, not exposed to the client's own rights).
     #[serde(rename = "ADMIN_USER_PASSWORD_AUTH")]
     AdminUserPasswordAuth,
+    /// Choice-based sign-in: the person signs in with a password or a one-time code, as
+    /// `preferredChallenge` says or as they choose from the methods Cognito offers them
+    /// (`AuthFlow` `USER_AUTH`, "Choice-based authentication" in the Cognito developer guide).
+    #[serde(rename = "USER_AUTH")]
+    UserAuth,
+}
+
+/// The first factor a choice-based sign-in should start with (Cognito's `PREFERRED_CHALLENGE`).
+/// When the person cannot use it, the answer is the choice (`SELECT_CHALLENGE`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PreferredChallenge {
+    /// The password, sent to Cognito (`password` is required).
+    #[serde(rename = "PASSWORD")]
+    Password,
+    /// The password, proven with SRP by the API (`password` is required; it never reaches
+    /// Cognito).
+    #[serde(rename = "PASSWORD_SRP")]
+    PasswordSrp,
+    /// An 8-digit code sent to the person's verified email address.
+    #[serde(rename = "EMAIL_OTP")]
+    EmailOtp,
+    /// An 8-digit code sent by SMS to the person's verified phone number.
+    #[serde(rename = "SMS_OTP")]
+    SmsOtp,
+}
+
+impl PreferredChallenge {
+    /// Cognito's name for it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Password => "PASSWORD",
+            Self::PasswordSrp => "PASSWORD_SRP",
+            Self::EmailOtp => "EMAIL_OTP",
+            Self::SmsOtp => "SMS_OTP",
+        }
+    }
 }
 
 /// `POST /auth/sign-in`.
@@ -27,11 +63,15 @@ pub enum SignInFlow {
 pub struct SignInRequest {
     /// The sign-in name: email address or username.
     pub username: String,
-    /// The password.
-    pub password: Secret,
+    /// The password: required, except for `USER_AUTH` without a password factor.
+    #[serde(default)]
+    pub password: Option<Secret>,
     /// The flow; `USER_SRP_AUTH` when absent.
     #[serde(default)]
     pub flow: Option<SignInFlow>,
+    /// `USER_AUTH` only: the first factor to start with.
+    #[serde(default)]
+    pub preferred_challenge: Option<PreferredChallenge>,
 }
 
 /// Tokens returned by a completed sign-in or a refresh.
@@ -62,6 +102,10 @@ pub struct Challenge {
     /// Challenge parameters, as Cognito gives them (minus SRP internals). Values are secrets:
     /// `MFA_SETUP` carries the TOTP secret here (`secretCode`, `otpauthUri`).
     pub parameters: BTreeMap<String, Secret>,
+    /// `SELECT_CHALLENGE`: the first factors the person may choose from (`PASSWORD`,
+    /// `PASSWORD_SRP`, `EMAIL_OTP`, `SMS_OTP`); absent otherwise.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub available_challenges: Vec<String>,
 }
 
 /// The answer to a sign-in or a challenge: tokens, or the next challenge.
@@ -136,13 +180,16 @@ pub struct ChallengeRequest {
     /// The `username` the sign-in response gave.
     pub username: String,
     /// The challenge name (`NEW_PASSWORD_REQUIRED`, `SOFTWARE_TOKEN_MFA`, `SMS_MFA`,
-    /// `SELECT_MFA_TYPE`, `MFA_SETUP`).
+    /// `SELECT_MFA_TYPE`, `MFA_SETUP`; of choice-based sign-in, `SELECT_CHALLENGE`, `PASSWORD`,
+    /// `PASSWORD_SRP`, `EMAIL_OTP`, `SMS_OTP`).
     pub name: String,
     /// The challenge's session.
     pub session: Secret,
     /// The answers: `NEW_PASSWORD` (and `userAttributes.<name>` for required attributes),
     /// `SOFTWARE_TOKEN_MFA_CODE`, `SMS_MFA_CODE`, `ANSWER`; for `MFA_SETUP`, none to get the
-    /// secret, then `SOFTWARE_TOKEN_MFA_CODE` (and `DEVICE_NAME`).
+    /// secret, then `SOFTWARE_TOKEN_MFA_CODE` (and `DEVICE_NAME`); for `SELECT_CHALLENGE`,
+    /// `ANSWER` (and `PASSWORD` with `PASSWORD` or `PASSWORD_SRP`: the API runs SRP itself); for
+    /// `PASSWORD` and `PASSWORD_SRP`, `PASSWORD`; `EMAIL_OTP_CODE`; `SMS_OTP_CODE`.
     /// Values are secrets (a new password, a code).
     #[serde(default)]
     pub responses: BTreeMap<String, Secret>,

@@ -4,6 +4,7 @@
 
 use std::path::PathBuf;
 
+use api_types::wire::PreferredChallenge;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 /// Sign in to the Cognito user pool, keep the session, and call the API with it.
@@ -100,6 +101,15 @@ pub struct SignInArgs {
     /// Code from the authenticator app, for a SOFTWARE_TOKEN_MFA challenge (prompted for when needed)
     #[arg(long, value_name = "CODE")]
     pub totp_code: Option<String>,
+    /// With `--flow choice`: how to sign in (otherwise chosen from what Cognito offers, at a prompt)
+    #[arg(long, value_enum, value_name = "M")]
+    pub method: Option<Method>,
+    /// With `--flow choice`: the one-time code sent by email or SMS (prompted for when needed)
+    #[arg(long, value_name = "CODE", conflicts_with = "code_stdin")]
+    pub code: Option<String>,
+    /// With `--flow choice`: read the one-time code from the next line of stdin once it is sent
+    #[arg(long)]
+    pub code_stdin: bool,
     /// What to print on success
     #[arg(long, value_enum, default_value_t = Print::Id)]
     pub print: Print,
@@ -114,6 +124,38 @@ pub enum Flow {
     Password,
     /// ADMIN_USER_PASSWORD_AUTH: needs IAM credentials (AWS_ACCESS_KEY_ID, ...)
     Admin,
+    /// USER_AUTH: choice-based sign-in, with a password or a one-time code (see --method)
+    Choice,
+}
+
+/// How a choice-based sign-in (`--flow choice`) signs in: its first factor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Method {
+    /// The password, proven with SRP (PASSWORD_SRP): it never leaves this machine
+    Srp,
+    /// The password, sent to Cognito over TLS (PASSWORD)
+    Password,
+    /// An 8-digit code sent to the verified email address (EMAIL_OTP)
+    EmailCode,
+    /// An 8-digit code sent by SMS to the verified phone number (SMS_OTP)
+    SmsCode,
+}
+
+impl Method {
+    /// Cognito's name for the factor.
+    pub fn challenge(self) -> PreferredChallenge {
+        match self {
+            Self::Srp => PreferredChallenge::PasswordSrp,
+            Self::Password => PreferredChallenge::Password,
+            Self::EmailCode => PreferredChallenge::EmailOtp,
+            Self::SmsCode => PreferredChallenge::SmsOtp,
+        }
+    }
+
+    /// Whether it takes the password.
+    pub fn takes_password(self) -> bool {
+        matches!(self, Self::Srp | Self::Password)
+    }
 }
 
 /// What `sign-in` prints.

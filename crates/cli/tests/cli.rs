@@ -102,6 +102,41 @@ impl Drop for Authctl {
     }
 }
 
+/// Runs `authctl sign-in` with `args`, and once the outbox holds a new `kind` code for `email`,
+/// types it on stdin, as a person reading their mail would.
+async fn sign_in_with_mailed_code(t: &TestStack, cli: &Authctl, args: &[&str], email: &str, kind: &str) -> Run {
+    let before = t.stack.outbox.latest_code(email, kind);
+    let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_authctl"));
+    command.arg("--stack").arg(&cli.stack).arg("--session").arg(&cli.session).args(args);
+    for var in OVERRIDING_VARS {
+        command.env_remove(var);
+    }
+    command.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).kill_on_drop(true);
+    let mut child = command.spawn().expect("authctl starts");
+    let mut input = child.stdin.take().expect("stdin");
+    let code = tokio::time::timeout(Duration::from_secs(30), async {
+        loop {
+            match t.stack.outbox.latest_code(email, kind) {
+                Some(code) if Some(&code) != before.as_ref() => break code,
+                _ => tokio::time::sleep(Duration::from_millis(50)).await,
+            }
+        }
+    })
+    .await
+    .expect("the code reaches the outbox within 30 s");
+    input.write_all(format!("{code}\n").as_bytes()).await.expect("code written");
+    drop(input);
+    let output = tokio::time::timeout(Duration::from_secs(60), child.wait_with_output())
+        .await
+        .expect("authctl finished within 60 s")
+        .expect("authctl output");
+    Run {
+        code: output.status.code(),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
 fn is_jwt(text: &str) -> bool {
     text.split('.').count() == 3 && !text.contains(char::is_whitespace)
 }
@@ -245,4 +280,26 @@ async fn a_stack_file_found_in_the_directory_is_used_only_when_private_and_local
     let used = cli.run_in_dir(&sign_in, &password).await;
     assert_eq!(used.code, Some(0), "{used:?}");
     assert!(cli.session.exists());
+}
+
+#[tokio::test]
+async fn signs_in_by_choice_with_a_code_from_the_mail_or_the_password() {
+    // GIVEN the local stack, whose pool allows email codes as a first factor
+    let t = TestStack::start().await;
+    let cli = Authctl::for_stack(&t, "choice");
+    let user = t.user().clone();
+    // WHEN the demo user signs in with a code by email, typing the code they received
+    let args = ["sign-in", "-u", &user.email, "--flow", "choice", "--method", "email-code", "--code-stdin"];
+    let by_code = sign_in_with_mailed_code(&t, &cli, &args, &user.email, "email-otp").await;
+    // THEN they are signed in, and no password was asked for
+    assert!(by_code.succeeded(), "{by_code:?}");
+    assert!(is_jwt(by_code.stdout.trim_end()), "{by_code:?}");
+    assert!(!by_code.stderr.contains("assword"), "{by_code:?}");
+    // AND the password, proven with SRP, works as a choice too
+    let args = ["sign-in", "-u", &user.email, "--flow", "choice", "--method", "srp", "--password-stdin"];
+    let by_password = cli.run(&args, &format!("{}\n", user.password)).await;
+    assert!(by_password.succeeded(), "{by_password:?}");
+    // AND --method outside --flow choice is refused, naming the flag
+    let wrong = cli.run(&["sign-in", "-u", &user.email, "--method", "srp", "--password-stdin"], "x\n").await;
+    assert!(!wrong.succeeded() && wrong.stderr.contains("--flow choice"), "{wrong:?}");
 }

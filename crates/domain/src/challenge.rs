@@ -14,11 +14,12 @@ use crate::{
     AuthError, ContextData,
     cognito_errors::{CognitoCall, is_resource_not_found},
     input::{
-        CHALLENGE_ANSWER_MAX_CHARS, SESSION_MAX_CHARS, SIGN_IN_ATTRIBUTES, USERNAME_MAX_CHARS, check_one_time_password,
-        check_text, check_user_attribute,
+        CHALLENGE_ANSWER_MAX_CHARS, PASSWORDLESS_CODE_DIGITS, SESSION_MAX_CHARS, SIGN_IN_ATTRIBUTES,
+        USERNAME_MAX_CHARS, check_code, check_one_time_password, check_text, check_user_attribute,
     },
     mfa,
-    sign_in::SignInService,
+    sign_in::{SignInService, required_password, srp_failure},
+    srp::SrpClient,
     user_pool::{AuthParameters, ChallengeApi, TokenOwner},
 };
 
@@ -31,6 +32,10 @@ fn accepted_answers(name: &str) -> Option<&'static [&'static str]> {
         "SMS_MFA" => &["SMS_MFA_CODE"],
         "SELECT_MFA_TYPE" => &["ANSWER"],
         "MFA_SETUP" => &["SOFTWARE_TOKEN_MFA_CODE", "DEVICE_NAME"],
+        "SELECT_CHALLENGE" => &["ANSWER", "PASSWORD"],
+        "PASSWORD" | "PASSWORD_SRP" => &["PASSWORD"],
+        "EMAIL_OTP" => &["EMAIL_OTP_CODE"],
+        "SMS_OTP" => &["SMS_OTP_CODE"],
         _ => return None,
     })
 }
@@ -95,11 +100,42 @@ impl SignInService {
                     ));
                 }
             }
+            "SELECT_CHALLENGE" => match require("ANSWER")? {
+                "PASSWORD" | "PASSWORD_SRP" => {
+                    required_password("responses.PASSWORD", req.responses.get("PASSWORD"))?;
+                }
+                "EMAIL_OTP" | "SMS_OTP" if answer("PASSWORD").is_some() => {
+                    return Err(AuthError::bad_input(
+                        "responses.PASSWORD",
+                        "responses.PASSWORD goes with ANSWER PASSWORD or PASSWORD_SRP only.",
+                    ));
+                }
+                "EMAIL_OTP" | "SMS_OTP" => {}
+                _ => {
+                    return Err(AuthError::bad_input(
+                        "responses.ANSWER",
+                        "responses.ANSWER must be PASSWORD, PASSWORD_SRP, EMAIL_OTP or SMS_OTP.",
+                    ));
+                }
+            },
+            "PASSWORD" | "PASSWORD_SRP" => {
+                required_password("responses.PASSWORD", req.responses.get("PASSWORD"))?;
+            }
+            // The same challenge serves passwordless sign-in (8 digits) and email MFA (6).
+            "EMAIL_OTP" => check_code("responses.EMAIL_OTP_CODE", require("EMAIL_OTP_CODE")?, &[6, 8])?,
+            "SMS_OTP" => check_code("responses.SMS_OTP_CODE", require("SMS_OTP_CODE")?, &[PASSWORDLESS_CODE_DIGITS])?,
             _ => {}
         }
 
         let (api, session) = self.cognito_session(req.session.expose())?;
         let session = Secret::from(session);
+        let srp_password = match (req.name.as_str(), answer("ANSWER")) {
+            ("SELECT_CHALLENGE", Some("PASSWORD_SRP")) | ("PASSWORD_SRP", _) => answer("PASSWORD"),
+            _ => None,
+        };
+        if let Some(password) = srp_password {
+            return self.answer_with_srp(req, api, &session, password, context).await;
+        }
         let (name, session, mut responses) = if req.name == "MFA_SETUP" {
             let Some(code) = answer("SOFTWARE_TOKEN_MFA_CODE") else {
                 return self.start_totp_enrolment(&req.username, &session, api).await;
@@ -129,6 +165,33 @@ impl SignInService {
         Ok(self.respond(result, &req.username, api))
     }
 
+    /// `PASSWORD_SRP`, chosen (`SELECT_CHALLENGE`) or asked for: the API sends `SRP_A` in place
+    /// of the password and answers the `PASSWORD_VERIFIER` that follows with the proof, so the
+    /// password never reaches Cognito.
+    async fn answer_with_srp(
+        &self,
+        req: &ChallengeRequest,
+        api: ChallengeApi,
+        session: &Secret,
+        password: &str,
+        context: &ContextData,
+    ) -> Result<SignInResponse, AuthError> {
+        let client = SrpClient::new().map_err(|e| AuthError::Upstream(srp_failure(e)))?;
+        let mut responses = AuthParameters::new();
+        if req.name == "SELECT_CHALLENGE" {
+            responses.insert("ANSWER".into(), "PASSWORD_SRP".into());
+        }
+        responses.insert("SRP_A".into(), client.public_a_hex());
+        responses.insert("USERNAME".into(), req.username.clone());
+        self.add_secret_hash(&mut responses, &req.username);
+        let verifier = self
+            .pool
+            .respond_to_challenge(api, &req.name, Some(session.expose()), responses, context)
+            .await
+            .map_err(challenge_error)?;
+        self.prove_password(verifier, client, password, &req.username, context).await
+    }
+
     /// `MFA_SETUP` without a code: the TOTP secret to enrol, as the same challenge with a new
     /// session and `secretCode` / `otpauthUri` parameters.
     async fn start_totp_enrolment(
@@ -145,7 +208,7 @@ impl SignInService {
         parameters.insert("secretCode".to_string(), Secret::from(secret));
         let session = self.client_session(next.map(Secret::from).unwrap_or_else(|| session.clone()), api);
         Ok(SignInResponse::Challenge {
-            challenge: Challenge { name: "MFA_SETUP".into(), session, parameters },
+            challenge: Challenge { name: "MFA_SETUP".into(), session, parameters, available_challenges: Vec::new() },
             username: username.to_string(),
         })
     }
@@ -194,6 +257,7 @@ mod tests {
             name: name.into(),
             session: session.into(),
             parameters: BTreeMap::new(),
+            available: Vec::new(),
         }))
     }
 
@@ -419,5 +483,82 @@ mod tests {
         let req = answer("SOFTWARE_TOKEN_MFA", "s", &[("SOFTWARE_TOKEN_MFA_CODE", "123456")]);
         assert!(matches!(svc.answer_challenge(&req, &ContextData::default()).await, Err(AuthError::CodeMismatch)));
         assert!(matches!(svc.answer_challenge(&req, &ContextData::default()).await, Err(AuthError::InvalidSession)));
+    }
+
+    #[tokio::test]
+    async fn choosing_the_password_sends_it_with_the_choice_and_secret_hash_over_the_internal_username() {
+        let (svc, pool) = service(vec![tokens("u-123")]);
+        let req = answer("SELECT_CHALLENGE", "s1", &[("ANSWER", "PASSWORD"), ("PASSWORD", "pw")]);
+        let out = svc.answer_challenge(&req, &ContextData::default()).await.unwrap();
+        assert!(matches!(out, SignInResponse::Tokens { .. }));
+        let (_, name, session, responses) = respond_call(&pool, 0);
+        assert_eq!((name.as_str(), session.as_deref()), ("SELECT_CHALLENGE", Some("s1")));
+        assert_eq!((responses["ANSWER"].as_str(), responses["PASSWORD"].as_str()), ("PASSWORD", "pw"));
+        assert_eq!(responses["USERNAME"], "u-123");
+        assert_eq!(responses["SECRET_HASH"], ClientSecret::new("secret").secret_hash("u-123", "client"));
+    }
+
+    #[tokio::test]
+    async fn choosing_srp_sends_srp_a_and_the_api_proves_the_password() {
+        use crate::sign_in::tests::{B, password_verifier};
+        for (name, chosen) in [("SELECT_CHALLENGE", Some("PASSWORD_SRP")), ("PASSWORD_SRP", None)] {
+            let (svc, pool) = service(vec![password_verifier(B), tokens("u-123")]);
+            let mut given = vec![("PASSWORD", "pw")];
+            given.extend(chosen.map(|c| ("ANSWER", c)));
+            let out = svc.answer_challenge(&answer(name, "s1", &given), &ContextData::default()).await.unwrap();
+            assert!(matches!(out, SignInResponse::Tokens { .. }), "{name}");
+            let (_, first, session, responses) = respond_call(&pool, 0);
+            assert_eq!((first.as_str(), session.as_deref()), (name, Some("s1")));
+            assert_eq!(responses.get("ANSWER").map(String::as_str), chosen);
+            assert!(responses["SRP_A"].len() > 500, "{name}");
+            assert!(!responses.values().any(|v| v == "pw"), "{name}: the password never goes to Cognito");
+            let (_, second, session, proof) = respond_call(&pool, 1);
+            assert_eq!((second.as_str(), session.as_deref()), ("PASSWORD_VERIFIER", Some("sess-1")));
+            assert!(!proof.values().any(|v| v == "pw"), "{name}");
+        }
+    }
+
+    #[tokio::test]
+    async fn passwordless_codes_are_eight_digits_and_the_email_challenge_takes_six_for_mfa() {
+        let (svc, pool) = service(vec![tokens("u-123"), tokens("u-123"), tokens("u-123")]);
+        for (name, key, code) in [
+            ("EMAIL_OTP", "EMAIL_OTP_CODE", "12345678"),
+            ("EMAIL_OTP", "EMAIL_OTP_CODE", "123456"),
+            ("SMS_OTP", "SMS_OTP_CODE", "12345678"),
+        ] {
+            let out = svc.answer_challenge(&answer(name, "s1", &[(key, code)]), &ContextData::default()).await;
+            assert!(matches!(out, Ok(SignInResponse::Tokens { .. })), "{name} {code}: {out:?}");
+        }
+        // A 6-digit check reused for SMS sign-in codes would refuse every real one, and the other
+        // way round: each length where it belongs.
+        for (name, key, code) in [
+            ("SMS_OTP", "SMS_OTP_CODE", "123456"),
+            ("EMAIL_OTP", "EMAIL_OTP_CODE", "1234567"),
+            ("EMAIL_OTP", "EMAIL_OTP_CODE", "1234567a"),
+            ("SMS_MFA", "SMS_MFA_CODE", "12345678"),
+        ] {
+            let out = svc.answer_challenge(&answer(name, "s1", &[(key, code)]), &ContextData::default()).await;
+            let field = format!("responses.{key}");
+            assert!(matches!(&out, Err(AuthError::BadInput { field: f, .. }) if *f == field), "{name} {code}: {out:?}");
+        }
+        assert_eq!(pool.calls().len(), 3);
+    }
+
+    #[tokio::test]
+    async fn choices_are_checked_before_cognito() {
+        let (svc, pool) = service(vec![]);
+        for (responses, field) in [
+            (vec![("ANSWER", "EMAIL_OTP"), ("PASSWORD", "pw")], "responses.PASSWORD"),
+            (vec![("ANSWER", "PASSWORD")], "responses.PASSWORD"),
+            (vec![("ANSWER", "WEB_AUTHN")], "responses.ANSWER"),
+            (vec![("ANSWER", "SOFTWARE_TOKEN_MFA")], "responses.ANSWER"),
+            (vec![("ANSWER", "PASSWORD"), ("PASSWORD", "pw"), ("SRP_A", "ab")], "responses"),
+            (vec![], "responses.ANSWER"),
+        ] {
+            let out =
+                svc.answer_challenge(&answer("SELECT_CHALLENGE", "s1", &responses), &ContextData::default()).await;
+            assert!(matches!(&out, Err(AuthError::BadInput { field: f, .. }) if f == field), "{responses:?}: {out:?}");
+        }
+        assert!(pool.calls().is_empty());
     }
 }

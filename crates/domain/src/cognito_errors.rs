@@ -198,6 +198,8 @@ pub const PASSWORD_ATTEMPTS_EXCEEDED: &str = "Password attempts exceeded";
 pub const UNAUTHORIZED_ATTRIBUTE: &str = "A client attempted to write unauthorized attribute";
 /// Cognito's text for a disabled user.
 pub const USER_DISABLED: &str = "User is disabled.";
+/// Cognito's text for a wrong password or an unknown user.
+pub const INCORRECT_CREDENTIALS: &str = "Incorrect username or password.";
 
 /// The calls whose users can run into a Lambda trigger and should read its refusal: sign-in
 /// (pre authentication, pre token generation, ...), challenge answers, refresh (pre token
@@ -266,8 +268,10 @@ pub const TABLE: &[Row] = &[
     when(NOT_AUTHORIZED, USER_DISABLED, On::Only(&[C::SignIn, C::Refresh]), A::InvalidCredentials),
     // ---- Attribute writes (sign-up, new-password answers): the app client's WriteAttributes.
     when(NOT_AUTHORIZED, UNAUTHORIZED_ATTRIBUTE, On::Only(&[C::SignUp, C::ChallengeAnswer]), A::AttributeNotWritable),
-    // ---- Challenge answers: a refused or unknown session is dead; sign in again.
+    // ---- Challenge answers: a refused or unknown session is dead; sign in again. A password
+    // given as the answer (choice-based sign-in's PASSWORD) is refused like a sign-in's.
     row(NOT_AUTHORIZED, On::Only(&[C::ChallengeAnswer]), A::InvalidSession),
+    when(NOT_AUTHORIZED, INCORRECT_CREDENTIALS, On::Only(&[C::ChallengeAnswer]), A::InvalidCredentials),
     row(RESOURCE_NOT_FOUND, On::Only(&[C::ChallengeAnswer]), A::InvalidSession),
     // ---- Access-token calls: NotAuthorized is the token (expired, revoked, signed out).
     row(NOT_AUTHORIZED, On::Only(&[C::AccessToken]), A::InvalidAccessToken),
@@ -557,6 +561,15 @@ mod tests {
             (400, Some(ErrorCode::InvalidCode))
         );
         assert_eq!(status(C::ChallengeAnswer, "InvalidPasswordException", ""), (400, Some(ErrorCode::InvalidPassword)));
+    }
+
+    #[test]
+    fn a_wrong_password_given_as_a_challenge_answer_is_the_sign_in_error_not_a_dead_session() {
+        // Choice-based sign-in: SELECT_CHALLENGE with ANSWER=PASSWORD, or the PASSWORD challenge.
+        assert_eq!(
+            status(C::ChallengeAnswer, NOT_AUTHORIZED, INCORRECT_CREDENTIALS),
+            status(C::SignIn, NOT_AUTHORIZED, INCORRECT_CREDENTIALS)
+        );
     }
 
     #[test]

@@ -64,11 +64,20 @@ pub fn check_text(field: &'static str, value: &str, max_chars: usize) -> Result<
 
 /// A one-time password from an authenticator app (TOTP, RFC 6238) or an SMS MFA text: 6 digits.
 pub fn check_one_time_password(field: &'static str, code: &str) -> Result<(), AuthError> {
-    if code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit()) {
-        Ok(())
-    } else {
-        Err(AuthError::bad_input(field, format!("{field} must be a 6-digit code.")))
+    check_code(field, code, &[6])
+}
+
+/// Passwordless sign-in codes (`EMAIL_OTP` / `SMS_OTP` as a first factor) have 8 digits, fixed by
+/// Cognito; MFA codes have 6 ("Passwordless sign-in", Cognito developer guide).
+pub const PASSWORDLESS_CODE_DIGITS: usize = 8;
+
+/// A code of digits, of one of the `lengths`.
+pub fn check_code(field: &'static str, code: &str, lengths: &[usize]) -> Result<(), AuthError> {
+    if lengths.contains(&code.len()) && code.bytes().all(|b| b.is_ascii_digit()) {
+        return Ok(());
     }
+    let lengths: Vec<String> = lengths.iter().map(usize::to_string).collect();
+    Err(AuthError::bad_input(field, format!("{field} must be a {}-digit code.", lengths.join("- or "))))
 }
 
 /// A confirmation code (sign-up, password reset): 1 to [`CONFIRMATION_CODE_MAX_CHARS`] visible

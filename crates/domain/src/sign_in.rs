@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use api_types::{
     Secret,
-    wire::{Challenge, SignInFlow, SignInRequest, SignInResponse, Tokens},
+    wire::{Challenge, PreferredChallenge, SignInFlow, SignInRequest, SignInResponse, Tokens},
 };
 use base64::Engine;
 
@@ -42,15 +42,23 @@ impl SignInService {
     /// unknown user and a wrong password give the same error ([`AuthError::InvalidCredentials`]).
     pub async fn sign_in(&self, req: &SignInRequest, context: &ContextData) -> Result<SignInResponse, AuthError> {
         check_text("username", &req.username, USERNAME_MAX_CHARS)?;
-        check_text("password", req.password.expose(), PASSWORD_MAX_CHARS)?;
-        let flow = match req.flow.unwrap_or_default() {
+        let flow = req.flow.unwrap_or_default();
+        if req.preferred_challenge.is_some() && flow != SignInFlow::UserAuth {
+            return Err(AuthError::bad_input(
+                "preferredChallenge",
+                "preferredChallenge goes with the USER_AUTH flow only.",
+            ));
+        }
+        let flow = match flow {
             SignInFlow::UserPasswordAuth => AuthFlow::UserPassword,
             SignInFlow::AdminUserPasswordAuth => AuthFlow::AdminUserPassword,
             SignInFlow::UserSrpAuth => return self.sign_in_srp(req, context).await,
+            SignInFlow::UserAuth => return self.sign_in_by_choice(req, context).await,
         };
+        let password = required_password("password", req.password.as_ref())?;
         let mut params = AuthParameters::new();
         params.insert("USERNAME".into(), req.username.clone());
-        params.insert("PASSWORD".into(), req.password.expose().to_owned());
+        params.insert("PASSWORD".into(), password.to_owned());
         self.add_secret_hash(&mut params, &req.username);
         let result = self.pool.initiate_auth(flow, params, context).await.map_err(sign_in_error)?;
         let api = if flow == AuthFlow::AdminUserPassword { ChallengeApi::Admin } else { ChallengeApi::Client };
@@ -60,22 +68,72 @@ impl SignInService {
     /// `USER_SRP_AUTH`: Cognito gets `A`, answers with a `PASSWORD_VERIFIER` challenge, and gets
     /// back a proof of the password — never the password.
     async fn sign_in_srp(&self, req: &SignInRequest, context: &ContextData) -> Result<SignInResponse, AuthError> {
+        let password = required_password("password", req.password.as_ref())?;
         let client = SrpClient::new().map_err(|e| AuthError::Upstream(srp_failure(e)))?;
         let mut params = AuthParameters::new();
         params.insert("USERNAME".into(), req.username.clone());
         params.insert("SRP_A".into(), client.public_a_hex());
         self.add_secret_hash(&mut params, &req.username);
         let challenge = self.pool.initiate_auth(AuthFlow::UserSrp, params, context).await.map_err(sign_in_error)?;
-        let AuthResult::Challenge { name, session, parameters } = challenge else {
+        if !matches!(&challenge, AuthResult::Challenge { .. }) {
             return Err(AuthError::Upstream(unexpected("USER_SRP_AUTH answered without a challenge")));
-        };
-        if name != "PASSWORD_VERIFIER" {
-            return Ok(self.respond(
-                AuthResult::Challenge { name, session, parameters },
-                &req.username,
-                ChallengeApi::Client,
-            ));
         }
+        self.prove_password(challenge, client, password, &req.username, context).await
+    }
+
+    /// `USER_AUTH`: the preferred first factor (a password goes with `PASSWORD` and, as an SRP
+    /// proof, with `PASSWORD_SRP`), or the choice of factors Cognito offers this person.
+    async fn sign_in_by_choice(&self, req: &SignInRequest, context: &ContextData) -> Result<SignInResponse, AuthError> {
+        let mut params = AuthParameters::new();
+        params.insert("USERNAME".into(), req.username.clone());
+        self.add_secret_hash(&mut params, &req.username);
+        let mut srp = None;
+        match req.preferred_challenge {
+            Some(PreferredChallenge::Password) => {
+                let password = required_password("password", req.password.as_ref())?;
+                params.insert("PASSWORD".into(), password.to_owned());
+            }
+            Some(PreferredChallenge::PasswordSrp) => {
+                let password = required_password("password", req.password.as_ref())?;
+                let client = SrpClient::new().map_err(|e| AuthError::Upstream(srp_failure(e)))?;
+                params.insert("SRP_A".into(), client.public_a_hex());
+                srp = Some((client, password));
+            }
+            Some(PreferredChallenge::EmailOtp | PreferredChallenge::SmsOtp) | None if req.password.is_some() => {
+                return Err(AuthError::bad_input(
+                    "password",
+                    "password goes with preferredChallenge PASSWORD or PASSWORD_SRP; otherwise answer the \
+                     challenge with it.",
+                ));
+            }
+            Some(PreferredChallenge::EmailOtp | PreferredChallenge::SmsOtp) | None => {}
+        }
+        if let Some(preferred) = req.preferred_challenge {
+            params.insert("PREFERRED_CHALLENGE".into(), preferred.as_str().into());
+        }
+        let result = self.pool.initiate_auth(AuthFlow::UserAuth, params, context).await.map_err(sign_in_error)?;
+        match srp {
+            Some((client, password)) => self.prove_password(result, client, password, &req.username, context).await,
+            None => Ok(self.respond(result, &req.username, ChallengeApi::Client)),
+        }
+    }
+
+    /// Answers a `PASSWORD_VERIFIER` challenge with the SRP proof of `password` from `client`;
+    /// any other answer is passed on as it is.
+    pub(crate) async fn prove_password(
+        &self,
+        answer: AuthResult,
+        client: SrpClient,
+        password: &str,
+        given_username: &str,
+        context: &ContextData,
+    ) -> Result<SignInResponse, AuthError> {
+        let (session, parameters) = match answer {
+            AuthResult::Challenge { name, session, parameters, .. } if name == "PASSWORD_VERIFIER" => {
+                (session, parameters)
+            }
+            other => return Ok(self.respond(other, given_username, ChallengeApi::Client)),
+        };
         let param = |key: &str| parameters.get(key).map(String::as_str).ok_or_else(|| unexpected(key));
         // USER_ID_FOR_SRP is the internal username: the proof, the answer's USERNAME and its
         // SECRET_HASH are all over it, never over the alias (email) the user typed.
@@ -86,7 +144,7 @@ impl SignInService {
             .password_claim(
                 &self.config.user_pool_id,
                 user_id,
-                req.password.expose(),
+                password,
                 param("SRP_B").map_err(AuthError::Upstream)?,
                 param("SALT").map_err(AuthError::Upstream)?,
                 param("SECRET_BLOCK").map_err(AuthError::Upstream)?,
@@ -158,8 +216,8 @@ impl SignInService {
     /// Sessions of the admin flow are marked (see [`SignInService::client_session`]).
     pub(crate) fn respond(&self, result: AuthResult, given_username: &str, api: ChallengeApi) -> SignInResponse {
         let result = match result {
-            AuthResult::Challenge { name, session, parameters } => {
-                AuthResult::Challenge { name, session: self.client_session(session, api), parameters }
+            AuthResult::Challenge { name, session, parameters, available } => {
+                AuthResult::Challenge { name, session: self.client_session(session, api), parameters, available }
             }
             other => other,
         };
@@ -169,16 +227,28 @@ impl SignInService {
                     .unwrap_or_else(|| given_username.to_string()),
                 tokens: wire_tokens(tokens),
             },
-            AuthResult::Challenge { name, session, parameters } => SignInResponse::Challenge {
-                username: parameters.get("USER_ID_FOR_SRP").cloned().unwrap_or_else(|| given_username.to_string()),
+            AuthResult::Challenge { name, session, parameters, available } => SignInResponse::Challenge {
+                username: parameters
+                    .get("USER_ID_FOR_SRP")
+                    .or_else(|| parameters.get("USERNAME"))
+                    .cloned()
+                    .unwrap_or_else(|| given_username.to_string()),
                 challenge: Challenge {
                     name,
                     session,
                     parameters: parameters.into_iter().map(|(k, v)| (k, Secret::from(v))).collect(),
+                    available_challenges: available,
                 },
             },
         }
     }
+}
+
+/// A password the flow needs: present, not blank, not oversized.
+pub(crate) fn required_password<'a>(field: &'static str, password: Option<&'a Secret>) -> Result<&'a str, AuthError> {
+    let password = password.map(Secret::expose).unwrap_or_default();
+    check_text(field, password, PASSWORD_MAX_CHARS)?;
+    Ok(password)
 }
 
 /// Every Cognito call of a sign-in, the SRP `PASSWORD_VERIFIER` answer included: an unknown user
@@ -193,7 +263,7 @@ fn unexpected(what: &str) -> CognitoError {
 
 /// A PASSWORD_VERIFIER challenge our SRP refuses (a `B` that is 0 mod N, ...): Cognito, or
 /// something posing as it, misbehaved.
-fn srp_failure(err: srp::SrpError) -> CognitoError {
+pub(crate) fn srp_failure(err: srp::SrpError) -> CognitoError {
     CognitoError { kind: CognitoErrorKind::Other, code: "SrpFailure".into(), message: err.to_string() }
 }
 
@@ -287,7 +357,12 @@ pub(crate) mod tests {
     #[tokio::test]
     async fn challenge_names_the_user_id_for_srp() {
         let parameters = [("USER_ID_FOR_SRP".to_string(), "u-9".to_string())].into();
-        let answer = AuthResult::Challenge { name: "NEW_PASSWORD_REQUIRED".into(), session: "s".into(), parameters };
+        let answer = AuthResult::Challenge {
+            name: "NEW_PASSWORD_REQUIRED".into(),
+            session: "s".into(),
+            parameters,
+            available: Vec::new(),
+        };
         let (svc, _) = service(None, vec![Ok(ScriptedReply::Auth(answer))]);
         let out = svc.sign_in(&request(Some(SignInFlow::UserPasswordAuth)), &ContextData::default()).await.unwrap();
         assert!(
@@ -306,11 +381,11 @@ pub(crate) mod tests {
     async fn empty_or_oversized_inputs_are_refused_before_cognito() {
         let (svc, pool) = service(None, vec![tokens("u")]);
         let mut req = request(Some(SignInFlow::UserPasswordAuth));
-        req.password = " ".into();
+        req.password = Some(" ".into());
         assert!(
             matches!(svc.sign_in(&req, &ContextData::default()).await, Err(AuthError::BadInput { field, .. }) if field == "password")
         );
-        req.password = "p".into();
+        req.password = Some("p".into());
         req.username = "x".repeat(129);
         assert!(
             matches!(svc.sign_in(&req, &ContextData::default()).await, Err(AuthError::BadInput { field, .. }) if field == "username")
@@ -318,7 +393,7 @@ pub(crate) mod tests {
         assert!(pool.calls().is_empty());
     }
 
-    fn password_verifier(b: &str) -> Result<ScriptedReply, CognitoError> {
+    pub(crate) fn password_verifier(b: &str) -> Result<ScriptedReply, CognitoError> {
         let parameters = [
             ("SALT", "00a1b2c3d4"),
             ("SRP_B", b),
@@ -333,10 +408,11 @@ pub(crate) mod tests {
             name: "PASSWORD_VERIFIER".into(),
             session: "sess-1".into(),
             parameters,
+            available: Vec::new(),
         }))
     }
 
-    const B: &str = "2b7e151628aed2a6abf7158809cf4f3c";
+    pub(crate) const B: &str = "2b7e151628aed2a6abf7158809cf4f3c";
 
     #[tokio::test]
     async fn srp_sign_in_with_an_email_hashes_the_internal_username_in_the_answer() {
@@ -386,5 +462,75 @@ pub(crate) mod tests {
         let (svc, pool) = service(None, vec![password_verifier("0")]);
         assert!(matches!(svc.sign_in(&request(None), &ContextData::default()).await, Err(AuthError::Upstream(_))));
         assert_eq!(pool.calls().len(), 1);
+    }
+
+    fn by_choice(preferred: Option<PreferredChallenge>, password: Option<&str>) -> SignInRequest {
+        SignInRequest {
+            username: "ann@example.com".into(),
+            password: password.map(Secret::from),
+            flow: Some(SignInFlow::UserAuth),
+            preferred_challenge: preferred,
+        }
+    }
+
+    fn select_challenge(available: &[&str]) -> Result<ScriptedReply, CognitoError> {
+        Ok(ScriptedReply::Auth(AuthResult::Challenge {
+            name: "SELECT_CHALLENGE".into(),
+            session: "sess-1".into(),
+            parameters: [("USERNAME".to_string(), "u-123".to_string())].into(),
+            available: available.iter().map(|c| c.to_string()).collect(),
+        }))
+    }
+
+    #[tokio::test]
+    async fn choice_based_sign_in_without_a_preference_answers_the_choice_naming_the_internal_username() {
+        // GIVEN a client with a secret, and Cognito offering Ann three first factors
+        let (svc, pool) = service(Some("secret"), vec![select_challenge(&["PASSWORD", "PASSWORD_SRP", "EMAIL_OTP"])]);
+        // WHEN she starts a USER_AUTH sign-in with her email and no preference
+        let out = svc.sign_in(&by_choice(None, None), &ContextData::default()).await.unwrap();
+        // THEN Cognito got her name and SECRET_HASH over it, and nothing else
+        let (flow, params) = initiate(&pool, 0);
+        assert_eq!(flow, AuthFlow::UserAuth);
+        assert_eq!(params.keys().collect::<Vec<_>>(), ["SECRET_HASH", "USERNAME"]);
+        assert_eq!(params["SECRET_HASH"], ClientSecret::new("secret").secret_hash("ann@example.com", "client"));
+        // AND the answer is the choice, for the internal username
+        let SignInResponse::Challenge { challenge, username } = out else { panic!("expected the choice") };
+        assert_eq!((challenge.name.as_str(), username.as_str()), ("SELECT_CHALLENGE", "u-123"));
+        assert_eq!(challenge.available_challenges, ["PASSWORD", "PASSWORD_SRP", "EMAIL_OTP"]);
+    }
+
+    #[tokio::test]
+    async fn a_preferred_password_srp_is_proven_by_the_api_and_the_password_never_sent() {
+        let (svc, pool) = service(Some("secret"), vec![password_verifier(B), tokens("u-123")]);
+        let req = by_choice(Some(PreferredChallenge::PasswordSrp), Some("pw"));
+        let out = svc.sign_in(&req, &ContextData::default()).await.unwrap();
+        let (flow, params) = initiate(&pool, 0);
+        assert_eq!((flow, params["PREFERRED_CHALLENGE"].as_str()), (AuthFlow::UserAuth, "PASSWORD_SRP"));
+        assert!(params["SRP_A"].len() > 500 && !params.contains_key("PASSWORD"));
+        let Call::Respond { challenge, session, responses, .. } = &pool.calls()[1] else { panic!("no proof") };
+        assert_eq!((challenge.as_str(), session.as_deref()), ("PASSWORD_VERIFIER", Some("sess-1")));
+        assert_eq!(responses["SECRET_HASH"], ClientSecret::new("secret").secret_hash("u-123", "client"));
+        assert!(!responses.values().any(|v| v == "pw"));
+        assert!(matches!(out, SignInResponse::Tokens { username, .. } if username == "u-123"));
+    }
+
+    #[tokio::test]
+    async fn a_preferred_password_goes_with_the_start_and_a_code_factor_takes_none() {
+        let (svc, pool) = service(None, vec![tokens("u-123")]);
+        svc.sign_in(&by_choice(Some(PreferredChallenge::Password), Some("pw")), &ContextData::default()).await.unwrap();
+        let (_, params) = initiate(&pool, 0);
+        assert_eq!((params["PREFERRED_CHALLENGE"].as_str(), params["PASSWORD"].as_str()), ("PASSWORD", "pw"));
+        for (req, field) in [
+            (by_choice(Some(PreferredChallenge::EmailOtp), Some("pw")), "password"),
+            (by_choice(None, Some("pw")), "password"),
+            (by_choice(Some(PreferredChallenge::Password), None), "password"),
+            (by_choice(Some(PreferredChallenge::PasswordSrp), Some(" ")), "password"),
+            (SignInRequest { flow: None, ..by_choice(Some(PreferredChallenge::EmailOtp), None) }, "preferredChallenge"),
+            (SignInRequest { flow: None, ..by_choice(None, None) }, "password"),
+        ] {
+            let out = svc.sign_in(&req, &ContextData::default()).await;
+            assert!(matches!(&out, Err(AuthError::BadInput { field: f, .. }) if f == field), "{field}: {out:?}");
+        }
+        assert_eq!(pool.calls().len(), 1, "refused before Cognito");
     }
 }

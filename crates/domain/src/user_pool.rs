@@ -58,6 +58,8 @@ pub enum AuthFlow {
     RefreshToken,
     /// `ADMIN_USER_PASSWORD_AUTH` (AdminInitiateAuth).
     AdminUserPassword,
+    /// `USER_AUTH` (InitiateAuth): choice-based sign-in.
+    UserAuth,
 }
 
 /// Auth parameters (`USERNAME`, `PASSWORD`, `SECRET_HASH`, ...). Never logged.
@@ -91,6 +93,9 @@ pub enum AuthResult {
         session: Secret,
         /// Challenge parameters.
         parameters: BTreeMap<String, String>,
+        /// `SELECT_CHALLENGE`: the first factors to choose from (`AvailableChallenges`); empty
+        /// otherwise.
+        available: Vec<String>,
     },
 }
 
@@ -388,7 +393,8 @@ mod tests {
                 AuthResult::Challenge {
                     name: "MFA_SETUP".into(),
                     session: "SECRET".into(),
-                    parameters: BTreeMap::new()
+                    parameters: BTreeMap::new(),
+                    available: Vec::new(),
                 }
             ),
             format!("{:?}", TokenOwner::AccessToken(&"SECRET".into())),

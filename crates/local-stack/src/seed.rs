@@ -8,10 +8,10 @@ use anyhow::Context;
 use aws_sdk_cognitoidentityprovider::{
     Client,
     types::{
-        AccountRecoverySettingType, AdvancedSecurityModeType, AttributeType, ExplicitAuthFlowsType, MessageActionType,
-        PasswordPolicyType, PreventUserExistenceErrorTypes, RecoveryOptionNameType, RecoveryOptionType,
-        SoftwareTokenMfaConfigType, UserPoolAddOnsType, UserPoolMfaType, UserPoolPolicyType, UserPoolTierType,
-        UsernameAttributeType, UsernameConfigurationType, VerifiedAttributeType,
+        AccountRecoverySettingType, AdvancedSecurityModeType, AttributeType, AuthFactorType, ExplicitAuthFlowsType,
+        MessageActionType, PasswordPolicyType, PreventUserExistenceErrorTypes, RecoveryOptionNameType,
+        RecoveryOptionType, SignInPolicyType, SoftwareTokenMfaConfigType, UserPoolAddOnsType, UserPoolMfaType,
+        UserPoolPolicyType, UserPoolTierType, UsernameAttributeType, UsernameConfigurationType, VerifiedAttributeType,
     },
 };
 
@@ -32,6 +32,9 @@ pub struct PoolSpec {
     pub temporary_password_validity_days: i32,
     /// `MfaConfiguration`.
     pub mfa_configuration: &'static str,
+    /// `Policies.SignInPolicy.AllowedFirstAuthFactors`, as deployed with an email sender
+    /// (`EmailSenderArn`): the local stack's outbox is its email sender.
+    pub allowed_first_auth_factors: &'static [&'static str],
     /// The app client's `ExplicitAuthFlows`.
     pub explicit_auth_flows: &'static [&'static str],
     /// The app client's `PreventUserExistenceErrors`.
@@ -57,7 +60,9 @@ pub const POOL_SPEC: PoolSpec = PoolSpec {
     password_require_all_classes: true,
     temporary_password_validity_days: 7,
     mfa_configuration: "OPTIONAL",
+    allowed_first_auth_factors: &["PASSWORD", "EMAIL_OTP"],
     explicit_auth_flows: &[
+        "ALLOW_USER_AUTH",
         "ALLOW_USER_SRP_AUTH",
         "ALLOW_USER_PASSWORD_AUTH",
         "ALLOW_ADMIN_USER_PASSWORD_AUTH",
@@ -156,6 +161,11 @@ pub async fn seed(
         .require_symbols(all)
         .temporary_password_validity_days(spec.temporary_password_validity_days)
         .build();
+    let sign_in_policy = SignInPolicyType::builder()
+        .set_allowed_first_auth_factors(Some(
+            spec.allowed_first_auth_factors.iter().map(|f| AuthFactorType::from(*f)).collect(),
+        ))
+        .build();
     let recovery = AccountRecoverySettingType::builder()
         .recovery_mechanisms(
             RecoveryOptionType::builder().name(RecoveryOptionNameType::VerifiedEmail).priority(1).build()?,
@@ -164,7 +174,7 @@ pub async fn seed(
     let mut create = client
         .create_user_pool()
         .pool_name("local-pool")
-        .policies(UserPoolPolicyType::builder().password_policy(password_policy).build())
+        .policies(UserPoolPolicyType::builder().password_policy(password_policy).sign_in_policy(sign_in_policy).build())
         .mfa_configuration(UserPoolMfaType::from(spec.mfa_configuration))
         .username_configuration(
             UsernameConfigurationType::builder().case_sensitive(spec.case_sensitive_usernames).build()?,

@@ -202,6 +202,7 @@ async fn every_public_call_tells_cognito_the_callers_address_and_fingerprint() {
         name: "SOFTWARE_TOKEN_MFA".into(),
         session: "cognito-session".into(),
         parameters: Default::default(),
+        available: Vec::new(),
     });
     let signed_up = ScriptedReply::SignedUp(auth_domain::user_pool::SignedUp {
         user_confirmed: false,
@@ -253,6 +254,7 @@ async fn the_admin_flow_tells_cognito_the_caller_with_server_path_and_device_hea
         name: "SOFTWARE_TOKEN_MFA".into(),
         session: "cognito-session".into(),
         parameters: Default::default(),
+        available: Vec::new(),
     });
     let (state, pool) = state_recording(vec![mfa, tokens()]);
     let sign_in = r#"{"username":"ann@example.com","password":"Passw0rd!","flow":"ADMIN_USER_PASSWORD_AUTH"}"#;

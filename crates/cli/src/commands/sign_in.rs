@@ -13,7 +13,7 @@ use auth_domain::sign_in::SignInService;
 
 use super::{Cognito, Context, print_line};
 use crate::{
-    cli::{Flow, Print, SignInArgs},
+    cli::{Flow, Method, Print, SignInArgs},
     config::Credentials,
     error::{describe, sign_in_failure},
     jwt, prompt,
@@ -25,7 +25,8 @@ use crate::{
 const MAX_CHALLENGES: usize = 5;
 
 /// The challenges authctl answers.
-const ANSWERED: &str = "NEW_PASSWORD_REQUIRED, SOFTWARE_TOKEN_MFA, SELECT_MFA_TYPE";
+const ANSWERED: &str = "NEW_PASSWORD_REQUIRED, SOFTWARE_TOKEN_MFA, SELECT_MFA_TYPE, SELECT_CHALLENGE, PASSWORD, \
+                        PASSWORD_SRP, EMAIL_OTP, SMS_OTP";
 
 /// Where a challenge's answers come from.
 pub trait Answers {
@@ -33,15 +34,65 @@ pub trait Answers {
     fn new_password(&mut self) -> anyhow::Result<String>;
     /// A code from the authenticator app, for `SOFTWARE_TOKEN_MFA`.
     fn totp_code(&mut self) -> anyhow::Result<String>;
+    /// The first factor to sign in with, of those Cognito `offered` (`SELECT_CHALLENGE`).
+    fn first_factor(&mut self, offered: &[String]) -> anyhow::Result<String>;
+    /// The password, for a password factor chosen or asked for.
+    fn password(&mut self) -> anyhow::Result<String>;
+    /// The one-time code sent by `medium` (`EMAIL`, `SMS`) to `destination` (masked).
+    fn one_time_code(&mut self, medium: &str, destination: &str) -> anyhow::Result<String>;
 }
 
 /// Answers from the flags, stdin and the terminal.
 struct FromUser {
     new_password_stdin: bool,
     totp_code: Option<String>,
+    method: Option<Method>,
+    password: Option<String>,
+    password_stdin: bool,
+    code: Option<String>,
+    code_stdin: bool,
 }
 
 impl Answers for FromUser {
+    fn first_factor(&mut self, offered: &[String]) -> anyhow::Result<String> {
+        if let Some(method) = self.method {
+            let wanted = method.challenge().as_str();
+            if offered.iter().any(|o| o == wanted) {
+                return Ok(wanted.to_string());
+            }
+            bail!("Cognito does not offer {wanted} for this account; it offers {}", offered.join(", "));
+        }
+        note!("Sign in with:");
+        for (n, factor) in offered.iter().enumerate() {
+            note!("  {}. {}", n + 1, describe_factor(factor));
+        }
+        let picked = prompt::line("Choice (number): ", "sign-in method", "--method")?;
+        let index = picked.trim().parse::<usize>().ok().and_then(|n| n.checked_sub(1));
+        match index.and_then(|i| offered.get(i)) {
+            Some(factor) => Ok(factor.clone()),
+            None => bail!("{picked:?} is not one of the numbers above"),
+        }
+    }
+
+    fn password(&mut self) -> anyhow::Result<String> {
+        match self.password.take() {
+            Some(password) => Ok(password),
+            None if self.password_stdin => prompt::stdin_line("password"),
+            None => prompt::secret("Password: ", "password", "--password-stdin"),
+        }
+    }
+
+    fn one_time_code(&mut self, medium: &str, destination: &str) -> anyhow::Result<String> {
+        match self.code.take() {
+            Some(code) => Ok(code),
+            None if self.code_stdin => {
+                note!("Code sent by {medium} to {destination}; reading it from stdin.");
+                prompt::stdin_line("code")
+            }
+            None => prompt::line(&format!("Code sent by {medium} to {destination}: "), "code", "--code-stdin"),
+        }
+    }
+
     fn new_password(&mut self) -> anyhow::Result<String> {
         note!("Cognito requires a new password for this account.");
         if self.new_password_stdin {
@@ -80,21 +131,41 @@ pub async fn run(ctx: &Context, args: SignInArgs) -> anyhow::Result<ExitCode> {
         None if args.password_stdin => bail!("--username is required with --password-stdin"),
         None => prompt::line("Username: ", "username", "--username")?,
     };
-    let password = if args.password_stdin {
-        prompt::stdin_line("password")?
-    } else {
-        prompt::secret("Password: ", "password", "--password-stdin")?
+    if args.flow != Flow::Choice && (args.method.is_some() || args.code.is_some() || args.code_stdin) {
+        bail!("--method, --code and --code-stdin go with --flow choice");
+    }
+    // The password first, unless the sign-in may end up not needing it (a choice-based sign-in
+    // by code, or one whose method is chosen at a prompt).
+    let password_now = args.flow != Flow::Choice || args.method.is_some_and(Method::takes_password);
+    let password = match password_now {
+        false => None,
+        true if args.password_stdin => Some(prompt::stdin_line("password")?),
+        true => Some(prompt::secret("Password: ", "password", "--password-stdin")?),
     };
     let flow = match args.flow {
         Flow::Srp => SignInFlow::UserSrpAuth,
         Flow::Password => SignInFlow::UserPasswordAuth,
         Flow::Admin => SignInFlow::AdminUserPasswordAuth,
+        Flow::Choice => SignInFlow::UserAuth,
     };
     let has_secret = cognito.config.client_secret.is_some();
-    let request = SignInRequest { username, password: password.into(), flow: Some(flow) };
+    let request = SignInRequest {
+        username,
+        password: password.map(Secret::from),
+        flow: Some(flow),
+        preferred_challenge: args.method.map(Method::challenge),
+    };
     let first = cognito.sign_in.sign_in(&request, &super::DIRECT).await.map_err(|e| sign_in_failure(e, has_secret))?;
 
-    let mut answers = FromUser { new_password_stdin: args.new_password_stdin, totp_code: args.totp_code };
+    let mut answers = FromUser {
+        new_password_stdin: args.new_password_stdin,
+        totp_code: args.totp_code,
+        method: args.method,
+        password: None,
+        password_stdin: args.password_stdin,
+        code: args.code,
+        code_stdin: args.code_stdin,
+    };
     let (username, tokens) = complete(&cognito.sign_in, first, &mut answers).await?;
     let now = session::now();
     let session = Session {
@@ -175,10 +246,37 @@ pub fn answers_to(challenge: &Challenge, answers: &mut dyn Answers) -> anyhow::R
             }
             Ok(one("ANSWER", "SOFTWARE_TOKEN_MFA".to_string()))
         }
+        // Choice-based sign-in: the factor (with the password, when it takes one), then its code.
+        "SELECT_CHALLENGE" => {
+            let factor = answers.first_factor(&challenge.available_challenges)?;
+            let mut chosen = one("ANSWER", factor.clone());
+            if matches!(factor.as_str(), "PASSWORD" | "PASSWORD_SRP") {
+                chosen.insert("PASSWORD".into(), answers.password()?.into());
+            }
+            Ok(chosen)
+        }
+        "PASSWORD" | "PASSWORD_SRP" => Ok(one("PASSWORD", answers.password()?)),
+        "EMAIL_OTP" | "SMS_OTP" => {
+            let parameter = |key: &str| challenge.parameters.get(key).map(Secret::expose).unwrap_or_default();
+            let medium = if challenge.name == "SMS_OTP" { "SMS" } else { "EMAIL" };
+            let code = answers.one_time_code(medium, parameter("CODE_DELIVERY_DESTINATION"))?;
+            Ok(one(&format!("{}_CODE", challenge.name), code.trim().to_string()))
+        }
         other => bail!(
             "Cognito asks for the {other} challenge, which authctl does not answer (it answers {ANSWERED}); \
              answer it through the API's POST /auth/challenge"
         ),
+    }
+}
+
+/// A first factor as the prompt lists it.
+fn describe_factor(factor: &str) -> String {
+    match factor {
+        "PASSWORD_SRP" => "password (SRP: it never leaves this machine)".into(),
+        "PASSWORD" => "password (sent to Cognito over TLS)".into(),
+        "EMAIL_OTP" => "a code sent by email".into(),
+        "SMS_OTP" => "a code sent by SMS".into(),
+        other => format!("{other} (authctl cannot answer it)"),
     }
 }
 
@@ -217,6 +315,21 @@ mod tests {
             self.asked.push("totp");
             Ok(" 123456\n".into())
         }
+
+        fn first_factor(&mut self, offered: &[String]) -> anyhow::Result<String> {
+            self.asked.push("factor");
+            Ok(offered.last().cloned().unwrap_or_default())
+        }
+
+        fn password(&mut self) -> anyhow::Result<String> {
+            self.asked.push("password");
+            Ok("Demo-passw0rd".into())
+        }
+
+        fn one_time_code(&mut self, _medium: &str, _destination: &str) -> anyhow::Result<String> {
+            self.asked.push("code");
+            Ok("12345678\n".into())
+        }
     }
 
     fn challenge(name: &str, parameters: &[(&str, &str)]) -> Challenge {
@@ -224,6 +337,7 @@ mod tests {
             name: name.into(),
             session: "s1".into(),
             parameters: parameters.iter().map(|(k, v)| (k.to_string(), Secret::from(*v))).collect(),
+            available_challenges: Vec::new(),
         }
     }
 
@@ -232,6 +346,7 @@ mod tests {
             name: name.into(),
             session: session.into(),
             parameters: BTreeMap::new(),
+            available: Vec::new(),
         }))
     }
 
@@ -247,6 +362,23 @@ mod tests {
         let choice = answers_to(&challenge("SELECT_MFA_TYPE", &offered), &mut answers).unwrap();
         assert_eq!(choice["ANSWER"], "SOFTWARE_TOKEN_MFA");
         assert_eq!(answers.asked, ["new password", "totp"]);
+    }
+
+    #[test]
+    fn answers_the_choice_of_first_factor_the_password_and_the_code() {
+        let mut answers = Scripted::default();
+        let mut choice = challenge("SELECT_CHALLENGE", &[]);
+        choice.available_challenges = vec!["PASSWORD".into(), "PASSWORD_SRP".into()];
+        let chosen = answers_to(&choice, &mut answers).unwrap();
+        assert_eq!((chosen["ANSWER"].expose(), chosen["PASSWORD"].expose()), ("PASSWORD_SRP", "Demo-passw0rd"));
+        choice.available_challenges = vec!["PASSWORD".into(), "EMAIL_OTP".into()];
+        let chosen = answers_to(&choice, &mut answers).unwrap();
+        assert_eq!((chosen["ANSWER"].expose(), chosen.len()), ("EMAIL_OTP", 1), "a code factor takes no password");
+        let code = answers_to(&challenge("EMAIL_OTP", &[("CODE_DELIVERY_DESTINATION", "d***@e***")]), &mut answers);
+        assert_eq!(code.unwrap()["EMAIL_OTP_CODE"], "12345678");
+        assert_eq!(answers_to(&challenge("SMS_OTP", &[]), &mut answers).unwrap()["SMS_OTP_CODE"], "12345678");
+        assert_eq!(answers_to(&challenge("PASSWORD", &[]), &mut answers).unwrap()["PASSWORD"], "Demo-passw0rd");
+        assert_eq!(answers.asked, ["factor", "password", "factor", "code", "code", "password"]);
     }
 
     #[test]

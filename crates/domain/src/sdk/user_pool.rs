@@ -55,7 +55,7 @@ impl SignInPort for SdkUserPool {
         context: &ContextData,
     ) -> Result<AuthResult, CognitoError> {
         let parameters = Some(parameters.into_iter().collect());
-        let (result, challenge, session, challenge_parameters) = if flow == AuthFlow::AdminUserPassword {
+        let (result, challenge) = if flow == AuthFlow::AdminUserPassword {
             let out = self
                 .client
                 .admin_initiate_auth()
@@ -67,11 +67,13 @@ impl SignInPort for SdkUserPool {
                 .send()
                 .await
                 .map_err(classify)?;
-            (out.authentication_result, out.challenge_name, out.session, out.challenge_parameters)
+            let answer = (out.challenge_name, out.session, out.challenge_parameters, out.available_challenges);
+            (out.authentication_result, answer)
         } else {
             let flow = match flow {
                 AuthFlow::UserPassword => AuthFlowType::UserPasswordAuth,
                 AuthFlow::UserSrp => AuthFlowType::UserSrpAuth,
+                AuthFlow::UserAuth => AuthFlowType::UserAuth,
                 _ => AuthFlowType::RefreshTokenAuth,
             };
             let out = self
@@ -84,9 +86,10 @@ impl SignInPort for SdkUserPool {
                 .send()
                 .await
                 .map_err(classify)?;
-            (out.authentication_result, out.challenge_name, out.session, out.challenge_parameters)
+            let answer = (out.challenge_name, out.session, out.challenge_parameters, out.available_challenges);
+            (out.authentication_result, answer)
         };
-        auth_result(result, challenge, session, challenge_parameters)
+        auth_result(result, challenge)
     }
 
     async fn respond_to_challenge(
@@ -112,7 +115,8 @@ impl SignInPort for SdkUserPool {
                 .send()
                 .await
                 .map_err(classify)?;
-            auth_result(out.authentication_result, out.challenge_name, out.session, out.challenge_parameters)
+            let answer = (out.challenge_name, out.session, out.challenge_parameters, out.available_challenges);
+            auth_result(out.authentication_result, answer)
         } else {
             let out = self
                 .client
@@ -125,7 +129,8 @@ impl SignInPort for SdkUserPool {
                 .send()
                 .await
                 .map_err(classify)?;
-            auth_result(out.authentication_result, out.challenge_name, out.session, out.challenge_parameters)
+            let answer = (out.challenge_name, out.session, out.challenge_parameters, out.available_challenges);
+            auth_result(out.authentication_result, answer)
         }
     }
 }
@@ -589,21 +594,30 @@ fn delivery(d: CodeDeliveryDetailsType) -> CodeDeliveryDetails {
     }
 }
 
+/// A challenge as the auth calls answer it: `ChallengeName`, `Session`, `ChallengeParameters`,
+/// `AvailableChallenges`.
+type ChallengeAnswer = (
+    Option<ChallengeNameType>,
+    Option<String>,
+    Option<std::collections::HashMap<String, String>>,
+    Option<Vec<ChallengeNameType>>,
+);
+
 /// Tokens when Cognito issued them, else the challenge it asks for.
 fn auth_result(
     result: Option<AuthenticationResultType>,
-    challenge: Option<ChallengeNameType>,
-    session: Option<String>,
-    parameters: Option<std::collections::HashMap<String, String>>,
+    challenge: ChallengeAnswer,
 ) -> Result<AuthResult, CognitoError> {
     if let Some(result) = result {
         return tokens(result).map(AuthResult::Tokens);
     }
-    match challenge {
+    let (name, session, parameters, available) = challenge;
+    match name {
         Some(name) => Ok(AuthResult::Challenge {
             name: name.as_str().to_string(),
             session: session.unwrap_or_default().into(),
             parameters: parameters.unwrap_or_default().into_iter().collect(),
+            available: available.unwrap_or_default().iter().map(|c| c.as_str().to_string()).collect(),
         }),
         None => Err(unexpected("neither tokens nor a challenge")),
     }

@@ -18,6 +18,7 @@ from moto.core.utils import camelcase_to_underscores, method_names_from_class
 from . import (
     access_tokens,
     app_client,
+    choice,
     errors,
     lockout,
     outbox,
@@ -32,8 +33,8 @@ from . import (
     usernames,
 )
 
-PUBLIC_FLOWS = ("USER_SRP_AUTH", "USER_PASSWORD_AUTH", "REFRESH_TOKEN_AUTH", "REFRESH_TOKEN")
-ADMIN_FLOWS = ("ADMIN_USER_PASSWORD_AUTH", "ADMIN_NO_SRP_AUTH", "REFRESH_TOKEN_AUTH", "REFRESH_TOKEN")
+PUBLIC_FLOWS = ("USER_SRP_AUTH", "USER_PASSWORD_AUTH", "USER_AUTH", "REFRESH_TOKEN_AUTH", "REFRESH_TOKEN")
+ADMIN_FLOWS = ("ADMIN_USER_PASSWORD_AUTH", "ADMIN_NO_SRP_AUTH", "USER_AUTH", "REFRESH_TOKEN_AUTH", "REFRESH_TOKEN")
 REFRESH_FLOWS = ("REFRESH_TOKEN_AUTH", "REFRESH_TOKEN")
 # Every AuthFlow Cognito has (InitiateAuth / AdminInitiateAuth request syntax).
 COGNITO_FLOWS = set(PUBLIC_FLOWS + ADMIN_FLOWS + ("CUSTOM_AUTH", "USER_AUTH"))
@@ -154,6 +155,62 @@ def _fake_user_id(pool, name: str) -> str:
     return f"{hexed[:8]}-{hexed[8:12]}-4{hexed[13:16]}-a{hexed[17:20]}-{hexed[20:32]}"
 
 
+def _choice_start(backend, pool, client, user, name: str, params: dict, admin: bool) -> dict:
+    """USER_AUTH (``choice``): the preferred first factor when the person can use it, else the
+    choice of factors."""
+    preferred = params.get("PREFERRED_CHALLENGE")
+    if preferred is not None and preferred not in (*choice.FIRST_FACTOR_CHALLENGES, "WEB_AUTHN"):
+        raise errors.invalid_parameter(f"{preferred} is not a first-factor challenge")
+    if user is None and not user_states.prevents_existence_errors(client):
+        raise errors.user_not_found()
+    if user is not None:
+        user_states.before_password(pool, client, user, name)
+    offered = choice.available(pool, user)
+    if preferred in offered:
+        return _first_factor(backend, pool, client, user, name, preferred, params, admin)
+    user_id = user.username if user is not None else _fake_user_id(pool, name)
+    session = sessions.open_session(
+        backend, pool, client, user_id, "SELECT_CHALLENGE", admin, known=user is not None, typed_name=name
+    )
+    return {
+        "ChallengeName": "SELECT_CHALLENGE",
+        "Session": session,
+        "ChallengeParameters": {"USERNAME": user_id},
+        "AvailableChallenges": offered,
+    }
+
+
+def _first_factor(backend, pool, client, user, name: str, factor: str, params: dict, admin: bool) -> dict:
+    """Starts (or, for PASSWORD, completes) the first factor `factor` of a choice-based sign-in."""
+    if factor == "PASSWORD":
+        password = _require(params, "PASSWORD")
+        if user is None or not timing.equal(user.password, password):
+            user_states.failed_attempt(pool, client, user, name)
+        user_states.after_password(pool, user)
+        return _next_step(backend, pool, client, user, admin)
+    if factor == "PASSWORD_SRP":
+        started = _srp_start(backend, pool, client, user, name, _require(params, "SRP_A"), admin)
+        # In USER_AUTH the verifier comes with a Session (the SECRET_BLOCK names the exchange).
+        return {**started, "Session": started["ChallengeParameters"]["SECRET_BLOCK"]}
+    user_id = user.username if user is not None else _fake_user_id(pool, name)
+    _attribute, medium = choice.OTP_CHALLENGES[factor]
+    if user is not None:
+        kind = outbox.EMAIL_OTP if factor == "EMAIL_OTP" else outbox.SMS_OTP
+        outbox.send(pool, user, kind, medium=medium, digits=choice.OTP_DIGITS)
+    session = sessions.open_session(
+        backend, pool, client, user_id, factor, admin, known=user is not None, typed_name=name
+    )
+    return {
+        "ChallengeName": factor,
+        "Session": session,
+        "ChallengeParameters": {
+            "CODE_DELIVERY_DELIVERY_MEDIUM": medium,
+            "CODE_DELIVERY_DESTINATION": choice.masked_destination(user, factor, name),
+            "USERNAME": user_id,
+        },
+    }
+
+
 def _srp_start(backend, pool, client, user, name: str, srp_a: str, admin: bool) -> dict:
     if user is None and not user_states.prevents_existence_errors(client):
         raise errors.user_not_found()
@@ -217,7 +274,7 @@ def _initiate(backend, pool, client, flow, params, admin: bool) -> dict:
             f"1 validation error detected: Value '{flow}' at 'authFlow' failed to satisfy constraint"
         )
     if flow not in (ADMIN_FLOWS if admin else PUBLIC_FLOWS):
-        if flow in ("USER_AUTH", "CUSTOM_AUTH"):
+        if flow == "CUSTOM_AUTH":
             raise errors.not_emulated(f"AuthFlow {flow}")
         raise errors.invalid_parameter("Initiate Auth method not supported")
     app_client.require_flow(client, flow)
@@ -225,6 +282,9 @@ def _initiate(backend, pool, client, flow, params, admin: bool) -> dict:
         return _refresh(backend, pool, client, params)
     # Required parameters first: what is missing must not depend on whether the user exists.
     name = _require(params, "USERNAME")
+    if flow == "USER_AUTH":
+        secret_hash.require(client, name, params.get("SECRET_HASH"))
+        return _choice_start(backend, pool, client, usernames.find_user(pool, name), name, params, admin)
     proof = _require(params, "SRP_A" if flow == "USER_SRP_AUTH" else "PASSWORD")
     secret_hash.require(client, name, params.get("SECRET_HASH"))
     user = usernames.find_user(pool, name)
@@ -346,7 +406,33 @@ def _mfa_setup(backend, pool, client, session, token, user, answers, admin):
     return _tokens(backend, pool, client, user)
 
 
+def _select_challenge(backend, pool, client, session, token, user, answers, admin):
+    factor = _require(answers, "ANSWER")
+    if factor not in choice.available(pool, user):
+        raise errors.invalid_parameter(f"{factor} is not a challenge this sign-in can choose")
+    sessions.close(backend, token)
+    return _first_factor(backend, pool, client, user, session.typed_name, factor, answers, admin)
+
+
+def _one_time_code(kind: str, answer: str):
+    """EMAIL_OTP / SMS_OTP as a first factor: the code sent to the outbox signs the person in."""
+
+    def answer_with(backend, pool, client, session, token, user, answers, admin):
+        code = _require(answers, answer)
+        if user is None or not outbox.take(pool, user, kind, code):
+            sessions.wrong_answer(backend, token, session)
+            raise errors.code_mismatch()
+        sessions.close(backend, token)
+        user_states.after_password(pool, user)
+        return _tokens(backend, pool, client, user)
+
+    return answer_with
+
+
 CHALLENGES = {
+    "SELECT_CHALLENGE": _select_challenge,
+    "EMAIL_OTP": _one_time_code(outbox.EMAIL_OTP, "EMAIL_OTP_CODE"),
+    "SMS_OTP": _one_time_code(outbox.SMS_OTP, "SMS_OTP_CODE"),
     "PASSWORD_VERIFIER": _password_verifier,
     "NEW_PASSWORD_REQUIRED": _new_password,
     "SOFTWARE_TOKEN_MFA": _software_token_mfa,
@@ -567,14 +653,18 @@ _update_user_pool = responses.CognitoIdpResponse.update_user_pool
 
 
 def create_user_pool(self):
-    """moto's, with threat protection refused outside the Plus plan."""
+    """moto's, with threat protection refused outside the Plus plan and passwordless first
+    factors on Lite."""
     threat_protection.require_plan(self.parameters)
+    choice.require_plan(self.parameters)
     return _create_user_pool(self)
 
 
 def update_user_pool(self):
-    """moto's, with threat protection refused outside the Plus plan."""
+    """moto's, with threat protection refused outside the Plus plan and passwordless first
+    factors on Lite."""
     threat_protection.require_plan(self.parameters)
+    choice.require_plan(self.parameters)
     return _update_user_pool(self)
 
 

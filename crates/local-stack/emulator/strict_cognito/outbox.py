@@ -25,6 +25,9 @@ SIGN_UP = "sign-up"
 RESET_PASSWORD = "reset-password"
 SMS_MFA = "sms-mfa"
 INVITATION = "invitation"
+# Passwordless sign-in codes (choice-based sign-in's EMAIL_OTP and SMS_OTP): 8 digits.
+EMAIL_OTP = "email-otp"
+SMS_OTP = "sms-otp"
 
 # A code dies after this many wrong tries; the person asks for a new one (AWS does not document
 # the number).
@@ -49,13 +52,14 @@ def delivery(user) -> dict:
     }
 
 
-def new_code() -> str:
-    return f"{secrets.randbelow(10**6):06d}"
+def new_code(digits: int = 6) -> str:
+    return f"{secrets.randbelow(10**digits):0{digits}d}"
 
 
-def send(pool, user, kind: str, code: str | None = None, medium: str = "EMAIL") -> str:
-    """Delivers a new code (or `code`) of `kind` to `user`; it replaces the previous one."""
-    code = code or new_code()
+def send(pool, user, kind: str, code: str | None = None, medium: str = "EMAIL", digits: int = 6) -> str:
+    """Delivers a new code (or `code`) of `kind` and `digits` to `user`; it replaces the previous
+    one."""
+    code = code or new_code(digits)
     to = user.attribute_lookup.get("phone_number" if medium == "SMS" else "email", "")
     with _lock:
         _codes[(pool.id, user.username, kind)] = [code, 0]

@@ -39,13 +39,12 @@ class Pool:
         """`pool_settings` and `client_settings`: more CreateUserPool / CreateUserPoolClient
         parameters (threat protection, context-data propagation)."""
         self.idp = idp
-        pool = idp.create_user_pool(
-            **(pool_settings or {}),
-            PoolName="local-pool",
-            UsernameAttributes=["email"],
-            AutoVerifiedAttributes=["email"],
-            UsernameConfiguration={"CaseSensitive": False},
-            Policies={
+        settings = {
+            "PoolName": "local-pool",
+            "UsernameAttributes": ["email"],
+            "AutoVerifiedAttributes": ["email"],
+            "UsernameConfiguration": {"CaseSensitive": False},
+            "Policies": {
                 "PasswordPolicy": {
                     "MinimumLength": 8,
                     "RequireLowercase": True,
@@ -55,22 +54,27 @@ class Pool:
                     "TemporaryPasswordValidityDays": 7,
                 }
             },
-        )["UserPool"]
+        }
+        for key, value in (pool_settings or {}).items():
+            settings[key] = {**settings[key], **value} if key == "Policies" else value
+        pool = idp.create_user_pool(**settings)["UserPool"]
         self.pool_id = pool["Id"]
         client = idp.create_user_pool_client(
-            UserPoolId=self.pool_id,
-            ClientName="local-api",
-            GenerateSecret=True,
-            ExplicitAuthFlows=[
-                "ALLOW_USER_SRP_AUTH",
-                "ALLOW_USER_PASSWORD_AUTH",
-                "ALLOW_ADMIN_USER_PASSWORD_AUTH",
-                "ALLOW_REFRESH_TOKEN_AUTH",
-            ],
-            PreventUserExistenceErrors="ENABLED",
-            ReadAttributes=["email", "email_verified", "name", "given_name", "family_name", "locale"],
-            WriteAttributes=["email", "name", "given_name", "family_name", "locale"],
-            **(client_settings or {}),
+            **{
+                "UserPoolId": self.pool_id,
+                "ClientName": "local-api",
+                "GenerateSecret": True,
+                "ExplicitAuthFlows": [
+                    "ALLOW_USER_SRP_AUTH",
+                    "ALLOW_USER_PASSWORD_AUTH",
+                    "ALLOW_ADMIN_USER_PASSWORD_AUTH",
+                    "ALLOW_REFRESH_TOKEN_AUTH",
+                ],
+                "PreventUserExistenceErrors": "ENABLED",
+                "ReadAttributes": ["email", "email_verified", "name", "given_name", "family_name", "locale"],
+                "WriteAttributes": ["email", "name", "given_name", "family_name", "locale"],
+                **(client_settings or {}),
+            }
         )["UserPoolClient"]
         self.client_id = client["ClientId"]
         self.secret = client["ClientSecret"]

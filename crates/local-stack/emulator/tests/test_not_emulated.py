@@ -20,13 +20,13 @@ def test_an_unknown_challenge_is_an_error_naming_it_not_an_empty_success(pool):
     )
 
 
-def test_choice_based_sign_in_is_not_emulated_yet_and_says_so(pool):
+def test_custom_auth_is_not_emulated_and_says_so(pool):
     pool.idp.update_user_pool_client(
-        UserPoolId=pool.pool_id, ClientId=pool.client_id, ExplicitAuthFlows=["ALLOW_USER_AUTH"]
+        UserPoolId=pool.pool_id, ClientId=pool.client_id, ExplicitAuthFlows=["ALLOW_CUSTOM_AUTH"]
     )
     with pytest.raises(ClientError) as err:
-        pool.idp.initiate_auth(ClientId=pool.client_id, AuthFlow="USER_AUTH", AuthParameters={"USERNAME": EMAIL})
-    assert error_of(err) == ("UnsupportedOperationException", "strict_cognito does not emulate AuthFlow USER_AUTH")
+        pool.idp.initiate_auth(ClientId=pool.client_id, AuthFlow="CUSTOM_AUTH", AuthParameters={"USERNAME": EMAIL})
+    assert error_of(err) == ("UnsupportedOperationException", "strict_cognito does not emulate AuthFlow CUSTOM_AUTH")
 
 
 def test_a_made_up_session_is_not_authorized(pool):

@@ -1,0 +1,80 @@
+"""Choice-based sign-in: ``AuthFlow`` ``USER_AUTH`` and its first factors.
+
+- The client needs ``ALLOW_USER_AUTH`` (``app_client``); the pool lists the first factors it
+  allows in ``Policies.SignInPolicy.AllowedFirstAuthFactors`` (``PASSWORD`` when unset), a
+  setting of the Essentials plan or higher (``UserPoolTier``, ESSENTIALS when unset): on Lite,
+  passwordless factors are FeatureUnavailableInTierException.
+- ``InitiateAuth`` takes ``USERNAME``, ``SECRET_HASH`` and optionally ``PREFERRED_CHALLENGE``
+  (with ``PASSWORD`` or ``SRP_A`` for the password factors). A preferred challenge the person
+  can use is started at once; otherwise the answer is ``SELECT_CHALLENGE`` with
+  ``AvailableChallenges``, answered with ``ANSWER`` (and, for ``PASSWORD``, the password in the
+  same call; for ``PASSWORD_SRP``, ``SRP_A``).
+- The choice for a person: ``PASSWORD`` and ``PASSWORD_SRP`` when they have a password,
+  ``EMAIL_OTP`` with a verified email address, ``SMS_OTP`` with a verified phone number, each
+  only if the pool allows the factor. An unknown name (existence errors prevented) is offered
+  every allowed factor under a made-up internal name, and fails at the answer; real Cognito's
+  list in that case is not documented (tested on the scripted Cognito).
+- Passwordless sign-in codes are 8 digits (``EMAIL_OTP`` / ``SMS_OTP`` as a first factor); they go
+  to the outbox as ``email-otp`` / ``sms-otp``; a proven code signs the person in (MFA does not
+  follow a passwordless factor).
+
+Sources:
+https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_InitiateAuth.html
+https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_RespondToAuthChallenge.html
+https://docs.aws.amazon.com/cognito/latest/developerguide/authentication-flows-selection-sdk.html
+https://docs.aws.amazon.com/cognito/latest/developerguide/amazon-cognito-user-pools-authentication-flow-methods.html
+https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_SignInPolicyType.html
+
+moto answers USER_AUTH with InvalidParameterException.
+"""
+
+from . import errors
+
+PASSWORD_FACTORS = ("PASSWORD", "PASSWORD_SRP")
+OTP_CHALLENGES = {"EMAIL_OTP": ("email", "EMAIL"), "SMS_OTP": ("phone_number", "SMS")}
+FIRST_FACTOR_CHALLENGES = PASSWORD_FACTORS + tuple(OTP_CHALLENGES)
+# Passwordless sign-in codes: 8 digits, not configurable.
+OTP_DIGITS = 8
+
+
+def allowed_first_factors(pool) -> list:
+    policies = pool.extended_config.get("Policies") or {}
+    return list((policies.get("SignInPolicy") or {}).get("AllowedFirstAuthFactors") or ["PASSWORD"])
+
+
+def require_plan(parameters: dict) -> None:
+    """CreateUserPool / UpdateUserPool: passwordless first factors need Essentials or Plus."""
+    factors = ((parameters.get("Policies") or {}).get("SignInPolicy") or {}).get("AllowedFirstAuthFactors") or []
+    if any(f != "PASSWORD" for f in factors) and parameters.get("UserPoolTier") == "LITE":
+        raise errors.CognitoError(
+            "FeatureUnavailableInTierException", "Passwordless sign-in is not available on the Lite feature plan."
+        )
+
+
+def _verified(user, attribute: str) -> bool:
+    return bool(user.attribute_lookup.get(attribute)) and user.attribute_lookup.get(f"{attribute}_verified") == "true"
+
+
+def available(pool, user) -> list:
+    """The first-factor challenges `user` (None: an unknown name) may choose from."""
+    choices = []
+    for factor in allowed_first_factors(pool):
+        if factor == "PASSWORD" and (user is None or user.password):
+            choices += PASSWORD_FACTORS
+        elif factor in OTP_CHALLENGES and (user is None or _verified(user, OTP_CHALLENGES[factor][0])):
+            choices.append(factor)
+    return choices
+
+
+def masked_destination(user, challenge: str, name: str) -> str:
+    """Where an OTP went, masked as Cognito masks it; for an unknown name, where it would go."""
+    attribute, _medium = OTP_CHALLENGES[challenge]
+    if user is None:
+        return "+*******" + "0000" if challenge == "SMS_OTP" else _mask_email(name if "@" in name else name + "@e")
+    value = user.attribute_lookup.get(attribute, "")
+    return "+*******" + value[-4:] if challenge == "SMS_OTP" else _mask_email(value)
+
+
+def _mask_email(address: str) -> str:
+    local, _, domain = address.partition("@")
+    return f"{local[:1]}***@{domain[:1]}***"
