@@ -163,6 +163,10 @@ fn local_pool_is_seeded_as_the_template_deploys_it() {
     assert_eq!(strings(&client["ReadAttributes"]), POOL_SPEC.read_attributes);
     assert_eq!(strings(&client["WriteAttributes"]), POOL_SPEC.write_attributes);
     assert_eq!(client["GenerateSecret"].as_bool(), Some(POOL_SPEC.generate_secret));
+    let rotation = &client["RefreshTokenRotation"];
+    assert_eq!(rotation["Feature"].as_str() == Some("ENABLED"), POOL_SPEC.rotate_refresh_tokens);
+    // With rotation, REFRESH_TOKEN_AUTH is refused: the client does not list it.
+    assert!(!POOL_SPEC.explicit_auth_flows.contains(&"ALLOW_REFRESH_TOKEN_AUTH"));
 }
 
 #[test]

@@ -82,7 +82,7 @@ pub struct Tokens {
     pub id_token: Secret,
     /// The access token: for `/password/change`, `/auth/sign-out` and MFA setup.
     pub access_token: Secret,
-    /// The refresh token (absent on refresh responses).
+    /// The refresh token (on refresh responses, only when it was rotated).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub refresh_token: Option<Secret>,
     /// Lifetime of the ID and access tokens, in seconds.
@@ -148,13 +148,17 @@ pub struct MeResponse {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct RefreshRequest {
-    /// The refresh token from the sign-in.
+    /// The refresh token from the sign-in (or from the last refresh, when the client rotates
+    /// them).
     pub refresh_token: Secret,
-    /// The pool's internal username, as the sign-in returned it (not the email).
-    pub username: String,
+    /// No longer needed (the refresh goes through `GetTokensFromRefreshToken`, which takes the
+    /// client secret itself, not a `SECRET_HASH` over a username); accepted and ignored.
+    #[serde(default)]
+    pub username: Option<String>,
 }
 
-/// The answer to a refresh: new ID and access tokens (no new refresh token).
+/// The answer to a refresh: new ID and access tokens, and a new refresh token when the app
+/// client rotates them (keep it: the one sent stops working after the grace period).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RefreshResponse {

@@ -5,12 +5,12 @@ use std::sync::Arc;
 use api_types::wire::{RefreshRequest, RefreshResponse, SignOutRequest};
 
 use crate::{
-    AuthError, CognitoConfig, ContextData,
+    AuthError,
     cognito_errors::CognitoCall,
     input::{TOKEN_MAX_CHARS, USERNAME_MAX_CHARS, check_text},
     sign_in::wire_tokens,
     token::ensure_owned_by,
-    user_pool::{AccountPort, AuthFlow, AuthParameters, AuthResult, SignInPort},
+    user_pool::{AccountPort, SignInPort},
 };
 
 /// Refresh and sign-out for one app client.
@@ -18,41 +18,31 @@ use crate::{
 pub struct SessionService {
     sign_in: Arc<dyn SignInPort>,
     account: Arc<dyn AccountPort>,
-    config: CognitoConfig,
 }
 
 impl SessionService {
-    /// A service for the app client in `config`: refresh through `sign_in`, sign-out through
-    /// `account` (both usually the same adapter).
-    pub fn new(sign_in: Arc<dyn SignInPort>, account: Arc<dyn AccountPort>, config: CognitoConfig) -> Self {
-        Self { sign_in, account, config }
+    /// A service refreshing through `sign_in` and signing out through `account` (both usually
+    /// the same adapter, for one app client).
+    pub fn new(sign_in: Arc<dyn SignInPort>, account: Arc<dyn AccountPort>) -> Self {
+        Self { sign_in, account }
     }
 
-    /// `REFRESH_TOKEN_AUTH`. `SECRET_HASH` is over `req.username`, which must be the internal
-    /// username the sign-in returned: hashing the email a user signed in with is the classic
-    /// refresh-with-a-secret failure. A revoked or unknown refresh token is `InvalidCredentials`.
-    pub async fn refresh(&self, req: &RefreshRequest, context: &ContextData) -> Result<RefreshResponse, AuthError> {
+    /// `GetTokensFromRefreshToken`, which takes the client secret itself: no `SECRET_HASH`, so
+    /// no username (a request may still carry one; it is checked for size and ignored). When the
+    /// client rotates refresh tokens, the answer carries the new one, and the one sent stops
+    /// working after the client's grace period. A revoked, unknown or rotated-out refresh token
+    /// is `InvalidCredentials`. The call takes no caller context (API_GetTokensFromRefreshToken).
+    pub async fn refresh(&self, req: &RefreshRequest) -> Result<RefreshResponse, AuthError> {
         check_text("refreshToken", req.refresh_token.expose(), TOKEN_MAX_CHARS)?;
-        check_text("username", &req.username, USERNAME_MAX_CHARS)?;
-        let mut params = AuthParameters::new();
-        params.insert("REFRESH_TOKEN".into(), req.refresh_token.expose().to_owned());
-        if let Some(hash) = self.config.secret_hash(&req.username) {
-            params.insert("SECRET_HASH".into(), hash);
+        if let Some(username) = &req.username {
+            check_text("username", username, USERNAME_MAX_CHARS)?;
         }
-        let result = self
+        let tokens = self
             .sign_in
-            .initiate_auth(AuthFlow::RefreshToken, params, context)
+            .get_tokens_from_refresh_token(req.refresh_token.expose())
             .await
             .map_err(|err| AuthError::from_cognito(CognitoCall::Refresh, err))?;
-        match result {
-            AuthResult::Tokens(tokens) => Ok(RefreshResponse { tokens: wire_tokens(tokens) }),
-            // Logged (once) with the 502 that answers it.
-            AuthResult::Challenge { name, .. } => Err(AuthError::Upstream(crate::CognitoError {
-                kind: crate::CognitoErrorKind::Other,
-                code: "UnexpectedChallenge".into(),
-                message: name,
-            })),
-        }
+        Ok(RefreshResponse { tokens: wire_tokens(tokens) })
     }
 
     /// Global sign-out of the caller (`caller_sub`, from the authorizer): every token of the
@@ -84,60 +74,55 @@ mod tests {
 
     use super::*;
     use crate::{
-        ClientSecret,
         testing::{Call, ScriptedPool, ScriptedReply, error},
-        user_pool::IssuedTokens,
+        user_pool::{AuthResult, IssuedTokens},
     };
 
     fn service(replies: Vec<Result<ScriptedReply, crate::CognitoError>>) -> (SessionService, Arc<ScriptedPool>) {
         let pool = Arc::new(ScriptedPool::new(replies));
-        (SessionService::new(pool.clone(), pool.clone(), crate::testing::config()), pool)
+        (SessionService::new(pool.clone(), pool.clone()), pool)
     }
 
     fn access_token(sub: &str) -> String {
         crate::testing::token_with_sub(sub)
     }
 
-    fn refresh(username: &str) -> RefreshRequest {
-        RefreshRequest { refresh_token: "r-1".into(), username: username.into() }
+    fn refresh(username: Option<&str>) -> RefreshRequest {
+        RefreshRequest { refresh_token: "r-1".into(), username: username.map(Into::into) }
     }
 
     fn sign_out(access_token: String, refresh_token: Option<&str>) -> SignOutRequest {
         SignOutRequest { access_token: access_token.into(), refresh_token: refresh_token.map(Into::into) }
     }
 
-    #[tokio::test]
-    async fn refresh_hashes_the_internal_username_it_is_given() {
-        let tokens = IssuedTokens {
+    fn issued(refresh_token: Option<&str>) -> Result<ScriptedReply, crate::CognitoError> {
+        Ok(ScriptedReply::Auth(AuthResult::Tokens(IssuedTokens {
             id_token: "i".into(),
             access_token: "a".into(),
-            refresh_token: None,
+            refresh_token: refresh_token.map(Into::into),
             expires_in: 3600,
             token_type: "Bearer".into(),
-        };
-        let (svc, pool) = service(vec![Ok(ScriptedReply::Auth(AuthResult::Tokens(tokens)))]);
-        let out = svc.refresh(&refresh("u-123"), &ContextData::default()).await.unwrap();
-        assert_eq!(out.tokens.refresh_token, None);
-        let Call::InitiateAuth(flow, params) = &pool.calls()[0] else { panic!() };
-        assert_eq!(*flow, AuthFlow::RefreshToken);
-        assert_eq!(params["REFRESH_TOKEN"], "r-1");
-        assert_eq!(params["SECRET_HASH"], ClientSecret::new("secret").secret_hash("u-123", "client"));
+        })))
     }
 
     #[tokio::test]
-    async fn refresh_tells_cognito_the_caller() {
-        let (svc, pool) = service(vec![Err(error("NotAuthorizedException"))]);
-        let _ = svc.refresh(&refresh("u-123"), &crate::testing::browser_context()).await;
-        assert_eq!(pool.contexts(), [("InitiateAuth", crate::testing::browser_context())]);
+    async fn refresh_goes_through_get_tokens_from_refresh_token_with_or_without_a_username() {
+        // GIVEN a client that rotates refresh tokens
+        let (svc, pool) = service(vec![issued(Some("r-2")), issued(None)]);
+        // WHEN a refresh is asked with the username the sign-in returned, or with none
+        let rotated = svc.refresh(&refresh(Some("u-123"))).await.unwrap();
+        let plain = svc.refresh(&refresh(None)).await.unwrap();
+        // THEN each is one GetTokensFromRefreshToken call, and the rotated token comes back
+        assert_eq!(rotated.tokens.refresh_token.as_ref().map(api_types::Secret::expose), Some("r-2"));
+        assert_eq!(plain.tokens.refresh_token, None);
+        let expected = Call::GetTokensFromRefreshToken("r-1".into());
+        assert_eq!(pool.calls(), [expected.clone(), expected]);
     }
 
     #[tokio::test]
-    async fn a_revoked_refresh_token_is_invalid_credentials() {
+    async fn a_revoked_or_rotated_out_refresh_token_is_invalid_credentials() {
         let (svc, _) = service(vec![Err(error("NotAuthorizedException"))]);
-        assert!(matches!(
-            svc.refresh(&refresh("u-123"), &ContextData::default()).await,
-            Err(AuthError::InvalidCredentials)
-        ));
+        assert!(matches!(svc.refresh(&refresh(None)).await, Err(AuthError::InvalidCredentials)));
     }
 
     #[tokio::test]

@@ -8,8 +8,8 @@ use async_trait::async_trait;
 use crate::context_data::ContextData;
 use crate::user_pool::{
     AccountPort, AccountRecoveryPort, AdminAction, AdminPort, AuthFlow, AuthParameters, AuthResult, ChallengeApi,
-    CodeDeliveryDetails, CognitoError, CognitoErrorKind, MembershipChange, NewUser, PasswordPermanence, PoolUser,
-    RegistrationPort, SignInPort, SignedUp, SoftwareTokenPort, TokenOwner,
+    CodeDeliveryDetails, CognitoError, CognitoErrorKind, IssuedTokens, MembershipChange, NewUser, PasswordPermanence,
+    PoolUser, RegistrationPort, SignInPort, SignedUp, SoftwareTokenPort, TokenOwner,
 };
 
 /// A call the flows made.
@@ -28,6 +28,8 @@ pub enum Call {
         /// Responses.
         responses: AuthParameters,
     },
+    /// `GetTokensFromRefreshToken`: the refresh token.
+    GetTokensFromRefreshToken(String),
     /// `GlobalSignOut`.
     GlobalSignOut(String),
     /// `RevokeToken`.
@@ -263,6 +265,14 @@ impl SignInPort for ScriptedPool {
         let action = if flow == AuthFlow::AdminUserPassword { "AdminInitiateAuth" } else { "InitiateAuth" };
         self.begin(action, context).await;
         self.auth(Call::InitiateAuth(flow, parameters))
+    }
+
+    async fn get_tokens_from_refresh_token(&self, refresh_token: &str) -> Result<IssuedTokens, CognitoError> {
+        self.pause().await;
+        self.answer(Call::GetTokensFromRefreshToken(refresh_token.into()), |reply| match reply {
+            ScriptedReply::Auth(AuthResult::Tokens(tokens)) => Some(tokens),
+            _ => None,
+        })
     }
 
     async fn respond_to_challenge(

@@ -54,8 +54,6 @@ pub enum AuthFlow {
     UserPassword,
     /// `USER_SRP_AUTH` (InitiateAuth).
     UserSrp,
-    /// `REFRESH_TOKEN_AUTH` (InitiateAuth).
-    RefreshToken,
     /// `ADMIN_USER_PASSWORD_AUTH` (AdminInitiateAuth).
     AdminUserPassword,
     /// `USER_AUTH` (InitiateAuth): choice-based sign-in.
@@ -211,6 +209,10 @@ pub trait SignInPort: SoftwareTokenPort {
         parameters: AuthParameters,
         context: &ContextData,
     ) -> Result<AuthResult, CognitoError>;
+
+    /// `GetTokensFromRefreshToken`: new ID and access tokens for `refresh_token`, and a new
+    /// refresh token when the client rotates them. The adapter sends the client secret itself.
+    async fn get_tokens_from_refresh_token(&self, refresh_token: &str) -> Result<IssuedTokens, CognitoError>;
 
     /// `RespondToAuthChallenge`, or `AdminRespondToAuthChallenge` ([`ChallengeApi::Admin`]) for
     /// sessions the admin flow started, with the caller's `UserContextData` or `ContextData`.

@@ -64,6 +64,9 @@ pub struct StackOptions {
     /// The pool's threat protection (`UserPoolAddOns.AdvancedSecurityMode`), off by default as
     /// in `template.yaml`; on, the pool is on the Plus plan and logs auth events.
     pub threat_protection: AdvancedSecurityModeType,
+    /// How long a rotated-out refresh token keeps working (the template's
+    /// `RefreshTokenGracePeriodSeconds`, 10 s by default).
+    pub refresh_grace_period: Duration,
 }
 
 impl StackOptions {
@@ -85,6 +88,7 @@ impl StackOptions {
             allowed_origins: lambda_glue::cors::LOOPBACK.into(),
             authorizer_cache_ttl: Duration::from_secs(300),
             threat_protection: AdvancedSecurityModeType::Off,
+            refresh_grace_period: Duration::from_secs(10),
         }
     }
 }
@@ -144,7 +148,10 @@ impl LocalStack {
             &cognito,
             &options.region,
             &options.admin_group,
-            &options.threat_protection,
+            &seed::SeedParameters {
+                threat_protection: options.threat_protection.clone(),
+                refresh_grace_period_seconds: i32::try_from(options.refresh_grace_period.as_secs()).unwrap_or(60),
+            },
             options.user,
             options.admin,
         )
@@ -165,7 +172,7 @@ impl LocalStack {
         let cors = Cors::new(&options.allowed_origins);
         let functions = Functions {
             auth: fn_auth::AuthState::new(user_pool.clone(), config.clone(), cors.clone()),
-            refresh: fn_refresh::RefreshState::new(user_pool.clone(), config.clone(), cors.clone()),
+            refresh: fn_refresh::RefreshState::new(user_pool.clone(), cors.clone()),
             password: fn_password::PasswordState::new(user_pool.clone(), config.clone(), cors.clone()),
             users: fn_users::UsersState::new(user_pool, &options.admin_group, cors.clone()),
             credentials: fn_credentials::CredentialsState::new(

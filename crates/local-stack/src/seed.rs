@@ -9,9 +9,10 @@ use aws_sdk_cognitoidentityprovider::{
     Client,
     types::{
         AccountRecoverySettingType, AdvancedSecurityModeType, AttributeType, AuthFactorType, ExplicitAuthFlowsType,
-        MessageActionType, PasswordPolicyType, PreventUserExistenceErrorTypes, RecoveryOptionNameType,
-        RecoveryOptionType, SignInPolicyType, SoftwareTokenMfaConfigType, UserPoolAddOnsType, UserPoolMfaType,
-        UserPoolPolicyType, UserPoolTierType, UsernameAttributeType, UsernameConfigurationType, VerifiedAttributeType,
+        FeatureType, MessageActionType, PasswordPolicyType, PreventUserExistenceErrorTypes, RecoveryOptionNameType,
+        RecoveryOptionType, RefreshTokenRotationType, SignInPolicyType, SoftwareTokenMfaConfigType, UserPoolAddOnsType,
+        UserPoolMfaType, UserPoolPolicyType, UserPoolTierType, UsernameAttributeType, UsernameConfigurationType,
+        VerifiedAttributeType,
     },
 };
 
@@ -46,6 +47,10 @@ pub struct PoolSpec {
     pub write_attributes: &'static [&'static str],
     /// The app client has a secret.
     pub generate_secret: bool,
+    /// The app client's `RefreshTokenRotation.Feature` is ENABLED: refreshes answer a new refresh
+    /// token (its grace period is a parameter: the template's `RefreshTokenGracePeriodSeconds`,
+    /// the local stack's [`crate::StackOptions::refresh_grace_period`]).
+    pub rotate_refresh_tokens: bool,
     /// The app client's `EnablePropagateAdditionalUserContextData`: Cognito takes the caller's
     /// address the functions send (`UserContextData.IpAddress`) as the caller's.
     pub propagate_additional_user_context_data: bool,
@@ -61,18 +66,19 @@ pub const POOL_SPEC: PoolSpec = PoolSpec {
     temporary_password_validity_days: 7,
     mfa_configuration: "OPTIONAL",
     allowed_first_auth_factors: &["PASSWORD", "EMAIL_OTP"],
+    // No ALLOW_REFRESH_TOKEN_AUTH: with rotation, refreshes go through GetTokensFromRefreshToken.
     explicit_auth_flows: &[
         "ALLOW_USER_AUTH",
         "ALLOW_USER_SRP_AUTH",
         "ALLOW_USER_PASSWORD_AUTH",
         "ALLOW_ADMIN_USER_PASSWORD_AUTH",
-        "ALLOW_REFRESH_TOKEN_AUTH",
     ],
     prevent_user_existence_errors: "ENABLED",
     read_attributes: &["email", "email_verified", "name", "given_name", "family_name", "locale"],
     write_attributes: &["email", "name", "given_name", "family_name", "locale"],
     generate_secret: true,
     propagate_additional_user_context_data: true,
+    rotate_refresh_tokens: true,
 };
 
 /// A demo user's sign-in.
@@ -141,16 +147,26 @@ pub fn feature_tier(mode: &AdvancedSecurityModeType) -> UserPoolTierType {
     if *mode == AdvancedSecurityModeType::Off { UserPoolTierType::Essentials } else { UserPoolTierType::Plus }
 }
 
-/// Creates the pool, client, group and demo users; threat protection in `threat_protection`
-/// (the template's `ThreatProtection` parameter; off by default).
+/// The settings `template.yaml`'s parameters choose for the seeded pool.
+#[derive(Debug, Clone)]
+pub struct SeedParameters {
+    /// Threat protection (`ThreatProtection`; off by default).
+    pub threat_protection: AdvancedSecurityModeType,
+    /// How long a rotated-out refresh token keeps working (`RefreshTokenGracePeriodSeconds`),
+    /// seconds, 0-60.
+    pub refresh_grace_period_seconds: i32,
+}
+
+/// Creates the pool, client, group and demo users, with the settings `parameters` choose.
 pub async fn seed(
     client: &Client,
     region: &str,
     admin_group: &str,
-    threat_protection: &AdvancedSecurityModeType,
+    parameters: &SeedParameters,
     user: DemoUser,
     admin: DemoUser,
 ) -> anyhow::Result<SeededPool> {
+    let threat_protection = &parameters.threat_protection;
     let spec = &POOL_SPEC;
     let all = spec.password_require_all_classes;
     let password_policy = PasswordPolicyType::builder()
@@ -206,6 +222,12 @@ pub async fn seed(
         .client_name("local-api")
         .generate_secret(spec.generate_secret)
         .enable_propagate_additional_user_context_data(spec.propagate_additional_user_context_data)
+        .refresh_token_rotation(
+            RefreshTokenRotationType::builder()
+                .feature(if spec.rotate_refresh_tokens { FeatureType::Enabled } else { FeatureType::Disabled })
+                .retry_grace_period_seconds(parameters.refresh_grace_period_seconds)
+                .build()?,
+        )
         .prevent_user_existence_errors(PreventUserExistenceErrorTypes::from(spec.prevent_user_existence_errors));
     for flow in spec.explicit_auth_flows {
         create_client = create_client.explicit_auth_flows(ExplicitAuthFlowsType::from(*flow));

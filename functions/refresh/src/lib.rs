@@ -7,7 +7,7 @@ use api_types::{
     routes::RefreshOperation,
     wire::{RefreshRequest, SignOutRequest},
 };
-use auth_domain::{CognitoConfig, UserPool, session::SessionService};
+use auth_domain::{UserPool, session::SessionService};
 use lambda_glue::{Cors, Reply};
 use lambda_http::{Body, Request, Response};
 
@@ -19,9 +19,9 @@ pub struct RefreshState {
 }
 
 impl RefreshState {
-    /// The state for the app client in `config`, calling Cognito through `pool`.
-    pub fn new(pool: Arc<dyn UserPool>, config: CognitoConfig, cors: Cors) -> Self {
-        Self { sessions: SessionService::new(pool.clone(), pool, config), cors }
+    /// The state for the app client `pool` calls Cognito as.
+    pub fn new(pool: Arc<dyn UserPool>, cors: Cors) -> Self {
+        Self { sessions: SessionService::new(pool.clone(), pool), cors }
     }
 }
 
@@ -40,7 +40,7 @@ async fn dispatch(state: &RefreshState, req: &Request) -> Result<Reply, ApiError
 
 async fn refresh(state: &RefreshState, req: &Request) -> Result<Reply, ApiError> {
     let body: RefreshRequest = lambda_glue::json_body(req)?;
-    Ok(Reply::ok(state.sessions.refresh(&body, &lambda_glue::context_data(req)?).await?))
+    Ok(Reply::ok(state.sessions.refresh(&body).await?))
 }
 
 async fn sign_out(state: &RefreshState, req: &Request) -> Result<Reply, ApiError> {

@@ -14,6 +14,6 @@ async fn main() -> Result<(), lambda_http::Error> {
     let config = CognitoConfig::from_env()?;
     let sdk = sdk_config(&config.region, CredentialSource::Environment, None).await;
     let cors = Cors::from_env();
-    let state = fn_refresh::RefreshState::new(Arc::new(SdkUserPool::new(&sdk, &config)), config, cors.clone());
+    let state = fn_refresh::RefreshState::new(Arc::new(SdkUserPool::new(&sdk, &config)), cors.clone());
     lambda_glue::serve(cors, |req| fn_refresh::handle(&state, req)).await
 }

@@ -102,7 +102,7 @@ impl Cognito {
         let pool = Arc::new(SdkUserPool::new(&sdk, &config));
         Ok(Self {
             sign_in: SignInService::new(pool.clone(), config.clone()),
-            sessions: SessionService::new(pool.clone(), pool, config.clone()),
+            sessions: SessionService::new(pool.clone(), pool),
             config,
             credentials,
         })

@@ -33,8 +33,8 @@ pub(crate) async fn refresh_session(cognito: &Cognito, session: &mut Session) ->
     let Some(refresh_token) = session.refresh_token.clone() else {
         return Err(AuthError::InvalidCredentials);
     };
-    let request = RefreshRequest { refresh_token, username: session.username.clone() };
-    let tokens = cognito.sessions.refresh(&request, &super::DIRECT).await?.tokens;
+    let request = RefreshRequest { refresh_token, username: None };
+    let tokens = cognito.sessions.refresh(&request).await?.tokens;
     session.id_token = tokens.id_token;
     session.access_token = tokens.access_token;
     if let Some(rotated) = tokens.refresh_token {

@@ -74,7 +74,7 @@ impl SignInPort for SdkUserPool {
                 AuthFlow::UserPassword => AuthFlowType::UserPasswordAuth,
                 AuthFlow::UserSrp => AuthFlowType::UserSrpAuth,
                 AuthFlow::UserAuth => AuthFlowType::UserAuth,
-                _ => AuthFlowType::RefreshTokenAuth,
+                AuthFlow::AdminUserPassword => AuthFlowType::AdminUserPasswordAuth,
             };
             let out = self
                 .client
@@ -90,6 +90,19 @@ impl SignInPort for SdkUserPool {
             (out.authentication_result, answer)
         };
         auth_result(result, challenge)
+    }
+
+    async fn get_tokens_from_refresh_token(&self, refresh_token: &str) -> Result<IssuedTokens, CognitoError> {
+        let out = self
+            .client
+            .get_tokens_from_refresh_token()
+            .client_id(&self.client_id)
+            .refresh_token(refresh_token)
+            .set_client_secret(self.client_secret.as_ref().map(|secret| secret.expose().to_owned()))
+            .send()
+            .await
+            .map_err(classify)?;
+        tokens(out.authentication_result.ok_or_else(|| unexpected("no tokens"))?)
     }
 
     async fn respond_to_challenge(

@@ -23,6 +23,9 @@ implementations that compose one module per behaviour:
 - ``outbox``: the codes Cognito would email or text, written to a local outbox; only the code
   sent works.
 - ``sessions``: challenge sessions (single use, expiring).
+- ``choice``: choice-based sign-in (``USER_AUTH``): the first factors a person may choose, and
+  8-digit passwordless codes.
+- ``rotation``: ``GetTokensFromRefreshToken`` and refresh-token rotation with its grace period.
 - ``threat_protection``: the address each call is attributed to (``UserContextData`` /
   ``ContextData``), the auth-event log (``AdminListUserAuthEvents``) and the Plus plan it needs.
 - ``actions``: the Cognito actions, each composed from the modules above; anything not emulated

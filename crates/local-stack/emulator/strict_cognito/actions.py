@@ -23,6 +23,7 @@ from . import (
     lockout,
     outbox,
     passwords,
+    rotation,
     secret_hash,
     sessions,
     shapes,
@@ -242,8 +243,8 @@ def _srp_start(backend, pool, client, user, name: str, srp_a: str, admin: bool) 
     }
 
 
-def _refresh(backend, pool, client, params: dict) -> dict:
-    token = _require(params, "REFRESH_TOKEN")
+def _refresh_token_owner(pool, client, token: str) -> str:
+    """The internal username a live refresh token of `client` was issued to."""
     if token not in pool.refresh_tokens:
         raise errors.not_authorized("Invalid Refresh Token")
     issued = pool.refresh_tokens[token]
@@ -252,19 +253,38 @@ def _refresh(backend, pool, client, params: dict) -> dict:
     client_id, username, _origin = issued
     if client_id != client.id:
         raise errors.not_authorized("Invalid Refresh Token")
+    return username
+
+
+def _fresh_tokens(pool, refresh_token: str) -> dict:
+    access_token, id_token, expires_in = pool.create_tokens_from_refresh_token(refresh_token)
+    return {"IdToken": id_token, "AccessToken": access_token, "ExpiresIn": expires_in, "TokenType": "Bearer"}
+
+
+def _refresh(backend, pool, client, params: dict) -> dict:
+    token = _require(params, "REFRESH_TOKEN")
+    rotation.refuse_old_flow(client)
+    username = _refresh_token_owner(pool, client, token)
     # Over the internal username the token was issued to, whichever alias signed in.
     secret_hash.require(client, username, params.get("SECRET_HASH"))
     user_states.before_refresh(pool.users.get(username))
-    access_token, id_token, expires_in = pool.create_tokens_from_refresh_token(token)
-    return {
-        "ChallengeParameters": {},
-        "AuthenticationResult": {
-            "IdToken": id_token,
-            "AccessToken": access_token,
-            "ExpiresIn": expires_in,
-            "TokenType": "Bearer",
-        },
-    }
+    return {"ChallengeParameters": {}, "AuthenticationResult": _fresh_tokens(pool, token)}
+
+
+def get_tokens_from_refresh_token(self):
+    """GetTokensFromRefreshToken (moto: not implemented): the client secret itself, no username;
+    with rotation on, a new refresh token too (``rotation``)."""
+    _backend, pool, client = _public(self)
+    token = _require(self.parameters, "RefreshToken")
+    if client.generate_secret and not timing.equal(client.secret, self._get_param("ClientSecret") or ""):
+        raise errors.not_authorized("Invalid client secret")
+    username = _refresh_token_owner(pool, client, token)
+    user_states.before_refresh(pool.users.get(username))
+    rotating, _grace = rotation.settings(client)
+    if not rotating:
+        return ActionResult({"AuthenticationResult": _fresh_tokens(pool, token)})
+    successor = rotation.rotate(pool, client, token, username)
+    return ActionResult({"AuthenticationResult": {**_fresh_tokens(pool, successor), "RefreshToken": successor}})
 
 
 def _initiate(backend, pool, client, flow, params, admin: bool) -> dict:
@@ -673,13 +693,17 @@ _update_user_pool_client = responses.CognitoIdpResponse.update_user_pool_client
 
 
 def create_user_pool_client(self):
-    """moto's, with the caller's address propagated only by clients with a secret."""
+    """moto's, with the caller's address propagated only by clients with a secret, and the
+    refresh-token grace period held to 0-60 s."""
     threat_protection.require_secret_to_propagate(self.parameters, bool(self._get_param("GenerateSecret")))
+    rotation.require_valid(self.parameters)
     return _create_user_pool_client(self)
 
 
 def update_user_pool_client(self):
-    """moto's, with the caller's address propagated only by clients with a secret."""
+    """moto's, with the caller's address propagated only by clients with a secret, and the
+    refresh-token grace period held to 0-60 s."""
+    rotation.require_valid(self.parameters)
     pool = self.backend.describe_user_pool(self._get_param("UserPoolId"))
     client = pool.clients.get(self._get_param("ClientId"))
     has_secret = client is not None and client.generate_secret
@@ -692,7 +716,7 @@ _call_action = responses.CognitoIdpResponse.call_action
 
 def call_action(self):
     """Every request: its shape checked first (``shapes``), and an action moto does not
-    implement (GetTokensFromRefreshToken, the WebAuthn calls, ...) answers an error naming it,
+    implement (the WebAuthn calls, ...) answers an error naming it,
     where moto answered an HTML 500."""
     name = self._get_action()
     action = camelcase_to_underscores(name or "")
@@ -728,6 +752,7 @@ def install() -> None:
         admin_reset_user_password,
         admin_create_user,
         revoke_token,
+        get_tokens_from_refresh_token,
         create_user_pool,
         update_user_pool,
         create_user_pool_client,
