@@ -130,3 +130,21 @@ async fn answers_without_a_live_session_and_codes_of_the_wrong_length_are_refuse
     let dead = t.post("/auth/challenge", forged).await;
     assert_eq!((dead.status, dead.error_field()), (StatusCode::UNAUTHORIZED, "session"), "{:?}", dead.body);
 }
+
+#[tokio::test]
+async fn a_passwordless_sign_up_is_confirmed_and_signed_in_at_once_with_the_emailed_code() {
+    // GIVEN a person signing up without a password (the pool allows email codes)
+    let t = TestStack::start().await;
+    let email = "new.person@example.com";
+    let up = t.post("/auth/sign-up", json!({"username": email})).await;
+    assert_eq!(up.status, StatusCode::CREATED, "{:?}", up.body);
+    // WHEN they confirm with the code from their mail and ask to be signed in
+    let code = t.sent_code(email, "sign-up");
+    let confirmed = t.post("/auth/confirm-sign-up", json!({"username": email, "code": code, "signIn": true})).await;
+    // THEN the confirmation answers tokens that work
+    let id_token = signed_in(&confirmed).to_string();
+    assert_eq!(t.get("/me", Some(&id_token)).await.status, StatusCode::OK);
+    // AND later sign-ins offer the code only: there is no password
+    let choice = start(&t, email, None).await;
+    assert_eq!(choice.body["challenge"]["availableChallenges"], json!(["EMAIL_OTP"]), "{:?}", choice.body);
+}

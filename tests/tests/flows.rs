@@ -142,7 +142,7 @@ async fn bad_input_on_every_auth_route_gets_400_naming_the_field() {
             r#"{"username":"u","name":"SMS_MFA","session":"s","responses":{"SMS_MFA_CODE":1}}"#,
             "responses.SMS_MFA_CODE",
         ),
-        ("/auth/sign-up", false, r#"{"username":"a@b.c"}"#, "password"),
+        ("/auth/sign-up", false, r#"{"username":"a@b.c","password":" "}"#, "password"),
         ("/auth/sign-up", false, r#"{"username":"a@b.c","password":"x","attributes":["name"]}"#, "attributes"),
         ("/auth/confirm-sign-up", false, r#"{"username":"a@b.c"}"#, "code"),
         ("/auth/confirm-sign-up", false, r#"{"username":"a@b.c","code":""}"#, "code"),

@@ -205,8 +205,10 @@ pub struct ChallengeRequest {
 pub struct SignUpRequest {
     /// The sign-in name (an email address for this pool).
     pub username: String,
-    /// The password.
-    pub password: Secret,
+    /// The password; absent for a passwordless account (the pool must allow a passwordless first
+    /// factor, such as `EMAIL_OTP`).
+    #[serde(default)]
+    pub password: Option<Secret>,
     /// User attributes (`{"name": "Ann"}`).
     #[serde(default)]
     pub attributes: BTreeMap<String, String>,
@@ -245,6 +247,10 @@ pub struct ConfirmSignUpRequest {
     pub username: String,
     /// The code that was sent.
     pub code: Secret,
+    /// Sign the person in at once with the session Cognito answers the confirmation with (the
+    /// app client must allow `USER_AUTH`): the answer is then a sign-in's (tokens), not a 204.
+    #[serde(default)]
+    pub sign_in: bool,
 }
 
 /// `POST /auth/resend-code` (and, later, `/password/forgot`).

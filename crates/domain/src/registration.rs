@@ -7,7 +7,10 @@
 
 use std::sync::Arc;
 
-use api_types::wire::{CodeDelivery, ConfirmSignUpRequest, SignUpRequest, SignUpResponse, UsernameRequest};
+use api_types::{
+    Secret,
+    wire::{CodeDelivery, ConfirmSignUpRequest, SignUpRequest, SignUpResponse, UsernameRequest},
+};
 
 use crate::{
     AuthError, CognitoConfig, ContextData, RegistrationPort,
@@ -36,7 +39,9 @@ impl RegistrationService {
     /// first ([`check_user_attribute`]): one the app client may not write is a 400 naming it.
     pub async fn sign_up(&self, req: &SignUpRequest, context: &ContextData) -> Result<SignUpResponse, AuthError> {
         check_text("username", &req.username, USERNAME_MAX_CHARS)?;
-        check_text("password", req.password.expose(), PASSWORD_MAX_CHARS)?;
+        if let Some(password) = &req.password {
+            check_text("password", password.expose(), PASSWORD_MAX_CHARS)?;
+        }
         if req.attributes.len() > ATTRIBUTES_MAX {
             return Err(AuthError::bad_input("attributes", format!("at most {ATTRIBUTES_MAX} attributes.")));
         }
@@ -54,7 +59,13 @@ impl RegistrationService {
         let attributes: Vec<(String, String)> = req.attributes.clone().into_iter().collect();
         let out = self
             .pool
-            .sign_up(&req.username, req.password.expose(), &attributes, self.config.secret_hash(&req.username), context)
+            .sign_up(
+                &req.username,
+                req.password.as_ref().map(Secret::expose),
+                &attributes,
+                self.config.secret_hash(&req.username),
+                context,
+            )
             .await
             .map_err(|err| AuthError::from_cognito(CognitoCall::SignUp, err))?;
         Ok(SignUpResponse {
@@ -65,13 +76,19 @@ impl RegistrationService {
     }
 
     /// `ConfirmSignUp`. A wrong or expired code, an unknown user and an already confirmed one
-    /// all fail alike, as [`AuthError::CodeMismatch`].
-    pub async fn confirm(&self, req: &ConfirmSignUpRequest, context: &ContextData) -> Result<(), AuthError> {
+    /// all fail alike, as [`AuthError::CodeMismatch`]. Returns the session Cognito answers when
+    /// the app client allows `USER_AUTH` ([`crate::sign_in::SignInService::sign_in_confirmed`]).
+    pub async fn confirm(
+        &self,
+        req: &ConfirmSignUpRequest,
+        context: &ContextData,
+    ) -> Result<Option<Secret>, AuthError> {
         check_text("username", &req.username, USERNAME_MAX_CHARS)?;
         check_confirmation_code(req.code.expose())?;
         self.pool
             .confirm_sign_up(&req.username, req.code.expose(), self.config.secret_hash(&req.username), context)
             .await
+            .map(|session| session.map(Secret::from))
             .map_err(|err| AuthError::from_cognito(CognitoCall::ConfirmSignUp, err))
     }
 
@@ -116,7 +133,7 @@ mod tests {
     fn sign_up(attributes: &[(&str, &str)]) -> SignUpRequest {
         SignUpRequest {
             username: "new@example.com".into(),
-            password: "New-passw0rd".into(),
+            password: Some("New-passw0rd".into()),
             attributes: attributes.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
         }
     }
@@ -211,11 +228,11 @@ mod tests {
             Err(error("UserNotFoundException")),
             Err(error("NotAuthorizedException")),
         ]);
-        let req = ConfirmSignUpRequest { username: "x@example.com".into(), code: "123456".into() };
+        let req = ConfirmSignUpRequest { username: "x@example.com".into(), code: "123456".into(), sign_in: false };
         for _ in 0..3 {
             assert!(matches!(svc.confirm(&req, &ContextData::default()).await, Err(AuthError::CodeMismatch)));
         }
-        let spaced = ConfirmSignUpRequest { username: "x@example.com".into(), code: "123 456".into() };
+        let spaced = ConfirmSignUpRequest { username: "x@example.com".into(), code: "123 456".into(), sign_in: false };
         assert!(
             matches!(svc.confirm(&spaced, &ContextData::default()).await, Err(AuthError::BadInput { field, .. }) if field == "code")
         );

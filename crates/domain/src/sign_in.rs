@@ -118,6 +118,26 @@ impl SignInService {
         }
     }
 
+    /// Signs `username` in at once with the `session` a confirmation answered (`USER_AUTH` with
+    /// `Session`): the person just proved their address with the code. A used or expired
+    /// session is [`AuthError::InvalidSession`].
+    pub async fn sign_in_confirmed(
+        &self,
+        username: &str,
+        session: &Secret,
+        context: &ContextData,
+    ) -> Result<SignInResponse, AuthError> {
+        let mut params = AuthParameters::new();
+        params.insert("USERNAME".into(), username.to_owned());
+        self.add_secret_hash(&mut params, username);
+        let result = self
+            .pool
+            .initiate_auth_with_session(params, session.expose(), context)
+            .await
+            .map_err(|err| AuthError::from_cognito(CognitoCall::ChallengeAnswer, err))?;
+        Ok(self.respond(result, username, ChallengeApi::Client))
+    }
+
     /// Answers a `PASSWORD_VERIFIER` challenge with the SRP proof of `password` from `client`;
     /// any other answer is passed on as it is.
     pub(crate) async fn prove_password(
@@ -532,5 +552,16 @@ pub(crate) mod tests {
             assert!(matches!(&out, Err(AuthError::BadInput { field: f, .. }) if f == field), "{field}: {out:?}");
         }
         assert_eq!(pool.calls().len(), 1, "refused before Cognito");
+    }
+
+    #[tokio::test]
+    async fn a_confirmation_session_signs_in_the_person_just_confirmed() {
+        let (svc, pool) = service(Some("secret"), vec![tokens("u-9")]);
+        let out = svc.sign_in_confirmed("ann@example.com", &"sess-c".into(), &ContextData::default()).await.unwrap();
+        assert!(matches!(out, SignInResponse::Tokens { username, .. } if username == "u-9"));
+        let Call::InitiateAuthWithSession(params, session) = &pool.calls()[0] else { panic!("no sign-in") };
+        assert_eq!(session, "sess-c");
+        assert_eq!(params["USERNAME"], "ann@example.com");
+        assert_eq!(params["SECRET_HASH"], ClientSecret::new("secret").secret_hash("ann@example.com", "client"));
     }
 }

@@ -28,6 +28,8 @@ pub enum Call {
         /// Responses.
         responses: AuthParameters,
     },
+    /// `InitiateAuth` `USER_AUTH` with a confirmation's session: parameters, session.
+    InitiateAuthWithSession(AuthParameters, String),
     /// `GetTokensFromRefreshToken`: the refresh token.
     GetTokensFromRefreshToken(String),
     /// `GlobalSignOut`.
@@ -79,6 +81,8 @@ pub enum Call {
 pub enum ScriptedReply {
     /// Tokens or a challenge.
     Auth(AuthResult),
+    /// A `Session` (a confirmation's, for signing in at once).
+    Session(String),
     /// Success without a result.
     Done,
     /// `SignUp`'s answer.
@@ -267,6 +271,16 @@ impl SignInPort for ScriptedPool {
         self.auth(Call::InitiateAuth(flow, parameters))
     }
 
+    async fn initiate_auth_with_session(
+        &self,
+        parameters: AuthParameters,
+        session: &str,
+        context: &ContextData,
+    ) -> Result<AuthResult, CognitoError> {
+        self.begin("InitiateAuth", context).await;
+        self.auth(Call::InitiateAuthWithSession(parameters, session.into()))
+    }
+
     async fn get_tokens_from_refresh_token(&self, refresh_token: &str) -> Result<IssuedTokens, CognitoError> {
         self.pause().await;
         self.answer(Call::GetTokensFromRefreshToken(refresh_token.into()), |reply| match reply {
@@ -317,17 +331,16 @@ impl RegistrationPort for ScriptedPool {
     async fn sign_up(
         &self,
         username: &str,
-        password: &str,
+        password: Option<&str>,
         attributes: &[(String, String)],
         secret_hash: Option<String>,
         context: &ContextData,
     ) -> Result<SignedUp, CognitoError> {
         self.begin("SignUp", context).await;
-        self.answer(Call::SignUp(username.into(), password.into(), attributes.to_vec(), secret_hash), |reply| {
-            match reply {
-                ScriptedReply::SignedUp(out) => Some(out),
-                _ => None,
-            }
+        let call = Call::SignUp(username.into(), password.unwrap_or_default().into(), attributes.to_vec(), secret_hash);
+        self.answer(call, |reply| match reply {
+            ScriptedReply::SignedUp(out) => Some(out),
+            _ => None,
         })
     }
 
@@ -337,9 +350,13 @@ impl RegistrationPort for ScriptedPool {
         code: &str,
         secret_hash: Option<String>,
         context: &ContextData,
-    ) -> Result<(), CognitoError> {
+    ) -> Result<Option<String>, CognitoError> {
         self.begin("ConfirmSignUp", context).await;
-        self.done(Call::ConfirmSignUp(username.into(), code.into(), secret_hash))
+        self.answer(Call::ConfirmSignUp(username.into(), code.into(), secret_hash), |reply| match reply {
+            ScriptedReply::Done => Some(None),
+            ScriptedReply::Session(session) => Some(Some(session)),
+            _ => None,
+        })
     }
 
     async fn resend_confirmation_code(

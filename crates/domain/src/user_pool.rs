@@ -210,6 +210,15 @@ pub trait SignInPort: SoftwareTokenPort {
         context: &ContextData,
     ) -> Result<AuthResult, CognitoError>;
 
+    /// `InitiateAuth` `USER_AUTH` with the `Session` `ConfirmSignUp` answered: signs the person
+    /// in without another factor.
+    async fn initiate_auth_with_session(
+        &self,
+        parameters: AuthParameters,
+        session: &str,
+        context: &ContextData,
+    ) -> Result<AuthResult, CognitoError>;
+
     /// `GetTokensFromRefreshToken`: new ID and access tokens for `refresh_token`, and a new
     /// refresh token when the client rotates them. The adapter sends the client secret itself.
     async fn get_tokens_from_refresh_token(&self, refresh_token: &str) -> Result<IssuedTokens, CognitoError>;
@@ -247,24 +256,25 @@ pub trait AccountPort: SoftwareTokenPort {
 /// Every call carries the caller's `UserContextData`.
 #[async_trait]
 pub trait RegistrationPort: Send + Sync {
-    /// `SignUp`.
+    /// `SignUp` (without a password for a passwordless account).
     async fn sign_up(
         &self,
         username: &str,
-        password: &str,
+        password: Option<&str>,
         attributes: &[(String, String)],
         secret_hash: Option<String>,
         context: &ContextData,
     ) -> Result<SignedUp, CognitoError>;
 
-    /// `ConfirmSignUp`.
+    /// `ConfirmSignUp`: the `Session` Cognito answers when the client allows `USER_AUTH`, for
+    /// signing the person in at once ([`SignInPort::initiate_auth_with_session`]).
     async fn confirm_sign_up(
         &self,
         username: &str,
         code: &str,
         secret_hash: Option<String>,
         context: &ContextData,
-    ) -> Result<(), CognitoError>;
+    ) -> Result<Option<String>, CognitoError>;
 
     /// `ResendConfirmationCode`.
     async fn resend_confirmation_code(

@@ -77,7 +77,12 @@ async fn sign_up(state: &AuthState, req: &Request) -> Result<Reply, ApiError> {
 
 async fn confirm_sign_up(state: &AuthState, req: &Request) -> Result<Reply, ApiError> {
     let body: ConfirmSignUpRequest = lambda_glue::json_body(req)?;
-    state.registration.confirm(&body, &lambda_glue::context_data(req)?).await?;
+    let context = lambda_glue::context_data(req)?;
+    let session = state.registration.confirm(&body, &context).await?;
+    // Signed in at once when asked and the client allows it; otherwise confirmed only (204).
+    if let (true, Some(session)) = (body.sign_in, session) {
+        return Ok(Reply::ok(state.sign_in.sign_in_confirmed(&body.username, &session, &context).await?));
+    }
     Ok(Reply::no_content())
 }
 

@@ -92,6 +92,27 @@ impl SignInPort for SdkUserPool {
         auth_result(result, challenge)
     }
 
+    async fn initiate_auth_with_session(
+        &self,
+        parameters: AuthParameters,
+        session: &str,
+        context: &ContextData,
+    ) -> Result<AuthResult, CognitoError> {
+        let out = self
+            .client
+            .initiate_auth()
+            .client_id(&self.client_id)
+            .auth_flow(AuthFlowType::UserAuth)
+            .set_auth_parameters(Some(parameters.into_iter().collect()))
+            .session(session)
+            .set_user_context_data(user_context(context))
+            .send()
+            .await
+            .map_err(classify)?;
+        let answer = (out.challenge_name, out.session, out.challenge_parameters, out.available_challenges);
+        auth_result(out.authentication_result, answer)
+    }
+
     async fn get_tokens_from_refresh_token(&self, refresh_token: &str) -> Result<IssuedTokens, CognitoError> {
         let out = self
             .client
@@ -198,7 +219,7 @@ impl RegistrationPort for SdkUserPool {
     async fn sign_up(
         &self,
         username: &str,
-        password: &str,
+        password: Option<&str>,
         attributes: &[(String, String)],
         secret_hash: Option<String>,
         context: &ContextData,
@@ -210,7 +231,7 @@ impl RegistrationPort for SdkUserPool {
             .client_id(&self.client_id)
             .set_secret_hash(secret_hash)
             .username(username)
-            .password(password)
+            .set_password(password.map(str::to_owned))
             .set_user_attributes(Some(attributes))
             .set_user_context_data(user_context(context))
             .send()
@@ -229,8 +250,9 @@ impl RegistrationPort for SdkUserPool {
         code: &str,
         secret_hash: Option<String>,
         context: &ContextData,
-    ) -> Result<(), CognitoError> {
-        self.client
+    ) -> Result<Option<String>, CognitoError> {
+        let out = self
+            .client
             .confirm_sign_up()
             .client_id(&self.client_id)
             .set_secret_hash(secret_hash)
@@ -240,7 +262,7 @@ impl RegistrationPort for SdkUserPool {
             .send()
             .await
             .map_err(classify)?;
-        Ok(())
+        Ok(out.session)
     }
 
     async fn resend_confirmation_code(

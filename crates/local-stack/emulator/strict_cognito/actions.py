@@ -156,6 +156,16 @@ def _fake_user_id(pool, name: str) -> str:
     return f"{hexed[:8]}-{hexed[8:12]}-4{hexed[13:16]}-a{hexed[17:20]}-{hexed[20:32]}"
 
 
+def _signed_up_sign_in(backend, pool, client, user, token, admin: bool) -> dict:
+    """USER_AUTH with the Session ConfirmSignUp answered (``choice``): tokens, once."""
+    session = sessions.get(token, client.id, choice.SIGN_UP_SESSION, admin)
+    if user is None or session.username != user.username:
+        raise errors.not_authorized("Invalid session for the user, session is expired.")
+    sessions.close(backend, token)
+    user_states.before_password(pool, client, user, user.username)
+    return _tokens(backend, pool, client, user)
+
+
 def _choice_start(backend, pool, client, user, name: str, params: dict, admin: bool) -> dict:
     """USER_AUTH (``choice``): the preferred first factor when the person can use it, else the
     choice of factors."""
@@ -287,7 +297,7 @@ def get_tokens_from_refresh_token(self):
     return ActionResult({"AuthenticationResult": {**_fresh_tokens(pool, successor), "RefreshToken": successor}})
 
 
-def _initiate(backend, pool, client, flow, params, admin: bool) -> dict:
+def _initiate(backend, pool, client, flow, params, admin: bool, session=None) -> dict:
     params = params or {}
     if flow not in COGNITO_FLOWS:
         raise errors.invalid_parameter(
@@ -304,7 +314,10 @@ def _initiate(backend, pool, client, flow, params, admin: bool) -> dict:
     name = _require(params, "USERNAME")
     if flow == "USER_AUTH":
         secret_hash.require(client, name, params.get("SECRET_HASH"))
-        return _choice_start(backend, pool, client, usernames.find_user(pool, name), name, params, admin)
+        user = usernames.find_user(pool, name)
+        if session is not None:
+            return _signed_up_sign_in(backend, pool, client, user, session, admin)
+        return _choice_start(backend, pool, client, user, name, params, admin)
     proof = _require(params, "SRP_A" if flow == "USER_SRP_AUTH" else "PASSWORD")
     secret_hash.require(client, name, params.get("SECRET_HASH"))
     user = usernames.find_user(pool, name)
@@ -328,7 +341,7 @@ def _signing_in(self, found, admin: bool) -> ActionResult:
     if user is not None and not secret_hash.matches(client, name, params.get("SECRET_HASH")):
         user = None  # the app client failed to prove itself: no sign-in of the user's was tried
     try:
-        result = _initiate(backend, pool, client, flow, params, admin)
+        result = _initiate(backend, pool, client, flow, params, admin, self._get_param("Session"))
     except errors.CognitoError as err:
         if err.error_type == "NotAuthorizedException":
             threat_protection.record(pool, user, "SignIn", "Fail", address)
@@ -541,9 +554,12 @@ def sign_up(self):
     backend, pool, client, name = _named(self)
     attributes = self._get_param("UserAttributes", [])
     app_client.require_writable(client, attributes)
-    user, _details = backend.sign_up(
-        client_id=client.id, username=name, password=_require(self.parameters, "Password"), attributes=attributes
-    )
+    password = self._get_param("Password")
+    if password is None:
+        choice.require_passwordless_sign_up(pool)
+    else:
+        password = _require(self.parameters, "Password")
+    user, _details = backend.sign_up(client_id=client.id, username=name, password=password, attributes=attributes)
     outbox.send(pool, user, outbox.SIGN_UP)
     threat_protection.record(pool, user, "SignUp", "Pass", threat_protection.caller_address(self, client, False))
     return ActionResult(
@@ -556,7 +572,7 @@ def sign_up(self):
 
 
 def confirm_sign_up(self):
-    _backend, pool, client, name = _named(self)
+    backend, pool, client, name = _named(self)
     user = usernames.find_user(pool, name)
     if user is None:
         raise errors.code_mismatch() if user_states.prevents_existence_errors(client) else errors.user_not_found()
@@ -566,6 +582,10 @@ def confirm_sign_up(self):
     user.status = UserStatus.CONFIRMED
     if "email" in user.attribute_lookup and "email" in (pool.extended_config.get("AutoVerifiedAttributes") or []):
         user.update_attributes([{"Name": "email_verified", "Value": "true"}])
+    # A client that allows choice-based sign-in gets a session that signs the person in at once.
+    if "ALLOW_USER_AUTH" in (client.extended_config.get("ExplicitAuthFlows") or app_client.DEFAULT_FLOWS):
+        session = sessions.open_session(backend, pool, client, user.username, choice.SIGN_UP_SESSION, False)
+        return ActionResult({"Session": session})
     return EmptyResult()
 
 

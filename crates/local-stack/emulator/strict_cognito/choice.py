@@ -14,6 +14,10 @@
   only if the pool allows the factor. An unknown name (existence errors prevented) is offered
   every allowed factor under a made-up internal name, and fails at the answer; real Cognito's
   list in that case is not documented (tested on the scripted Cognito).
+- ``SignUp`` may leave out ``Password`` when the pool allows a passwordless first factor
+  (InvalidParameterException otherwise). ``ConfirmSignUp`` on a client that allows ``USER_AUTH``
+  answers a ``Session``: an ``InitiateAuth`` ``USER_AUTH`` with it signs the person in without
+  another factor, once, within the client's ``AuthSessionValidity``.
 - Passwordless sign-in codes are 8 digits (``EMAIL_OTP`` / ``SMS_OTP`` as a first factor); they go
   to the outbox as ``email-otp`` / ``sms-otp``; a proven code signs the person in (MFA does not
   follow a passwordless factor).
@@ -35,6 +39,9 @@ OTP_CHALLENGES = {"EMAIL_OTP": ("email", "EMAIL"), "SMS_OTP": ("phone_number", "
 FIRST_FACTOR_CHALLENGES = PASSWORD_FACTORS + tuple(OTP_CHALLENGES)
 # Passwordless sign-in codes: 8 digits, not configurable.
 OTP_DIGITS = 8
+# The session ConfirmSignUp answers, for signing in at once.
+SIGN_UP_SESSION = "SIGN_UP_CONFIRMED"
+PASSWORDLESS_FACTORS = ("EMAIL_OTP", "SMS_OTP", "WEB_AUTHN")
 
 
 def allowed_first_factors(pool) -> list:
@@ -49,6 +56,12 @@ def require_plan(parameters: dict) -> None:
         raise errors.CognitoError(
             "FeatureUnavailableInTierException", "Passwordless sign-in is not available on the Lite feature plan."
         )
+
+
+def require_passwordless_sign_up(pool) -> None:
+    """SignUp without a Password: only where a first factor needs none."""
+    if not any(factor in PASSWORDLESS_FACTORS for factor in allowed_first_factors(pool)):
+        raise errors.invalid_parameter("Password is required: the user pool allows no passwordless sign-in.")
 
 
 def _verified(user, attribute: str) -> bool:

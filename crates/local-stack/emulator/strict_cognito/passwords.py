@@ -47,6 +47,8 @@ def install(backend_class) -> None:
     """Every moto path that validates a password uses this policy check and its messages."""
 
     def validate(self, user_pool_id, password):
-        require_valid(self.describe_user_pool(user_pool_id), password)
+        # A passwordless sign-up (``choice``) has none to check.
+        if password is not None:
+            require_valid(self.describe_user_pool(user_pool_id), password)
 
     backend_class._validate_password = validate

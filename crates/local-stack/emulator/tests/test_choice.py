@@ -160,3 +160,69 @@ def test_without_passwordless_factors_only_the_password_is_offered(endpoint):
     with pytest.raises(ClientError) as err:
         made.idp.create_user_pool(PoolName="lite", UserPoolTier="LITE", **FACTORS)
     assert error_of(err)[0] == "FeatureUnavailableInTierException"
+
+
+def sign_up_without_password(pool, email):
+    return pool.idp.sign_up(
+        ClientId=pool.client_id,
+        Username=email,
+        SecretHash=pool.hash(email),
+        UserAttributes=[{"Name": "email", "Value": email}],
+    )
+
+
+def confirm(pool, email):
+    return pool.idp.confirm_sign_up(
+        ClientId=pool.client_id,
+        Username=email,
+        ConfirmationCode=pool.sent(email, outbox.SIGN_UP),
+        SecretHash=pool.hash(email),
+    )
+
+
+def test_sign_up_without_a_password_needs_a_passwordless_first_factor(pool, choice_pool):
+    with pytest.raises(ClientError) as err:
+        sign_up_without_password(pool, "new@example.com")
+    assert error_of(err)[0] == "InvalidParameterException"
+    sign_up_without_password(choice_pool, "new@example.com")
+    confirm(choice_pool, "new@example.com")
+    # Without a password, the only factor offered is the code.
+    assert start(choice_pool, "new@example.com")["AvailableChallenges"] == ["EMAIL_OTP"]
+
+
+def test_the_confirmation_session_signs_in_once(choice_pool):
+    sign_up_without_password(choice_pool, "new@example.com")
+    session = confirm(choice_pool, "new@example.com")["Session"]
+    sign_in = lambda: choice_pool.idp.initiate_auth(
+        ClientId=choice_pool.client_id,
+        AuthFlow="USER_AUTH",
+        AuthParameters={"USERNAME": "new@example.com", "SECRET_HASH": choice_pool.hash("new@example.com")},
+        Session=session,
+    )
+    assert sign_in()["AuthenticationResult"]["IdToken"]
+    with pytest.raises(ClientError) as err:
+        sign_in()
+    assert error_of(err)[0] == "NotAuthorizedException"
+
+
+def test_the_confirmation_session_is_the_confirmed_persons_only(choice_pool):
+    sign_up_without_password(choice_pool, "new@example.com")
+    session = confirm(choice_pool, "new@example.com")["Session"]
+    with pytest.raises(ClientError) as err:
+        choice_pool.idp.initiate_auth(
+            ClientId=choice_pool.client_id,
+            AuthFlow="USER_AUTH",
+            AuthParameters={"USERNAME": EMAIL, "SECRET_HASH": choice_pool.hash(EMAIL)},
+            Session=session,
+        )
+    assert error_of(err)[0] == "NotAuthorizedException"
+
+
+def test_no_confirmation_session_without_user_auth(pool):
+    pool.idp.sign_up(
+        ClientId=pool.client_id,
+        Username="new@example.com",
+        Password="New-passw0rd1",
+        SecretHash=pool.hash("new@example.com"),
+    )
+    assert "Session" not in confirm(pool, "new@example.com")
