@@ -273,6 +273,8 @@ pub const TABLE: &[Row] = &[
     row(NOT_AUTHORIZED, On::Only(&[C::ChallengeAnswer]), A::InvalidSession),
     when(NOT_AUTHORIZED, INCORRECT_CREDENTIALS, On::Only(&[C::ChallengeAnswer]), A::InvalidCredentials),
     row(RESOURCE_NOT_FOUND, On::Only(&[C::ChallengeAnswer]), A::InvalidSession),
+    // ---- Refresh: a token that rotation replaced, after its grace period (API_GetTokensFromRefreshToken).
+    row("RefreshTokenReuseException", On::Only(&[C::Refresh]), A::InvalidCredentials),
     // ---- Access-token calls: NotAuthorized is the token (expired, revoked, signed out).
     row(NOT_AUTHORIZED, On::Only(&[C::AccessToken]), A::InvalidAccessToken),
     // ---- Identity pool: NotAuthorized is the ID token (revoked, or not trusted by the pool).
@@ -561,6 +563,14 @@ mod tests {
             (400, Some(ErrorCode::InvalidCode))
         );
         assert_eq!(status(C::ChallengeAnswer, "InvalidPasswordException", ""), (400, Some(ErrorCode::InvalidPassword)));
+    }
+
+    #[test]
+    fn a_rotated_out_refresh_token_is_the_sign_in_error_not_a_502() {
+        assert_eq!(
+            status(C::Refresh, "RefreshTokenReuseException", "The refresh token has been rotated."),
+            status(C::Refresh, NOT_AUTHORIZED, "Invalid Refresh Token")
+        );
     }
 
     #[test]

@@ -494,10 +494,14 @@ pub(crate) mod tests {
     }
 
     fn select_challenge(available: &[&str]) -> Result<ScriptedReply, CognitoError> {
+        select_challenge_for("u-123", available)
+    }
+
+    fn select_challenge_for(username: &str, available: &[&str]) -> Result<ScriptedReply, CognitoError> {
         Ok(ScriptedReply::Auth(AuthResult::Challenge {
             name: "SELECT_CHALLENGE".into(),
             session: "sess-1".into(),
-            parameters: [("USERNAME".to_string(), "u-123".to_string())].into(),
+            parameters: [("USERNAME".to_string(), username.to_string())].into(),
             available: available.iter().map(|c| c.to_string()).collect(),
         }))
     }
@@ -563,5 +567,29 @@ pub(crate) mod tests {
         assert_eq!(session, "sess-c");
         assert_eq!(params["USERNAME"], "ann@example.com");
         assert_eq!(params["SECRET_HASH"], ClientSecret::new("secret").secret_hash("ann@example.com", "client"));
+    }
+
+    #[tokio::test]
+    async fn the_choice_for_an_unknown_person_reads_like_a_known_ones() {
+        // On the scripted Cognito, what it answers under PreventUserExistenceErrors: for a known
+        // person and for a name nobody has, a choice under an internal (or made-up) UUID
+        let choice = |id: &str| select_challenge_for(id, &["PASSWORD", "PASSWORD_SRP", "EMAIL_OTP"]);
+        let known_id = "7d3c1f0a-5b2e-4c8d-9e6f-0a1b2c3d4e5f";
+        let fake_id = "0b1e2d3c-4a5b-4c6d-8e7f-9a0b1c2d3e4f";
+        let (svc, _) = service(Some("secret"), vec![choice(known_id), choice(fake_id)]);
+        let ask = |name: &str| SignInRequest { username: name.into(), ..by_choice(None, None) };
+        let known = svc.sign_in(&ask("ann@example.com"), &ContextData::default()).await.unwrap();
+        let unknown = svc.sign_in(&ask("nobody@example.com"), &ContextData::default()).await.unwrap();
+        // THEN the API's answers differ only in the UUID and the session, never in shape, and
+        // neither names the typed address
+        let shape = |answer: &SignInResponse| {
+            let mut json = serde_json::to_value(answer).unwrap();
+            json["username"] = serde_json::json!("<uuid>");
+            json["challenge"]["parameters"]["USERNAME"] = serde_json::json!("<uuid>");
+            json
+        };
+        assert_eq!(shape(&known), shape(&unknown));
+        let text = serde_json::to_string(&unknown).unwrap();
+        assert!(text.contains(fake_id) && !text.contains("nobody@"), "{text}");
     }
 }

@@ -79,9 +79,16 @@ async fn confirm_sign_up(state: &AuthState, req: &Request) -> Result<Reply, ApiE
     let body: ConfirmSignUpRequest = lambda_glue::json_body(req)?;
     let context = lambda_glue::context_data(req)?;
     let session = state.registration.confirm(&body, &context).await?;
-    // Signed in at once when asked and the client allows it; otherwise confirmed only (204).
+    // Signed in at once when asked and the client allows it; otherwise confirmed only (204). The
+    // account is confirmed either way: a failed sign-in here (an expired session, throttling) is
+    // answered 204 too, so the person signs in as usual instead of confirming again in vain.
     if let (true, Some(session)) = (body.sign_in, session) {
-        return Ok(Reply::ok(state.sign_in.sign_in_confirmed(&body.username, &session, &context).await?));
+        match state.sign_in.sign_in_confirmed(&body.username, &session, &context).await {
+            Ok(signed_in) => return Ok(Reply::ok(signed_in)),
+            Err(err) => {
+                tracing::warn!(error = %err, "confirmed, but signing in with the confirmation's session failed")
+            }
+        }
     }
     Ok(Reply::no_content())
 }

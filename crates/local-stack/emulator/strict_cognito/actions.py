@@ -158,10 +158,9 @@ def _fake_user_id(pool, name: str) -> str:
 
 def _signed_up_sign_in(backend, pool, client, user, token, admin: bool) -> dict:
     """USER_AUTH with the Session ConfirmSignUp answered (``choice``): tokens, once."""
-    session = sessions.get(token, client.id, choice.SIGN_UP_SESSION, admin)
+    session = sessions.take(backend, token, client.id, choice.SIGN_UP_SESSION, admin)
     if user is None or session.username != user.username:
         raise errors.not_authorized("Invalid session for the user, session is expired.")
-    sessions.close(backend, token)
     user_states.before_password(pool, client, user, user.username)
     return _tokens(backend, pool, client, user)
 
@@ -174,9 +173,9 @@ def _choice_start(backend, pool, client, user, name: str, params: dict, admin: b
         raise errors.invalid_parameter(f"{preferred} is not a first-factor challenge")
     if user is None and not user_states.prevents_existence_errors(client):
         raise errors.user_not_found()
-    if user is not None:
-        user_states.before_password(pool, client, user, name)
-    offered = choice.available(pool, user)
+    # No state is checked before a factor is proven: a disabled or locked-out account must not
+    # answer differently from an unknown name here (the checks run at the factor).
+    offered = choice.available(pool, client, user)
     if preferred in offered:
         return _first_factor(backend, pool, client, user, name, preferred, params, admin)
     user_id = user.username if user is not None else _fake_user_id(pool, name)
@@ -195,39 +194,48 @@ def _first_factor(backend, pool, client, user, name: str, factor: str, params: d
     """Starts (or, for PASSWORD, completes) the first factor `factor` of a choice-based sign-in."""
     if factor == "PASSWORD":
         password = _require(params, "PASSWORD")
-        if user is None or not timing.equal(user.password, password):
+        # The lockout, disabled and reset-required checks first, as on every password sign-in.
+        user_states.before_password(pool, client, user, name)
+        if not user.password or not timing.equal(user.password, password):
             user_states.failed_attempt(pool, client, user, name)
         user_states.after_password(pool, user)
         return _next_step(backend, pool, client, user, admin)
     if factor == "PASSWORD_SRP":
-        started = _srp_start(backend, pool, client, user, name, _require(params, "SRP_A"), admin)
+        srp_a = _require(params, "SRP_A")
+        # A person without a password fails at the proof, exactly as an unknown name does.
+        has_password = user is not None and user.password
+        user_id = user.username if user is not None else None
+        started = _srp_start(backend, pool, client, user if has_password else None, name, srp_a, admin, user_id=user_id)
         # In USER_AUTH the verifier comes with a Session (the SECRET_BLOCK names the exchange).
         return {**started, "Session": started["ChallengeParameters"]["SECRET_BLOCK"]}
     user_id = user.username if user is not None else _fake_user_id(pool, name)
     _attribute, medium = choice.OTP_CHALLENGES[factor]
-    if user is not None:
+    # Only to a verified address; anyone else gets the same answer and no code (as an unknown
+    # name does), and no code they type works.
+    reachable = choice.can_receive(user, factor)
+    if reachable:
         kind = outbox.EMAIL_OTP if factor == "EMAIL_OTP" else outbox.SMS_OTP
         outbox.send(pool, user, kind, medium=medium, digits=choice.OTP_DIGITS)
-    session = sessions.open_session(
-        backend, pool, client, user_id, factor, admin, known=user is not None, typed_name=name
-    )
+    session = sessions.open_session(backend, pool, client, user_id, factor, admin, known=reachable, typed_name=name)
     return {
         "ChallengeName": factor,
         "Session": session,
         "ChallengeParameters": {
             "CODE_DELIVERY_DELIVERY_MEDIUM": medium,
-            "CODE_DELIVERY_DESTINATION": choice.masked_destination(user, factor, name),
+            "CODE_DELIVERY_DESTINATION": choice.masked_destination(user if reachable else None, factor, name),
             "USERNAME": user_id,
         },
     }
 
 
-def _srp_start(backend, pool, client, user, name: str, srp_a: str, admin: bool) -> dict:
+def _srp_start(backend, pool, client, user, name: str, srp_a: str, admin: bool, user_id=None) -> dict:
+    """`user_id`: the name to prove the password for when `user` is None (the internal username
+    of a person without a password, who must fail like an unknown name); made up otherwise."""
     if user is None and not user_states.prevents_existence_errors(client):
         raise errors.user_not_found()
     if user is not None:
         user_states.before_password(pool, client, user, name)
-    user_id = user.username if user is not None else _fake_user_id(pool, name)
+    user_id = user.username if user is not None else user_id or _fake_user_id(pool, name)
     try:
         exchange = srp.start(pool.id, user_id, user.password if user is not None else None, srp_a)
     except ValueError as err:
@@ -441,9 +449,9 @@ def _mfa_setup(backend, pool, client, session, token, user, answers, admin):
 
 def _select_challenge(backend, pool, client, session, token, user, answers, admin):
     factor = _require(answers, "ANSWER")
-    if factor not in choice.available(pool, user):
+    if factor not in choice.available(pool, client, user):
         raise errors.invalid_parameter(f"{factor} is not a challenge this sign-in can choose")
-    sessions.close(backend, token)
+    sessions.take(backend, token, client.id, "SELECT_CHALLENGE", admin)
     return _first_factor(backend, pool, client, user, session.typed_name, factor, answers, admin)
 
 
@@ -456,6 +464,8 @@ def _one_time_code(kind: str, answer: str):
             sessions.wrong_answer(backend, token, session)
             raise errors.code_mismatch()
         sessions.close(backend, token)
+        # The account's state is checked once the code is proven, as a password's is.
+        user_states.before_password(pool, client, user, session.typed_name)
         user_states.after_password(pool, user)
         return _tokens(backend, pool, client, user)
 

@@ -11,9 +11,12 @@
   same call; for ``PASSWORD_SRP``, ``SRP_A``).
 - The choice for a person: ``PASSWORD`` and ``PASSWORD_SRP`` when they have a password,
   ``EMAIL_OTP`` with a verified email address, ``SMS_OTP`` with a verified phone number, each
-  only if the pool allows the factor. An unknown name (existence errors prevented) is offered
-  every allowed factor under a made-up internal name, and fails at the answer; real Cognito's
-  list in that case is not documented (tested on the scripted Cognito).
+  only if the pool allows the factor. With ``PreventUserExistenceErrors`` every name, known or
+  not, is offered every allowed factor (an unknown one under a made-up internal name), no
+  account state is checked before a factor is proven, and a factor the person cannot use fails
+  as it does for an unknown name: a password is "incorrect", a code is "sent" but never arrives.
+  Real Cognito's list in that case is not documented (the API's answer is also tested on the
+  scripted Cognito).
 - ``SignUp`` may leave out ``Password`` when the pool allows a passwordless first factor
   (InvalidParameterException otherwise). ``ConfirmSignUp`` on a client that allows ``USER_AUTH``
   answers a ``Session``: an ``InitiateAuth`` ``USER_AUTH`` with it signs the person in without
@@ -32,7 +35,7 @@ https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_
 moto answers USER_AUTH with InvalidParameterException.
 """
 
-from . import errors
+from . import errors, user_states
 
 PASSWORD_FACTORS = ("PASSWORD", "PASSWORD_SRP")
 OTP_CHALLENGES = {"EMAIL_OTP": ("email", "EMAIL"), "SMS_OTP": ("phone_number", "SMS")}
@@ -68,13 +71,22 @@ def _verified(user, attribute: str) -> bool:
     return bool(user.attribute_lookup.get(attribute)) and user.attribute_lookup.get(f"{attribute}_verified") == "true"
 
 
-def available(pool, user) -> list:
-    """The first-factor challenges `user` (None: an unknown name) may choose from."""
+def can_receive(user, challenge: str) -> bool:
+    """Whether `user` has the verified address an OTP `challenge` is sent to."""
+    return user is not None and _verified(user, OTP_CHALLENGES[challenge][0])
+
+
+def available(pool, client, user) -> list:
+    """The first-factor challenges offered to `user` (None: an unknown name). With
+    PreventUserExistenceErrors every name is offered every factor the pool allows, so the choice
+    tells no one apart; a factor the person cannot use then fails as it does for an unknown name.
+    Without it, only the factors the person can use."""
+    private = user is None or user_states.prevents_existence_errors(client)
     choices = []
     for factor in allowed_first_factors(pool):
-        if factor == "PASSWORD" and (user is None or user.password):
+        if factor == "PASSWORD" and (private or user.password):
             choices += PASSWORD_FACTORS
-        elif factor in OTP_CHALLENGES and (user is None or _verified(user, OTP_CHALLENGES[factor][0])):
+        elif factor in OTP_CHALLENGES and (private or can_receive(user, factor)):
             choices.append(factor)
     return choices
 

@@ -53,15 +53,20 @@ def refuse_old_flow(client) -> None:
 
 def rotate(pool, client, token: str, username: str) -> str:
     """The refresh token that replaces `token` (the same one again within the grace period);
-    `token` keeps working until the grace period ends. Raises NotAuthorized after it."""
+    `token` keeps working until the grace period ends, then it is RefreshTokenReuseException
+    (the error AWS names for a token rotation invalidated), and revoked once forgotten."""
     now = time.monotonic()
     with _lock:
         rotated = _rotated.get((pool.id, token))
         if rotated is not None:
             successor, until = rotated
             if now > until:
-                raise errors.not_authorized("Invalid Refresh Token")
+                raise errors.CognitoError("RefreshTokenReuseException", "The refresh token has been rotated.")
             return successor
+        # Tokens rotated out more than a minute (the longest grace period) ago: revoked, forgotten.
+        for key in [k for k, (_s, until) in _rotated.items() if k[0] == pool.id and until < now - 60]:
+            pool.refresh_tokens[key[1]] = None
+            del _rotated[key]
         successor, _origin = pool.create_refresh_token(client.id, username)
         _rotated[(pool.id, token)] = (successor, now + settings(client)[1])
     return successor

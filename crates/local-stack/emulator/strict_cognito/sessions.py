@@ -80,6 +80,18 @@ def get(token, client_id: str, challenge: str, admin: bool) -> Session:
     return session
 
 
+def take(backend, token, client_id: str, challenge: str, admin: bool) -> Session:
+    """The live session `token` (as :func:`get`), used up in the same step: of two answers at
+    once, one gets it."""
+    session = get(token, client_id, challenge, admin)
+    with _lock:
+        taken = _sessions.pop(token, None)
+    backend.sessions.pop(token, None)
+    if taken is not session:
+        raise errors.not_authorized("Invalid session for the user, session is expired.")
+    return session
+
+
 def wrong_answer(backend, token: str, session: Session) -> None:
     """Counts a wrong code; the session dies at ``MAX_WRONG_ANSWERS``."""
     with _lock:

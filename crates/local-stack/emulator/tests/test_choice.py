@@ -42,9 +42,10 @@ def test_without_a_preference_the_person_chooses_among_the_factors_they_can_use(
     internal = choice_pool.internal(EMAIL)
     # WHEN the sign-in starts without a preference
     choice = start(choice_pool, EMAIL)
-    # THEN the answer is the choice, naming the internal username
+    # THEN the answer is the choice, naming the internal username: every factor the pool allows
+    # (PreventUserExistenceErrors: the list tells no one apart)
     assert choice["ChallengeName"] == "SELECT_CHALLENGE"
-    assert choice["AvailableChallenges"] == ["PASSWORD", "PASSWORD_SRP", "EMAIL_OTP"]
+    assert choice["AvailableChallenges"] == ["PASSWORD", "PASSWORD_SRP", "EMAIL_OTP", "SMS_OTP"]
     assert choice["ChallengeParameters"]["USERNAME"] == internal
     # AND choosing PASSWORD with the password in the same call signs in
     done = answer(choice_pool, "SELECT_CHALLENGE", choice["Session"], internal, ANSWER="PASSWORD", PASSWORD=PASSWORD)
@@ -102,7 +103,7 @@ def test_a_choice_the_person_cannot_use_and_an_answer_without_a_live_session_are
     internal = choice_pool.internal(EMAIL)
     choice = start(choice_pool, EMAIL)
     with pytest.raises(ClientError) as err:
-        answer(choice_pool, "SELECT_CHALLENGE", choice["Session"], internal, ANSWER="SMS_OTP")
+        answer(choice_pool, "SELECT_CHALLENGE", choice["Session"], internal, ANSWER="WEB_AUTHN")
     assert error_of(err)[0] == "InvalidParameterException"
     with pytest.raises(ClientError) as err:
         answer(
@@ -186,8 +187,12 @@ def test_sign_up_without_a_password_needs_a_passwordless_first_factor(pool, choi
     assert error_of(err)[0] == "InvalidParameterException"
     sign_up_without_password(choice_pool, "new@example.com")
     confirm(choice_pool, "new@example.com")
-    # Without a password, the only factor offered is the code.
-    assert start(choice_pool, "new@example.com")["AvailableChallenges"] == ["EMAIL_OTP"]
+    # Without a password, a password chosen fails as an unknown name's does.
+    choice = start(choice_pool, "new@example.com")
+    internal = choice["ChallengeParameters"]["USERNAME"]
+    with pytest.raises(ClientError) as err:
+        answer(choice_pool, "SELECT_CHALLENGE", choice["Session"], internal, ANSWER="PASSWORD", PASSWORD=PASSWORD)
+    assert error_of(err) == ("NotAuthorizedException", "Incorrect username or password.")
 
 
 def test_the_confirmation_session_signs_in_once(choice_pool):
@@ -226,3 +231,47 @@ def test_no_confirmation_session_without_user_auth(pool):
         SecretHash=pool.hash("new@example.com"),
     )
     assert "Session" not in confirm(pool, "new@example.com")
+
+
+def test_a_factor_the_person_cannot_use_fails_as_for_an_unknown_name(choice_pool):
+    # GIVEN a person without a phone number, and a name nobody has
+    internal = choice_pool.internal(EMAIL)
+    known, unknown = start(choice_pool, EMAIL), start(choice_pool, "nobody@example.com")
+    fake = unknown["ChallengeParameters"]["USERNAME"]
+    # WHEN each chooses a code by SMS
+    a = answer(choice_pool, "SELECT_CHALLENGE", known["Session"], internal, ANSWER="SMS_OTP")
+    b = answer(choice_pool, "SELECT_CHALLENGE", unknown["Session"], fake, ANSWER="SMS_OTP")
+    # THEN both get the same challenge, and no code works for either
+    assert a["ChallengeName"] == b["ChallengeName"] == "SMS_OTP"
+    assert (
+        a["ChallengeParameters"]["CODE_DELIVERY_DESTINATION"] == b["ChallengeParameters"]["CODE_DELIVERY_DESTINATION"]
+    )
+    for reply, username in [(a, internal), (b, fake)]:
+        with pytest.raises(ClientError) as err:
+            answer(choice_pool, "SMS_OTP", reply["Session"], username, SMS_OTP_CODE="12345678")
+        assert error_of(err)[0] == "CodeMismatchException"
+
+
+def test_a_disabled_account_starts_like_any_other_and_fails_at_the_factor(choice_pool):
+    internal = choice_pool.internal(EMAIL)
+    choice_pool.idp.admin_disable_user(UserPoolId=choice_pool.pool_id, Username=EMAIL)
+    choice = start(choice_pool, EMAIL)
+    assert choice["ChallengeName"] == "SELECT_CHALLENGE"
+    with pytest.raises(ClientError) as err:
+        answer(choice_pool, "SELECT_CHALLENGE", choice["Session"], internal, ANSWER="PASSWORD", PASSWORD=PASSWORD)
+    assert error_of(err) == ("NotAuthorizedException", "User is disabled.")
+
+
+def test_the_lockout_holds_for_a_password_chosen_from_the_choice(choice_pool):
+    internal = choice_pool.internal(EMAIL)
+    # Sessions opened before the lockout starts
+    choices = [start(choice_pool, EMAIL) for _ in range(7)]
+    for choice in choices[:5]:
+        with pytest.raises(ClientError):
+            answer(
+                choice_pool, "SELECT_CHALLENGE", choice["Session"], internal, ANSWER="PASSWORD", PASSWORD="Wrong-1a!"
+            )
+    # The right password during the lockout is refused too
+    with pytest.raises(ClientError) as err:
+        answer(choice_pool, "SELECT_CHALLENGE", choices[5]["Session"], internal, ANSWER="PASSWORD", PASSWORD=PASSWORD)
+    assert error_of(err) == ("NotAuthorizedException", "Password attempts exceeded")

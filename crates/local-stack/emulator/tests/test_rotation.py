@@ -34,7 +34,7 @@ def test_each_refresh_answers_a_new_token_and_the_old_one_lasts_the_grace_period
     time.sleep(1.2)
     with pytest.raises(ClientError) as err:
         refresh(pool, old)
-    assert error_of(err)[0] == "NotAuthorizedException"
+    assert error_of(err)[0] == "RefreshTokenReuseException"
     assert refresh(pool, first["RefreshToken"])["RefreshToken"] not in (old, first["RefreshToken"])
 
 
