@@ -93,10 +93,10 @@ impl SignInService {
             "SMS_MFA" => check_one_time_password("responses.SMS_MFA_CODE", require("SMS_MFA_CODE")?)?,
             "SELECT_MFA_TYPE" => {
                 let choice = require("ANSWER")?;
-                if !matches!(choice, "SMS_MFA" | "SOFTWARE_TOKEN_MFA") {
+                if !matches!(choice, "SMS_MFA" | "SOFTWARE_TOKEN_MFA" | "EMAIL_OTP") {
                     return Err(AuthError::bad_input(
                         "responses.ANSWER",
-                        "responses.ANSWER must be SMS_MFA or SOFTWARE_TOKEN_MFA.",
+                        "responses.ANSWER must be SMS_MFA, SOFTWARE_TOKEN_MFA or EMAIL_OTP.",
                     ));
                 }
             }

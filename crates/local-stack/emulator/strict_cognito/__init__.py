@@ -25,6 +25,8 @@ implementations that compose one module per behaviour:
 - ``sessions``: challenge sessions (single use, expiring).
 - ``choice``: choice-based sign-in (``USER_AUTH``): the first factors a person may choose, and
   8-digit passwordless codes.
+- ``email_mfa``: email as the second factor (the pool's ``EmailMfaConfiguration``, a person's
+  ``EmailMfaSettings``, the ``EMAIL_OTP`` challenge after the password).
 - ``rotation``: ``GetTokensFromRefreshToken`` and refresh-token rotation with its grace period.
 - ``threat_protection``: the address each call is attributed to (``UserContextData`` /
   ``ContextData``), the auth-event log (``AdminListUserAuthEvents``) and the Plus plan it needs.
@@ -34,7 +36,7 @@ implementations that compose one module per behaviour:
 Each behaviour has a row in docs/cognito-conformance.md and tests in ../tests.
 """
 
-from . import access_tokens, actions, usernames
+from . import access_tokens, actions, email_mfa, usernames
 
 
 def install() -> None:
@@ -42,3 +44,4 @@ def install() -> None:
     usernames.install()
     actions.install()
     access_tokens.install()
+    email_mfa.install()

@@ -37,7 +37,7 @@ _lock = threading.Lock()
 _revoked: set[str] = set()
 
 
-def _issued(response, token: str):
+def issued(response, token: str):
     """(pool, client id, user) of a live access token, or None."""
     backend = response._get_region_agnostic_backend()._find_backend_by_access_token(token)
     for pool in backend.user_pools.values():
@@ -51,7 +51,7 @@ def require_live(response) -> None:
     token = response._get_param("AccessToken")
     if not token:
         return  # a session-based call (MFA set-up during sign-in), which moto checks
-    found = _issued(response, token)
+    found = issued(response, token)
     if found is None:
         with _lock:
             revoked = token in _revoked

@@ -19,6 +19,7 @@ from . import (
     access_tokens,
     app_client,
     choice,
+    email_mfa,
     errors,
     lockout,
     outbox,
@@ -88,7 +89,8 @@ def _tokens(backend, pool, client, user) -> dict:
 
 
 def _challenge(backend, pool, client, user, name: str, admin: bool, parameters: dict) -> dict:
-    session = sessions.open_session(backend, pool, client, user.username, name, admin)
+    # EMAIL_OTP here is always the second factor (email MFA): the first factor opens its own.
+    session = sessions.open_session(backend, pool, client, user.username, name, admin, mfa=name == "EMAIL_OTP")
     return {
         "ChallengeName": name,
         "Session": session,
@@ -102,6 +104,8 @@ def _mfa_options(user) -> list:
         enabled.append("SOFTWARE_TOKEN_MFA")
     if user.sms_mfa_enabled and user.attribute_lookup.get("phone_number"):
         enabled.append("SMS_MFA")
+    if email_mfa.enabled(user) and user.attribute_lookup.get("email_verified") == "true":
+        enabled.append(email_mfa.EMAIL_OTP)
     return enabled
 
 
@@ -109,6 +113,23 @@ def _sms_code(pool, user) -> dict:
     outbox.send(pool, user, outbox.SMS_MFA, medium="SMS")
     number = user.attribute_lookup.get("phone_number", "")
     return {"CODE_DELIVERY_DELIVERY_MEDIUM": "SMS", "CODE_DELIVERY_DESTINATION": "+*******" + number[-4:]}
+
+
+def _email_code(pool, user) -> dict:
+    outbox.send(pool, user, outbox.EMAIL_MFA, medium="EMAIL", digits=email_mfa.CODE_DIGITS)
+    return {
+        "CODE_DELIVERY_DELIVERY_MEDIUM": "EMAIL",
+        "CODE_DELIVERY_DESTINATION": outbox.masked(user.attribute_lookup.get("email", "")),
+    }
+
+
+def _mfa_code(pool, user, factor: str) -> dict:
+    """Sends the code an MFA `factor` needs (none for TOTP); the challenge's parameters."""
+    if factor == "SMS_MFA":
+        return _sms_code(pool, user)
+    if factor == email_mfa.EMAIL_OTP:
+        return _email_code(pool, user)
+    return {}
 
 
 def _next_step(backend, pool, client, user, admin: bool) -> dict:
@@ -131,9 +152,8 @@ def _mfa_step(backend, pool, client, user, admin: bool) -> dict:
     options = _mfa_options(user)
     preferred = user.preferred_mfa_setting if user.preferred_mfa_setting in options else None
     if len(options) == 1 or preferred:
-        choice = preferred or options[0]
-        parameters = _sms_code(pool, user) if choice == "SMS_MFA" else {}
-        return _challenge(backend, pool, client, user, choice, admin, parameters)
+        factor = preferred or options[0]
+        return _challenge(backend, pool, client, user, factor, admin, _mfa_code(pool, user, factor))
     if len(options) > 1:
         return _challenge(
             backend, pool, client, user, "SELECT_MFA_TYPE", admin, {"MFAS_CAN_CHOOSE": json.dumps(options)}
@@ -432,8 +452,7 @@ def _select_mfa_type(backend, pool, client, session, token, user, answers, admin
     if choice not in _mfa_options(user):
         raise errors.invalid_parameter(f"{choice} is not an MFA type the user can choose")
     sessions.close(backend, token)
-    parameters = _sms_code(pool, user) if choice == "SMS_MFA" else {}
-    return _challenge(backend, pool, client, user, choice, admin, parameters)
+    return _challenge(backend, pool, client, user, choice, admin, _mfa_code(pool, user, choice))
 
 
 def _mfa_setup(backend, pool, client, session, token, user, answers, admin):
@@ -460,6 +479,8 @@ def _one_time_code(kind: str, answer: str):
 
     def answer_with(backend, pool, client, session, token, user, answers, admin):
         code = _require(answers, answer)
+        if session.mfa:
+            return _email_mfa_answer(backend, pool, client, session, token, user, code)
         if user is None or not outbox.take(pool, user, kind, code):
             sessions.wrong_answer(backend, token, session)
             raise errors.code_mismatch()
@@ -470,6 +491,60 @@ def _one_time_code(kind: str, answer: str):
         return _tokens(backend, pool, client, user)
 
     return answer_with
+
+
+def _email_mfa_answer(backend, pool, client, session, token, user, code):
+    """EMAIL_OTP as the second factor (``email_mfa``): the password was proven already."""
+    if not outbox.take(pool, user, outbox.EMAIL_MFA, code):
+        sessions.wrong_answer(backend, token, session)
+        raise errors.code_mismatch()
+    sessions.close(backend, token)
+    return _tokens(backend, pool, client, user)
+
+
+def _mfa_preference(self, pool, user):
+    """The settings moto knows are moto's; ``EmailMfaSettings`` are ``email_mfa``'s."""
+    email_mfa.apply(pool, user, self._get_param("EmailMfaSettings"))
+
+
+_set_user_mfa_preference = responses.CognitoIdpResponse.set_user_mfa_preference
+_admin_set_user_mfa_preference = responses.CognitoIdpResponse.admin_set_user_mfa_preference
+_set_user_pool_mfa_config = responses.CognitoIdpResponse.set_user_pool_mfa_config
+
+
+def set_user_mfa_preference(self):
+    result = _set_user_mfa_preference(self)
+    found = access_tokens.issued(self, self._get_param("AccessToken"))
+    if found is not None and found[2] is not None:
+        _mfa_preference(self, found[0], found[2])
+    return result
+
+
+def admin_set_user_mfa_preference(self):
+    result = _admin_set_user_mfa_preference(self)
+    pool = self.backend.describe_user_pool(self._get_param("UserPoolId"))
+    _mfa_preference(self, pool, usernames.find_user(pool, self._get_param("Username")))
+    return result
+
+
+def set_user_pool_mfa_config(self):
+    """moto's, with ``EmailMfaConfiguration`` (``email_mfa``), which moto does not know."""
+    email = self._get_param("EmailMfaConfiguration")
+    pool = self.backend.describe_user_pool(self._get_param("UserPoolId"))
+    if email is not None:
+        email_mfa.require_pool_can_send(pool)
+    others = self._get_param("SmsMfaConfiguration") or self._get_param("SoftwareTokenMfaConfiguration")
+    if email is not None and not others:
+        mode = self._get_param("MfaConfiguration")
+        if mode not in ("ON", "OFF", "OPTIONAL"):
+            raise errors.invalid_parameter("[MfaConfiguration] must be one of 'ON', 'OFF', or 'OPTIONAL'.")
+        pool.mfa_config = mode
+        result = ActionResult({"MfaConfiguration": mode})
+    else:
+        result = _set_user_pool_mfa_config(self)
+    if email is not None:
+        pool.extended_config["EmailMfaConfiguration"] = email
+    return result
 
 
 CHALLENGES = {
@@ -783,6 +858,9 @@ def install() -> None:
         admin_create_user,
         revoke_token,
         get_tokens_from_refresh_token,
+        set_user_mfa_preference,
+        admin_set_user_mfa_preference,
+        set_user_pool_mfa_config,
         create_user_pool,
         update_user_pool,
         create_user_pool_client,

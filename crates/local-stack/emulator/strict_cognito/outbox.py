@@ -24,6 +24,8 @@ from . import timing
 SIGN_UP = "sign-up"
 RESET_PASSWORD = "reset-password"
 SMS_MFA = "sms-mfa"
+# Email MFA codes (EMAIL_OTP after the password): 6 digits.
+EMAIL_MFA = "email-mfa"
 INVITATION = "invitation"
 # Passwordless sign-in codes (choice-based sign-in's EMAIL_OTP and SMS_OTP): 8 digits.
 EMAIL_OTP = "email-otp"

@@ -38,6 +38,7 @@ class Session:
     known: bool = True  # False: a made-up challenge for an unknown user
     typed_name: str = ""  # the name the sign-in started with (counts an unknown name's failures)
     software_token_verified: bool = False  # MFA_SETUP: VerifySoftwareToken succeeded on it
+    mfa: bool = False  # EMAIL_OTP as the second factor (email MFA), not the first
     wrong_answers: int = 0
 
 
