@@ -153,6 +153,12 @@ fn local_pool_is_seeded_as_the_template_deploys_it() {
         Some(POOL_SPEC.temporary_password_validity_days.into())
     );
     assert_eq!(pool["MfaConfiguration"].as_str(), Some(POOL_SPEC.mfa_configuration));
+    let mfas = if_branches(&pool["EnabledMfas"]);
+    assert_eq!(
+        (mfas.0.as_str(), strings(&mfas.1)),
+        ("HasEmailSender", POOL_SPEC.enabled_mfas.iter().map(|s| s.to_string()).collect())
+    );
+    assert_eq!(strings(&mfas.2), ["SOFTWARE_TOKEN_MFA"]);
     // The first factors depend on the email sender: the local stack is deployed as with one.
     let factors = if_branches(&pool["Policies"]["SignInPolicy"]["AllowedFirstAuthFactors"]);
     assert_eq!(factors.0, "HasEmailSender");

@@ -101,6 +101,10 @@ function_operations! {
         TotpSetup = "totpSetup",
         /// `POST /mfa/totp/verify`.
         TotpVerify = "totpVerify",
+        /// `POST /mfa/preference`: read the caller's MFA factors and preference.
+        MfaPreference = "mfaPreference",
+        /// `PUT /mfa/preference`: turn factors on or off and choose the preferred one.
+        SetMfaPreference = "setMfaPreference",
     }
 }
 
@@ -255,6 +259,8 @@ pub const ROUTES: &[Route] = {
         route("GET", "/me", O::Auth(A::Me), Access::SignedIn),
         route("POST", "/mfa/totp/setup", O::Auth(A::TotpSetup), Access::SignedIn),
         route("POST", "/mfa/totp/verify", O::Auth(A::TotpVerify), Access::SignedIn),
+        route("POST", "/mfa/preference", O::Auth(A::MfaPreference), Access::SignedIn),
+        route("PUT", "/mfa/preference", O::Auth(A::SetMfaPreference), Access::SignedIn),
         route("POST", "/auth/refresh", O::Refresh(R::Refresh), Access::Public),
         route("POST", "/auth/sign-out", O::Refresh(R::SignOut), Access::SignedIn),
         route("POST", "/password/change", O::Password(P::ChangePassword), Access::SignedIn),

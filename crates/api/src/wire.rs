@@ -292,6 +292,71 @@ pub struct TotpVerifyRequest {
     pub device_name: Option<String>,
 }
 
+/// A second factor (Cognito's names).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum MfaFactor {
+    /// An authenticator app (TOTP).
+    #[serde(rename = "SOFTWARE_TOKEN_MFA")]
+    SoftwareToken,
+    /// A code by email (email MFA).
+    #[serde(rename = "EMAIL_OTP")]
+    Email,
+    /// A code by SMS.
+    #[serde(rename = "SMS_MFA")]
+    Sms,
+}
+
+impl MfaFactor {
+    /// Cognito's name for it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::SoftwareToken => "SOFTWARE_TOKEN_MFA",
+            Self::Email => "EMAIL_OTP",
+            Self::Sms => "SMS_MFA",
+        }
+    }
+}
+
+/// `POST /mfa/preference`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct MfaPreferenceRequest {
+    /// The caller's access token.
+    pub access_token: Secret,
+}
+
+/// `PUT /mfa/preference`: each factor given is turned on (`true`) or off (`false`); the others
+/// stay as they are. `preferred` is turned on and preferred.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct SetMfaPreferenceRequest {
+    /// The caller's access token.
+    pub access_token: Secret,
+    /// The authenticator app (enrol it first with `/mfa/totp/setup` and `/mfa/totp/verify`).
+    #[serde(default)]
+    pub totp: Option<bool>,
+    /// Codes by email (the pool must send email through SES; a verified address).
+    #[serde(default)]
+    pub email: Option<bool>,
+    /// Codes by SMS (a verified phone number).
+    #[serde(default)]
+    pub sms: Option<bool>,
+    /// The factor sign-in asks for when several are on.
+    #[serde(default)]
+    pub preferred: Option<MfaFactor>,
+}
+
+/// The caller's second factors.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MfaPreferenceResponse {
+    /// The factors turned on (`SOFTWARE_TOKEN_MFA`, `EMAIL_OTP`, `SMS_MFA`).
+    pub enabled: Vec<String>,
+    /// The one sign-in asks for; absent when none is chosen.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub preferred: Option<String>,
+}
+
 /// `POST /password/change`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]

@@ -3,14 +3,17 @@
 
 use std::sync::Arc;
 
-use api_types::wire::{TotpSetupRequest, TotpSetupResponse, TotpVerifyRequest};
+use api_types::wire::{
+    MfaFactor, MfaPreferenceRequest, MfaPreferenceResponse, SetMfaPreferenceRequest, TotpSetupRequest,
+    TotpSetupResponse, TotpVerifyRequest,
+};
 
 use crate::{
     AccountPort, AuthError,
     cognito_errors::CognitoCall,
     input::{DEVICE_NAME_MAX_CHARS, TOKEN_MAX_CHARS, check_one_time_password, check_text},
     token::ensure_owned_by,
-    user_pool::TokenOwner,
+    user_pool::{MfaPreferenceChange, TokenOwner},
 };
 
 /// Every call here is authorised by the caller's access token.
@@ -70,6 +73,56 @@ impl MfaService {
             return Err(AuthError::CodeMismatch);
         }
         self.pool.prefer_totp(req.access_token.expose()).await.map_err(access_token_error)
+    }
+
+    /// The caller's second factors and the preferred one (`GetUser`). The access token must be
+    /// the caller's.
+    pub async fn preference(
+        &self,
+        caller_sub: &str,
+        req: &MfaPreferenceRequest,
+    ) -> Result<MfaPreferenceResponse, AuthError> {
+        check_text("accessToken", req.access_token.expose(), TOKEN_MAX_CHARS)?;
+        ensure_owned_by(req.access_token.expose(), caller_sub)?;
+        self.current(req.access_token.expose()).await
+    }
+
+    /// Turns the factors the request names on or off and sets the preferred one
+    /// (`SetUserMFAPreference`), then answers the factors as they now are. A factor both
+    /// preferred and turned off, or a request naming nothing, is a 400; what Cognito refuses
+    /// (email MFA the pool does not offer, an authenticator never enrolled) is a 400 with its
+    /// message.
+    pub async fn set_preference(
+        &self,
+        caller_sub: &str,
+        req: &SetMfaPreferenceRequest,
+    ) -> Result<MfaPreferenceResponse, AuthError> {
+        check_text("accessToken", req.access_token.expose(), TOKEN_MAX_CHARS)?;
+        let turned_off = |factor: MfaFactor| match factor {
+            MfaFactor::SoftwareToken => req.totp == Some(false),
+            MfaFactor::Email => req.email == Some(false),
+            MfaFactor::Sms => req.sms == Some(false),
+        };
+        if req.preferred.is_some_and(turned_off) {
+            return Err(AuthError::bad_input("preferred", "preferred must be a factor that stays on."));
+        }
+        if req.totp.is_none() && req.email.is_none() && req.sms.is_none() && req.preferred.is_none() {
+            return Err(AuthError::bad_input("preferred", "name at least one of totp, email, sms, preferred."));
+        }
+        ensure_owned_by(req.access_token.expose(), caller_sub)?;
+        let change = MfaPreferenceChange {
+            totp: req.totp,
+            email: req.email,
+            sms: req.sms,
+            preferred: req.preferred.map(MfaFactor::as_str),
+        };
+        self.pool.set_mfa_preference(req.access_token.expose(), &change).await.map_err(access_token_error)?;
+        self.current(req.access_token.expose()).await
+    }
+
+    async fn current(&self, access_token: &str) -> Result<MfaPreferenceResponse, AuthError> {
+        let settings = self.pool.mfa_settings(access_token).await.map_err(access_token_error)?;
+        Ok(MfaPreferenceResponse { enabled: settings.enabled, preferred: settings.preferred })
     }
 }
 
@@ -131,5 +184,44 @@ mod tests {
         assert!(matches!(svc.setup("sub-1", "a", &theirs).await, Err(AuthError::NotYourToken)));
         let dead = TotpSetupRequest { access_token: token("sub-1").into() };
         assert!(matches!(svc.setup("sub-1", "a", &dead).await, Err(AuthError::InvalidAccessToken)));
+    }
+
+    fn set(access_token: String, email: Option<bool>, preferred: Option<MfaFactor>) -> SetMfaPreferenceRequest {
+        SetMfaPreferenceRequest { access_token: access_token.into(), totp: None, email, sms: None, preferred }
+    }
+
+    #[tokio::test]
+    async fn setting_a_preference_changes_only_the_factors_named_and_answers_the_new_state() {
+        let now =
+            crate::user_pool::MfaSettings { enabled: vec!["EMAIL_OTP".into()], preferred: Some("EMAIL_OTP".into()) };
+        let pool = Arc::new(ScriptedPool::new([Ok(ScriptedReply::Done), Ok(ScriptedReply::Mfa(now))]));
+        let svc = MfaService::new(pool.clone());
+        let out = svc.set_preference("sub-1", &set(token("sub-1"), Some(true), Some(MfaFactor::Email))).await.unwrap();
+        assert_eq!((out.enabled, out.preferred.as_deref()), (vec!["EMAIL_OTP".to_string()], Some("EMAIL_OTP")));
+        let change = MfaPreferenceChange { email: Some(true), preferred: Some("EMAIL_OTP"), ..Default::default() };
+        assert_eq!(
+            pool.calls(),
+            vec![Call::SetMfaPreference(token("sub-1"), change), Call::MfaSettings(token("sub-1"))]
+        );
+    }
+
+    #[tokio::test]
+    async fn preference_requests_are_checked_before_cognito() {
+        let pool = Arc::new(ScriptedPool::new([]));
+        let svc = MfaService::new(pool.clone());
+        let cases = [
+            (set(token("sub-1"), Some(false), Some(MfaFactor::Email)), "preferred"),
+            (set(token("sub-1"), None, None), "preferred"),
+        ];
+        for (req, field) in cases {
+            let out = svc.set_preference("sub-1", &req).await;
+            assert!(matches!(&out, Err(AuthError::BadInput { field: f, .. }) if f == field), "{out:?}");
+        }
+        // Another person's access token: refused, as for TOTP.
+        let theirs = svc.set_preference("sub-1", &set(token("sub-2"), Some(true), None)).await;
+        assert!(matches!(theirs, Err(AuthError::NotYourToken)));
+        let read = svc.preference("sub-1", &MfaPreferenceRequest { access_token: token("sub-2").into() }).await;
+        assert!(matches!(read, Err(AuthError::NotYourToken)));
+        assert!(pool.calls().is_empty());
     }
 }

@@ -8,8 +8,9 @@ use async_trait::async_trait;
 use crate::context_data::ContextData;
 use crate::user_pool::{
     AccountPort, AccountRecoveryPort, AdminAction, AdminPort, AuthFlow, AuthParameters, AuthResult, ChallengeApi,
-    CodeDeliveryDetails, CognitoError, CognitoErrorKind, IssuedTokens, MembershipChange, NewUser, PasswordPermanence,
-    PoolUser, RegistrationPort, SignInPort, SignedUp, SoftwareTokenPort, TokenOwner,
+    CodeDeliveryDetails, CognitoError, CognitoErrorKind, IssuedTokens, MembershipChange, MfaPreferenceChange,
+    MfaSettings, NewUser, PasswordPermanence, PoolUser, RegistrationPort, SignInPort, SignedUp, SoftwareTokenPort,
+    TokenOwner,
 };
 
 /// A call the flows made.
@@ -48,6 +49,10 @@ pub enum Call {
     VerifySoftwareToken(&'static str, String, String, Option<String>),
     /// `SetUserMFAPreference` (TOTP preferred).
     PreferTotp(String),
+    /// `GetUser` for the MFA settings: the access token.
+    MfaSettings(String),
+    /// `SetUserMFAPreference`: the access token, the change.
+    SetMfaPreference(String, MfaPreferenceChange),
     /// `ChangePassword`: access token, previous, proposed.
     ChangePassword(String, String, String),
     /// `ForgotPassword`: username, secret hash.
@@ -83,6 +88,8 @@ pub enum ScriptedReply {
     Auth(AuthResult),
     /// A `Session` (a confirmation's, for signing in at once).
     Session(String),
+    /// A user's MFA settings (`GetUser`).
+    Mfa(MfaSettings),
     /// Success without a result.
     Done,
     /// `SignUp`'s answer.
@@ -318,6 +325,19 @@ impl AccountPort for ScriptedPool {
     async fn prefer_totp(&self, access_token: &str) -> Result<(), CognitoError> {
         self.pause().await;
         self.done(Call::PreferTotp(access_token.into()))
+    }
+
+    async fn mfa_settings(&self, access_token: &str) -> Result<MfaSettings, CognitoError> {
+        self.pause().await;
+        self.answer(Call::MfaSettings(access_token.into()), |reply| match reply {
+            ScriptedReply::Mfa(settings) => Some(settings),
+            _ => None,
+        })
+    }
+
+    async fn set_mfa_preference(&self, access_token: &str, change: &MfaPreferenceChange) -> Result<(), CognitoError> {
+        self.pause().await;
+        self.done(Call::SetMfaPreference(access_token.into(), change.clone()))
     }
 
     async fn change_password(&self, access_token: &str, previous: &str, proposed: &str) -> Result<(), CognitoError> {

@@ -60,6 +60,29 @@ pub enum AuthFlow {
     UserAuth,
 }
 
+/// A user's second factors, as `GetUser` answers them.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct MfaSettings {
+    /// `UserMFASettingList`: `SOFTWARE_TOKEN_MFA`, `EMAIL_OTP`, `SMS_MFA`.
+    pub enabled: Vec<String>,
+    /// `PreferredMfaSetting`, when set.
+    pub preferred: Option<String>,
+}
+
+/// A change of second factors: each `Some` turns its factor on or off; `preferred` (Cognito's
+/// name) is turned on and preferred.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct MfaPreferenceChange {
+    /// `SoftwareTokenMfaSettings.Enabled`.
+    pub totp: Option<bool>,
+    /// `EmailMfaSettings.Enabled`.
+    pub email: Option<bool>,
+    /// `SMSMfaSettings.Enabled`.
+    pub sms: Option<bool>,
+    /// The preferred factor: `SOFTWARE_TOKEN_MFA`, `EMAIL_OTP` or `SMS_MFA`.
+    pub preferred: Option<&'static str>,
+}
+
 /// Auth parameters (`USERNAME`, `PASSWORD`, `SECRET_HASH`, ...). Never logged.
 pub type AuthParameters = BTreeMap<String, String>;
 
@@ -247,6 +270,12 @@ pub trait AccountPort: SoftwareTokenPort {
 
     /// `SetUserMFAPreference`: TOTP enabled and preferred.
     async fn prefer_totp(&self, access_token: &str) -> Result<(), CognitoError>;
+
+    /// `GetUser`: the user's second factors (`UserMFASettingList`, `PreferredMfaSetting`).
+    async fn mfa_settings(&self, access_token: &str) -> Result<MfaSettings, CognitoError>;
+
+    /// `SetUserMFAPreference` with each factor `change` names.
+    async fn set_mfa_preference(&self, access_token: &str, change: &MfaPreferenceChange) -> Result<(), CognitoError>;
 
     /// `ChangePassword`.
     async fn change_password(&self, access_token: &str, previous: &str, proposed: &str) -> Result<(), CognitoError>;

@@ -8,11 +8,11 @@ use anyhow::Context;
 use aws_sdk_cognitoidentityprovider::{
     Client,
     types::{
-        AccountRecoverySettingType, AdvancedSecurityModeType, AttributeType, AuthFactorType, ExplicitAuthFlowsType,
-        FeatureType, MessageActionType, PasswordPolicyType, PreventUserExistenceErrorTypes, RecoveryOptionNameType,
-        RecoveryOptionType, RefreshTokenRotationType, SignInPolicyType, SoftwareTokenMfaConfigType, UserPoolAddOnsType,
-        UserPoolMfaType, UserPoolPolicyType, UserPoolTierType, UsernameAttributeType, UsernameConfigurationType,
-        VerifiedAttributeType,
+        AccountRecoverySettingType, AdvancedSecurityModeType, AttributeType, AuthFactorType, EmailConfigurationType,
+        EmailMfaConfigType, EmailSendingAccountType, ExplicitAuthFlowsType, FeatureType, MessageActionType,
+        PasswordPolicyType, PreventUserExistenceErrorTypes, RecoveryOptionNameType, RecoveryOptionType,
+        RefreshTokenRotationType, SignInPolicyType, SoftwareTokenMfaConfigType, UserPoolAddOnsType, UserPoolMfaType,
+        UserPoolPolicyType, UserPoolTierType, UsernameAttributeType, UsernameConfigurationType, VerifiedAttributeType,
     },
 };
 
@@ -33,6 +33,8 @@ pub struct PoolSpec {
     pub temporary_password_validity_days: i32,
     /// `MfaConfiguration`.
     pub mfa_configuration: &'static str,
+    /// `EnabledMfas`, as deployed with an email sender (`EmailSenderArn`): email MFA with it.
+    pub enabled_mfas: &'static [&'static str],
     /// `Policies.SignInPolicy.AllowedFirstAuthFactors`, as deployed with an email sender
     /// (`EmailSenderArn`): the local stack's outbox is its email sender.
     pub allowed_first_auth_factors: &'static [&'static str],
@@ -65,6 +67,7 @@ pub const POOL_SPEC: PoolSpec = PoolSpec {
     password_require_all_classes: true,
     temporary_password_validity_days: 7,
     mfa_configuration: "OPTIONAL",
+    enabled_mfas: &["SOFTWARE_TOKEN_MFA", "EMAIL_OTP"],
     allowed_first_auth_factors: &["PASSWORD", "EMAIL_OTP"],
     // No ALLOW_REFRESH_TOKEN_AUTH: with rotation, refreshes go through GetTokensFromRefreshToken.
     explicit_auth_flows: &[
@@ -112,6 +115,9 @@ pub struct SeededPool {
     /// The bucket the identity pool's signed-in users may read (set by [`seed_identity`]).
     pub bucket: String,
 }
+
+/// The SES identity the local pool "sends" its email from (the outbox receives it).
+pub const LOCAL_EMAIL_SENDER: &str = "arn:aws:ses:us-east-1:000000000000:identity/no-reply@example.com";
 
 /// The bucket the local stack creates for the identity pool's users.
 pub const BUCKET: &str = "local-data-bucket";
@@ -196,6 +202,14 @@ pub async fn seed(
             UsernameConfigurationType::builder().case_sensitive(spec.case_sensitive_usernames).build()?,
         )
         .account_recovery_setting(recovery)
+        // As deployed with `EmailSenderArn`: email through SES, which email MFA and email codes
+        // need; the outbox stands in for SES.
+        .email_configuration(
+            EmailConfigurationType::builder()
+                .email_sending_account(EmailSendingAccountType::Developer)
+                .source_arn(LOCAL_EMAIL_SENDER)
+                .build(),
+        )
         .user_pool_tier(feature_tier(threat_protection))
         .user_pool_add_ons(UserPoolAddOnsType::builder().advanced_security_mode(threat_protection.clone()).build()?);
     for attr in spec.username_attributes {
@@ -211,7 +225,12 @@ pub async fn seed(
         .set_user_pool_mfa_config()
         .user_pool_id(&pool_id)
         .mfa_configuration(UserPoolMfaType::from(spec.mfa_configuration))
-        .software_token_mfa_configuration(SoftwareTokenMfaConfigType::builder().enabled(true).build())
+        .software_token_mfa_configuration(
+            SoftwareTokenMfaConfigType::builder().enabled(spec.enabled_mfas.contains(&"SOFTWARE_TOKEN_MFA")).build(),
+        )
+        .set_email_mfa_configuration(spec.enabled_mfas.contains(&"EMAIL_OTP").then(|| {
+            EmailMfaConfigType::builder().subject("Your sign-in code").message("Your sign-in code is {####}").build()
+        }))
         .send()
         .await
         .context("SetUserPoolMfaConfig")?;

@@ -7,8 +7,8 @@ use api_types::{
     ApiError,
     routes::AuthOperation,
     wire::{
-        ChallengeRequest, ConfirmSignUpRequest, MeResponse, SignInRequest, SignUpRequest, TotpSetupRequest,
-        TotpVerifyRequest, UsernameRequest,
+        ChallengeRequest, ConfirmSignUpRequest, MeResponse, MfaPreferenceRequest, SetMfaPreferenceRequest,
+        SignInRequest, SignUpRequest, TotpSetupRequest, TotpVerifyRequest, UsernameRequest,
     },
 };
 use auth_domain::{
@@ -53,6 +53,8 @@ async fn dispatch(state: &AuthState, req: &Request) -> Result<Reply, ApiError> {
         AuthOperation::ResendCode => resend_code(state, req).await,
         AuthOperation::TotpSetup => totp_setup(state, req).await,
         AuthOperation::TotpVerify => totp_verify(state, req).await,
+        AuthOperation::MfaPreference => mfa_preference(state, req).await,
+        AuthOperation::SetMfaPreference => set_mfa_preference(state, req).await,
         AuthOperation::Me => me(req),
     }
 }
@@ -111,6 +113,18 @@ async fn totp_verify(state: &AuthState, req: &Request) -> Result<Reply, ApiError
     let body: TotpVerifyRequest = lambda_glue::json_body(req)?;
     state.mfa.verify(&caller.sub, &body).await?;
     Ok(Reply::no_content())
+}
+
+async fn mfa_preference(state: &AuthState, req: &Request) -> Result<Reply, ApiError> {
+    let caller = lambda_glue::require_caller(req)?;
+    let body: MfaPreferenceRequest = lambda_glue::json_body(req)?;
+    Ok(Reply::ok(state.mfa.preference(&caller.sub, &body).await?))
+}
+
+async fn set_mfa_preference(state: &AuthState, req: &Request) -> Result<Reply, ApiError> {
+    let caller = lambda_glue::require_caller(req)?;
+    let body: SetMfaPreferenceRequest = lambda_glue::json_body(req)?;
+    Ok(Reply::ok(state.mfa.set_preference(&caller.sub, &body).await?))
 }
 
 fn me(req: &Request) -> Result<Reply, ApiError> {

@@ -9,8 +9,8 @@ use aws_sdk_cognitoidentityprovider::{
     primitives::{DateTime, DateTimeFormat},
     types::{
         AttributeType, AuthFlowType, AuthenticationResultType, ChallengeNameType, CodeDeliveryDetailsType,
-        ContextDataType, DeliveryMediumType, HttpHeader, MessageActionType, SoftwareTokenMfaSettingsType,
-        UserContextDataType, UserType, VerifySoftwareTokenResponseType,
+        ContextDataType, DeliveryMediumType, EmailMfaSettingsType, HttpHeader, MessageActionType, SmsMfaSettingsType,
+        SoftwareTokenMfaSettingsType, UserContextDataType, UserType, VerifySoftwareTokenResponseType,
     },
 };
 
@@ -20,8 +20,8 @@ use crate::{
     context_data::ContextData,
     user_pool::{
         AccountPort, AccountRecoveryPort, AdminAction, AdminPort, AuthFlow, AuthParameters, AuthResult, ChallengeApi,
-        CodeDeliveryDetails, CognitoError, IssuedTokens, MembershipChange, NewUser, PasswordPermanence, PoolUser,
-        RegistrationPort, SignInPort, SignedUp, SoftwareTokenPort, TokenOwner,
+        CodeDeliveryDetails, CognitoError, IssuedTokens, MembershipChange, MfaPreferenceChange, MfaSettings, NewUser,
+        PasswordPermanence, PoolUser, RegistrationPort, SignInPort, SignedUp, SoftwareTokenPort, TokenOwner,
     },
 };
 
@@ -197,6 +197,38 @@ impl AccountPort for SdkUserPool {
             .send()
             .await
             .map_err(classify)?;
+        Ok(())
+    }
+
+    async fn mfa_settings(&self, access_token: &str) -> Result<MfaSettings, CognitoError> {
+        let out = self.client.get_user().access_token(access_token).send().await.map_err(classify)?;
+        Ok(MfaSettings {
+            enabled: out.user_mfa_setting_list.unwrap_or_default(),
+            preferred: out.preferred_mfa_setting.filter(|p| !p.is_empty()),
+        })
+    }
+
+    async fn set_mfa_preference(&self, access_token: &str, change: &MfaPreferenceChange) -> Result<(), CognitoError> {
+        // A factor is sent when the change names it, or prefers it (which turns it on).
+        let setting = |on: Option<bool>, name: &str| {
+            let preferred = change.preferred == Some(name);
+            (on.is_some() || preferred).then(|| (on.unwrap_or(true) || preferred, preferred))
+        };
+        let mut call = self.client.set_user_mfa_preference().access_token(access_token);
+        if let Some((enabled, preferred)) = setting(change.totp, "SOFTWARE_TOKEN_MFA") {
+            call = call.software_token_mfa_settings(
+                SoftwareTokenMfaSettingsType::builder().enabled(enabled).preferred_mfa(preferred).build(),
+            );
+        }
+        if let Some((enabled, preferred)) = setting(change.email, "EMAIL_OTP") {
+            call = call
+                .email_mfa_settings(EmailMfaSettingsType::builder().enabled(enabled).preferred_mfa(preferred).build());
+        }
+        if let Some((enabled, preferred)) = setting(change.sms, "SMS_MFA") {
+            call =
+                call.sms_mfa_settings(SmsMfaSettingsType::builder().enabled(enabled).preferred_mfa(preferred).build());
+        }
+        call.send().await.map_err(classify)?;
         Ok(())
     }
 
