@@ -206,11 +206,16 @@ async fn signs_in_calls_verifies_refreshes_and_signs_out() {
     assert!(decoded.stdout.contains("\"verified\": false") && decoded.stdout.contains(&user.email), "{decoded:?}");
 
     // WHEN the session is refreshed, THEN a working ID token is printed and saved
+    let before = cli.run(&["token", "--kind", "refresh"], "").await.stdout;
     let refresh = cli.run(&["refresh"], "").await;
     assert!(refresh.succeeded(), "{refresh:?}");
     let refreshed = refresh.stdout.trim_end().to_string();
     assert!(is_jwt(&refreshed), "{refresh:?}");
     assert_eq!(cli.run(&["token"], "").await.stdout.trim_end(), refreshed);
+    // Refresh tokens rotate: the session keeps the new one, and it refreshes in turn
+    let after = cli.run(&["token", "--kind", "refresh"], "").await.stdout;
+    assert!(!after.trim().is_empty() && after != before, "the rotated refresh token is kept");
+    assert!(cli.run(&["refresh"], "").await.succeeded());
     assert!(cli.run(&["call", "GET", "/me"], "").await.succeeded());
 
     // WHEN the saved tokens have expired, THEN `token` warns

@@ -561,4 +561,17 @@ mod tests {
         }
         assert!(pool.calls().is_empty());
     }
+
+    #[tokio::test]
+    async fn an_sms_code_as_the_first_factor_is_answered_for_the_internal_username() {
+        // SMS delivery is real Cognito's (SNS): on the scripted Cognito, the 8-digit code the
+        // person typed goes back with SECRET_HASH over the internal username
+        let (svc, pool) = service(vec![tokens("u-123")]);
+        let req = answer("SMS_OTP", "s1", &[("SMS_OTP_CODE", "12345678")]);
+        assert!(matches!(svc.answer_challenge(&req, &ContextData::default()).await, Ok(SignInResponse::Tokens { .. })));
+        let (_, name, session, responses) = respond_call(&pool, 0);
+        assert_eq!((name.as_str(), session.as_deref()), ("SMS_OTP", Some("s1")));
+        assert_eq!((responses["SMS_OTP_CODE"].as_str(), responses["USERNAME"].as_str()), ("12345678", "u-123"));
+        assert_eq!(responses["SECRET_HASH"], ClientSecret::new("secret").secret_hash("u-123", "client"));
+    }
 }

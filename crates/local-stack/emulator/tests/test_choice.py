@@ -7,7 +7,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from conftest import EMAIL, PASSWORD, Pool, error_of
-from strict_cognito import outbox
+from strict_cognito import outbox, sessions
 
 FACTORS = {"Policies": {"SignInPolicy": {"AllowedFirstAuthFactors": ["PASSWORD", "EMAIL_OTP", "SMS_OTP"]}}}
 FLOWS = {"ExplicitAuthFlows": ["ALLOW_USER_AUTH", "ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]}
@@ -275,3 +275,18 @@ def test_the_lockout_holds_for_a_password_chosen_from_the_choice(choice_pool):
     with pytest.raises(ClientError) as err:
         answer(choice_pool, "SELECT_CHALLENGE", choices[5]["Session"], internal, ANSWER="PASSWORD", PASSWORD=PASSWORD)
     assert error_of(err) == ("NotAuthorizedException", "Password attempts exceeded")
+
+
+def test_the_confirmation_session_expires(choice_pool):
+    sign_up_without_password(choice_pool, "new@example.com")
+    session = confirm(choice_pool, "new@example.com")["Session"]
+    # The client's AuthSessionValidity (3 minutes by default) has passed
+    sessions._sessions[session].expires = 0
+    with pytest.raises(ClientError) as err:
+        choice_pool.idp.initiate_auth(
+            ClientId=choice_pool.client_id,
+            AuthFlow="USER_AUTH",
+            AuthParameters={"USERNAME": "new@example.com", "SECRET_HASH": choice_pool.hash("new@example.com")},
+            Session=session,
+        )
+    assert error_of(err) == ("NotAuthorizedException", "Invalid session for the user, session is expired.")
