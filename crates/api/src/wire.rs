@@ -335,7 +335,8 @@ pub struct SetMfaPreferenceRequest {
     /// The authenticator app (enrol it first with `/mfa/totp/setup` and `/mfa/totp/verify`).
     #[serde(default)]
     pub totp: Option<bool>,
-    /// Codes by email (the pool must send email through SES; a verified address).
+    /// Codes by email (the pool must send email through SES; the account needs an email address,
+    /// which the first code that arrives verifies).
     #[serde(default)]
     pub email: Option<bool>,
     /// Codes by SMS (a verified phone number).

@@ -110,11 +110,23 @@ impl MfaService {
             return Err(AuthError::bad_input("preferred", "name at least one of totp, email, sms, preferred."));
         }
         ensure_owned_by(req.access_token.expose(), caller_sub)?;
+        // Cognito takes a factor sent without `PreferredMfa` as not preferred: the factor that is
+        // preferred now is sent as preferred again, unless this request prefers another or turns
+        // it off.
+        let preferred = match req.preferred {
+            Some(factor) => Some(factor),
+            None => {
+                let now = self.pool.mfa_settings(req.access_token.expose()).await.map_err(access_token_error)?;
+                [MfaFactor::SoftwareToken, MfaFactor::Email, MfaFactor::Sms]
+                    .into_iter()
+                    .find(|f| now.preferred.as_deref() == Some(f.as_str()) && !turned_off(*f))
+            }
+        };
         let change = MfaPreferenceChange {
             totp: req.totp,
             email: req.email,
             sms: req.sms,
-            preferred: req.preferred.map(MfaFactor::as_str),
+            preferred: preferred.map(MfaFactor::as_str),
         };
         self.pool.set_mfa_preference(req.access_token.expose(), &change).await.map_err(access_token_error)?;
         self.current(req.access_token.expose()).await
@@ -223,5 +235,25 @@ mod tests {
         let read = svc.preference("sub-1", &MfaPreferenceRequest { access_token: token("sub-2").into() }).await;
         assert!(matches!(read, Err(AuthError::NotYourToken)));
         assert!(pool.calls().is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_change_that_names_no_preference_keeps_the_current_one() {
+        // GIVEN TOTP preferred, and a request turning email on without a preference
+        let now = crate::user_pool::MfaSettings {
+            enabled: vec!["SOFTWARE_TOKEN_MFA".into()],
+            preferred: Some("SOFTWARE_TOKEN_MFA".into()),
+        };
+        let pool = Arc::new(ScriptedPool::new([
+            Ok(ScriptedReply::Mfa(now.clone())),
+            Ok(ScriptedReply::Done),
+            Ok(ScriptedReply::Mfa(now)),
+        ]));
+        let svc = MfaService::new(pool.clone());
+        svc.set_preference("sub-1", &set(token("sub-1"), Some(true), None)).await.unwrap();
+        // THEN TOTP is sent as preferred again, so Cognito does not drop it
+        let change =
+            MfaPreferenceChange { email: Some(true), preferred: Some("SOFTWARE_TOKEN_MFA"), ..Default::default() };
+        assert_eq!(pool.calls()[1], Call::SetMfaPreference(token("sub-1"), change));
     }
 }

@@ -104,7 +104,7 @@ def _mfa_options(user) -> list:
         enabled.append("SOFTWARE_TOKEN_MFA")
     if user.sms_mfa_enabled and user.attribute_lookup.get("phone_number"):
         enabled.append("SMS_MFA")
-    if email_mfa.enabled(user) and user.attribute_lookup.get("email_verified") == "true":
+    if email_mfa.enabled(user) and user.attribute_lookup.get("email"):
         enabled.append(email_mfa.EMAIL_OTP)
     return enabled
 
@@ -499,12 +499,29 @@ def _email_mfa_answer(backend, pool, client, session, token, user, code):
         sessions.wrong_answer(backend, token, session)
         raise errors.code_mismatch()
     sessions.close(backend, token)
+    # A code that arrived proves the address.
+    user.update_attributes([{"Name": "email_verified", "Value": "true"}])
     return _tokens(backend, pool, client, user)
 
 
-def _mfa_preference(self, pool, user):
-    """The settings moto knows are moto's; ``EmailMfaSettings`` are ``email_mfa``'s."""
-    email_mfa.apply(pool, user, self._get_param("EmailMfaSettings"))
+def _mfa_preference(self, pool, user, moto_handler):
+    """The settings moto knows are moto's; ``EmailMfaSettings`` are ``email_mfa``'s, checked
+    before anything changes (a refused request changes nothing). moto clears any preference but
+    its own two when a TOTP or SMS setting is not preferred: an email preference the request
+    leaves alone is kept."""
+    email = self._get_param("EmailMfaSettings")
+    if user is not None:
+        email_mfa.check(pool, user, email)
+    kept = user.preferred_mfa_setting if user is not None else None
+    result = moto_handler(self)
+    if user is not None:
+        others_preferred = any(
+            (self._get_param(name) or {}).get("PreferredMfa") for name in ("SoftwareTokenMfaSettings", "SMSMfaSettings")
+        )
+        if kept == email_mfa.EMAIL_OTP and not others_preferred:
+            user.preferred_mfa_setting = kept
+        email_mfa.apply(user, email)
+    return result
 
 
 _set_user_mfa_preference = responses.CognitoIdpResponse.set_user_mfa_preference
@@ -513,18 +530,15 @@ _set_user_pool_mfa_config = responses.CognitoIdpResponse.set_user_pool_mfa_confi
 
 
 def set_user_mfa_preference(self):
-    result = _set_user_mfa_preference(self)
     found = access_tokens.issued(self, self._get_param("AccessToken"))
-    if found is not None and found[2] is not None:
-        _mfa_preference(self, found[0], found[2])
-    return result
+    pool, user = (found[0], found[2]) if found is not None else (None, None)
+    return _mfa_preference(self, pool, user, _set_user_mfa_preference)
 
 
 def admin_set_user_mfa_preference(self):
-    result = _admin_set_user_mfa_preference(self)
     pool = self.backend.describe_user_pool(self._get_param("UserPoolId"))
-    _mfa_preference(self, pool, usernames.find_user(pool, self._get_param("Username")))
-    return result
+    user = usernames.find_user(pool, self._get_param("Username"))
+    return _mfa_preference(self, pool, user, _admin_set_user_mfa_preference)
 
 
 def set_user_pool_mfa_config(self):

@@ -4,9 +4,10 @@
   Essentials plan or higher and email sent through Amazon SES (``EmailConfiguration``
   ``EmailSendingAccount`` DEVELOPER): otherwise InvalidParameterException.
 - A person turns it on with ``SetUserMFAPreference`` / ``AdminSetUserMFAPreference``
-  ``EmailMfaSettings`` (``Enabled``, ``PreferredMfa``), which needs a verified email address and the
-  pool's email MFA; ``GetUser`` then lists ``EMAIL_OTP`` in ``UserMFASettingList`` (and as
-  ``PreferredMfaSetting`` when preferred).
+  ``EmailMfaSettings`` (``Enabled``, ``PreferredMfa``), which needs an email address (codes go
+  to an unverified one too, which the first code that arrives verifies) and the pool's email MFA;
+  ``GetUser`` then lists ``EMAIL_OTP`` in ``UserMFASettingList`` (and as ``PreferredMfaSetting``
+  when preferred; a factor turned off is never preferred).
 - At sign-in, after the password: the challenge ``EMAIL_OTP`` with ``CODE_DELIVERY_*``, answered
   with ``EMAIL_OTP_CODE``; among several factors with none preferred, ``SELECT_MFA_TYPE`` offers
   ``EMAIL_OTP``. The code goes to the outbox as ``email-mfa``, 6 digits, as SMS MFA codes (AWS
@@ -47,19 +48,21 @@ def enabled(user) -> bool:
     return bool(getattr(user, "email_mfa_enabled", False))
 
 
-def apply(pool, user, settings) -> None:
-    """A person's ``EmailMfaSettings``, applied after moto applied the others."""
-    if not settings:
-        return
-    if settings.get("Enabled"):
+def check(pool, user, settings) -> None:
+    """Refuses ``EmailMfaSettings`` that cannot apply, before anything changes."""
+    if settings and settings.get("Enabled"):
         if not pool_allows(pool):
             raise errors.invalid_parameter("Email MFA is not enabled for this user pool.")
-        if user.attribute_lookup.get("email_verified") != "true":
-            raise errors.invalid_parameter("Email MFA needs a verified email address.")
-        user.email_mfa_enabled = True
-    else:
-        user.email_mfa_enabled = False
-    if settings.get("PreferredMfa"):
+        if not user.attribute_lookup.get("email"):
+            raise errors.invalid_parameter("Email MFA needs an email address.")
+
+
+def apply(user, settings) -> None:
+    """A person's ``EmailMfaSettings`` (checked by :func:`check`), after moto applied the others."""
+    if not settings:
+        return
+    user.email_mfa_enabled = bool(settings.get("Enabled"))
+    if settings.get("PreferredMfa") and user.email_mfa_enabled:
         user.preferred_mfa_setting = EMAIL_OTP
     elif user.preferred_mfa_setting == EMAIL_OTP:
         user.preferred_mfa_setting = ""

@@ -83,3 +83,20 @@ def test_turning_email_mfa_off_signs_in_with_the_password_alone(endpoint):
     pool.idp.set_user_mfa_preference(AccessToken=token, EmailMfaSettings={"Enabled": False, "PreferredMfa": False})
     assert pool.idp.get_user(AccessToken=token)["UserMFASettingList"] == []
     assert pool.password_auth(EMAIL, PASSWORD)["AuthenticationResult"]["IdToken"]
+
+
+def test_a_totp_change_keeps_an_email_preference_and_a_refused_change_changes_nothing(endpoint):
+    pool = email_mfa_pool(endpoint, SES)
+    token = turn_on_email_mfa(pool)
+    pool.idp.set_user_mfa_preference(AccessToken=token, SMSMfaSettings={"Enabled": False, "PreferredMfa": False})
+    assert pool.idp.get_user(AccessToken=token)["PreferredMfaSetting"] == "EMAIL_OTP"
+    # A refused email change leaves the other settings as they were
+    plain = Pool(boto3.client("cognito-idp", region_name="us-east-1", endpoint_url=endpoint))
+    other = plain.password_auth(EMAIL, PASSWORD)["AuthenticationResult"]["AccessToken"]
+    with pytest.raises(ClientError):
+        plain.idp.set_user_mfa_preference(
+            AccessToken=other,
+            SMSMfaSettings={"Enabled": True, "PreferredMfa": True},
+            EmailMfaSettings={"Enabled": True},
+        )
+    assert plain.idp.get_user(AccessToken=other)["UserMFASettingList"] == []
