@@ -46,6 +46,31 @@ impl SdkUserPool {
     }
 }
 
+impl SdkUserPool {
+    /// `InitiateAuth` on the app client, with the `Session` a confirmation answered when given.
+    async fn initiate_public(
+        &self,
+        flow: AuthFlowType,
+        parameters: AuthParameters,
+        session: Option<&str>,
+        context: &ContextData,
+    ) -> Result<AuthResult, CognitoError> {
+        let out = self
+            .client
+            .initiate_auth()
+            .client_id(&self.client_id)
+            .auth_flow(flow)
+            .set_auth_parameters(Some(parameters.into_iter().collect()))
+            .set_session(session.map(str::to_owned))
+            .set_user_context_data(user_context(context))
+            .send()
+            .await
+            .map_err(classify)?;
+        let answer = (out.challenge_name, out.session, out.challenge_parameters, out.available_challenges);
+        auth_result(out.authentication_result, answer)
+    }
+}
+
 #[async_trait]
 impl SignInPort for SdkUserPool {
     async fn initiate_auth(
@@ -54,42 +79,27 @@ impl SignInPort for SdkUserPool {
         parameters: AuthParameters,
         context: &ContextData,
     ) -> Result<AuthResult, CognitoError> {
-        let parameters = Some(parameters.into_iter().collect());
-        let (result, challenge) = if flow == AuthFlow::AdminUserPassword {
-            let out = self
-                .client
-                .admin_initiate_auth()
-                .user_pool_id(&self.user_pool_id)
-                .client_id(&self.client_id)
-                .auth_flow(AuthFlowType::AdminUserPasswordAuth)
-                .set_auth_parameters(parameters)
-                .set_context_data(admin_context(context))
-                .send()
-                .await
-                .map_err(classify)?;
-            let answer = (out.challenge_name, out.session, out.challenge_parameters, out.available_challenges);
-            (out.authentication_result, answer)
-        } else {
-            let flow = match flow {
-                AuthFlow::UserPassword => AuthFlowType::UserPasswordAuth,
-                AuthFlow::UserSrp => AuthFlowType::UserSrpAuth,
-                AuthFlow::UserAuth => AuthFlowType::UserAuth,
-                AuthFlow::AdminUserPassword => AuthFlowType::AdminUserPasswordAuth,
-            };
-            let out = self
-                .client
-                .initiate_auth()
-                .client_id(&self.client_id)
-                .auth_flow(flow)
-                .set_auth_parameters(parameters)
-                .set_user_context_data(user_context(context))
-                .send()
-                .await
-                .map_err(classify)?;
-            let answer = (out.challenge_name, out.session, out.challenge_parameters, out.available_challenges);
-            (out.authentication_result, answer)
+        let flow = match flow {
+            AuthFlow::UserPassword => AuthFlowType::UserPasswordAuth,
+            AuthFlow::UserSrp => AuthFlowType::UserSrpAuth,
+            AuthFlow::UserAuth => AuthFlowType::UserAuth,
+            AuthFlow::AdminUserPassword => {
+                let out = self
+                    .client
+                    .admin_initiate_auth()
+                    .user_pool_id(&self.user_pool_id)
+                    .client_id(&self.client_id)
+                    .auth_flow(AuthFlowType::AdminUserPasswordAuth)
+                    .set_auth_parameters(Some(parameters.into_iter().collect()))
+                    .set_context_data(admin_context(context))
+                    .send()
+                    .await
+                    .map_err(classify)?;
+                let answer = (out.challenge_name, out.session, out.challenge_parameters, out.available_challenges);
+                return auth_result(out.authentication_result, answer);
+            }
         };
-        auth_result(result, challenge)
+        self.initiate_public(flow, parameters, None, context).await
     }
 
     async fn initiate_auth_with_session(
@@ -98,19 +108,7 @@ impl SignInPort for SdkUserPool {
         session: &str,
         context: &ContextData,
     ) -> Result<AuthResult, CognitoError> {
-        let out = self
-            .client
-            .initiate_auth()
-            .client_id(&self.client_id)
-            .auth_flow(AuthFlowType::UserAuth)
-            .set_auth_parameters(Some(parameters.into_iter().collect()))
-            .session(session)
-            .set_user_context_data(user_context(context))
-            .send()
-            .await
-            .map_err(classify)?;
-        let answer = (out.challenge_name, out.session, out.challenge_parameters, out.available_challenges);
-        auth_result(out.authentication_result, answer)
+        self.initiate_public(AuthFlowType::UserAuth, parameters, Some(session), context).await
     }
 
     async fn get_tokens_from_refresh_token(&self, refresh_token: &str) -> Result<IssuedTokens, CognitoError> {

@@ -35,7 +35,7 @@ https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_
 moto answers USER_AUTH with InvalidParameterException.
 """
 
-from . import errors, user_states
+from . import errors, outbox, user_states
 
 PASSWORD_FACTORS = ("PASSWORD", "PASSWORD_SRP")
 OTP_CHALLENGES = {"EMAIL_OTP": ("email", "EMAIL"), "SMS_OTP": ("phone_number", "SMS")}
@@ -95,11 +95,6 @@ def masked_destination(user, challenge: str, name: str) -> str:
     """Where an OTP went, masked as Cognito masks it; for an unknown name, where it would go."""
     attribute, _medium = OTP_CHALLENGES[challenge]
     if user is None:
-        return "+*******" + "0000" if challenge == "SMS_OTP" else _mask_email(name if "@" in name else name + "@e")
+        return "+*******" + "0000" if challenge == "SMS_OTP" else outbox.masked(name if "@" in name else name + "@e")
     value = user.attribute_lookup.get(attribute, "")
-    return "+*******" + value[-4:] if challenge == "SMS_OTP" else _mask_email(value)
-
-
-def _mask_email(address: str) -> str:
-    local, _, domain = address.partition("@")
-    return f"{local[:1]}***@{domain[:1]}***"
+    return "+*******" + value[-4:] if challenge == "SMS_OTP" else outbox.masked(value)
