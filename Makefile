@@ -17,7 +17,7 @@ LOCAL_AWS := env -u AWS_PROFILE -u AWS_DEFAULT_PROFILE -u AWS_SESSION_TOKEN \
              AWS_REGION=$${AWS_REGION:-us-east-1} \
              AWS_ENDPOINT_URL=http://127.0.0.1:9 MOTO_SERVER=$(CURDIR)/$(VENV)/bin/moto_server
 
-.PHONY: help dev test lint fmt venv toolchain build build-tools build-check deploy stack-outputs bench clean
+.PHONY: help dev test lint fmt venv toolchain build build-tools build-check deploy stack-outputs bench bench-quick clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -45,10 +45,11 @@ dev: toolchain $(STAMP) ## Start the local stack on http://127.0.0.1:3000 (PORT=
 test: toolchain $(STAMP) lint ## Run every check and test, as CI does
 	@echo "==> pytest crates/local-stack/emulator (the strict Cognito emulator's own tests)"
 	@$(LOCAL_AWS) $(PY) -m pytest -q -p no:cacheprovider crates/local-stack/emulator/tests
-	@echo "==> cargo test (unit, handler, authorizer and end-to-end tests against the strict emulator)"
+	@echo "==> cargo test (unit, handler, authorizer and end-to-end tests against the strict emulator; make bench's micro-benchmarks, once each)"
 	@$(LOCAL_AWS) cargo test --workspace --all-targets --locked
 	@echo "==> cargo test --doc (the examples in the documentation)"
 	@cargo test --workspace --doc --locked --quiet
+	@$(MAKE) --no-print-directory bench-quick
 
 lint: $(STAMP) ## Formatting, clippy and the template linters
 	@echo "==> cargo fmt --check"
@@ -79,6 +80,19 @@ bench: $(STAMP) ## Measure: verify and the authorizer's decision vs raw RSA; SRP
 	@cargo build --release --locked --quiet && cargo build --release --locked --quiet -p lambda-bench
 	@echo "==> target/release/lambda-bench $${BENCH_RUNS:-21} $${WARM_ROUNDS:-300} (cold starts, peak RSS, warm rounds)"
 	@$(LOCAL_AWS) ./target/release/lambda-bench $${BENCH_RUNS:-21} $${WARM_ROUNDS:-300}
+
+# make bench's other rows once, small counts, so a bench that breaks fails CI; then each release
+# Lambda answers odd API Gateway events and lives on. The micro-benchmarks of make bench run in
+# cargo test above (criterion's test mode, then their interleaved rounds). lambda-bench itself is
+# the debug build: `cargo build --workspace --all-targets` shares every dependency with cargo
+# test, where a release lambda-bench would compile the local stack again with LTO.
+bench-quick: $(STAMP) ## make bench's Lambda rows once with small counts, and odd events on every release Lambda (in make test)
+	@echo "==> cargo build --release: the Lambdas as deployed (the first release build takes several minutes)"
+	@cargo build --release --locked --quiet
+	@echo "==> cargo build --workspace --all-targets (lambda-bench, from cargo test's build)"
+	@cargo build --workspace --all-targets --locked --quiet
+	@echo "==> lambda-bench quick (every row once, small counts; then odd REST and authorizer events on each release Lambda)"
+	@$(LOCAL_AWS) BENCH_BIN_DIR=target/release ./target/debug/lambda-bench quick
 
 # Cross-compiling for arm64 takes cargo-lambda and Zig: both come from PyPI into the virtualenv on
 # first use (the cargo-lambda wheel is its released binary, so nothing compiles), pinned in

@@ -198,16 +198,33 @@ pub fn text<'a>(body: &'a Value, pointer: &str) -> &'a str {
 /// The current code of an authenticator app holding `secret` (RFC 6238: HMAC-SHA1, 30 s steps,
 /// 6 digits), as the person would type it.
 pub fn totp_now(secret: &str) -> String {
-    // Lenient about trailing bits, as authenticator apps are (the emulator's secret has some).
+    totp_at(secret, 0)
+}
+
+/// The code of `secret` `steps` 30-second steps from now (negative: in the past).
+pub fn totp_at(secret: &str, steps: i64) -> String {
+    // Lenient about trailing bits, as authenticator apps are: a secret of 32 random bytes (52
+    // base32 characters, as the local stack hands out) ends in 4 spare bits.
     let mut spec = data_encoding::BASE32_NOPAD.specification();
     spec.check_trailing_bits = false;
     let base32 = spec.encoding().expect("a base32 specification");
     let key = base32.decode(secret.trim_end_matches('=').to_ascii_uppercase().as_bytes()).expect("a base32 secret");
-    let step = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("clock").as_secs() / 30;
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("clock").as_secs();
+    let step = (now / 30).checked_add_signed(steps).expect("a step after 1970");
     let key = aws_lc_rs::hmac::Key::new(aws_lc_rs::hmac::HMAC_SHA1_FOR_LEGACY_USE_ONLY, &key);
     let mac = aws_lc_rs::hmac::sign(&key, &step.to_be_bytes());
     let mac = mac.as_ref();
     let offset = usize::from(mac[19] & 0x0f);
     let value = u32::from_be_bytes([mac[offset] & 0x7f, mac[offset + 1], mac[offset + 2], mac[offset + 3]]);
     format!("{:06}", value % 1_000_000)
+}
+
+/// A six-digit code that is wrong for `secret`: none of the codes of the steps around now.
+pub fn totp_wrong(secret: &str) -> String {
+    let near: Vec<String> = (-2..=2).map(|steps| totp_at(secret, steps)).collect();
+    ["000000", "111111", "222222", "333333", "444444", "555555"]
+        .into_iter()
+        .find(|code| !near.iter().any(|n| n == code))
+        .expect("five codes cannot hide six")
+        .to_string()
 }

@@ -20,6 +20,7 @@ fn source(prefix: &str, file: &str) -> Option<(PathBuf, &'static str)> {
         "e2e" => Some((root.join("tests/tests").join(format!("{file}.rs")), "fn ")),
         "domain" => Some((root.join("crates/domain/src").join(format!("{file}.rs")), "fn ")),
         "gateway" => Some((root.join("crates/local-stack/src/gateway.rs"), "fn ")),
+        "glue" => Some((root.join("crates/lambda-glue/src").join(format!("{file}.rs")), "fn ")),
         "functions" => Some((root.join("functions").join(file).join("tests/handler.rs"), "fn ")),
         _ => None,
     }

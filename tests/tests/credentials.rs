@@ -37,3 +37,48 @@ async fn credentials_need_a_valid_id_token() {
     assert_eq!(t.send("POST", "/credentials", None, None).await.status, StatusCode::UNAUTHORIZED);
     assert_eq!(t.send("POST", "/credentials", Some("not-a-token"), None).await.status, StatusCode::UNAUTHORIZED);
 }
+
+#[tokio::test]
+async fn the_same_person_keeps_one_identity_and_another_person_gets_another() {
+    // GIVEN the demo user, signed in twice (two ID tokens), and the admin
+    let t = TestStack::start().await;
+    let (first, second) = (t.id_token(t.user()).await, t.id_token(t.user()).await);
+    let admin = t.id_token(t.admin()).await;
+    // WHEN each asks for credentials
+    let identity = |token: String| {
+        let t = &t;
+        async move {
+            let reply = t.send("POST", "/credentials", Some(&token), None).await;
+            assert_eq!(reply.status, StatusCode::OK, "{:?}", reply.body);
+            (e2e::text(&reply.body, "/identityId").to_string(), e2e::text(&reply.body, "/accessKeyId").to_string())
+        }
+    };
+    let (mine, mine_key) = identity(first).await;
+    let (again, again_key) = identity(second).await;
+    let (theirs, _) = identity(admin).await;
+    // THEN the same person has one identity whatever the token; another person has another;
+    // each call is a new set of temporary credentials
+    assert_eq!(mine, again);
+    assert_ne!(mine, theirs);
+    assert_ne!(mine_key, again_key);
+}
+
+#[tokio::test]
+async fn a_person_signed_out_everywhere_gets_no_credentials_with_their_old_id_token() {
+    // GIVEN a signed-in person who has had credentials with their ID token
+    let t = TestStack::start().await;
+    let session = t.sign_in(t.user()).await;
+    let id_token = e2e::text(&session, "/tokens/idToken");
+    assert_eq!(t.send("POST", "/credentials", Some(id_token), None).await.status, StatusCode::OK);
+    // WHEN they sign out (everywhere: GlobalSignOut)
+    let body = serde_json::json!({"accessToken": e2e::text(&session, "/tokens/accessToken")}).to_string();
+    let out = t.send("POST", "/auth/sign-out", Some(id_token), Some(&body)).await;
+    assert_eq!(out.status, StatusCode::NO_CONTENT, "{:?}", out.body);
+    // THEN the identity pool (ServerSideTokenCheck) no longer takes that ID token, although it
+    // has not expired ...
+    let reply = t.send("POST", "/credentials", Some(id_token), None).await;
+    assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{:?}", reply.body);
+    // ... and a new sign-in gets credentials again
+    let again = t.id_token(t.user()).await;
+    assert_eq!(t.send("POST", "/credentials", Some(&again), None).await.status, StatusCode::OK);
+}

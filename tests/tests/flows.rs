@@ -81,6 +81,29 @@ async fn after_totp_enrolment_sign_in_asks_for_a_code() {
 }
 
 #[tokio::test]
+async fn a_wrong_code_when_enrolling_an_authenticator_is_a_400_and_enrols_nothing() {
+    // GIVEN the demo user, signed in, with a new authenticator secret
+    let t = TestStack::start().await;
+    let session = sign_in(&t, &t.user().email, &t.user().password).await.body;
+    let (id_token, access_token) = (text(&session, "/tokens/idToken"), text(&session, "/tokens/accessToken"));
+    let setup = t
+        .send("POST", "/mfa/totp/setup", Some(id_token), Some(&json!({"accessToken": access_token}).to_string()))
+        .await;
+    let secret = text(&setup.body, "/secretCode");
+    // WHEN they type a code that is not the app's (Cognito: EnableSoftwareTokenMFAException)
+    let wrong = json!({"accessToken": access_token, "code": e2e::totp_wrong(secret)}).to_string();
+    let reply = t.send("POST", "/mfa/totp/verify", Some(id_token), Some(&wrong)).await;
+    // THEN it is a 400 saying the code is wrong, and the next sign-in asks for no code
+    assert_eq!((reply.status, reply.error_code()), (StatusCode::BAD_REQUEST, "InvalidCode"), "{:?}", reply.body);
+    let next = sign_in(&t, &t.user().email, &t.user().password).await;
+    assert!(next.body["tokens"]["idToken"].is_string(), "{:?}", next.body);
+    // ... and the app's code still enrols it
+    let right = json!({"accessToken": access_token, "code": e2e::totp_now(secret)}).to_string();
+    let verified = t.send("POST", "/mfa/totp/verify", Some(id_token), Some(&right)).await;
+    assert_eq!(verified.status, StatusCode::NO_CONTENT, "{:?}", verified.body);
+}
+
+#[tokio::test]
 async fn a_new_user_signs_up_confirms_and_signs_in() {
     let t = TestStack::start().await;
     let body = json!({"username": "new@example.com", "password": "New-passw0rd1", "attributes": {"name": "New"}});
@@ -174,13 +197,16 @@ async fn usernames_outside_latin_1_are_answered_like_any_other() {
 #[tokio::test]
 async fn a_made_up_challenge_session_is_a_401_not_a_5xx() {
     let t = TestStack::start().await;
-    let reply = t
-        .post(
-            "/auth/challenge",
-            json!({"username": "u", "name": "SOFTWARE_TOKEN_MFA", "session": "made-up", "responses": {"SOFTWARE_TOKEN_MFA_CODE": "123456"}}),
-        )
-        .await;
+    let answer = |session: &str| {
+        let responses = json!({"SOFTWARE_TOKEN_MFA_CODE": "123456"});
+        json!({"username": "u", "name": "SOFTWARE_TOKEN_MFA", "session": session, "responses": responses})
+    };
+    // A session of the length Cognito's have (20 to 4096), that no sign-in opened: sign in again.
+    let reply = t.post("/auth/challenge", answer("a-made-up-session-no-sign-in-opened")).await;
     assert_eq!((reply.status, reply.error_code()), (StatusCode::UNAUTHORIZED, "NotAuthorized"), "{:?}", reply.body);
+    // One shorter than any Cognito issues fails Cognito's own validation: still a client error.
+    let reply = t.post("/auth/challenge", answer("made-up")).await;
+    assert_eq!((reply.status, reply.error_code()), (StatusCode::BAD_REQUEST, "InvalidParameter"), "{:?}", reply.body);
 }
 
 #[tokio::test]
@@ -212,19 +238,18 @@ async fn with_mfa_required_the_first_sign_in_enrols_an_authenticator() {
     assert_eq!(secret.status, StatusCode::OK, "{:?}", secret.body);
     assert!(!text(&secret.body, "/challenge/parameters/secretCode").is_empty());
     assert!(text(&secret.body, "/challenge/parameters/otpauthUri").starts_with("otpauth://totp/"));
+    let secret_code = text(&secret.body, "/challenge/parameters/secretCode");
+    let answer = |code: String| {
+        json!({
+            "username": username, "name": "MFA_SETUP", "session": text(&secret.body, "/challenge/session"),
+            "responses": {"SOFTWARE_TOKEN_MFA_CODE": code, "DEVICE_NAME": "phone"},
+        })
+    };
+    // Step 2 mistyped: a code that is not the app's is a 400, and the sign-in can go on
+    let wrong = t.post("/auth/challenge", answer(e2e::totp_wrong(secret_code))).await;
+    assert_eq!((wrong.status, wrong.error_code()), (StatusCode::BAD_REQUEST, "InvalidCode"), "{:?}", wrong.body);
     // Step 2: its first code -> signed in
-    let done = t
-        .post(
-            "/auth/challenge",
-            json!({
-                "username": username, "name": "MFA_SETUP", "session": text(&secret.body, "/challenge/session"),
-                "responses": {
-                    "SOFTWARE_TOKEN_MFA_CODE": e2e::totp_now(text(&secret.body, "/challenge/parameters/secretCode")),
-                    "DEVICE_NAME": "phone",
-                },
-            }),
-        )
-        .await;
+    let done = t.post("/auth/challenge", answer(e2e::totp_now(secret_code))).await;
     assert_eq!(done.status, StatusCode::OK, "{:?}", done.body);
     assert!(done.body["tokens"]["idToken"].is_string());
 }

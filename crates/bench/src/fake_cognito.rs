@@ -36,6 +36,10 @@ fn reply(operation: &str, id_token: &str) -> Option<Value> {
         "InitiateAuth" => json!({"AuthenticationResult": {
             "IdToken": id_token, "AccessToken": id_token, "RefreshToken": "bench-refresh-token",
             "ExpiresIn": 3600, "TokenType": "Bearer"}}),
+        // The refresh function's call: with rotation on, the answer carries the next refresh token.
+        "GetTokensFromRefreshToken" => json!({"AuthenticationResult": {
+            "IdToken": id_token, "AccessToken": id_token, "RefreshToken": "bench-next-refresh-token",
+            "ExpiresIn": 3600, "TokenType": "Bearer"}}),
         "ForgotPassword" => json!({"CodeDeliveryDetails": {
             "Destination": "a***@e***", "DeliveryMedium": "EMAIL", "AttributeName": "email"}}),
         "AdminGetUser" => json!({

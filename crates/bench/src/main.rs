@@ -4,15 +4,23 @@
 //! and noisy; then the warm overhead of our request path against the bare Cognito call.
 //!
 //! Usage: `lambda-bench [RUNS] [WARM_ROUNDS]`, with the release binaries in `BENCH_BIN_DIR`
-//! (default: next to this binary) and `MOTO_SERVER` pointing at the virtualenv's moto.
+//! (default: next to this binary; the echo baseline is always taken from next to this binary)
+//! and `MOTO_SERVER` pointing at the virtualenv's moto.
+//!
+//! `lambda-bench quick` (`make test`) prints every row of the same report from one run of each,
+//! with small counts and no verdicts (too few samples to judge), then does what `check` does to
+//! the same binaries: a bench that breaks fails CI, and so does a Lambda an odd event kills.
 //!
 //! `lambda-bench check [DIR]` (`make build-check`) instead starts each packaged binary,
 //! `DIR/<name>/bootstrap` as `cargo lambda build` lays them out (default `target/lambda`), under
-//! the same Runtime API and stand-ins, and checks that it answers two invocations correctly: the
-//! arm64 packages run under `LAMBDA_RUNNER` (e.g. `qemu-aarch64-static -L /usr/aarch64-linux-gnu`).
+//! the same Runtime API and stand-ins, and checks that it answers invocations correctly: its
+//! good event, then each odd event of [`odd`] followed by the good event again, all by the same
+//! process. The arm64 packages run under `LAMBDA_RUNNER` (e.g. `qemu-aarch64-static -L
+//! /usr/aarch64-linux-gnu`).
 
 mod events;
 mod fake_cognito;
+mod odd;
 mod runtime_api;
 mod sizing;
 mod warm;
@@ -33,14 +41,48 @@ use warm::quantile;
 
 const POOL: &str = "us-east-1_BenchPool";
 const CLIENT: &str = "bench-client";
-const WARM_INVOCATIONS: usize = 1000;
 /// Cold-start ratio to the echo baseline every binary must stay under.
 const MAX_COLD_RATIO: f64 = 1.5;
-/// Peak RSS (MiB) after [`WARM_INVOCATIONS`]: functions, authorizer.
+/// Peak RSS (MiB) after [`Counts::warm_invocations`]: functions, authorizer.
 const MAX_FUNCTION_RSS: f64 = 30.0;
 const MAX_AUTHORIZER_RSS: f64 = 20.0;
 /// Warm overhead: ours over the bare Cognito call, medians.
 const MAX_WARM_RATIO: f64 = 1.10;
+
+/// How much the report measures.
+#[derive(Debug, Clone, Copy)]
+struct Counts {
+    /// Cold starts per binary.
+    runs: usize,
+    /// Invocations per binary for the peak RSS and CPU columns (at least 2).
+    warm_invocations: usize,
+    /// Warm invocations counted under callgrind, besides the first.
+    counted_invocations: usize,
+    /// Warm-overhead rounds measured.
+    warm_rounds: usize,
+    /// Warm-overhead rounds before those, not measured.
+    warm_up: usize,
+    /// Whether the figures are held to the targets: a quick run's are too few to judge.
+    judged: bool,
+}
+
+impl Counts {
+    /// `make bench`: `runs` cold starts and `warm_rounds` warm-overhead rounds.
+    fn full(runs: usize, warm_rounds: usize) -> Self {
+        Self {
+            runs,
+            warm_invocations: 1000,
+            counted_invocations: 50,
+            warm_rounds,
+            warm_up: warm::WARM_UP,
+            judged: true,
+        }
+    }
+
+    /// `lambda-bench quick`: every row once, small counts.
+    const QUICK: Self =
+        Self { runs: 1, warm_invocations: 5, counted_invocations: 2, warm_rounds: 2, warm_up: 1, judged: false };
+}
 
 /// One binary to measure, with its environment and an event it answers successfully.
 struct Target {
@@ -53,6 +95,8 @@ struct Target {
     event: Value,
     /// Whether an answer is the expected success (an Allow policy for the authorizer).
     ok: fn(&Value) -> bool,
+    /// Odd events derived from `event`, and the answers they must get (see [`odd`]).
+    odd: fn(&Value) -> Vec<odd::OddEvent>,
 }
 
 fn lambda_env(api: &RuntimeApi) -> Vec<(&'static str, String)> {
@@ -98,9 +142,32 @@ fn stop(mut child: Child) {
 }
 
 async fn expect_ok(target: &Target, api: &mut RuntimeApi) -> anyhow::Result<()> {
-    match api.invoke(target.event.clone()).await? {
+    succeeded(target, api.invoke(target.event.clone()).await?)
+}
+
+/// Whether `outcome` is `target`'s expected success.
+fn succeeded(target: &Target, outcome: InvokeOutcome) -> anyhow::Result<()> {
+    match outcome {
         InvokeOutcome::Response(answer) if (target.ok)(&answer) => Ok(()),
         other => bail!("{} answered {other:?}", target.name),
+    }
+}
+
+/// `api.invoke(event)`, or an error as soon as the process `child` exits without answering
+/// (rather than the invocation's 30 s timeout): what a panic does under `panic = "abort"`.
+async fn invoke_alive(api: &mut RuntimeApi, child: &mut Child, event: Value) -> anyhow::Result<InvokeOutcome> {
+    let exited = async {
+        loop {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+            match child.try_wait() {
+                Ok(Some(status)) => return status,
+                Ok(None) | Err(_) => continue,
+            }
+        }
+    };
+    tokio::select! {
+        outcome = api.invoke(event) => outcome,
+        status = exited => bail!("the process exited without answering ({status})"),
     }
 }
 
@@ -118,25 +185,25 @@ async fn cold_start(target: &Target) -> anyhow::Result<(Duration, Duration)> {
 }
 
 /// What warm invocations cost a binary: peak RSS (VmHWM, KiB) after the first invocation and
-/// after [`WARM_INVOCATIONS`], and the CPU time of the process (all its threads) per invocation
-/// after the first.
+/// after `invocations`, and the CPU time of the process (all its threads) per invocation after
+/// the first.
 struct WarmProfile {
     rss_first_kib: u64,
     rss_warm_kib: u64,
     cpu_per_call: Duration,
 }
 
-async fn warm_profile(target: &Target) -> anyhow::Result<WarmProfile> {
+async fn warm_profile(target: &Target, invocations: usize) -> anyhow::Result<WarmProfile> {
     let mut api = RuntimeApi::start().await?;
     let child = spawn(target, &api, &[])?;
     let pid = child.id();
     let result = async {
         expect_ok(target, &mut api).await?;
         let (rss_first_kib, cpu_first) = (vm_hwm_kib(pid)?, cpu_ns(pid)?);
-        for _ in 1..WARM_INVOCATIONS {
+        for _ in 1..invocations {
             expect_ok(target, &mut api).await?;
         }
-        let cpu = cpu_ns(pid)?.saturating_sub(cpu_first) / (WARM_INVOCATIONS as u64 - 1);
+        let cpu = cpu_ns(pid)?.saturating_sub(cpu_first) / (invocations.max(2) as u64 - 1);
         Ok(WarmProfile { rss_first_kib, rss_warm_kib: vm_hwm_kib(pid)?, cpu_per_call: Duration::from_nanos(cpu) })
     }
     .await;
@@ -144,19 +211,17 @@ async fn warm_profile(target: &Target) -> anyhow::Result<WarmProfile> {
     result
 }
 
-/// Warm invocations counted under callgrind (besides the first).
-const COUNTED_INVOCATIONS: usize = 50;
-
 /// Instructions per warm invocation, counted by valgrind's callgrind: stable where CPU time is
 /// not (this machine is shared). Two runs under callgrind, one answering 1 invocation and one
-/// 1 + [`COUNTED_INVOCATIONS`], each ended with SIGTERM (callgrind writes its totals on the way
-/// out); their difference over the count. `None` when valgrind is not installed.
-async fn instructions_per_call(target: &Target) -> anyhow::Result<Option<u64>> {
+/// 1 + `counted` ([`Counts::counted_invocations`]), each ended with SIGTERM (callgrind writes its
+/// totals on the way out); their difference over the count. `None` when valgrind is not installed.
+async fn instructions_per_call(target: &Target, counted: usize) -> anyhow::Result<Option<u64>> {
     if Command::new("valgrind").arg("--version").stdout(Stdio::null()).status().is_err() {
         return Ok(None);
     }
     let mut totals = Vec::new();
-    for invocations in [1, 1 + COUNTED_INVOCATIONS] {
+    let counted = counted.max(1);
+    for invocations in [1, 1 + counted] {
         let out = std::env::temp_dir().join(format!("lambda-bench-callgrind-{}-{invocations}", std::process::id()));
         let runner =
             ["valgrind".to_string(), "--tool=callgrind".into(), format!("--callgrind-out-file={}", out.display())];
@@ -181,7 +246,7 @@ async fn instructions_per_call(target: &Target) -> anyhow::Result<Option<u64>> {
             .context("no totals in the callgrind output")?;
         totals.push(total);
     }
-    Ok(Some(totals[1].saturating_sub(totals[0]) / COUNTED_INVOCATIONS as u64))
+    Ok(Some(totals[1].saturating_sub(totals[0]) / counted as u64))
 }
 
 /// The CPU time all of `pid`'s threads have run, in nanoseconds (the first field of each
@@ -293,6 +358,7 @@ fn targets(fixtures: &Fixtures, locate: impl Fn(&str) -> PathBuf) -> anyhow::Res
         env: function_env(),
         event,
         ok: is_success,
+        odd: odd::rest,
     };
     let sign_in = json!({"username": "ann@example.com", "password": "Bench-passw0rd", "flow": "USER_PASSWORD_AUTH"});
     Ok(vec![
@@ -303,6 +369,7 @@ fn targets(fixtures: &Fixtures, locate: impl Fn(&str) -> PathBuf) -> anyhow::Res
             env: Vec::new(),
             event: json!({"hello": "world"}),
             ok: |answer| answer["hello"] == "world",
+            odd: |_| Vec::new(),
         },
         Target {
             name: "authorizer (JWKS_JSON)",
@@ -311,6 +378,7 @@ fn targets(fixtures: &Fixtures, locate: impl Fn(&str) -> PathBuf) -> anyhow::Res
             env: authorizer_env(("JWKS_JSON", jwks.to_string())),
             event: token_event.clone(),
             ok: is_allow,
+            odd: odd::authorizer,
         },
         Target {
             name: "authorizer (JWKS from loopback)",
@@ -319,6 +387,7 @@ fn targets(fixtures: &Fixtures, locate: impl Fn(&str) -> PathBuf) -> anyhow::Res
             env: authorizer_env(("JWKS_URL", jwks_url.clone())),
             event: token_event,
             ok: is_allow,
+            odd: odd::authorizer,
         },
         function("auth: POST /auth/sign-in", "auth", rest("POST", "/auth/sign-in", Some(sign_in), None)?),
         function(
@@ -344,17 +413,21 @@ async fn main() -> anyhow::Result<()> {
         let dir = PathBuf::from(args.get(1).map_or("target/lambda", String::as_str));
         return check(&targets(&fixtures, |name| dir.join(name).join("bootstrap"))?).await;
     }
+    let own_dir = std::env::current_exe()?.parent().map(Path::to_path_buf).context("binary directory")?;
+    let dir = std::env::var_os("BENCH_BIN_DIR").map_or_else(|| own_dir.clone(), PathBuf::from);
+    let targets = targets(&fixtures, |name| if name == "echo" { own_dir.join(name) } else { dir.join(name) })?;
+    if args.first().is_some_and(|a| a == "quick") {
+        bench(&targets, Counts::QUICK).await?;
+        println!();
+        return check(&targets).await;
+    }
     let number = |i: usize, default: usize| args.get(i).map_or(Ok(default), |a| a.parse::<usize>());
-    let (runs, warm_rounds) = (number(0, 21)?, number(1, 300)?);
-    let dir = match std::env::var_os("BENCH_BIN_DIR") {
-        Some(dir) => PathBuf::from(dir),
-        None => std::env::current_exe()?.parent().map(Path::to_path_buf).context("binary directory")?,
-    };
-    bench(&targets(&fixtures, |name| dir.join(name))?, runs, warm_rounds).await
+    bench(&targets, Counts::full(number(0, 21)?, number(1, 300)?)).await
 }
 
-/// `lambda-bench check`: each packaged Lambda (not the echo baseline) started under the Runtime
-/// API, after `LAMBDA_RUNNER` when set, must answer two invocations with the expected success.
+/// `lambda-bench check`: each Lambda (not the echo baseline) started under the Runtime API, after
+/// `LAMBDA_RUNNER` when set, must answer its good event, then each of its odd events (the answer
+/// [`odd`] expects) followed by the good event again, all in the one process it started as.
 async fn check(targets: &[Target]) -> anyhow::Result<()> {
     let runner: Vec<String> =
         std::env::var("LAMBDA_RUNNER").unwrap_or_default().split_whitespace().map(String::from).collect();
@@ -362,8 +435,12 @@ async fn check(targets: &[Target]) -> anyhow::Result<()> {
     let mut failed = 0;
     for target in &ours {
         let started = Instant::now();
-        match answers_twice(target, &runner).await {
-            Ok(()) => println!("ok    {} ({:.0} ms)", target.name, started.elapsed().as_secs_f64() * 1e3),
+        match answers_every_event(target, &runner).await {
+            Ok(odd) => println!(
+                "ok    {}: its event, then {odd} odd events each followed by its event, one process ({:.0} ms)",
+                target.name,
+                started.elapsed().as_secs_f64() * 1e3
+            ),
             Err(error) => {
                 failed += 1;
                 println!("FAIL  {}: {error:#}", target.name);
@@ -371,21 +448,32 @@ async fn check(targets: &[Target]) -> anyhow::Result<()> {
         }
     }
     if failed > 0 {
-        bail!("{failed} of {} packaged Lambdas did not answer as expected", ours.len());
+        bail!("{failed} of {} Lambdas did not answer as expected", ours.len());
     }
-    println!("All {} packaged Lambdas answered as expected.", ours.len());
+    println!("All {} Lambdas answered as expected.", ours.len());
     Ok(())
 }
 
-async fn answers_twice(target: &Target, runner: &[String]) -> anyhow::Result<()> {
+/// Starts `target` once and has it answer its event, then each odd event followed by its event
+/// again; the number of odd events answered.
+async fn answers_every_event(target: &Target, runner: &[String]) -> anyhow::Result<usize> {
     if !target.binary.is_file() {
-        bail!("{} not found (run make build first)", target.binary.display());
+        bail!("{} not found (build it first: make build for the packages)", target.binary.display());
     }
+    let odd_events = (target.odd)(&target.event);
     let mut api = RuntimeApi::start().await?;
-    let child = spawn(target, &api, runner)?;
+    let mut child = spawn(target, &api, runner)?;
     let result = async {
-        expect_ok(target, &mut api).await?;
-        expect_ok(target, &mut api).await
+        let good = invoke_alive(&mut api, &mut child, target.event.clone()).await;
+        succeeded(target, good?).context("its own event, first")?;
+        for odd in &odd_events {
+            let outcome = invoke_alive(&mut api, &mut child, odd.event.clone()).await;
+            let outcome = outcome.with_context(|| format!("odd event: {}", odd.name))?;
+            odd.expect.check(&outcome).map_err(|why| anyhow::anyhow!("odd event: {}: {why}", odd.name))?;
+            let good = invoke_alive(&mut api, &mut child, target.event.clone()).await;
+            succeeded(target, good?).with_context(|| format!("its own event, after: {}", odd.name))?;
+        }
+        anyhow::Ok(odd_events.len())
     }
     .await;
     stop(child);
@@ -393,15 +481,16 @@ async fn answers_twice(target: &Target, runner: &[String]) -> anyhow::Result<()>
 }
 
 /// The authorizer's work per warm invocation over the bare runtime's, in instructions.
-async fn authorizer_instructions(targets: &[Target]) -> anyhow::Result<()> {
+async fn authorizer_instructions(targets: &[Target], counted: usize) -> anyhow::Result<()> {
     let (Some(echo), Some(authorizer)) = (targets.first(), targets.get(1)) else { return Ok(()) };
-    let (Some(base), Some(ours)) = (instructions_per_call(echo).await?, instructions_per_call(authorizer).await?)
+    let (Some(base), Some(ours)) =
+        (instructions_per_call(echo, counted).await?, instructions_per_call(authorizer, counted).await?)
     else {
         println!("\n(valgrind not installed: no instruction counts.)");
         return Ok(());
     };
     println!(
-        "\nInstructions per warm invocation under callgrind ({COUNTED_INVOCATIONS} invocations after the first): \
+        "\nInstructions per warm invocation under callgrind ({counted} invocations after the first): \
          {} {ours}, {} {base}; the authorizer's own work: {} instructions per invocation.",
         authorizer.name,
         echo.name,
@@ -411,7 +500,14 @@ async fn authorizer_instructions(targets: &[Target]) -> anyhow::Result<()> {
 }
 
 /// `make bench`: the cold-start, size and memory table, then the warm rounds.
-async fn bench(targets: &[Target], runs: usize, warm_rounds: usize) -> anyhow::Result<()> {
+async fn bench(targets: &[Target], counts: Counts) -> anyhow::Result<()> {
+    let Counts { runs, warm_invocations, counted_invocations, warm_rounds, warm_up, judged } = counts;
+    if !judged {
+        println!(
+            "Quick run: every row once, small counts, the echo baseline as built next to lambda-bench; \
+             the figures are not held to the targets.\n"
+        );
+    }
     println!(
         "Cold start: exec to first answered invocation (init: exec to the first poll for an event), \
          {runs} runs each, interleaved; medians."
@@ -428,7 +524,7 @@ async fn bench(targets: &[Target], runs: usize, warm_rounds: usize) -> anyhow::R
     }
     let baseline = median(&cold[0]);
     println!(
-        "\n| binary | size (stripped) | zipped | cold start | of which init | vs echo | peak RSS, 1st call | peak RSS, {WARM_INVOCATIONS} calls | CPU per warm call | targets |"
+        "\n| binary | size (stripped) | zipped | cold start | of which init | vs echo | peak RSS, 1st call | peak RSS, {warm_invocations} calls | CPU per warm call | targets |"
     );
     println!("|---|---|---|---|---|---|---|---|---|---|");
     let mut cpu_of = Vec::new();
@@ -437,12 +533,13 @@ async fn bench(targets: &[Target], runs: usize, warm_rounds: usize) -> anyhow::R
         let size = std::fs::metadata(&target.binary)?.len();
         let zipped = zipped_size(&target.binary)?;
         let cold = median(&samples);
-        let warm = warm_profile(target).await?;
+        let warm = warm_profile(target, warm_invocations).await?;
         cpu_of.push((target.name, warm.cpu_per_call));
         let ratio = cold.as_secs_f64() / baseline.as_secs_f64();
         let rss_mib = warm.rss_warm_kib as f64 / 1024.0;
         let verdict = match target.limits {
             None => "baseline".to_string(),
+            Some(_) if !judged => "not judged (quick run)".to_string(),
             Some((max_ratio, max_rss)) if ratio <= max_ratio && rss_mib < max_rss => {
                 format!("met (<= {max_ratio}x, < {max_rss} MB)")
             }
@@ -463,7 +560,7 @@ async fn bench(targets: &[Target], runs: usize, warm_rounds: usize) -> anyhow::R
         );
     }
     sizing::print(&cpu_of);
-    authorizer_instructions(targets).await?;
+    authorizer_instructions(targets, counted_invocations).await?;
 
     println!(
         "\nWarm overhead: through the local gateway (authorizer policy cached per token) and the handler to \
@@ -471,15 +568,15 @@ async fn bench(targets: &[Target], runs: usize, warm_rounds: usize) -> anyhow::R
     );
     println!("\n| path | ours median | direct median | ratio | ours p99 | direct p99 | p99 ratio | target |");
     println!("|---|---|---|---|---|---|---|---|");
-    for paired in warm::run(warm_rounds).await? {
+    for paired in warm::run(warm_rounds, warm_up).await? {
         let ms = |d: Duration| d.as_secs_f64() * 1e3;
         let (ours, direct) = (quantile(&paired.ours, 0.5), quantile(&paired.direct, 0.5));
         let (ours99, direct99) = (quantile(&paired.ours, 0.99), quantile(&paired.direct, 0.99));
         let ratio = ms(ours) / ms(direct);
-        let met = ratio <= MAX_WARM_RATIO;
+        let met = ratio <= MAX_WARM_RATIO || !judged;
         all_met &= met;
         println!(
-            "| {} vs {} | {:.2} ms | {:.2} ms | {ratio:.2}x | {:.2} ms | {:.2} ms | {:.2}x | {} (<= {MAX_WARM_RATIO}x) |",
+            "| {} vs {} | {:.2} ms | {:.2} ms | {ratio:.2}x | {:.2} ms | {:.2} ms | {:.2}x | {} |",
             paired.name,
             if paired.name == "sign-in" { "InitiateAuth" } else { "GetUser" },
             ms(ours),
@@ -487,7 +584,11 @@ async fn bench(targets: &[Target], runs: usize, warm_rounds: usize) -> anyhow::R
             ms(ours99),
             ms(direct99),
             ms(ours99) / ms(direct99),
-            if met { "met" } else { "NOT met" },
+            match (judged, met) {
+                (false, _) => "not judged (quick run)".to_string(),
+                (true, true) => format!("met (<= {MAX_WARM_RATIO}x)"),
+                (true, false) => format!("NOT met (<= {MAX_WARM_RATIO}x)"),
+            },
         );
     }
     if !all_met {

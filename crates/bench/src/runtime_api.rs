@@ -22,8 +22,8 @@ use tokio::sync::{Mutex, mpsc};
 pub enum InvokeOutcome {
     /// `/invocation/{id}/response`.
     Response(Value),
-    /// `/invocation/{id}/error` or `/init/error` (shown through `Debug` when a run fails).
-    Error(#[allow(dead_code)] String),
+    /// `/invocation/{id}/error` or `/init/error`: the error document the function sent.
+    Error(String),
 }
 
 struct Shared {

@@ -17,8 +17,8 @@ use aws_sdk_cognitoidentityprovider::{Client, types::AuthFlowType};
 use local_stack::{LocalStack, StackOptions};
 use serde_json::json;
 
-/// Calls before measuring, each way.
-const WARM_UP: usize = 20;
+/// Calls before measuring, each way (`make bench`'s; a quick run takes fewer).
+pub const WARM_UP: usize = 20;
 
 /// The timings of one path, ours and direct, round by round.
 pub struct Paired {
@@ -30,15 +30,16 @@ pub struct Paired {
     pub direct: Vec<Duration>,
 }
 
-/// Runs `rounds` interleaved rounds per path against a fresh local stack.
-pub async fn run(rounds: usize) -> anyhow::Result<Vec<Paired>> {
+/// Runs `rounds` interleaved rounds per path, after `warm_up` rounds not measured, against a
+/// fresh local stack.
+pub async fn run(rounds: usize, warm_up: usize) -> anyhow::Result<Vec<Paired>> {
     let stack = LocalStack::start(StackOptions::for_tests()).await.context("starting the local stack (make venv?)")?;
-    let result = measure(&stack, rounds).await;
+    let result = measure(&stack, rounds, warm_up).await;
     stack.stop().await;
     result
 }
 
-async fn measure(stack: &LocalStack, rounds: usize) -> anyhow::Result<Vec<Paired>> {
+async fn measure(stack: &LocalStack, rounds: usize, warm_up: usize) -> anyhow::Result<Vec<Paired>> {
     let pool = &stack.pool;
     let credentials = CredentialSource::Static { access_key_id: "testing".into(), secret_access_key: "testing".into() };
     let cognito = Client::new(&sdk_config(&pool.region, credentials, Some(&stack.moto.endpoint)).await);
@@ -78,14 +79,14 @@ async fn measure(stack: &LocalStack, rounds: usize) -> anyhow::Result<Vec<Paired
 
     let mut sign_in = Paired { name: "sign-in", ours: Vec::new(), direct: Vec::new() };
     let mut me = Paired { name: "/me", ours: Vec::new(), direct: Vec::new() };
-    for round in 0..WARM_UP + rounds {
+    for round in 0..warm_up + rounds {
         // Alternate which goes first, so neither always meets a just-woken emulator.
         let ours_first = round % 2 == 0;
         let timings = [
             pair(ours_first, ours_sign_in(), direct_sign_in()).await?,
             pair(ours_first, ours_me(), direct_me()).await?,
         ];
-        if round >= WARM_UP {
+        if round >= warm_up {
             for (paired, (ours, direct)) in [&mut sign_in, &mut me].into_iter().zip(timings) {
                 paired.ours.push(ours);
                 paired.direct.push(direct);

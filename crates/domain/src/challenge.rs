@@ -14,8 +14,8 @@ use crate::{
     AuthError, ContextData,
     cognito_errors::{CognitoCall, is_resource_not_found},
     input::{
-        CHALLENGE_ANSWER_MAX_CHARS, PASSWORDLESS_CODE_DIGITS, SESSION_MAX_CHARS, SIGN_IN_ATTRIBUTES,
-        USERNAME_MAX_CHARS, check_code, check_one_time_password, check_text, check_user_attribute,
+        CHALLENGE_ANSWER_MAX_CHARS, PASSWORDLESS_CODE_DIGITS, SESSION_MAX_CHARS, SIGN_IN_ATTRIBUTES, check_code,
+        check_one_time_password, check_password, check_text, check_user_attribute, check_username,
     },
     mfa,
     sign_in::{SignInService, required_password, srp_failure},
@@ -48,7 +48,7 @@ impl SignInService {
         req: &ChallengeRequest,
         context: &ContextData,
     ) -> Result<SignInResponse, AuthError> {
-        check_text("username", &req.username, USERNAME_MAX_CHARS)?;
+        check_username("username", &req.username)?;
         check_text("session", req.session.expose(), SESSION_MAX_CHARS)?;
         let allowed = accepted_answers(&req.name).ok_or_else(|| {
             AuthError::bad_input("name", format!("{} is not a challenge this API answers.", req.name))
@@ -84,9 +84,7 @@ impl SignInService {
             })
         };
         match req.name.as_str() {
-            "NEW_PASSWORD_REQUIRED" => {
-                require("NEW_PASSWORD")?;
-            }
+            "NEW_PASSWORD_REQUIRED" => check_password("responses.NEW_PASSWORD", require("NEW_PASSWORD")?)?,
             "SOFTWARE_TOKEN_MFA" => {
                 check_one_time_password("responses.SOFTWARE_TOKEN_MFA_CODE", require("SOFTWARE_TOKEN_MFA_CODE")?)?
             }
@@ -421,6 +419,7 @@ mod tests {
         let cases = [
             (answer("CUSTOM_THING", "s", &[]), "name"),
             (answer("NEW_PASSWORD_REQUIRED", "s", &[]), "responses.NEW_PASSWORD"),
+            (answer("NEW_PASSWORD_REQUIRED", "s", &[("NEW_PASSWORD", "Chosen-passw0rd1 ")]), "responses.NEW_PASSWORD"),
             (answer("NEW_PASSWORD_REQUIRED", "s", &[("NEW_PASSWORD", "x"), ("USERNAME", "admin")]), "responses"),
             (answer("NEW_PASSWORD_REQUIRED", "s", &[("NEW_PASSWORD", "x"), ("SECRET_HASH", "forged")]), "responses"),
             (
@@ -439,6 +438,20 @@ mod tests {
             }
         }
         assert!(pool.calls().is_empty(), "nothing reaches Cognito");
+    }
+
+    #[tokio::test]
+    async fn an_answer_for_a_username_with_a_stray_space_is_a_400_naming_it_never_sent() {
+        // GIVEN challenge answers whose username has whitespace or an invisible character in it
+        let (svc, pool) = service(vec![tokens("u-123")]);
+        for name in [" u-123", "u-123 ", "u-123\u{200b}", "u\t123", ""] {
+            let mut req = answer("SOFTWARE_TOKEN_MFA", "s1", &[("SOFTWARE_TOKEN_MFA_CODE", "123456")]);
+            req.username = name.into();
+            // WHEN they are answered, THEN the API names the username, and Cognito is not asked
+            let err = svc.answer_challenge(&req, &ContextData::default()).await.unwrap_err();
+            assert!(matches!(&err, AuthError::BadInput { field, .. } if field == "username"), "{name:?}: {err:?}");
+        }
+        assert!(pool.calls().is_empty());
     }
 
     #[tokio::test]

@@ -17,7 +17,7 @@
 
 use crate::{
     AuthError,
-    input::is_attribute_name,
+    input::looks_like_attribute_name,
     user_pool::{CognitoError, CognitoErrorKind},
 };
 
@@ -389,7 +389,7 @@ fn unauthorized_attribute(message: &str) -> Option<String> {
     let name = rest
         .trim_start_matches(|c: char| c == ':' || c.is_whitespace())
         .trim_matches(|c: char| matches!(c, '.' | '\'' | '"' | '`' | '[' | ']') || c.is_whitespace());
-    is_attribute_name(name).then(|| name.to_string())
+    looks_like_attribute_name(name).then(|| name.to_string())
 }
 
 /// The longest trigger text passed on.
@@ -593,6 +593,17 @@ mod tests {
         let e = seen(C::AccessToken, NOT_AUTHORIZED, "Access Token has been revoked").unwrap();
         assert_eq!((e.status().as_u16(), e.field.as_deref()), (401, Some("accessToken")));
         assert_eq!(status(C::AccessToken, "CodeMismatchException", ""), (400, Some(ErrorCode::InvalidCode)));
+    }
+
+    #[test]
+    fn a_wrong_code_enrolling_an_authenticator_is_400_invalid_code_with_a_token_or_a_session() {
+        // VerifySoftwareToken's own error for a wrong code, with the access token (POST
+        // /mfa/totp/verify) or a sign-in's MFA_SETUP session (POST /auth/challenge).
+        for call in [C::AccessToken, C::ChallengeAnswer] {
+            let seen =
+                status(call, "EnableSoftwareTokenMFAException", "Code mismatch and fail enable Software Token MFA");
+            assert_eq!(seen, (400, Some(ErrorCode::InvalidCode)), "{call:?}");
+        }
     }
 
     #[test]

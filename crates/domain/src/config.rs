@@ -62,7 +62,7 @@ impl WriteAttributes {
         if names.is_empty() {
             return Err(invalid("lists no attribute (leave it unset for the default)".into()));
         }
-        if let Some(bad) = names.iter().find(|n| !crate::input::is_attribute_name(n)) {
+        if let Some(bad) = names.iter().find(|n| !crate::input::looks_like_attribute_name(n)) {
             return Err(invalid(format!("`{bad}` is not an attribute name")));
         }
         Ok(Self::new(&names))

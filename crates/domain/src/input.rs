@@ -1,11 +1,15 @@
 //! The one home of the rules every input meets before any Cognito call: lengths, code formats and
 //! user-writable attributes. A failed check is [`AuthError::BadInput`], a 400 naming the field.
 //!
-//! Limits follow Cognito's documented request constraints (the "Length Constraints" of each
-//! action's Request Parameters in the Amazon Cognito user pools API reference, e.g.
-//! <https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_SignUp.html>),
-//! so a request the API accepts is one Cognito can take; where the API allows more, the constant
-//! says why.
+//! Limits follow Cognito's documented request constraints (the "Length Constraints" and
+//! "Pattern" of each action's Request Parameters in the Amazon Cognito user pools API reference,
+//! e.g. <https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_SignUp.html>),
+//! so a request the API accepts is one Cognito can take, and what Cognito would refuse is a 400
+//! naming the field here rather than Cognito's message (or, where Cognito's refusal is answered
+//! as success for privacy, nothing at all); where the API allows more, the constant says why.
+//! Nothing is trimmed: a stray space is refused, never silently removed (see [`check_username`]).
+//! The local Cognito holds itself to the same rules (`crates/local-stack/emulator/strict_cognito`:
+//! `shapes.py`, `attributes.py`, `passwords.py`); docs/cognito-conformance.md lists each.
 
 use crate::{AuthError, config::WriteAttributes};
 
@@ -16,8 +20,10 @@ pub const PASSWORD_MAX_CHARS: usize = 256;
 /// ID, access and refresh tokens. Cognito sets no length; its tokens are a few KiB, so 16 KiB
 /// bounds what reaches it without refusing a real one.
 pub const TOKEN_MAX_CHARS: usize = 16 * 1024;
-/// A challenge `Session`: Cognito's are at most 2048 characters (RespondToAuthChallenge); the
-/// API's admin-flow sessions carry a short HMAC mark on top, and 8 KiB leaves room for both.
+/// A challenge `Session`: Cognito's are 20 to 4096 characters (`SessionType` in the current
+/// service model; older reference pages said 2048); the API's admin-flow sessions carry a short
+/// HMAC mark on top, and 8 KiB leaves room for both. A session is opaque to the API: one shorter
+/// than 20 is none Cognito issued, and Cognito's own refusal of it reaches the client as a 400.
 pub const SESSION_MAX_CHARS: usize = 8 * 1024;
 /// One value of `ChallengeResponses`: 2048, as an attribute value.
 pub const CHALLENGE_ANSWER_MAX_CHARS: usize = 2048;
@@ -51,6 +57,34 @@ pub const PROTECTED_ATTRIBUTES: &[&str] = &["sub", "email_verified", "phone_numb
 /// `AttributesRequireVerificationBeforeUpdate` for it), never as a side effect of another call.
 pub const SIGN_IN_ATTRIBUTES: &[&str] = &["email"];
 
+/// Cognito's standard attributes ("based on the OpenID Connect specification", Cognito developer
+/// guide, "User pool attributes"), with the two it sets on verification.
+pub const STANDARD_ATTRIBUTES: &[&str] = &[
+    "address",
+    "birthdate",
+    "email",
+    "family_name",
+    "gender",
+    "given_name",
+    "locale",
+    "middle_name",
+    "name",
+    "nickname",
+    "phone_number",
+    "picture",
+    "preferred_username",
+    "profile",
+    "sub",
+    "updated_at",
+    "website",
+    "zoneinfo",
+    "email_verified",
+    "phone_number_verified",
+];
+
+/// A custom attribute's name after `custom:` (`SchemaAttributeType.Name`): 1 to 20 characters.
+pub const CUSTOM_ATTRIBUTE_NAME_MAX_CHARS: usize = 20;
+
 /// Refuses an empty or overlong text field with a 400 naming it.
 pub fn check_text(field: &'static str, value: &str, max_chars: usize) -> Result<(), AuthError> {
     if value.trim().is_empty() {
@@ -60,6 +94,219 @@ pub fn check_text(field: &'static str, value: &str, max_chars: usize) -> Result<
         return Err(AuthError::bad_input(field, format!("{field} is longer than {max_chars} characters.")));
     }
     Ok(())
+}
+
+/// A username or group name (`UsernameType`, `GroupNameType`: SignUp, ConfirmSignUp,
+/// ResendConfirmationCode, ForgotPassword, ConfirmForgotPassword, every admin call): 1 to 128
+/// characters matching `[\p{L}\p{M}\p{S}\p{N}\p{P}]+`, so letters, marks, symbols, numbers and
+/// punctuation of any script, and no whitespace, control or invisible (format) characters
+/// anywhere.
+///
+/// Sign-in is held to it too, although `InitiateAuth` takes the name inside `AuthParameters`,
+/// which have no pattern: there Cognito looks the name up as typed and answers "Incorrect
+/// username or password.", since no account can have such a name (SignUp and AdminCreateUser
+/// refuse it, and a sign-in email cannot contain a space either). The API neither trims the name
+/// (which would sign in a name Cognito would not) nor sends it on for a misleading "wrong
+/// password": it answers a 400 naming `username`, so a person who pasted a stray space is told so.
+pub fn check_username(field: &'static str, value: &str) -> Result<(), AuthError> {
+    check_text(field, value, USERNAME_MAX_CHARS)?;
+    match value.chars().find(|&c| !is_name_char(c)) {
+        None => Ok(()),
+        Some(' ') => Err(AuthError::bad_input(field, format!("{field} must not contain spaces."))),
+        Some(c) => Err(AuthError::bad_input(
+            field,
+            format!(
+                "{field} must not contain whitespace, control or invisible characters (it contains U+{:04X}).",
+                u32::from(c)
+            ),
+        )),
+    }
+}
+
+/// Whether `c` is a letter, mark, symbol, number or punctuation (Unicode general categories L, M,
+/// S, N, P): not whitespace (Z), control (Cc), format (Cf) or private use (Co). Unassigned code
+/// points (Cn) would need Unicode's tables; Cognito's own refusal of those is still a 400
+/// ([`AuthError::InvalidParameter`]).
+fn is_name_char(c: char) -> bool {
+    !(c.is_whitespace() || c.is_control() || is_format(c) || is_private_use(c))
+}
+
+/// Unicode's format characters (general category Cf, Unicode 15): soft hyphen, zero-width
+/// spaces and joiners, direction marks and embeddings, the byte-order mark, tags, ...
+fn is_format(c: char) -> bool {
+    matches!(
+        u32::from(c),
+        0xAD | 0x600..=0x605
+            | 0x61C
+            | 0x6DD
+            | 0x70F
+            | 0x890..=0x891
+            | 0x8E2
+            | 0x180E
+            | 0x200B..=0x200F
+            | 0x202A..=0x202E
+            | 0x2060..=0x2064
+            | 0x2066..=0x206F
+            | 0xFEFF
+            | 0xFFF9..=0xFFFB
+            | 0x110BD
+            | 0x110CD
+            | 0x13430..=0x1343F
+            | 0x1BCA0..=0x1BCA3
+            | 0x1D173..=0x1D17A
+            | 0xE0001
+            | 0xE0020..=0xE007F
+    )
+}
+
+/// Unicode's private-use characters (general category Co).
+fn is_private_use(c: char) -> bool {
+    matches!(u32::from(c), 0xE000..=0xF8FF | 0xF0000..=0xFFFFD | 0x100000..=0x10FFFD)
+}
+
+/// A password Cognito stores (`PasswordType`: SignUp's and ConfirmForgotPassword's `Password`,
+/// ChangePassword's `PreviousPassword` and `ProposedPassword`, AdminCreateUser's
+/// `TemporaryPassword`, AdminSetUserPassword's `Password`), and a `NEW_PASSWORD` answer: 1 to 256
+/// characters, no whitespace at either end. Cognito answers such a password with "Member must
+/// satisfy regular expression pattern: `^[\S]+.*[\S]+$`" (botocore's model writes `[\S]+`); a space
+/// inside is allowed and counts as a special character ("Adding user pool password requirements",
+/// Cognito developer guide). Nothing is trimmed. The policy itself (length, character classes) is
+/// the pool's, and Cognito's message for it reaches the client as it is.
+///
+/// A sign-in password is not held to this: `InitiateAuth` takes it in `AuthParameters`, and a
+/// wrong password stays "Incorrect username or password.".
+pub fn check_password(field: &'static str, value: &str) -> Result<(), AuthError> {
+    check_text(field, value, PASSWORD_MAX_CHARS)?;
+    if matches_password_pattern(value) {
+        return Ok(());
+    }
+    Err(AuthError::bad_input(
+        field,
+        format!("{field} must not begin or end with whitespace, nor contain a line break."),
+    ))
+}
+
+/// `^[\S]+.*[\S]+$` as the service's (Java) regular expressions read it, over the whole value:
+/// `\s` is ASCII whitespace only, and `.` is anything but a line terminator.
+fn matches_password_pattern(value: &str) -> bool {
+    const SPACE: [char; 6] = [' ', '\t', '\n', '\u{0B}', '\u{0C}', '\r'];
+    const LINE_TERMINATORS: [char; 5] = ['\n', '\r', '\u{85}', '\u{2028}', '\u{2029}'];
+    let chars: Vec<char> = value.chars().collect();
+    let solid = |c: &&char| !SPACE.contains(c);
+    let head = chars.iter().take_while(solid).count();
+    if head == chars.len() {
+        return chars.len() >= 2;
+    }
+    let tail = chars.iter().rev().take_while(solid).count();
+    // The runs at either end absorb as much as they can; what is left must hold no line break.
+    head >= 1 && tail >= 1 && !chars[head..chars.len() - tail].iter().any(|c| LINE_TERMINATORS.contains(c))
+}
+
+/// Whether an attribute named `name` can exist in a pool: a standard attribute, or `custom:` and
+/// 1 to [`CUSTOM_ATTRIBUTE_NAME_MAX_CHARS`] characters. Which custom attributes a pool has is its
+/// schema's business: Cognito refuses an undeclared one ("Type for attribute {custom:...} could
+/// not be determined", a 400 from the API as [`AuthError::InvalidParameter`]).
+pub fn is_pool_attribute(name: &str) -> bool {
+    if STANDARD_ATTRIBUTES.contains(&name) {
+        return true;
+    }
+    // `CustomAttributeNameType`: the pattern of usernames, at most 20 characters.
+    name.strip_prefix("custom:").is_some_and(|custom| {
+        (1..=CUSTOM_ATTRIBUTE_NAME_MAX_CHARS).contains(&custom.chars().count()) && custom.chars().all(is_name_char)
+    })
+}
+
+/// An attribute name in a request: one that can exist in a pool ([`is_pool_attribute`]), else a
+/// 400 naming `field`.
+pub fn check_attribute_name(field: &str, name: &str) -> Result<(), AuthError> {
+    if is_pool_attribute(name) {
+        return Ok(());
+    }
+    Err(AuthError::bad_input(
+        field.to_string(),
+        format!("`{name}` is not a valid attribute name (a standard attribute, or custom: and its name)."),
+    ))
+}
+
+/// An attribute's value in the format Cognito holds it to: at most
+/// [`ATTRIBUTE_VALUE_MAX_CHARS`]; `phone_number` in E.164 ("must start with a plus (+) sign,
+/// followed immediately by the country code ... can only contain the + sign and digits", Cognito
+/// developer guide, "User pool attributes"); `email` something that can be an address (see
+/// [`check_email`]); `birthdate` 10 characters (its standard `StringAttributeConstraints`);
+/// `updated_at` a number, not negative (its standard type and `NumberAttributeConstraints`).
+/// An empty value is held to the same rules: an empty `phone_number`, `email` or `birthdate` is
+/// refused (Cognito refuses an empty phone number, aws-amplify/amplify-js#13391; nothing without
+/// an `@` is an address; `birthdate` has a minimum length), an empty `name` is a value like any
+/// other, as in the local Cognito (`attributes.py`). Custom attributes' types and limits are the
+/// pool's schema's, which Cognito holds them to. `field` names it in the 400.
+pub fn check_attribute_value(field: &str, name: &str, value: &str) -> Result<(), AuthError> {
+    let bad = |message: String| Err(AuthError::bad_input(field.to_string(), message));
+    if value.chars().count() > ATTRIBUTE_VALUE_MAX_CHARS {
+        return bad(format!("{name} is longer than {ATTRIBUTE_VALUE_MAX_CHARS} characters."));
+    }
+    match name {
+        "phone_number" if !is_phone_number(value) => {
+            bad("phone_number must be in E.164 format: a + and the digits only, e.g. +14325551212.".into())
+        }
+        "email" if !is_email_address(value) => bad("email must be an email address.".into()),
+        "birthdate" if value.chars().count() != 10 => bad("birthdate must be a date as YYYY-MM-DD.".into()),
+        "updated_at" if !is_number(value) || is_negative(value) => {
+            bad("updated_at must be a number of seconds since 1970, not negative.".into())
+        }
+        _ => Ok(()),
+    }
+}
+
+/// A decimal number as Cognito's `Number` attributes take one (AWS does not say how it parses
+/// them; read as Java's `BigDecimal` does, an exponent allowed), as `attributes.py` reads it:
+/// `[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?`.
+fn is_number(value: &str) -> bool {
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    let unsigned = value.strip_prefix(['+', '-']).unwrap_or(value);
+    let (mantissa, exponent) = match unsigned.split_once(['e', 'E']) {
+        Some((mantissa, exponent)) => (mantissa, Some(exponent)),
+        None => (unsigned, None),
+    };
+    let mantissa_ok = match mantissa.split_once('.') {
+        Some((whole, fraction)) => {
+            (digits(whole) && (fraction.is_empty() || digits(fraction))) || (whole.is_empty() && digits(fraction))
+        }
+        None => digits(mantissa),
+    };
+    mantissa_ok && exponent.is_none_or(|e| digits(e.strip_prefix(['+', '-']).unwrap_or(e)))
+}
+
+/// Whether a number ([`is_number`]) is below zero: a minus and a digit other than 0 before any
+/// exponent (`-0` is zero).
+fn is_negative(number: &str) -> bool {
+    number
+        .strip_prefix('-')
+        .is_some_and(|rest| rest.split(['e', 'E']).next().is_some_and(|m| m.bytes().any(|b| matches!(b, b'1'..=b'9'))))
+}
+
+/// E.164 as Cognito takes it: `+` then digits.
+fn is_phone_number(value: &str) -> bool {
+    value.strip_prefix('+').is_some_and(|digits| !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// AWS does not publish the grammar behind Cognito's "Invalid email address format."; refused
+/// here (and by the local Cognito) is only what cannot be an address: not exactly one `@`, an
+/// empty side, whitespace or control characters (Unicode's: a no-break space, U+0085 and the C1
+/// controls U+0080-U+009F included). Anything stricter could refuse an address Cognito takes.
+fn is_email_address(value: &str) -> bool {
+    let mut parts = value.split('@');
+    match (parts.next(), parts.next(), parts.next()) {
+        (Some(local), Some(domain), None) => {
+            !local.is_empty() && !domain.is_empty() && !value.chars().any(|c| c.is_whitespace() || c.is_control())
+        }
+        _ => false,
+    }
+}
+
+/// An email address field: bounded, and an address (see [`check_attribute_value`]).
+pub fn check_email(field: &'static str, value: &str) -> Result<(), AuthError> {
+    check_text(field, value, EMAIL_MAX_CHARS)?;
+    check_attribute_value(field, "email", value)
 }
 
 /// A one-time password from an authenticator app (TOTP, RFC 6238) or an SMS MFA text: 6 digits.
@@ -89,9 +336,12 @@ pub fn check_confirmation_code(code: &str) -> Result<(), AuthError> {
     Ok(())
 }
 
-/// Whether `name` has the shape of an attribute name: letters, digits, `_` and `:` (for
-/// `custom:`), 1 to [`ATTRIBUTE_NAME_MAX_CHARS`].
-pub fn is_attribute_name(name: &str) -> bool {
+/// Whether `name` is written like an attribute name: ASCII letters, digits, `_` and `:` (for
+/// `custom:`), 1 to [`ATTRIBUTE_NAME_MAX_CHARS`]. A loose check of the characters only, for
+/// names that do not come from a request: the `WRITE_ATTRIBUTES` setting, and the name Cognito's
+/// own message quotes (so no other text of it is echoed). A name in a request is held to
+/// [`check_attribute_name`] (whether a pool can have it) instead.
+pub fn looks_like_attribute_name(name: &str) -> bool {
     !name.is_empty()
         && name.len() <= ATTRIBUTE_NAME_MAX_CHARS
         && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == ':')
@@ -99,11 +349,10 @@ pub fn is_attribute_name(name: &str) -> bool {
 
 /// An attribute a user sets about themself (at sign-up, or answering `NEW_PASSWORD_REQUIRED`):
 /// a valid name, not one Cognito or an admin vouches for, one the app client may write
-/// (`writable`, its `WriteAttributes`), a bounded value. `field` names it in the 400.
+/// (`writable`, its `WriteAttributes`), a value in Cognito's format
+/// ([`check_attribute_value`]). `field` names it in the 400.
 pub fn check_user_attribute(field: &str, name: &str, value: &str, writable: &WriteAttributes) -> Result<(), AuthError> {
-    if !is_attribute_name(name) {
-        return Err(AuthError::bad_input(field.to_string(), format!("`{name}` is not a valid attribute name.")));
-    }
+    check_attribute_name(field, name)?;
     if PROTECTED_ATTRIBUTES.contains(&name) {
         return Err(AuthError::bad_input(field.to_string(), format!("{name} cannot be set by the user.")));
     }
@@ -114,13 +363,7 @@ pub fn check_user_attribute(field: &str, name: &str, value: &str, writable: &Wri
             format!("{name} cannot be set through this app client (it may set: {allowed})."),
         ));
     }
-    if value.chars().count() > ATTRIBUTE_VALUE_MAX_CHARS {
-        return Err(AuthError::bad_input(
-            field.to_string(),
-            format!("{name} is longer than {ATTRIBUTE_VALUE_MAX_CHARS} characters."),
-        ));
-    }
-    Ok(())
+    check_attribute_value(field, name, value)
 }
 
 #[cfg(test)]
@@ -138,6 +381,137 @@ mod tests {
         for bad in ["", "12 34", &"1".repeat(CONFIRMATION_CODE_MAX_CHARS + 1)] {
             assert!(check_confirmation_code(bad).is_err(), "{bad:?}");
         }
+    }
+
+    #[test]
+    fn usernames_take_any_script_but_no_whitespace_control_or_invisible_character() {
+        for good in ["demo@example.com", "ünïcödé+tag@exämple.com", "名前", "o'brien-1", "ﬁ̈x☃", "a"] {
+            assert!(check_username("username", good).is_ok(), "{good:?}");
+        }
+        let bad = [
+            " demo@example.com",
+            "demo@example.com ",
+            "demo @example.com",
+            "demo@example.com\t",
+            "demo\n",
+            "demo\u{a0}",
+            "demo\u{3000}",
+            "demo\u{200b}",
+            "demo\u{feff}",
+            "demo\u{2028}",
+            "demo\u{85}",
+            "demo\u{e000}",
+            "",
+        ];
+        for bad in bad {
+            let err = check_username("username", bad).unwrap_err();
+            assert!(matches!(&err, AuthError::BadInput { field, .. } if field == "username"), "{bad:?}: {err:?}");
+        }
+        let message = api_types::ApiError::from(check_username("username", " demo@example.com").unwrap_err());
+        assert_eq!(message.status(), 400);
+    }
+
+    #[test]
+    fn passwords_may_hold_spaces_inside_but_not_at_either_end_nor_line_breaks() {
+        for good in ["Demo-passw0rd", "Correct horse 1", "Pässwörd-1", "Ünïcödé\u{a0}-1 ok", "ab", "a\u{2028}b"] {
+            assert!(check_password("password", good).is_ok(), "{good:?}");
+        }
+        let err = check_password("password", "Tab-1\t").unwrap_err();
+        assert!(
+            matches!(&err, AuthError::BadInput { message, .. } if message.contains("whitespace")),
+            "any whitespace is refused, not only a space, and the 400 says so: {err:?}"
+        );
+        for bad in [
+            " Leading-1",
+            "Trailing-1 ",
+            "Tab-1\t",
+            "\tTab-1",
+            "Line\nbreak-1",
+            "Carriage\rreturn",
+            "a b\u{85} c",
+            "a",
+            "  ",
+        ] {
+            let err = check_password("password", bad).unwrap_err();
+            assert!(matches!(&err, AuthError::BadInput { field, .. } if field == "password"), "{bad:?}: {err:?}");
+        }
+    }
+
+    #[test]
+    fn attributes_are_standard_or_custom_and_phone_numbers_emails_and_birthdates_have_their_format() {
+        for name in ["name", "phone_number", "custom:team", "custom:a_b-c"] {
+            assert!(is_pool_attribute(name), "{name}");
+        }
+        for name in ["favourite_colour", "custom:", "custom:twenty-one-characters", "dev:team", "team"] {
+            assert!(!is_pool_attribute(name), "{name}");
+        }
+        let ok = [
+            ("phone_number", "+14325551212"),
+            ("email", "pat+tag@exämple.com"),
+            ("birthdate", "1990-01-01"),
+            ("updated_at", "1700000000"),
+            ("updated_at", "0"),
+            ("updated_at", "-0"),
+            ("updated_at", "1.5e9"),
+            // An empty value where no format or minimum length applies is a value like any other.
+            ("name", ""),
+        ];
+        for (name, value) in ok {
+            assert!(check_attribute_value("attributes", name, value).is_ok(), "{name}={value}");
+        }
+        let bad = [
+            ("phone_number", "+1 425 555 1212"),
+            ("phone_number", "14255551212"),
+            ("phone_number", "+1(425)5551212"),
+            ("phone_number", "+"),
+            ("email", "no-at-sign.example.com"),
+            ("email", "two@@example.com"),
+            ("email", "a b@example.com"),
+            ("email", "@example.com"),
+            ("birthdate", "1990-1-1"),
+            ("name", &"x".repeat(ATTRIBUTE_VALUE_MAX_CHARS + 1)),
+            // Whitespace and control characters are Unicode's, as in the local Cognito.
+            ("email", "a\u{a0}b@example.com"),
+            ("email", "a\u{85}b@example.com"),
+            ("email", "a\u{90}b@example.com"),
+            ("updated_at", "yesterday"),
+            ("updated_at", "-1"),
+            ("updated_at", "1e"),
+            ("updated_at", "."),
+            // An empty phone number, email or birthdate is refused like any other bad value.
+            ("phone_number", ""),
+            ("email", ""),
+            ("birthdate", ""),
+        ];
+        for (name, value) in bad {
+            let err = check_attribute_value(&format!("attributes.{name}"), name, value).unwrap_err();
+            assert!(
+                matches!(&err, AuthError::BadInput { field, .. } if *field == format!("attributes.{name}")),
+                "{name}={value}: {err:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn an_attribute_name_no_pool_can_have_is_a_400_naming_the_field() {
+        assert!(check_attribute_name("attributes.custom:team", "custom:team").is_ok());
+        for name in ["favourite_colour", "custom:", "Name", "dev:custom:x"] {
+            let err = check_attribute_name("attributes.x", name).unwrap_err();
+            assert!(matches!(&err, AuthError::BadInput { field, .. } if field == "attributes.x"), "{name}: {err:?}");
+        }
+        // The loose, character-only reading is for names that come from elsewhere, not requests.
+        assert!(looks_like_attribute_name("favourite_colour") && !looks_like_attribute_name("a b"));
+    }
+
+    #[test]
+    fn numbers_are_read_as_the_local_cognito_reads_them() {
+        for number in ["0", "+1", "-2", "1.", ".5", "1.5", "1e9", "1E+9", "2.5e-3"] {
+            assert!(is_number(number), "{number}");
+        }
+        for not in ["", "+", "-", ".", "e9", "1e", "1e+", "1.2.3", "١", " 1", "0x10", "NaN", "Infinity"] {
+            assert!(!is_number(not), "{not:?}");
+        }
+        assert!(is_negative("-1") && is_negative("-0.5e3") && !is_negative("-0") && !is_negative("-0.0e5"));
     }
 
     #[test]

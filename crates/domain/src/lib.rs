@@ -53,6 +53,6 @@ pub use context_data::ContextData;
 pub use error::AuthError;
 pub use secret_hash::ClientSecret;
 pub use user_pool::{
-    AccountPort, AccountRecoveryPort, AdminPort, CognitoError, CognitoErrorKind, RegistrationPort, SignInPort,
-    SoftwareTokenPort, UserPool,
+    AccountPort, AccountRecoveryPort, AdminPort, CognitoError, CognitoErrorKind, RefreshPort, RegistrationPort,
+    SignInPort, SoftwareTokenPort, UserPool,
 };

@@ -10,7 +10,7 @@ use api_types::wire::{ChangePasswordRequest, ResetPasswordRequest, UsernameReque
 use crate::{
     AccountPort, AccountRecoveryPort, AuthError, CognitoConfig, ContextData,
     cognito_errors::{CognitoCall, Outcome, outcome},
-    input::{PASSWORD_MAX_CHARS, TOKEN_MAX_CHARS, USERNAME_MAX_CHARS, check_confirmation_code, check_text},
+    input::{TOKEN_MAX_CHARS, check_confirmation_code, check_password, check_text, check_username},
     token::ensure_owned_by,
 };
 
@@ -33,8 +33,8 @@ impl PasswordService {
     /// token) is [`AuthError::InvalidCredentials`].
     pub async fn change(&self, caller_sub: &str, req: &ChangePasswordRequest) -> Result<(), AuthError> {
         check_text("accessToken", req.access_token.expose(), TOKEN_MAX_CHARS)?;
-        check_text("previousPassword", req.previous_password.expose(), PASSWORD_MAX_CHARS)?;
-        check_text("proposedPassword", req.proposed_password.expose(), PASSWORD_MAX_CHARS)?;
+        check_password("previousPassword", req.previous_password.expose())?;
+        check_password("proposedPassword", req.proposed_password.expose())?;
         ensure_owned_by(req.access_token.expose(), caller_sub)?;
         self.account
             .change_password(req.access_token.expose(), req.previous_password.expose(), req.proposed_password.expose())
@@ -44,7 +44,7 @@ impl PasswordService {
 
     /// `ForgotPassword`: the same answer for every account, existing or not.
     pub async fn forgot(&self, req: &UsernameRequest, context: &ContextData) -> Result<(), AuthError> {
-        check_text("username", &req.username, USERNAME_MAX_CHARS)?;
+        check_username("username", &req.username)?;
         let hash = self.config.secret_hash(&req.username);
         let Err(err) = self.recovery.forgot_password(&req.username, hash, context).await else {
             return Ok(());
@@ -61,9 +61,9 @@ impl PasswordService {
     /// `ConfirmForgotPassword`. A wrong or expired code and an unknown account fail alike, as
     /// [`AuthError::CodeMismatch`]; a new password the policy refuses is `PasswordPolicy`.
     pub async fn reset(&self, req: &ResetPasswordRequest, context: &ContextData) -> Result<(), AuthError> {
-        check_text("username", &req.username, USERNAME_MAX_CHARS)?;
+        check_username("username", &req.username)?;
         check_confirmation_code(req.code.expose())?;
-        check_text("newPassword", req.new_password.expose(), PASSWORD_MAX_CHARS)?;
+        check_password("newPassword", req.new_password.expose())?;
         let hash = self.config.secret_hash(&req.username);
         self.recovery
             .confirm_forgot_password(&req.username, req.code.expose(), req.new_password.expose(), hash, context)

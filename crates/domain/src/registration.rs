@@ -16,8 +16,8 @@ use crate::{
     AuthError, CognitoConfig, ContextData, RegistrationPort,
     cognito_errors::{CognitoCall, Outcome, outcome},
     input::{
-        ATTRIBUTES_MAX, PASSWORD_MAX_CHARS, SIGN_IN_ATTRIBUTES, USERNAME_MAX_CHARS, check_confirmation_code,
-        check_text, check_user_attribute,
+        ATTRIBUTES_MAX, SIGN_IN_ATTRIBUTES, check_confirmation_code, check_password, check_user_attribute,
+        check_username,
     },
     user_pool,
 };
@@ -38,9 +38,9 @@ impl RegistrationService {
     /// `SignUp`. A taken username is [`AuthError::UsernameExists`] (409). Attributes are checked
     /// first ([`check_user_attribute`]): one the app client may not write is a 400 naming it.
     pub async fn sign_up(&self, req: &SignUpRequest, context: &ContextData) -> Result<SignUpResponse, AuthError> {
-        check_text("username", &req.username, USERNAME_MAX_CHARS)?;
+        check_username("username", &req.username)?;
         if let Some(password) = &req.password {
-            check_text("password", password.expose(), PASSWORD_MAX_CHARS)?;
+            check_password("password", password.expose())?;
         }
         if req.attributes.len() > ATTRIBUTES_MAX {
             return Err(AuthError::bad_input("attributes", format!("at most {ATTRIBUTES_MAX} attributes.")));
@@ -83,7 +83,7 @@ impl RegistrationService {
         req: &ConfirmSignUpRequest,
         context: &ContextData,
     ) -> Result<Option<Secret>, AuthError> {
-        check_text("username", &req.username, USERNAME_MAX_CHARS)?;
+        check_username("username", &req.username)?;
         check_confirmation_code(req.code.expose())?;
         self.pool
             .confirm_sign_up(&req.username, req.code.expose(), self.config.secret_hash(&req.username), context)
@@ -95,7 +95,7 @@ impl RegistrationService {
     /// `ResendConfirmationCode`. Answers the same whether or not the user exists or is
     /// already confirmed; only throttling and Cognito failures come back as errors.
     pub async fn resend_code(&self, req: &UsernameRequest, context: &ContextData) -> Result<(), AuthError> {
-        check_text("username", &req.username, USERNAME_MAX_CHARS)?;
+        check_username("username", &req.username)?;
         let hash = self.config.secret_hash(&req.username);
         let Err(err) = self.pool.resend_confirmation_code(&req.username, hash, context).await else {
             return Ok(());
@@ -198,6 +198,26 @@ mod tests {
             assert!(api.message.contains(name), "{}", api.message);
         }
         assert!(pool.calls().is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_password_with_whitespace_at_either_end_is_refused_naming_it_but_a_space_inside_is_not() {
+        // GIVEN a sign-up whose password ends with a space (Cognito: "Member must satisfy regular
+        // expression pattern: ^[\S]+.*[\S]+$")
+        let out = SignedUp { user_confirmed: false, user_sub: "s-1".into(), code_delivery: None };
+        let (svc, pool) = service(vec![Ok(ScriptedReply::SignedUp(out))]);
+        for password in ["New-passw0rd ", " New-passw0rd", "New-passw0rd\n"] {
+            let mut req = sign_up(&[]);
+            req.password = Some(password.into());
+            // WHEN it is sent, THEN a 400 names the password and Cognito is not called
+            let err = svc.sign_up(&req, &ContextData::default()).await.unwrap_err();
+            assert!(matches!(&err, AuthError::BadInput { field, .. } if field == "password"), "{password:?}: {err:?}");
+        }
+        assert!(pool.calls().is_empty());
+        // A space inside is a special character like any other: the request goes to Cognito as it is.
+        let mut req = sign_up(&[]);
+        req.password = Some("Correct horse 1".into());
+        assert!(svc.sign_up(&req, &ContextData::default()).await.is_ok());
     }
 
     #[tokio::test]

@@ -10,21 +10,21 @@ use crate::{
     input::{TOKEN_MAX_CHARS, USERNAME_MAX_CHARS, check_text},
     sign_in::wire_tokens,
     token::ensure_owned_by,
-    user_pool::{AccountPort, SignInPort},
+    user_pool::{AccountPort, RefreshPort},
 };
 
 /// Refresh and sign-out for one app client.
 #[derive(Clone)]
 pub struct SessionService {
-    sign_in: Arc<dyn SignInPort>,
+    refresh: Arc<dyn RefreshPort>,
     account: Arc<dyn AccountPort>,
 }
 
 impl SessionService {
-    /// A service refreshing through `sign_in` and signing out through `account` (both usually
+    /// A service refreshing through `refresh` and signing out through `account` (both usually
     /// the same adapter, for one app client).
-    pub fn new(sign_in: Arc<dyn SignInPort>, account: Arc<dyn AccountPort>) -> Self {
-        Self { sign_in, account }
+    pub fn new(refresh: Arc<dyn RefreshPort>, account: Arc<dyn AccountPort>) -> Self {
+        Self { refresh, account }
     }
 
     /// `GetTokensFromRefreshToken`, which takes the client secret itself: no `SECRET_HASH`, so
@@ -38,7 +38,7 @@ impl SessionService {
             check_text("username", username, USERNAME_MAX_CHARS)?;
         }
         let tokens = self
-            .sign_in
+            .refresh
             .get_tokens_from_refresh_token(req.refresh_token.expose())
             .await
             .map_err(|err| AuthError::from_cognito(CognitoCall::Refresh, err))?;

@@ -8,7 +8,7 @@ use api_types::{
 };
 use base64::Engine;
 
-use crate::input::{PASSWORD_MAX_CHARS, USERNAME_MAX_CHARS, check_text};
+use crate::input::{PASSWORD_MAX_CHARS, check_text, check_username};
 use crate::{
     AuthError, CognitoConfig, ContextData,
     cognito_errors::CognitoCall,
@@ -41,7 +41,7 @@ impl SignInService {
     /// Signs in with the requested flow, telling Cognito who `context` says is calling. An
     /// unknown user and a wrong password give the same error ([`AuthError::InvalidCredentials`]).
     pub async fn sign_in(&self, req: &SignInRequest, context: &ContextData) -> Result<SignInResponse, AuthError> {
-        check_text("username", &req.username, USERNAME_MAX_CHARS)?;
+        check_username("username", &req.username)?;
         let flow = req.flow.unwrap_or_default();
         if req.preferred_challenge.is_some() && flow != SignInFlow::UserAuth {
             return Err(AuthError::bad_input(
@@ -410,6 +410,20 @@ pub(crate) mod tests {
         assert!(
             matches!(svc.sign_in(&req, &ContextData::default()).await, Err(AuthError::BadInput { field, .. }) if field == "username")
         );
+        assert!(pool.calls().is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_username_with_a_stray_space_is_a_400_naming_it_never_trimmed_nor_sent() {
+        // GIVEN a sign-in whose name was pasted with a space before or after it
+        let (svc, pool) = service(None, vec![tokens("u")]);
+        for name in [" ann@example.com", "ann@example.com ", "ann@example.com\u{200b}"] {
+            let mut req = request(Some(SignInFlow::UserPasswordAuth));
+            req.username = name.into();
+            // WHEN it is sent, THEN the API says what is wrong with the name, and Cognito is not asked
+            let err = svc.sign_in(&req, &ContextData::default()).await.unwrap_err();
+            assert!(matches!(&err, AuthError::BadInput { field, .. } if field == "username"), "{name:?}: {err:?}");
+        }
         assert!(pool.calls().is_empty());
     }
 

@@ -9,8 +9,8 @@ use crate::context_data::ContextData;
 use crate::user_pool::{
     AccountPort, AccountRecoveryPort, AdminAction, AdminPort, AuthFlow, AuthParameters, AuthResult, ChallengeApi,
     CodeDeliveryDetails, CognitoError, CognitoErrorKind, IssuedTokens, MembershipChange, MfaPreferenceChange,
-    MfaSettings, NewUser, PasswordPermanence, PoolUser, RegistrationPort, SignInPort, SignedUp, SoftwareTokenPort,
-    TokenOwner,
+    MfaSettings, NewUser, PasswordPermanence, PoolUser, RefreshPort, RegistrationPort, SignInPort, SignedUp,
+    SoftwareTokenPort, TokenOwner,
 };
 
 /// A call the flows made.
@@ -266,6 +266,17 @@ pub fn error_with(code: &str, message: &str) -> CognitoError {
 }
 
 #[async_trait]
+impl RefreshPort for ScriptedPool {
+    async fn get_tokens_from_refresh_token(&self, refresh_token: &str) -> Result<IssuedTokens, CognitoError> {
+        self.pause().await;
+        self.answer(Call::GetTokensFromRefreshToken(refresh_token.into()), |reply| match reply {
+            ScriptedReply::Auth(AuthResult::Tokens(tokens)) => Some(tokens),
+            _ => None,
+        })
+    }
+}
+
+#[async_trait]
 impl SignInPort for ScriptedPool {
     async fn initiate_auth(
         &self,
@@ -286,14 +297,6 @@ impl SignInPort for ScriptedPool {
     ) -> Result<AuthResult, CognitoError> {
         self.begin("InitiateAuth", context).await;
         self.auth(Call::InitiateAuthWithSession(parameters, session.into()))
-    }
-
-    async fn get_tokens_from_refresh_token(&self, refresh_token: &str) -> Result<IssuedTokens, CognitoError> {
-        self.pause().await;
-        self.answer(Call::GetTokensFromRefreshToken(refresh_token.into()), |reply| match reply {
-            ScriptedReply::Auth(AuthResult::Tokens(tokens)) => Some(tokens),
-            _ => None,
-        })
     }
 
     async fn respond_to_challenge(

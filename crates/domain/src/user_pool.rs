@@ -2,8 +2,8 @@
 //! service asks for what it calls, the flows are tested without AWS, and the SDK stays behind one
 //! adapter ([`crate::sdk::user_pool`]).
 //!
-//! - [`SignInPort`]: sign-in, refresh and challenge answers ([`crate::sign_in`],
-//!   [`crate::challenge`], the refresh of [`crate::session`]);
+//! - [`SignInPort`]: sign-in and challenge answers ([`crate::sign_in`], [`crate::challenge`]);
+//! - [`RefreshPort`]: the refresh of [`crate::session`];
 //! - [`AccountPort`]: the signed-in user's own account ([`crate::mfa`], sign-out in
 //!   [`crate::session`], password change in [`crate::password`]);
 //! - [`SoftwareTokenPort`]: TOTP enrolment, shared by the two above;
@@ -219,8 +219,8 @@ pub struct NewUser {
     pub send_invite: bool,
 }
 
-/// Signing in: starting an auth flow (sign-in, refresh, the admin flow) and answering the
-/// challenges it returns, TOTP enrolment during sign-in (`MFA_SETUP`) included.
+/// Signing in: starting an auth flow (sign-in, the admin flow) and answering the challenges it
+/// returns, TOTP enrolment during sign-in (`MFA_SETUP`) included.
 #[async_trait]
 pub trait SignInPort: SoftwareTokenPort {
     /// `InitiateAuth` (client-side flows) or `AdminInitiateAuth` (the admin flow) on the
@@ -242,10 +242,6 @@ pub trait SignInPort: SoftwareTokenPort {
         context: &ContextData,
     ) -> Result<AuthResult, CognitoError>;
 
-    /// `GetTokensFromRefreshToken`: new ID and access tokens for `refresh_token`, and a new
-    /// refresh token when the client rotates them. The adapter sends the client secret itself.
-    async fn get_tokens_from_refresh_token(&self, refresh_token: &str) -> Result<IssuedTokens, CognitoError>;
-
     /// `RespondToAuthChallenge`, or `AdminRespondToAuthChallenge` ([`ChallengeApi::Admin`]) for
     /// sessions the admin flow started, with the caller's `UserContextData` or `ContextData`.
     async fn respond_to_challenge(
@@ -256,6 +252,15 @@ pub trait SignInPort: SoftwareTokenPort {
         responses: AuthParameters,
         context: &ContextData,
     ) -> Result<AuthResult, CognitoError>;
+}
+
+/// Refreshing tokens: apart from [`SignInPort`], so a function that only refreshes cannot start
+/// the admin flow (which IAM must grant).
+#[async_trait]
+pub trait RefreshPort: Send + Sync {
+    /// `GetTokensFromRefreshToken`: new ID and access tokens for `refresh_token`, and a new
+    /// refresh token when the client rotates them. The adapter sends the client secret itself.
+    async fn get_tokens_from_refresh_token(&self, refresh_token: &str) -> Result<IssuedTokens, CognitoError>;
 }
 
 /// The signed-in user's own account, authorised by the user's tokens: sign-out, revocation,
@@ -410,9 +415,15 @@ pub trait AdminPort: Send + Sync {
 /// Every Cognito user-pool operation the API uses, for wiring: one adapter
 /// ([`crate::sdk::SdkUserPool`], or `testing::ScriptedPool` in tests) serves all the ports, and
 /// `Arc<dyn UserPool>` converts to any one of them. Services take the narrow ports they use.
-pub trait UserPool: SignInPort + AccountPort + RegistrationPort + AccountRecoveryPort + AdminPort {}
+pub trait UserPool:
+    SignInPort + RefreshPort + AccountPort + RegistrationPort + AccountRecoveryPort + AdminPort
+{
+}
 
-impl<T: SignInPort + AccountPort + RegistrationPort + AccountRecoveryPort + AdminPort + ?Sized> UserPool for T {}
+impl<T: SignInPort + RefreshPort + AccountPort + RegistrationPort + AccountRecoveryPort + AdminPort + ?Sized> UserPool
+    for T
+{
+}
 
 #[cfg(test)]
 mod tests {

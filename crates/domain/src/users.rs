@@ -22,8 +22,8 @@ use crate::{
     AdminPort, AuthError, CognitoError, CognitoErrorKind,
     cognito_errors::CognitoCall,
     input::{
-        ATTRIBUTE_VALUE_MAX_CHARS, EMAIL_MAX_CHARS, GROUP_NAME_MAX_CHARS, LIST_FILTER_MAX_CHARS,
-        PAGINATION_TOKEN_MAX_CHARS, PASSWORD_MAX_CHARS, USERNAME_MAX_CHARS, check_text,
+        GROUP_NAME_MAX_CHARS, LIST_FILTER_MAX_CHARS, PAGINATION_TOKEN_MAX_CHARS, USERNAME_MAX_CHARS,
+        check_attribute_name, check_attribute_value, check_email, check_password, check_text, check_username,
     },
     user_pool::{AdminAction, MembershipChange, NewUser, PasswordPermanence, PoolUser},
 };
@@ -49,10 +49,16 @@ pub struct AdminService {
     admin_group: String,
 }
 
-/// A path parameter: the username or group named in the route.
+/// A username or group name (a path parameter, or one to create): Cognito's `UsernameType` and
+/// `GroupNameType` share a length and a pattern ([`check_username`]).
 fn check_name(field: &'static str, value: &str) -> Result<(), AuthError> {
-    // Usernames and group names have the same limit.
     const _: () = assert!(USERNAME_MAX_CHARS == GROUP_NAME_MAX_CHARS);
+    check_username(field, value)
+}
+
+/// A value to filter `ListUsers` by: bounded, no control characters. `Filter` has no pattern, so
+/// anything else is Cognito's to match (or not).
+fn check_filter_value(field: &'static str, value: &str) -> Result<(), AuthError> {
     check_text(field, value, USERNAME_MAX_CHARS)?;
     if value.chars().any(char::is_control) {
         return Err(AuthError::bad_input(field, format!("{field} contains control characters.")));
@@ -305,7 +311,7 @@ impl AdminService {
         self.confirm_admin(caller).await?;
         check_name("username", &req.username)?;
         if let Some(password) = &req.temporary_password {
-            check_text("temporaryPassword", password.expose(), PASSWORD_MAX_CHARS)?;
+            check_password("temporaryPassword", password.expose())?;
         }
         if req.groups.len() > MAX_GROUPS {
             return Err(AuthError::bad_input("groups", format!("at most {MAX_GROUPS} groups.")));
@@ -325,13 +331,21 @@ impl AdminService {
                     format!("{name} is set by its own field."),
                 ));
             }
-            check_text("attributes", value, ATTRIBUTE_VALUE_MAX_CHARS)?;
+            // The same rules as a sign-up's attributes, an empty value included (input.rs).
+            let field = format!("attributes.{name}");
+            check_attribute_name(&field, name)?;
+            check_attribute_value(&field, name, value)?;
             attributes.push((name.clone(), value.clone()));
         }
-        let email = req.email.clone().or_else(|| req.username.contains('@').then(|| req.username.clone()));
-        if let Some(email) = email {
-            check_text("email", &email, EMAIL_MAX_CHARS)?;
-            attributes.push(("email".into(), email));
+        // The email: its own field, or the username when that is an address (the pool signs in
+        // with the email); a 400 names the field the client sent it in.
+        let email = match &req.email {
+            Some(email) => Some(("email", email)),
+            None => req.username.contains('@').then_some(("username", &req.username)),
+        };
+        if let Some((field, email)) = email {
+            check_email(field, email)?;
+            attributes.push(("email".into(), email.clone()));
         }
         if let Some(verified) = req.email_verified {
             attributes.push(("email_verified".into(), verified.to_string()));
@@ -388,7 +402,7 @@ impl AdminService {
                 return Err(AuthError::bad_input("status", "Filter by email or by status, not both."));
             }
             (Some(email), None) => {
-                check_name("email", email)?;
+                check_filter_value("email", email)?;
                 let filter = format!("email = {}", filter_value(email));
                 if filter.len() > LIST_FILTER_MAX_CHARS {
                     return Err(AuthError::bad_input("email", "email is too long to filter by."));
@@ -481,7 +495,7 @@ impl AdminService {
     ) -> Result<(), AuthError> {
         self.confirm_admin(caller).await?;
         check_name("username", username)?;
-        check_text("password", req.password.expose(), PASSWORD_MAX_CHARS)?;
+        check_password("password", req.password.expose())?;
         let target = self.pool.admin_get_user(username).await.map_err(admin_error)?;
         let permanence = if req.permanent { PasswordPermanence::Permanent } else { PasswordPermanence::Temporary };
         let action = match permanence {
@@ -751,6 +765,40 @@ mod tests {
         // THEN the steps after the creation still run to their end: the user is removed again
         tokio::time::sleep(std::time::Duration::from_millis(800)).await;
         assert_eq!(pool.calls().last(), Some(&Call::AdminAction(AdminAction::Delete, "new-sub".into())));
+    }
+
+    #[tokio::test]
+    async fn a_new_users_name_password_and_attributes_are_held_to_cognitos_formats_before_anything_is_created() {
+        // GIVEN requests Cognito would refuse (AdminCreateUser's patterns, the attributes' formats)
+        let bodies = [
+            (serde_json::json!({"username": " new@example.com"}), "username"),
+            (
+                serde_json::json!({"username": "new@example.com", "temporaryPassword": "Temp-passw0rd1 "}),
+                "temporaryPassword",
+            ),
+            (
+                serde_json::json!({"username": "pat", "attributes": {"phone_number": "+1 425 555 1212"}}),
+                "attributes.phone_number",
+            ),
+            (
+                serde_json::json!({"username": "pat", "attributes": {"favourite_colour": "blue"}}),
+                "attributes.favourite_colour",
+            ),
+            (serde_json::json!({"username": "pat", "email": "not-an-address"}), "email"),
+            // A username that is not an address, though it has an `@`: the 400 names the field sent.
+            (serde_json::json!({"username": "pat@@example.com"}), "username"),
+            (serde_json::json!({"username": "pat", "attributes": {"phone_number": ""}}), "attributes.phone_number"),
+            (serde_json::json!({"username": "new@example.com", "groups": ["two words"]}), "groups"),
+        ];
+        let (svc, pool) = service(calls(&vec![vec![]; bodies.len()]));
+        for (body, field) in bodies {
+            // WHEN an admin creates the user, THEN a 400 names the field
+            let req: CreateUserRequest = serde_json::from_value(body.clone()).unwrap();
+            let err = svc.create(&caller("admins"), &req).await.unwrap_err();
+            assert!(matches!(&err, AuthError::BadInput { field: f, .. } if f == field), "{body}: {err:?}");
+        }
+        // ... and nothing reached Cognito but the live admin checks.
+        assert!(pool.calls().iter().all(|c| matches!(c, Call::AdminGetUser(_) | Call::AdminGroups(_))));
     }
 
     #[tokio::test]

@@ -12,13 +12,14 @@ use api_types::{ApiError, AuthorizerContext, ErrorCode, parse_body, routes::Oper
 use auth_domain::context_data::{CONTEXT_HEADERS, ContextData, ENCODED_DATA_MAX_CHARS};
 use lambda_http::{
     Body, Request, RequestExt, Response,
+    aws_lambda_events::apigw::ApiGatewayProxyResponse,
     http::{HeaderValue, StatusCode, header},
     request::RequestContext,
 };
 use serde::{Serialize, de::DeserializeOwned};
 
 pub use cors::Cors;
-pub use event::{authorization_count, request_from_event};
+pub use event::{EventError, Unreadable, authorization_count, request_from_event, request_from_value};
 pub use path::path_param;
 
 /// A successful answer: a status and an optional JSON body.
@@ -176,12 +177,14 @@ pub fn respond(req: &Request, cors: &Cors, result: Result<Reply, ApiError>) -> R
 /// headers) rather than API Gateway's bare one.
 pub const REQUEST_DEADLINE: std::time::Duration = std::time::Duration::from_secs(12);
 
-/// Runs the Lambda: reads each event with [`request_from_event`] (not `lambda_http::run`, whose
-/// request keeps one value of a repeated `Authorization` header) and hands the request to
-/// `handler` (typically `|req| handle(&state, req)` over the state built at init), within
-/// [`REQUEST_DEADLINE`]. The handler answers every request itself, errors included; `cors` is
-/// for the one answer it cannot write, the 502 when the deadline passes. An event that is not a
-/// REST proxy event fails the invocation (API Gateway answers 502), as with `lambda_http`.
+/// Runs the Lambda: reads each event with [`request_from_value`] (not `lambda_http::run`, whose
+/// request keeps one value of a repeated `Authorization` header, and whose conversion panics on
+/// some headers a client sends) and hands the request to `handler` (typically `|req|
+/// handle(&state, req)` over the state built at init), within [`REQUEST_DEADLINE`]. The handler
+/// answers every request itself, errors included; `cors` is for the answers it cannot write: the
+/// 400 for a request that cannot be read ([`EventError::Unreadable`]) and the 502 when the
+/// deadline passes. An event that is not a REST proxy event fails the invocation (API Gateway
+/// answers 502), as with `lambda_http`.
 pub async fn serve<F, Fut>(cors: Cors, handler: F) -> Result<(), lambda_http::Error>
 where
     F: Fn(Request) -> Fut,
@@ -189,23 +192,50 @@ where
 {
     let (cors, handler) = (&cors, &handler);
     lambda_http::lambda_runtime::run(lambda_http::service_fn(
-        move |event: lambda_http::LambdaEvent<serde_json::Value>| async move {
-            let lambda_http::LambdaEvent { payload, context } = event;
-            let mut req = request_from_event(&payload.to_string()).map_err(lambda_http::Error::from)?;
-            event::set_trace_header(&mut req, context.xray_trace_id.as_deref());
-            req.extensions_mut().insert(context);
-            let meta = ResponseMeta::of(&req);
-            let response = match tokio::time::timeout(REQUEST_DEADLINE, handler(req)).await {
-                Ok(response) => response,
-                Err(_) => {
-                    tracing::error!("request deadline exceeded");
-                    meta.respond(cors, Err(ApiError::upstream()))
-                }
-            };
-            Ok::<_, lambda_http::Error>(event::proxy_response(response))
-        },
+        move |event: lambda_http::LambdaEvent<serde_json::Value>| invocation(cors, handler, event),
     ))
     .await
+}
+
+/// One invocation of [`serve`]: the event read, the handler's answer or the glue's own.
+async fn invocation<F, Fut>(
+    cors: &Cors,
+    handler: &F,
+    event: lambda_http::LambdaEvent<serde_json::Value>,
+) -> Result<ApiGatewayProxyResponse, lambda_http::Error>
+where
+    F: Fn(Request) -> Fut,
+    Fut: Future<Output = Response<Body>>,
+{
+    let lambda_http::LambdaEvent { payload, context } = event;
+    let mut req = match request_from_value(&payload) {
+        Ok(req) => req,
+        Err(EventError::Unreadable(unreadable)) => {
+            tracing::info!(reason = %unreadable.detail, "request refused: the function cannot read it");
+            return Ok(event::proxy_response(unreadable.respond(cors)));
+        }
+        Err(err) => return Err(err.into()),
+    };
+    event::set_trace_header(&mut req, context.xray_trace_id.as_deref());
+    req.extensions_mut().insert(context);
+    let meta = ResponseMeta::of(&req);
+    let response = match tokio::time::timeout(REQUEST_DEADLINE, handler(req)).await {
+        Ok(response) => response,
+        Err(_) => {
+            tracing::error!("request deadline exceeded");
+            meta.respond(cors, Err(ApiError::upstream()))
+        }
+    };
+    Ok(event::proxy_response(response))
+}
+
+impl Unreadable {
+    /// The 400 for a request the function cannot read: the API's error body naming the part at
+    /// fault, with the request id and CORS headers as every answer has them.
+    pub fn respond(&self, cors: &Cors) -> Response<Body> {
+        let meta = ResponseMeta { request_id: self.request_id.clone(), origin: self.origin.clone() };
+        meta.respond(cors, Err(self.error.clone()))
+    }
 }
 
 /// What a response echoes of its request: the request id and the `Origin`.
@@ -403,6 +433,61 @@ mod tests {
             },
         });
         request_from_event(&event.to_string()).unwrap()
+    }
+
+    /// One invocation of [`serve`] with `event`, its handler answering 200 `{"served": true}`.
+    async fn invoke(event: serde_json::Value) -> Result<ApiGatewayProxyResponse, lambda_http::Error> {
+        let handler = |req: Request| async move {
+            respond(&req, &Cors::new("https://app.example.com"), Ok(Reply::ok(serde_json::json!({"served": true}))))
+        };
+        let event = lambda_http::LambdaEvent::new(event, lambda_http::Context::default());
+        invocation(&Cors::new("https://app.example.com"), &handler, event).await
+    }
+
+    fn rest_event(headers: serde_json::Value) -> serde_json::Value {
+        let multi: serde_json::Map<String, serde_json::Value> = headers
+            .as_object()
+            .map(|map| map.iter().map(|(k, v)| (k.clone(), serde_json::json!([v]))).collect())
+            .unwrap_or_default();
+        serde_json::json!({
+            "resource": "/me", "path": "/me", "httpMethod": "GET", "headers": headers, "multiValueHeaders": multi,
+            "requestContext": {
+                "stage": "prod", "resourcePath": "/me", "httpMethod": "GET", "path": "/prod/me",
+                "requestId": "req-1", "domainName": "api.example.com", "identity": {"sourceIp": "203.0.113.9"},
+            },
+        })
+    }
+
+    #[tokio::test]
+    async fn an_event_the_function_cannot_read_is_answered_400_with_the_apis_error_body() {
+        // GIVEN REST events with a header no URI can hold (lambda_http aborted the process on them)
+        for (name, value) in
+            [("X-Forwarded-Proto", "1"), ("Host", "bad host"), ("Host", "[::1"), ("Host", "api.example.com:99999")]
+        {
+            let event = rest_event(serde_json::json!({name: value, "Origin": "https://app.example.com"}));
+            // WHEN the function is invoked with one
+            let answer = invoke(event).await.unwrap();
+            // THEN it answers: 400, the API's JSON error body naming the header, request id, CORS
+            assert_eq!(answer.status_code, 400, "{name}: {value}");
+            let body = match &answer.body {
+                Some(Body::Text(text)) => serde_json::from_str::<serde_json::Value>(text).unwrap(),
+                other => panic!("{other:?}"),
+            };
+            assert_eq!(body["error"]["code"], "BadRequest", "{body}");
+            assert_eq!(body["error"]["field"], name, "{body}");
+            let headers = &answer.multi_value_headers;
+            assert_eq!(headers["content-type"], "application/json");
+            assert_eq!(headers["x-request-id"], "req-1");
+            assert_eq!(headers["access-control-allow-origin"], "https://app.example.com");
+        }
+    }
+
+    #[tokio::test]
+    async fn a_readable_event_reaches_the_handler_and_what_is_no_event_fails_the_invocation() {
+        let served = invoke(rest_event(serde_json::json!({"X-Forwarded-Port": "odd"}))).await.unwrap();
+        assert_eq!(served.status_code, 200);
+        assert_eq!(served.body, Some(Body::Text(r#"{"served":true}"#.into())));
+        assert!(invoke(serde_json::json!({"hello": "world"})).await.is_err());
     }
 
     #[test]

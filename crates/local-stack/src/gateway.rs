@@ -200,8 +200,13 @@ impl Gateway {
         event: Value,
     ) -> Result<lambda_http::Response<lambda_http::Body>, String> {
         self.function_invocations.fetch_add(1, Ordering::Relaxed);
-        // The same reading of the event as in Lambda (`lambda_glue::serve`).
-        let request = lambda_glue::request_from_event(&event.to_string()).map_err(|e| e.to_string())?;
+        // The same reading of the event as in Lambda (`lambda_glue::serve`): an unreadable
+        // request is the function's 400, anything else a failed invocation.
+        let request = match lambda_glue::request_from_event(&event.to_string()) {
+            Ok(request) => request,
+            Err(lambda_glue::EventError::Unreadable(unreadable)) => return Ok(unreadable.respond(&self.cors)),
+            Err(other) => return Err(other.to_string()),
+        };
         let f = &self.functions;
         let response = match function {
             Function::Auth => fn_auth::handle(&f.auth, request).await,

@@ -4,6 +4,7 @@
 //! authorizer. `make dev` and the end-to-end tests both use it.
 
 pub mod gateway;
+pub mod iam;
 pub mod moto;
 pub mod outbox;
 pub mod seed;
@@ -24,6 +25,7 @@ use tokio::{net::TcpListener, sync::oneshot, task::JoinHandle};
 
 use crate::{
     gateway::{Functions, Gateway},
+    iam::{FunctionIdentity, LocalResources, Principals, TemplatePolicies},
     moto::Moto,
     outbox::Outbox,
     seed::{DemoUser, SeededPool},
@@ -107,6 +109,8 @@ pub struct LocalStack {
     pub gateway: Arc<Gateway>,
     shutdown: Option<oneshot::Sender<()>>,
     server: Option<JoinHandle<std::io::Result<()>>>,
+    principals: Principals,
+    local: LocalResources,
 }
 
 impl LocalStack {
@@ -130,11 +134,17 @@ impl LocalStack {
     /// Starts moto, seeds it and serves the API.
     pub async fn start(options: StackOptions) -> anyhow::Result<Self> {
         let outbox = Outbox::new(options.outbox.clone()).context("creating the outbox")?;
+        // The functions' policies, as `template.yaml` deploys them (`set_policies` changes them).
+        let policies = TemplatePolicies::from_repository()?;
+        // IAM is enforced from the start: the deployer (these dummy credentials) may do anything,
+        // each function what its policy grants once the pools exist.
+        let principals = Principals::new(DUMMY_ACCESS_KEY)?;
         let moto = Moto::start(
             &options.moto_bin,
             options.moto_port,
             options.moto_log.as_deref(),
             outbox.path(),
+            principals.path(),
             options.lockout_base,
         )
         .await?;
@@ -158,6 +168,21 @@ impl LocalStack {
         .await
         .context("seeding the emulator")?;
         seed::seed_identity(&sdk, &mut pool).await.context("seeding the identity pool")?;
+        let local = LocalResources {
+            region: options.region.clone(),
+            user_pool_id: pool.pool_id.clone(),
+            identity_pool_id: pool.identity_pool_id.clone(),
+        };
+        principals.write(DUMMY_ACCESS_KEY, &policies.resolve(&local)?)?;
+        // Each function calls Cognito as itself, as each Lambda runs with its own role.
+        let sdk_of = async |function: &str| {
+            let identity = FunctionIdentity::of(function);
+            let credentials = CredentialSource::Static {
+                access_key_id: identity.access_key_id,
+                secret_access_key: identity.secret_access_key.into(),
+            };
+            sdk_config(&options.region, credentials, Some(&moto.endpoint)).await
+        };
 
         let config = CognitoConfig {
             region: options.region.clone(),
@@ -168,15 +193,19 @@ impl LocalStack {
             // enforces the client's WriteAttributes as well, as Cognito does).
             write_attributes: WriteAttributes::new(seed::POOL_SPEC.write_attributes),
         };
-        let user_pool = Arc::new(SdkUserPool::new(&sdk, &config));
+        let user_pool = async |function: &str| Arc::new(SdkUserPool::new(&sdk_of(function).await, &config));
         let cors = Cors::new(&options.allowed_origins);
         let functions = Functions {
-            auth: fn_auth::AuthState::new(user_pool.clone(), config.clone(), cors.clone()),
-            refresh: fn_refresh::RefreshState::new(user_pool.clone(), cors.clone()),
-            password: fn_password::PasswordState::new(user_pool.clone(), config.clone(), cors.clone()),
-            users: fn_users::UsersState::new(user_pool, &options.admin_group, cors.clone()),
+            auth: fn_auth::AuthState::new(user_pool("AuthFunction").await, config.clone(), cors.clone()),
+            refresh: fn_refresh::RefreshState::new(user_pool("RefreshFunction").await, cors.clone()),
+            password: fn_password::PasswordState::new(
+                user_pool("PasswordFunction").await,
+                config.clone(),
+                cors.clone(),
+            ),
+            users: fn_users::UsersState::new(user_pool("UsersFunction").await, &options.admin_group, cors.clone()),
             credentials: fn_credentials::CredentialsState::new(
-                Arc::new(SdkIdentityPool::new(&sdk, &pool.identity_pool_id)),
+                Arc::new(SdkIdentityPool::new(&sdk_of("CredentialsFunction").await, &pool.identity_pool_id)),
                 &CredentialsConfig::new(&pool.identity_pool_id, &config),
                 cors.clone(),
             ),
@@ -199,7 +228,13 @@ impl LocalStack {
         let server = tokio::spawn(gateway::serve(gateway.clone(), listener, async move {
             let _ = stopped.await;
         }));
-        Ok(Self { url, pool, moto, outbox, gateway, shutdown: Some(shutdown), server: Some(server) })
+        Ok(Self { url, pool, moto, outbox, gateway, shutdown: Some(shutdown), server: Some(server), principals, local })
+    }
+
+    /// Replaces what each function may do with `policies` (the emulator reads them on its next
+    /// call), as a deploy of a changed template would.
+    pub fn set_policies(&self, policies: &TemplatePolicies) -> anyhow::Result<()> {
+        self.principals.write(DUMMY_ACCESS_KEY, &policies.resolve(&self.local)?)
     }
 
     /// Stops the gateway (finishing requests in flight) and the emulator.

@@ -12,7 +12,7 @@ use std::{
 use anyhow::{Context, bail};
 
 /// The directory holding the `strict_cognito` Python package.
-const EMULATOR_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/emulator");
+pub const EMULATOR_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/emulator");
 
 /// How long moto may take to answer after it is started.
 const READY_TIMEOUT: Duration = Duration::from_secs(30);
@@ -29,12 +29,14 @@ impl Moto {
     /// Starts the emulator (`bin` is the virtualenv's `moto_server`; its `python` runs
     /// `strict_cognito`) on 127.0.0.1:`port` (a free port when 0) and waits until it answers.
     /// Its log goes to `log`, or nowhere; the codes Cognito would send go to `outbox` (JSON
-    /// lines); `lockout_base` is the first lockout's length after five failed sign-ins.
+    /// lines); IAM is enforced with the principals in `iam` (see [`crate::iam::Principals`]);
+    /// `lockout_base` is the first lockout's length after five failed sign-ins.
     pub async fn start(
         bin: &Path,
         port: u16,
         log: Option<&Path>,
         outbox: &Path,
+        iam: &Path,
         lockout_base: Duration,
     ) -> anyhow::Result<Self> {
         if !bin.exists() {
@@ -58,6 +60,7 @@ impl Moto {
             .args(["-m", "strict_cognito", "-H", "127.0.0.1", "-p", &port.to_string()])
             .env("PYTHONPATH", EMULATOR_DIR)
             .env("STRICT_COGNITO_OUTBOX", outbox)
+            .env("STRICT_COGNITO_IAM", iam)
             .env("STRICT_COGNITO_LOCKOUT_BASE_SECONDS", lockout_base.as_secs_f64().to_string())
             .stdin(Stdio::null())
             .stdout(stdout)

@@ -12,10 +12,18 @@ use api_types::{
     },
 };
 use auth_domain::{
-    CognitoConfig, UserPool, mfa::MfaService, registration::RegistrationService, sign_in::SignInService,
+    AccountPort, CognitoConfig, RegistrationPort, SignInPort, mfa::MfaService, registration::RegistrationService,
+    sign_in::SignInService,
 };
 use lambda_glue::{Cors, Reply};
 use lambda_http::{Body, Request, Response, http::StatusCode};
+
+/// The Cognito operations this function may call: sign-in (the admin flow included, which IAM
+/// must grant), registration and the signed-in person's own account (a test holds
+/// `template.yaml`'s policy to what these reach).
+pub trait AuthPorts: SignInPort + RegistrationPort + AccountPort {}
+
+impl<T: SignInPort + RegistrationPort + AccountPort + ?Sized> AuthPorts for T {}
 
 /// Everything the handler needs, built once at init.
 #[derive(Clone)]
@@ -28,7 +36,7 @@ pub struct AuthState {
 
 impl AuthState {
     /// State for the app client in `config`, calling Cognito through `pool`.
-    pub fn new(pool: Arc<dyn UserPool>, config: CognitoConfig, cors: Cors) -> Self {
+    pub fn new(pool: Arc<dyn AuthPorts>, config: CognitoConfig, cors: Cors) -> Self {
         Self {
             sign_in: SignInService::new(pool.clone(), config.clone()),
             registration: RegistrationService::new(pool.clone(), config),

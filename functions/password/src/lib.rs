@@ -7,9 +7,16 @@ use api_types::{
     routes::PasswordOperation,
     wire::{ChangePasswordRequest, ResetPasswordRequest, UsernameRequest},
 };
-use auth_domain::{CognitoConfig, UserPool, password::PasswordService};
+use auth_domain::{AccountPort, AccountRecoveryPort, CognitoConfig, password::PasswordService};
 use lambda_glue::{Cors, Reply};
 use lambda_http::{Body, Request, Response};
+
+/// The Cognito operations this function may call: the signed-in person's own account and
+/// account recovery, nothing IAM must grant (a test holds `template.yaml`'s policy to what these
+/// reach).
+pub trait PasswordPorts: AccountPort + AccountRecoveryPort {}
+
+impl<T: AccountPort + AccountRecoveryPort + ?Sized> PasswordPorts for T {}
 
 /// Everything the handler needs, built once at init.
 #[derive(Clone)]
@@ -20,7 +27,7 @@ pub struct PasswordState {
 
 impl PasswordState {
     /// The state for the app client in `config`, calling Cognito through `pool`.
-    pub fn new(pool: Arc<dyn UserPool>, config: CognitoConfig, cors: Cors) -> Self {
+    pub fn new(pool: Arc<dyn PasswordPorts>, config: CognitoConfig, cors: Cors) -> Self {
         Self { passwords: PasswordService::new(pool.clone(), pool, config), cors }
     }
 }

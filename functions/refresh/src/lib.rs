@@ -7,9 +7,15 @@ use api_types::{
     routes::RefreshOperation,
     wire::{RefreshRequest, SignOutRequest},
 };
-use auth_domain::{UserPool, session::SessionService};
+use auth_domain::{AccountPort, RefreshPort, session::SessionService};
 use lambda_glue::{Cors, Reply};
 use lambda_http::{Body, Request, Response};
+
+/// The Cognito operations this function may call: refreshing and the signed-in person's own
+/// account, nothing IAM must grant (a test holds `template.yaml`'s policy to what these reach).
+pub trait RefreshPorts: RefreshPort + AccountPort {}
+
+impl<T: RefreshPort + AccountPort + ?Sized> RefreshPorts for T {}
 
 /// Everything the handler needs, built once at init.
 #[derive(Clone)]
@@ -20,7 +26,7 @@ pub struct RefreshState {
 
 impl RefreshState {
     /// The state for the app client `pool` calls Cognito as.
-    pub fn new(pool: Arc<dyn UserPool>, cors: Cors) -> Self {
+    pub fn new(pool: Arc<dyn RefreshPorts>, cors: Cors) -> Self {
         Self { sessions: SessionService::new(pool.clone(), pool), cors }
     }
 }

@@ -21,7 +21,8 @@ use crate::{
     user_pool::{
         AccountPort, AccountRecoveryPort, AdminAction, AdminPort, AuthFlow, AuthParameters, AuthResult, ChallengeApi,
         CodeDeliveryDetails, CognitoError, IssuedTokens, MembershipChange, MfaPreferenceChange, MfaSettings, NewUser,
-        PasswordPermanence, PoolUser, RegistrationPort, SignInPort, SignedUp, SoftwareTokenPort, TokenOwner,
+        PasswordPermanence, PoolUser, RefreshPort, RegistrationPort, SignInPort, SignedUp, SoftwareTokenPort,
+        TokenOwner,
     },
 };
 
@@ -111,19 +112,6 @@ impl SignInPort for SdkUserPool {
         self.initiate_public(AuthFlowType::UserAuth, parameters, Some(session), context).await
     }
 
-    async fn get_tokens_from_refresh_token(&self, refresh_token: &str) -> Result<IssuedTokens, CognitoError> {
-        let out = self
-            .client
-            .get_tokens_from_refresh_token()
-            .client_id(&self.client_id)
-            .refresh_token(refresh_token)
-            .set_client_secret(self.client_secret.as_ref().map(|secret| secret.expose().to_owned()))
-            .send()
-            .await
-            .map_err(classify)?;
-        tokens(out.authentication_result.ok_or_else(|| unexpected("no tokens"))?)
-    }
-
     async fn respond_to_challenge(
         &self,
         api: ChallengeApi,
@@ -164,6 +152,22 @@ impl SignInPort for SdkUserPool {
             let answer = (out.challenge_name, out.session, out.challenge_parameters, out.available_challenges);
             auth_result(out.authentication_result, answer)
         }
+    }
+}
+
+#[async_trait]
+impl RefreshPort for SdkUserPool {
+    async fn get_tokens_from_refresh_token(&self, refresh_token: &str) -> Result<IssuedTokens, CognitoError> {
+        let out = self
+            .client
+            .get_tokens_from_refresh_token()
+            .client_id(&self.client_id)
+            .refresh_token(refresh_token)
+            .set_client_secret(self.client_secret.as_ref().map(|secret| secret.expose().to_owned()))
+            .send()
+            .await
+            .map_err(classify)?;
+        tokens(out.authentication_result.ok_or_else(|| unexpected("no tokens"))?)
     }
 }
 
@@ -508,26 +512,26 @@ impl AdminPort for SdkUserPool {
     }
 
     async fn admin_user_action(&self, action: AdminAction, username: &str) -> Result<(), CognitoError> {
-        let (pool, c) = (&self.user_pool_id, &self.client);
-        // The four calls differ only in their error types: classify each.
+        let pool = &self.user_pool_id;
+        // The four calls differ only in their error types: classify each. Each is written on
+        // `self.client`, where the least-privilege test reads which calls the adapter makes.
         match action {
             AdminAction::Delete => {
-                c.admin_delete_user().user_pool_id(pool).username(username).send().await.map(drop).map_err(classify)
+                { self.client.admin_delete_user().user_pool_id(pool).username(username).send().await.map(drop) }
+                    .map_err(classify)
             }
             AdminAction::Disable => {
-                c.admin_disable_user().user_pool_id(pool).username(username).send().await.map(drop).map_err(classify)
+                { self.client.admin_disable_user().user_pool_id(pool).username(username).send().await.map(drop) }
+                    .map_err(classify)
             }
             AdminAction::Enable => {
-                c.admin_enable_user().user_pool_id(pool).username(username).send().await.map(drop).map_err(classify)
+                { self.client.admin_enable_user().user_pool_id(pool).username(username).send().await.map(drop) }
+                    .map_err(classify)
             }
-            AdminAction::ResetPassword => c
-                .admin_reset_user_password()
-                .user_pool_id(pool)
-                .username(username)
-                .send()
-                .await
-                .map(drop)
-                .map_err(classify),
+            AdminAction::ResetPassword => {
+                { self.client.admin_reset_user_password().user_pool_id(pool).username(username).send().await.map(drop) }
+                    .map_err(classify)
+            }
         }
     }
 
@@ -537,9 +541,10 @@ impl AdminPort for SdkUserPool {
         group: &str,
         change: MembershipChange,
     ) -> Result<(), CognitoError> {
-        let (pool, c) = (&self.user_pool_id, &self.client);
+        let pool = &self.user_pool_id;
         if change == MembershipChange::Add {
-            c.admin_add_user_to_group()
+            self.client
+                .admin_add_user_to_group()
                 .user_pool_id(pool)
                 .username(username)
                 .group_name(group)
@@ -547,7 +552,8 @@ impl AdminPort for SdkUserPool {
                 .await
                 .map_err(classify)?;
         } else {
-            c.admin_remove_user_from_group()
+            self.client
+                .admin_remove_user_from_group()
                 .user_pool_id(pool)
                 .username(username)
                 .group_name(group)

@@ -13,10 +13,14 @@ implementations that compose one module per behaviour:
 - ``secret_hash``: ``SECRET_HASH`` on every call that takes it, over the name Cognito uses.
 - ``app_client``: the app client's ``ExplicitAuthFlows``, ``WriteAttributes`` (and
   ``ReadAttributes`` in ID tokens, which moto already honours).
+- ``attributes``: attribute names the pool's schema has, values of their type and within their
+  limits, phone numbers in E.164, email addresses that can be addresses, and immutable attributes
+  written only at creation, wherever attributes are written.
 - ``passwords``: the pool's password policy wherever Cognito applies it, with Cognito's messages.
 - ``user_states``: UNCONFIRMED, CONFIRMED, FORCE_CHANGE_PASSWORD, RESET_REQUIRED, disabled and
   deleted users against every call the API makes.
-- ``access_tokens``: calls made with an access token need a user who exists and is enabled.
+- ``access_tokens``: calls made with an access token need a user who exists and is enabled;
+  a global sign-out revokes the person's access and ID tokens as well as the refresh tokens.
 - ``shapes``: every request's parameters of the right JSON type and length, else a 400.
 - ``timing``: secrets compared in constant time, for any Unicode.
 - ``lockout``: the temporary lockout after repeated failed sign-ins.
@@ -25,18 +29,24 @@ implementations that compose one module per behaviour:
 - ``sessions``: challenge sessions (single use, expiring).
 - ``choice``: choice-based sign-in (``USER_AUTH``): the first factors a person may choose, and
   8-digit passwordless codes.
+- ``totp``: each person's own TOTP secret from ``AssociateSoftwareToken``, made theirs by
+  ``VerifySoftwareToken``, and codes checked against it (RFC 6238, one step either way).
 - ``email_mfa``: email as the second factor (the pool's ``EmailMfaConfiguration``, a person's
   ``EmailMfaSettings``, the ``EMAIL_OTP`` challenge after the password).
 - ``rotation``: ``GetTokensFromRefreshToken`` and refresh-token rotation with its grace period.
 - ``threat_protection``: the address each call is attributed to (``UserContextData`` /
   ``ContextData``), the auth-event log (``AdminListUserAuthEvents``) and the Plus plan it needs.
+- ``identity``: the identity pool: one ``IdentityId`` per person (identity pool, provider,
+  ``sub``), ID tokens checked as logins, credentials only for the identity's own logins.
+- ``iam``: IAM in front of both pools: an IAM-authorized action the caller's policy (from
+  ``template.yaml``, per function) does not grant is ``AccessDeniedException``.
 - ``actions``: the Cognito actions, each composed from the modules above; anything not emulated
   fails loudly with an error naming it, never an empty 200.
 
 Each behaviour has a row in docs/cognito-conformance.md and tests in ../tests.
 """
 
-from . import access_tokens, actions, email_mfa, usernames
+from . import access_tokens, actions, attributes, email_mfa, iam, identity, totp, usernames
 
 
 def install() -> None:
@@ -45,3 +55,7 @@ def install() -> None:
     actions.install()
     access_tokens.install()
     email_mfa.install()
+    totp.install()
+    identity.install()
+    attributes.install()
+    iam.install()

@@ -3,13 +3,11 @@
 Environment:
 - ``STRICT_COGNITO_OUTBOX``: a file the codes Cognito would send are appended to (JSON lines).
 - ``STRICT_COGNITO_LOCKOUT_BASE_SECONDS``: the first lockout's length (Cognito: 1 s).
+- ``STRICT_COGNITO_IAM``: the principals file (``iam``): IAM-authorized calls are checked against
+  the caller's policy.
 """
 
-import os
 import sys
-
-# TOTP codes are checked against the secret AssociateSoftwareToken hands out, as Cognito does.
-os.environ["MOTO_COGNITO_IDP_USER_POOL_ENABLE_TOTP"] = "true"
 
 from moto.server import main
 

@@ -9,7 +9,7 @@ import json
 import secrets
 
 from moto.cognitoidp import models, responses
-from moto.cognitoidp.exceptions import CodeMismatchException, ResourceNotFoundError
+from moto.cognitoidp.exceptions import ResourceNotFoundError
 from moto.cognitoidp.models import UserStatus
 from moto.cognitoidp.utils import expand_attrs
 from moto.core.responses import ActionResult, EmptyResult
@@ -21,6 +21,7 @@ from . import (
     choice,
     email_mfa,
     errors,
+    iam,
     lockout,
     outbox,
     passwords,
@@ -31,9 +32,11 @@ from . import (
     srp,
     threat_protection,
     timing,
+    totp,
     user_states,
     usernames,
 )
+from .attributes import check_update as check_attribute_update
 
 PUBLIC_FLOWS = ("USER_SRP_AUTH", "USER_PASSWORD_AUTH", "USER_AUTH", "REFRESH_TOKEN_AUTH", "REFRESH_TOKEN")
 ADMIN_FLOWS = ("ADMIN_USER_PASSWORD_AUTH", "ADMIN_NO_SRP_AUTH", "USER_AUTH", "REFRESH_TOKEN_AUTH", "REFRESH_TOKEN")
@@ -405,8 +408,14 @@ def _password_verifier(backend, pool, client, session, token, user, answers, adm
 
 def _new_password(backend, pool, client, session, token, user, answers, admin):
     new_password = _require(answers, "NEW_PASSWORD")
+    if user.status != UserStatus.FORCE_CHANGE_PASSWORD:
+        # Another sign-in with the temporary password answered first: "The temporary password is
+        # valid only once" (API_AdminCreateUser.html), so no second answer sets a password.
+        sessions.close(backend, token)
+        raise errors.not_authorized("Invalid session for the user, session is expired.")
     attributes = {k[len("userAttributes.") :]: v for k, v in answers.items() if k.startswith("userAttributes.")}
     app_client.require_writable(client, attributes)
+    check_attribute_update(pool, attributes)
     passwords.require_valid(pool, new_password)
     if "email" in attributes:
         usernames.require_unused_email(pool, attributes["email"], user)
@@ -421,22 +430,11 @@ def _new_password(backend, pool, client, session, token, user, answers, admin):
 
 def _software_token_mfa(backend, pool, client, session, token, user, answers, admin):
     code = _require(answers, "SOFTWARE_TOKEN_MFA_CODE")
-    if not _totp_ok(code):
+    if not totp.check(pool, user, code):
         sessions.wrong_answer(backend, token, session)
         raise errors.code_mismatch()
     sessions.close(backend, token)
     return _tokens(backend, pool, client, user)
-
-
-def _totp_ok(code: str) -> bool:
-    from cryptography.hazmat.primitives.twofactor import InvalidToken
-    from moto.cognitoidp.utils import cognito_totp, verify_totp
-
-    try:
-        verify_totp(cognito_totp(models.COGNITO_TOTP_MFA_SECRET), code.encode("utf-8"))
-        return True
-    except (InvalidToken, ValueError):
-        return False
 
 
 def _sms_mfa(backend, pool, client, session, token, user, answers, admin):
@@ -624,8 +622,8 @@ def verify_software_token(self):
     old = self._get_param("Session")
     try:
         result = _verify_software_token(self)
-    except CodeMismatchException:
-        if old:
+    except errors.CognitoError as err:
+        if old and err.error_type == totp.ENABLE_FAILED:
             sessions.wrong_answer_to(self.backend, old)
         raise
     if old and isinstance(result, ActionResult) and isinstance(result.result, dict) and result.result.get("Session"):
@@ -834,9 +832,14 @@ _call_action = responses.CognitoIdpResponse.call_action
 
 
 def call_action(self):
-    """Every request: its shape checked first (``shapes``), and an action moto does not
-    implement (the WebAuthn calls, ...) answers an error naming it,
-    where moto answered an HTML 500."""
+    """Every request: read as AWS's JSON protocol reads it and held to IAM first (``iam``: an
+    operation spelled as the model spells it, parameters from the body alone, and the caller's
+    policy granting an IAM-authorized action), then its shape (``shapes``); an action moto does
+    not implement (the WebAuthn calls, ...) answers an error naming it, where moto answered an
+    HTML 500."""
+    refused = iam.refusal(self, "cognito-idp")
+    if refused is not None:
+        return refused
     name = self._get_action()
     action = camelcase_to_underscores(name or "")
     try:

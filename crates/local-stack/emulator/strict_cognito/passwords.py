@@ -3,15 +3,23 @@ ChangePassword, ConfirmForgotPassword, AdminSetUserPassword and AdminCreateUser'
 password, with Cognito's messages ("Password did not conform with policy: ..."). Source:
 https://docs.aws.amazon.com/cognito/latest/developerguide/managing-users-passwords.html#user-pool-settings-policies
 
+What counts (the page above): uppercase and lowercase Basic Latin letters (``A-Z``, ``a-z``: an
+``É`` or a ``ß`` is allowed in a password but is neither), the digits ``0-9``, and the special
+characters ``^ $ * . [ ] { } ( ) ? " ! @ # % & / \\ , > < ' : ; | _ ~ ` = + -``; "the space
+character is also treated as a special character", but a password cannot begin or end with one:
+the ``Password`` parameters' pattern (``shapes``) refuses that before any policy is applied. The
+new password of a NEW_PASSWORD_REQUIRED answer travels in a map that has no pattern; it is held to
+the same rule here, as InvalidPasswordException (AWS does not document that case).
+
 moto checks the policy on some of these calls only (not on temporary passwords nor on
 ConfirmForgotPassword) and says only "does not confirm to the configured password policy".
 """
 
 import re
 
-from . import errors
+from . import errors, shapes
 
-# The symbols Cognito counts as special characters (the page above).
+# The symbols Cognito counts as special characters (the page above), the space included.
 SYMBOLS = set("^$*.[]{}()?\"!@#%&/\\,><':;|_~`=+- ")
 
 
@@ -29,6 +37,8 @@ def problem(policy: dict, password: str) -> str | None:
         return "Password must have numeric characters"
     if policy.get("RequireSymbols", True) and not any(c in SYMBOLS for c in password):
         return "Password must have symbol characters"
+    if not shapes.password_ok(password):
+        return "Password must not begin or end with whitespace"
     return None
 
 

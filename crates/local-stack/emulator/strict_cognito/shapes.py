@@ -1,9 +1,17 @@
 """The shape of a request, checked before any action runs, as Cognito's front end does: a
-parameter of the wrong JSON type, or a string over its documented length, is a 400 naming it
-(moto raised Python errors, HTTP 500). Sources: the Request Parameters of each action, e.g.
+parameter of the wrong JSON type, a string outside its documented length, or one that does not
+match its documented pattern, is a 400 naming it (moto raised Python errors, HTTP 500, and checked
+no pattern). Sources: the Request Parameters of each action, e.g.
 https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_InitiateAuth.html#API_InitiateAuth_RequestParameters
-and https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/CommonErrors.html
+(and botocore's service model, which carries the same constraints), and
+https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/CommonErrors.html
+
+The message names the member as AWS's validation messages do, in lowerCamelCase: "1 validation
+error detected: Value at 'username' failed to satisfy constraint: ...".
 """
+
+import re
+import unicodedata
 
 from . import errors
 
@@ -22,7 +30,8 @@ STRINGS = {
     "PreviousPassword": 256,
     "ProposedPassword": 256,
     "SecretHash": 128,
-    "Session": 2048,
+    # SessionType: 20 to 4096 (the model; older pages said 2048).
+    "Session": 4096,
     "TemporaryPassword": 256,
     "Token": 16384,
     "UserCode": 6,
@@ -31,6 +40,49 @@ STRINGS = {
     "Filter": 256,
     "PaginationToken": 8192,
     "NextToken": 8192,
+}
+# Minimum lengths above 1 (SessionType: 20); an empty required string is left to the action's
+# "Missing required parameter", as before.
+MIN_LENGTHS = {"Session": 20}
+# Whitespace as the patterns' ``\s`` means it in Java's regular expressions (which the quoted
+# patterns are written in): ASCII only, so a no-break space is not whitespace to them; ``.`` is
+# anything but a line terminator. AWS does not say which engine it runs; this is the reading.
+_SPACE = " \t\n\x0b\f\r"
+_PASSWORD = re.compile(f"[^{_SPACE}]+[^\n\r\x85\u2028\u2029]*[^{_SPACE}]+")
+
+
+def username_ok(value: str) -> bool:
+    """``UsernameType``'s pattern, ``[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]+``: letters, marks, symbols,
+    numbers and punctuation; no whitespace, control or format characters anywhere."""
+    return bool(value) and all(unicodedata.category(c)[0] in "LMSNP" for c in value)
+
+
+def no_whitespace(value: str) -> bool:
+    """``[\\S]+``: at least one character, none of them (ASCII) whitespace."""
+    return bool(value) and not any(c in _SPACE for c in value)
+
+
+def password_ok(value: str) -> bool:
+    """``PasswordType``'s pattern as Cognito applies it: botocore's model says ``[\\S]+``, and
+    Cognito's answers quote ``^[\\S]+.*[\\S]+$``: no whitespace at either end, spaces inside
+    allowed (the developer guide counts them as special characters)."""
+    return _PASSWORD.fullmatch(value) is not None
+
+
+# Parameters with a documented pattern: (the pattern as Cognito's message quotes it, its check).
+# https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_SignUp.html#CognitoUserPools-SignUp-request-Username
+# https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_SignUp.html#CognitoUserPools-SignUp-request-Password
+USERNAME_PATTERN = "[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]+"
+PASSWORD_PATTERN = "^[\\S]+.*[\\S]+$"
+PATTERNS = {
+    "Username": (USERNAME_PATTERN, username_ok),
+    "GroupName": (USERNAME_PATTERN, username_ok),
+    "Password": (PASSWORD_PATTERN, password_ok),
+    "PreviousPassword": (PASSWORD_PATTERN, password_ok),
+    "ProposedPassword": (PASSWORD_PATTERN, password_ok),
+    "TemporaryPassword": (PASSWORD_PATTERN, password_ok),
+    # ConfirmationCodeType (ConfirmSignUp, ConfirmForgotPassword).
+    "ConfirmationCode": ("[\\S]+", no_whitespace),
 }
 # Maps of string to string.
 MAPS = ("AuthParameters", "ChallengeResponses", "ClientMetadata")
@@ -49,9 +101,15 @@ CONTEXT_STRINGS = {
 }
 
 
+def member(name: str) -> str:
+    """A parameter's name as AWS's validation messages write it: each part in lowerCamelCase
+    (``Username`` -> ``username``, ``ContextData.IpAddress`` -> ``contextData.ipAddress``)."""
+    return ".".join(part[:1].lower() + part[1:] for part in name.split("."))
+
+
 def _invalid(name: str, what: str) -> errors.CognitoError:
     return errors.invalid_parameter(
-        f"1 validation error detected: Value at '{name}' failed to satisfy constraint: {what}"
+        f"1 validation error detected: Value at '{member(name)}' failed to satisfy constraint: {what}"
     )
 
 
@@ -67,8 +125,12 @@ def check(params) -> None:
                 raise _invalid(name, "Member must be a string")
             if len(value) > STRINGS[name]:
                 raise _invalid(name, f"Member must have length less than or equal to {STRINGS[name]}")
+            if len(value) < MIN_LENGTHS.get(name, 0):
+                raise _invalid(name, f"Member must have length greater than or equal to {MIN_LENGTHS[name]}")
             if name in ENUMS and value not in ENUMS[name]:
                 raise _invalid(name, f"Member must satisfy enum value set: {list(ENUMS[name])}")
+            if name in PATTERNS and not PATTERNS[name][1](value):
+                raise _invalid(name, f"Member must satisfy regular expression pattern: {PATTERNS[name][0]}")
         elif name in MAPS:
             if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
                 raise _invalid(name, "Member must be a map of strings")

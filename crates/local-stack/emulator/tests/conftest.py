@@ -17,10 +17,11 @@ os.environ["AWS_ACCESS_KEY_ID"] = "testing"
 os.environ["AWS_SECRET_ACCESS_KEY"] = "testing"
 os.environ["AWS_DEFAULT_REGION"] = "us-east-1"
 os.environ["AWS_EC2_METADATA_DISABLED"] = "true"
-os.environ["MOTO_COGNITO_IDP_USER_POOL_ENABLE_TOTP"] = "true"
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 
 import boto3
+from moto.cognitoidp.models import cognitoidp_backends
+from moto.core import DEFAULT_ACCOUNT_ID
 from moto.server import ThreadedMotoServer
 
 import strict_cognito
@@ -79,6 +80,10 @@ class Pool:
         self.client_id = client["ClientId"]
         self.secret = client["ClientSecret"]
         self.create_user(EMAIL, PASSWORD)
+
+    def model(self):
+        """moto's record of the pool, in this process (the server runs in a thread of it)."""
+        return cognitoidp_backends[DEFAULT_ACCOUNT_ID]["us-east-1"].user_pools[self.pool_id]
 
     def hash(self, name):
         return secret_hash.compute(self.secret, name, self.client_id)

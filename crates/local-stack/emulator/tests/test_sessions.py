@@ -2,17 +2,25 @@
 
 import pytest
 from botocore.exceptions import ClientError
-from moto.cognitoidp.models import COGNITO_TOTP_MFA_SECRET
 from moto.cognitoidp.utils import cognito_totp
 
 from conftest import EMAIL, PASSWORD, error_of
 from strict_cognito import sessions
 
 
-def totp_now():
+def totp_now(secret):
+    """The code an authenticator app holding `secret` shows now (cryptography's RFC 6238)."""
     import time
 
-    return cognito_totp(COGNITO_TOTP_MFA_SECRET).generate(int(time.time())).decode()
+    return cognito_totp(secret).generate(int(time.time())).decode()
+
+
+def wrong_code(secret):
+    """A code that is wrong for `secret` in this step and the ones next to it."""
+    import time
+
+    near = {cognito_totp(secret).generate(int(time.time()) + 30 * d).decode() for d in (-2, -1, 0, 1, 2)}
+    return next(c for c in ("000000", "111111", "222222", "333333", "444444", "555555") if c not in near)
 
 
 def test_an_srp_start_cannot_be_turned_into_an_mfa_set_up(pool):
@@ -25,7 +33,7 @@ def test_an_srp_start_cannot_be_turned_into_an_mfa_set_up(pool):
     )
     block = start["ChallengeParameters"]["SECRET_BLOCK"]
     with pytest.raises(ClientError) as err:
-        pool.idp.verify_software_token(Session=block, UserCode=totp_now())
+        pool.idp.verify_software_token(Session=block, UserCode="123456")
     assert error_of(err)[0] in ("ResourceNotFoundException", "NotAuthorizedException")
     internal = pool.internal(EMAIL)
     with pytest.raises(ClientError) as err:
@@ -54,8 +62,8 @@ def test_mfa_set_up_needs_a_token_verified_in_that_session(pool):
     with pytest.raises(ClientError) as err:
         answer(challenge["Session"])
     assert error_of(err)[0] == "InvalidParameterException"
-    pool.idp.associate_software_token(Session=challenge["Session"])
-    verified = pool.idp.verify_software_token(Session=challenge["Session"], UserCode=totp_now())
+    secret = pool.idp.associate_software_token(Session=challenge["Session"])["SecretCode"]
+    verified = pool.idp.verify_software_token(Session=challenge["Session"], UserCode=totp_now(secret))
     assert answer(verified["Session"])["AuthenticationResult"]["IdToken"]
     with pytest.raises(ClientError):
         answer(challenge["Session"])  # the session before the verification is used up
@@ -63,8 +71,8 @@ def test_mfa_set_up_needs_a_token_verified_in_that_session(pool):
 
 def test_five_wrong_mfa_codes_end_the_session(pool):
     tokens = pool.password_auth(EMAIL, PASSWORD)["AuthenticationResult"]
-    pool.idp.associate_software_token(AccessToken=tokens["AccessToken"])
-    pool.idp.verify_software_token(AccessToken=tokens["AccessToken"], UserCode=totp_now())
+    secret = pool.idp.associate_software_token(AccessToken=tokens["AccessToken"])["SecretCode"]
+    pool.idp.verify_software_token(AccessToken=tokens["AccessToken"], UserCode=totp_now(secret))
     pool.idp.set_user_mfa_preference(
         AccessToken=tokens["AccessToken"], SoftwareTokenMfaSettings={"Enabled": True, "PreferredMfa": True}
     )
@@ -77,13 +85,13 @@ def test_five_wrong_mfa_codes_end_the_session(pool):
         Session=challenge["Session"],
         ChallengeResponses={"USERNAME": internal, "SECRET_HASH": pool.hash(internal), "SOFTWARE_TOKEN_MFA_CODE": code},
     )
-    wrong = "000000" if totp_now() != "000000" else "111111"
+    wrong = wrong_code(secret)
     for _ in range(sessions.MAX_WRONG_ANSWERS):
         with pytest.raises(ClientError) as err:
             answer(wrong)
         assert error_of(err)[0] == "CodeMismatchException"
     with pytest.raises(ClientError) as err:
-        answer(totp_now())
+        answer(totp_now(secret))
     assert error_of(err) == ("NotAuthorizedException", "Invalid session for the user, session is expired.")
 
 
@@ -92,10 +100,11 @@ def test_five_wrong_codes_to_verify_software_token_end_the_mfa_set_up(pool):
         UserPoolId=pool.pool_id, MfaConfiguration="ON", SoftwareTokenMfaConfiguration={"Enabled": True}
     )
     challenge = pool.password_auth(EMAIL, PASSWORD)
-    wrong = "000000" if totp_now() != "000000" else "111111"
+    secret = pool.idp.associate_software_token(Session=challenge["Session"])["SecretCode"]
+    wrong = wrong_code(secret)
     for _ in range(sessions.MAX_WRONG_ANSWERS):
         with pytest.raises(ClientError) as err:
             pool.idp.verify_software_token(Session=challenge["Session"], UserCode=wrong)
-        assert error_of(err)[0] == "CodeMismatchException"
+        assert error_of(err) == ("EnableSoftwareTokenMFAException", "Code mismatch and fail enable Software Token MFA")
     with pytest.raises(ClientError):
-        pool.idp.verify_software_token(Session=challenge["Session"], UserCode=totp_now())
+        pool.idp.verify_software_token(Session=challenge["Session"], UserCode=totp_now(secret))

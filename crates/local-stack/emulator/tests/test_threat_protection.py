@@ -124,10 +124,10 @@ def test_context_data_of_the_wrong_shape_is_a_400(endpoint):
     status, answer = raw(endpoint, "InitiateAuth", {**base, "UserContextData": "203.0.113.9"})
     assert (status, answer["__type"]) == (400, "InvalidParameterException")
     status, answer = raw(endpoint, "InitiateAuth", {**base, "UserContextData": {"IpAddress": "x" * 131073}})
-    assert status == 400 and "UserContextData.IpAddress" in answer["message"]
+    assert status == 400 and "Value at 'userContextData.ipAddress'" in answer["message"]
     admin = {**base, "UserPoolId": pool.pool_id, "AuthFlow": "ADMIN_USER_PASSWORD_AUTH"}
     status, answer = raw(endpoint, "AdminInitiateAuth", {**admin, "ContextData": {"IpAddress": "198.51.100.4"}})
-    assert status == 400 and "ContextData.ServerName" in answer["message"]
+    assert status == 400 and "Value at 'contextData.serverName'" in answer["message"]
 
 
 def test_only_a_client_with_a_secret_may_propagate_the_callers_address(pool):
