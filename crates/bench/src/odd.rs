@@ -122,6 +122,15 @@ pub fn rest(good: &Value) -> Vec<OddEvent> {
             with(with(good.clone(), "/isBase64Encoded", json!(true)), "/body", json!("not base64!")),
             bad(Some("body")),
         ),
+        odd(
+            "30,000 header names (only a direct invoke can send them; http's map panics past 24,576)",
+            with(
+                good.clone(),
+                "/headers",
+                Value::Object((0..30_000).map(|i| (format!("x-h{i}"), json!("v"))).collect()),
+            ),
+            bad(None),
+        ),
         odd("X-Forwarded-Port: abc", with_header(good.clone(), "X-Forwarded-Port", "abc"), Expect::Response),
         odd(
             "a path with spaces, escapes and non-ASCII",

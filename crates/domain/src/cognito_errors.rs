@@ -226,7 +226,8 @@ const ADMIN: On = On::Only(&[C::Admin, C::ListUsersPage]);
 ///
 /// Sources: each call's "Errors" section in the Cognito API reference
 /// (<https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_Operations.html>)
-/// and `/work/shared/cognito-notes.md` "Cognito errors that share a code" for the messages.
+/// and, for the messages that tell apart errors sharing a code, the "Cognito's errors" section of
+/// the README and `docs/cognito-conformance.md`.
 pub const TABLE: &[Row] = &[
     // ---- Defaults: what a code means on any call.
     // A wrong password and an unknown user: one answer, so accounts cannot be probed

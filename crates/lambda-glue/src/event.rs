@@ -36,9 +36,11 @@ use serde_json::{Map, Value};
 #[derive(Debug, thiserror::Error)]
 pub enum EventError {
     /// Not an API Gateway REST proxy event (not JSON, or not shaped as one): the invocation
-    /// fails and API Gateway answers its own 502, as with `lambda_http`.
-    #[error("not an API Gateway REST proxy event: {0}")]
-    NotAnEvent(#[from] serde_json::Error),
+    /// fails and API Gateway answers its own 502, as with `lambda_http`. Only the kind of JSON
+    /// error is kept: its text may quote a header's value, an `Authorization` one too, and it
+    /// would go back to the invoker and into logs.
+    #[error("not an API Gateway REST proxy event (JSON {0:?} error)")]
+    NotAnEvent(serde_json::error::Category),
     /// A REST proxy event whose request cannot be read: answered with the 400 of
     /// [`Unreadable::respond`], never a failed invocation nor a dead process.
     #[error("unreadable request: {0}")]
@@ -75,7 +77,23 @@ struct AuthorizationValues(usize);
 /// one way an event becomes a request: in Lambda ([`crate::serve`]), in the local gateway and in
 /// tests.
 pub fn request_from_event(event: &str) -> Result<Request, EventError> {
-    request_from_value(&serde_json::from_str(event)?)
+    request_from_value(&serde_json::from_str(event).map_err(|err| EventError::NotAnEvent(err.classify()))?)
+}
+
+/// Header names in one map, and header values in all, above which an event is refused before it
+/// is read: `http`'s header map panics past 24,576 names, and API Gateway's 10 KiB limit on a
+/// request's headers keeps a real event far below these (only a direct invoke can go past).
+const MAX_HEADER_NAMES: usize = 2_000;
+/// See [`MAX_HEADER_NAMES`].
+const MAX_HEADER_VALUES: usize = 10_000;
+
+/// Whether `event` carries more headers than any request through API Gateway can.
+fn has_too_many_headers(event: &Value) -> bool {
+    let maps = ["headers", "multiValueHeaders"].map(|name| event.get(name).and_then(Value::as_object));
+    let names = maps.iter().flatten().map(|map| map.len());
+    let values: usize =
+        maps.iter().flatten().flat_map(|map| map.values()).map(|v| v.as_array().map_or(1, Vec::len)).sum();
+    names.into_iter().any(|n| n > MAX_HEADER_NAMES) || values > MAX_HEADER_VALUES
 }
 
 /// Reads an API Gateway REST proxy event as a request, the request `lambda_http` reads
@@ -91,11 +109,18 @@ pub fn request_from_event(event: &str) -> Result<Request, EventError> {
 /// `AWS_LAMBDA_HTTP_IGNORE_STAGE_IN_PATH` is not read (the stage is always in the URI's path).
 /// Nothing the handlers read comes from the URI: they route on `requestContext.resourcePath`.
 pub fn request_from_value(event: &Value) -> Result<Request, EventError> {
+    if has_too_many_headers(event) {
+        return Err(if is_rest_event(event) {
+            unreadable(event, not_http())
+        } else {
+            EventError::NotAnEvent(serde_json::error::Category::Data)
+        });
+    }
     let proxy = match ApiGatewayProxyRequest::deserialize(event) {
         Ok(proxy) => proxy,
         // The error's text is not logged: it may quote a header's value, an `Authorization` one too.
         Err(_) if is_rest_event(event) => return Err(unreadable(event, not_http())),
-        Err(err) => return Err(err.into()),
+        Err(err) => return Err(EventError::NotAnEvent(err.classify())),
     };
     let authorization = match HeaderMaps::deserialize(event) {
         Ok(maps) => maps.authorization_count(),
@@ -522,6 +547,34 @@ mod tests {
             assert_eq!(unreadable.error.field.as_deref(), Some(field), "{}", event["headers"]);
             assert_eq!(unreadable.request_id.as_deref(), Some("deef4878-7910-11e6-8f14-25afc3e9ae33"));
         }
+    }
+
+    #[test]
+    fn more_headers_than_api_gateway_can_send_are_refused_before_the_header_map_can_panic() {
+        // GIVEN a REST event with 30,000 header names (http's map panics past 24,576), and one
+        // that is no REST event with as many
+        let many: Map<String, Value> = (0..30_000).map(|i| (format!("x-h{i}"), json!("v"))).collect();
+        let mut event = fixture();
+        event["headers"] = Value::Object(many.clone());
+        let not_rest = json!({ "headers": many });
+        // WHEN read THEN the first is a 400 and the second a failed invocation, no panic
+        assert!(matches!(request_from_value(&event), Err(EventError::Unreadable(_))));
+        assert!(matches!(request_from_value(&not_rest), Err(EventError::NotAnEvent(_))));
+        // AND one name with 20,000 values is refused too
+        let mut event = fixture();
+        event["multiValueHeaders"] = json!({ "x-many": vec!["v"; 20_000] });
+        assert!(matches!(request_from_value(&event), Err(EventError::Unreadable(_))));
+    }
+
+    #[test]
+    fn a_failed_invocation_never_quotes_the_event() {
+        // GIVEN an event that is no REST event, with a token in a malformed header
+        let event = json!({"headers": {"Authorization": "Bearer SECRET\u{1}"}});
+        let serde_text = ApiGatewayProxyRequest::deserialize(&event).err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(serde_text.contains("SECRET"), "serde's own text quotes it: {serde_text}");
+        // WHEN read THEN the error says what kind of failure it was, and nothing of the event
+        let Err(err) = request_from_value(&event) else { panic!("read as a request") };
+        assert!(!err.to_string().contains("SECRET"), "{err}");
     }
 
     #[test]
