@@ -179,6 +179,25 @@ impl TestStack {
             .unwrap_or_else(|| panic!("no {kind} message to {email} in the outbox"))
     }
 
+    /// A person an admin invited with the AWS SDK (not through the API): `email` as the
+    /// username and address, `temporary` as the temporary password, no invitation sent, so the
+    /// first sign-in asks for a new password.
+    pub async fn invited_with_sdk(&self, email: &str, temporary: &str) {
+        use aws_sdk_cognitoidentityprovider::types::{AttributeType, MessageActionType};
+        let address = AttributeType::builder().name("email").value(email).build().expect("an attribute");
+        self.cognito()
+            .await
+            .admin_create_user()
+            .user_pool_id(&self.stack.pool.pool_id)
+            .username(email)
+            .temporary_password(temporary)
+            .user_attributes(address)
+            .message_action(MessageActionType::Suppress)
+            .send()
+            .await
+            .expect("invited with the AWS SDK");
+    }
+
     /// A Cognito client on the emulator, for arranging what the API does not do itself.
     pub async fn cognito(&self) -> aws_sdk_cognitoidentityprovider::Client {
         let credentials = CredentialSource::Static {

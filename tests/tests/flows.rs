@@ -1,7 +1,6 @@
 //! The sign-in flows beyond the password: challenges, TOTP and registration, through the local
 //! gateway as a frontend drives them.
 
-use aws_sdk_cognitoidentityprovider::types::{AttributeType, MessageActionType};
 use e2e::{TestStack, text};
 use reqwest::StatusCode;
 use serde_json::json;
@@ -14,18 +13,8 @@ async fn sign_in(t: &TestStack, email: &str, password: &str) -> e2e::ApiResponse
 async fn an_admin_created_user_sets_a_new_password_on_first_sign_in() {
     // GIVEN a user an admin created with a temporary password
     let t = TestStack::start().await;
-    let cognito = t.cognito().await;
     let email = "invited@example.com";
-    cognito
-        .admin_create_user()
-        .user_pool_id(&t.stack.pool.pool_id)
-        .username(email)
-        .temporary_password("Temp-passw0rd1")
-        .user_attributes(AttributeType::builder().name("email").value(email).build().unwrap())
-        .message_action(MessageActionType::Suppress)
-        .send()
-        .await
-        .unwrap();
+    t.invited_with_sdk(email, "Temp-passw0rd1").await;
     // WHEN they sign in, THEN Cognito asks for a new password
     let first = sign_in(&t, email, "Temp-passw0rd1").await;
     assert_eq!(first.status, StatusCode::OK, "{:?}", first.body);

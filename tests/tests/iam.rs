@@ -6,7 +6,6 @@
 
 use std::sync::{Arc, Mutex, OnceLock};
 
-use aws_sdk_cognitoidentityprovider::types::{AttributeType, MessageActionType};
 use e2e::{TestStack, text};
 use local_stack::iam::TemplatePolicies;
 use reqwest::StatusCode;
@@ -49,20 +48,6 @@ fn logged_since(start: usize) -> String {
 
 fn log_len() -> usize {
     log().lock().expect("log").len()
-}
-
-async fn create_user(t: &TestStack, email: &str, temporary: &str) {
-    t.cognito()
-        .await
-        .admin_create_user()
-        .user_pool_id(&t.stack.pool.pool_id)
-        .username(email)
-        .temporary_password(temporary)
-        .user_attributes(AttributeType::builder().name("email").value(email).build().expect("attribute"))
-        .message_action(MessageActionType::Suppress)
-        .send()
-        .await
-        .expect("created with the AWS SDK");
 }
 
 /// One action of a function's policy and the request that needs it.
@@ -149,7 +134,7 @@ async fn users_arranged(t: &TestStack) {
     let pool = &t.stack.pool.pool_id;
     cognito.create_group().user_pool_id(pool).group_name("readers").send().await.expect("group");
     for email in ["a@example.com", "b@example.com", "c@example.com"] {
-        create_user(t, email, "Temp-passw0rd1").await;
+        t.invited_with_sdk(email, "Temp-passw0rd1").await;
     }
     cognito
         .admin_add_user_to_group()
@@ -258,7 +243,7 @@ async fn without_either_admin_flow_action_the_auth_function_fails_with_a_5xx_and
     refused_without(&t, &template, None, &initiate).await;
 
     // An invited person's first admin-flow sign-in is a challenge, answered with the admin call.
-    create_user(&t, "invited@example.com", "Temp-passw0rd1").await;
+    t.invited_with_sdk("invited@example.com", "Temp-passw0rd1").await;
     let first = t.try_sign_in("invited@example.com", "Temp-passw0rd1", Some("ADMIN_USER_PASSWORD_AUTH")).await;
     assert_eq!(text(&first.body, "/challenge/name"), "NEW_PASSWORD_REQUIRED", "{:?}", first.body);
     let answer = json!({
@@ -290,7 +275,7 @@ async fn with_the_templates_policies_the_admin_list_answers_pages_of_3_20_and_60
     }
     for i in 0..60 {
         let email = format!("person{i:02}@example.com");
-        create_user(&t, &email, "Temp-passw0rd1").await;
+        t.invited_with_sdk(&email, "Temp-passw0rd1").await;
         if i < 30 {
             cognito
                 .admin_add_user_to_group()

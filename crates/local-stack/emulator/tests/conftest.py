@@ -118,6 +118,15 @@ class Pool:
             AuthParameters={"USERNAME": name, "PASSWORD": password, "SECRET_HASH": self.hash(name)},
         )
 
+    def new_password(self, internal, session, password, attributes=None):
+        """Answers NEW_PASSWORD_REQUIRED for `internal` with `password` and `attributes` (name to
+        value, sent as ``userAttributes.<name>``)."""
+        answers = {"USERNAME": internal, "NEW_PASSWORD": password, "SECRET_HASH": self.hash(internal)}
+        answers.update({f"userAttributes.{name}": value for name, value in (attributes or {}).items()})
+        return self.idp.respond_to_auth_challenge(
+            ClientId=self.client_id, ChallengeName="NEW_PASSWORD_REQUIRED", Session=session, ChallengeResponses=answers
+        )
+
     def sent(self, email, kind):
         """The code last sent to `email` (read from the outbox store)."""
         user = self.internal(email)

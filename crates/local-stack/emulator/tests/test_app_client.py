@@ -34,22 +34,11 @@ def test_sign_up_with_an_attribute_the_client_may_not_write_is_refused(pool):
 
 def test_a_new_password_answer_may_set_writable_attributes_only(pool):
     internal = pool.create_user("temp@example.com", "Temp-passw0rd1", permanent=False)
-    answer = lambda session, attrs: pool.idp.respond_to_auth_challenge(
-        ClientId=pool.client_id,
-        ChallengeName="NEW_PASSWORD_REQUIRED",
-        Session=session,
-        ChallengeResponses={
-            "USERNAME": internal,
-            "NEW_PASSWORD": "Chosen-passw0rd1",
-            "SECRET_HASH": pool.hash(internal),
-            **attrs,
-        },
-    )
     session = pool.password_auth("temp@example.com", "Temp-passw0rd1")["Session"]
     with pytest.raises(ClientError) as err:
-        answer(session, {"userAttributes.email_verified": "true"})
+        pool.new_password(internal, session, "Chosen-passw0rd1", {"email_verified": "true"})
     assert error_of(err) == ("NotAuthorizedException", "A client attempted to write unauthorized attribute")
-    assert answer(session, {"userAttributes.name": "Temp"})["AuthenticationResult"]
+    assert pool.new_password(internal, session, "Chosen-passw0rd1", {"name": "Temp"})["AuthenticationResult"]
     attrs = {
         a["Name"]: a["Value"]
         for a in pool.idp.admin_get_user(UserPoolId=pool.pool_id, Username=internal)["UserAttributes"]

@@ -146,17 +146,7 @@ def test_an_immutable_attribute_is_set_when_the_user_is_created_and_never_update
             UserPoolId=custom.pool_id, Username="new@example.com", UserAttributes=badge
         ),
         lambda: custom.idp.update_user_attributes(AccessToken=tokens["AccessToken"], UserAttributes=badge),
-        lambda: custom.idp.respond_to_auth_challenge(
-            ClientId=custom.client_id,
-            ChallengeName="NEW_PASSWORD_REQUIRED",
-            Session=session,
-            ChallengeResponses={
-                "USERNAME": internal,
-                "NEW_PASSWORD": "Chosen-passw0rd1",
-                "SECRET_HASH": custom.hash(internal),
-                "userAttributes.custom:badge": "silver",
-            },
-        ),
+        lambda: custom.new_password(internal, session, "Chosen-passw0rd1", {"custom:badge": "silver"}),
     ]
     for write in writes:
         with pytest.raises(ClientError) as err:
@@ -194,15 +184,5 @@ def test_a_new_password_answer_is_held_to_the_schema_too(custom):
     internal = custom.create_user("temp@example.com", "Temp-passw0rd1", permanent=False)
     session = custom.password_auth("temp@example.com", "Temp-passw0rd1")["Session"]
     with pytest.raises(ClientError) as err:
-        custom.idp.respond_to_auth_challenge(
-            ClientId=custom.client_id,
-            ChallengeName="NEW_PASSWORD_REQUIRED",
-            Session=session,
-            ChallengeResponses={
-                "USERNAME": internal,
-                "NEW_PASSWORD": "Chosen-passw0rd1",
-                "SECRET_HASH": custom.hash(internal),
-                "userAttributes.phone_number": "555-1212",
-            },
-        )
+        custom.new_password(internal, session, "Chosen-passw0rd1", {"phone_number": "555-1212"})
     assert error_of(err) == ("InvalidParameterException", "Invalid phone number format.")

@@ -128,28 +128,10 @@ def test_a_new_password_answer_cannot_begin_or_end_with_whitespace(pool):
     internal = pool.create_user("temp@example.com", "Temp-passw0rd1", permanent=False)
     session = pool.password_auth("temp@example.com", "Temp-passw0rd1")["Session"]
     with pytest.raises(ClientError) as err:
-        pool.idp.respond_to_auth_challenge(
-            ClientId=pool.client_id,
-            ChallengeName="NEW_PASSWORD_REQUIRED",
-            Session=session,
-            ChallengeResponses={
-                "USERNAME": internal,
-                "NEW_PASSWORD": "Chosen-passw0rd1 ",
-                "SECRET_HASH": pool.hash(internal),
-            },
-        )
+        pool.new_password(internal, session, "Chosen-passw0rd1 ")
     assert error_of(err) == (
         "InvalidPasswordException",
         "Password did not conform with policy: Password must not begin or end with whitespace",
-    )
-
-
-def new_password_answer(pool, internal, session, password):
-    return pool.idp.respond_to_auth_challenge(
-        ClientId=pool.client_id,
-        ChallengeName="NEW_PASSWORD_REQUIRED",
-        Session=session,
-        ChallengeResponses={"USERNAME": internal, "NEW_PASSWORD": password, "SECRET_HASH": pool.hash(internal)},
     )
 
 
@@ -158,10 +140,10 @@ def test_a_temporary_password_is_spent_once_a_new_password_is_set(pool):
     internal = pool.create_user("temp@example.com", "Temp-passw0rd1", permanent=False)
     first = pool.password_auth("temp@example.com", "Temp-passw0rd1")["Session"]
     second = pool.password_auth("temp@example.com", "Temp-passw0rd1")["Session"]
-    assert new_password_answer(pool, internal, first, "Chosen-passw0rd2")["AuthenticationResult"]["IdToken"]
+    assert pool.new_password(internal, first, "Chosen-passw0rd2")["AuthenticationResult"]["IdToken"]
     # "The temporary password is valid only once": the other sign-in cannot set a password.
     with pytest.raises(ClientError) as err:
-        new_password_answer(pool, internal, second, "Other-passw0rd3")
+        pool.new_password(internal, second, "Other-passw0rd3")
     assert error_of(err) == ("NotAuthorizedException", "Invalid session for the user, session is expired.")
     with pytest.raises(ClientError) as err:
         pool.password_auth("temp@example.com", "Temp-passw0rd1")
@@ -173,5 +155,5 @@ def test_the_new_password_may_be_the_temporary_one(pool):
     # Without password history (PasswordHistorySize), as AWS reproduced in amplify-js#7957.
     internal = pool.create_user("temp@example.com", "Temp-passw0rd1", permanent=False)
     session = pool.password_auth("temp@example.com", "Temp-passw0rd1")["Session"]
-    assert new_password_answer(pool, internal, session, "Temp-passw0rd1")["AuthenticationResult"]["IdToken"]
+    assert pool.new_password(internal, session, "Temp-passw0rd1")["AuthenticationResult"]["IdToken"]
     assert pool.password_auth("temp@example.com", "Temp-passw0rd1")["AuthenticationResult"]["IdToken"]
