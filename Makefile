@@ -17,13 +17,13 @@ LOCAL_AWS := env -u AWS_PROFILE -u AWS_DEFAULT_PROFILE -u AWS_SESSION_TOKEN \
              AWS_REGION=$${AWS_REGION:-us-east-1} \
              AWS_ENDPOINT_URL=http://127.0.0.1:9 MOTO_SERVER=$(CURDIR)/$(VENV)/bin/moto_server
 
-.PHONY: help dev test lint fmt venv toolchain build build-tools build-check deploy stack-outputs bench bench-quick clean
+.PHONY: help dev test test-web web chromium nodejs lint fmt venv toolchain build build-tools build-check deploy stack-outputs bench bench-quick clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
 
 $(STAMP): requirements-dev.txt
-	@echo "==> Python virtualenv in $(VENV) (moto, pytest, pycognito, ruff, cfn-lint, SAM CLI, schemathesis)"
+	@echo "==> Python virtualenv in $(VENV) (moto, pytest, pycognito, ruff, cfn-lint, SAM CLI, schemathesis, Playwright)"
 	@python3 -m venv $(VENV)
 	@$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	@rm -f $(VENV)/.installed-* && touch $@
@@ -37,10 +37,50 @@ toolchain:
 	@command -v cargo >/dev/null || { echo "Rust is needed: cargo, rustc, rustfmt and clippy ($(RUST_MIN) or newer)"; exit 1; }
 	@v=$$(rustc --version | cut -d' ' -f2); printf '%s\n%s\n' "$(RUST_MIN)" "$$v" | sort -V -C || { echo "Rust $(RUST_MIN) or newer is needed (found $$v)"; exit 1; }
 
-dev: toolchain $(STAMP) ## Start the local stack on http://127.0.0.1:3000 (PORT=...; Ctrl-C stops it)
+# One make dev per directory: the stack holds .dev/lock. A second one stops before it rebuilds
+# web/dist under the running one (the stack itself prints who holds the lock, and exits 1).
+dev: toolchain $(STAMP) ## Start the local stack: API on http://127.0.0.1:3000, web app on http://localhost:5173 (PORT=, WEB_PORT=; Ctrl-C stops)
 	@echo "==> Building the local stack (the first build takes a few minutes)"
 	@cargo build --quiet -p local-stack
+	@if [ -e .dev/lock ] && command -v flock >/dev/null && ! flock --nonblock .dev/lock true; then \
+	  $(LOCAL_AWS) ./target/debug/local-stack; exit 1; fi
+	@$(MAKE) --no-print-directory web
 	@$(LOCAL_AWS) ./target/debug/local-stack
+
+# The web parts come from npm's registry: `npm ci` in each package when its package-lock.json
+# changes (a stamp in node_modules, as for the virtualenv), then the app's production build,
+# which `make dev` serves on its own origin and the browser tests drive.
+NODE_MIN     := 20.19
+npm_stamp     = $(1)/node_modules/.installed-$(shell cksum < $(1)/package-lock.json 2>/dev/null | cut -d' ' -f1)
+CLIENT_STAMP := $(call npm_stamp,clients/typescript)
+WEB_STAMP    := $(call npm_stamp,web)
+
+nodejs:
+	@command -v npm >/dev/null || { echo "Node.js $(NODE_MIN) or newer, with npm, is needed for the web app"; exit 1; }
+	@v=$$(node --version | tr -d v); printf '%s\n%s\n' "$(NODE_MIN)" "$$v" | sort -V -C || { echo "Node.js $(NODE_MIN) or newer is needed (found $$v)"; exit 1; }
+
+$(CLIENT_STAMP): clients/typescript/package-lock.json | nodejs
+	@echo "==> npm ci in clients/typescript (the TypeScript client)"
+	@cd clients/typescript && npm ci --no-audit --no-fund --loglevel=error
+	@rm -f clients/typescript/node_modules/.installed-* && touch $@
+
+$(WEB_STAMP): web/package-lock.json | nodejs
+	@echo "==> npm ci in web (the reference web app)"
+	@cd web && npm ci --no-audit --no-fund --loglevel=error
+	@rm -f web/node_modules/.installed-* && touch $@
+
+web: $(CLIENT_STAMP) $(WEB_STAMP) ## Build the reference web app into web/dist (npm ci, then npm run build)
+	@echo "==> npm run build in web (type check, then vite build into web/dist)"
+	@cd web && npm run --silent build
+
+# Debian's Chromium, installed when missing (apt-get update only if the install fails); the
+# browser tests never download one.
+chromium:
+	@[ -x /usr/bin/chromium ] || { \
+	  echo "==> Installing Debian's chromium (the browser tests drive /usr/bin/chromium)"; \
+	  sudo=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$sudo apt-get install -y -q chromium >/dev/null || \
+	  { $$sudo apt-get update -q >/dev/null && $$sudo apt-get install -y -q chromium >/dev/null; }; }
 
 test: toolchain $(STAMP) lint ## Run every check and test, as CI does
 	@echo "==> pytest crates/local-stack/emulator (the strict Cognito emulator's own tests)"
@@ -49,16 +89,27 @@ test: toolchain $(STAMP) lint ## Run every check and test, as CI does
 	@$(LOCAL_AWS) cargo test --workspace --all-targets --locked
 	@echo "==> cargo test --doc (the examples in the documentation)"
 	@cargo test --workspace --doc --locked --quiet
+	@$(MAKE) --no-print-directory test-web
 	@$(MAKE) --no-print-directory bench-quick
+
+test-web: toolchain $(STAMP) web chromium ## The TypeScript client's tests, then the browser tests: Playwright drives Debian's Chromium against make dev's stack (in make test)
+	@echo "==> clients/typescript: tsc --noEmit, vitest (the session helper; src/schema.d.ts against openapi.yaml), the gzipped size against its budget"
+	@cd clients/typescript && npm run --silent typecheck && npm test --silent && npm run --silent size
+	@echo "==> cargo build -p local-stack"
+	@cargo build --locked --quiet -p local-stack
+	@echo "==> pytest web/tests (/usr/bin/chromium against the local stack and web/dist; screenshots in web/test-results/screenshots)"
+	@$(LOCAL_AWS) $(PY) -m pytest -q -p no:cacheprovider web/tests
 
 lint: $(STAMP) ## Formatting, clippy and the template linters
 	@echo "==> cargo fmt --check"
 	@cargo fmt --all -- --check
 	@echo "==> cargo clippy"
 	@cargo clippy --workspace --all-targets --locked --quiet -- -D warnings
-	@echo "==> ruff check, ruff format --check (the emulator's Python)"
-	@$(VENV)/bin/ruff check --quiet crates/local-stack/emulator
-	@$(VENV)/bin/ruff format --check --quiet crates/local-stack/emulator
+	@echo "==> ruff check, ruff format --check (the emulator's Python, the browser tests)"
+	@$(VENV)/bin/ruff check --quiet crates/local-stack/emulator web/tests
+	@$(VENV)/bin/ruff format --check --quiet crates/local-stack/emulator web/tests
+	@echo "==> openapi-spec-validator openapi.yaml"
+	@$(VENV)/bin/openapi-spec-validator openapi.yaml
 	@echo "==> cfn-lint template.yaml"
 	@$(VENV)/bin/cfn-lint template.yaml
 	@echo "==> sam validate --lint (offline; telemetry off)"
@@ -67,7 +118,11 @@ lint: $(STAMP) ## Formatting, clippy and the template linters
 fmt: ## Format the code
 	@cargo fmt --all
 
-bench: $(STAMP) ## Measure: verify and the authorizer's decision vs raw RSA; SRP vs its floor; admin list calls; size, cold start, memory of every Lambda; warm overhead
+# The frontend's rows: the client's and the app's gzipped sizes (beside the client's budget) and
+# the sign-in time in headless Chromium against the local stack (web/tests/bench_sign_in.py).
+WEB_BENCH := $(PY) -m pytest -q -s -p no:cacheprovider web/tests/bench_sign_in.py
+
+bench: $(STAMP) web chromium ## Measure: verify and the authorizer's decision vs raw RSA; SRP vs its floor; admin list calls; size, cold start, memory of every Lambda; warm overhead; the web client's size and the sign-in time in Chromium
 	@echo "==> cargo bench -p cognito-verifier --bench verify (full verify path vs raw RSA-2048 verify)"
 	@cargo bench --locked -p cognito-verifier --bench verify 2>&1 | grep -vE '^\s*(Compiling|Benchmarking|Found|[0-9]+ \(|$$)'
 	@echo "==> cargo bench -p authorizer --bench decision (the whole decision, event in, response out, vs raw RSA-2048 verify)"
@@ -80,19 +135,24 @@ bench: $(STAMP) ## Measure: verify and the authorizer's decision vs raw RSA; SRP
 	@cargo build --release --locked --quiet && cargo build --release --locked --quiet -p lambda-bench
 	@echo "==> target/release/lambda-bench $${BENCH_RUNS:-21} $${WARM_ROUNDS:-300} (cold starts, peak RSS, warm rounds)"
 	@$(LOCAL_AWS) ./target/release/lambda-bench $${BENCH_RUNS:-21} $${WARM_ROUNDS:-300}
+	@echo "==> web: gzipped sizes of the client and the app; sign-in time in headless Chromium, median of $${SIGN_IN_RUNS:-11}"
+	@cargo build --locked --quiet -p local-stack
+	@$(LOCAL_AWS) $(WEB_BENCH)
 
 # make bench's other rows once, small counts, so a bench that breaks fails CI; then each release
 # Lambda answers odd API Gateway events and lives on. The micro-benchmarks of make bench run in
 # cargo test above (criterion's test mode, then their interleaved rounds). lambda-bench itself is
 # the debug build: `cargo build --workspace --all-targets` shares every dependency with cargo
 # test, where a release lambda-bench would compile the local stack again with LTO.
-bench-quick: $(STAMP) ## make bench's Lambda rows once with small counts, and odd events on every release Lambda (in make test)
+bench-quick: $(STAMP) web chromium ## make bench's Lambda and web rows once with small counts, and odd events on every release Lambda (in make test)
 	@echo "==> cargo build --release: the Lambdas as deployed (the first release build takes several minutes)"
 	@cargo build --release --locked --quiet
 	@echo "==> cargo build --workspace --all-targets (lambda-bench, from cargo test's build)"
 	@cargo build --workspace --all-targets --locked --quiet
 	@echo "==> lambda-bench quick (every row once, small counts; then odd REST and authorizer events on each release Lambda)"
 	@$(LOCAL_AWS) BENCH_BIN_DIR=target/release ./target/debug/lambda-bench quick
+	@echo "==> web: gzipped sizes of the client and the app; one sign-in in headless Chromium"
+	@$(LOCAL_AWS) SIGN_IN_RUNS=1 $(WEB_BENCH)
 
 # Cross-compiling for arm64 takes cargo-lambda and Zig: both come from PyPI into the virtualenv on
 # first use (the cargo-lambda wheel is its released binary, so nothing compiles), pinned in
@@ -141,4 +201,4 @@ stack-outputs: $(STAMP) ## Save the deployed stack's outputs to .deploy/STACK.js
 
 clean: ## Remove build output, the virtualenv and local state
 	@cargo clean
-	@rm -rf $(VENV) .dev .aws-sam
+	@rm -rf $(VENV) .dev .aws-sam web/dist web/test-results web/node_modules clients/typescript/node_modules clients/typescript/dist

@@ -22,6 +22,7 @@ fn source(prefix: &str, file: &str) -> Option<(PathBuf, &'static str)> {
         "gateway" => Some((root.join("crates/local-stack/src/gateway.rs"), "fn ")),
         "glue" => Some((root.join("crates/lambda-glue/src").join(format!("{file}.rs")), "fn ")),
         "functions" => Some((root.join("functions").join(file).join("tests/handler.rs"), "fn ")),
+        "browser" => Some((root.join("web/tests").join(format!("{file}.py")), "def ")),
         _ => None,
     }
 }

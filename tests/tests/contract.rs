@@ -1,7 +1,10 @@
 //! The running API against `openapi.yaml`: schemathesis generates requests for every operation
-//! (the spec's examples, boundary and wrong-type values, then random ones) and sends them through
-//! the local gateway with a demo admin's ID token, against a fresh stack. Any 5xx, any response
-//! that does not match its schema, status or content type, or a missing `x-request-id` fails it.
+//! (the spec's examples, boundary and wrong-type values, then random ones), valid and invalid by
+//! the schema, and sends them through the local gateway with a demo admin's ID token, against a
+//! fresh stack. Any 5xx, any response that does not match its schema, status or content type, a
+//! missing `x-request-id`, a valid request the API refuses (a 400 of its own checks) or an
+//! invalid one it accepts fails it. What counts as refusing and accepting, and the few rules a
+//! schema cannot state, are in `tests/schemathesis.toml` and `tests/schemathesis_hooks.py`.
 //!
 //! The run is reproducible (a fixed seed); `SCHEMATHESIS_SEED` and `SCHEMATHESIS_MAX_EXAMPLES`
 //! widen it, e.g. `SCHEMATHESIS_SEED=$RANDOM SCHEMATHESIS_MAX_EXAMPLES=200 make test`.
@@ -14,7 +17,7 @@ use e2e::{
 };
 
 const CHECKS: &str = "not_a_server_error,response_schema_conformance,status_code_conformance,\
-                      content_type_conformance,response_headers_conformance";
+                      content_type_conformance,response_headers_conformance,positive_data_acceptance,negative_data_rejection";
 
 fn repo_file(name: &str) -> PathBuf {
     PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/..")).join(name)
@@ -33,6 +36,8 @@ async fn schemathesis_finds_no_server_error_and_no_contract_violation_on_any_rou
     let var = |name: &str, default: &str| std::env::var(name).unwrap_or_else(|_| default.to_string());
     let mut command = tokio::process::Command::new(&schemathesis);
     command
+        .arg("--config-file")
+        .arg(repo_file("tests/schemathesis.toml"))
         .arg("run")
         .arg(repo_file("openapi.yaml"))
         .args(["--url", &t.stack.url])

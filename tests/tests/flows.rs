@@ -30,7 +30,7 @@ async fn an_admin_created_user_sets_a_new_password_on_first_sign_in() {
     // A password the policy refuses is a 400 with the policy's message...
     let weak = t.post("/auth/challenge", answer("short")).await;
     assert_eq!(weak.status, StatusCode::BAD_REQUEST, "{:?}", weak.body);
-    assert_eq!(weak.error_code(), "InvalidPassword");
+    assert_eq!((weak.error_code(), weak.error_field()), ("InvalidPassword", "responses.NEW_PASSWORD"));
     // ... a good one signs them in, and the new password works from then on.
     let done = t.post("/auth/challenge", answer("Chosen-passw0rd2")).await;
     assert_eq!(done.status, StatusCode::OK, "{:?}", done.body);
@@ -125,7 +125,10 @@ async fn a_new_user_signs_up_confirms_and_signs_in() {
 async fn sign_up_refuses_weak_passwords_and_self_verified_attributes() {
     let t = TestStack::start().await;
     let weak = t.post("/auth/sign-up", json!({"username": "w@example.com", "password": "weak"})).await;
-    assert_eq!((weak.status, weak.error_code()), (StatusCode::BAD_REQUEST, "InvalidPassword"));
+    assert_eq!(
+        (weak.status, weak.error_code(), weak.error_field()),
+        (StatusCode::BAD_REQUEST, "InvalidPassword", "password")
+    );
     let sneaky = t
         .post(
             "/auth/sign-up",

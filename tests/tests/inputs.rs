@@ -57,7 +57,7 @@ async fn a_password_may_hold_spaces_and_any_letters_but_not_begin_or_end_with_a_
     // GIVEN a password whose only uppercase letter is not Basic Latin: Cognito's policy refuses it
     let reply = t.post("/auth/sign-up", json!({"username": "pat@example.com", "password": "Élan-passw0rd"})).await;
     assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{:?}", reply.body);
-    assert_eq!(reply.error_code(), "InvalidPassword", "{:?}", reply.body);
+    assert_eq!((reply.error_code(), reply.error_field()), ("InvalidPassword", "password"), "{:?}", reply.body);
     // WHEN the only special character is a space inside, and letters are accented
     for (email, password) in [("phrase@example.com", "Correct horse 1"), ("accents@example.com", "Pässwörd-Élan1")] {
         let created = t.post("/auth/sign-up", json!({"username": email, "password": password})).await;

@@ -52,6 +52,7 @@ async fn a_password_change_needs_the_callers_own_token_and_a_valid_new_password(
         )
         .await;
     assert_eq!((weak.status, weak.error_code()), (StatusCode::BAD_REQUEST, "InvalidPassword"), "{:?}", weak.body);
+    assert_eq!(weak.error_field(), "proposedPassword", "a weak password names the field it came in");
     let anonymous = t.send("POST", "/password/change", None, Some(&body("a", "b"))).await;
     assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED);
 }

@@ -234,10 +234,10 @@ fn openapi_declares_exactly_the_route_table_with_its_access() {
 }
 
 #[test]
-fn the_readmes_route_tables_list_exactly_the_route_table() {
-    // Rows of the form "| METHOD | `/path` | ..." in the README's API section.
-    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md")).expect("README.md");
-    let api = readme.split("\n## API\n").nth(1).and_then(|rest| rest.split("\n## ").next()).expect("an API section");
+fn the_api_flows_route_table_lists_exactly_the_route_table() {
+    // Rows of the form "| METHOD | `/path` | ..." in docs/api-flows.md's Routes section.
+    let page = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/api-flows.md")).expect("docs");
+    let api = page.split("\n## Routes\n").nth(1).and_then(|rest| rest.split("\n## ").next()).expect("a Routes section");
     let mut listed = BTreeSet::new();
     for line in api.lines() {
         let cells: Vec<&str> = line.split('|').map(str::trim).collect();
@@ -249,7 +249,7 @@ fn the_readmes_route_tables_list_exactly_the_route_table() {
         }
     }
     let table: BTreeSet<_> = ROUTES.iter().map(|r| (r.method.to_string(), r.path.to_string())).collect();
-    assert_eq!(listed, table, "README.md's route tables (left) differ from api_types::routes::ROUTES (right)");
+    assert_eq!(listed, table, "docs/api-flows.md's route table (left) differs from api_types::routes::ROUTES (right)");
 }
 
 #[test]
@@ -306,8 +306,27 @@ fn throttling_covers_the_stage_and_every_public_auth_route_with_paths_api_gatewa
     assert_eq!(throttled["StatusCode"].as_u64(), Some(429));
     assert!(throttled["ResponseTemplates"]["application/json"].as_str().is_some_and(|b| b.contains("TooManyRequests")));
     assert_eq!(throttled["ResponseParameters"]["Headers"]["x-request-id"].as_str(), Some("context.requestId"));
-    let cors = &throttled["ResponseParameters"]["Headers"]["Access-Control-Allow-Origin"];
-    assert!(!cors.is_null(), "a browser must be able to read the 429: it needs the CORS origin");
+    assert_eq!(throttled["ResponseParameters"]["Headers"]["Retry-After"].as_str(), Some("'1'"));
+}
+
+#[test]
+fn every_gateway_answer_lets_a_page_read_its_body_its_request_id_and_retry_after() {
+    // A browser hides an answer without the CORS origin from the page, and a header not exposed.
+    let template = template();
+    let responses =
+        resource(&template, "Api")["Properties"]["GatewayResponses"].as_mapping().expect("GatewayResponses");
+    assert!(responses.contains_key("DEFAULT_4XX") && responses.contains_key("DEFAULT_5XX"));
+    for (name, response) in responses {
+        let name = name.as_str().unwrap_or("?");
+        let headers = &response["ResponseParameters"]["Headers"];
+        assert!(!headers["Access-Control-Allow-Origin"].is_null(), "{name}: no CORS origin");
+        let (_, exposed, _) = if_branches(&headers["Access-Control-Expose-Headers"]);
+        assert_eq!(
+            exposed.as_str().map(|e| e.trim_matches('\'')),
+            Some(lambda_glue::cors::EXPOSE_HEADERS),
+            "{name}: the gateway must expose what the functions expose"
+        );
+    }
 }
 
 #[test]
@@ -361,7 +380,7 @@ fn the_deployed_cors_preflight_allows_the_headers_the_functions_read() {
 
 #[test]
 fn memory_sizes_are_the_ones_the_sizing_table_picked() {
-    // README, "Memory sizing" (make bench): the SRP sign-in's function gets 512 MB, the rest 128.
+    // docs/performance.md, "Memory sizing" (make bench): the SRP sign-in's function gets 512 MB, the rest 128.
     let template = template();
     assert_eq!(template["Globals"]["Function"]["MemorySize"].as_u64(), Some(128));
     for (name, _) in functions(&template) {

@@ -256,6 +256,7 @@ async fn documented_cognito_errors_are_client_errors_not_5xx() {
         .send("PUT", "/users/demo@example.com/password", Some(&admin), Some(r#"{"password":"weak","permanent":true}"#))
         .await;
     assert_eq!((weak.status, weak.error_code()), (StatusCode::BAD_REQUEST, "InvalidPassword"), "{:?}", weak.body);
+    assert_eq!(weak.error_field(), "password", "a weak password names the field it came in");
     let bogus_page = t.get("/users?next=not-a-page-token", Some(&admin)).await;
     assert_eq!(
         (bogus_page.status, bogus_page.error_field()),

@@ -21,20 +21,20 @@ pub fn parse_body<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
         ));
     }
     match body.iter().find(|b| !b.is_ascii_whitespace()) {
-        None => return Err(ApiError::new(ErrorCode::BadRequest, "A JSON request body is required.")),
+        None => return Err(ApiError::bad_field(BODY, "A JSON request body is required.")),
         Some(b'{') => {}
         Some(_) => return Err(not_an_object()),
     }
     let mut de = serde_json::Deserializer::from_slice(body);
     let value = serde_path_to_error::deserialize(&mut de).map_err(|e| describe(&e))?;
-    de.end().map_err(|_| ApiError::new(ErrorCode::BadRequest, "The request body is not valid JSON."))?;
+    de.end().map_err(|_| not_json())?;
     Ok(value)
 }
 
 fn describe(err: &serde_path_to_error::Error<serde_json::Error>) -> ApiError {
     let inner = err.inner();
     if inner.is_syntax() || inner.is_eof() {
-        return ApiError::new(ErrorCode::BadRequest, "The request body is not valid JSON.");
+        return not_json();
     }
     let text = inner.to_string();
     // serde reports a missing field at the parent's path, naming the field in backticks; an
@@ -60,8 +60,15 @@ fn describe(err: &serde_path_to_error::Error<serde_json::Error>) -> ApiError {
     ApiError::bad_field(field, message)
 }
 
+/// The `field` of a 400 about the body as a whole.
+const BODY: &str = "body";
+
+fn not_json() -> ApiError {
+    ApiError::bad_field(BODY, "The request body is not valid JSON.")
+}
+
 fn not_an_object() -> ApiError {
-    ApiError::new(ErrorCode::BadRequest, "The request body must be a JSON object.")
+    ApiError::bad_field(BODY, "The request body must be a JSON object.")
 }
 
 #[cfg(test)]
@@ -123,7 +130,7 @@ mod tests {
         for body in ["not json", "", "  ", "[1,2]", "\"str\"", r#"{"username":"a"} trailing"#] {
             let e = err(body);
             assert_eq!(e.code, ErrorCode::BadRequest, "{body}");
-            assert_eq!(e.field, None, "{body}");
+            assert_eq!(e.field.as_deref(), Some("body"), "{body}");
         }
     }
 

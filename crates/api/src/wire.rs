@@ -6,6 +6,20 @@ use serde::{Deserialize, Serialize};
 
 use crate::Secret;
 
+/// An optional request field that, when sent, holds a value: `null` is refused like any other
+/// wrong type (a 400 naming the field), since the contract declares no request field nullable;
+/// a field left out is `None`. For `#[serde(default, deserialize_with = "present")]`.
+fn present<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    match Option::<T>::deserialize(deserializer)? {
+        Some(value) => Ok(Some(value)),
+        None => Err(serde::de::Error::invalid_type(serde::de::Unexpected::Other("null"), &"a value (or no field)")),
+    }
+}
+
 /// The sign-in flows a client may ask for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub enum SignInFlow {
@@ -57,6 +71,143 @@ impl PreferredChallenge {
     }
 }
 
+/// A challenge, by Cognito's name for it (the `ChallengeName` of `InitiateAuth` and
+/// `RespondToAuthChallenge`): what a sign-in asks for (`Challenge.name`) and what
+/// `POST /auth/challenge` answers (`ChallengeRequest.name`). On the wire it is Cognito's
+/// spelling, exactly. Which of these the API answers is the domain's to say
+/// (`auth_domain::challenge::answered_challenges`); Cognito can ask for the others too (a pool
+/// with custom auth triggers, passkeys or remembered devices), and the API passes them on to the
+/// client, which cannot answer them through it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum ChallengeName {
+    /// `NEW_PASSWORD_REQUIRED`: an invited user sets a password (and the attributes the pool
+    /// requires).
+    NewPasswordRequired,
+    /// `SOFTWARE_TOKEN_MFA`: a code from the authenticator app.
+    SoftwareTokenMfa,
+    /// `SMS_MFA`: a code sent by SMS, as a second factor.
+    SmsMfa,
+    /// `SELECT_MFA_TYPE`: the choice between the second factors the user has on.
+    SelectMfaType,
+    /// `MFA_SETUP`: the pool requires MFA and the user has none; enrol an authenticator app.
+    MfaSetup,
+    /// `SELECT_CHALLENGE`: choice-based sign-in's choice of first factor.
+    SelectChallenge,
+    /// `PASSWORD`: the password as the first factor, sent to Cognito.
+    Password,
+    /// `PASSWORD_SRP`: the password as the first factor, proven with SRP.
+    PasswordSrp,
+    /// `EMAIL_OTP`: a code sent by email (a passwordless first factor, or email MFA).
+    EmailOtp,
+    /// `SMS_OTP`: a code sent by SMS as the first factor.
+    SmsOtp,
+    /// `WEB_AUTHN`: a passkey, as the first factor.
+    WebAuthn,
+    /// `PASSWORD_VERIFIER`: the second step of SRP (the API answers it itself during a sign-in).
+    PasswordVerifier,
+    /// `CUSTOM_CHALLENGE`: a challenge of the pool's custom auth Lambda triggers.
+    CustomChallenge,
+    /// `DEVICE_SRP_AUTH`: SRP for a remembered device.
+    DeviceSrpAuth,
+    /// `DEVICE_PASSWORD_VERIFIER`: the second step of a remembered device's SRP.
+    DevicePasswordVerifier,
+    /// `ADMIN_NO_SRP_AUTH`: a legacy name Cognito documents among its challenges.
+    AdminNoSrpAuth,
+    /// A name none of the above spells: one Cognito added after this list, or a client's
+    /// mistake. Kept as it came, so a client sees what Cognito asked for; the API answers none.
+    Unknown(UnknownChallengeName),
+}
+
+/// A challenge name that is none of [`ChallengeName`]'s known ones. Only reading a name makes
+/// one ([`ChallengeName::from`]), so it never spells a known name.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct UnknownChallengeName(String);
+
+impl UnknownChallengeName {
+    /// The name as it came.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl ChallengeName {
+    /// Every name Cognito documents, the ones the API answers first, in the contract's order.
+    pub const KNOWN: &[ChallengeName] = &[
+        Self::NewPasswordRequired,
+        Self::SoftwareTokenMfa,
+        Self::SmsMfa,
+        Self::SelectMfaType,
+        Self::MfaSetup,
+        Self::SelectChallenge,
+        Self::Password,
+        Self::PasswordSrp,
+        Self::EmailOtp,
+        Self::SmsOtp,
+        Self::WebAuthn,
+        Self::PasswordVerifier,
+        Self::CustomChallenge,
+        Self::DeviceSrpAuth,
+        Self::DevicePasswordVerifier,
+        Self::AdminNoSrpAuth,
+    ];
+
+    /// Cognito's name for it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::NewPasswordRequired => "NEW_PASSWORD_REQUIRED",
+            Self::SoftwareTokenMfa => "SOFTWARE_TOKEN_MFA",
+            Self::SmsMfa => "SMS_MFA",
+            Self::SelectMfaType => "SELECT_MFA_TYPE",
+            Self::MfaSetup => "MFA_SETUP",
+            Self::SelectChallenge => "SELECT_CHALLENGE",
+            Self::Password => "PASSWORD",
+            Self::PasswordSrp => "PASSWORD_SRP",
+            Self::EmailOtp => "EMAIL_OTP",
+            Self::SmsOtp => "SMS_OTP",
+            Self::WebAuthn => "WEB_AUTHN",
+            Self::PasswordVerifier => "PASSWORD_VERIFIER",
+            Self::CustomChallenge => "CUSTOM_CHALLENGE",
+            Self::DeviceSrpAuth => "DEVICE_SRP_AUTH",
+            Self::DevicePasswordVerifier => "DEVICE_PASSWORD_VERIFIER",
+            Self::AdminNoSrpAuth => "ADMIN_NO_SRP_AUTH",
+            Self::Unknown(name) => name.as_str(),
+        }
+    }
+}
+
+impl From<&str> for ChallengeName {
+    /// The challenge `name` spells, exactly (case matters, as in Cognito); [`ChallengeName::Unknown`]
+    /// when it spells none.
+    fn from(name: &str) -> Self {
+        Self::KNOWN
+            .iter()
+            .find(|known| known.as_str() == name)
+            .cloned()
+            .unwrap_or_else(|| Self::Unknown(UnknownChallengeName(name.to_owned())))
+    }
+}
+
+impl std::fmt::Display for ChallengeName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for ChallengeName {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+/// Any string reads as a name (an unknown one as [`ChallengeName::Unknown`]): whether the API
+/// answers it is the domain's check, which says so in a 400 naming `name`, the one message for a
+/// name Cognito knows and the API does not answer and for a name nobody knows.
+impl<'de> Deserialize<'de> for ChallengeName {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(|name| Self::from(name.as_str()))
+    }
+}
+
 /// `POST /auth/sign-in`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
@@ -64,13 +215,13 @@ pub struct SignInRequest {
     /// The sign-in name: email address or username.
     pub username: String,
     /// The password: required, except for `USER_AUTH` without a password factor.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "present")]
     pub password: Option<Secret>,
     /// The flow; `USER_SRP_AUTH` when absent.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "present")]
     pub flow: Option<SignInFlow>,
     /// `USER_AUTH` only: the first factor to start with.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "present")]
     pub preferred_challenge: Option<PreferredChallenge>,
 }
 
@@ -95,8 +246,9 @@ pub struct Tokens {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Challenge {
-    /// The challenge name (`NEW_PASSWORD_REQUIRED`, `SOFTWARE_TOKEN_MFA`, ...).
-    pub name: String,
+    /// The challenge (`NEW_PASSWORD_REQUIRED`, `SOFTWARE_TOKEN_MFA`, ...): Cognito's, passed on
+    /// as Cognito named it, whether or not the API answers it.
+    pub name: ChallengeName,
     /// The session to send back with the answer.
     pub session: Secret,
     /// Challenge parameters, as Cognito gives them (minus SRP internals). Values are secrets:
@@ -153,7 +305,7 @@ pub struct RefreshRequest {
     pub refresh_token: Secret,
     /// No longer needed (the refresh goes through `GetTokensFromRefreshToken`, which takes the
     /// client secret itself, not a `SECRET_HASH` over a username); accepted and ignored.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "present")]
     pub username: Option<String>,
 }
 
@@ -173,7 +325,7 @@ pub struct SignOutRequest {
     /// The caller's access token.
     pub access_token: Secret,
     /// A refresh token to revoke as well.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "present")]
     pub refresh_token: Option<Secret>,
 }
 
@@ -185,8 +337,9 @@ pub struct ChallengeRequest {
     pub username: String,
     /// The challenge name (`NEW_PASSWORD_REQUIRED`, `SOFTWARE_TOKEN_MFA`, `SMS_MFA`,
     /// `SELECT_MFA_TYPE`, `MFA_SETUP`; of choice-based sign-in, `SELECT_CHALLENGE`, `PASSWORD`,
-    /// `PASSWORD_SRP`, `EMAIL_OTP`, `SMS_OTP`).
-    pub name: String,
+    /// `PASSWORD_SRP`, `EMAIL_OTP`, `SMS_OTP`). Another name, known to Cognito or not, is a 400
+    /// naming `name`.
+    pub name: ChallengeName,
     /// The challenge's session.
     pub session: Secret,
     /// The answers: `NEW_PASSWORD` (and `userAttributes.<name>` for required attributes),
@@ -207,7 +360,7 @@ pub struct SignUpRequest {
     pub username: String,
     /// The password; absent for a passwordless account (the pool must allow a passwordless first
     /// factor, such as `EMAIL_OTP`).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "present")]
     pub password: Option<Secret>,
     /// User attributes (`{"name": "Ann"}`).
     #[serde(default)]
@@ -288,7 +441,7 @@ pub struct TotpVerifyRequest {
     /// The 6-digit code from the authenticator app.
     pub code: Secret,
     /// A name for the authenticator.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "present")]
     pub device_name: Option<String>,
 }
 
@@ -333,17 +486,17 @@ pub struct SetMfaPreferenceRequest {
     /// The caller's access token.
     pub access_token: Secret,
     /// The authenticator app (enrol it first with `/mfa/totp/setup` and `/mfa/totp/verify`).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "present")]
     pub totp: Option<bool>,
     /// Codes by email (the pool must send email through SES; the account needs an email address,
     /// which the first code that arrives verifies).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "present")]
     pub email: Option<bool>,
     /// Codes by SMS (a verified phone number).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "present")]
     pub sms: Option<bool>,
     /// The factor sign-in asks for when several are on.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "present")]
     pub preferred: Option<MfaFactor>,
 }
 
@@ -389,13 +542,13 @@ pub struct CreateUserRequest {
     /// The sign-in name (an email address for this pool).
     pub username: String,
     /// The email address (defaults to the username when that is an email address).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "present")]
     pub email: Option<String>,
     /// Mark the email as verified.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "present")]
     pub email_verified: Option<bool>,
     /// A temporary password; Cognito generates one when absent.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "present")]
     pub temporary_password: Option<Secret>,
     /// Other attributes.
     #[serde(default)]
@@ -404,7 +557,7 @@ pub struct CreateUserRequest {
     #[serde(default)]
     pub groups: Vec<String>,
     /// Whether Cognito emails the invitation (default true).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "present")]
     pub send_invite: Option<bool>,
 }
 
@@ -547,6 +700,50 @@ mod tests {
         for debug in shown {
             assert!(!debug.contains("SECRET-MARK"), "{debug}");
         }
+    }
+
+    #[test]
+    fn a_null_optional_field_is_a_400_naming_it_and_an_absent_one_is_none() {
+        // GIVEN optional fields sent as null, as the contract allows none to be
+        let refused = [
+            (r#"{"username":"ann","sendInvite":null}"#, "sendInvite"),
+            (r#"{"username":"ann","email":null}"#, "email"),
+            (r#"{"username":"ann","temporaryPassword":null}"#, "temporaryPassword"),
+        ];
+        for (body, field) in refused {
+            // WHEN the body is read THEN it is a 400 naming the field
+            let err = crate::parse_body::<CreateUserRequest>(body.as_bytes()).unwrap_err();
+            assert_eq!((err.status().as_u16(), err.field.as_deref()), (400, Some(field)), "{body}");
+        }
+        let err = crate::parse_body::<SignInRequest>(br#"{"username":"ann","preferredChallenge":null}"#).unwrap_err();
+        assert_eq!(err.field.as_deref(), Some("preferredChallenge"), "{err:?}");
+        let err = crate::parse_body::<SetMfaPreferenceRequest>(br#"{"accessToken":"t","totp":null}"#).unwrap_err();
+        assert_eq!(err.field.as_deref(), Some("totp"));
+        // AND a field left out is simply absent
+        let req: CreateUserRequest = crate::parse_body(br#"{"username":"ann","sendInvite":false}"#).unwrap();
+        assert_eq!((req.send_invite, req.email), (Some(false), None));
+    }
+
+    #[test]
+    fn challenge_names_are_cognitos_spellings_both_ways_and_an_unknown_one_is_kept_as_it_came() {
+        // GIVEN every name Cognito documents
+        for name in ChallengeName::KNOWN {
+            // WHEN it is written and read back THEN it is Cognito's spelling and the same name
+            let json = serde_json::to_value(name).unwrap();
+            assert_eq!(json, serde_json::json!(name.as_str()));
+            assert_eq!(serde_json::from_value::<ChallengeName>(json).ok().as_ref(), Some(name));
+            assert!(!matches!(ChallengeName::from(name.as_str()), ChallengeName::Unknown(_)), "{name}");
+        }
+        assert_eq!(ChallengeName::SoftwareTokenMfa.as_str(), "SOFTWARE_TOKEN_MFA");
+        // AND a name it does not know, or spelled otherwise, is kept as it came
+        for other in ["FUTURE_CHALLENGE", "software_token_mfa", " SMS_MFA", ""] {
+            let name: ChallengeName = serde_json::from_value(serde_json::json!(other)).unwrap();
+            assert!(matches!(&name, ChallengeName::Unknown(unknown) if unknown.as_str() == other), "{other:?}");
+            assert_eq!(serde_json::to_value(&name).unwrap(), serde_json::json!(other));
+        }
+        // AND a name that is no string is a 400 naming the field
+        let err = crate::parse_body::<ChallengeRequest>(br#"{"username":"ann","name":5,"session":"s"}"#).unwrap_err();
+        assert_eq!(err.field.as_deref(), Some("name"), "{err:?}");
     }
 
     #[test]

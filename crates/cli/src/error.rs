@@ -58,7 +58,7 @@ mod tests {
     #[test]
     fn a_wrong_password_reads_like_the_apis_error() {
         assert_eq!(describe(AuthError::InvalidCredentials), "NotAuthorized: Incorrect username or password.");
-        assert_eq!(describe(AuthError::CodeMismatch), "InvalidCode: The code is wrong or has expired.");
+        assert_eq!(describe(AuthError::code_mismatch("code")), "InvalidCode: The code is wrong or has expired.");
     }
 
     #[test]

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use api_types::{
     Secret,
-    wire::{Challenge, ChallengeRequest, SignInResponse},
+    wire::{Challenge, ChallengeName, ChallengeRequest, SignInResponse},
 };
 
 use crate::{
@@ -23,22 +23,81 @@ use crate::{
     user_pool::{AuthParameters, ChallengeApi, TokenOwner},
 };
 
-/// The challenges the API answers, and the answers each takes (`userAttributes.*` is allowed
-/// with `NEW_PASSWORD_REQUIRED`).
-fn accepted_answers(name: &str) -> Option<&'static [&'static str]> {
+/// The challenges the API answers (`POST /auth/challenge`'s `name`; `openapi.yaml`'s
+/// `ChallengeName`, which a test keeps equal): the names Cognito documents that
+/// [`accepted_answers`] has answers for, in [`ChallengeName::KNOWN`]'s order.
+pub fn answered_challenges() -> Vec<ChallengeName> {
+    ChallengeName::KNOWN.iter().filter(|name| accepted_answers(name).is_some()).cloned().collect()
+}
+
+/// The answers challenge `name` takes (`userAttributes.*` is allowed with
+/// `NEW_PASSWORD_REQUIRED`), or `None` when the API does not answer it.
+fn accepted_answers(name: &ChallengeName) -> Option<&'static [&'static str]> {
+    use ChallengeName as N;
     Some(match name {
-        "NEW_PASSWORD_REQUIRED" => &["NEW_PASSWORD"],
-        "SOFTWARE_TOKEN_MFA" => &["SOFTWARE_TOKEN_MFA_CODE"],
-        "SMS_MFA" => &["SMS_MFA_CODE"],
-        "SELECT_MFA_TYPE" => &["ANSWER"],
-        "MFA_SETUP" => &["SOFTWARE_TOKEN_MFA_CODE", "DEVICE_NAME"],
-        "SELECT_CHALLENGE" => &["ANSWER", "PASSWORD"],
-        "PASSWORD" | "PASSWORD_SRP" => &["PASSWORD"],
-        "EMAIL_OTP" => &["EMAIL_OTP_CODE"],
-        "SMS_OTP" => &["SMS_OTP_CODE"],
-        _ => return None,
+        N::NewPasswordRequired => &["NEW_PASSWORD"],
+        N::SoftwareTokenMfa => &["SOFTWARE_TOKEN_MFA_CODE"],
+        N::SmsMfa => &["SMS_MFA_CODE"],
+        N::SelectMfaType => &["ANSWER"],
+        N::MfaSetup => &["SOFTWARE_TOKEN_MFA_CODE", "DEVICE_NAME"],
+        N::SelectChallenge => &["ANSWER", "PASSWORD"],
+        N::Password | N::PasswordSrp => &["PASSWORD"],
+        N::EmailOtp => &["EMAIL_OTP_CODE"],
+        N::SmsOtp => &["SMS_OTP_CODE"],
+        // Answered by the API itself, within the sign-in that started SRP: a client never holds
+        // the SRP secret it would take.
+        N::PasswordVerifier => return None,
+        // Not offered: passkeys need the browser's WebAuthn ceremony, remembered devices a device
+        // key the API does not keep, custom challenges a pool's own triggers; and Cognito never
+        // issues ADMIN_NO_SRP_AUTH, nor a name nobody knows, in a flow the API starts.
+        N::WebAuthn
+        | N::DeviceSrpAuth
+        | N::DevicePasswordVerifier
+        | N::CustomChallenge
+        | N::AdminNoSrpAuth
+        | N::Unknown(_) => return None,
     })
 }
+
+/// The answer a refused password or code of challenge `name` was given in (`responses` when
+/// the challenge takes neither).
+fn answer_field(name: &ChallengeName) -> &'static str {
+    use ChallengeName as N;
+    match name {
+        N::NewPasswordRequired => "responses.NEW_PASSWORD",
+        N::SoftwareTokenMfa | N::MfaSetup => "responses.SOFTWARE_TOKEN_MFA_CODE",
+        N::SmsMfa => "responses.SMS_MFA_CODE",
+        N::EmailOtp => "responses.EMAIL_OTP_CODE",
+        N::SmsOtp => "responses.SMS_OTP_CODE",
+        N::Password | N::PasswordSrp | N::SelectChallenge => "responses.PASSWORD",
+        N::SelectMfaType
+        | N::WebAuthn
+        | N::PasswordVerifier
+        | N::CustomChallenge
+        | N::DeviceSrpAuth
+        | N::DevicePasswordVerifier
+        | N::AdminNoSrpAuth
+        | N::Unknown(_) => "responses",
+    }
+}
+
+/// The 400 for a challenge the API does not answer: Cognito's (a passkey, a custom challenge),
+/// or a name nobody knows. The name is echoed only when short enough to be one.
+fn not_answered(name: &ChallengeName) -> AuthError {
+    let answered = answered_challenges().iter().map(ChallengeName::as_str).collect::<Vec<_>>().join(", ");
+    let name = name.as_str();
+    let message = if name.trim().is_empty() {
+        format!("name is required: the challenge answered, one of {answered}.")
+    } else if name.chars().count() > NAME_ECHO_MAX_CHARS {
+        format!("name is not a challenge this API answers (it answers {answered}).")
+    } else {
+        format!("{name} is not a challenge this API answers (it answers {answered}).")
+    };
+    AuthError::bad_input("name", message)
+}
+
+/// The longest `name` a 400 repeats: every challenge name is far shorter.
+const NAME_ECHO_MAX_CHARS: usize = 64;
 
 impl SignInService {
     /// Answers a challenge for the caller `context` describes; returns tokens or the next
@@ -50,11 +109,10 @@ impl SignInService {
     ) -> Result<SignInResponse, AuthError> {
         check_username("username", &req.username)?;
         check_text("session", req.session.expose(), SESSION_MAX_CHARS)?;
-        let allowed = accepted_answers(&req.name).ok_or_else(|| {
-            AuthError::bad_input("name", format!("{} is not a challenge this API answers.", req.name))
-        })?;
+        let allowed = accepted_answers(&req.name).ok_or_else(|| not_answered(&req.name))?;
         for (key, value) in &req.responses {
-            let attribute = key.strip_prefix("userAttributes.").filter(|_| req.name == "NEW_PASSWORD_REQUIRED");
+            let attribute =
+                key.strip_prefix("userAttributes.").filter(|_| req.name == ChallengeName::NewPasswordRequired);
             if let Some(name) = attribute {
                 let field = format!("responses.{key}");
                 // An unverified address must never become the sign-in name through this answer.
@@ -83,13 +141,13 @@ impl SignInService {
                 AuthError::bad_input(format!("responses.{key}"), format!("responses.{key} is required."))
             })
         };
-        match req.name.as_str() {
-            "NEW_PASSWORD_REQUIRED" => check_password("responses.NEW_PASSWORD", require("NEW_PASSWORD")?)?,
-            "SOFTWARE_TOKEN_MFA" => {
+        match &req.name {
+            ChallengeName::NewPasswordRequired => check_password("responses.NEW_PASSWORD", require("NEW_PASSWORD")?)?,
+            ChallengeName::SoftwareTokenMfa => {
                 check_one_time_password("responses.SOFTWARE_TOKEN_MFA_CODE", require("SOFTWARE_TOKEN_MFA_CODE")?)?
             }
-            "SMS_MFA" => check_one_time_password("responses.SMS_MFA_CODE", require("SMS_MFA_CODE")?)?,
-            "SELECT_MFA_TYPE" => {
+            ChallengeName::SmsMfa => check_one_time_password("responses.SMS_MFA_CODE", require("SMS_MFA_CODE")?)?,
+            ChallengeName::SelectMfaType => {
                 let choice = require("ANSWER")?;
                 if !matches!(choice, "SMS_MFA" | "SOFTWARE_TOKEN_MFA" | "EMAIL_OTP") {
                     return Err(AuthError::bad_input(
@@ -98,7 +156,7 @@ impl SignInService {
                     ));
                 }
             }
-            "SELECT_CHALLENGE" => match require("ANSWER")? {
+            ChallengeName::SelectChallenge => match require("ANSWER")? {
                 "PASSWORD" | "PASSWORD_SRP" => {
                     required_password("responses.PASSWORD", req.responses.get("PASSWORD"))?;
                 }
@@ -116,25 +174,38 @@ impl SignInService {
                     ));
                 }
             },
-            "PASSWORD" | "PASSWORD_SRP" => {
+            ChallengeName::Password | ChallengeName::PasswordSrp => {
                 required_password("responses.PASSWORD", req.responses.get("PASSWORD"))?;
             }
             // The same challenge serves passwordless sign-in (8 digits) and email MFA (6).
-            "EMAIL_OTP" => check_code("responses.EMAIL_OTP_CODE", require("EMAIL_OTP_CODE")?, &[6, 8])?,
-            "SMS_OTP" => check_code("responses.SMS_OTP_CODE", require("SMS_OTP_CODE")?, &[PASSWORDLESS_CODE_DIGITS])?,
-            _ => {}
+            ChallengeName::EmailOtp => check_code("responses.EMAIL_OTP_CODE", require("EMAIL_OTP_CODE")?, &[6, 8])?,
+            ChallengeName::SmsOtp => {
+                check_code("responses.SMS_OTP_CODE", require("SMS_OTP_CODE")?, &[PASSWORDLESS_CODE_DIGITS])?
+            }
+            // Without a code it asks for the secret, with one it enrols it: checked below.
+            ChallengeName::MfaSetup => {}
+            // Refused above (they take no answers); refused again, should that check move.
+            ChallengeName::WebAuthn
+            | ChallengeName::PasswordVerifier
+            | ChallengeName::CustomChallenge
+            | ChallengeName::DeviceSrpAuth
+            | ChallengeName::DevicePasswordVerifier
+            | ChallengeName::AdminNoSrpAuth
+            | ChallengeName::Unknown(_) => return Err(not_answered(&req.name)),
         }
 
         let (api, session) = self.cognito_session(req.session.expose())?;
         let session = Secret::from(session);
-        let srp_password = match (req.name.as_str(), answer("ANSWER")) {
-            ("SELECT_CHALLENGE", Some("PASSWORD_SRP")) | ("PASSWORD_SRP", _) => answer("PASSWORD"),
+        let srp_password = match (&req.name, answer("ANSWER")) {
+            (ChallengeName::SelectChallenge, Some("PASSWORD_SRP")) | (ChallengeName::PasswordSrp, _) => {
+                answer("PASSWORD")
+            }
             _ => None,
         };
         if let Some(password) = srp_password {
             return self.answer_with_srp(req, api, &session, password, context).await;
         }
-        let (name, session, mut responses) = if req.name == "MFA_SETUP" {
+        let (session, mut responses) = if req.name == ChallengeName::MfaSetup {
             let Some(code) = answer("SOFTWARE_TOKEN_MFA_CODE") else {
                 return self.start_totp_enrolment(&req.username, &session, api).await;
             };
@@ -143,23 +214,23 @@ impl SignInService {
                 .pool
                 .verify_software_token(TokenOwner::Session(&session), code, answer("DEVICE_NAME"))
                 .await
-                .map_err(challenge_error)?;
+                .map_err(|err| challenge_error(err).in_field("responses.SOFTWARE_TOKEN_MFA_CODE"))?;
             if !accepted {
-                return Err(AuthError::CodeMismatch);
+                return Err(AuthError::code_mismatch("responses.SOFTWARE_TOKEN_MFA_CODE"));
             }
-            ("MFA_SETUP", next.map(Secret::from).unwrap_or(session), AuthParameters::new())
+            (next.map(Secret::from).unwrap_or(session), AuthParameters::new())
         } else {
             let responses: AuthParameters =
                 req.responses.iter().map(|(key, value)| (key.clone(), value.expose().to_owned())).collect();
-            (req.name.as_str(), session, responses)
+            (session, responses)
         };
         responses.insert("USERNAME".into(), req.username.clone());
         self.add_secret_hash(&mut responses, &req.username);
         let result = self
             .pool
-            .respond_to_challenge(api, name, Some(session.expose()), responses, context)
+            .respond_to_challenge(api, &req.name, Some(session.expose()), responses, context)
             .await
-            .map_err(challenge_error)?;
+            .map_err(|err| challenge_error(err).in_field(answer_field(&req.name)))?;
         Ok(self.respond(result, &req.username, api))
     }
 
@@ -176,7 +247,7 @@ impl SignInService {
     ) -> Result<SignInResponse, AuthError> {
         let client = SrpClient::new().map_err(|e| AuthError::Upstream(srp_failure(e)))?;
         let mut responses = AuthParameters::new();
-        if req.name == "SELECT_CHALLENGE" {
+        if req.name == ChallengeName::SelectChallenge {
             responses.insert("ANSWER".into(), "PASSWORD_SRP".into());
         }
         responses.insert("SRP_A".into(), client.public_a_hex());
@@ -206,7 +277,12 @@ impl SignInService {
         parameters.insert("secretCode".to_string(), Secret::from(secret));
         let session = self.client_session(next.map(Secret::from).unwrap_or_else(|| session.clone()), api);
         Ok(SignInResponse::Challenge {
-            challenge: Challenge { name: "MFA_SETUP".into(), session, parameters, available_challenges: Vec::new() },
+            challenge: Challenge {
+                name: ChallengeName::MfaSetup,
+                session,
+                parameters,
+                available_challenges: Vec::new(),
+            },
             username: username.to_string(),
         })
     }
@@ -259,7 +335,7 @@ mod tests {
         }))
     }
 
-    fn respond_call(pool: &ScriptedPool, i: usize) -> (ChallengeApi, String, Option<String>, AuthParameters) {
+    fn respond_call(pool: &ScriptedPool, i: usize) -> (ChallengeApi, ChallengeName, Option<String>, AuthParameters) {
         match &pool.calls()[i] {
             Call::Respond { api, challenge, session, responses } => {
                 (*api, challenge.clone(), session.clone(), responses.clone())
@@ -490,11 +566,60 @@ mod tests {
         assert_eq!(pool.contexts(), [("RespondToAuthChallenge", crate::testing::browser_context())]);
     }
 
+    #[test]
+    fn the_answered_challenges_are_the_sign_in_mfa_and_first_factor_ones() {
+        let answered: Vec<_> = answered_challenges().iter().map(|name| name.as_str().to_owned()).collect();
+        assert_eq!(
+            answered,
+            [
+                "NEW_PASSWORD_REQUIRED",
+                "SOFTWARE_TOKEN_MFA",
+                "SMS_MFA",
+                "SELECT_MFA_TYPE",
+                "MFA_SETUP",
+                "SELECT_CHALLENGE",
+                "PASSWORD",
+                "PASSWORD_SRP",
+                "EMAIL_OTP",
+                "SMS_OTP"
+            ]
+        );
+        for other in ["", "CUSTOM_CHALLENGE", "DEVICE_SRP_AUTH", "PASSWORD_VERIFIER", "WEB_AUTHN", "sms_mfa"] {
+            assert!(accepted_answers(&ChallengeName::from(other)).is_none(), "{other}");
+        }
+    }
+
+    #[tokio::test]
+    async fn a_challenge_the_api_does_not_answer_is_a_400_naming_it_and_what_it_answers() {
+        // GIVEN answers to a challenge Cognito knows and the API does not answer, to a made-up
+        // one, to an empty name, and to an absurdly long one
+        let (svc, pool) = service(vec![]);
+        let long = "X".repeat(1000);
+        for (name, says) in [
+            ("WEB_AUTHN", "WEB_AUTHN is not a challenge this API answers"),
+            ("CUSTOM_THING", "CUSTOM_THING is not a challenge this API answers"),
+            ("", "name is required"),
+            (long.as_str(), "name is not a challenge this API answers"),
+        ] {
+            // WHEN they are answered
+            let err = svc.answer_challenge(&answer(name, "s", &[]), &ContextData::default()).await.unwrap_err();
+            // THEN the 400 names `name`, says why and lists the challenges the API answers
+            let api = api_types::ApiError::from(err);
+            assert_eq!((api.status().as_u16(), api.field.as_deref()), (400, Some("name")), "{name}");
+            assert!(api.message.starts_with(says), "{name}: {}", api.message);
+            assert!(api.message.contains("NEW_PASSWORD_REQUIRED, SOFTWARE_TOKEN_MFA, SMS_MFA"), "{}", api.message);
+            assert!(!api.message.contains(&long), "a long name is not repeated");
+        }
+        assert!(pool.calls().is_empty(), "nothing reaches Cognito");
+    }
+
     #[tokio::test]
     async fn a_wrong_mfa_code_is_invalid_code_and_a_dead_session_says_so() {
         let (svc, _) = service(vec![Err(error("CodeMismatchException")), Err(error("NotAuthorizedException"))]);
         let req = answer("SOFTWARE_TOKEN_MFA", "s", &[("SOFTWARE_TOKEN_MFA_CODE", "123456")]);
-        assert!(matches!(svc.answer_challenge(&req, &ContextData::default()).await, Err(AuthError::CodeMismatch)));
+        assert!(
+            matches!(svc.answer_challenge(&req, &ContextData::default()).await, Err(AuthError::CodeMismatch { field }) if field == "responses.SOFTWARE_TOKEN_MFA_CODE")
+        );
         assert!(matches!(svc.answer_challenge(&req, &ContextData::default()).await, Err(AuthError::InvalidSession)));
     }
 

@@ -331,9 +331,11 @@ pub fn outcome(call: CognitoCall, err: CognitoError) -> Outcome {
         A::InvalidCredentials => AuthError::InvalidCredentials,
         A::UserNotConfirmed => AuthError::UserNotConfirmed,
         A::PasswordResetRequired => AuthError::PasswordResetRequired,
-        A::PasswordPolicy => AuthError::PasswordPolicy(err.message),
-        A::InvalidParameter => AuthError::InvalidParameter(err.message),
-        A::CodeMismatch => AuthError::CodeMismatch,
+        A::PasswordPolicy => AuthError::PasswordPolicy { field: password_field(call).into(), message: err.message },
+        A::InvalidParameter => {
+            AuthError::InvalidParameter { field: invalid_parameter_field(call, &err.message), message: err.message }
+        }
+        A::CodeMismatch => AuthError::code_mismatch(code_field(call)),
         A::UsernameExists => AuthError::UsernameExists,
         A::InvalidSession => AuthError::InvalidSession,
         A::InvalidIdToken => AuthError::InvalidIdToken,
@@ -341,7 +343,10 @@ pub fn outcome(call: CognitoCall, err: CognitoError) -> Outcome {
         A::UnknownUser => AuthError::UnknownUser,
         A::UnknownGroup => AuthError::UnknownGroup,
         A::StateConflict => AuthError::StateConflict(err.message),
-        A::BadPageToken => AuthError::bad_input("next", "next is not a valid page token."),
+        // Well formed, but no page token Cognito issued: its refusal, as for any other parameter.
+        A::BadPageToken => {
+            AuthError::InvalidParameter { field: Some("next"), message: "next is not a valid page token.".into() }
+        }
         A::Throttled => AuthError::Throttled,
         A::LimitExceeded => AuthError::LimitExceeded,
         A::TooManyFailedAttempts => AuthError::TooManyFailedAttempts,
@@ -373,6 +378,61 @@ impl AuthError {
             Outcome::Fail(err) => err,
             Outcome::AnswerAsSuccess(err) => Self::Upstream(err),
         }
+    }
+}
+
+/// The field of the request that carries the password a call sets, for a refused one: each
+/// call's request names it so. The admin calls set a `temporaryPassword` (`POST /users`) or a
+/// `password` (`PUT /users/{username}/password`): the service says which
+/// ([`AuthError::in_field`]).
+fn password_field(call: CognitoCall) -> &'static str {
+    match call {
+        C::ConfirmForgotPassword => "newPassword",
+        C::ChangePassword => "proposedPassword",
+        C::ChallengeAnswer => "responses.NEW_PASSWORD",
+        _ => "password",
+    }
+}
+
+/// The request's field a Cognito `InvalidParameterException` is about, from its message: the
+/// member a validation error names (`Value at 'session' failed to satisfy constraint`), the
+/// username, or the attributes (`Invalid phone number format.`, `Type for attribute
+/// {custom:team} could not be determined`); `None` when the message names nothing the request
+/// sent.
+fn invalid_parameter_field(call: CognitoCall, message: &str) -> Option<&'static str> {
+    let member = message.split_once("Value at '").and_then(|(_, rest)| rest.split_once('\'')).map(|(m, _)| m);
+    let attributes = match call {
+        C::ChallengeAnswer => "responses",
+        _ => "attributes",
+    };
+    match member {
+        Some("session") => return Some("session"),
+        Some("username") => return Some("username"),
+        Some("password") => return Some(password_field(call)),
+        Some("confirmationCode") => return Some("code"),
+        Some("accessToken") => return Some("accessToken"),
+        Some(m) if m.starts_with("userAttributes") => return Some(attributes),
+        _ => {}
+    }
+    let lower = message.to_ascii_lowercase();
+    if call == C::ListUsersPage {
+        Some("next")
+    } else if lower.contains("username") {
+        Some("username")
+    } else if lower.contains("attribute") || lower.contains("phone number") || lower.contains("email") {
+        Some(attributes)
+    } else {
+        None
+    }
+}
+
+/// The field of the request that carries the code a call checks. A challenge's code has the
+/// challenge's own key (`responses.SMS_MFA_CODE`, ...): the service says which
+/// ([`AuthError::in_field`]).
+fn code_field(call: CognitoCall) -> &'static str {
+    match call {
+        C::ChallengeAnswer => "responses",
+        _ => "code",
     }
 }
 

@@ -22,14 +22,29 @@ pub enum AuthError {
     #[error("password reset required")]
     PasswordResetRequired,
     /// The password does not meet the pool's policy (Cognito's message says how).
-    #[error("password policy: {0}")]
-    PasswordPolicy(String),
+    #[error("password policy: {field}: {message}")]
+    PasswordPolicy {
+        /// The request's field that carried the password (`password`, `newPassword`,
+        /// `proposedPassword`, `temporaryPassword`, `responses.NEW_PASSWORD`).
+        field: std::borrow::Cow<'static, str>,
+        /// Cognito's message: what the policy wants.
+        message: String,
+    },
     /// Cognito rejected a parameter.
-    #[error("invalid parameter: {0}")]
-    InvalidParameter(String),
+    #[error("invalid parameter: {message}")]
+    InvalidParameter {
+        /// The request's field it was, when Cognito's message says so (see
+        /// [`crate::cognito_errors`]).
+        field: Option<&'static str>,
+        /// Cognito's message.
+        message: String,
+    },
     /// A code is wrong or expired.
-    #[error("code mismatch or expired")]
-    CodeMismatch,
+    #[error("code mismatch or expired: {field}")]
+    CodeMismatch {
+        /// The request's field that carried the code (`code`, `responses.SOFTWARE_TOKEN_MFA_CODE`).
+        field: std::borrow::Cow<'static, str>,
+    },
     /// The username is taken.
     #[error("username exists")]
     UsernameExists,
@@ -108,6 +123,22 @@ impl AuthError {
     pub fn bad_input(field: impl Into<std::borrow::Cow<'static, str>>, message: impl Into<String>) -> Self {
         Self::BadInput { field: field.into(), message: message.into() }
     }
+
+    /// A wrong or expired code in `field`.
+    pub fn code_mismatch(field: impl Into<std::borrow::Cow<'static, str>>) -> Self {
+        Self::CodeMismatch { field: field.into() }
+    }
+
+    /// The same error, naming `field` when it is a refused password or code: for the calls whose
+    /// Cognito call alone does not say which field of the request carried it (an admin's
+    /// `temporaryPassword` or `password`, a challenge's code). Other errors pass unchanged.
+    pub fn in_field(self, field: impl Into<std::borrow::Cow<'static, str>>) -> Self {
+        match self {
+            Self::PasswordPolicy { message, .. } => Self::PasswordPolicy { field: field.into(), message },
+            Self::CodeMismatch { .. } => Self::CodeMismatch { field: field.into() },
+            other => other,
+        }
+    }
 }
 
 /// Seconds a throttled client is told to wait: Cognito's request-rate throttling clears within
@@ -139,9 +170,19 @@ impl From<AuthError> for ApiError {
             AuthError::PasswordResetRequired => {
                 ApiError::new(ErrorCode::PasswordResetRequired, "The password must be reset.")
             }
-            AuthError::PasswordPolicy(message) => ApiError::new(ErrorCode::InvalidPassword, message),
-            AuthError::InvalidParameter(message) => ApiError::new(ErrorCode::InvalidParameter, message),
-            AuthError::CodeMismatch => ApiError::new(ErrorCode::InvalidCode, "The code is wrong or has expired."),
+            AuthError::PasswordPolicy { field, message } => {
+                ApiError::new(ErrorCode::InvalidPassword, message).with_field(field)
+            }
+            AuthError::InvalidParameter { field, message } => {
+                let err = ApiError::new(ErrorCode::InvalidParameter, message);
+                match field {
+                    Some(field) => err.with_field(field),
+                    None => err,
+                }
+            }
+            AuthError::CodeMismatch { field } => {
+                ApiError::new(ErrorCode::InvalidCode, "The code is wrong or has expired.").with_field(field)
+            }
             AuthError::UsernameExists => ApiError::new(ErrorCode::UsernameExists, "The username is taken."),
             AuthError::BadInput { field, message } => ApiError::bad_field(field, message),
             AuthError::InvalidSession => {
@@ -234,9 +275,22 @@ mod tests {
     }
 
     #[test]
-    fn password_policy_message_reaches_the_client() {
+    fn password_policy_message_reaches_the_client_naming_the_field() {
         let e = ApiError::from(AuthError::from_cognito(CognitoCall::SignUp, cognito("InvalidPasswordException")));
-        assert_eq!((e.status().as_u16(), e.message.as_str()), (400, "detail"));
+        assert_eq!((e.status().as_u16(), e.message.as_str(), e.field.as_deref()), (400, "detail", Some("password")));
+    }
+
+    #[test]
+    fn a_refused_password_or_code_names_the_field_that_carried_it() {
+        let weak = AuthError::from_cognito(CognitoCall::Admin, cognito("InvalidPasswordException"));
+        let e = ApiError::from(weak.in_field("temporaryPassword"));
+        assert_eq!((e.code, e.field.as_deref()), (ErrorCode::InvalidPassword, Some("temporaryPassword")));
+        let wrong = AuthError::from_cognito(CognitoCall::ChallengeAnswer, cognito("CodeMismatchException"));
+        let e = ApiError::from(wrong.in_field("responses.SMS_MFA_CODE"));
+        assert_eq!((e.code, e.field.as_deref()), (ErrorCode::InvalidCode, Some("responses.SMS_MFA_CODE")));
+        // Other errors keep what they had.
+        let e = ApiError::from(AuthError::InvalidCredentials.in_field("password"));
+        assert_eq!(e.field, None);
     }
 
     #[test]

@@ -40,6 +40,13 @@ pub const GROUP_NAME_MAX_CHARS: usize = 128;
 pub const EMAIL_MAX_CHARS: usize = 256;
 /// ListUsers' `Filter`: at most 256 characters.
 pub const LIST_FILTER_MAX_CHARS: usize = 256;
+/// `GET /users?email=`: the longest address whose filter (`email = "..."`, with `"` and `\`
+/// escaped) always fits in [`LIST_FILTER_MAX_CHARS`], however many characters need escaping.
+pub const LIST_EMAIL_MAX_CHARS: usize = (LIST_FILTER_MAX_CHARS - "email = \"\"".len()) / 2;
+/// ListUsers' `Limit`: 1 to 60 users a page.
+pub const PAGE_SIZE_MAX: usize = 60;
+/// Groups a user may be created into at once (`POST /users`).
+pub const GROUPS_MAX: usize = 25;
 /// ListUsers' `PaginationToken`, which the API hands out as `next`: no documented limit; Cognito's
 /// are well under 4 KiB.
 pub const PAGINATION_TOKEN_MAX_CHARS: usize = 4096;
@@ -84,6 +91,79 @@ pub const STANDARD_ATTRIBUTES: &[&str] = &[
 
 /// A custom attribute's name after `custom:` (`SchemaAttributeType.Name`): 1 to 20 characters.
 pub const CUSTOM_ATTRIBUTE_NAME_MAX_CHARS: usize = 20;
+
+/// The characters a name ([`check_username`]) may not contain, as a JSON Schema (ECMA-262)
+/// pattern for a whole name: `^[^...]+$`, the excluded characters written as themselves, in
+/// ranges. `openapi.yaml` carries it (a test keeps the two equal), so the contract refuses
+/// exactly what the API does.
+pub fn name_pattern() -> String {
+    format!("^[^{}]+$", class_of(|c| !is_name_char(c)))
+}
+
+/// Whitespace in the sense of [`check_text`]'s "must not be empty" (Unicode's `White_Space`), as
+/// a JSON Schema pattern that a text with at least one other character matches: `[^...]`.
+pub fn not_blank_pattern() -> String {
+    format!("[^{}]", class_of(char::is_whitespace))
+}
+
+/// What [`check_email`] takes as an address, as a JSON Schema pattern: one `@` between two
+/// non-empty parts, with no whitespace or control characters.
+pub fn email_pattern() -> String {
+    let part = format!("[^@{}]+", class_of(|c| c.is_whitespace() || c.is_control()));
+    format!("^{part}@{part}$")
+}
+
+/// A `GET /users?email=` value as [`AdminService::list`](crate::users::AdminService::list) takes
+/// it, as a JSON Schema pattern: no control characters, and not only whitespace.
+pub fn filter_value_pattern() -> String {
+    let control = class_of(char::is_control);
+    let blank_or_control = class_of(|c| c.is_whitespace() || c.is_control());
+    format!("^[^{control}]*[^{blank_or_control}][^{control}]*$")
+}
+
+/// A password Cognito stores ([`check_password`]) as a JSON Schema pattern: Cognito's
+/// `^[\S]+.*[\S]+$`, with Java's `\S` (no ASCII whitespace) and `.` (no line terminator) spelled
+/// out, since ECMA-262 reads both differently.
+pub fn password_pattern() -> String {
+    let solid = format!("[^{}]+", class_of(|c| PASSWORD_SPACE.contains(&c)));
+    let any = format!("[^{}]*", class_of(|c| LINE_TERMINATORS.contains(&c)));
+    format!("^{solid}{any}{solid}$")
+}
+
+/// The characters `excluded` holds, as the inside of a regular-expression character class: each
+/// run of consecutive code points as `first-last` (or the one character), written as itself.
+/// None of them may be one a class reads specially (`\`, `]`, `^`, `-`).
+fn class_of(excluded: impl Fn(char) -> bool) -> String {
+    let mut class = String::new();
+    let mut run: Option<(char, char)> = None;
+    let close = |class: &mut String, (first, last): (char, char)| {
+        debug_assert!(![first, last].iter().any(|c| matches!(c, '\\' | ']' | '^' | '-')));
+        class.push(first);
+        if last != first {
+            if u32::from(last) > u32::from(first) + 1 {
+                class.push('-');
+            }
+            class.push(last);
+        }
+    };
+    for c in (0..=u32::from(char::MAX)).filter_map(char::from_u32) {
+        if !excluded(c) {
+            continue;
+        }
+        run = match run {
+            Some((first, last)) if u32::from(last) + 1 == u32::from(c) => Some((first, c)),
+            Some(done) => {
+                close(&mut class, done);
+                Some((c, c))
+            }
+            None => Some((c, c)),
+        };
+    }
+    if let Some(done) = run {
+        close(&mut class, done);
+    }
+    class
+}
 
 /// Refuses an empty or overlong text field with a 400 naming it.
 pub fn check_text(field: &'static str, value: &str, max_chars: usize) -> Result<(), AuthError> {
@@ -176,7 +256,14 @@ fn is_private_use(c: char) -> bool {
 /// A sign-in password is not held to this: `InitiateAuth` takes it in `AuthParameters`, and a
 /// wrong password stays "Incorrect username or password.".
 pub fn check_password(field: &'static str, value: &str) -> Result<(), AuthError> {
-    check_text(field, value, PASSWORD_MAX_CHARS)?;
+    // Cognito's pattern is the whole rule: a password of no-break spaces is Cognito's to refuse
+    // (its policy), as the contract's pattern ([`password_pattern`]) lets it through.
+    if value.is_empty() {
+        return Err(AuthError::bad_input(field, format!("{field} must not be empty.")));
+    }
+    if value.chars().count() > PASSWORD_MAX_CHARS {
+        return Err(AuthError::bad_input(field, format!("{field} is longer than {PASSWORD_MAX_CHARS} characters.")));
+    }
     if matches_password_pattern(value) {
         return Ok(());
     }
@@ -186,13 +273,16 @@ pub fn check_password(field: &'static str, value: &str) -> Result<(), AuthError>
     ))
 }
 
+/// Java's `\s`: ASCII whitespace only.
+const PASSWORD_SPACE: [char; 6] = [' ', '\t', '\n', '\u{0B}', '\u{0C}', '\r'];
+/// What Java's `.` does not match.
+const LINE_TERMINATORS: [char; 5] = ['\n', '\r', '\u{85}', '\u{2028}', '\u{2029}'];
+
 /// `^[\S]+.*[\S]+$` as the service's (Java) regular expressions read it, over the whole value:
 /// `\s` is ASCII whitespace only, and `.` is anything but a line terminator.
 fn matches_password_pattern(value: &str) -> bool {
-    const SPACE: [char; 6] = [' ', '\t', '\n', '\u{0B}', '\u{0C}', '\r'];
-    const LINE_TERMINATORS: [char; 5] = ['\n', '\r', '\u{85}', '\u{2028}', '\u{2029}'];
     let chars: Vec<char> = value.chars().collect();
-    let solid = |c: &&char| !SPACE.contains(c);
+    let solid = |c: &&char| !PASSWORD_SPACE.contains(c);
     let head = chars.iter().take_while(solid).count();
     if head == chars.len() {
         return chars.len() >= 2;
@@ -330,7 +420,8 @@ pub fn check_code(field: &'static str, code: &str, lengths: &[usize]) -> Result<
 /// A confirmation code (sign-up, password reset): 1 to [`CONFIRMATION_CODE_MAX_CHARS`] visible
 /// characters.
 pub fn check_confirmation_code(code: &str) -> Result<(), AuthError> {
-    if code.is_empty() || code.len() > CONFIRMATION_CODE_MAX_CHARS || code.chars().any(char::is_whitespace) {
+    let length = code.chars().count();
+    if length == 0 || length > CONFIRMATION_CODE_MAX_CHARS || code.chars().any(char::is_whitespace) {
         return Err(AuthError::bad_input("code", "code must be the code that was sent, without spaces."));
     }
     Ok(())
@@ -512,6 +603,31 @@ mod tests {
             assert!(!is_number(not), "{not:?}");
         }
         assert!(is_negative("-1") && is_negative("-0.5e3") && !is_negative("-0") && !is_negative("-0.0e5"));
+    }
+
+    #[test]
+    fn the_contracts_name_pattern_excludes_exactly_what_check_username_refuses() {
+        // GIVEN the pattern's character class, read back as ranges
+        let pattern = name_pattern();
+        let class: Vec<char> = pattern.trim_start_matches("^[^").trim_end_matches("]+$").chars().collect();
+        let mut ranges = Vec::new();
+        let mut i = 0;
+        while i < class.len() {
+            if class.get(i + 1) == Some(&'-') && i + 2 < class.len() {
+                ranges.push((class[i], class[i + 2]));
+                i += 3;
+            } else {
+                ranges.push((class[i], class[i]));
+                i += 1;
+            }
+        }
+        // THEN a character is in it exactly when a name may not hold it
+        for c in (0..=u32::from(char::MAX)).filter_map(char::from_u32) {
+            let excluded = ranges.iter().any(|&(first, last)| (first..=last).contains(&c));
+            assert_eq!(excluded, check_username("name", &format!("a{c}b")).is_err(), "U+{:04X}", u32::from(c));
+        }
+        // AND the other patterns are anchored where they must be
+        assert!(password_pattern().starts_with("^[^") && email_pattern().ends_with("]+$"));
     }
 
     #[test]

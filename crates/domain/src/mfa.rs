@@ -70,7 +70,7 @@ impl MfaService {
             .await
             .map_err(access_token_error)?;
         if !accepted {
-            return Err(AuthError::CodeMismatch);
+            return Err(AuthError::code_mismatch("code"));
         }
         self.pool.prefer_totp(req.access_token.expose()).await.map_err(access_token_error)
     }
@@ -184,7 +184,7 @@ mod tests {
         let req = TotpVerifyRequest { access_token: token("sub-1").into(), code: "123456".into(), device_name: None };
         svc.verify("sub-1", &req).await.unwrap();
         assert_eq!(pool.calls()[1], Call::PreferTotp(token("sub-1")));
-        assert!(matches!(svc.verify("sub-1", &req).await, Err(AuthError::CodeMismatch)));
+        assert!(matches!(svc.verify("sub-1", &req).await, Err(AuthError::CodeMismatch { field }) if field == "code"));
         assert_eq!(pool.calls().len(), 3, "no preference set after a refused code");
     }
 

@@ -110,7 +110,10 @@ mod tests {
     async fn a_wrong_previous_password_or_a_weak_new_one_is_reported() {
         let (svc, _) = service(vec![Err(error("NotAuthorizedException")), Err(error("InvalidPasswordException"))]);
         assert!(matches!(svc.change("sub-1", &change("sub-1")).await, Err(AuthError::InvalidCredentials)));
-        assert!(matches!(svc.change("sub-1", &change("sub-1")).await, Err(AuthError::PasswordPolicy(_))));
+        assert!(matches!(
+            svc.change("sub-1", &change("sub-1")).await,
+            Err(AuthError::PasswordPolicy { field, .. }) if field == "proposedPassword"
+        ));
     }
 
     #[tokio::test]
@@ -147,9 +150,14 @@ mod tests {
             new_password: "N3w-pw!".into(),
         };
         for _ in 0..4 {
-            assert!(matches!(svc.reset(&req, &ContextData::default()).await, Err(AuthError::CodeMismatch)));
+            assert!(
+                matches!(svc.reset(&req, &ContextData::default()).await, Err(AuthError::CodeMismatch { field }) if field == "code")
+            );
         }
-        assert!(matches!(svc.reset(&req, &ContextData::default()).await, Err(AuthError::PasswordPolicy(_))));
+        assert!(matches!(
+            svc.reset(&req, &ContextData::default()).await,
+            Err(AuthError::PasswordPolicy { field, .. }) if field == "newPassword"
+        ));
     }
 
     #[tokio::test]

@@ -250,7 +250,9 @@ mod tests {
         ]);
         let req = ConfirmSignUpRequest { username: "x@example.com".into(), code: "123456".into(), sign_in: false };
         for _ in 0..3 {
-            assert!(matches!(svc.confirm(&req, &ContextData::default()).await, Err(AuthError::CodeMismatch)));
+            assert!(
+                matches!(svc.confirm(&req, &ContextData::default()).await, Err(AuthError::CodeMismatch { field }) if field == "code")
+            );
         }
         let spaced = ConfirmSignUpRequest { username: "x@example.com".into(), code: "123 456".into(), sign_in: false };
         assert!(

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use api_types::{
     Secret,
-    wire::{Challenge, PreferredChallenge, SignInFlow, SignInRequest, SignInResponse, Tokens},
+    wire::{Challenge, ChallengeName, PreferredChallenge, SignInFlow, SignInRequest, SignInResponse, Tokens},
 };
 use base64::Engine;
 
@@ -149,7 +149,7 @@ impl SignInService {
         context: &ContextData,
     ) -> Result<SignInResponse, AuthError> {
         let (session, parameters) = match answer {
-            AuthResult::Challenge { name, session, parameters, .. } if name == "PASSWORD_VERIFIER" => {
+            AuthResult::Challenge { name: ChallengeName::PasswordVerifier, session, parameters, .. } => {
                 (session, parameters)
             }
             other => return Ok(self.respond(other, given_username, ChallengeApi::Client)),
@@ -181,7 +181,7 @@ impl SignInService {
         let session = (!session.is_empty()).then_some(session.expose());
         let result = self
             .pool
-            .respond_to_challenge(ChallengeApi::Client, "PASSWORD_VERIFIER", session, responses, context)
+            .respond_to_challenge(ChallengeApi::Client, &ChallengeName::PasswordVerifier, session, responses, context)
             .await
             .map_err(sign_in_error)?;
         Ok(self.respond(result, internal, ChallengeApi::Client))

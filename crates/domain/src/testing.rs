@@ -3,6 +3,7 @@
 
 use std::{collections::VecDeque, sync::Mutex};
 
+use api_types::wire::ChallengeName;
 use async_trait::async_trait;
 
 use crate::context_data::ContextData;
@@ -22,8 +23,8 @@ pub enum Call {
     Respond {
         /// Which call.
         api: ChallengeApi,
-        /// Challenge name.
-        challenge: String,
+        /// The challenge answered.
+        challenge: ChallengeName,
         /// Session.
         session: Option<String>,
         /// Responses.
@@ -302,14 +303,14 @@ impl SignInPort for ScriptedPool {
     async fn respond_to_challenge(
         &self,
         api: ChallengeApi,
-        challenge: &str,
+        challenge: &ChallengeName,
         session: Option<&str>,
         responses: AuthParameters,
         context: &ContextData,
     ) -> Result<AuthResult, CognitoError> {
         let action = if api == ChallengeApi::Admin { "AdminRespondToAuthChallenge" } else { "RespondToAuthChallenge" };
         self.begin(action, context).await;
-        self.auth(Call::Respond { api, challenge: challenge.into(), session: session.map(Into::into), responses })
+        self.auth(Call::Respond { api, challenge: challenge.clone(), session: session.map(Into::into), responses })
     }
 }
 

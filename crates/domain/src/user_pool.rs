@@ -14,7 +14,7 @@
 
 use std::collections::BTreeMap;
 
-use api_types::Secret;
+use api_types::{Secret, wire::ChallengeName};
 use async_trait::async_trait;
 
 use crate::context_data::ContextData;
@@ -108,8 +108,8 @@ pub enum AuthResult {
     Tokens(IssuedTokens),
     /// Another step is needed.
     Challenge {
-        /// Challenge name.
-        name: String,
+        /// The challenge Cognito asks for.
+        name: ChallengeName,
         /// Session to answer with.
         session: Secret,
         /// Challenge parameters.
@@ -247,7 +247,7 @@ pub trait SignInPort: SoftwareTokenPort {
     async fn respond_to_challenge(
         &self,
         api: ChallengeApi,
-        challenge: &str,
+        challenge: &ChallengeName,
         session: Option<&str>,
         responses: AuthParameters,
         context: &ContextData,

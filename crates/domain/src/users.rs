@@ -22,8 +22,9 @@ use crate::{
     AdminPort, AuthError, CognitoError, CognitoErrorKind,
     cognito_errors::CognitoCall,
     input::{
-        GROUP_NAME_MAX_CHARS, LIST_FILTER_MAX_CHARS, PAGINATION_TOKEN_MAX_CHARS, USERNAME_MAX_CHARS,
-        check_attribute_name, check_attribute_value, check_email, check_password, check_text, check_username,
+        GROUP_NAME_MAX_CHARS, GROUPS_MAX, LIST_EMAIL_MAX_CHARS, LIST_FILTER_MAX_CHARS, PAGE_SIZE_MAX,
+        PAGINATION_TOKEN_MAX_CHARS, USERNAME_MAX_CHARS, check_attribute_name, check_attribute_value, check_email,
+        check_password, check_text, check_username,
     },
     user_pool::{AdminAction, MembershipChange, NewUser, PasswordPermanence, PoolUser},
 };
@@ -56,10 +57,10 @@ fn check_name(field: &'static str, value: &str) -> Result<(), AuthError> {
     check_username(field, value)
 }
 
-/// A value to filter `ListUsers` by: bounded, no control characters. `Filter` has no pattern, so
-/// anything else is Cognito's to match (or not).
+/// A value to filter `ListUsers` by: bounded so that its filter always fits, no control
+/// characters. `Filter` has no pattern, so anything else is Cognito's to match (or not).
 fn check_filter_value(field: &'static str, value: &str) -> Result<(), AuthError> {
-    check_text(field, value, USERNAME_MAX_CHARS)?;
+    check_text(field, value, LIST_EMAIL_MAX_CHARS)?;
     if value.chars().any(char::is_control) {
         return Err(AuthError::bad_input(field, format!("{field} contains control characters.")));
     }
@@ -72,8 +73,6 @@ fn admin_error(err: CognitoError) -> AuthError {
     AuthError::from_cognito(CognitoCall::Admin, err)
 }
 
-/// Groups a user may be created into at once.
-const MAX_GROUPS: usize = 25;
 /// Concurrent group lookups while listing (`ListUsersInGroup`, or `AdminListGroupsForUser`).
 const GROUP_LOOKUPS_IN_FLIGHT: usize = 8;
 /// The smallest page whose memberships are read group by group (see [`AdminService::views`]):
@@ -313,8 +312,8 @@ impl AdminService {
         if let Some(password) = &req.temporary_password {
             check_password("temporaryPassword", password.expose())?;
         }
-        if req.groups.len() > MAX_GROUPS {
-            return Err(AuthError::bad_input("groups", format!("at most {MAX_GROUPS} groups.")));
+        if req.groups.len() > GROUPS_MAX {
+            return Err(AuthError::bad_input("groups", format!("at most {GROUPS_MAX} groups.")));
         }
         let mut groups: Vec<&str> = Vec::new();
         for group in &req.groups {
@@ -362,7 +361,8 @@ impl AdminService {
                 return Err(AuthError::UnknownGroup);
             }
         }
-        let user = self.pool.admin_create_user(&new).await.map_err(admin_error)?;
+        let user =
+            self.pool.admin_create_user(&new).await.map_err(|err| admin_error(err).in_field("temporaryPassword"))?;
         Self::audit(caller, "create", &user.username, &format!("created; groups [{}]", groups.join(",")));
         // From here on the user exists. Adding the groups, and removing the user again if one
         // cannot be added, runs to its end on a task of its own: the handler's deadline (or a
@@ -391,8 +391,10 @@ impl AdminService {
             Some(v) => v
                 .parse::<i32>()
                 .ok()
-                .filter(|l| (1..=60).contains(l))
-                .ok_or_else(|| AuthError::bad_input("limit", "limit must be a whole number from 1 to 60."))?,
+                .filter(|l| usize::try_from(*l).is_ok_and(|l| (1..=PAGE_SIZE_MAX).contains(&l)))
+                .ok_or_else(|| {
+                    AuthError::bad_input("limit", format!("limit must be a whole number from 1 to {PAGE_SIZE_MAX}."))
+                })?,
         };
         if let Some(next) = &query.next {
             check_text("next", next, PAGINATION_TOKEN_MAX_CHARS)?;
@@ -404,7 +406,8 @@ impl AdminService {
             (Some(email), None) => {
                 check_filter_value("email", email)?;
                 let filter = format!("email = {}", filter_value(email));
-                if filter.len() > LIST_FILTER_MAX_CHARS {
+                // Never true with LIST_EMAIL_MAX_CHARS; kept should either limit change.
+                if filter.chars().count() > LIST_FILTER_MAX_CHARS {
                     return Err(AuthError::bad_input("email", "email is too long to filter by."));
                 }
                 Some(filter)

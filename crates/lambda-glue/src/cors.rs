@@ -11,8 +11,9 @@ pub struct Cors {
     origins: Vec<String>,
 }
 
-/// The `ALLOWED_ORIGINS` entry that allows any page served from this machine (`make dev`'s
-/// default: a web page elsewhere must not be able to call the local stack with the demo users).
+/// The `ALLOWED_ORIGINS` entry that allows any page served from this machine (the local stack's
+/// default in tests; `make dev` allows exactly its web app's origin). A web page elsewhere must
+/// not be able to call a local stack with the demo users.
 pub const LOOPBACK: &str = "loopback";
 
 /// Whether `origin` is a page of this machine: scheme http or https, host `localhost`,
@@ -33,6 +34,8 @@ fn is_loopback(origin: &str) -> bool {
 
 /// Headers a preflight answer allows.
 pub const ALLOW_HEADERS: &str = "authorization,content-type,x-cognito-encoded-data,x-request-id";
+/// Response headers a page's script may read (`Access-Control-Expose-Headers`), on every answer.
+pub const EXPOSE_HEADERS: &str = "x-request-id,retry-after";
 /// Methods a preflight answer allows.
 pub const ALLOW_METHODS: &str = "GET,POST,PUT,DELETE,OPTIONS";
 
@@ -64,7 +67,7 @@ impl Cors {
             Some(value) => {
                 let mut headers = vec![
                     ("access-control-allow-origin", value),
-                    ("access-control-expose-headers", "x-request-id,retry-after".to_string()),
+                    ("access-control-expose-headers", EXPOSE_HEADERS.to_string()),
                 ];
                 if !self.any {
                     headers.push(("vary", "Origin".to_string()));

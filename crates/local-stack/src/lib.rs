@@ -1,13 +1,16 @@
 //! The local stack: no Docker, no AWS account. [`LocalStack::start`] starts a Cognito emulator
 //! (moto) on loopback, seeds it like `template.yaml` ([`seed`]), and serves the whole API on
 //! 127.0.0.1 through a local API Gateway ([`gateway`]) with the real handlers and the real
-//! authorizer. `make dev` and the end-to-end tests both use it.
+//! authorizer. `make dev` and the end-to-end tests both use it; `make dev` adds the reference
+//! web app on an origin of its own ([`web`]) and one stack per directory ([`instance`]).
 
 pub mod gateway;
 pub mod iam;
+pub mod instance;
 pub mod moto;
 pub mod outbox;
 pub mod seed;
+pub mod web;
 
 use std::{path::PathBuf, sync::Arc, time::Duration};
 
@@ -59,7 +62,8 @@ pub struct StackOptions {
     pub user: DemoUser,
     /// The demo admin.
     pub admin: DemoUser,
-    /// `ALLOWED_ORIGINS` for CORS (default `loopback`: pages served from this machine).
+    /// `ALLOWED_ORIGINS` for CORS (default `loopback`: pages served from this machine; `make dev`
+    /// sets exactly its web app's origin).
     pub allowed_origins: String,
     /// The authorizer result cache TTL (API Gateway's default is 300 s).
     pub authorizer_cache_ttl: Duration,
@@ -67,7 +71,8 @@ pub struct StackOptions {
     /// in `template.yaml`; on, the pool is on the Plus plan and logs auth events.
     pub threat_protection: AdvancedSecurityModeType,
     /// How long a rotated-out refresh token keeps working (the template's
-    /// `RefreshTokenGracePeriodSeconds`, 10 s by default).
+    /// `RefreshTokenGracePeriodSeconds`, 10 s by default; `make dev` reads
+    /// `REFRESH_GRACE_PERIOD_SECONDS` and publishes it in `.dev/stack.json`).
     pub refresh_grace_period: Duration,
 }
 
@@ -86,7 +91,8 @@ impl StackOptions {
             user: DemoUser { email: "demo@example.com".into(), password: "Demo-passw0rd".into() },
             admin: DemoUser { email: "admin@example.com".into(), password: "Admin-passw0rd".into() },
             // Pages of this machine only: any other site a developer visits must not be able to
-            // sign in as the demo users through `make dev`.
+            // sign in as the demo users through a local stack. (`make dev` narrows it to exactly
+            // its web app's origin.)
             allowed_origins: lambda_glue::cors::LOOPBACK.into(),
             authorizer_cache_ttl: Duration::from_secs(300),
             threat_protection: AdvancedSecurityModeType::Off,
@@ -115,7 +121,9 @@ pub struct LocalStack {
 
 impl LocalStack {
     /// What `make dev` writes to `.dev/stack.json`, and what `authctl` reads: where the API and
-    /// the emulator are, and the seeded pool (client secret included: it is a local emulator's).
+    /// the emulator are, and the seeded pool (client secret and the demo users' passwords
+    /// included: they are a local emulator's, for tools and browser tests). `make dev` adds
+    /// `refreshTokenGracePeriodSeconds`, and `webUrl` when it serves the web app.
     pub fn stack_file(&self) -> serde_json::Value {
         let pool = &self.pool;
         serde_json::json!({
@@ -128,11 +136,22 @@ impl LocalStack {
             "adminGroup": pool.admin_group,
             "identityPoolId": pool.identity_pool_id,
             "bucket": pool.bucket,
+            "demoUser": { "email": pool.user.email, "password": pool.user.password },
+            "demoAdmin": { "email": pool.admin.email, "password": pool.admin.password },
         })
     }
 
-    /// Starts moto, seeds it and serves the API.
+    /// Starts moto, seeds it and serves the API on 127.0.0.1:`options.port`.
     pub async fn start(options: StackOptions) -> anyhow::Result<Self> {
+        let listener = TcpListener::bind(("127.0.0.1", options.port))
+            .await
+            .with_context(|| format!("binding 127.0.0.1:{}", options.port))?;
+        Self::start_on(options, listener).await
+    }
+
+    /// As [`LocalStack::start`], serving the API on `listener` (`options.port` unused): `make dev`
+    /// binds its ports before it changes anything, so a taken port stops it early and cleanly.
+    pub async fn start_on(options: StackOptions, listener: TcpListener) -> anyhow::Result<Self> {
         let outbox = Outbox::new(options.outbox.clone()).context("creating the outbox")?;
         // The functions' policies, as `template.yaml` deploys them (`set_policies` changes them).
         let policies = TemplatePolicies::from_repository()?;
@@ -217,9 +236,6 @@ impl LocalStack {
             required_groups: Vec::new(),
         }
         .build()?;
-        let listener = TcpListener::bind(("127.0.0.1", options.port))
-            .await
-            .with_context(|| format!("binding 127.0.0.1:{}", options.port))?;
         let domain = listener.local_addr()?.to_string();
         let url = format!("http://{domain}");
         let gateway =

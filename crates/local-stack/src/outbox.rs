@@ -22,7 +22,7 @@ pub struct OutboxMessage {
     pub to: String,
     /// `EMAIL` or `SMS`.
     pub medium: String,
-    /// `sign-up`, `reset-password`, `sms-mfa`, `invitation`, or the passwordless sign-in codes
+    /// `sign-up`, `reset-password`, `sms-mfa`, `email-mfa`, `invitation`, or the passwordless sign-in codes
     /// `email-otp` and `sms-otp` (8 digits).
     pub kind: String,
     /// The code (for an invitation, the temporary password).

@@ -172,6 +172,54 @@ async fn sign_up_with_an_attribute_the_client_may_not_write_is_400_naming_it() {
     assert_eq!(body_json(response.body())["error"]["field"], "attributes.phone_number");
 }
 
+#[tokio::test]
+async fn an_answer_to_a_challenge_the_api_does_not_answer_is_400_naming_name() {
+    // GIVEN answers naming a challenge nobody knows, none, one Cognito knows that the API does
+    // not answer, and Cognito's spelling in the wrong case
+    let state = state_answering(vec![]);
+    for (name, says) in [
+        ("CUSTOM_THING", "CUSTOM_THING is not a challenge this API answers"),
+        ("", "name is required"),
+        ("WEB_AUTHN", "WEB_AUTHN is not a challenge this API answers"),
+        ("software_token_mfa", "software_token_mfa is not a challenge this API answers"),
+    ] {
+        let body = json!({"username": "ann", "name": name, "session": "s", "responses": {}}).to_string();
+        // WHEN they are posted
+        let response = handle(&state, request(&post("/auth/challenge", &body))).await;
+        // THEN each is a 400 naming `name` that says why and lists what the API answers
+        assert_eq!(response.status(), 400, "{name}");
+        let error = &body_json(response.body())["error"];
+        assert_eq!((error["code"].as_str(), error["field"].as_str()), (Some("BadRequest"), Some("name")), "{error}");
+        let message = error["message"].as_str().unwrap_or_default();
+        assert!(message.starts_with(says) && message.contains("NEW_PASSWORD_REQUIRED"), "{message}");
+    }
+    // AND a name that is no string is a 400 naming it too
+    let body = r#"{"username":"ann","name":7,"session":"s","responses":{}}"#;
+    let response = handle(&state, request(&post("/auth/challenge", body))).await;
+    assert_eq!(
+        (response.status().as_u16(), body_json(response.body())["error"]["field"].clone()),
+        (400, json!("name"))
+    );
+}
+
+#[tokio::test]
+async fn a_challenge_the_api_does_not_answer_is_passed_on_as_cognito_named_it() {
+    // GIVEN a pool whose sign-in asks for a challenge the API does not answer (a custom trigger's)
+    let custom = ScriptedReply::Auth(auth_domain::user_pool::AuthResult::Challenge {
+        name: "CUSTOM_CHALLENGE".into(),
+        session: "cognito-session".into(),
+        parameters: Default::default(),
+        available: Vec::new(),
+    });
+    let state = state_answering(vec![Ok(custom)]);
+    // WHEN a person signs in
+    let body = r#"{"username":"ann@example.com","password":"pw","flow":"USER_PASSWORD_AUTH"}"#;
+    let response = handle(&state, request(&post("/auth/sign-in", body))).await;
+    // THEN the client sees the challenge Cognito named, as it named it
+    assert_eq!(response.status(), 200);
+    assert_eq!(body_json(response.body())["challenge"]["name"], "CUSTOM_CHALLENGE");
+}
+
 /// The headers of a browser request that claims another address (`X-Forwarded-For` is written
 /// by the client) and carries the fingerprint of Cognito's context-data script.
 fn from_browser(mut event: Value) -> Value {

@@ -7,7 +7,7 @@ use std::{collections::BTreeMap, process::ExitCode};
 use anyhow::bail;
 use api_types::{
     Secret,
-    wire::{Challenge, ChallengeRequest, SignInFlow, SignInRequest, SignInResponse, Tokens},
+    wire::{Challenge, ChallengeName, ChallengeRequest, SignInFlow, SignInRequest, SignInResponse, Tokens},
 };
 use auth_domain::sign_in::SignInService;
 
@@ -24,9 +24,17 @@ use crate::{
 /// take three; more means something loops.
 const MAX_CHALLENGES: usize = 5;
 
-/// The challenges authctl answers.
-const ANSWERED: &str = "NEW_PASSWORD_REQUIRED, SOFTWARE_TOKEN_MFA, SELECT_MFA_TYPE, SELECT_CHALLENGE, PASSWORD, \
-                        PASSWORD_SRP, EMAIL_OTP, SMS_OTP";
+/// The challenges authctl answers (those [`answers_to`] has an arm for).
+const ANSWERED: &[ChallengeName] = &[
+    ChallengeName::NewPasswordRequired,
+    ChallengeName::SoftwareTokenMfa,
+    ChallengeName::SelectMfaType,
+    ChallengeName::SelectChallenge,
+    ChallengeName::Password,
+    ChallengeName::PasswordSrp,
+    ChallengeName::EmailOtp,
+    ChallengeName::SmsOtp,
+];
 
 /// Where a challenge's answers come from.
 pub trait Answers {
@@ -222,8 +230,8 @@ pub async fn complete(
 /// The answers to one challenge, or why authctl cannot give them.
 pub fn answers_to(challenge: &Challenge, answers: &mut dyn Answers) -> anyhow::Result<BTreeMap<String, Secret>> {
     let one = |key: &str, value: String| BTreeMap::from([(key.to_string(), Secret::from(value))]);
-    match challenge.name.as_str() {
-        "NEW_PASSWORD_REQUIRED" => {
+    match &challenge.name {
+        ChallengeName::NewPasswordRequired => {
             let required = required_attributes(challenge);
             if !required.is_empty() {
                 bail!(
@@ -234,9 +242,9 @@ pub fn answers_to(challenge: &Challenge, answers: &mut dyn Answers) -> anyhow::R
             }
             Ok(one("NEW_PASSWORD", answers.new_password()?))
         }
-        "SOFTWARE_TOKEN_MFA" => Ok(one("SOFTWARE_TOKEN_MFA_CODE", answers.totp_code()?.trim().to_string())),
+        ChallengeName::SoftwareTokenMfa => Ok(one("SOFTWARE_TOKEN_MFA_CODE", answers.totp_code()?.trim().to_string())),
         // The only MFA authctl can answer is TOTP: choose it, when Cognito offers it.
-        "SELECT_MFA_TYPE" => {
+        ChallengeName::SelectMfaType => {
             let offered = challenge.parameters.get("MFAS_CAN_CHOOSE").map(Secret::expose).unwrap_or_default();
             if !offered.is_empty() && !offered.contains("SOFTWARE_TOKEN_MFA") {
                 bail!(
@@ -247,7 +255,7 @@ pub fn answers_to(challenge: &Challenge, answers: &mut dyn Answers) -> anyhow::R
             Ok(one("ANSWER", "SOFTWARE_TOKEN_MFA".to_string()))
         }
         // Choice-based sign-in: the factor (with the password, when it takes one), then its code.
-        "SELECT_CHALLENGE" => {
+        ChallengeName::SelectChallenge => {
             let factor = answers.first_factor(&challenge.available_challenges)?;
             let mut chosen = one("ANSWER", factor.clone());
             if matches!(factor.as_str(), "PASSWORD" | "PASSWORD_SRP") {
@@ -255,16 +263,17 @@ pub fn answers_to(challenge: &Challenge, answers: &mut dyn Answers) -> anyhow::R
             }
             Ok(chosen)
         }
-        "PASSWORD" | "PASSWORD_SRP" => Ok(one("PASSWORD", answers.password()?)),
-        "EMAIL_OTP" | "SMS_OTP" => {
+        ChallengeName::Password | ChallengeName::PasswordSrp => Ok(one("PASSWORD", answers.password()?)),
+        ChallengeName::EmailOtp | ChallengeName::SmsOtp => {
             let parameter = |key: &str| challenge.parameters.get(key).map(Secret::expose).unwrap_or_default();
-            let medium = if challenge.name == "SMS_OTP" { "SMS" } else { "EMAIL" };
+            let medium = if challenge.name == ChallengeName::SmsOtp { "SMS" } else { "EMAIL" };
             let code = answers.one_time_code(medium, parameter("CODE_DELIVERY_DESTINATION"))?;
             Ok(one(&format!("{}_CODE", challenge.name), code.trim().to_string()))
         }
         other => bail!(
-            "Cognito asks for the {other} challenge, which authctl does not answer (it answers {ANSWERED}); \
-             answer it through the API's POST /auth/challenge"
+            "Cognito asks for the {other} challenge, which authctl does not answer (it answers {}); \
+             answer it through the API's POST /auth/challenge",
+            ANSWERED.iter().map(ChallengeName::as_str).collect::<Vec<_>>().join(", ")
         ),
     }
 }

@@ -1,7 +1,7 @@
 //! The [`crate::user_pool`] ports over the AWS SDK (`cognito-idp`): one adapter,
 //! [`SdkUserPool`], for the configured pool and app client, implementing every port.
 
-use api_types::Secret;
+use api_types::{Secret, wire::ChallengeName};
 use async_trait::async_trait;
 use aws_config::SdkConfig;
 use aws_sdk_cognitoidentityprovider::{
@@ -115,12 +115,12 @@ impl SignInPort for SdkUserPool {
     async fn respond_to_challenge(
         &self,
         api: ChallengeApi,
-        challenge: &str,
+        challenge: &ChallengeName,
         session: Option<&str>,
         responses: AuthParameters,
         context: &ContextData,
     ) -> Result<AuthResult, CognitoError> {
-        let name = ChallengeNameType::from(challenge);
+        let name = sdk_challenge_name(challenge);
         let responses = Some(responses.into_iter().collect());
         if api == ChallengeApi::Admin {
             let out = self
@@ -685,12 +685,61 @@ fn auth_result(
     let (name, session, parameters, available) = challenge;
     match name {
         Some(name) => Ok(AuthResult::Challenge {
-            name: name.as_str().to_string(),
+            name: challenge_name(&name),
             session: session.unwrap_or_default().into(),
             parameters: parameters.unwrap_or_default().into_iter().collect(),
             available: available.unwrap_or_default().iter().map(|c| c.as_str().to_string()).collect(),
         }),
         None => Err(unexpected("neither tokens nor a challenge")),
+    }
+}
+
+/// The challenge the SDK names. One the SDK does not know either (a name Cognito added after it)
+/// is passed on as it came, as every unknown name is.
+fn challenge_name(name: &ChallengeNameType) -> ChallengeName {
+    match name {
+        ChallengeNameType::NewPasswordRequired => ChallengeName::NewPasswordRequired,
+        ChallengeNameType::SoftwareTokenMfa => ChallengeName::SoftwareTokenMfa,
+        ChallengeNameType::SmsMfa => ChallengeName::SmsMfa,
+        ChallengeNameType::SelectMfaType => ChallengeName::SelectMfaType,
+        ChallengeNameType::MfaSetup => ChallengeName::MfaSetup,
+        ChallengeNameType::SelectChallenge => ChallengeName::SelectChallenge,
+        ChallengeNameType::Password => ChallengeName::Password,
+        ChallengeNameType::PasswordSrp => ChallengeName::PasswordSrp,
+        ChallengeNameType::EmailOtp => ChallengeName::EmailOtp,
+        ChallengeNameType::SmsOtp => ChallengeName::SmsOtp,
+        ChallengeNameType::WebAuthn => ChallengeName::WebAuthn,
+        ChallengeNameType::PasswordVerifier => ChallengeName::PasswordVerifier,
+        ChallengeNameType::CustomChallenge => ChallengeName::CustomChallenge,
+        ChallengeNameType::DeviceSrpAuth => ChallengeName::DeviceSrpAuth,
+        ChallengeNameType::DevicePasswordVerifier => ChallengeName::DevicePasswordVerifier,
+        ChallengeNameType::AdminNoSrpAuth => ChallengeName::AdminNoSrpAuth,
+        // `ChallengeNameType::Unknown`, and whatever a newer SDK adds (the enum is non-exhaustive).
+        other => ChallengeName::from(other.as_str()),
+    }
+}
+
+/// The SDK's name for `name`, the other way round from [`challenge_name`]: the compiler lists
+/// every variant here, so a new one cannot be left out.
+fn sdk_challenge_name(name: &ChallengeName) -> ChallengeNameType {
+    match name {
+        ChallengeName::NewPasswordRequired => ChallengeNameType::NewPasswordRequired,
+        ChallengeName::SoftwareTokenMfa => ChallengeNameType::SoftwareTokenMfa,
+        ChallengeName::SmsMfa => ChallengeNameType::SmsMfa,
+        ChallengeName::SelectMfaType => ChallengeNameType::SelectMfaType,
+        ChallengeName::MfaSetup => ChallengeNameType::MfaSetup,
+        ChallengeName::SelectChallenge => ChallengeNameType::SelectChallenge,
+        ChallengeName::Password => ChallengeNameType::Password,
+        ChallengeName::PasswordSrp => ChallengeNameType::PasswordSrp,
+        ChallengeName::EmailOtp => ChallengeNameType::EmailOtp,
+        ChallengeName::SmsOtp => ChallengeNameType::SmsOtp,
+        ChallengeName::WebAuthn => ChallengeNameType::WebAuthn,
+        ChallengeName::PasswordVerifier => ChallengeNameType::PasswordVerifier,
+        ChallengeName::CustomChallenge => ChallengeNameType::CustomChallenge,
+        ChallengeName::DeviceSrpAuth => ChallengeNameType::DeviceSrpAuth,
+        ChallengeName::DevicePasswordVerifier => ChallengeNameType::DevicePasswordVerifier,
+        ChallengeName::AdminNoSrpAuth => ChallengeNameType::AdminNoSrpAuth,
+        ChallengeName::Unknown(name) => ChallengeNameType::from(name.as_str()),
     }
 }
 
@@ -708,6 +757,29 @@ fn tokens(result: AuthenticationResultType) -> Result<IssuedTokens, CognitoError
 mod tests {
     use super::*;
     use crate::testing::browser_context;
+
+    #[test]
+    fn every_challenge_the_sdk_names_is_a_known_one_and_converts_back_to_itself() {
+        // GIVEN every challenge name the SDK knows
+        for value in ChallengeNameType::values() {
+            let sdk = ChallengeNameType::from(*value);
+            // WHEN it is read THEN it is one of ours, spelled as Cognito spells it, and goes back
+            let name = challenge_name(&sdk);
+            assert!(ChallengeName::KNOWN.contains(&name), "{value} is missing from ChallengeName");
+            assert_eq!((name.as_str(), sdk_challenge_name(&name)), (*value, sdk));
+        }
+        assert_eq!(ChallengeName::KNOWN.len(), ChallengeNameType::values().len());
+        // AND a name neither knows is passed on as it came
+        let future = challenge_name(&ChallengeNameType::from("FUTURE_CHALLENGE"));
+        assert_eq!((future.as_str(), sdk_challenge_name(&future).as_str()), ("FUTURE_CHALLENGE", "FUTURE_CHALLENGE"));
+    }
+
+    #[test]
+    fn a_challenge_answer_from_the_sdk_is_the_typed_challenge() {
+        let sdk = (Some(ChallengeNameType::SoftwareTokenMfa), Some("s".to_string()), None, None);
+        let AuthResult::Challenge { name, .. } = auth_result(None, sdk).unwrap() else { panic!("a challenge") };
+        assert_eq!(name, ChallengeName::SoftwareTokenMfa);
+    }
 
     #[test]
     fn public_calls_carry_the_callers_address_and_fingerprint() {

@@ -559,6 +559,11 @@ def set_user_pool_mfa_config(self):
     return result
 
 
+# Challenges of choice-based sign-in that Cognito may ask for by name, and this emulator never
+# does (it answers a preferred PASSWORD or PASSWORD_SRP at once, or with the choice): their
+# answers meet no live session.
+ISSUED_BY_COGNITO_ONLY = ("PASSWORD", "PASSWORD_SRP")
+
 CHALLENGES = {
     "SELECT_CHALLENGE": _select_challenge,
     "EMAIL_OTP": _one_time_code(outbox.EMAIL_OTP, "EMAIL_OTP_CODE"),
@@ -574,6 +579,10 @@ CHALLENGES = {
 
 def _respond(backend, pool, client, name, token, answers, admin: bool) -> dict:
     answers = answers or {}
+    if name in ISSUED_BY_COGNITO_ONLY:
+        # Never issued here, so no session waits for it: refused as Cognito refuses a session it
+        # did not issue, not as something left out of the emulator.
+        sessions.get(token, client.id, name, admin)
     if name not in CHALLENGES:
         raise errors.not_emulated(f"challenge {name}")
     if name == "PASSWORD_VERIFIER":

@@ -20,6 +20,18 @@ def test_an_unknown_challenge_is_an_error_naming_it_not_an_empty_success(pool):
     )
 
 
+@pytest.mark.parametrize("name", ["PASSWORD", "PASSWORD_SRP"])
+def test_an_answer_to_a_choice_challenge_without_a_live_session_is_not_authorized(pool, name):
+    with pytest.raises(ClientError) as err:
+        pool.idp.respond_to_auth_challenge(
+            ClientId=pool.client_id,
+            ChallengeName=name,
+            Session="s" * 30,
+            ChallengeResponses={"USERNAME": EMAIL, "PASSWORD": "Any-passw0rd"},
+        )
+    assert error_of(err)[0] == "NotAuthorizedException"
+
+
 def test_custom_auth_is_not_emulated_and_says_so(pool):
     pool.idp.update_user_pool_client(
         UserPoolId=pool.pool_id, ClientId=pool.client_id, ExplicitAuthFlows=["ALLOW_CUSTOM_AUTH"]

@@ -1,0 +1,135 @@
+"""What the browser tests share: acting on the app as a person does (labels, buttons, what the
+page says), RFC 6238 codes as an authenticator app computes them, and plain calls to the API for
+setting up a test's users (an admin does that, not the person under test)."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import re
+import struct
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+import uuid
+from typing import Any
+
+from playwright.sync_api import Page, expect
+
+from conftest import Stack
+
+PASSWORD = "Test-passw0rd!"
+
+
+def totp(secret: str, at: float | None = None, step: int = 30, digits: int = 6) -> str:
+    """The code an authenticator app shows for `secret` (base32) now: RFC 6238, HMAC-SHA1."""
+    key = base64.b32decode(secret.upper() + "=" * (-len(secret) % 8))
+    counter = int((time.time() if at is None else at) // step)
+    mac = hmac.new(key, struct.pack(">Q", counter), hashlib.sha1).digest()
+    offset = mac[-1] & 0x0F
+    number = (struct.unpack(">I", mac[offset : offset + 4])[0] & 0x7FFFFFFF) % 10**digits
+    return f"{number:0{digits}d}"
+
+
+def unique_email(prefix: str) -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:10]}@example.com"
+
+
+# --- the API, without a browser: a test's set-up --------------------------------------------------
+
+
+def call(
+    stack: Stack, method: str, path: str, body: Any = None, token: str | None = None
+) -> tuple[int, dict[str, Any] | None]:
+    """One request to the API: (status, JSON body or None)."""
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(stack.api_url + path, data=data, method=method)
+    if data is not None:
+        request.add_header("content-type", "application/json")
+    if token:
+        request.add_header("authorization", f"Bearer {token}")
+    try:
+        with urllib.request.urlopen(request, timeout=15) as response:
+            raw = response.read()
+            return response.status, json.loads(raw) if raw else None
+    except urllib.error.HTTPError as error:
+        raw = error.read()
+        return error.code, json.loads(raw) if raw else None
+
+
+def tokens(stack: Stack, email: str, password: str) -> dict[str, Any]:
+    status, body = call(
+        stack, "POST", "/auth/sign-in", {"username": email, "password": password, "flow": "USER_PASSWORD_AUTH"}
+    )
+    assert status == 200 and body and "tokens" in body, (status, body)
+    return body["tokens"]
+
+
+def admin_token(stack: Stack) -> str:
+    admin = stack.info["demoAdmin"]
+    return tokens(stack, admin["email"], admin["password"])["idToken"]
+
+
+def user_path(email: str) -> str:
+    return "/users/" + urllib.parse.quote(email, safe="")
+
+
+def create_user(stack: Stack, prefix: str, password: str = PASSWORD, temporary: bool = False) -> str:
+    """A new confirmed user with a verified email (made by the demo admin): its email. With
+    `temporary`, the password is a temporary one (the first sign-in asks for a new one)."""
+    email = unique_email(prefix)
+    token = admin_token(stack)
+    body = {
+        "username": email,
+        "email": email,
+        "emailVerified": True,
+        "sendInvite": False,
+        "temporaryPassword": password,
+    }
+    status, answer = call(stack, "POST", "/users", body, token)
+    assert status == 201, answer
+    if not temporary:
+        status, answer = call(
+            stack, "PUT", user_path(email) + "/password", {"password": password, "permanent": True}, token
+        )
+        assert status == 204, answer
+    return email
+
+
+# --- the app, as a person uses it ---------------------------------------------------------------
+
+
+def open_app(page: Page, stack: Stack, route: str = "/sign-in") -> None:
+    page.goto(f"{stack.web_url}/#{route}")
+
+
+def heading(page: Page, name: str | re.Pattern[str]) -> Any:
+    return page.get_by_role("heading", name=name, level=1)
+
+
+def sign_in(page: Page, email: str, password: str) -> None:
+    """Signs in with the password from the sign-in page (the app must be on it)."""
+    expect(heading(page, "Sign in")).to_be_visible()
+    page.get_by_label("Email", exact=True).fill(email)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Sign in", exact=True).click()
+
+
+def expect_account(page: Page, email: str) -> None:
+    """The account page, with the person's details loaded from /me."""
+    expect(heading(page, "Your account")).to_be_visible()
+    expect(page.locator("dl.details").first).to_contain_text(email)
+
+
+def sign_out(page: Page) -> None:
+    page.get_by_role("button", name="Sign out").click()
+    expect(heading(page, "Sign in")).to_be_visible()
+    expect(page.get_by_role("status").filter(has_text="You are signed out.")).to_be_visible()
+
+
+def field_error(page: Page, label: str, exact: bool = True) -> Any:
+    """The field labelled `label`: its accessible description carries what was said about it."""
+    return page.get_by_label(label, exact=exact)
