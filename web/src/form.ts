@@ -23,6 +23,35 @@ export interface FieldSpec {
   max?: number;
 }
 
+/** The email address that names the account (`username` in the API), filled with `value`. */
+export function emailField(value: string): FieldSpec {
+  return {
+    name: "username",
+    label: "Email",
+    type: "email",
+    autocomplete: "username",
+    value,
+    required: "Enter your email address.",
+  };
+}
+
+/** A one-time code (`one-time-code`, digits keyboard); `required` says what to do when it is empty. */
+export function codeField(name: string, label: string, hint: string, required = "Enter the code."): FieldSpec {
+  return {
+    name,
+    label,
+    hint,
+    inputmode: "numeric",
+    autocomplete: "one-time-code",
+    required,
+  };
+}
+
+/** The code emailed for a sign-up or a password reset. */
+export function emailedCodeField(label: string): FieldSpec {
+  return codeField("code", label, "The code in the email we sent you.", "Enter the code from the email.");
+}
+
 export interface ButtonSpec {
   label: string;
   /** What the submit handler receives as `action`. */

@@ -15,9 +15,10 @@ import urllib.error
 import urllib.parse
 import urllib.request
 import uuid
+from collections.abc import Callable
 from typing import Any
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, Route, expect
 
 from conftest import Stack
 
@@ -124,6 +125,13 @@ def expect_account(page: Page, email: str) -> None:
     expect(page.locator("dl.details").first).to_contain_text(email)
 
 
+def sign_in_to_account(page: Page, stack: Stack, email: str, password: str) -> None:
+    """Opens the app, signs in with the password, and waits for the account page."""
+    open_app(page, stack)
+    sign_in(page, email, password)
+    expect_account(page, email)
+
+
 def sign_out(page: Page) -> None:
     page.get_by_role("button", name="Sign out").click()
     expect(heading(page, "Sign in")).to_be_visible()
@@ -133,3 +141,35 @@ def sign_out(page: Page) -> None:
 def field_error(page: Page, label: str, exact: bool = True) -> Any:
     """The field labelled `label`: its accessible description carries what was said about it."""
     return page.get_by_label(label, exact=exact)
+
+
+# --- the API, answered in the browser -----------------------------------------------------------
+
+
+def cors_headers(stack: Stack) -> dict[str, str]:
+    """The CORS headers the API puts on every answer to the web app (lambda-glue's cors.rs)."""
+    return {
+        "access-control-allow-origin": stack.web_url,
+        "access-control-expose-headers": "x-request-id,retry-after",
+        "vary": "origin",
+    }
+
+
+def route_api(page: Page, stack: Stack, path: str, answer: Callable[[Route], None]) -> None:
+    """Answers the app's calls to `path` of the API in the browser (`page.route`): the CORS
+    preflight as the API does, every other request with `answer` (which adds `cors_headers`)."""
+
+    def handle(route: Route) -> None:
+        if route.request.method == "OPTIONS":
+            route.fulfill(
+                status=204,
+                headers={
+                    **cors_headers(stack),
+                    "access-control-allow-methods": "GET,POST",
+                    "access-control-allow-headers": "content-type,authorization",
+                },
+            )
+        else:
+            answer(route)
+
+    page.route(f"{stack.api_url}{path}", handle)

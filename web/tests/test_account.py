@@ -6,15 +6,13 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from app import expect_account, open_app, sign_in
+from app import sign_in_to_account
 from conftest import Stack
 
 
 def test_temporary_aws_credentials_are_shown(stack: Stack, page: Page) -> None:
     demo = stack.info["demoUser"]
-    open_app(page, stack)
-    sign_in(page, demo["email"], demo["password"])
-    expect_account(page, demo["email"])
+    sign_in_to_account(page, stack, demo["email"], demo["password"])
     # WHEN the person asks for temporary AWS credentials
     page.get_by_role("button", name="Get temporary AWS credentials").click()
     # THEN the identity pool's credentials are shown, with when they expire

@@ -8,15 +8,13 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from app import PASSWORD, create_user, expect_account, heading, open_app, sign_in, unique_email
+from app import PASSWORD, create_user, heading, open_app, sign_in_to_account, unique_email
 from conftest import ConsoleErrors, Stack
 
 
 def open_admin(page: Page, stack: Stack) -> None:
     admin = stack.info["demoAdmin"]
-    open_app(page, stack)
-    sign_in(page, admin["email"], admin["password"])
-    expect_account(page, admin["email"])
+    sign_in_to_account(page, stack, admin["email"], admin["password"])
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Users").click()
     expect(heading(page, "Users")).to_be_visible()
     expect(page.get_by_role("status").filter(has_text=re.compile(r"^Page 1: "))).to_be_visible()
@@ -117,9 +115,7 @@ def test_a_person_outside_the_admins_group_is_told_the_page_is_not_for_them(
 ) -> None:
     console_errors.allow(r"status of 403")
     demo = stack.info["demoUser"]
-    open_app(page, stack)
-    sign_in(page, demo["email"], demo["password"])
-    expect_account(page, demo["email"])
+    sign_in_to_account(page, stack, demo["email"], demo["password"])
     # GIVEN no link to the users page for them
     expect(page.get_by_role("navigation", name="Main").get_by_role("link", name="Users")).to_have_count(0)
     # WHEN they open it anyway

@@ -9,7 +9,7 @@ import time
 
 from playwright.sync_api import Page, expect
 
-from app import PASSWORD, create_user, expect_account, heading, open_app, sign_in, sign_out, totp
+from app import PASSWORD, create_user, expect_account, heading, sign_in, sign_in_to_account, sign_out, totp
 from conftest import ConsoleErrors, Stack
 
 
@@ -30,9 +30,7 @@ def enrol_authenticator(page: Page) -> str:
 
 def test_an_authenticator_app_is_enrolled_from_its_qr_code_and_asked_for_at_sign_in(stack: Stack, page: Page) -> None:
     email = create_user(stack, "totp")
-    open_app(page, stack)
-    sign_in(page, email, PASSWORD)
-    expect_account(page, email)
+    sign_in_to_account(page, stack, email, PASSWORD)
     expect(page.locator(".mfa-summary")).to_have_text(re.compile("Two-step verification is off"))
     # WHEN the person scans the QR code (its key is shown as text too) and types the app's code
     secret = enrol_authenticator(page)
@@ -54,9 +52,7 @@ def test_an_authenticator_app_is_enrolled_from_its_qr_code_and_asked_for_at_sign
 def test_a_wrong_authenticator_code_is_said_in_words(stack: Stack, page: Page, console_errors: ConsoleErrors) -> None:
     console_errors.allow(r"status of 400")
     email = create_user(stack, "totp-wrong")
-    open_app(page, stack)
-    sign_in(page, email, PASSWORD)
-    expect_account(page, email)
+    sign_in_to_account(page, stack, email, PASSWORD)
     page.get_by_role("button", name="Set up an authenticator app").click()
     secret = page.locator("code.secret").inner_text().replace(" ", "")
     # WHEN the code typed is not the app's
@@ -72,9 +68,7 @@ def test_a_wrong_authenticator_code_is_said_in_words(stack: Stack, page: Page, c
 
 def test_email_codes_can_be_chosen_as_the_second_step(stack: Stack, page: Page) -> None:
     email = create_user(stack, "email-mfa")
-    open_app(page, stack)
-    sign_in(page, email, PASSWORD)
-    expect_account(page, email)
+    sign_in_to_account(page, stack, email, PASSWORD)
     # WHEN the person turns on codes by email and makes them the step sign-in asks for
     settings = page.get_by_role("form", name="Two-step verification settings")
     settings.get_by_label("Code by email").check()

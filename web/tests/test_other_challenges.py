@@ -11,7 +11,7 @@ from typing import Any
 
 from playwright.sync_api import Page, Route, expect
 
-from app import expect_account, heading, open_app, sign_in, tokens
+from app import cors_headers, expect_account, heading, open_app, route_api, sign_in, tokens
 from conftest import Stack
 
 SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
@@ -19,23 +19,12 @@ SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
 def answer_with(page: Page, stack: Stack, path: str, answers: list[dict[str, Any]], sent: list[dict[str, Any]]) -> None:
     """Answers the app's POSTs to `path` with `answers`, in turn; keeps the bodies it sent."""
-    cors = {"access-control-allow-origin": stack.web_url, "access-control-expose-headers": "x-request-id,retry-after"}
 
-    def handle(route: Route) -> None:
-        if route.request.method == "OPTIONS":
-            route.fulfill(
-                status=204,
-                headers={
-                    **cors,
-                    "access-control-allow-methods": "POST",
-                    "access-control-allow-headers": "content-type",
-                },
-            )
-            return
+    def answer(route: Route) -> None:
         sent.append(route.request.post_data_json)
-        route.fulfill(status=200, json=answers[len(sent) - 1], headers=cors)
+        route.fulfill(status=200, json=answers[len(sent) - 1], headers=cors_headers(stack))
 
-    page.route(f"{stack.api_url}{path}", handle)
+    route_api(page, stack, path, answer)
 
 
 def challenge(name: str, parameters: dict[str, str]) -> dict[str, Any]:

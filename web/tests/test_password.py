@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from playwright.sync_api import Page, expect
 
-from app import PASSWORD, create_user, expect_account, heading, open_app, sign_in, sign_out
+from app import PASSWORD, create_user, expect_account, heading, open_app, sign_in, sign_in_to_account, sign_out
 from conftest import Stack
 
 NEW_PASSWORD = "Other-passw0rd!"
@@ -38,9 +38,7 @@ def test_a_forgotten_password_is_reset_with_the_emailed_code(stack: Stack, page:
 
 def test_the_password_is_changed_from_the_account_page(stack: Stack, page: Page) -> None:
     email = create_user(stack, "change")
-    open_app(page, stack)
-    sign_in(page, email, PASSWORD)
-    expect_account(page, email)
+    sign_in_to_account(page, stack, email, PASSWORD)
     # WHEN the person changes the password
     page.get_by_label("Current password").fill(PASSWORD)
     page.get_by_label("New password", exact=True).fill(NEW_PASSWORD)

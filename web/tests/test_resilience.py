@@ -8,9 +8,9 @@ from __future__ import annotations
 import json
 import re
 
-from playwright.sync_api import Page, Route, expect
+from playwright.sync_api import Page, expect
 
-from app import expect_account, heading, open_app, sign_in
+from app import cors_headers, heading, open_app, route_api, sign_in, sign_in_to_account
 from conftest import ConsoleErrors, Stack
 
 
@@ -24,26 +24,12 @@ def answer_with(
     page: Page, stack: Stack, path: str, status: int, body: str, headers: dict[str, str] | None = None
 ) -> None:
     """Every call to `path` of the API is answered with `status` and `body` (and its preflight)."""
-    cors = {
-        "access-control-allow-origin": stack.web_url,
-        "access-control-expose-headers": "x-request-id,retry-after",
-        "vary": "origin",
-    }
-
-    def handle(route: Route) -> None:
-        if route.request.method == "OPTIONS":
-            route.fulfill(
-                status=204,
-                headers={
-                    **cors,
-                    "access-control-allow-methods": "GET,POST",
-                    "access-control-allow-headers": "content-type,authorization",
-                },
-            )
-        else:
-            route.fulfill(status=status, body=body, headers={**cors, **(headers or {})})
-
-    page.route(f"{stack.api_url}{path}", handle)
+    route_api(
+        page,
+        stack,
+        path,
+        lambda route: route.fulfill(status=status, body=body, headers={**cors_headers(stack), **(headers or {})}),
+    )
 
 
 def error_body(code: str, message: str) -> str:
@@ -137,9 +123,7 @@ def test_a_session_that_cannot_be_renewed_for_now_is_not_called_ended(
 ) -> None:
     console_errors.allow(r"status of (401|503)")
     demo = stack.info["demoUser"]
-    open_app(page, stack)
-    sign_in(page, demo["email"], demo["password"])
-    expect_account(page, demo["email"])
+    sign_in_to_account(page, stack, demo["email"], demo["password"])
     # GIVEN the authorizer refuses the ID token, and the refresh fails for now (a 503)
     answer_with(
         page,

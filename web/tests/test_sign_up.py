@@ -20,6 +20,15 @@ def sign_up(page: Page, email: str, password: str, name: str = "") -> None:
     page.get_by_role("button", name="Create account").click()
 
 
+def sign_up_to_confirmation(page: Page, stack: Stack, prefix: str) -> tuple[str, str]:
+    """A new person signs up from the sign-up page and is asked for the code: (email, the code)."""
+    email = unique_email(prefix)
+    open_app(page, stack, "/sign-up")
+    sign_up(page, email, PASSWORD)
+    expect(heading(page, "Confirm your account")).to_be_visible()
+    return email, stack.code(email, "sign-up")
+
+
 def test_signs_up_confirms_with_the_code_and_is_signed_in_by_the_confirmation(stack: Stack, page: Page) -> None:
     email = unique_email("sign-up")
     open_app(page, stack)
@@ -44,11 +53,7 @@ def test_a_new_code_can_be_asked_for_and_confirms_the_account(
     stack: Stack, page: Page, console_errors: ConsoleErrors
 ) -> None:
     console_errors.allow(r"status of 400")
-    email = unique_email("resend")
-    open_app(page, stack, "/sign-up")
-    sign_up(page, email, PASSWORD)
-    expect(heading(page, "Confirm your account")).to_be_visible()
-    first = stack.code(email, "sign-up")
+    email, first = sign_up_to_confirmation(page, stack, "resend")
     sent = stack.message_count()
     # WHEN the person asks for a new code
     page.get_by_role("button", name="Send a new code").click()
@@ -97,11 +102,7 @@ def test_a_wrong_confirmation_code_is_said_next_to_the_code(
     stack: Stack, page: Page, console_errors: ConsoleErrors
 ) -> None:
     console_errors.allow(r"status of 400")
-    email = unique_email("wrong-code")
-    open_app(page, stack, "/sign-up")
-    sign_up(page, email, PASSWORD)
-    expect(heading(page, "Confirm your account")).to_be_visible()
-    real = stack.code(email, "sign-up")
+    _, real = sign_up_to_confirmation(page, stack, "wrong-code")
     wrong = "000000" if real != "000000" else "111111"
     # WHEN the person types a wrong code
     page.get_by_label("Confirmation code").fill(wrong)

@@ -12,7 +12,18 @@ from typing import Any
 
 from playwright.sync_api import BrowserContext, Page, Request, expect
 
-from app import PASSWORD, admin_token, call, create_user, expect_account, heading, open_app, sign_in, user_path
+from app import (
+    PASSWORD,
+    admin_token,
+    call,
+    create_user,
+    expect_account,
+    heading,
+    open_app,
+    sign_in,
+    sign_in_to_account,
+    user_path,
+)
 from conftest import ConsoleErrors, Stack
 
 
@@ -106,9 +117,7 @@ def test_two_tabs_refreshing_at_once_keep_one_token_family(
 
 def test_signing_out_in_one_tab_signs_out_the_other(stack: Stack, page: Page, new_page: Callable[[], Page]) -> None:
     demo = stack.info["demoUser"]
-    open_app(page, stack)
-    sign_in(page, demo["email"], demo["password"])
-    expect_account(page, demo["email"])
+    sign_in_to_account(page, stack, demo["email"], demo["password"])
     other = new_page()
     open_app(other, stack, "/account")
     expect_account(other, demo["email"])
@@ -125,9 +134,7 @@ def test_a_refused_refresh_signs_out_and_says_why(
 ) -> None:
     console_errors.allow(r"status of 40[01]")
     email = create_user(stack, "refused")
-    open_app(page, stack)
-    sign_in(page, email, PASSWORD)
-    expect_account(page, email)
+    sign_in_to_account(page, stack, email, PASSWORD)
     other = new_page()
     open_app(other, stack, "/account")
     expect_account(other, email)

@@ -9,7 +9,7 @@ from typing import Any
 
 from playwright.sync_api import ConsoleMessage, Page, expect
 
-from app import PASSWORD, create_user, expect_account, open_app, sign_in
+from app import PASSWORD, create_user, expect_account, open_app, sign_in, sign_in_to_account
 from conftest import Stack
 
 # Everything a script of the page (or a later visitor of this browser profile) could read back.
@@ -86,9 +86,7 @@ def test_a_body_built_after_the_tokens_expired_carries_refreshed_tokens(stack: S
     email = create_user(stack, "late-body")
     page.clock.install()
     page.add_init_script(RECORD_POSTS)
-    open_app(page, stack)
-    sign_in(page, email, PASSWORD)
-    expect_account(page, email)
+    sign_in_to_account(page, stack, email, PASSWORD)
     before = len(page.evaluate("window.posts"))
     # GIVEN the page sat open until its tokens are about to expire (an hour, by its clock)
     page.clock.fast_forward("59:30")

@@ -7,10 +7,31 @@ let sessions: Session[] = [];
 let name: string;
 
 /** A "tab": a Session on the fake API, sharing the lock and channel name of the test. */
-function tab(api: FakeApi, options: { refreshMarginSeconds?: number } = {}) {
+function tab(api: Pick<FakeApi, "fetch">, options: { refreshMarginSeconds?: number } = {}) {
   const s = new Session({ baseUrl: BASE, fetch: api.fetch, name, ...options });
   sessions.push(s);
   return s;
+}
+
+/** A network that never answers: every fetch rejects as a browser's does offline. */
+const OFFLINE = { fetch: () => Promise.reject(new TypeError("offline")) };
+
+/** One tab on a new fake API, signed in with generation 1 (expiring in `expiresIn` seconds). */
+function signedInTab(options: { expiresIn?: number } = {}) {
+  const api = new FakeApi();
+  const s = tab(api);
+  s.start(signedIn(1, options.expiresIn));
+  return { api, s };
+}
+
+/** Two tabs on a new fake API: `a` signed in with generation 1, and `b` has heard of it. */
+async function twoSignedInTabs() {
+  const api = new FakeApi();
+  const a = tab(api);
+  const b = tab(api);
+  a.start(signedIn(1));
+  await vi.waitFor(() => expect(b.current?.idToken).toBe("id-1"));
+  return { api, a, b };
 }
 
 function record(s: Session) {
@@ -34,9 +55,7 @@ afterEach(() => {
 describe("one tab", () => {
   it("sends the ID token and keeps the refresh token out of `current`", async () => {
     // GIVEN a signed-in session
-    const api = new FakeApi();
-    const s = tab(api);
-    s.start(signedIn(1));
+    const { api, s } = signedInTab();
 
     // WHEN it calls a protected route
     const { data, response } = await s.api.GET("/me");
@@ -52,9 +71,7 @@ describe("one tab", () => {
 
   it("concurrent calls near expiry share one refresh", async () => {
     // GIVEN tokens that expire within the refresh margin
-    const api = new FakeApi();
-    const s = tab(api);
-    s.start(signedIn(1, 30));
+    const { api, s } = signedInTab({ expiresIn: 30 });
 
     // WHEN three calls go out at once
     const results = await Promise.all([s.api.GET("/me"), s.api.GET("/me"), s.api.POST("/credentials")]);
@@ -70,12 +87,10 @@ describe("one tab", () => {
   it("a 401 that arrives while a refresh is in flight waits for it and retries, refreshing once", async () => {
     // GIVEN a session whose ID token the authorizer already refuses (expired early, clock skew),
     // two calls out with it, and the API holding their answers and the refresh
-    const api = new FakeApi();
+    const { api, s } = signedInTab();
     api.validIds.clear();
     api.hold("/me");
     api.hold("/auth/refresh");
-    const s = tab(api);
-    s.start(signedIn(1));
     const first = s.api.GET("/me");
     const second = s.api.GET("/me");
     await vi.waitFor(() => expect(api.parked("/me")).toBe(2));
@@ -99,9 +114,7 @@ describe("one tab", () => {
 
   it("sends a call at most twice, even a non-idempotent one", async () => {
     // GIVEN an authorizer that refuses every token
-    const api = new FakeApi();
-    const s = tab(api);
-    s.start(signedIn(1));
+    const { api, s } = signedInTab();
     api.refuseAll = true;
 
     // WHEN a POST gets the authorizer's 401
@@ -114,9 +127,7 @@ describe("one tab", () => {
   });
 
   it("does not refresh or retry a route's own 401 (wrong password)", async () => {
-    const api = new FakeApi();
-    const s = tab(api);
-    s.start(signedIn(1));
+    const { api, s } = signedInTab();
 
     const { error, response } = await s.api.POST("/auth/sign-in", { body: { username: "u", password: "wrong" } });
 
@@ -127,9 +138,7 @@ describe("one tab", () => {
   });
 
   it("keeps the newest refresh token, and the old one when refresh tokens do not rotate", async () => {
-    const api = new FakeApi();
-    const s = tab(api);
-    s.start(signedIn(1));
+    const { api, s } = signedInTab();
 
     expect(await s.refresh()).toBe(true); // rotates rt-1 -> rt-2
     api.rotate = false;
@@ -142,9 +151,7 @@ describe("one tab", () => {
 
   it("a refused refresh signs out and tells subscribers `refresh-failed`", async () => {
     // GIVEN a session whose refresh token the API refuses
-    const api = new FakeApi();
-    const s = tab(api);
-    s.start(signedIn(1));
+    const { api, s } = signedInTab();
     const events = record(s);
     api.refreshStatus = 400;
 
@@ -158,24 +165,19 @@ describe("one tab", () => {
   });
 
   it("keeps the session when a refresh fails for a transient reason", async () => {
-    const api = new FakeApi();
-    const s = tab(api);
-    s.start(signedIn(1));
+    const { api, s } = signedInTab();
     api.refreshStatus = 502;
     expect(await s.refresh()).toBe(false);
     expect(s.current?.idToken).toBe("id-1");
 
-    const offline = new Session({ baseUrl: BASE, fetch: () => Promise.reject(new TypeError("offline")), name });
-    sessions.push(offline);
+    const offline = tab(OFFLINE);
     offline.start(signedIn(1));
     expect(await offline.refresh()).toBe(false);
     expect(offline.current?.idToken).toBe("id-1");
   });
 
   it("signOut sends the access and refresh tokens with the ID token, then forgets them", async () => {
-    const api = new FakeApi();
-    const s = tab(api);
-    s.start(signedIn(1));
+    const { api, s } = signedInTab();
     const events = record(s);
 
     await s.signOut();
@@ -188,8 +190,7 @@ describe("one tab", () => {
   });
 
   it("signOut forgets the tokens even when the call fails", async () => {
-    const s = new Session({ baseUrl: BASE, fetch: () => Promise.reject(new TypeError("offline")), name });
-    sessions.push(s);
+    const s = tab(OFFLINE);
     s.start(signedIn(1));
 
     await s.signOut();
@@ -199,9 +200,7 @@ describe("one tab", () => {
 
   it("tokens() refreshes tokens about to expire, so a body built from it carries a live access token", async () => {
     // GIVEN tokens within the refresh margin (as after a laptop slept through their hour)
-    const api = new FakeApi();
-    const s = tab(api);
-    s.start(signedIn(1, 30));
+    const { api, s } = signedInTab({ expiresIn: 30 });
     api.validIds.delete("id-1"); // expired on the server's clock
 
     // WHEN the app builds a body with the access token, then sends it
@@ -219,10 +218,8 @@ describe("one tab", () => {
   });
 
   it("tokens() waits for the refresh in flight and answers null when signed out", async () => {
-    const api = new FakeApi();
+    const { api, s } = signedInTab();
     api.hold("/auth/refresh");
-    const s = tab(api);
-    s.start(signedIn(1));
     const refreshing = s.refresh();
     const got = s.tokens();
     await vi.waitFor(() => expect(api.parked("/auth/refresh")).toBe(1));
@@ -235,9 +232,7 @@ describe("one tab", () => {
 
   it("the retry after the authorizer's 401 carries the new access token in the body", async () => {
     // GIVEN a body built with tokens the server already refuses (both expire together)
-    const api = new FakeApi();
-    const s = tab(api);
-    s.start(signedIn(1));
+    const { api, s } = signedInTab();
     api.validIds.delete("id-1");
 
     // WHEN the call meets the authorizer's 401
@@ -257,10 +252,8 @@ describe("one tab", () => {
 
   it("signOut forgets the tokens before the call returns, and gives up a hung call", async () => {
     // GIVEN a network that never answers the sign-out
-    const api = new FakeApi();
+    const { api, s } = signedInTab();
     api.hold("/auth/sign-out");
-    const s = tab(api);
-    s.start(signedIn(1));
     const events = record(s);
     const timeouts: AbortController[] = [];
     vi.spyOn(AbortSignal, "timeout").mockImplementation((ms) => {
@@ -286,9 +279,7 @@ describe("one tab", () => {
   });
 
   it("signOut with an expired ID token refreshes it for the sign-out call only", async () => {
-    const api = new FakeApi();
-    const s = tab(api);
-    s.start(signedIn(1, 30));
+    const { api, s } = signedInTab({ expiresIn: 30 });
     const events = record(s);
 
     await s.signOut();
@@ -300,10 +291,8 @@ describe("one tab", () => {
   });
 
   it("a hung refresh is given up after its deadline, keeping the tokens", async () => {
-    const api = new FakeApi();
+    const { api, s } = signedInTab();
     api.hold("/auth/refresh");
-    const s = tab(api);
-    s.start(signedIn(1));
     const deadline = new AbortController();
     vi.spyOn(AbortSignal, "timeout").mockImplementation((ms) => (ms == 10_000 ? deadline.signal : new AbortController().signal));
 
@@ -349,11 +338,7 @@ describe("one tab", () => {
 
 describe("two tabs", () => {
   it("share a sign-in, and a new tab joins the open one", async () => {
-    const api = new FakeApi();
-    const a = tab(api);
-    const b = tab(api);
-    a.start(signedIn(1));
-    await vi.waitFor(() => expect(b.current?.idToken).toBe("id-1"));
+    const { api, a, b } = await twoSignedInTabs();
 
     const c = tab(api);
     expect(await c.join()).toBe(true);
@@ -370,12 +355,8 @@ describe("two tabs", () => {
   it("refreshing at once make one /auth/refresh call and end with the same tokens", async () => {
     // GIVEN two tabs with the same tokens, and strict rotation (no grace period): a tab that
     // refreshed again with the old refresh token would be refused and signed out
-    const api = new FakeApi();
+    const { api, a, b } = await twoSignedInTabs();
     api.graceMs = 0;
-    const a = tab(api);
-    const b = tab(api);
-    a.start(signedIn(1));
-    await vi.waitFor(() => expect(b.current?.idToken).toBe("id-1"));
 
     // WHEN both refresh at once (the fake lock hands b the lock before a's message arrives)
     const [okA, okB] = await Promise.all([a.refresh(), b.refresh()]);
@@ -392,12 +373,8 @@ describe("two tabs", () => {
   });
 
   it("a 401 in one tab after the other tab refreshed adopts its tokens instead of refreshing", async () => {
-    const api = new FakeApi();
+    const { api, a, b } = await twoSignedInTabs();
     api.graceMs = 0;
-    const a = tab(api);
-    const b = tab(api);
-    a.start(signedIn(1));
-    await vi.waitFor(() => expect(b.current?.idToken).toBe("id-1"));
     api.validIds.delete("id-1"); // id-1 has expired on the server's clock
 
     await Promise.all([a.api.GET("/me"), b.api.GET("/me")]);
@@ -410,11 +387,7 @@ describe("two tabs", () => {
   it("without Web Locks, both may refresh but they converge on the newest tokens", async () => {
     // GIVEN no lock manager: the race the lock prevents, relying on the grace period
     vi.stubGlobal("navigator", undefined);
-    const api = new FakeApi();
-    const a = tab(api);
-    const b = tab(api);
-    a.start(signedIn(1));
-    await vi.waitFor(() => expect(b.current?.idToken).toBe("id-1"));
+    const { a, b } = await twoSignedInTabs();
 
     await Promise.all([a.refresh(), b.refresh()]);
 
@@ -424,11 +397,7 @@ describe("two tabs", () => {
   });
 
   it("signOut tells the other tab", async () => {
-    const api = new FakeApi();
-    const a = tab(api);
-    const b = tab(api);
-    a.start(signedIn(1));
-    await vi.waitFor(() => expect(b.current).not.toBeNull());
+    const { a, b } = await twoSignedInTabs();
     const events = record(b);
 
     await a.signOut();
@@ -438,11 +407,7 @@ describe("two tabs", () => {
   });
 
   it("a refused refresh signs out the tabs holding the same refresh token", async () => {
-    const api = new FakeApi();
-    const a = tab(api);
-    const b = tab(api);
-    a.start(signedIn(1));
-    await vi.waitFor(() => expect(b.current).not.toBeNull());
+    const { api, a, b } = await twoSignedInTabs();
     const events = record(b);
     api.refreshStatus = 401;
 
@@ -453,11 +418,7 @@ describe("two tabs", () => {
   });
 
   it("a newer sign-in in another tab replaces the session", async () => {
-    const api = new FakeApi();
-    const a = tab(api);
-    const b = tab(api);
-    a.start(signedIn(1));
-    await vi.waitFor(() => expect(b.current?.idToken).toBe("id-1"));
+    const { a, b } = await twoSignedInTabs();
 
     await new Promise((r) => setTimeout(r, 2));
     b.start({ username: "user-2", tokens: { ...signedIn(7).tokens } });
@@ -470,11 +431,7 @@ describe("two tabs", () => {
 describe("two tabs: what must not happen", () => {
   it("a refresh answer that arrives after another tab signed out is dropped", async () => {
     // GIVEN two signed-in tabs, and a's refresh held by the network
-    const api = new FakeApi();
-    const a = tab(api);
-    const b = tab(api);
-    a.start(signedIn(1));
-    await vi.waitFor(() => expect(b.current?.idToken).toBe("id-1"));
+    const { api, a, b } = await twoSignedInTabs();
     api.hold("/auth/refresh");
     const refreshing = a.refresh();
     await vi.waitFor(() => expect(api.parked("/auth/refresh")).toBe(1));
@@ -496,9 +453,7 @@ describe("two tabs: what must not happen", () => {
   it("a tab holding a newer refresh token stays signed in when an older one is refused", async () => {
     // GIVEN a tab that holds rt-2, and a "refused" message for rt-1 from a tab that kept it
     // (sent later than a's refresh, so a plain last-writer-wins would take it)
-    const api = new FakeApi();
-    const a = tab(api);
-    a.start(signedIn(1));
+    const { s: a } = signedInTab();
     await a.refresh();
     const events = record(a);
     const other = new BroadcastChannel(name);
@@ -518,9 +473,7 @@ describe("two tabs: what must not happen", () => {
   it("a signed-out tab's answer does not end a session it never heard of", async () => {
     // GIVEN a tab that signed out, and a tab that signs in with an older time (its clock is
     // behind, or it slept): a's sign-out was broadcast when it happened, c never heard of it
-    const api = new FakeApi();
-    const a = tab(api);
-    a.start(signedIn(1));
+    const { api, s: a } = signedInTab();
     await a.signOut();
     const now = Date.now();
     vi.spyOn(Date, "now").mockReturnValue(now - 60_000);
@@ -545,11 +498,7 @@ describe("two tabs: what must not happen", () => {
   it("tokens obtained after the clock went back still count as the newest", async () => {
     // GIVEN two tabs sharing a session, and a clock set back a minute (NTP, a changed time zone
     // setting) before the next refresh
-    const api = new FakeApi();
-    const a = tab(api);
-    const b = tab(api);
-    a.start(signedIn(1));
-    await vi.waitFor(() => expect(b.current?.idToken).toBe("id-1"));
+    const { a, b } = await twoSignedInTabs();
     const now = Date.now();
     vi.spyOn(Date, "now").mockReturnValue(now - 60_000);
 
@@ -562,10 +511,8 @@ describe("two tabs: what must not happen", () => {
 
   it("a call whose token was replaced while it was out is retried without another refresh", async () => {
     // GIVEN a call out with id-1, and a refresh (elsewhere) that replaces it meanwhile
-    const api = new FakeApi();
+    const { api, s } = signedInTab();
     api.graceMs = 0;
-    const s = tab(api);
-    s.start(signedIn(1));
     api.hold("/me");
     const call = s.api.GET("/me");
     await vi.waitFor(() => expect(api.parked("/me")).toBe(1));
@@ -587,11 +534,7 @@ describe("leaving", () => {
   it("dispose() during a refresh: the answer lands silently, subscribers and waiters are let go", async () => {
     // GIVEN two tabs, a's refresh held, and a new tab c waiting to join (nobody answers it
     // with tokens: the tabs are signed out)
-    const api = new FakeApi();
-    const a = tab(api);
-    const b = tab(api);
-    a.start(signedIn(1));
-    await vi.waitFor(() => expect(b.current?.idToken).toBe("id-1"));
+    const { api, a, b } = await twoSignedInTabs();
     api.hold("/auth/refresh");
     const refreshing = a.refresh();
     await vi.waitFor(() => expect(api.parked("/auth/refresh")).toBe(1));
@@ -610,11 +553,7 @@ describe("leaving", () => {
   });
 
   it("dispose() ends a join() wait and a wait for the Web Lock", async () => {
-    const api = new FakeApi();
-    const a = tab(api);
-    const b = tab(api);
-    a.start(signedIn(1));
-    await vi.waitFor(() => expect(b.current?.idToken).toBe("id-1"));
+    const { api, a, b } = await twoSignedInTabs();
     // a holds the lock with a refresh the network holds; b waits for the lock
     api.hold("/auth/refresh");
     const aRefresh = a.refresh();
@@ -634,11 +573,7 @@ describe("leaving", () => {
   });
 
   it("a wait for the Web Lock is given up after its deadline", async () => {
-    const api = new FakeApi();
-    const a = tab(api);
-    const b = tab(api);
-    a.start(signedIn(1));
-    await vi.waitFor(() => expect(b.current?.idToken).toBe("id-1"));
+    const { api, a, b } = await twoSignedInTabs();
     const lockDeadline = new AbortController();
     vi.spyOn(AbortSignal, "timeout").mockImplementation((ms) =>
       ms == 15_000 ? lockDeadline.signal : new AbortController().signal,
@@ -658,11 +593,7 @@ describe("leaving", () => {
 
   it("pause() says goodbye and stops listening; resume() catches up with the other tabs", async () => {
     // GIVEN two tabs, one of them paused (pagehide: the back/forward cache)
-    const api = new FakeApi();
-    const a = tab(api);
-    const b = tab(api);
-    a.start(signedIn(1));
-    await vi.waitFor(() => expect(b.current?.idToken).toBe("id-1"));
+    const { a, b } = await twoSignedInTabs();
     const heard: unknown[] = [];
     const spy = new BroadcastChannel(name);
     spy.onmessage = (e) => heard.push(e.data);

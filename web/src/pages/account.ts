@@ -7,7 +7,7 @@ import { app } from "../app";
 import { emailOf } from "../claims";
 import { h, statusLine } from "../dom";
 import { ApiProblem, call } from "../errors";
-import { actionButton, Form, outcomeRegions, problemAlert } from "../form";
+import { actionButton, codeField, Form, outcomeRegions, problemAlert } from "../form";
 import { groupedSecret, qrSvg } from "../qr";
 import type { Page } from "../router";
 import { PASSWORD_HINT } from "./sign-up";
@@ -255,14 +255,7 @@ function mfaSection(): HTMLElement {
       const verify = new Form({
         label: "Verify the authenticator app",
         fields: [
-          {
-            name: "code",
-            label: "Code from the app",
-            inputmode: "numeric",
-            autocomplete: "one-time-code",
-            hint: "The 6 digits the app shows now.",
-            required: "Enter the code the app shows.",
-          },
+          codeField("code", "Code from the app", "The 6 digits the app shows now.", "Enter the code the app shows."),
           { name: "deviceName", label: "Name of this authenticator (optional)" },
         ],
         buttons: [{ label: "Verify and turn on", action: "verify" }],

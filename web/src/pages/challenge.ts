@@ -6,7 +6,7 @@ import type { components } from "@cognito-api/client";
 import { afterSignIn, app, type ChallengeIssued } from "../app";
 import { h, link } from "../dom";
 import { ApiProblem, call } from "../errors";
-import { type FieldSpec, Form, type FormValues } from "../form";
+import { codeField, type FieldSpec, Form, type FormValues } from "../form";
 import { groupedSecret, qrSvg } from "../qr";
 import type { Page } from "../router";
 import { PASSWORD_HINT } from "./sign-up";
@@ -50,17 +50,6 @@ async function answer(pending: ChallengeIssued, responses: Answers): Promise<voi
 function startOver(problem: ApiProblem): Node | null {
   if (problem.field === "session") return link("/sign-in", "Sign in again");
   return null;
-}
-
-function codeField(name: string, label: string, hint: string): FieldSpec {
-  return {
-    name,
-    label,
-    hint,
-    inputmode: "numeric",
-    autocomplete: "one-time-code",
-    required: "Enter the code.",
-  };
 }
 
 function codeStep(pending: ChallengeIssued, key: string, label: string, hint: string): Form {

@@ -3,7 +3,7 @@
 import { app } from "../app";
 import { h, link } from "../dom";
 import { call } from "../errors";
-import { Form } from "../form";
+import { emailedCodeField, emailField, Form } from "../form";
 import type { Page } from "../router";
 import { PASSWORD_HINT } from "./sign-up";
 
@@ -11,16 +11,7 @@ export function forgotPage(params: URLSearchParams): Page {
   const { api } = app();
   const form = new Form({
     label: "Reset your password",
-    fields: [
-      {
-        name: "username",
-        label: "Email",
-        type: "email",
-        autocomplete: "username",
-        value: params.get("username") ?? "",
-        required: "Enter your email address.",
-      },
-    ],
+    fields: [emailField(params.get("username") ?? "")],
     buttons: [{ label: "Email me a reset code", action: "forgot" }],
     onSubmit: async (values) => {
       const username = values.text("username");
@@ -47,22 +38,8 @@ export function resetPage(params: URLSearchParams): Page {
   const form: Form = new Form({
     label: "Choose a new password",
     fields: [
-      {
-        name: "username",
-        label: "Email",
-        type: "email",
-        autocomplete: "username",
-        value: username,
-        required: "Enter your email address.",
-      },
-      {
-        name: "code",
-        label: "Reset code",
-        inputmode: "numeric",
-        autocomplete: "one-time-code",
-        hint: "The code in the email we sent you.",
-        required: "Enter the code from the email.",
-      },
+      emailField(username),
+      emailedCodeField("Reset code"),
       {
         name: "newPassword",
         label: "New password",

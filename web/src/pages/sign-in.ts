@@ -6,7 +6,7 @@ import type { components } from "@cognito-api/client";
 import { afterSignIn, app } from "../app";
 import { h, link } from "../dom";
 import { call } from "../errors";
-import { Form } from "../form";
+import { emailField, Form } from "../form";
 import type { Page } from "../router";
 
 type SignInRequest = components["schemas"]["SignInRequest"];
@@ -16,14 +16,7 @@ export function signInPage(params: URLSearchParams): Page {
   const form = new Form({
     label: "Sign in",
     fields: [
-      {
-        name: "username",
-        label: "Email",
-        type: "email",
-        autocomplete: "username",
-        required: "Enter your email address.",
-        value: params.get("username") ?? "",
-      },
+      emailField(params.get("username") ?? ""),
       {
         name: "password",
         label: "Password",

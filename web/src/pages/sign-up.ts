@@ -4,7 +4,7 @@
 import { afterSignIn, app, type SignInResult } from "../app";
 import { h, link, statusLine } from "../dom";
 import { call } from "../errors";
-import { Form } from "../form";
+import { emailedCodeField, emailField, Form } from "../form";
 import type { Page } from "../router";
 
 export const PASSWORD_HINT = "At least 8 characters, with upper and lower case letters, a number and a symbol.";
@@ -65,22 +65,8 @@ export function confirmPage(params: URLSearchParams): Page {
   const form = new Form({
     label: "Confirm your account",
     fields: [
-      {
-        name: "username",
-        label: "Email",
-        type: "email",
-        autocomplete: "username",
-        value: username,
-        required: "Enter your email address.",
-      },
-      {
-        name: "code",
-        label: "Confirmation code",
-        inputmode: "numeric",
-        autocomplete: "one-time-code",
-        hint: "The code in the email we sent you.",
-        required: "Enter the code from the email.",
-      },
+      emailField(username),
+      emailedCodeField("Confirmation code"),
     ],
     buttons: [
       { label: "Confirm and sign in", action: "confirm" },
