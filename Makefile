@@ -24,6 +24,7 @@ help: ## List the targets
 
 $(STAMP): requirements-dev.txt
 	@echo "==> Python virtualenv in $(VENV) (moto, pytest, pycognito, ruff, cfn-lint, SAM CLI, schemathesis, Playwright)"
+	@python3 -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Python 3.11 or newer is needed (found $$(python3 --version 2>&1))"; exit 1; }
 	@python3 -m venv $(VENV)
 	@$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	@rm -f $(VENV)/.installed-* && touch $@
@@ -95,8 +96,8 @@ test: toolchain $(STAMP) lint ## Run every check and test, as CI does
 test-web: toolchain $(STAMP) web chromium ## The TypeScript client's tests, then the browser tests: Playwright drives Debian's Chromium against make dev's stack (in make test)
 	@echo "==> clients/typescript: tsc --noEmit, vitest (the session helper; src/schema.d.ts against openapi.yaml), the gzipped size against its budget"
 	@cd clients/typescript && npm run --silent typecheck && npm test --silent && npm run --silent size
-	@echo "==> cargo build -p local-stack"
-	@cargo build --locked --quiet -p local-stack
+	@echo "==> cargo build --workspace --all-targets (the local stack, with cargo test's features: nothing to rebuild after it)"
+	@cargo build --workspace --all-targets --locked --quiet
 	@echo "==> pytest web/tests (/usr/bin/chromium against the local stack and web/dist; screenshots in web/test-results/screenshots)"
 	@$(LOCAL_AWS) $(PY) -m pytest -q -p no:cacheprovider web/tests
 

@@ -66,6 +66,19 @@ impl TestStack {
         self
     }
 
+    /// Stops the emulator's clock: from now on it moves only by [`TestStack::advance_clock`], so
+    /// no window (session expiry, lockout, refresh-token grace period) can end while the test
+    /// runs, however loaded the machine.
+    pub async fn stop_clock(&self) {
+        self.stack.moto.stop_clock().await.expect("the emulator's clock stops");
+    }
+
+    /// Moves the emulator's clock `by` forward, instead of sleeping: the windows it keeps end as
+    /// if that much time had passed.
+    pub async fn advance_clock(&self, by: std::time::Duration) {
+        self.stack.moto.advance_clock(by).await.expect("the emulator's clock moves");
+    }
+
     /// The plain demo user.
     pub fn user(&self) -> &DemoUser {
         &self.stack.pool.user

@@ -8,14 +8,14 @@ use local_stack::StackOptions;
 use reqwest::StatusCode;
 use serde_json::json;
 
-async fn stack_with_grace(grace: Duration) -> TestStack {
-    TestStack::start_with(StackOptions { refresh_grace_period: grace, ..StackOptions::for_tests() }).await
-}
-
 #[tokio::test]
 async fn the_old_refresh_token_stops_working_after_the_grace_period() {
-    // GIVEN a client rotating refresh tokens with a one-second grace period, and a signed-in user
-    let t = stack_with_grace(Duration::from_secs(1)).await;
+    // GIVEN the stack's grace period (10 s, as deployed), the emulator's clock stopped, and a
+    // signed-in user
+    let options = StackOptions::for_tests();
+    let grace = options.refresh_grace_period;
+    let t = TestStack::start_with(options).await;
+    t.stop_clock().await;
     let session = t.sign_in(t.user()).await;
     let old = text(&session, "/tokens/refreshToken").to_string();
     // WHEN they refresh
@@ -23,11 +23,15 @@ async fn the_old_refresh_token_stops_working_after_the_grace_period() {
     assert_eq!(first.status, StatusCode::OK, "{:?}", first.body);
     let new = text(&first.body, "/tokens/refreshToken").to_string();
     assert_ne!(new, old);
-    // THEN the old token still refreshes within the grace period (a retry, another tab) ...
+    // THEN the old token still refreshes within the grace period (a retry, another tab), to its
+    // last instant ...
     let retry = t.post("/auth/refresh", json!({"refreshToken": old})).await;
     assert_eq!(retry.status, StatusCode::OK, "{:?}", retry.body);
+    t.advance_clock(grace).await;
+    let last = t.post("/auth/refresh", json!({"refreshToken": old})).await;
+    assert_eq!(last.status, StatusCode::OK, "{:?}", last.body);
     // ... and not after it, while the new one does
-    tokio::time::sleep(Duration::from_millis(1500)).await;
+    t.advance_clock(Duration::from_millis(1)).await;
     let late = t.post("/auth/refresh", json!({"refreshToken": old})).await;
     assert_eq!((late.status, late.error_code()), (StatusCode::UNAUTHORIZED, "NotAuthorized"), "{:?}", late.body);
     let next = t.post("/auth/refresh", json!({"refreshToken": new})).await;

@@ -151,7 +151,14 @@ async fn disabling_blocks_sign_in_and_enabling_restores_it() {
         StatusCode::NO_CONTENT
     );
     assert_eq!(t.get("/users/demo@example.com", Some(&admin)).await.body["enabled"], false);
-    assert_ne!(sign_in().await.status, StatusCode::OK);
+    // A disabled account answers as a wrong password does (cognito_errors.rs), never a 5xx.
+    let refused = sign_in().await;
+    assert_eq!(
+        (refused.status, refused.error_code()),
+        (StatusCode::UNAUTHORIZED, "NotAuthorized"),
+        "{:?}",
+        refused.body
+    );
     assert_eq!(
         t.send("POST", "/users/demo@example.com/enable", Some(&admin), None).await.status,
         StatusCode::NO_CONTENT

@@ -437,6 +437,82 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_session_marked_under_another_client_secret_is_refused() {
+        // GIVEN a session the admin flow marked for the app client with secret `secret`
+        let (svc, _) = service(vec![challenge("NEW_PASSWORD_REQUIRED", "s1")]);
+        let sign_in: SignInRequest = serde_json::from_value(serde_json::json!({
+            "username": "ann@example.com", "password": "Temp-passw0rd", "flow": "ADMIN_USER_PASSWORD_AUTH"
+        }))
+        .unwrap();
+        let SignInResponse::Challenge { challenge, .. } = svc.sign_in(&sign_in, &ContextData::default()).await.unwrap()
+        else {
+            panic!("expected the new-password challenge")
+        };
+        let marked = challenge.session.expose().to_string();
+        // WHEN it is answered through a client with another secret, or with none (a mark anyone
+        // could make, were its key not the secret's)
+        for secret in [Some("another-secret"), Some(""), None] {
+            let pool = Arc::new(ScriptedPool::new([]));
+            let config =
+                crate::CognitoConfig { client_secret: secret.map(ClientSecret::new), ..crate::testing::config() };
+            let other = SignInService::new(pool.clone(), config);
+            let out = other
+                .answer_challenge(
+                    &answer("NEW_PASSWORD_REQUIRED", &marked, &[("NEW_PASSWORD", "N3w-pw")]),
+                    &ContextData::default(),
+                )
+                .await;
+            // THEN it is refused as a dead session, before any Cognito call
+            assert!(matches!(out, Err(AuthError::InvalidSession)), "{secret:?}: {out:?}");
+            assert!(pool.calls().is_empty(), "{secret:?}");
+        }
+    }
+
+    #[tokio::test]
+    async fn a_session_and_an_answer_at_their_limits_reach_cognito_and_one_more_is_a_400_naming_them() {
+        // GIVEN a session of the longest length the API takes (8 KiB: SESSION_MAX_CHARS), and an
+        // answer of the longest value (2048 characters: CHALLENGE_ANSWER_MAX_CHARS)
+        let session = "s".repeat(8 * 1024);
+        let name = "ä".repeat(2048);
+        let (svc, pool) = service(vec![tokens("u-123")]);
+        let at_limit = answer(
+            "NEW_PASSWORD_REQUIRED",
+            &session,
+            &[("NEW_PASSWORD", "N3w-passw0rd"), ("userAttributes.name", name.as_str())],
+        );
+        // WHEN it is answered, THEN it reaches Cognito as it is
+        let out = svc.answer_challenge(&at_limit, &ContextData::default()).await;
+        assert!(matches!(out, Ok(SignInResponse::Tokens { .. })), "{out:?}");
+        let (_, _, sent, responses) = respond_call(&pool, 0);
+        assert_eq!(
+            (sent.as_deref(), responses["userAttributes.name"].as_str()),
+            (Some(session.as_str()), name.as_str())
+        );
+        // AND one character more of either is a 400 naming it, before any Cognito call
+        let longer_session = format!("{session}s");
+        let longer_name = format!("{name}ä");
+        for (req, field) in [
+            (answer("SOFTWARE_TOKEN_MFA", &longer_session, &[("SOFTWARE_TOKEN_MFA_CODE", "123456")]), "session"),
+            (
+                answer(
+                    "NEW_PASSWORD_REQUIRED",
+                    "s1",
+                    &[("NEW_PASSWORD", "N3w-passw0rd"), ("userAttributes.name", longer_name.as_str())],
+                ),
+                "responses.userAttributes.name",
+            ),
+            (
+                answer("SELECT_CHALLENGE", "s1", &[("ANSWER", "PASSWORD"), ("PASSWORD", &"p".repeat(2049))]),
+                "responses.PASSWORD",
+            ),
+        ] {
+            let api = api_types::ApiError::from(svc.answer_challenge(&req, &ContextData::default()).await.unwrap_err());
+            assert_eq!((api.status().as_u16(), api.field.as_deref()), (400, Some(field)));
+        }
+        assert_eq!(pool.calls().len(), 1);
+    }
+
+    #[tokio::test]
     async fn new_password_answers_cannot_change_the_sign_in_email() {
         let (svc, pool) = service(vec![]);
         let req = answer(
@@ -519,7 +595,7 @@ mod tests {
     #[tokio::test]
     async fn an_answer_for_a_username_with_a_stray_space_is_a_400_naming_it_never_sent() {
         // GIVEN challenge answers whose username has whitespace or an invisible character in it
-        let (svc, pool) = service(vec![tokens("u-123")]);
+        let (svc, pool) = service(vec![]);
         for name in [" u-123", "u-123 ", "u-123\u{200b}", "u\t123", ""] {
             let mut req = answer("SOFTWARE_TOKEN_MFA", "s1", &[("SOFTWARE_TOKEN_MFA_CODE", "123456")]);
             req.username = name.into();

@@ -139,15 +139,23 @@ mod tests {
 
     #[test]
     fn reads_pool_client_and_secret() {
+        // GIVEN each variable set, with the stray spaces a console paste leaves
         let cfg = CognitoConfig::from_lookup(lookup(&[
-            ("AWS_REGION", "eu-west-1"),
-            ("USER_POOL_ID", "eu-west-1_abc"),
-            ("USER_POOL_CLIENT_ID", "client"),
-            ("USER_POOL_CLIENT_SECRET", "s3cret"),
+            ("AWS_REGION", " eu-west-1"),
+            ("USER_POOL_ID", "eu-west-1_abc "),
+            ("USER_POOL_CLIENT_ID", " client-7"),
+            ("USER_POOL_CLIENT_SECRET", "s3cret\n"),
         ]))
         .unwrap();
-        assert_eq!(cfg.user_pool_id, "eu-west-1_abc");
-        assert!(cfg.client_secret.is_some());
+        // THEN each setting holds its own variable's value, trimmed
+        assert_eq!(
+            (cfg.region.as_str(), cfg.user_pool_id.as_str(), cfg.client_id.as_str()),
+            ("eu-west-1", "eu-west-1_abc", "client-7")
+        );
+        assert_eq!(cfg.client_secret.as_ref().map(ClientSecret::expose), Some("s3cret"));
+        // AND SECRET_HASH is keyed by that secret over the username and that client id
+        // (Python: base64.b64encode(hmac.new(b"s3cret", b"ann" + b"client-7", hashlib.sha256).digest()))
+        assert_eq!(cfg.secret_hash("ann").as_deref(), Some("Wlp6eU8MG0s0s8CoxTWaLivZbPcHbaEhht4+VQYPEAY="));
     }
 
     #[test]

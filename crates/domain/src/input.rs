@@ -630,6 +630,105 @@ mod tests {
         assert!(password_pattern().starts_with("^[^") && email_pattern().ends_with("]+$"));
     }
 
+    /// The 400 a check gives, as the client sees it: status and field.
+    fn refusal(result: Result<(), AuthError>) -> Option<(u16, Option<String>)> {
+        result.err().map(|err| {
+            let api = api_types::ApiError::from(err);
+            (api.status().as_u16(), api.field)
+        })
+    }
+
+    #[test]
+    fn every_limit_takes_a_value_of_its_length_and_refuses_one_more_naming_the_field() {
+        // GIVEN each checked input, built to a length in characters (two-byte ones where the
+        // rule counts characters, so a count of bytes would refuse the value at the limit); the
+        // limits are written out as Cognito documents them (see the constants), so a changed
+        // constant fails here too
+        let writable = WriteAttributes::default();
+        type Check = Box<dyn Fn(&str) -> Result<(), AuthError>>;
+        type Value = Box<dyn Fn(usize) -> String>;
+        let cases: Vec<(&str, usize, Value, Check)> = vec![
+            (
+                "refreshToken",
+                16 * 1024,
+                Box::new(|n| "t".repeat(n)),
+                Box::new(|v| check_text("refreshToken", v, TOKEN_MAX_CHARS)),
+            ),
+            (
+                "session",
+                8 * 1024,
+                Box::new(|n| "s".repeat(n)),
+                Box::new(|v| check_text("session", v, SESSION_MAX_CHARS)),
+            ),
+            ("username", 128, Box::new(|n| "é".repeat(n)), Box::new(|v| check_username("username", v))),
+            ("password", 256, Box::new(|n| "é".repeat(n)), Box::new(|v| check_password("password", v))),
+            (
+                "email",
+                256,
+                Box::new(|n| format!("{}@example.com", "é".repeat(n - "@example.com".len()))),
+                Box::new(|v| check_email("email", v)),
+            ),
+            ("code", 64, Box::new(|n| "1".repeat(n)), Box::new(check_confirmation_code)),
+            (
+                "attributes.name",
+                2048,
+                Box::new(|n| "é".repeat(n)),
+                Box::new(|v| check_attribute_value("attributes.name", "name", v)),
+            ),
+            (
+                "attributes.given_name",
+                2048,
+                Box::new(|n| "é".repeat(n)),
+                Box::new(move |v| check_user_attribute("attributes.given_name", "given_name", v, &writable)),
+            ),
+            (
+                "attributes.custom",
+                "custom:".len() + 20,
+                Box::new(|n| format!("custom:{}", "é".repeat(n - "custom:".len()))),
+                Box::new(|v| check_attribute_name("attributes.custom", v)),
+            ),
+        ];
+        for (field, limit, value, check) in cases {
+            // WHEN a value of the limit's length is checked, THEN it passes
+            assert_eq!(refusal(check(&value(limit))), None, "{field} at {limit}");
+            // AND one character more is a 400 naming the field
+            assert_eq!(
+                refusal(check(&value(limit + 1))),
+                Some((400, Some(field.to_string()))),
+                "{field} at {limit} + 1"
+            );
+        }
+        // AND the loose check of names that come from settings stops at its limit too
+        assert!(looks_like_attribute_name(&"a".repeat(32)));
+        assert!(!looks_like_attribute_name(&"a".repeat(33)));
+        // AND the shortest values pass: a one-character code, a two-character password
+        assert_eq!(refusal(check_confirmation_code("1")), None);
+        assert_eq!(refusal(check_password("password", "ab")), None);
+        assert_eq!(refusal(check_attribute_name("attributes.custom", "custom:x")), None);
+        // AND the longest address `GET /users?email=` takes always fits ListUsers' filter, even
+        // with every character escaped, and one more might not
+        let filter_of = |chars: usize| "email = \"\"".len() + 2 * chars;
+        assert!(filter_of(LIST_EMAIL_MAX_CHARS) <= 256 && filter_of(LIST_EMAIL_MAX_CHARS + 1) > 256);
+    }
+
+    #[test]
+    fn codes_of_digits_take_each_allowed_length_and_name_the_field_otherwise() {
+        assert_eq!(refusal(check_code("code", "12345678", &[6, PASSWORDLESS_CODE_DIGITS])), None);
+        assert_eq!(refusal(check_code("code", "123456", &[6, PASSWORDLESS_CODE_DIGITS])), None);
+        for bad in ["1234567", "123456789", "12345", "", "１２３４５６"] {
+            assert_eq!(
+                refusal(check_code("code", bad, &[6, PASSWORDLESS_CODE_DIGITS])),
+                Some((400, Some("code".into()))),
+                "{bad:?}"
+            );
+        }
+        let message = match check_code("code", "1", &[6, 8]) {
+            Err(AuthError::BadInput { message, .. }) => message,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(message, "code must be a 6- or 8-digit code.");
+    }
+
     #[test]
     fn text_fields_are_non_empty_and_bounded_in_characters_not_bytes() {
         assert!(check_text("username", "ä".repeat(USERNAME_MAX_CHARS).as_str(), USERNAME_MAX_CHARS).is_ok());

@@ -22,7 +22,8 @@
 //! - [`credentials`]: temporary AWS credentials through the identity pool;
 //! - [`cognito_errors`]: the one table from Cognito's errors (code, message, call) to ours;
 //! - [`error`]: what can go wrong, and its mapping to the API's errors;
-//! - `testing` (feature `testing`): a scripted Cognito for the services' and handlers' tests.
+//! - `testing` (feature `testing`): a scripted Cognito (user pool and identity pool) for the
+//!   services' and handlers' tests.
 #![deny(missing_docs)]
 
 pub mod challenge;

@@ -116,6 +116,10 @@ pub enum ScriptedReply {
 /// [`ScriptedReply::Done`] where `ForgotPassword` answers a [`ScriptedReply::Delivery`]), panics with the call
 /// and its arguments. A call made on a spawned task only fails that task, which the service may
 /// turn into an error response; so the pool also panics when dropped after any such call.
+///
+/// It fails the test too when it is dropped with replies left in its script: a call the test
+/// scripted and the code never made (a skipped last step, a refusal that came too early) would
+/// otherwise pass unseen. A test that means a call not to happen scripts no reply for it.
 #[derive(Default)]
 pub struct ScriptedPool {
     calls: Mutex<Vec<Call>>,
@@ -211,9 +215,21 @@ impl ScriptedPool {
 
 impl Drop for ScriptedPool {
     fn drop(&mut self) {
+        // A test that already failed says why itself; a second panic would abort the run.
+        if std::thread::panicking() {
+            return;
+        }
         let unexpected = self.unexpected.get_mut().map(std::mem::take).unwrap_or_default();
-        if !unexpected.is_empty() && !std::thread::panicking() {
+        if !unexpected.is_empty() {
             panic!("unexpected Cognito calls: {unexpected:#?}");
+        }
+        let unused = self.script.get_mut().map(std::mem::take).unwrap_or_default();
+        if !unused.is_empty() {
+            let calls = self.calls.get_mut().map(std::mem::take).unwrap_or_default();
+            panic!(
+                "{} scripted Cognito replies were never used: {unused:#?}\nthe calls made: {calls:#?}",
+                unused.len()
+            );
         }
     }
 }
@@ -545,6 +561,86 @@ impl AdminPort for ScriptedPool {
     }
 }
 
+/// An [`IdentityPool`](crate::identity_pool::IdentityPool) that records every call and answers
+/// `GetId` and `GetCredentialsForIdentity` from its script, in order; like [`ScriptedPool`], it
+/// fails the test on a call past its script and when dropped with replies never used.
+#[derive(Default)]
+pub struct ScriptedIdentityPool {
+    script: Mutex<VecDeque<Result<IdentityReply, CognitoError>>>,
+    calls: Mutex<Vec<IdentityCall>>,
+}
+
+/// A call to the identity pool: the action (`GetId`, `GetCredentialsForIdentity`), the identity
+/// id (empty for `GetId`), the Logins key and the ID token.
+pub type IdentityCall = (&'static str, String, String, String);
+
+/// A scripted identity-pool answer.
+#[derive(Debug, Clone)]
+pub enum IdentityReply {
+    /// `GetId`'s identity id.
+    Identity(String),
+    /// `GetCredentialsForIdentity`'s credentials.
+    Credentials(crate::identity_pool::TemporaryCredentials),
+}
+
+impl ScriptedIdentityPool {
+    /// A pool answering with `replies`, in order.
+    pub fn new(replies: impl IntoIterator<Item = Result<IdentityReply, CognitoError>>) -> Self {
+        Self { script: Mutex::new(replies.into_iter().collect()), calls: Mutex::default() }
+    }
+
+    /// The calls made so far.
+    pub fn calls(&self) -> Vec<IdentityCall> {
+        self.calls.lock().map(|c| c.clone()).unwrap_or_default()
+    }
+
+    fn answer<T>(&self, call: IdentityCall, pick: impl FnOnce(IdentityReply) -> Option<T>) -> Result<T, CognitoError> {
+        if let Ok(mut calls) = self.calls.lock() {
+            calls.push(call.clone());
+        }
+        match self.script.lock().ok().and_then(|mut s| s.pop_front()) {
+            None => panic!("unexpected identity-pool call (the script has no reply left): {call:?}"),
+            Some(Err(err)) => Err(err),
+            Some(Ok(reply)) => match pick(reply.clone()) {
+                Some(out) => Ok(out),
+                None => panic!("the scripted reply {reply:?} does not answer the identity-pool call {call:?}"),
+            },
+        }
+    }
+}
+
+impl Drop for ScriptedIdentityPool {
+    fn drop(&mut self) {
+        let unused = self.script.get_mut().map(std::mem::take).unwrap_or_default();
+        if !unused.is_empty() && !std::thread::panicking() {
+            panic!("{} scripted identity-pool replies were never used: {unused:#?}", unused.len());
+        }
+    }
+}
+
+#[async_trait]
+impl crate::identity_pool::IdentityPool for ScriptedIdentityPool {
+    async fn get_id(&self, logins_key: &str, id_token: &str) -> Result<String, CognitoError> {
+        self.answer(("GetId", String::new(), logins_key.into(), id_token.into()), |reply| match reply {
+            IdentityReply::Identity(id) => Some(id),
+            IdentityReply::Credentials(_) => None,
+        })
+    }
+
+    async fn get_credentials(
+        &self,
+        identity_id: &str,
+        logins_key: &str,
+        id_token: &str,
+    ) -> Result<crate::identity_pool::TemporaryCredentials, CognitoError> {
+        let call = ("GetCredentialsForIdentity", identity_id.into(), logins_key.into(), id_token.into());
+        self.answer(call, |reply| match reply {
+            IdentityReply::Credentials(credentials) => Some(credentials),
+            IdentityReply::Identity(_) => None,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::sync::Arc;
@@ -564,6 +660,24 @@ mod tests {
     async fn a_reply_of_another_kind_fails_the_test() {
         let _ =
             ScriptedPool::new([Ok(ScriptedReply::Done)]).forgot_password("ann", None, &ContextData::default()).await;
+    }
+
+    #[tokio::test]
+    #[should_panic(expected = "1 scripted Cognito replies were never used")]
+    async fn a_scripted_reply_never_used_fails_the_test_when_the_pool_is_dropped() {
+        // GIVEN a script of two calls, of which the code under test makes only the first
+        let pool = ScriptedPool::new([Ok(ScriptedReply::Done), Ok(ScriptedReply::Done)]);
+        pool.global_sign_out("access").await.expect("scripted");
+        // WHEN the test ends, THEN the skipped second call fails it
+        drop(pool);
+    }
+
+    #[tokio::test]
+    async fn a_script_used_to_its_end_drops_quietly() {
+        let pool = ScriptedPool::new([Ok(ScriptedReply::Done), Err(error("NotAuthorizedException"))]);
+        pool.global_sign_out("access").await.expect("scripted");
+        assert!(pool.revoke_token("refresh").await.is_err());
+        drop(pool);
     }
 
     #[test]

@@ -7,6 +7,8 @@
 pub mod cors;
 pub mod event;
 pub mod path;
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
 
 use api_types::{ApiError, AuthorizerContext, ErrorCode, parse_body, routes::Operation};
 use auth_domain::context_data::{CONTEXT_HEADERS, ContextData, ENCODED_DATA_MAX_CHARS};

@@ -29,7 +29,7 @@ use tokio::{net::TcpListener, sync::oneshot, task::JoinHandle};
 use crate::{
     gateway::{Functions, Gateway},
     iam::{FunctionIdentity, LocalResources, Principals, TemplatePolicies},
-    moto::Moto,
+    moto::{EmulatorClock, Moto},
     outbox::Outbox,
     seed::{DemoUser, SeededPool},
 };
@@ -74,6 +74,9 @@ pub struct StackOptions {
     /// `RefreshTokenGracePeriodSeconds`, 10 s by default; `make dev` reads
     /// `REFRESH_GRACE_PERIOD_SECONDS` and publishes it in `.dev/stack.json`).
     pub refresh_grace_period: Duration,
+    /// Whether tests may stop and move the emulator's clock ([`EmulatorClock::Movable`] for
+    /// tests; `make dev` runs on the system's).
+    pub emulator_clock: EmulatorClock,
 }
 
 impl StackOptions {
@@ -97,6 +100,7 @@ impl StackOptions {
             authorizer_cache_ttl: Duration::from_secs(300),
             threat_protection: AdvancedSecurityModeType::Off,
             refresh_grace_period: Duration::from_secs(10),
+            emulator_clock: EmulatorClock::Movable,
         }
     }
 }
@@ -165,6 +169,7 @@ impl LocalStack {
             outbox.path(),
             principals.path(),
             options.lockout_base,
+            options.emulator_clock,
         )
         .await?;
         let credentials = CredentialSource::Static {

@@ -6,7 +6,7 @@ use std::{path::PathBuf, process::ExitCode, time::Duration};
 
 use anyhow::Context;
 use aws_sdk_cognitoidentityprovider::types::AdvancedSecurityModeType;
-use local_stack::{LocalStack, StackOptions, instance::InstanceLock, seed::DemoUser, web};
+use local_stack::{LocalStack, StackOptions, instance::InstanceLock, moto::EmulatorClock, seed::DemoUser, web};
 use tokio::net::TcpListener;
 
 #[tokio::main]
@@ -191,6 +191,8 @@ fn options_from_env() -> anyhow::Result<StackOptions> {
         authorizer_cache_ttl: Duration::from_secs(ttl),
         threat_protection,
         refresh_grace_period: grace,
+        // A developer's stack keeps time: nothing may move its emulator's clock.
+        emulator_clock: EmulatorClock::System,
         ..defaults
     })
 }
@@ -268,6 +270,14 @@ mod tests {
         assert_eq!(holder.api_url.as_deref(), Some("http://127.0.0.1:1"));
         drop(lock);
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn make_devs_emulator_runs_on_the_systems_clock() {
+        // GIVEN the stack `make dev` starts, WHEN its options are read, THEN no one can move its
+        // emulator's clock (only a stack started for tests serves the clock's control route)
+        assert_eq!(options_from_env().unwrap().emulator_clock, EmulatorClock::System);
+        assert_eq!(StackOptions::for_tests().emulator_clock, EmulatorClock::Movable);
     }
 
     #[test]

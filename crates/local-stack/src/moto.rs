@@ -17,12 +17,26 @@ pub const EMULATOR_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/emulator");
 /// How long moto may take to answer after it is started.
 const READY_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// The clock the emulator's time-dependent behaviour reads (session expiry, the lockout, the
+/// refresh-token grace period, TOTP steps: `strict_cognito/clock.py`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EmulatorClock {
+    /// The system's clock, and no way to move it: `make dev`.
+    System,
+    /// The system's clock until a test stops it or moves it forward ([`Moto::stop_clock`],
+    /// [`Moto::advance_clock`]), so that a test crosses a window instead of sleeping against
+    /// it. Only a stack started for tests has it: the emulator serves its control route
+    /// (`POST /moto-api/strict-cognito/clock`) only then.
+    Movable,
+}
+
 /// A running moto server. Dropping it kills the process; if our process dies first, the kernel
 /// kills it too (`PR_SET_PDEATHSIG`), so nothing is ever left listening.
 pub struct Moto {
     child: Child,
     /// `http://127.0.0.1:PORT`.
     pub endpoint: String,
+    clock: EmulatorClock,
 }
 
 impl Moto {
@@ -30,7 +44,8 @@ impl Moto {
     /// `strict_cognito`) on 127.0.0.1:`port` (a free port when 0) and waits until it answers.
     /// Its log goes to `log`, or nowhere; the codes Cognito would send go to `outbox` (JSON
     /// lines); IAM is enforced with the principals in `iam` (see [`crate::iam::Principals`]);
-    /// `lockout_base` is the first lockout's length after five failed sign-ins.
+    /// `lockout_base` is the first lockout's length after five failed sign-ins; `clock`, whether
+    /// tests may move the emulator's clock.
     pub async fn start(
         bin: &Path,
         port: u16,
@@ -38,6 +53,7 @@ impl Moto {
         outbox: &Path,
         iam: &Path,
         lockout_base: Duration,
+        clock: EmulatorClock,
     ) -> anyhow::Result<Self> {
         if !bin.exists() {
             bail!("{} not found: run `make venv` (or set MOTO_SERVER)", bin.display());
@@ -62,12 +78,13 @@ impl Moto {
             .env("STRICT_COGNITO_OUTBOX", outbox)
             .env("STRICT_COGNITO_IAM", iam)
             .env("STRICT_COGNITO_LOCKOUT_BASE_SECONDS", lockout_base.as_secs_f64().to_string())
+            .env("STRICT_COGNITO_TEST_CLOCK", if clock == EmulatorClock::Movable { "1" } else { "0" })
             .stdin(Stdio::null())
             .stdout(stdout)
             .stderr(stderr);
         die_with_parent(&mut command);
         let child = command.spawn().with_context(|| format!("starting {}", python.display()))?;
-        let mut moto = Self { child, endpoint: format!("http://127.0.0.1:{port}") };
+        let mut moto = Self { child, endpoint: format!("http://127.0.0.1:{port}"), clock };
         moto.wait_ready().await?;
         Ok(moto)
     }
@@ -96,6 +113,34 @@ impl Moto {
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
+    }
+
+    /// Stops the emulator's clock where it is: from now on it moves only by
+    /// [`Moto::advance_clock`]. Needs [`EmulatorClock::Movable`].
+    pub async fn stop_clock(&self) -> anyhow::Result<()> {
+        self.control_clock(serde_json::json!({"freeze": true})).await
+    }
+
+    /// Moves the emulator's clock `by` forward: sessions, lockouts and grace periods end as if
+    /// that much time had passed (tokens it issues still carry the system's time, which the
+    /// API's verifier reads). Needs [`EmulatorClock::Movable`].
+    pub async fn advance_clock(&self, by: Duration) -> anyhow::Result<()> {
+        self.control_clock(serde_json::json!({"advance": by.as_secs_f64()})).await
+    }
+
+    async fn control_clock(&self, body: serde_json::Value) -> anyhow::Result<()> {
+        if self.clock != EmulatorClock::Movable {
+            bail!("the emulator runs on the system's clock (EmulatorClock::System): it cannot be moved");
+        }
+        let url = format!("{}/moto-api/strict-cognito/clock", self.endpoint);
+        let request =
+            reqwest::Client::new().post(&url).header("content-type", "application/json").body(body.to_string());
+        let reply = request.send().await.context("moving the emulator's clock")?;
+        let status = reply.status();
+        if !status.is_success() {
+            bail!("{url} answered {status}: {}", reply.text().await.unwrap_or_default());
+        }
+        Ok(())
     }
 
     /// The JWKS URL moto serves for `pool_id`.

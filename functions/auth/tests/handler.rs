@@ -7,9 +7,10 @@ use auth_domain::{
     testing::{ScriptedPool, ScriptedReply, error},
 };
 use fn_auth::{AuthState, handle};
-use lambda_glue::Cors;
-use lambda_http::{Body, Request};
-use serde_json::{Value, json};
+use lambda_glue::{
+    Cors,
+    testing::{Value, body_json, json, me_event, public_event, request, with_header},
+};
 
 fn state() -> AuthState {
     let config = CognitoConfig {
@@ -23,28 +24,12 @@ fn state() -> AuthState {
     AuthState::new(Arc::new(ScriptedPool::default()), config, Cors::new("https://app.example.com"))
 }
 
-fn fixture() -> Value {
-    serde_json::from_str(include_str!("fixtures/apigw-me.json")).unwrap()
-}
-
-/// The request the function reads from `event`, as in Lambda (`lambda_glue::serve`).
-fn request(event: &Value) -> Request {
-    lambda_glue::request_from_event(&event.to_string()).unwrap()
-}
-
-fn body_json(body: &Body) -> Value {
-    match body {
-        Body::Text(text) => serde_json::from_str(text).unwrap(),
-        other => panic!("expected a text body, got {other:?}"),
-    }
-}
-
 #[tokio::test]
 async fn me_answers_from_the_authorizer_context_without_calling_cognito() {
-    let response = handle(&state(), request(&fixture())).await;
+    let response = handle(&state(), request(&me_event())).await;
     assert_eq!(response.status(), 200);
     assert_eq!(
-        body_json(response.body()),
+        body_json(&response),
         json!({"sub": "8f1c0d2e-sub", "username": "8f1c0d2e-sub", "email": "ann@example.com",
                "emailVerified": true, "groups": ["admins", "staff"]})
     );
@@ -54,18 +39,31 @@ async fn me_answers_from_the_authorizer_context_without_calling_cognito() {
 }
 
 #[tokio::test]
+async fn me_reads_email_verified_as_the_authorizer_passes_it_a_string() {
+    // API Gateway turns the authorizer's booleans into strings: "false" must read as false, not
+    // as "some text, so true"; a real boolean reads as itself.
+    for (given, shown) in [(json!("true"), true), (json!("false"), false), (json!(false), false), (json!(true), true)] {
+        let mut event = me_event();
+        event["requestContext"]["authorizer"]["emailVerified"] = given.clone();
+        let response = handle(&state(), request(&event)).await;
+        assert_eq!(response.status(), 200, "{given}");
+        assert_eq!(body_json(&response)["emailVerified"], json!(shown), "{given}");
+    }
+}
+
+#[tokio::test]
 async fn me_without_an_authorizer_context_is_401() {
     // Defence in depth: a request that bypassed the authorizer gets no identity.
-    let mut event = fixture();
+    let mut event = me_event();
     event["requestContext"].as_object_mut().unwrap().remove("authorizer");
     let response = handle(&state(), request(&event)).await;
     assert_eq!(response.status(), 401);
-    assert_eq!(body_json(response.body())["error"]["code"], "Unauthorized");
+    assert_eq!(body_json(&response)["error"]["code"], "Unauthorized");
 }
 
 #[tokio::test]
 async fn sign_in_maps_an_upstream_failure_to_a_generic_502() {
-    let mut event = fixture();
+    let mut event = me_event();
     event["resource"] = json!("/auth/sign-in");
     event["httpMethod"] = json!("POST");
     event["requestContext"]["resourcePath"] = json!("/auth/sign-in");
@@ -75,14 +73,14 @@ async fn sign_in_maps_an_upstream_failure_to_a_generic_502() {
     let state = state_answering(vec![Err(error("InternalErrorException"))]);
     let response = handle(&state, request(&event)).await;
     assert_eq!(response.status(), 502);
-    let body = body_json(response.body());
+    let body = body_json(&response);
     assert_eq!(body["error"]["code"], "UpstreamError");
     assert!(!body.to_string().contains("scripted"), "upstream detail leaked: {body}");
 }
 
 #[tokio::test]
 async fn unknown_resource_is_404() {
-    let mut event = fixture();
+    let mut event = me_event();
     event["resource"] = json!("/elsewhere");
     event["requestContext"]["resourcePath"] = json!("/elsewhere");
     let response = handle(&state(), request(&event)).await;
@@ -90,16 +88,7 @@ async fn unknown_resource_is_404() {
 }
 
 fn post(path: &str, body: &str) -> Value {
-    let mut event = fixture();
-    event["resource"] = json!(path);
-    event["path"] = json!(path);
-    event["httpMethod"] = json!("POST");
-    event["requestContext"]["resourcePath"] = json!(path);
-    event["requestContext"]["httpMethod"] = json!("POST");
-    event["requestContext"]["path"] = json!(format!("/prod{path}"));
-    event["requestContext"].as_object_mut().unwrap().remove("authorizer");
-    event["body"] = json!(body);
-    event
+    public_event(path, body)
 }
 
 fn state_answering(replies: Vec<Result<ScriptedReply, auth_domain::CognitoError>>) -> AuthState {
@@ -143,7 +132,7 @@ async fn throttling_is_429_with_retry_after() {
     let response = handle(&state, request(&post("/auth/resend-code", r#"{"username":"who@example.com"}"#))).await;
     assert_eq!(response.status(), 429);
     assert!(response.headers().contains_key("retry-after"));
-    assert_eq!(body_json(response.body())["error"]["code"], "TooManyRequests");
+    assert_eq!(body_json(&response)["error"]["code"], "TooManyRequests");
 }
 
 #[tokio::test]
@@ -159,7 +148,7 @@ async fn a_locked_out_sign_in_is_429_telling_to_wait_without_retry_after() {
     // THEN 429 PasswordAttemptsExceeded, and no Retry-After for a client to hammer on
     assert_eq!(response.status(), 429);
     assert!(!response.headers().contains_key("retry-after"));
-    assert_eq!(body_json(response.body())["error"]["code"], "PasswordAttemptsExceeded");
+    assert_eq!(body_json(&response)["error"]["code"], "PasswordAttemptsExceeded");
 }
 
 #[tokio::test]
@@ -169,7 +158,7 @@ async fn sign_up_with_an_attribute_the_client_may_not_write_is_400_naming_it() {
         r#"{"username":"new@example.com","password":"New-passw0rd1","attributes":{"phone_number":"+15555550100"}}"#;
     let response = handle(&state, request(&post("/auth/sign-up", body))).await;
     assert_eq!(response.status(), 400);
-    assert_eq!(body_json(response.body())["error"]["field"], "attributes.phone_number");
+    assert_eq!(body_json(&response)["error"]["field"], "attributes.phone_number");
 }
 
 #[tokio::test]
@@ -188,7 +177,7 @@ async fn an_answer_to_a_challenge_the_api_does_not_answer_is_400_naming_name() {
         let response = handle(&state, request(&post("/auth/challenge", &body))).await;
         // THEN each is a 400 naming `name` that says why and lists what the API answers
         assert_eq!(response.status(), 400, "{name}");
-        let error = &body_json(response.body())["error"];
+        let error = &body_json(&response)["error"];
         assert_eq!((error["code"].as_str(), error["field"].as_str()), (Some("BadRequest"), Some("name")), "{error}");
         let message = error["message"].as_str().unwrap_or_default();
         assert!(message.starts_with(says) && message.contains("NEW_PASSWORD_REQUIRED"), "{message}");
@@ -196,10 +185,7 @@ async fn an_answer_to_a_challenge_the_api_does_not_answer_is_400_naming_name() {
     // AND a name that is no string is a 400 naming it too
     let body = r#"{"username":"ann","name":7,"session":"s","responses":{}}"#;
     let response = handle(&state, request(&post("/auth/challenge", body))).await;
-    assert_eq!(
-        (response.status().as_u16(), body_json(response.body())["error"]["field"].clone()),
-        (400, json!("name"))
-    );
+    assert_eq!((response.status().as_u16(), body_json(&response)["error"]["field"].clone()), (400, json!("name")));
 }
 
 #[tokio::test]
@@ -217,7 +203,7 @@ async fn a_challenge_the_api_does_not_answer_is_passed_on_as_cognito_named_it() 
     let response = handle(&state, request(&post("/auth/sign-in", body))).await;
     // THEN the client sees the challenge Cognito named, as it named it
     assert_eq!(response.status(), 200);
-    assert_eq!(body_json(response.body())["challenge"]["name"], "CUSTOM_CHALLENGE");
+    assert_eq!(body_json(&response)["challenge"]["name"], "CUSTOM_CHALLENGE");
 }
 
 /// The headers of a browser request that claims another address (`X-Forwarded-For` is written
@@ -228,8 +214,7 @@ fn from_browser(mut event: Value) -> Value {
         "X-Cognito-Encoded-Data": "fingerprint-1",
     });
     for (name, value) in headers.as_object().unwrap() {
-        event["headers"][name] = value.clone();
-        event["multiValueHeaders"][name] = json!([value]);
+        event = with_header(event, name, value.as_str().unwrap());
     }
     event
 }
@@ -307,7 +292,7 @@ async fn the_admin_flow_tells_cognito_the_caller_with_server_path_and_device_hea
     let (state, pool) = state_recording(vec![mfa, tokens()]);
     let sign_in = r#"{"username":"ann@example.com","password":"Passw0rd!","flow":"ADMIN_USER_PASSWORD_AUTH"}"#;
     let response = handle(&state, request(&from_browser(post("/auth/sign-in", sign_in)))).await;
-    let session = body_json(response.body())["challenge"]["session"].as_str().unwrap().to_string();
+    let session = body_json(&response)["challenge"]["session"].as_str().unwrap().to_string();
     let answer = json!({"username": "ann", "name": "SOFTWARE_TOKEN_MFA", "session": session,
                         "responses": {"SOFTWARE_TOKEN_MFA_CODE": "123456"}});
     let response = handle(&state, request(&from_browser(post("/auth/challenge", &answer.to_string())))).await;
@@ -335,5 +320,5 @@ async fn a_fingerprint_too_long_is_a_400_before_any_cognito_call() {
     // Nothing scripted: a Cognito call would fail the test.
     let response = handle(&state(), request(&event)).await;
     assert_eq!(response.status(), 400);
-    assert!(body_json(response.body()).to_string().contains("x-cognito-encoded-data"));
+    assert!(body_json(&response).to_string().contains("x-cognito-encoded-data"));
 }

@@ -7,32 +7,22 @@ use auth_domain::{
     testing::{Call, ScriptedPool, ScriptedReply},
     user_pool::PoolUser,
 };
-use lambda_glue::Cors;
-use lambda_http::{Body, Request};
-use serde_json::{Value, json};
+use lambda_glue::{
+    Cors,
+    testing::{Value, authorized_event, body_json, json, request},
+};
 
 fn event(method: &str, resource: &str, path: &str, groups: &str) -> Value {
-    let mut event: Value = serde_json::from_str(include_str!("../../auth/tests/fixtures/apigw-me.json")).unwrap();
-    event["resource"] = json!(resource);
+    let mut event = authorized_event(method, resource, None);
     event["path"] = json!(path);
-    event["httpMethod"] = json!(method);
+    event["requestContext"]["path"] = json!(format!("/prod{path}"));
     event["pathParameters"] = json!({"username": "someone@example.com"});
-    event["requestContext"]["resourcePath"] = json!(resource);
-    event["requestContext"]["httpMethod"] = json!(method);
     event["requestContext"]["authorizer"]["groups"] = json!(groups);
     event
 }
 
-/// The request the function reads from `event`, as in Lambda (`lambda_glue::serve`).
-fn request(event: &Value) -> Request {
-    lambda_glue::request_from_event(&event.to_string()).unwrap()
-}
-
-fn body(response: &lambda_http::Response<Body>) -> Value {
-    match response.body() {
-        Body::Text(text) => serde_json::from_str(text).unwrap(),
-        other => panic!("expected a text body, got {other:?}"),
-    }
+fn body(response: &lambda_http::Response<lambda_http::Body>) -> Value {
+    body_json(response)
 }
 
 #[tokio::test]
@@ -151,4 +141,87 @@ async fn a_request_with_two_authorization_values_answers_401_before_any_cognito_
     assert_eq!(response.headers()["www-authenticate"], "Bearer");
     assert_eq!(body(&response)["error"]["code"], "Unauthorized");
     assert!(pool.calls().is_empty());
+}
+
+/// The two answers of the live admin check: the caller exists, is enabled, is an admin.
+fn live_admin() -> [Result<ScriptedReply, auth_domain::CognitoError>; 2] {
+    [
+        Ok(ScriptedReply::User(PoolUser { enabled: true, ..PoolUser::default() })),
+        Ok(ScriptedReply::Groups(vec!["admins".into()])),
+    ]
+}
+
+fn pool_user(email_verified: &str) -> PoolUser {
+    PoolUser {
+        username: "new@example.com".into(),
+        attributes: [("sub", "sub-new"), ("email", "new@example.com"), ("email_verified", email_verified)]
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
+        status: "FORCE_CHANGE_PASSWORD".into(),
+        enabled: true,
+        ..PoolUser::default()
+    }
+}
+
+#[tokio::test]
+async fn creating_a_user_sends_email_verified_to_cognito_as_the_string_it_stores() {
+    for (verified, stored) in [(true, "true"), (false, "false")] {
+        // GIVEN an admin creating a user whose email is (or is not) to be marked verified
+        let pool = Arc::new(ScriptedPool::new(
+            live_admin()
+                .into_iter()
+                .chain([Ok(ScriptedReply::User(pool_user(stored))), Ok(ScriptedReply::Groups(vec![]))]),
+        ));
+        let state = fn_users::UsersState::new(pool.clone(), "admins", Cors::default());
+        let body = json!({"username": "new@example.com", "emailVerified": verified}).to_string();
+        // WHEN the function handles the POST
+        let response = fn_users::handle(&state, request(&authorized_event("POST", "/users", Some(&body)))).await;
+        // THEN Cognito is told "true" or "false" (its attribute values are strings), and the
+        // answer shows the boolean again
+        assert_eq!(response.status(), 201, "{verified}: {:?}", body_json(&response));
+        let Some(Call::AdminCreateUser(new)) = pool.calls().get(2).cloned() else {
+            panic!("{verified}: expected AdminCreateUser, got {:?}", pool.calls())
+        };
+        assert!(new.attributes.contains(&("email_verified".into(), stored.into())), "{:?}", new.attributes);
+        assert_eq!(body_json(&response)["emailVerified"], json!(verified));
+    }
+}
+
+#[tokio::test]
+async fn email_verified_as_a_string_in_the_body_is_a_400_naming_it() {
+    // GIVEN a client that sends the attribute's string form instead of a boolean
+    for sent in [json!("true"), json!("false")] {
+        let pool = Arc::new(ScriptedPool::default());
+        let state = fn_users::UsersState::new(pool.clone(), "admins", Cors::default());
+        let body = json!({"username": "new@example.com", "emailVerified": sent}).to_string();
+        // WHEN it is posted
+        let response = fn_users::handle(&state, request(&authorized_event("POST", "/users", Some(&body)))).await;
+        // THEN 400 names the field, and nothing is created
+        assert_eq!(response.status(), 400, "{sent}");
+        assert_eq!(body_json(&response)["error"]["field"], "emailVerified", "{sent}");
+        assert!(pool.calls().is_empty(), "{sent}");
+    }
+}
+
+#[tokio::test]
+async fn a_users_email_verified_reads_from_cognitos_string() {
+    // GIVEN users whose email_verified Cognito holds as "true", "false", or not at all
+    for (stored, shown) in [(Some("true"), true), (Some("false"), false), (None, false)] {
+        let mut user = pool_user(stored.unwrap_or_default());
+        if stored.is_none() {
+            user.attributes.remove("email_verified");
+        }
+        let pool = Arc::new(ScriptedPool::new(
+            live_admin().into_iter().chain([Ok(ScriptedReply::User(user)), Ok(ScriptedReply::Groups(vec![]))]),
+        ));
+        let state = fn_users::UsersState::new(pool, "admins", Cors::default());
+        // WHEN an admin looks the user up
+        let response =
+            fn_users::handle(&state, request(&event("GET", "/users/{username}", "/users/new@example.com", "admins")))
+                .await;
+        // THEN the answer shows a boolean
+        assert_eq!(response.status(), 200, "{stored:?}");
+        assert_eq!(body_json(&response)["emailVerified"], json!(shown), "{stored:?}");
+    }
 }

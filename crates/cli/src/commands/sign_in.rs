@@ -446,7 +446,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_challenge_loop_gives_up() {
-        let replies: Vec<_> = (0..10).map(|_| auth_challenge("SELECT_MFA_TYPE", "s")).collect();
+        let replies: Vec<_> = (0..MAX_CHALLENGES).map(|_| auth_challenge("SELECT_MFA_TYPE", "s")).collect();
         let service = SignInService::new(Arc::new(ScriptedPool::new(replies)), auth_domain::testing::config());
         let first = SignInResponse::Challenge { challenge: challenge("SELECT_MFA_TYPE", &[]), username: "u-1".into() };
         let err = complete(&service, first, &mut Scripted::default()).await.unwrap_err().to_string();

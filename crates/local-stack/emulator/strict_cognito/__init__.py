@@ -40,13 +40,15 @@ implementations that compose one module per behaviour:
   ``sub``), ID tokens checked as logins, credentials only for the identity's own logins.
 - ``iam``: IAM in front of both pools: an IAM-authorized action the caller's policy (from
   ``template.yaml``, per function) does not grant is ``AccessDeniedException``.
+- ``clock``: the time every behaviour above reads; tests move it instead of sleeping (in
+  process, or over HTTP when the local stack starts the emulator for tests).
 - ``actions``: the Cognito actions, each composed from the modules above; anything not emulated
   fails loudly with an error naming it, never an empty 200.
 
 Each behaviour has a row in docs/cognito-conformance.md and tests in ../tests.
 """
 
-from . import access_tokens, actions, attributes, email_mfa, iam, identity, totp, usernames
+from . import access_tokens, actions, attributes, clock, email_mfa, iam, identity, totp, usernames
 
 
 def install() -> None:
@@ -59,3 +61,4 @@ def install() -> None:
     identity.install()
     attributes.install()
     iam.install()
+    clock.install()

@@ -5,6 +5,8 @@ Environment:
 - ``STRICT_COGNITO_LOCKOUT_BASE_SECONDS``: the first lockout's length (Cognito: 1 s).
 - ``STRICT_COGNITO_IAM``: the principals file (``iam``): IAM-authorized calls are checked against
   the caller's policy.
+- ``STRICT_COGNITO_TEST_CLOCK=1``: serves ``POST /moto-api/strict-cognito/clock`` (``clock``),
+  which moves the emulator's clock; for tests only (``make dev`` does not set it).
 """
 
 import sys

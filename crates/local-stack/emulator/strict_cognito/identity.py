@@ -46,7 +46,7 @@ from moto.cognitoidentity import models as identity_models
 from moto.cognitoidentity import responses as identity_responses
 from moto.cognitoidp.models import cognitoidp_backends
 
-from . import errors
+from . import clock, errors
 
 CREDENTIALS_SECONDS = 3600
 
@@ -100,7 +100,7 @@ def subject(response, pool, provider: str, token) -> str:
     client_id = listed[provider].get("ClientId")
     if claims.get("token_use") != "id" or (client_id and claims.get("aud") != client_id):
         raise _invalid_login("Incorrect token audience.")
-    now = int(time.time())
+    now = int(clock.time())
     if not isinstance(claims.get("exp"), int) or claims["exp"] < now:
         raise _invalid_login(f"Token expired: {now} >= {claims.get('exp')}")
     if listed[provider].get("ServerSideTokenCheck"):

@@ -11,16 +11,14 @@ With ``PreventUserExistenceErrors`` an unknown name is counted and locked out th
 the lockout does not tell an existing account from an unknown one (AWS does not document this
 case; it is what the setting promises: unknown names answer like existing ones).
 
-moto has no lockout. The first lockout's length can be raised for tests with
-``STRICT_COGNITO_LOCKOUT_BASE_SECONDS`` (a loaded machine can take longer than one second
-between two requests).
+moto has no lockout. Lockouts run on the emulator's clock (``clock``), which tests stop and move
+across them; the first lockout's length can also be set with ``STRICT_COGNITO_LOCKOUT_BASE_SECONDS``.
 """
 
 import os
 import threading
-import time
 
-from . import errors
+from . import clock, errors
 
 FREE_ATTEMPTS = 5
 MAX_LOCK_SECONDS = 15 * 60
@@ -40,7 +38,7 @@ def check(pool, key: str) -> None:
     """Refuses the attempt while `key` is locked out."""
     with _lock:
         _failures, until = _state.get((pool.id, key), (0, 0.0))
-    if time.monotonic() < until:
+    if clock.monotonic() < until:
         raise errors.not_authorized("Password attempts exceeded")
 
 
@@ -51,7 +49,7 @@ def failed(pool, key: str) -> None:
         failures += 1
         until = 0.0
         if failures >= FREE_ATTEMPTS:
-            until = time.monotonic() + min(BASE_SECONDS * 2 ** (failures - FREE_ATTEMPTS), MAX_LOCK_SECONDS)
+            until = clock.monotonic() + min(BASE_SECONDS * 2 ** (failures - FREE_ATTEMPTS), MAX_LOCK_SECONDS)
         _state[(pool.id, key)] = (failures, until)
 
 

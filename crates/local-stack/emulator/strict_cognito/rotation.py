@@ -21,9 +21,8 @@ moto does not implement GetTokensFromRefreshToken.
 """
 
 import threading
-import time
 
-from . import errors
+from . import clock, errors
 
 _lock = threading.Lock()
 # (pool id, rotated-out refresh token) -> (its successor, when the grace period ends)
@@ -55,7 +54,7 @@ def rotate(pool, client, token: str, username: str) -> str:
     """The refresh token that replaces `token` (the same one again within the grace period);
     `token` keeps working until the grace period ends, then it is RefreshTokenReuseException
     (the error AWS names for a token rotation invalidated), and revoked once forgotten."""
-    now = time.monotonic()
+    now = clock.monotonic()
     with _lock:
         rotated = _rotated.get((pool.id, token))
         if rotated is not None:

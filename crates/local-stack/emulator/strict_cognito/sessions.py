@@ -14,10 +14,9 @@ would let VerifySoftwareToken turn a session that proved nothing into an MFA set
 
 import secrets
 import threading
-import time
 from dataclasses import dataclass
 
-from . import errors
+from . import clock, errors
 
 MFA_SETUP = "MFA_SETUP"
 MAX_WRONG_ANSWERS = 5
@@ -55,7 +54,7 @@ def _prune(backend, now: float) -> None:
 def open_session(backend, pool, client, username: str, challenge: str, admin: bool, token=None, **kwargs) -> str:
     """Opens a session waiting for `challenge`; returns its token (`token`, or a new one)."""
     token = token or secrets.token_urlsafe(96)
-    now = time.monotonic()
+    now = clock.monotonic()
     session = Session(pool.id, client.id, username, challenge, now + validity_seconds(client), admin, **kwargs)
     with _lock:
         _prune(backend, now)
@@ -71,7 +70,7 @@ def get(token, client_id: str, challenge: str, admin: bool) -> Session:
         session = _sessions.get(token) if isinstance(token, str) else None
     if (
         session is None
-        or time.monotonic() > session.expires
+        or clock.monotonic() > session.expires
         or session.client_id != client_id
         or session.admin != admin
     ):

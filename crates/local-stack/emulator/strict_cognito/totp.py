@@ -35,13 +35,12 @@ import hmac
 import secrets
 import struct
 import threading
-import time
 import uuid
 
 from moto.cognitoidp import models
 from moto.cognitoidp.exceptions import NotAuthorizedError, ResourceNotFoundError
 
-from . import errors
+from . import clock, errors
 
 STEP_SECONDS = 30
 DIGITS = 6
@@ -77,17 +76,12 @@ def code_mismatch() -> errors.CognitoError:
     return errors.CognitoError(ENABLE_FAILED, "Code mismatch and fail enable Software Token MFA")
 
 
-def clock() -> float:
-    """The time codes are checked at (a seam: tests fix it to check the window exactly)."""
-    return time.time()
-
-
 def matches(secret, code, now: float | None = None) -> bool:
     """Whether `code` is `secret`'s code in the step of `now` (the clock by default) or an
     adjacent one."""
     if not secret or not isinstance(code, str) or len(code) != DIGITS or not code.isascii() or not code.isdigit():
         return False
-    step = int((clock() if now is None else now) // STEP_SECONDS)
+    step = int((clock.time() if now is None else now) // STEP_SECONDS)
     # Every candidate is compared (no early exit), in constant time.
     found = False
     for counter in range(step - WINDOW, step + WINDOW + 1):

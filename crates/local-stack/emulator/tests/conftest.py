@@ -25,6 +25,7 @@ from moto.core import DEFAULT_ACCOUNT_ID
 from moto.server import ThreadedMotoServer
 
 import strict_cognito
+from strict_cognito import clock as emulator_clock
 from strict_cognito import outbox, secret_hash
 
 strict_cognito.install()
@@ -143,6 +144,16 @@ def endpoint():
     host, port = server.get_host_and_port()
     yield f"http://{host}:{port}"
     server.stop()
+
+
+@pytest.fixture
+def clock():
+    """The emulator's clock, stopped for the test: it moves only by ``clock.advance(seconds)``, so
+    a window (session expiry, lockout, grace period) is crossed exactly, never raced by a sleep.
+    The system's clock again after the test."""
+    emulator_clock.freeze()
+    yield emulator_clock
+    emulator_clock.reset()
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from conftest import EMAIL, PASSWORD, Pool, error_of
-from strict_cognito import outbox, sessions
+from strict_cognito import outbox
 
 FACTORS = {"Policies": {"SignInPolicy": {"AllowedFirstAuthFactors": ["PASSWORD", "EMAIL_OTP", "SMS_OTP"]}}}
 FLOWS = {"ExplicitAuthFlows": ["ALLOW_USER_AUTH", "ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]}
@@ -262,26 +262,28 @@ def test_a_disabled_account_starts_like_any_other_and_fails_at_the_factor(choice
     assert error_of(err) == ("NotAuthorizedException", "User is disabled.")
 
 
-def test_the_lockout_holds_for_a_password_chosen_from_the_choice(choice_pool):
+def test_the_lockout_holds_for_a_password_chosen_from_the_choice(choice_pool, clock):
+    # (the clock stopped: the one-second lockout cannot end before the last answer)
     internal = choice_pool.internal(EMAIL)
     # Sessions opened before the lockout starts
     choices = [start(choice_pool, EMAIL) for _ in range(7)]
     for choice in choices[:5]:
-        with pytest.raises(ClientError):
+        with pytest.raises(ClientError) as err:
             answer(
                 choice_pool, "SELECT_CHALLENGE", choice["Session"], internal, ANSWER="PASSWORD", PASSWORD="Wrong-1a!"
             )
+        assert error_of(err) == ("NotAuthorizedException", "Incorrect username or password.")
     # The right password during the lockout is refused too
     with pytest.raises(ClientError) as err:
         answer(choice_pool, "SELECT_CHALLENGE", choices[5]["Session"], internal, ANSWER="PASSWORD", PASSWORD=PASSWORD)
     assert error_of(err) == ("NotAuthorizedException", "Password attempts exceeded")
 
 
-def test_the_confirmation_session_expires(choice_pool):
+def test_the_confirmation_session_expires(choice_pool, clock):
     sign_up_without_password(choice_pool, "new@example.com")
     session = confirm(choice_pool, "new@example.com")["Session"]
     # The client's AuthSessionValidity (3 minutes by default) has passed
-    sessions._sessions[session].expires = 0
+    clock.advance(3 * 60 + 1)
     with pytest.raises(ClientError) as err:
         choice_pool.idp.initiate_auth(
             ClientId=choice_pool.client_id,

@@ -49,14 +49,16 @@ def test_a_reset_code_works_once_and_a_new_one_replaces_it(pool):
         ClientId=pool.client_id, Username=EMAIL, ConfirmationCode=code, Password=pw, SecretHash=pool.hash(EMAIL)
     )
     if first != second:
-        with pytest.raises(ClientError):
+        with pytest.raises(ClientError) as err:
             reset(first, "Fresh-passw0rd1")
+        assert error_of(err) == ("CodeMismatchException", "Invalid verification code provided, please try again.")
     reset(second, "Fresh-passw0rd1")
     with pytest.raises(ClientError) as err:
         reset(second, "Other-passw0rd1")
     assert error_of(err)[0] == "CodeMismatchException"
-    with pytest.raises(ClientError):
+    with pytest.raises(ClientError) as err:
         pool.password_auth(EMAIL, PASSWORD)
+    assert error_of(err) == ("NotAuthorizedException", "Incorrect username or password.")
     assert pool.password_auth(EMAIL, "Fresh-passw0rd1")["AuthenticationResult"]
 
 
@@ -73,8 +75,9 @@ def test_a_code_dies_after_five_wrong_tries(pool):
     )
     wrong = "000000" if code != "000000" else "111111"
     for _ in range(outbox.MAX_WRONG_TRIES):
-        with pytest.raises(ClientError):
+        with pytest.raises(ClientError) as err:
             confirm(wrong)
+        assert error_of(err) == ("CodeMismatchException", "Invalid verification code provided, please try again.")
     with pytest.raises(ClientError) as err:
         confirm(code)
     assert error_of(err)[0] == "CodeMismatchException"

@@ -93,10 +93,11 @@ def test_a_totp_change_keeps_an_email_preference_and_a_refused_change_changes_no
     # A refused email change leaves the other settings as they were
     plain = Pool(boto3.client("cognito-idp", region_name="us-east-1", endpoint_url=endpoint))
     other = plain.password_auth(EMAIL, PASSWORD)["AuthenticationResult"]["AccessToken"]
-    with pytest.raises(ClientError):
+    with pytest.raises(ClientError) as err:
         plain.idp.set_user_mfa_preference(
             AccessToken=other,
             SMSMfaSettings={"Enabled": True, "PreferredMfa": True},
             EmailMfaSettings={"Enabled": True},
         )
+    assert error_of(err) == ("InvalidParameterException", "Email MFA is not enabled for this user pool.")
     assert plain.idp.get_user(AccessToken=other)["UserMFASettingList"] == []

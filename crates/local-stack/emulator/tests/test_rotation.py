@@ -1,8 +1,6 @@
 """GetTokensFromRefreshToken and refresh-token rotation: the client secret itself, a new refresh
 token per refresh, the old one good for the grace period only."""
 
-import time
-
 import boto3
 import pytest
 from botocore.exceptions import ClientError
@@ -24,17 +22,21 @@ def refresh(pool, token, secret=None):
     )["AuthenticationResult"]
 
 
-def test_each_refresh_answers_a_new_token_and_the_old_one_lasts_the_grace_period(endpoint):
+def test_each_refresh_answers_a_new_token_and_the_old_one_lasts_the_grace_period(endpoint, clock):
+    # GIVEN a one-second grace period, and a refresh token refreshed once
     pool = rotating_pool(endpoint)
     old = pool.password_auth(EMAIL, PASSWORD)["AuthenticationResult"]["RefreshToken"]
     first = refresh(pool, old)
     assert first["IdToken"] and first["AccessToken"] and first["RefreshToken"] != old
-    # A retry within the grace period answers the same new token.
+    # THEN a retry within the grace period, to its last instant, answers the same new token
     assert refresh(pool, old)["RefreshToken"] == first["RefreshToken"]
-    time.sleep(1.2)
+    clock.advance(1)
+    assert refresh(pool, old)["RefreshToken"] == first["RefreshToken"]
+    # and once it is over the old token is refused, while the new one refreshes
+    clock.advance(0.001)
     with pytest.raises(ClientError) as err:
         refresh(pool, old)
-    assert error_of(err)[0] == "RefreshTokenReuseException"
+    assert error_of(err) == ("RefreshTokenReuseException", "The refresh token has been rotated.")
     assert refresh(pool, first["RefreshToken"])["RefreshToken"] not in (old, first["RefreshToken"])
 
 

@@ -34,7 +34,8 @@ def test_an_srp_start_cannot_be_turned_into_an_mfa_set_up(pool):
     block = start["ChallengeParameters"]["SECRET_BLOCK"]
     with pytest.raises(ClientError) as err:
         pool.idp.verify_software_token(Session=block, UserCode="123456")
-    assert error_of(err)[0] in ("ResourceNotFoundException", "NotAuthorizedException")
+    # (moto's answer to a session it does not hold, which names the session)
+    assert error_of(err) == ("ResourceNotFoundException", block)
     internal = pool.internal(EMAIL)
     with pytest.raises(ClientError) as err:
         pool.idp.respond_to_auth_challenge(
@@ -43,7 +44,8 @@ def test_an_srp_start_cannot_be_turned_into_an_mfa_set_up(pool):
             Session=block,
             ChallengeResponses={"USERNAME": internal, "SECRET_HASH": pool.hash(internal)},
         )
-    assert error_of(err)[0] in ("NotAuthorizedException", "InvalidParameterException")
+    waiting = "The session is waiting for PASSWORD_VERIFIER, not MFA_SETUP."
+    assert error_of(err) == ("InvalidParameterException", waiting)
 
 
 def test_mfa_set_up_needs_a_token_verified_in_that_session(pool):
@@ -65,8 +67,9 @@ def test_mfa_set_up_needs_a_token_verified_in_that_session(pool):
     secret = pool.idp.associate_software_token(Session=challenge["Session"])["SecretCode"]
     verified = pool.idp.verify_software_token(Session=challenge["Session"], UserCode=totp_now(secret))
     assert answer(verified["Session"])["AuthenticationResult"]["IdToken"]
-    with pytest.raises(ClientError):
+    with pytest.raises(ClientError) as err:
         answer(challenge["Session"])  # the session before the verification is used up
+    assert error_of(err) == ("NotAuthorizedException", "Invalid session for the user, session is expired.")
 
 
 def test_five_wrong_mfa_codes_end_the_session(pool):
@@ -106,5 +109,26 @@ def test_five_wrong_codes_to_verify_software_token_end_the_mfa_set_up(pool):
         with pytest.raises(ClientError) as err:
             pool.idp.verify_software_token(Session=challenge["Session"], UserCode=wrong)
         assert error_of(err) == ("EnableSoftwareTokenMFAException", "Code mismatch and fail enable Software Token MFA")
-    with pytest.raises(ClientError):
+    with pytest.raises(ClientError) as err:
         pool.idp.verify_software_token(Session=challenge["Session"], UserCode=totp_now(secret))
+    assert error_of(err) == ("ResourceNotFoundException", challenge["Session"])
+
+
+def test_a_session_lasts_the_clients_auth_session_validity_and_not_a_moment_more(pool, clock):
+    # GIVEN two people who must choose a new password, each with a sign-in waiting for it, and
+    # the client's AuthSessionValidity (3 minutes by default)
+    waiting = []
+    for email in ("first@example.com", "second@example.com"):
+        internal = pool.create_user(email, "Temporary-passw0rd1", permanent=False)
+        challenge = pool.password_auth(email, "Temporary-passw0rd1")
+        assert challenge["ChallengeName"] == "NEW_PASSWORD_REQUIRED"
+        waiting.append((internal, challenge["Session"]))
+    (first, first_session), (second, second_session) = waiting
+    # WHEN the first answers at the last instant of the 3 minutes, THEN they are signed in
+    clock.advance(3 * 60)
+    assert pool.new_password(first, first_session, "Chosen-passw0rd1")["AuthenticationResult"]["IdToken"]
+    # WHEN the second answers a moment later, THEN their session has expired
+    clock.advance(0.5)
+    with pytest.raises(ClientError) as err:
+        pool.new_password(second, second_session, "Chosen-passw0rd1")
+    assert error_of(err) == ("NotAuthorizedException", "Invalid session for the user, session is expired.")

@@ -88,8 +88,9 @@ def test_an_admin_flow_call_is_attributed_to_its_context_data(endpoint):
 
 def test_a_wrong_password_is_a_failed_sign_in_from_its_address(endpoint):
     pool = watched_pool(endpoint)
-    with pytest.raises(ClientError):
+    with pytest.raises(ClientError) as err:
         sign_in(pool, password="Wrong-passw0rd", UserContextData=BROWSER)
+    assert error_of(err) == ("NotAuthorizedException", "Incorrect username or password.")
     [event] = events(pool)
     assert (event["EventType"], event["EventResponse"]) == ("SignIn", "Fail")
     assert event["EventContextData"]["IpAddress"] == "203.0.113.9"
@@ -142,12 +143,13 @@ def test_only_a_client_with_a_secret_may_propagate_the_callers_address(pool):
 
 def test_a_client_that_fails_its_secret_hash_logs_no_sign_in(endpoint):
     pool = watched_pool(endpoint)
-    with pytest.raises(ClientError):
+    with pytest.raises(ClientError) as err:
         pool.idp.initiate_auth(
             ClientId=pool.client_id,
             AuthFlow="USER_PASSWORD_AUTH",
             AuthParameters={"USERNAME": EMAIL, "PASSWORD": PASSWORD, "SECRET_HASH": "d3Jvbmc="},
         )
+    assert error_of(err) == ("NotAuthorizedException", f"Unable to verify secret hash for client {pool.client_id}")
     assert events(pool) == []
 
 
@@ -163,7 +165,7 @@ def test_a_finished_sign_in_is_never_changed_by_a_later_answer(endpoint):
     sign_in(pool)
     # WHEN the old exchange is answered with a wrong proof
     internal = pool.internal(EMAIL)
-    with pytest.raises(ClientError):
+    with pytest.raises(ClientError) as err:
         pool.idp.respond_to_auth_challenge(
             ClientId=pool.client_id,
             ChallengeName="PASSWORD_VERIFIER",
@@ -175,6 +177,7 @@ def test_a_finished_sign_in_is_never_changed_by_a_later_answer(endpoint):
                 "SECRET_HASH": pool.hash(internal),
             },
         )
+    assert error_of(err) == ("NotAuthorizedException", "Incorrect username or password.")
     # THEN the passed sign-in stays passed
     assert [e["EventResponse"] for e in events(pool)] == ["Pass", "InProgress"]
 

@@ -142,10 +142,9 @@ def test_a_code_is_refused_unless_it_is_six_ascii_digits():
     assert not totp.matches(None, "005924", now=now)
 
 
-def test_sign_in_takes_codes_one_step_either_way_and_refuses_two(pool, monkeypatch):
-    # GIVEN an enrolled person, and the emulator's clock fixed (so no step boundary can move)
-    now = 1234567890.0
-    monkeypatch.setattr(totp, "clock", lambda: now)
+def test_sign_in_takes_codes_one_step_either_way_and_refuses_two(pool, clock):
+    # GIVEN an enrolled person, and the emulator's clock stopped (so no step boundary can move)
+    now = clock.time()
     token = signed_in(pool, EMAIL, PASSWORD)
     secret = pool.idp.associate_software_token(AccessToken=token)["SecretCode"]
     pool.idp.verify_software_token(AccessToken=token, UserCode=code(secret, now=now))
@@ -166,11 +165,10 @@ def test_sign_in_takes_codes_one_step_either_way_and_refuses_two(pool, monkeypat
         assert error_of(err)[0] == "CodeMismatchException", d
 
 
-def test_a_code_is_accepted_again_within_its_window(pool, monkeypatch):
+def test_a_code_is_accepted_again_within_its_window(pool, clock):
     """RFC 6238 §5.2 says a verifier must not accept an OTP twice; Cognito does not document
     whether it refuses one, so the emulator does not (docs/cognito-conformance.md, TOTP row)."""
-    now = 1234567890.0
-    monkeypatch.setattr(totp, "clock", lambda: now)
+    now = clock.time()
     # GIVEN a person who enrolled with the code of this step
     token = signed_in(pool, EMAIL, PASSWORD)
     secret = pool.idp.associate_software_token(AccessToken=token)["SecretCode"]

@@ -1,0 +1,83 @@
+//! Test support (feature `testing`) for the functions' handler tests: API Gateway REST events
+//! built from one real event (`GET /me` from a signed-in caller), read as Lambda reads them, and
+//! the JSON body of a response. One copy for every function, so their tests cannot drift apart.
+
+use lambda_http::{Body, Request, Response};
+/// Re-exported so a handler test builds and reads events without a `serde_json` of its own.
+pub use serde_json::{Value, json};
+
+/// The request id of every event built here (`requestContext.requestId`), which a response
+/// echoes as `x-request-id`.
+pub const REQUEST_ID: &str = "c6af9ac6-7b61-11e6-9a41-93e8deadbeef";
+
+/// The origin every event built here comes from (its `origin` header).
+pub const ORIGIN: &str = "https://app.example.com";
+
+/// The caller every authorized event built here carries (`requestContext.authorizer.sub`).
+pub const CALLER_SUB: &str = "8f1c0d2e-sub";
+
+/// `GET /me` as API Gateway (REST) hands it to a function: from [`ORIGIN`], through the
+/// authorizer, whose context names [`CALLER_SUB`] (`ann@example.com`, verified, in `admins` and
+/// `staff`).
+pub fn me_event() -> Value {
+    serde_json::from_str(include_str!("../tests/data/apigw_rest_me_event.json")).expect("the fixture is JSON")
+}
+
+/// An authorized request to `method` `resource` (the route template, also used as the path),
+/// with `body` when given.
+pub fn authorized_event(method: &str, resource: &str, body: Option<&str>) -> Value {
+    let mut event = me_event();
+    event["resource"] = json!(resource);
+    event["path"] = json!(resource);
+    event["httpMethod"] = json!(method);
+    event["requestContext"]["resourcePath"] = json!(resource);
+    event["requestContext"]["httpMethod"] = json!(method);
+    event["requestContext"]["path"] = json!(format!("/prod{resource}"));
+    event["body"] = body.map_or(Value::Null, |b| json!(b));
+    event
+}
+
+/// A request to a public route (`POST` `resource` with `body`): no authorizer context.
+pub fn public_event(resource: &str, body: &str) -> Value {
+    let mut event = authorized_event("POST", resource, Some(body));
+    if let Some(context) = event["requestContext"].as_object_mut() {
+        context.remove("authorizer");
+    }
+    event
+}
+
+/// `event` with the header `name: value` (in `headers` and `multiValueHeaders`).
+pub fn with_header(mut event: Value, name: &str, value: &str) -> Value {
+    event["headers"][name] = json!(value);
+    event["multiValueHeaders"][name] = json!([value]);
+    event
+}
+
+/// The request a function reads from `event`, as in Lambda (`lambda_glue::serve`).
+pub fn request(event: &Value) -> Request {
+    crate::request_from_event(&event.to_string()).expect("a readable REST event")
+}
+
+/// The response's JSON body; panics (failing the test) when it has none.
+pub fn body_json(response: &Response<Body>) -> Value {
+    match response.body() {
+        Body::Text(text) => serde_json::from_str(text).expect("a JSON body"),
+        other => panic!("expected a text body, got {other:?}"),
+    }
+}
+
+/// Asserts `response` is what a caller sees of an unexpected failure upstream: 502
+/// `UpstreamError` with the generic message, nothing of the failure (`leaked` strings such as the
+/// scripted error's code), and the request id and CORS origin every answer carries.
+pub fn assert_generic_upstream_error(response: &Response<Body>, leaked: &[&str]) {
+    assert_eq!(response.status(), 502);
+    let body = body_json(response);
+    assert_eq!(body["error"]["code"], "UpstreamError");
+    assert_eq!(body["error"]["message"], "The identity service could not complete the request.");
+    let text = body.to_string();
+    for secret in ["scripted"].iter().chain(leaked) {
+        assert!(!text.contains(secret), "leaked {secret}: {text}");
+    }
+    assert_eq!(response.headers()["x-request-id"], REQUEST_ID);
+    assert_eq!(response.headers()["access-control-allow-origin"], ORIGIN);
+}

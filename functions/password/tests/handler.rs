@@ -1,0 +1,167 @@
+//! The `password` handler from real API Gateway (REST) events: change, forgot and reset.
+
+use std::sync::Arc;
+
+use auth_domain::{
+    ClientSecret, CognitoError,
+    testing::{Call, ScriptedPool, ScriptedReply, config, error, token_with_sub},
+};
+use fn_password::{PasswordState, handle};
+use lambda_glue::{
+    Cors,
+    testing::{
+        CALLER_SUB, ORIGIN, REQUEST_ID, Value, assert_generic_upstream_error, authorized_event, body_json, json,
+        public_event, request,
+    },
+};
+
+/// The function for an app client with secret `secret` (see [`config`]) over a Cognito answering
+/// `replies` in order, and that Cognito.
+fn state(replies: Vec<Result<ScriptedReply, CognitoError>>) -> (PasswordState, Arc<ScriptedPool>) {
+    let pool = Arc::new(ScriptedPool::new(replies));
+    (PasswordState::new(pool.clone(), config(), Cors::new(ORIGIN)), pool)
+}
+
+fn hash(username: &str) -> Option<String> {
+    Some(ClientSecret::new("secret").secret_hash(username, "client"))
+}
+
+fn change(body: &Value) -> Value {
+    authorized_event("POST", "/password/change", Some(&body.to_string()))
+}
+
+fn reset(username: &str, code: &str, new_password: &str) -> Value {
+    let body = json!({"username": username, "code": code, "newPassword": new_password});
+    public_event("/password/reset", &body.to_string())
+}
+
+#[tokio::test]
+async fn forgot_then_reset_reach_cognito_with_the_secret_hash_and_answer_202_then_204() {
+    // GIVEN a Cognito that sends a code, then takes it with the new password
+    let (state, pool) = state(vec![Ok(ScriptedReply::Delivery(None)), Ok(ScriptedReply::Done)]);
+    // WHEN the person asks for a code, then resets with it
+    let forgot = handle(&state, request(&public_event("/password/forgot", r#"{"username":"ann@example.com"}"#))).await;
+    let done = handle(&state, request(&reset("ann@example.com", "123456", "New-passw0rd1"))).await;
+    // THEN 202 with no body, then 204
+    assert_eq!(forgot.status(), 202);
+    assert_eq!(done.status(), 204);
+    // AND Cognito got the name, code and password with SECRET_HASH over the name
+    assert_eq!(
+        pool.calls(),
+        [
+            Call::ForgotPassword("ann@example.com".into(), hash("ann@example.com")),
+            Call::ConfirmForgotPassword(
+                "ann@example.com".into(),
+                "123456".into(),
+                "New-passw0rd1".into(),
+                hash("ann@example.com")
+            ),
+        ]
+    );
+    // AND both answers carry the request id and the CORS headers for the page's origin
+    for response in [&forgot, &done] {
+        assert_eq!(response.headers()["x-request-id"], REQUEST_ID);
+        assert_eq!(response.headers()["access-control-allow-origin"], ORIGIN);
+    }
+}
+
+#[tokio::test]
+async fn a_change_with_the_callers_own_token_is_a_204() {
+    let access = token_with_sub(CALLER_SUB);
+    let (state, pool) = state(vec![Ok(ScriptedReply::Done)]);
+    let body = json!({"accessToken": access, "previousPassword": "Old-passw0rd1", "proposedPassword": "New-passw0rd1"});
+    let response = handle(&state, request(&change(&body))).await;
+    assert_eq!(response.status(), 204);
+    assert_eq!(pool.calls(), [Call::ChangePassword(access, "Old-passw0rd1".into(), "New-passw0rd1".into())]);
+}
+
+#[tokio::test]
+async fn a_bad_body_is_a_400_naming_the_field_before_any_cognito_call() {
+    let long_code = "1".repeat(auth_domain::input::CONFIRMATION_CODE_MAX_CHARS + 1);
+    let long_password = "P".repeat(auth_domain::input::PASSWORD_MAX_CHARS + 1);
+    for (event, field) in [
+        (public_event("/password/forgot", "{}"), "username"),
+        (public_event("/password/forgot", r#"{"username":" ann@example.com"}"#), "username"),
+        (public_event("/password/reset", r#"{"username":"ann@example.com","code":"1"}"#), "newPassword"),
+        (reset("ann@example.com", "12 34", "New-passw0rd1"), "code"),
+        (reset("ann@example.com", &long_code, "New-passw0rd1"), "code"),
+        (reset("ann@example.com", "123456", &long_password), "newPassword"),
+        (reset("ann@example.com", "123456", " New-passw0rd1"), "newPassword"),
+        (change(&json!({"accessToken": token_with_sub(CALLER_SUB), "previousPassword": "Old-1"})), "proposedPassword"),
+    ] {
+        // GIVEN a Cognito that fails the test on any call
+        let (state, pool) = state(vec![]);
+        // WHEN the body is posted, THEN 400 names the field
+        let response = handle(&state, request(&event)).await;
+        assert_eq!(response.status(), 400, "{field}");
+        assert_eq!(body_json(&response)["error"]["field"], field, "{}", body_json(&response));
+        assert!(pool.calls().is_empty());
+    }
+}
+
+#[tokio::test]
+async fn cognitos_refusals_are_mapped_to_their_statuses_naming_the_field() {
+    let access = token_with_sub(CALLER_SUB);
+    let change_body = json!({"accessToken": access, "previousPassword": "Wrong-pw1", "proposedPassword": "New-pw1"});
+    for (event, reply, status, code, field) in [
+        (
+            reset("ann@example.com", "000000", "New-passw0rd1"),
+            "CodeMismatchException",
+            400,
+            "InvalidCode",
+            json!("code"),
+        ),
+        (
+            reset("nobody@example.com", "123456", "New-passw0rd1"),
+            "UserNotFoundException",
+            400,
+            "InvalidCode",
+            json!("code"),
+        ),
+        (
+            reset("ann@example.com", "123456", "weak1"),
+            "InvalidPasswordException",
+            400,
+            "InvalidPassword",
+            json!("newPassword"),
+        ),
+        (change(&change_body), "NotAuthorizedException", 401, "NotAuthorized", Value::Null),
+    ] {
+        // GIVEN a Cognito that refuses the call with `reply`
+        let (state, _) = state(vec![Err(error(reply))]);
+        // WHEN the request is made, THEN the refusal's status and code, naming the field
+        let response = handle(&state, request(&event)).await;
+        let error = &body_json(&response)["error"];
+        assert_eq!(
+            (response.status().as_u16(), &error["code"], &error["field"]),
+            (status, &json!(code), &field),
+            "{reply}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn an_unexpected_cognito_failure_is_a_generic_502_with_nothing_of_cognitos_message() {
+    let (state, _) = state(vec![Err(error("InternalErrorException"))]);
+    let response = handle(&state, request(&reset("ann@example.com", "123456", "New-passw0rd1"))).await;
+    assert_generic_upstream_error(&response, &["InternalErrorException"]);
+}
+
+#[tokio::test]
+async fn a_change_without_a_caller_or_with_someone_elses_token_is_refused_before_cognito() {
+    let body =
+        json!({"accessToken": token_with_sub(CALLER_SUB), "previousPassword": "Old-1", "proposedPassword": "New-1"});
+    let mut anonymous = change(&body);
+    if let Some(context) = anonymous["requestContext"].as_object_mut() {
+        context.remove("authorizer");
+    }
+    let theirs = change(
+        &json!({"accessToken": token_with_sub("someone-else"), "previousPassword": "Old-1", "proposedPassword": "New-1"}),
+    );
+    for (event, status) in [(anonymous, 401), (theirs, 403)] {
+        let (state, pool) = state(vec![]);
+        let response = handle(&state, request(&event)).await;
+        assert_eq!(response.status(), status);
+        assert!(pool.calls().is_empty());
+    }
+}

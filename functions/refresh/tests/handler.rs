@@ -1,0 +1,156 @@
+//! The `refresh` handler from real API Gateway (REST) events: token refresh and sign-out.
+
+use std::sync::Arc;
+
+use auth_domain::{
+    CognitoError,
+    testing::{Call, ScriptedPool, ScriptedReply, error, token_with_sub},
+    user_pool::{AuthResult, IssuedTokens},
+};
+use fn_refresh::{RefreshState, handle};
+use lambda_glue::{
+    Cors,
+    testing::{
+        CALLER_SUB, ORIGIN, REQUEST_ID, Value, assert_generic_upstream_error, authorized_event, body_json, json,
+        public_event, request,
+    },
+};
+
+/// The function over a Cognito answering `replies` in order, and that Cognito (to read what the
+/// function asked of it).
+fn state(replies: Vec<Result<ScriptedReply, CognitoError>>) -> (RefreshState, Arc<ScriptedPool>) {
+    let pool = Arc::new(ScriptedPool::new(replies));
+    (RefreshState::new(pool.clone(), Cors::new(ORIGIN)), pool)
+}
+
+fn new_tokens() -> Result<ScriptedReply, CognitoError> {
+    Ok(ScriptedReply::Auth(AuthResult::Tokens(IssuedTokens {
+        id_token: "new-id-token".into(),
+        access_token: "new-access-token".into(),
+        refresh_token: Some("rotated-refresh-token".into()),
+        expires_in: 3600,
+        token_type: "Bearer".into(),
+    })))
+}
+
+fn refresh(body: &str) -> Value {
+    public_event("/auth/refresh", body)
+}
+
+fn sign_out(body: &str) -> Value {
+    authorized_event("POST", "/auth/sign-out", Some(body))
+}
+
+#[tokio::test]
+async fn a_refresh_answers_the_new_tokens_with_the_request_id_and_cors_headers() {
+    // GIVEN a Cognito that takes the refresh token and issues new tokens (rotating it)
+    let (state, pool) = state(vec![new_tokens()]);
+    // WHEN a browser posts the refresh token
+    let response = handle(&state, request(&refresh(r#"{"refreshToken":"old-refresh-token"}"#))).await;
+    // THEN 200 with the new tokens, the rotated refresh token among them
+    assert_eq!(response.status(), 200, "{:?}", body_json(&response));
+    let tokens = &body_json(&response)["tokens"];
+    assert_eq!(
+        (&tokens["idToken"], &tokens["accessToken"], &tokens["refreshToken"], &tokens["expiresIn"]),
+        (&json!("new-id-token"), &json!("new-access-token"), &json!("rotated-refresh-token"), &json!(3600))
+    );
+    // AND Cognito was asked with the token sent, once
+    assert_eq!(pool.calls(), [Call::GetTokensFromRefreshToken("old-refresh-token".into())]);
+    // AND the answer carries the request id and the CORS headers for the page's origin
+    let headers = response.headers();
+    assert_eq!(headers["x-request-id"], REQUEST_ID);
+    assert_eq!(headers["access-control-allow-origin"], ORIGIN);
+}
+
+#[tokio::test]
+async fn a_bad_refresh_body_is_a_400_naming_the_field_before_any_cognito_call() {
+    let too_long = json!({"refreshToken": "r".repeat(auth_domain::input::TOKEN_MAX_CHARS + 1)}).to_string();
+    for (body, field) in [
+        ("{}", "refreshToken"),
+        (r#"{"refreshToken":7}"#, "refreshToken"),
+        (r#"{"refreshToken":"  "}"#, "refreshToken"),
+        (too_long.as_str(), "refreshToken"),
+        (r#"{"refreshToken":"r","username":""}"#, "username"),
+        (r#"{"refreshToken":"r","extra":1}"#, "extra"),
+    ] {
+        // GIVEN a Cognito that fails the test on any call
+        let (state, pool) = state(vec![]);
+        // WHEN the body is posted, THEN 400 names the field
+        let response = handle(&state, request(&refresh(body))).await;
+        assert_eq!(response.status(), 400, "{body:.80}");
+        let error = &body_json(&response)["error"];
+        assert_eq!((&error["code"], &error["field"]), (&json!("BadRequest"), &json!(field)), "{body:.80}");
+        assert!(pool.calls().is_empty());
+    }
+}
+
+#[tokio::test]
+async fn a_refresh_token_at_the_length_limit_reaches_cognito() {
+    let token = "r".repeat(auth_domain::input::TOKEN_MAX_CHARS);
+    let (state, pool) = state(vec![new_tokens()]);
+    let response = handle(&state, request(&refresh(&json!({"refreshToken": token}).to_string()))).await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(pool.calls(), [Call::GetTokensFromRefreshToken(token)]);
+}
+
+#[tokio::test]
+async fn a_revoked_refresh_token_is_a_401_saying_so() {
+    // GIVEN a Cognito that refuses the refresh token (revoked, or rotated out)
+    let (state, _) = state(vec![Err(error("NotAuthorizedException"))]);
+    // WHEN it is used, THEN 401 NotAuthorized
+    let response = handle(&state, request(&refresh(r#"{"refreshToken":"revoked"}"#))).await;
+    assert_eq!(response.status(), 401);
+    assert_eq!(body_json(&response)["error"]["code"], "NotAuthorized");
+    assert_eq!(response.headers()["x-request-id"], REQUEST_ID);
+}
+
+#[tokio::test]
+async fn an_unexpected_cognito_failure_is_a_generic_502_with_nothing_of_cognitos_message() {
+    for (event, reply) in [
+        (refresh(r#"{"refreshToken":"r"}"#), Err(error("InternalErrorException"))),
+        (
+            sign_out(&json!({"accessToken": token_with_sub(CALLER_SUB)}).to_string()),
+            Err(error("InternalErrorException")),
+        ),
+    ] {
+        // GIVEN a Cognito that fails on its side ("scripted" is in its message)
+        let (state, _) = state(vec![reply]);
+        // WHEN the function calls it
+        let response = handle(&state, request(&event)).await;
+        // THEN 502 UpstreamError, a generic message, and nothing of Cognito's
+        assert_generic_upstream_error(&response, &["InternalErrorException"]);
+    }
+}
+
+#[tokio::test]
+async fn signing_out_ends_every_session_of_the_caller_and_revokes_the_refresh_token() {
+    // GIVEN the caller's own access token and refresh token
+    let access = token_with_sub(CALLER_SUB);
+    let (state, pool) = state(vec![Ok(ScriptedReply::Done), Ok(ScriptedReply::Done)]);
+    let body = json!({"accessToken": access, "refreshToken": "refresh-token"}).to_string();
+    // WHEN they sign out
+    let response = handle(&state, request(&sign_out(&body))).await;
+    // THEN 204, after a global sign-out and the revocation of the refresh token
+    assert_eq!(response.status(), 204);
+    assert_eq!(pool.calls(), [Call::GlobalSignOut(access), Call::RevokeToken("refresh-token".into())]);
+    assert_eq!(response.headers()["x-request-id"], REQUEST_ID);
+}
+
+#[tokio::test]
+async fn signing_out_with_someone_elses_token_or_without_a_caller_is_refused_before_cognito() {
+    // GIVEN an access token of another user, and a request that bypassed the authorizer
+    let theirs = json!({"accessToken": token_with_sub("someone-else")}).to_string();
+    let mut anonymous = sign_out(&json!({"accessToken": token_with_sub(CALLER_SUB)}).to_string());
+    if let Some(context) = anonymous["requestContext"].as_object_mut() {
+        context.remove("authorizer");
+    }
+    for (event, status, code) in
+        [(sign_out(&theirs), 403, "Forbidden"), (anonymous, 401, "Unauthorized"), (sign_out("{}"), 400, "BadRequest")]
+    {
+        let (state, pool) = state(vec![]);
+        // WHEN they are posted, THEN each is refused, and Cognito is never called
+        let response = handle(&state, request(&event)).await;
+        assert_eq!((response.status().as_u16(), &body_json(&response)["error"]["code"]), (status, &json!(code)));
+        assert!(pool.calls().is_empty());
+    }
+}
