@@ -17,7 +17,7 @@ LOCAL_AWS := env -u AWS_PROFILE -u AWS_DEFAULT_PROFILE -u AWS_SESSION_TOKEN \
              AWS_REGION=$${AWS_REGION:-us-east-1} \
              AWS_ENDPOINT_URL=http://127.0.0.1:9 MOTO_SERVER=$(CURDIR)/$(VENV)/bin/moto_server
 
-.PHONY: help dev test test-web web chromium nodejs lint fmt venv toolchain build build-tools build-check deploy stack-outputs bench bench-quick clean
+.PHONY: help dev test test-web web chromium nodejs mutants lint fmt venv toolchain build build-tools build-check deploy stack-outputs bench bench-quick clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -107,8 +107,8 @@ lint: $(STAMP) ## Formatting, clippy and the template linters
 	@echo "==> cargo clippy"
 	@cargo clippy --workspace --all-targets --locked --quiet -- -D warnings
 	@echo "==> ruff check, ruff format --check (the emulator's Python, the browser tests)"
-	@$(VENV)/bin/ruff check --quiet crates/local-stack/emulator web/tests
-	@$(VENV)/bin/ruff format --check --quiet crates/local-stack/emulator web/tests
+	@$(VENV)/bin/ruff check --quiet crates/local-stack/emulator web/tests tools/mutants.py
+	@$(VENV)/bin/ruff format --check --quiet crates/local-stack/emulator web/tests tools/mutants.py
 	@echo "==> openapi-spec-validator openapi.yaml"
 	@$(VENV)/bin/openapi-spec-validator openapi.yaml
 	@echo "==> cfn-lint template.yaml"
@@ -154,6 +154,19 @@ bench-quick: $(STAMP) web chromium ## make bench's Lambda and web rows once with
 	@$(LOCAL_AWS) BENCH_BIN_DIR=target/release ./target/debug/lambda-bench quick
 	@echo "==> web: gzipped sizes of the client and the app; one sign-in in headless Chromium"
 	@$(LOCAL_AWS) SIGN_IN_RUNS=1 $(WEB_BENCH)
+
+# Mutation testing of the security core: cargo-mutants, pinned, from crates.io into .tools on first
+# use. Run it after any change to the verifier, authorizer/src/policy.rs, or the domain's
+# secret_hash.rs, srp.rs or input.rs (docs/testing.md says how long it takes).
+MUTANTS_VERSION := 27.1.0
+MUTANTS_BIN     := .tools/bin/cargo-mutants
+
+$(MUTANTS_BIN):
+	@echo "==> cargo install cargo-mutants $(MUTANTS_VERSION) into .tools"
+	@cargo install --locked --quiet --root .tools cargo-mutants --version $(MUTANTS_VERSION)
+
+mutants: toolchain $(STAMP) $(MUTANTS_BIN) ## Mutation testing of the verifier, the policy, SECRET_HASH, SRP and the input rules (SCOPES="verifier policy domain")
+	@$(LOCAL_AWS) PATH="$(CURDIR)/.tools/bin:$$PATH" $(PY) tools/mutants.py $(SCOPES)
 
 # Cross-compiling for arm64 takes cargo-lambda and Zig: both come from PyPI into the virtualenv on
 # first use (the cargo-lambda wheel is its released binary, so nothing compiles), pinned in
@@ -202,4 +215,4 @@ stack-outputs: $(STAMP) ## Save the deployed stack's outputs to .deploy/STACK.js
 
 clean: ## Remove build output, the virtualenv and local state
 	@cargo clean
-	@rm -rf $(VENV) .dev .aws-sam web/dist web/test-results web/node_modules clients/typescript/node_modules clients/typescript/dist
+	@rm -rf $(VENV) .dev .aws-sam .tools web/dist web/test-results web/node_modules clients/typescript/node_modules clients/typescript/dist

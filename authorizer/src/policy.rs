@@ -171,8 +171,10 @@ fn resources(value: Option<&Value>) -> Vec<&str> {
     }
 }
 
-/// IAM-style matching: `*` matches any run of characters (`/` included), `?` any one. ARNs are
-/// ASCII, matched byte by byte without allocating; other text, character by character.
+/// IAM-style matching: `*` matches any run of characters (`/` included, and none), `?` any one
+/// (IAM User Guide, "reference_policies_elements_resource"). Only the pattern has wildcards: a
+/// `*` or `?` in the text is an ordinary character. ARNs are ASCII, matched byte by byte without
+/// allocating; other text, character by character.
 pub fn wildcard_match(pattern: &str, text: &str) -> bool {
     if pattern.is_ascii() && text.is_ascii() {
         return wildcard_match_in(pattern.as_bytes(), text.as_bytes(), b'*', b'?');
@@ -185,12 +187,14 @@ fn wildcard_match_in<T: Copy + PartialEq>(p: &[T], t: &[T], any_run: T, any_one:
     let (mut pi, mut ti) = (0, 0);
     let mut star: Option<(usize, usize)> = None;
     while ti < t.len() {
-        if pi < p.len() && (p[pi] == any_one || p[pi] == t[ti]) {
-            pi += 1;
-            ti += 1;
-        } else if pi < p.len() && p[pi] == any_run {
+        // The pattern's `*` is a wildcard before it is a character: tried first, so a `*` in the
+        // text cannot pin it to a literal match (`GET/users/*` matches `GET/users/*alice`).
+        if pi < p.len() && p[pi] == any_run {
             star = Some((pi, ti));
             pi += 1;
+        } else if pi < p.len() && (p[pi] == any_one || p[pi] == t[ti]) {
+            pi += 1;
+            ti += 1;
         } else if let Some((sp, st)) = star {
             pi = sp + 1;
             ti = st + 1;
@@ -328,6 +332,172 @@ mod tests {
         assert!(!wildcard_match("a/??", "a/\u{e9}"));
         assert!(wildcard_match("*", ""));
         assert!(!wildcard_match("users/*", "users"));
+    }
+
+    #[test]
+    fn a_wildcard_in_the_pattern_matches_a_literal_wildcard_character_in_the_text() {
+        // IAM User Guide, reference_policies_elements_resource: `*` is "any combination of
+        // characters", `?` "any single character". A `*` or `?` in the text is just a character.
+        for (pattern, text) in [
+            ("GET/users/*", "GET/users/*alice"),
+            ("GET/users/*", "GET/users/*"),
+            ("GET/users/*", "GET/users/**"),
+            ("a*b", "a*xb"),
+            ("a*b", "a*b"),
+            ("a*b", "a**b"),
+            ("*", "*"),
+            ("a?c", "a*c"),
+            ("a?c", "a?c"),
+            ("?*", "*x"),
+            ("a*\u{e9}", "a*x\u{e9}"),
+        ] {
+            assert!(wildcard_match(pattern, text), "{pattern} must match {text}");
+        }
+        for (pattern, text) in [("a*b", "a*bc"), ("a?b", "a*xb"), ("GET/users/*", "GET/user*"), ("a*\u{e9}", "a*x")] {
+            assert!(!wildcard_match(pattern, text), "{pattern} must not match {text}");
+        }
+    }
+
+    #[test]
+    fn a_cached_signed_in_policy_denies_an_admin_path_that_holds_a_star() {
+        let policy = for_routes(TABLE, ARN, CallerKind::SignedIn).unwrap();
+        for path in ["/users/*alice", "/users/*", "/users/a*b/groups/*"] {
+            let verb = if path.contains("groups") { "PUT" } else { "GET" };
+            assert!(!permits(&policy, &arn(verb, path)), "{verb} {path}");
+        }
+    }
+
+    /// IAM's definition read literally, by recursion: a `*` in the pattern is any run of
+    /// characters (none included), a `?` any one character, anything else itself.
+    fn iam_reference(pattern: &[char], text: &[char]) -> bool {
+        match pattern.split_first() {
+            None => text.is_empty(),
+            Some(('*', rest)) => (0..=text.len()).any(|skip| iam_reference(rest, &text[skip..])),
+            Some((&c, rest)) => {
+                text.split_first().is_some_and(|(&t, tail)| (c == '?' || c == t) && iam_reference(rest, tail))
+            }
+        }
+    }
+
+    #[test]
+    fn wildcard_matching_agrees_with_iam_on_every_short_pattern_and_text() {
+        // Every pattern and text of up to four characters over `a`, `b`, `*`, `?`: wildcards on
+        // both sides, stars next to each other, backtracking after a partial match.
+        fn all(len: usize) -> Vec<String> {
+            let mut out = vec![String::new()];
+            let mut last = vec![String::new()];
+            for _ in 0..len {
+                last = last.iter().flat_map(|s| ['a', 'b', '*', '?'].map(|c| format!("{s}{c}"))).collect();
+                out.extend(last.iter().cloned());
+            }
+            out
+        }
+        let words = all(4);
+        for pattern in &words {
+            let p: Vec<char> = pattern.chars().collect();
+            for text in &words {
+                let t: Vec<char> = text.chars().collect();
+                assert_eq!(wildcard_match(pattern, text), iam_reference(&p, &t), "{pattern:?} vs {text:?}");
+                // The same outside ASCII, where matching goes character by character.
+                let (pattern, text) = (pattern.replace('b', "\u{e9}"), text.replace('b', "\u{e9}"));
+                assert_eq!(wildcard_match(&pattern, &text), iam_reference(&p, &t), "{pattern:?} vs {text:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_statement_for_another_action_neither_allows_nor_denies() {
+        let statement = |effect: &str, action: Value| json!({"Action": action, "Effect": effect, "Resource": "*"});
+        for action in [
+            json!("s3:GetObject"),
+            json!("execute-api:ManageConnections"),
+            json!("execute-api:Invoke2"),
+            json!(["s3:*", "execute-api:Invalidate*"]),
+            json!([]),
+            json!(42),
+        ] {
+            let allow_only = json!({"Statement": [statement("Allow", action.clone())]});
+            assert!(!allows(&allow_only, "x/GET/me"), "Allow {action}");
+            let deny_too = json!({"Statement": [statement("Allow", json!("execute-api:Invoke")), statement("Deny", action.clone())]});
+            assert!(allows(&deny_too, "x/GET/me"), "Deny {action}");
+        }
+        let policy = json!({"Statement": [statement("Allow", json!("execute-api:Invoke"))]});
+        assert!(allows(&policy, "x/GET/me"));
+        for action in [json!("execute-api:*"), json!("*"), json!(["s3:GetObject", "execute-api:Inv?ke"])] {
+            assert!(allows(&json!({"Statement": [statement("Allow", action.clone())]}), "x/GET/me"), "{action}");
+        }
+        let no_action = json!({"Statement": [{"Effect": "Allow", "Resource": "*"}]});
+        assert!(!allows(&no_action, "x/GET/me"));
+    }
+
+    #[test]
+    fn a_single_statement_object_is_evaluated_like_a_list_of_one() {
+        let allow = json!({"Action": "execute-api:Invoke", "Effect": "Allow", "Resource": "arn:x/prod/*"});
+        assert!(allows(&json!({"Version": "2012-10-17", "Statement": allow.clone()}), "arn:x/prod/GET/me"));
+        assert!(!allows(&json!({"Statement": allow.clone()}), "arn:x/dev/GET/me"));
+        let deny = json!({"Action": "execute-api:Invoke", "Effect": "Deny", "Resource": "*"});
+        assert!(!allows(&json!({"Statement": deny}), "arn:x/prod/GET/me"));
+        for not_a_statement in [json!("Allow"), json!(null), json!(1)] {
+            assert!(!allows(&json!({"Statement": not_a_statement}), "arn:x/prod/GET/me"), "{not_a_statement}");
+        }
+        assert!(!allows(&json!({"Version": "2012-10-17"}), "arn:x/prod/GET/me"));
+    }
+
+    #[test]
+    fn resources_may_be_one_string_or_a_list_and_anything_else_matches_nothing() {
+        let with_resource = |resource: Value| json!({"Statement": [{"Action": "execute-api:Invoke", "Effect": "Allow", "Resource": resource}]});
+        assert!(allows(&with_resource(json!("x/GET/me")), "x/GET/me"));
+        assert!(allows(&with_resource(json!(["x/POST/*", "x/GET/me"])), "x/GET/me"));
+        assert!(!allows(&with_resource(json!(["x/POST/*", 7])), "x/GET/me"));
+        assert!(!allows(&with_resource(json!({"arn": "*"})), "x/GET/me"));
+        let effect =
+            |effect: Value| json!({"Statement": [{"Action": "execute-api:Invoke", "Effect": effect, "Resource": "*"}]});
+        for wrong in [json!("allow"), json!("ALLOW"), json!(true), json!(null)] {
+            assert!(!allows(&effect(wrong.clone()), "x/GET/me"), "{wrong}");
+        }
+    }
+
+    #[test]
+    fn a_method_arn_broken_in_exactly_one_part_gets_no_policy() {
+        const GOOD: &str = "arn:aws:execute-api:us-east-1:123456789012:abc123/prod/GET/me";
+        assert_eq!(stage_arn(GOOD), Some("arn:aws:execute-api:us-east-1:123456789012:abc123/prod"));
+        for (part, bad) in [
+            ("not an ARN", "arn2:aws:execute-api:us-east-1:123456789012:abc123/prod/GET/me"),
+            ("no prefix", ":aws:execute-api:us-east-1:123456789012:abc123/prod/GET/me"),
+            ("empty partition", "arn::execute-api:us-east-1:123456789012:abc123/prod/GET/me"),
+            ("another service", "arn:aws:lambda:us-east-1:123456789012:abc123/prod/GET/me"),
+            ("a service wildcard", "arn:aws:*:us-east-1:123456789012:abc123/prod/GET/me"),
+            ("empty region", "arn:aws:execute-api::123456789012:abc123/prod/GET/me"),
+            ("empty account", "arn:aws:execute-api:us-east-1::abc123/prod/GET/me"),
+            ("too few segments", "arn:aws:execute-api:us-east-1:123456789012"),
+            ("too few segments", "arn:aws:execute-api:us-east-1"),
+            ("empty API id", "arn:aws:execute-api:us-east-1:123456789012:/prod/GET/me"),
+            ("empty stage", "arn:aws:execute-api:us-east-1:123456789012:abc123//GET/me"),
+            ("empty verb", "arn:aws:execute-api:us-east-1:123456789012:abc123/prod//me"),
+            ("no path", "arn:aws:execute-api:us-east-1:123456789012:abc123/prod/GET"),
+            ("no verb", "arn:aws:execute-api:us-east-1:123456789012:abc123/prod"),
+            ("no stage", "arn:aws:execute-api:us-east-1:123456789012:abc123"),
+        ] {
+            assert_eq!(stage_arn(bad), None, "{part}: {bad}");
+            for caller in [CallerKind::Admin, CallerKind::SignedIn, CallerKind::Outsider] {
+                assert!(for_caller(bad, caller).is_none(), "{part}: {bad}");
+            }
+        }
+        // Each part is one field, whatever it holds: the partition and the path may be anything.
+        for fine in [
+            "arn:aws-cn:execute-api:cn-north-1:123456789012:abc123/prod/GET/me",
+            "arn:aws:execute-api:us-east-1:123456789012:abc123/prod/GET/",
+            "arn:aws:execute-api:us-east-1:123456789012:abc123/prod/GET/users/a:b/c",
+        ] {
+            assert!(stage_arn(fine).is_some_and(|stage| fine.starts_with(&format!("{stage}/"))), "{fine}");
+        }
+    }
+
+    #[test]
+    fn a_policy_is_for_the_caller_it_was_written_for() {
+        for caller in [CallerKind::Admin, CallerKind::SignedIn, CallerKind::Outsider] {
+            assert_eq!(for_caller(ARN, caller).unwrap().caller(), caller);
+        }
     }
 
     #[test]

@@ -20,7 +20,7 @@ use crate::VerifyError;
 
 /// The shortest time between two JWKS fetches triggered by unknown `kid`s.
 pub const PENALTY: Duration = Duration::from_secs(10);
-/// A JWKS fetch gives up after this long.
+/// How long a JWKS fetch may take by default, both to connect and in all ([`FetchTimeouts`]).
 pub const FETCH_TIMEOUT: Duration = Duration::from_secs(3);
 /// A JWKS larger than this is refused (Cognito's holds two keys, about 1 KiB).
 pub const MAX_JWKS_BYTES: usize = 64 * 1024;
@@ -34,6 +34,23 @@ pub enum JwksSource {
     Url(String),
     /// Given at deploy time (`JWKS_JSON` / `JWKS_FILE`): never fetched.
     Static(String),
+}
+
+/// How long a JWKS fetch may take. A fetch runs while a token waits (at cold start, or for an
+/// unknown `kid`), so an endpoint that stops answering must cost a bounded time, never hang the
+/// function until Lambda's own timeout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FetchTimeouts {
+    /// To open the connection, TLS handshake included ([`FETCH_TIMEOUT`] by default).
+    pub connect: Duration,
+    /// For the whole fetch, from connecting to the last byte of the body ([`FETCH_TIMEOUT`]).
+    pub total: Duration,
+}
+
+impl Default for FetchTimeouts {
+    fn default() -> Self {
+        Self { connect: FETCH_TIMEOUT, total: FETCH_TIMEOUT }
+    }
 }
 
 #[derive(Deserialize)]
@@ -60,10 +77,14 @@ const MIN_MODULUS_BYTES: usize = 2048 / 8;
 /// Why a JWKS could not be loaded.
 #[derive(Debug, thiserror::Error)]
 pub enum JwksError {
-    /// The fetch failed or timed out.
+    /// The fetch failed: no connection, TLS refused, the connection dropped.
     #[error("JWKS fetch failed: {0}")]
     Fetch(String),
-    /// The endpoint answered with a non-success status.
+    /// The endpoint did not connect or answer within the [`FetchTimeouts`].
+    #[error("JWKS fetch timed out")]
+    Timeout,
+    /// The endpoint answered with a non-success status. Redirects are not followed: a 3xx is
+    /// refused with its status, so the keys come only from the configured URL.
     #[error("JWKS endpoint answered {0}")]
     Status(u16),
     /// The JWKS is larger than [`MAX_JWKS_BYTES`].
@@ -100,7 +121,7 @@ pub fn parse_jwks(json: &[u8]) -> Result<HashMap<String, Arc<ParsedPublicKey>>, 
 /// The HTTP client for JWKS fetches. TLS trusts the compiled-in Mozilla roots (which include the
 /// Amazon roots Cognito's endpoints chain to): loading the system's certificate store instead
 /// would read hundreds of files at every cold start (measured: ~3 ms of a 4.5 ms cold start).
-fn http_client() -> Result<reqwest::Client, JwksError> {
+fn http_client(timeouts: FetchTimeouts) -> Result<reqwest::Client, JwksError> {
     let mut roots = rustls::RootCertStore::empty();
     roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
     let tls = rustls::ClientConfig::builder_with_provider(Arc::new(rustls::crypto::aws_lc_rs::default_provider()))
@@ -110,8 +131,8 @@ fn http_client() -> Result<reqwest::Client, JwksError> {
         .with_no_client_auth();
     reqwest::Client::builder()
         .tls_backend_preconfigured(tls)
-        .timeout(FETCH_TIMEOUT)
-        .connect_timeout(FETCH_TIMEOUT)
+        .timeout(timeouts.total)
+        .connect_timeout(timeouts.connect)
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .map_err(|e| JwksError::Fetch(e.to_string()))
@@ -140,11 +161,19 @@ pub struct JwksCache {
 }
 
 impl JwksCache {
-    /// A cache for `source`, with no keys yet: call [`JwksCache::load`] at init.
+    /// A cache for `source`, with no keys yet: call [`JwksCache::load`] at init. A URL is fetched
+    /// with the default [`FetchTimeouts`].
     pub fn new(source: JwksSource) -> Result<Self, JwksError> {
+        Self::with_timeouts(source, FetchTimeouts::default())
+    }
+
+    /// A cache for `source` whose fetches give up after `timeouts` (a static source is never
+    /// fetched). Shorter timeouts fail faster when the endpoint hangs, at the cost of refusing
+    /// tokens during a slow spell that longer ones would have waited out.
+    pub fn with_timeouts(source: JwksSource, timeouts: FetchTimeouts) -> Result<Self, JwksError> {
         let http = match &source {
             JwksSource::Static(_) => None,
-            JwksSource::Url(_) => Some(http_client()?),
+            JwksSource::Url(_) => Some(http_client(timeouts)?),
         };
         let cache = Self { source, http, keys: RwLock::default(), penalty: PENALTY, fetch: Arc::default() };
         if let JwksSource::Static(json) = &cache.source {
@@ -233,8 +262,12 @@ impl JwksCache {
     }
 }
 
+fn fetch_error(err: reqwest::Error) -> JwksError {
+    if err.is_timeout() { JwksError::Timeout } else { JwksError::Fetch(err.to_string()) }
+}
+
 async fn download(http: &reqwest::Client, url: &str) -> Result<Vec<u8>, JwksError> {
-    let mut resp = http.get(url).send().await.map_err(|e| JwksError::Fetch(e.to_string()))?;
+    let mut resp = http.get(url).send().await.map_err(fetch_error)?;
     if !resp.status().is_success() {
         return Err(JwksError::Status(resp.status().as_u16()));
     }
@@ -242,7 +275,9 @@ async fn download(http: &reqwest::Client, url: &str) -> Result<Vec<u8>, JwksErro
         return Err(JwksError::TooLarge);
     }
     let mut body = Vec::new();
-    while let Some(chunk) = resp.chunk().await.map_err(|e| JwksError::Fetch(e.to_string()))? {
+    // Checked again as the body arrives: a chunked body declares no length, and a declared one
+    // is the server's word.
+    while let Some(chunk) = resp.chunk().await.map_err(fetch_error)? {
         if body.len() + chunk.len() > MAX_JWKS_BYTES {
             return Err(JwksError::TooLarge);
         }

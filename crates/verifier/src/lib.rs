@@ -23,7 +23,7 @@ pub mod testing;
 pub use claims::Claims;
 
 pub use error::VerifyError;
-pub use jwks::{JwksCache, JwksSource};
+pub use jwks::{FetchTimeouts, JwksCache, JwksSource};
 pub use verifier::{TokenUse, UserPoolKeys, Verifier, VerifierConfig};
 
 /// The token of an `Authorization` value (see [`api_types::bearer_token`]).

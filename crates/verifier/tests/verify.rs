@@ -2,16 +2,20 @@
 //! named test per rule and per attack.
 
 use std::{
+    io::{Read, Write},
+    net::{SocketAddr, TcpListener},
     sync::{
         Arc, Mutex,
         atomic::{AtomicU16, AtomicUsize, Ordering},
     },
-    time::Duration,
+    time::{Duration, Instant},
 };
 
 use cognito_verifier::{
-    JwksCache, JwksSource, TokenUse, UserPoolKeys, Verifier, VerifierConfig, VerifyError,
+    FetchTimeouts, JwksCache, JwksSource, TokenUse, UserPoolKeys, Verifier, VerifierConfig, VerifyError,
+    jwks::{FETCH_TIMEOUT, JwksError, MAX_JWKS_BYTES},
     testing::{TestKey as Key, b64, id_token_claims, now},
+    verifier::{DEFAULT_LEEWAY, MAX_TOKEN_BYTES, issuers, jwks_url, pool_region},
 };
 use serde_json::{Value, json};
 
@@ -91,6 +95,92 @@ impl JwksServer {
     }
 }
 
+/// A loopback HTTP server that answers every request with exactly `response` (status line,
+/// headers, body: whatever a test needs, chunked or not), counting the requests it answered.
+fn raw_server(response: Vec<u8>) -> (String, Arc<AtomicUsize>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/jwks.json", listener.local_addr().unwrap());
+    let answered = Arc::new(AtomicUsize::new(0));
+    let counter = answered.clone();
+    std::thread::spawn(move || {
+        for mut socket in listener.incoming().map_while(Result::ok) {
+            let mut request = Vec::new();
+            let mut buf = [0; 1024];
+            while !request.windows(4).any(|w| w == b"\r\n\r\n") {
+                match socket.read(&mut buf) {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => request.extend_from_slice(&buf[..n]),
+                }
+            }
+            counter.fetch_add(1, Ordering::SeqCst);
+            let _ = socket.write_all(&response);
+        }
+    });
+    (url, answered)
+}
+
+/// The outcome of a fetch that must end by itself: a client that lost its timeouts fails the test
+/// here instead of hanging it.
+async fn gives_up_on_its_own<T>(fetch: impl Future<Output = T>) -> T {
+    tokio::time::timeout(FETCH_TIMEOUT * 3, fetch).await.expect("the JWKS fetch must time out by itself")
+}
+
+/// A loopback server that accepts connections and never says a word.
+fn silent_server() -> SocketAddr {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        let held: Vec<_> = listener.incoming().collect();
+        drop(held);
+    });
+    addr
+}
+
+/// `body` as a 200 response with a `Content-Length`.
+fn with_length(body: &[u8]) -> Vec<u8> {
+    let mut out = format!(
+        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+        body.len()
+    )
+    .into_bytes();
+    out.extend_from_slice(body);
+    out
+}
+
+/// `body` as a 200 response in 4 KiB chunks, declaring no length.
+fn chunked(body: &[u8]) -> Vec<u8> {
+    let mut out =
+        b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\nconnection: close\r\n\r\n"
+            .to_vec();
+    for chunk in body.chunks(4096) {
+        out.extend_from_slice(format!("{:x}\r\n", chunk.len()).as_bytes());
+        out.extend_from_slice(chunk);
+        out.extend_from_slice(b"\r\n");
+    }
+    out.extend_from_slice(b"0\r\n\r\n");
+    out
+}
+
+/// A legal JWKS of exactly `size` bytes: `key` published under as many kids (`k-0`, `k-1`, ...)
+/// as fit, then whitespace. Returns the text and the number of keys.
+fn jwks_of_exactly(key: &Key, size: usize) -> (String, usize) {
+    let mut text = String::from(r#"{"keys":["#);
+    let mut count = 0;
+    loop {
+        let jwk = with(key.jwk(), "kid", json!(format!("k-{count}"))).to_string();
+        let separator = if count == 0 { "" } else { "," };
+        if text.len() + separator.len() + jwk.len() + "]}".len() > size {
+            break;
+        }
+        text.push_str(separator);
+        text.push_str(&jwk);
+        count += 1;
+    }
+    text.push_str("]}");
+    text.push_str(&" ".repeat(size - text.len()));
+    (text, count)
+}
+
 // ---------------------------------------------------------------- accepted tokens
 
 #[tokio::test]
@@ -115,6 +205,50 @@ async fn accepts_iat_and_nbf_within_the_leeway() {
     let key = Key::new("k1");
     let claims = with(with(id_claims(), "iat", json!(now() + 2)), "nbf", json!(now() + 2));
     assert!(static_verifier(&[&key]).verify(&key.sign(&claims)).await.is_ok());
+}
+
+#[tokio::test]
+async fn claims_name_the_client_and_the_user_of_either_token_type() {
+    let key = Key::new("k1");
+    // An ID token names its client in `aud` and its user in `cognito:username`.
+    let id = with(id_claims(), "cognito:username", json!("ann"));
+    let claims = static_verifier(&[&key]).verify(&key.sign(&id)).await.unwrap();
+    assert_eq!((claims.client(), claims.internal_username()), (CLIENT, "ann"));
+    // An access token names them in `client_id` and `username`.
+    let config = VerifierConfig { token_use: TokenUse::Access, ..config() };
+    let verifier = Verifier::single(config, POOL, static_jwks(&[&key]));
+    let access = with(
+        with(
+            with(without(without(id_claims(), "aud"), "cognito:username"), "token_use", json!("access")),
+            "client_id",
+            json!(CLIENT),
+        ),
+        "username",
+        json!("bob"),
+    );
+    let claims = verifier.verify(&key.sign(&access)).await.unwrap();
+    assert_eq!((claims.client(), claims.internal_username()), (CLIENT, "bob"));
+    // With neither username claim, the user is the `sub`.
+    let claims = verifier.verify(&key.sign(&without(access, "username"))).await.unwrap();
+    assert_eq!(claims.internal_username(), "8f1c0d2e-sub");
+}
+
+#[tokio::test]
+async fn email_verified_may_be_a_boolean_or_the_same_word_as_a_string() {
+    let key = Key::new("k1");
+    let verifier = static_verifier(&[&key]);
+    for (value, verified) in
+        [(json!(true), true), (json!("true"), true), (json!(false), false), (json!("false"), false)]
+    {
+        let claims = verifier.verify(&key.sign(&with(id_claims(), "email_verified", value.clone()))).await.unwrap();
+        assert_eq!(claims.email_verified, verified, "{value}");
+    }
+    let claims = verifier.verify(&key.sign(&without(id_claims(), "email_verified"))).await.unwrap();
+    assert!(!claims.email_verified, "absent");
+    for value in [json!("TRUE"), json!("1"), json!(1)] {
+        let token = key.sign(&with(id_claims(), "email_verified", value.clone()));
+        assert!(matches!(refused(&verifier, &token).await, VerifyError::Malformed(_)), "{value}");
+    }
 }
 
 // ---------------------------------------------------------------- header and algorithm attacks
@@ -192,6 +326,38 @@ async fn rejects_oversized_tokens_before_decoding() {
     let key = Key::new("k1");
     let big = key.sign(&with(id_claims(), "padding", json!("x".repeat(9000))));
     assert_eq!(refused(&static_verifier(&[&key]), &big).await, VerifyError::TooLarge);
+}
+
+/// A valid token of exactly `len` characters: the claims padded, and the header when base64's
+/// 4-character steps skip `len`. Lengths are computed unsigned (an RSA-2048 signature is always
+/// 342 characters): only the token found is signed.
+fn token_of_exactly(key: &Key, len: usize) -> String {
+    let parts = |header_pad: usize, claim_pad: usize| {
+        let header = json!({"alg": "RS256", "kid": key.kid, "x": "h".repeat(header_pad)});
+        (header, with(id_claims(), "padding", json!("x".repeat(claim_pad))))
+    };
+    let unsigned_len = |(header, claims): &(Value, Value)| {
+        b64(header.to_string().as_bytes()).len() + 1 + b64(claims.to_string().as_bytes()).len() + 1 + 342
+    };
+    let base = unsigned_len(&parts(0, 0));
+    let (header, claims) = (0..4)
+        .flat_map(|header_pad| (0..16).map(move |step| (header_pad, ((len - base) * 3 / 4).saturating_sub(8) + step)))
+        .map(|(header_pad, claim_pad)| parts(header_pad, claim_pad))
+        .find(|parts| unsigned_len(parts) == len)
+        .expect("some padding gives the length");
+    let token = key.sign_with_header(&header, &claims);
+    assert_eq!(token.len(), len);
+    token
+}
+
+#[tokio::test]
+async fn accepts_a_token_of_exactly_the_size_limit_and_refuses_one_byte_more() {
+    let key = Key::new("k1");
+    let verifier = static_verifier(&[&key]);
+    let largest = token_of_exactly(&key, MAX_TOKEN_BYTES);
+    assert!(verifier.verify(&largest).await.is_ok());
+    let one_more = token_of_exactly(&key, MAX_TOKEN_BYTES + 1);
+    assert_eq!(refused(&verifier, &one_more).await, VerifyError::TooLarge);
 }
 
 #[tokio::test]
@@ -355,6 +521,17 @@ async fn rejects_missing_and_past_exp() {
 }
 
 #[tokio::test]
+async fn accepts_nbf_and_iat_at_the_edge_of_the_leeway() {
+    let key = Key::new("k1");
+    let verifier = static_verifier(&[&key]);
+    let edge = now() + DEFAULT_LEEWAY.as_secs();
+    for claim in ["nbf", "iat"] {
+        let token = key.sign(&with(id_claims(), claim, json!(edge)));
+        assert!(verifier.verify(&token).await.is_ok(), "{claim}");
+    }
+}
+
+#[tokio::test]
 async fn rejects_nbf_and_iat_in_the_future() {
     let key = Key::new("k1");
     let verifier = static_verifier(&[&key]);
@@ -384,6 +561,24 @@ async fn access_token_mode_checks_client_id_and_scopes() {
     let other_client = with(access, "client_id", json!("client-2"));
     assert_eq!(refused(&verifier, &key.sign(&other_client)).await, VerifyError::WrongAudience);
     assert_eq!(refused(&verifier, &key.sign(&id_claims())).await, VerifyError::WrongTokenUse);
+}
+
+#[test]
+fn a_pools_issuers_and_jwks_url_are_cognitos_for_its_region() {
+    assert_eq!(pool_region("eu-west-1_AbC"), Some("eu-west-1"));
+    assert_eq!(pool_region("_AbC"), None);
+    assert_eq!(pool_region("AbC"), None);
+    assert_eq!(
+        issuers("eu-west-1_AbC"),
+        [
+            "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbC".to_owned(),
+            "https://issuer-cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbC".to_owned(),
+        ]
+    );
+    assert_eq!(
+        jwks_url("eu-west-1_AbC"),
+        "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbC/.well-known/jwks.json"
+    );
 }
 
 #[tokio::test]
@@ -497,7 +692,123 @@ async fn an_oversized_jwks_is_refused() {
     let mut keys = Key::jwks(&[&key]);
     keys["keys"].as_array_mut().unwrap().extend(padding);
     let server = JwksServer::start(keys).await;
-    assert!(server.cache().load().await.is_err());
+    let loaded = server.cache().load().await;
+    assert!(matches!(loaded, Err(JwksError::TooLarge)), "{loaded:?}");
+}
+
+#[tokio::test]
+async fn a_jwks_of_exactly_the_size_limit_loads_with_or_without_a_content_length() {
+    // GIVEN a large but legal JWKS: over a hundred keys, exactly MAX_JWKS_BYTES long
+    let key = Key::new("k1");
+    let (jwks, count) = jwks_of_exactly(&key, MAX_JWKS_BYTES);
+    assert!(count > 100, "{count}");
+    for (framing, response) in [("content-length", with_length(jwks.as_bytes())), ("chunked", chunked(jwks.as_bytes()))]
+    {
+        let (url, _) = raw_server(response);
+        let cache = Arc::new(JwksCache::new(JwksSource::Url(url)).unwrap());
+        // WHEN it is loaded, THEN every key is there and usable
+        let loaded = cache.load().await;
+        assert!(matches!(loaded, Ok(n) if n == count), "{framing}: {loaded:?}");
+        let verifier = Verifier::single(config(), POOL, cache);
+        let last = format!("k-{}", count - 1);
+        let token = key.sign_with_header(&json!({"alg": "RS256", "kid": last}), &id_claims());
+        assert!(verifier.verify(&token).await.is_ok(), "{framing}");
+    }
+}
+
+#[tokio::test]
+async fn a_jwks_one_byte_over_the_limit_is_refused_with_the_size_error_with_or_without_a_content_length() {
+    let key = Key::new("k1");
+    let (jwks, _) = jwks_of_exactly(&key, MAX_JWKS_BYTES + 1);
+    for (framing, response) in [("content-length", with_length(jwks.as_bytes())), ("chunked", chunked(jwks.as_bytes()))]
+    {
+        let (url, answered) = raw_server(response);
+        let loaded = JwksCache::new(JwksSource::Url(url)).unwrap().load().await;
+        assert!(matches!(loaded, Err(JwksError::TooLarge)), "{framing}: {loaded:?}");
+        assert_eq!(answered.load(Ordering::SeqCst), 1, "{framing}");
+    }
+}
+
+#[tokio::test]
+async fn a_huge_chunked_jwks_is_refused_with_the_size_error() {
+    let key = Key::new("k1");
+    let (jwks, _) = jwks_of_exactly(&key, 4 * MAX_JWKS_BYTES);
+    let (url, _) = raw_server(chunked(jwks.as_bytes()));
+    let loaded = JwksCache::new(JwksSource::Url(url)).unwrap().load().await;
+    assert!(matches!(loaded, Err(JwksError::TooLarge)), "{loaded:?}");
+}
+
+#[tokio::test]
+async fn a_declared_oversized_jwks_is_refused_before_its_body_is_read() {
+    // The server announces more than the limit and sends no body at all: refusing on the header
+    // alone is the only way to answer TooLarge here.
+    let head =
+        format!("HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n", MAX_JWKS_BYTES + 1);
+    let (url, _) = raw_server(head.into_bytes());
+    let loaded = JwksCache::new(JwksSource::Url(url)).unwrap().load().await;
+    assert!(matches!(loaded, Err(JwksError::TooLarge)), "{loaded:?}");
+}
+
+#[tokio::test]
+async fn a_redirecting_jwks_url_is_refused_and_never_followed() {
+    // GIVEN a JWKS endpoint that redirects to another server holding keys
+    let key = Key::new("k1");
+    let target = JwksServer::start(Key::jwks(&[&key])).await;
+    for status in [301, 302, 303, 307, 308] {
+        let redirect = format!("HTTP/1.1 {status} Redirect\r\nlocation: {}\r\ncontent-length: 0\r\n\r\n", target.url);
+        let (url, answered) = raw_server(redirect.into_bytes());
+        // WHEN the keys are loaded
+        let cache = Arc::new(JwksCache::new(JwksSource::Url(url)).unwrap());
+        let loaded = cache.load().await;
+        // THEN the redirect is the answer: refused with its status, and its target never asked
+        assert!(matches!(loaded, Err(JwksError::Status(s)) if s == status), "{status}: {loaded:?}");
+        assert_eq!(answered.load(Ordering::SeqCst), 1, "{status}");
+        assert_eq!(target.fetches(), 0, "{status}");
+        let verifier = Verifier::single(config(), POOL, cache);
+        assert_eq!(refused(&verifier, &key.sign(&id_claims())).await, VerifyError::NoKeys, "{status}");
+    }
+}
+
+#[tokio::test]
+async fn a_jwks_endpoint_that_accepts_and_never_answers_fails_within_the_total_timeout() {
+    let addr = silent_server();
+    let timeouts = FetchTimeouts { connect: Duration::from_secs(60), total: Duration::from_millis(300) };
+    let cache = JwksCache::with_timeouts(JwksSource::Url(format!("http://{addr}/jwks.json")), timeouts).unwrap();
+    let started = Instant::now();
+    let loaded = gives_up_on_its_own(cache.load()).await;
+    assert!(matches!(loaded, Err(JwksError::Timeout)), "{loaded:?}");
+    assert!(started.elapsed() < Duration::from_secs(2), "{:?}", started.elapsed());
+}
+
+#[tokio::test]
+async fn a_jwks_endpoint_that_never_completes_the_tls_handshake_fails_within_the_connect_timeout() {
+    // The TCP connection opens, the TLS handshake never finishes: still connecting.
+    let addr = silent_server();
+    let timeouts = FetchTimeouts { connect: Duration::from_millis(300), total: Duration::from_secs(60) };
+    let cache = JwksCache::with_timeouts(JwksSource::Url(format!("https://{addr}/jwks.json")), timeouts).unwrap();
+    let started = Instant::now();
+    let loaded = gives_up_on_its_own(cache.load()).await;
+    assert!(matches!(loaded, Err(JwksError::Timeout)), "{loaded:?}");
+    assert!(started.elapsed() < Duration::from_secs(2), "{:?}", started.elapsed());
+}
+
+#[tokio::test]
+async fn a_jwks_fetch_gives_up_after_fetch_timeout_by_default() {
+    assert_eq!(FetchTimeouts::default(), FetchTimeouts { connect: FETCH_TIMEOUT, total: FETCH_TIMEOUT });
+    let addr = silent_server();
+    let cache = JwksCache::new(JwksSource::Url(format!("http://{addr}/jwks.json"))).unwrap();
+    let started = Instant::now();
+    let loaded = gives_up_on_its_own(cache.load()).await;
+    let elapsed = started.elapsed();
+    assert!(matches!(loaded, Err(JwksError::Timeout)), "{loaded:?}");
+    assert!(elapsed >= FETCH_TIMEOUT && elapsed < FETCH_TIMEOUT + Duration::from_secs(2), "{elapsed:?}");
+}
+
+#[tokio::test]
+async fn an_unreachable_jwks_endpoint_is_a_fetch_error() {
+    let addr = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+    let loaded = JwksCache::new(JwksSource::Url(format!("http://{addr}/jwks.json"))).unwrap().load().await;
+    assert!(matches!(loaded, Err(JwksError::Fetch(_))), "{loaded:?}");
 }
 
 #[tokio::test]
@@ -528,6 +839,22 @@ fn a_jwks_without_a_usable_rs256_signing_key_is_refused() {
     ] {
         assert!(JwksCache::new(JwksSource::Static(jwks.to_string())).is_err(), "{jwks}");
     }
+}
+
+#[tokio::test]
+async fn jwks_keys_need_a_kid_of_1_to_128_bytes() {
+    let key = Key::new("k1");
+    for kid in [String::new(), "k".repeat(129)] {
+        let jwks = json!({"keys": [with(key.jwk(), "kid", json!(kid))]});
+        let refused = JwksCache::new(JwksSource::Static(jwks.to_string()));
+        assert!(matches!(refused, Err(JwksError::Invalid(_))), "kid of {} bytes", kid.len());
+    }
+    let longest = "k".repeat(128);
+    let jwks = json!({"keys": [with(key.jwk(), "kid", json!(longest))]});
+    let verifier =
+        Verifier::single(config(), POOL, Arc::new(JwksCache::new(JwksSource::Static(jwks.to_string())).unwrap()));
+    let token = key.sign_with_header(&json!({"alg": "RS256", "kid": longest}), &id_claims());
+    assert!(verifier.verify(&token).await.is_ok());
 }
 
 #[tokio::test]
