@@ -401,5 +401,17 @@ mod tests {
         let (one, two) = (SrpClient::new().unwrap(), SrpClient::new().unwrap());
         assert_ne!(one.public_a_hex(), two.public_a_hex());
         assert!(!format!("{one:?}").contains(&one.a.to_hex()));
+        // A log still says what it was, without the secret.
+        assert_eq!(format!("{one:?}"), "SrpClient(<secret>)");
+    }
+
+    #[test]
+    fn the_secret_block_decodes_as_the_reference_clients_decode_it() {
+        // Standard base64 with `+` and `/`, padded or not, and characters outside the alphabet
+        // skipped (Python's b64decode, Node's Buffer.from): moto sends a UUID.
+        assert_eq!(lenient_base64("+/+/"), Some(vec![0xfb, 0xff, 0xbf]));
+        assert_eq!(lenient_base64("aGVsbG8="), Some(b"hello".to_vec()));
+        assert_eq!(lenient_base64("aGVs-bG8"), Some(b"hello".to_vec()));
+        assert_eq!(lenient_base64("a"), None);
     }
 }
