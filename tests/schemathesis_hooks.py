@@ -1,5 +1,6 @@
 """Loaded by schemathesis (SCHEMATHESIS_HOOKS) in the contract test, tests/tests/contract.rs:
-a work-around for the Python it runs on, and the rules of the contract no schema can state.
+a work-around for the Python it runs on, the bearer token each operation takes, and the rules
+of the contract no schema can state.
 
 Hypothesis names lambda filters in its reports by parsing the source of their module, and on the
 CPython this machine's virtualenv runs (3.11.7) `ast.parse` deep in a call stack can raise
@@ -7,6 +8,8 @@ CPython this machine's virtualenv runs (3.11.7) `ast.parse` deep in a call stack
 schemathesis then reports a "Runtime Error" for whichever operation was being generated. Only the
 lambda's printable name is lost, so give it a placeholder name instead of failing the run.
 """
+
+import os
 
 import schemathesis
 from hypothesis.internal import lambda_sources
@@ -83,3 +86,37 @@ def _breaks_a_joined_rule(case, response) -> bool:
             and email.lower() != str(body.get("username", "")).lower()
         )
     return False
+
+
+# ---- The bearer token each operation takes.
+#
+# An operation's `security` (else the document's) names the token it takes: `idToken` or
+# `accessToken`. The contract test passes the demo admin's two tokens in the environment, and for
+# the operations that end every session of the caller when they succeed (a sign-out, a password
+# change, deleting the account) the plain demo user's access token, so the admin's stay good for
+# the whole run.
+BEARERS = {
+    "idToken": os.environ.get("CONTRACT_ID_TOKEN"),
+    "accessToken": os.environ.get("CONTRACT_ACCESS_TOKEN"),
+}
+SESSION_ENDING = {"signOut", "changePassword", "deleteAccount"}
+
+
+def _scheme(operation) -> str | None:
+    raw = operation.definition.raw
+    security = raw.get("security", operation.schema.raw_schema.get("security", []))
+    names = [name for requirement in security for name in requirement]
+    return names[0] if names else None
+
+
+@schemathesis.hook
+def before_call(context, case, kwargs):
+    """`Authorization: Bearer <the token the operation takes>` on every protected operation."""
+    scheme = _scheme(case.operation)
+    if scheme is None:
+        return
+    if case.operation.definition.raw.get("operationId") in SESSION_ENDING:
+        token = os.environ["CONTRACT_SESSION_ENDING_ACCESS_TOKEN"]
+    else:
+        token = BEARERS[scheme]
+    case.headers = {**(case.headers or {}), "Authorization": f"Bearer {token}"}

@@ -35,6 +35,11 @@ pub struct AuthorizerConfig {
     pub required_groups: Vec<String>,
 }
 
+/// The scope an access token needs for Cognito to accept it on the calls a person makes about
+/// themselves (`GetUser`, `ChangePassword`, `GlobalSignOut`...): "Scopes, M2M, and resource
+/// servers", Cognito developer guide. Tokens of the API's own sign-in carry it.
+pub const USER_ADMIN_SCOPE: &str = "aws.cognito.signin.user.admin";
+
 fn list(value: &str) -> Vec<String> {
     value.split([',', ' ']).map(str::trim).filter(|s| !s.is_empty()).map(str::to_string).collect()
 }
@@ -46,8 +51,8 @@ impl AuthorizerConfig {
     /// |---|---|---|
     /// | `USER_POOL_ID` | required | the pool, or several, comma-separated (`{region}_{id}` each) |
     /// | `APP_CLIENT_IDS` | required | clients whose tokens are accepted |
-    /// | `TOKEN_USE` | `id` | `id`, or `access` to accept access tokens instead |
-    /// | `REQUIRED_SCOPES` | none | access tokens must carry one of these |
+    /// | `TOKEN_USE` | `both` | `both`: ID and access tokens, each where the route table takes it; `id` or `access`: that kind only |
+    /// | `REQUIRED_SCOPES` | `aws.cognito.signin.user.admin` | access tokens must carry one of these (the default is the scope Cognito needs to act as the person) |
     /// | `REQUIRED_GROUPS` | none | callers must be in one of these |
     /// | `ADMIN_GROUP` | `admins` | the group allowed on the admin routes |
     /// | `JWKS_JSON` / `JWKS_FILE` | none | the JWKS given at deploy time (one pool): no fetch |
@@ -74,14 +79,19 @@ impl AuthorizerConfig {
             return Err(invalid("APP_CLIENT_IDS", "is required"));
         }
         let token_use = match get("TOKEN_USE").as_deref() {
-            None | Some("id") => TokenUse::Id,
+            None | Some("both") => TokenUse::Either,
+            Some("id") => TokenUse::Id,
             Some("access") => TokenUse::Access,
-            Some(_) => return Err(invalid("TOKEN_USE", "must be `id` or `access`")),
+            Some(_) => return Err(invalid("TOKEN_USE", "must be `both`, `id` or `access`")),
         };
-        let required_scopes = get("REQUIRED_SCOPES").map(|v| list(&v)).unwrap_or_default();
-        if !required_scopes.is_empty() && token_use != TokenUse::Access {
-            return Err(invalid("REQUIRED_SCOPES", "needs TOKEN_USE=access (ID tokens carry no scopes)"));
-        }
+        let required_scopes = match (get("REQUIRED_SCOPES"), token_use) {
+            (Some(_), TokenUse::Id) => {
+                return Err(invalid("REQUIRED_SCOPES", "needs access tokens (ID tokens carry no scopes)"));
+            }
+            (Some(scopes), _) => list(&scopes),
+            (None, TokenUse::Id) => Vec::new(),
+            (None, _) => vec![USER_ADMIN_SCOPE.to_owned()],
+        };
         let leeway =
             match get("TOKEN_LEEWAY_SECONDS") {
                 None => DEFAULT_LEEWAY,
@@ -157,7 +167,8 @@ mod tests {
     #[test]
     fn defaults_are_strict() {
         let cfg = config(&BASE).unwrap();
-        assert_eq!(cfg.verifier.token_use, TokenUse::Id);
+        assert_eq!(cfg.verifier.token_use, TokenUse::Either);
+        assert_eq!(cfg.verifier.required_scopes, vec!["aws.cognito.signin.user.admin"]);
         assert_eq!(cfg.verifier.client_ids, vec!["c1", "c2"]);
         assert_eq!(cfg.verifier.leeway, std::time::Duration::from_secs(5));
         assert_eq!(cfg.admin_group, "admins");
@@ -173,9 +184,10 @@ mod tests {
         assert_eq!(config(&[("APP_CLIENT_IDS", "c")]).unwrap_err().name, "USER_POOL_ID");
         assert_eq!(config(&[("USER_POOL_ID", "nopool"), ("APP_CLIENT_IDS", "c")]).unwrap_err().name, "USER_POOL_ID");
         let with = |extra: (&'static str, &'static str)| config(&[BASE[0], BASE[1], extra]).unwrap_err().name;
-        assert_eq!(with(("TOKEN_USE", "both")), "TOKEN_USE");
+        assert_eq!(with(("TOKEN_USE", "either")), "TOKEN_USE");
         assert_eq!(with(("TOKEN_LEEWAY_SECONDS", "3600")), "TOKEN_LEEWAY_SECONDS");
-        assert_eq!(with(("REQUIRED_SCOPES", "api/read")), "REQUIRED_SCOPES");
+        let id_with_scopes = config(&[BASE[0], BASE[1], ("TOKEN_USE", "id"), ("REQUIRED_SCOPES", "api/read")]);
+        assert_eq!(id_with_scopes.unwrap_err().name, "REQUIRED_SCOPES");
         assert_eq!(with(("JWKS_FILE", "/nonexistent/jwks.json")), "JWKS_FILE");
     }
 
@@ -186,6 +198,18 @@ mod tests {
         assert_eq!(err.name, "JWKS_URL");
         let cfg = config(&[pools, BASE[1], ("JWKS_URL", "http://127.0.0.1:1/{userPoolId}/jwks.json")]).unwrap();
         assert!(matches!(&cfg.pools[1].1, JwksSource::Url(u) if u == "http://127.0.0.1:1/us-east-1_b/jwks.json"));
+    }
+
+    #[test]
+    fn one_kind_of_token_only_is_opt_in() {
+        let id = config(&[BASE[0], BASE[1], ("TOKEN_USE", "id")]).unwrap();
+        assert_eq!(id.verifier.token_use, TokenUse::Id);
+        assert!(id.verifier.required_scopes.is_empty());
+        let access = config(&[BASE[0], BASE[1], ("TOKEN_USE", "access")]).unwrap();
+        assert_eq!(access.verifier.token_use, TokenUse::Access);
+        assert_eq!(access.verifier.required_scopes, vec!["aws.cognito.signin.user.admin"]);
+        let both = config(&[BASE[0], BASE[1], ("TOKEN_USE", "both")]).unwrap();
+        assert_eq!(both.verifier.token_use, TokenUse::Either);
     }
 
     #[test]

@@ -1,6 +1,8 @@
-//! The API Gateway Lambda authorizer: verifies the caller's Cognito ID token locally and answers
-//! with a policy that stays correct when API Gateway caches it, plus a flat `context` the
-//! handlers read instead of calling Cognito.
+//! The API Gateway Lambda authorizer: verifies the caller's Cognito token (ID or access token,
+//! each by its own rules) locally and answers with a policy that stays correct when API Gateway
+//! caches it, plus a flat `context` the handlers read instead of calling Cognito. Each route
+//! takes the kind of token the route table names ([`api_types::routes::Access`]); the context
+//! says which kind the caller sent (`tokenUse`).
 //!
 //! The library has no Lambda dependency; `main.rs` plugs [`Authorizer::authorize`] into the
 //! runtime, and the local gateway calls it directly.
@@ -14,7 +16,7 @@ use std::sync::{Arc, RwLock};
 
 use api_types::{
     AuthorizerContext,
-    routes::{Access, ROUTES, Route, match_path},
+    routes::{BearerTokenUse, ROUTES, Route, match_path},
 };
 use cognito_verifier::{Claims, Verifier};
 use serde::{Serialize, Serializer, ser::SerializeStruct};
@@ -38,12 +40,12 @@ pub struct Authorizer {
     required_groups: Vec<String>,
     routes: &'static [Route],
     /// Policies already written, by stage ARN and kind of caller: a policy depends on nothing
-    /// else, so each is built once (up to three per stage), at most [`CACHED_POLICIES`] of them.
+    /// else, so each is built once (up to five per stage), at most [`CACHED_POLICIES`] of them.
     policies: RwLock<Vec<Arc<StagePolicy>>>,
 }
 
-/// How many policies [`Authorizer`] keeps written: a stage has up to three (one per [`CallerKind`]).
-const CACHED_POLICIES: usize = 24;
+/// How many policies [`Authorizer`] keeps written: a stage has up to five (one per [`CallerKind`]).
+const CACHED_POLICIES: usize = 40;
 
 /// What the authorizer answers API Gateway; serialises to the JSON the event's API expects
 /// ("Output from an Amazon API Gateway Lambda authorizer" and "Working with AWS Lambda
@@ -164,6 +166,10 @@ impl Authorizer {
                 return Err(Unauthorized);
             }
         };
+        let Some(token) = token_use_of(&claims) else {
+            log_decision("unauthorized", "unknown token_use", Some(&claims), target);
+            return Err(Unauthorized);
+        };
         let is_admin = claims.groups.contains(&self.admin_group);
         let in_required_group =
             self.required_groups.is_empty() || claims.groups.iter().any(|g| self.required_groups.contains(g));
@@ -176,8 +182,8 @@ impl Authorizer {
             Target::Rest { method_arn } => {
                 let caller = match (in_required_group, is_admin) {
                     (false, _) => CallerKind::Outsider,
-                    (true, true) => CallerKind::Admin,
-                    (true, false) => CallerKind::SignedIn,
+                    (true, true) => CallerKind::Admin(token),
+                    (true, false) => CallerKind::SignedIn(token),
                 };
                 let Some(policy) = self.policy_for(method_arn, caller) else {
                     log_decision("unauthorized", "malformed methodArn", Some(&claims), method_arn);
@@ -189,7 +195,7 @@ impl Authorizer {
                 Ok(AuthorizerResponse::Policy { principal_id, policy, context: context_of(claims) })
             }
             Target::Http { method, route_path, path } => {
-                let allowed = in_required_group && (is_admin || self.open_to_signed_in(method, route_path, path));
+                let allowed = in_required_group && self.open_to(is_admin, token, method, route_path, path);
                 log_decision(if allowed { "allow" } else { "deny" }, reason, Some(&claims), path);
                 Ok(AuthorizerResponse::Simple { is_authorized: allowed, context: context_of(claims) })
             }
@@ -197,18 +203,36 @@ impl Authorizer {
     }
 }
 
+/// The kind of token the verifier accepted, from its `token_use` claim.
+fn token_use_of(claims: &Claims) -> Option<BearerTokenUse> {
+    [BearerTokenUse::Id, BearerTokenUse::Access].into_iter().find(|kind| kind.claim() == claims.token_use)
+}
+
 impl Authorizer {
-    /// Whether an HTTP API request is for a route any signed-in caller may use. Fails closed:
-    /// only a positive match with a public or signed-in route of the table says yes, so catch-all
-    /// routes, other parameter names or unknown paths need the admins group.
-    fn open_to_signed_in(&self, method: &str, route_path: Option<&str>, path: &str) -> bool {
+    /// Whether an HTTP API request is open to a caller with this kind of token: a route of the
+    /// table that takes it, and that is not for admins only unless the caller is one. Fails
+    /// closed: for anyone but an admin only a positive match with a route of the table says yes,
+    /// so catch-all routes, other parameter names or unknown paths need the admins group; for
+    /// anyone, a route of the table that takes the other token says no.
+    fn open_to(
+        &self,
+        is_admin: bool,
+        token: BearerTokenUse,
+        method: &str,
+        route_path: Option<&str>,
+        path: &str,
+    ) -> bool {
         let method = if method.eq_ignore_ascii_case("HEAD") { "GET" } else { method };
         let candidates = || self.routes.iter().filter(|r| r.method.eq_ignore_ascii_case(method));
         // The declared route when it is one of ours; else (`$default`, `/{proxy+}`, other
         // parameter names) the route the concrete path is.
         let declared = route_path.and_then(|template| candidates().find(|r| r.path == template));
         let route = declared.or_else(|| candidates().find(|r| match_path(r.path, path).is_some()));
-        route.is_some_and(|r| r.access != Access::Admin)
+        match route {
+            Some(route) => route.access.bearer().is_none_or(|t| t == token) && (is_admin || !route.access.is_admin()),
+            // Unknown to the table: open to admins only, with the token the admin routes take.
+            None => is_admin && token == BearerTokenUse::Access,
+        }
     }
 }
 

@@ -4,18 +4,22 @@
 //! the API. A policy naming only the method being called would make the caller's next request
 //! to another route fail with a spurious 403; a policy allowing everything would let a cached
 //! non-admin policy open the admin routes. So the policy allows the whole stage and explicitly
-//! denies, for callers outside the admins group, every admin route of [`api_types::routes`].
+//! denies, for callers outside the admins group, every admin route of [`api_types::routes`], and
+//! for every caller, each route that takes the other kind of token: a policy cached for an ID
+//! token never opens a route that must be called with the access token, nor the reverse.
 
-use api_types::routes::{Access, ROUTES, Route};
+use api_types::routes::{BearerTokenUse, ROUTES, Route};
 use serde_json::{Value, json, value::RawValue};
 
-/// Who a policy is for: it depends on nothing else about the caller.
+/// Who a policy is for, and with which kind of token: it depends on nothing else about the
+/// caller.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CallerKind {
-    /// A member of the admins group: the whole stage.
-    Admin,
-    /// Any other signed-in caller: the whole stage but the admin routes.
-    SignedIn,
+    /// A member of the admins group: the whole stage but the routes that take the other token.
+    Admin(BearerTokenUse),
+    /// Any other signed-in caller: the whole stage but the admin routes and the routes that take
+    /// the other token.
+    SignedIn(BearerTokenUse),
     /// A caller outside the required groups: nothing (403).
     Outsider,
 }
@@ -100,15 +104,17 @@ pub fn for_caller(method_arn: &str, caller: CallerKind) -> Option<StagePolicy> {
 pub fn for_routes(routes: &[Route], method_arn: &str, caller: CallerKind) -> Option<StagePolicy> {
     let stage = stage_arn(method_arn)?;
     let whole_stage = || vec!["*/*".to_owned()];
+    let denied = |refused: &dyn Fn(&Route) -> bool| {
+        let pattern =
+            |r: &Route| format!("{}/{}", if r.method == "ANY" { "*" } else { r.method }, resource_pattern(r.path));
+        routes.iter().filter(|r| refused(r)).map(pattern).collect()
+    };
+    let other_token = |token: BearerTokenUse, r: &Route| r.access.bearer().is_some_and(|t| t != token);
     match caller {
-        CallerKind::Admin => StagePolicy::new(stage, caller, whole_stage(), Vec::new()),
-        CallerKind::SignedIn => {
-            let denied = routes
-                .iter()
-                .filter(|r| r.access == Access::Admin)
-                .map(|r| format!("{}/{}", if r.method == "ANY" { "*" } else { r.method }, resource_pattern(r.path)))
-                .collect();
-            StagePolicy::new(stage, caller, whole_stage(), denied)
+        CallerKind::Admin(token) => StagePolicy::new(stage, caller, whole_stage(), denied(&|r| other_token(token, r))),
+        CallerKind::SignedIn(token) => {
+            let refused = |r: &Route| r.access.is_admin() || other_token(token, r);
+            StagePolicy::new(stage, caller, whole_stage(), denied(&refused))
         }
         CallerKind::Outsider => StagePolicy::new(stage, caller, Vec::new(), whole_stage()),
     }
@@ -209,25 +215,43 @@ fn wildcard_match_in<T: Copy + PartialEq>(p: &[T], t: &[T], any_run: T, any_one:
 #[cfg(test)]
 mod tests {
     use super::*;
-    use api_types::routes::{AuthOperation, Operation, PasswordOperation, UsersOperation};
+    use api_types::routes::{Access, AuthOperation, Operation, PasswordOperation, UsersOperation};
+
+    const ID: BearerTokenUse = BearerTokenUse::Id;
+    const ACCESS: BearerTokenUse = BearerTokenUse::Access;
+    const KINDS: [BearerTokenUse; 2] = [ID, ACCESS];
+    /// Every kind of caller.
+    const CALLERS: [CallerKind; 5] = [
+        CallerKind::Admin(ID),
+        CallerKind::Admin(ACCESS),
+        CallerKind::SignedIn(ID),
+        CallerKind::SignedIn(ACCESS),
+        CallerKind::Outsider,
+    ];
 
     const fn route(method: &'static str, path: &'static str, operation: Operation, access: Access) -> Route {
         Route { method, path, operation, access }
     }
 
-    /// A route table with admin routes, parameters and a public route, whatever the API has today.
+    /// A route table with admin routes, parameters, a public route and routes for each kind of
+    /// token (an admin route for the ID token too), whatever the API has today.
     const TABLE: &[Route] = &[
         route("POST", "/auth/sign-in", Operation::Auth(AuthOperation::SignIn), Access::Public),
-        route("GET", "/me", Operation::Auth(AuthOperation::Me), Access::SignedIn),
-        route("POST", "/password/change", Operation::Password(PasswordOperation::ChangePassword), Access::SignedIn),
-        route("GET", "/users", Operation::Users(UsersOperation::ListUsers), Access::Admin),
-        route("GET", "/users/{username}", Operation::Users(UsersOperation::GetUser), Access::Admin),
-        route("DELETE", "/users/{username}", Operation::Users(UsersOperation::DeleteUser), Access::Admin),
+        route("GET", "/me", Operation::Auth(AuthOperation::Me), Access::SignedIn(ID)),
+        route(
+            "POST",
+            "/password/change",
+            Operation::Password(PasswordOperation::ChangePassword),
+            Access::SignedIn(ACCESS),
+        ),
+        route("GET", "/users", Operation::Users(UsersOperation::ListUsers), Access::Admin(ID)),
+        route("GET", "/users/{username}", Operation::Users(UsersOperation::GetUser), Access::Admin(ACCESS)),
+        route("DELETE", "/users/{username}", Operation::Users(UsersOperation::DeleteUser), Access::Admin(ACCESS)),
         route(
             "PUT",
             "/users/{username}/groups/{group}",
             Operation::Users(UsersOperation::AddUserToGroup),
-            Access::Admin,
+            Access::Admin(ACCESS),
         ),
     ];
 
@@ -249,37 +273,64 @@ mod tests {
     }
 
     #[test]
-    fn cached_policy_allows_every_signed_in_route() {
+    fn cached_policy_allows_every_signed_in_route_of_the_callers_token() {
         for table in [TABLE, ROUTES] {
-            let policy = for_routes(table, ARN, CallerKind::SignedIn).unwrap();
-            for route in table.iter().filter(|r| r.access != Access::Admin) {
-                assert!(permits(&policy, &arn(route.method, &concrete(route.path))), "{route:?}");
+            for token in KINDS {
+                let policy = for_routes(table, ARN, CallerKind::SignedIn(token)).unwrap();
+                for route in table.iter().filter(|r| r.access == Access::SignedIn(token)) {
+                    assert!(permits(&policy, &arn(route.method, &concrete(route.path))), "{token:?} {route:?}");
+                }
             }
         }
     }
 
     #[test]
     fn cached_policy_denies_admin_routes_to_others_and_allows_them_to_admins() {
-        let user = for_routes(TABLE, ARN, CallerKind::SignedIn).unwrap();
-        let admin = for_routes(TABLE, ARN, CallerKind::Admin).unwrap();
-        let outsider = for_routes(TABLE, ARN, CallerKind::Outsider).unwrap();
-        let admin_routes: Vec<_> = TABLE.iter().filter(|r| r.access == Access::Admin).collect();
-        assert!(!admin_routes.is_empty());
-        for route in admin_routes {
-            let target = arn(route.method, &concrete(route.path));
-            assert!(!permits(&user, &target), "{route:?}");
-            assert!(permits(&admin, &target), "{route:?}");
+        for token in KINDS {
+            let user = for_routes(TABLE, ARN, CallerKind::SignedIn(token)).unwrap();
+            let admin = for_routes(TABLE, ARN, CallerKind::Admin(token)).unwrap();
+            let admin_routes: Vec<_> = TABLE.iter().filter(|r| r.access == Access::Admin(token)).collect();
+            assert!(!admin_routes.is_empty());
+            for route in admin_routes {
+                let target = arn(route.method, &concrete(route.path));
+                assert!(!permits(&user, &target), "{route:?}");
+                assert!(permits(&admin, &target), "{route:?}");
+            }
+            // The deny is precise: same paths with other methods, and look-alike paths, stay open.
+            assert!(permits(&user, &arn("GET", "/usersettings")));
+            assert!(permits(&user, &arn("POST", "/users")));
         }
-        // The deny is precise: same paths with other methods, and look-alike paths, stay open.
-        assert!(permits(&user, &arn("GET", "/usersettings")));
+        let outsider = for_routes(TABLE, ARN, CallerKind::Outsider).unwrap();
         for route in TABLE {
             assert!(!permits(&outsider, &arn(route.method, &concrete(route.path))), "{route:?}");
         }
     }
 
     #[test]
+    fn a_policy_cached_for_one_kind_of_token_denies_the_routes_of_the_other_to_admins_too() {
+        // GIVEN a policy written for an ID token and one for an access token, for each role
+        for table in [TABLE, ROUTES] {
+            for caller in CALLERS {
+                let policy = for_routes(table, ARN, caller).unwrap();
+                let token = match caller {
+                    CallerKind::Admin(token) | CallerKind::SignedIn(token) => token,
+                    CallerKind::Outsider => continue,
+                };
+                // THEN no route that takes the other token is open to it, from the cache or not
+                for route in table.iter().filter(|r| r.access.bearer().is_some_and(|t| t != token)) {
+                    assert!(!permits(&policy, &arn(route.method, &concrete(route.path))), "{caller:?} {route:?}");
+                }
+            }
+        }
+        // AND the API's own table has routes for each kind, so the rule is not vacuous
+        for token in KINDS {
+            assert!(ROUTES.iter().any(|r| r.access == Access::SignedIn(token)), "{token:?}");
+        }
+    }
+
+    #[test]
     fn policy_does_not_reach_other_stages_or_apis() {
-        let policy = for_caller(ARN, CallerKind::Admin).unwrap();
+        let policy = for_caller(ARN, CallerKind::Admin(ACCESS)).unwrap();
         assert_eq!(policy.stage(), "arn:aws:execute-api:us-east-1:123456789012:abc123/prod");
         for elsewhere in [
             "arn:aws:execute-api:us-east-1:123456789012:abc123/dev/GET/me",
@@ -293,7 +344,7 @@ mod tests {
 
     #[test]
     fn a_policy_covers_exactly_the_method_arns_whose_stage_is_its_own() {
-        let policy = for_caller(ARN, CallerKind::SignedIn).unwrap();
+        let policy = for_caller(ARN, CallerKind::SignedIn(ID)).unwrap();
         for method_arn in [
             ARN,
             "arn:aws:execute-api:us-east-1:123456789012:abc123/prod/DELETE/users/a:b/c",
@@ -318,7 +369,7 @@ mod tests {
             "arn:aws:s3:::bucket/x/GET/me",
             "arn:aws:execute-api:r:a:/s/GET/x",
         ] {
-            assert!(for_caller(bad, CallerKind::SignedIn).is_none(), "{bad}");
+            assert!(for_caller(bad, CallerKind::SignedIn(ID)).is_none(), "{bad}");
         }
     }
 
@@ -360,7 +411,7 @@ mod tests {
 
     #[test]
     fn a_cached_signed_in_policy_denies_an_admin_path_that_holds_a_star() {
-        let policy = for_routes(TABLE, ARN, CallerKind::SignedIn).unwrap();
+        let policy = for_routes(TABLE, ARN, CallerKind::SignedIn(ACCESS)).unwrap();
         for path in ["/users/*alice", "/users/*", "/users/a*b/groups/*"] {
             let verb = if path.contains("groups") { "PUT" } else { "GET" };
             assert!(!permits(&policy, &arn(verb, path)), "{verb} {path}");
@@ -479,7 +530,7 @@ mod tests {
             ("no stage", "arn:aws:execute-api:us-east-1:123456789012:abc123"),
         ] {
             assert_eq!(stage_arn(bad), None, "{part}: {bad}");
-            for caller in [CallerKind::Admin, CallerKind::SignedIn, CallerKind::Outsider] {
+            for caller in CALLERS {
                 assert!(for_caller(bad, caller).is_none(), "{part}: {bad}");
             }
         }
@@ -495,7 +546,7 @@ mod tests {
 
     #[test]
     fn a_policy_is_for_the_caller_it_was_written_for() {
-        for caller in [CallerKind::Admin, CallerKind::SignedIn, CallerKind::Outsider] {
+        for caller in CALLERS {
             assert_eq!(for_caller(ARN, caller).unwrap().caller(), caller);
         }
     }

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use authorizer::{Authorizer, Unauthorized};
 use cognito_verifier::{
     JwksCache, JwksSource, Verifier, VerifierConfig,
-    testing::{TestKey, id_token_claims},
+    testing::{TestKey, access_token_claims, id_token_claims},
 };
 use serde_json::{Value, json};
 
@@ -148,13 +148,13 @@ const ADMIN_API: &[api_types::routes::Route] = &[
         method: "GET",
         path: "/me",
         operation: api_types::routes::Operation::Auth(api_types::routes::AuthOperation::Me),
-        access: api_types::routes::Access::SignedIn,
+        access: api_types::routes::Access::SignedIn(api_types::routes::BearerTokenUse::Id),
     },
     api_types::routes::Route {
         method: "GET",
         path: "/users",
         operation: api_types::routes::Operation::Users(api_types::routes::UsersOperation::ListUsers),
-        access: api_types::routes::Access::Admin,
+        access: api_types::routes::Access::Admin(api_types::routes::BearerTokenUse::Id),
     },
 ];
 
@@ -245,6 +245,98 @@ async fn configuration_from_the_environment_builds_a_working_authorizer() {
     let answer =
         auth.authorize(&token_event(&key.sign(&id_token_claims(REGION, POOL, CLIENT)))).await.unwrap().to_value();
     assert!(authorizer::policy::allows(&answer["policyDocument"], ARN));
+}
+
+/// The authorizer as deployed: ID and access tokens, each where the API's route table takes it.
+fn api_authorizer(key: &TestKey) -> Authorizer {
+    let jwks = TestKey::jwks(&[key]).to_string();
+    let vars = [("USER_POOL_ID", POOL), ("APP_CLIENT_IDS", CLIENT), ("JWKS_JSON", jwks.as_str())];
+    let config = authorizer::AuthorizerConfig::from_lookup(|name| {
+        vars.iter().find(|(k, _)| *k == name).map(|(_, v)| v.to_string())
+    });
+    config.unwrap().build().unwrap()
+}
+
+fn method_arn(verb: &str, path: &str) -> String {
+    format!("arn:aws:execute-api:eu-west-1:123456789012:api1/prod/{verb}{path}")
+}
+
+#[tokio::test]
+async fn each_kind_of_token_opens_only_the_routes_that_take_it_even_from_the_cache() {
+    // GIVEN the deployed authorizer, a person's ID token and their access token
+    let key = TestKey::new("k1");
+    let auth = api_authorizer(&key);
+    let mut plain_id = id_token_claims(REGION, POOL, CLIENT);
+    plain_id["cognito:groups"] = json!([]);
+    let mut plain_access = access_token_claims(REGION, POOL, CLIENT);
+    plain_access["cognito:groups"] = json!([]);
+    let (id_routes, access_routes) = (
+        [("GET", "/me"), ("POST", "/credentials")],
+        [("GET", "/mfa/preference"), ("POST", "/auth/sign-out"), ("POST", "/password/change")],
+    );
+    for (claims, admin) in [
+        (plain_id, false),
+        (id_token_claims(REGION, POOL, CLIENT), true),
+        (plain_access, false),
+        (access_token_claims(REGION, POOL, CLIENT), true),
+    ] {
+        let is_access = claims["token_use"] == "access";
+        // WHEN the token calls a route that takes it (so API Gateway caches the answer)
+        let first = if is_access { access_routes[0] } else { id_routes[0] };
+        let event = json!({"type": "TOKEN", "authorizationToken": format!("Bearer {}", key.sign(&claims)), "methodArn": method_arn(first.0, first.1)});
+        let answer = auth.authorize(&event).await.unwrap().to_value();
+        let policy = &answer["policyDocument"];
+        // THEN the cached policy opens the routes of its kind, and none of the other kind
+        for (verb, path) in id_routes {
+            assert_eq!(authorizer::policy::allows(policy, &method_arn(verb, path)), !is_access, "{claims} {path}");
+        }
+        for (verb, path) in access_routes {
+            assert_eq!(authorizer::policy::allows(policy, &method_arn(verb, path)), is_access, "{claims} {path}");
+        }
+        // AND the admin routes take the access token, of an admin only
+        let users = method_arn("GET", "/users");
+        assert_eq!(authorizer::policy::allows(policy, &users), is_access && admin, "{claims}");
+        // AND the context names the kind, and the same person either way
+        assert_eq!(answer["context"]["tokenUse"], if is_access { "access" } else { "id" });
+        assert_eq!(answer["context"]["username"], "8f1c0d2e-sub");
+        assert_eq!(answer["context"]["clientId"], CLIENT);
+    }
+}
+
+#[tokio::test]
+async fn an_access_token_without_the_user_admin_scope_or_for_another_client_is_refused() {
+    let key = TestKey::new("k1");
+    let auth = api_authorizer(&key);
+    let mut unscoped = access_token_claims(REGION, POOL, CLIENT);
+    unscoped["scope"] = json!("openid email");
+    let other_client = access_token_claims(REGION, POOL, "client-2");
+    let mut id_as_access = id_token_claims(REGION, POOL, CLIENT);
+    id_as_access["token_use"] = json!("access");
+    for claims in [unscoped, other_client, id_as_access] {
+        let event = json!({"type": "TOKEN", "authorizationToken": key.sign(&claims), "methodArn": method_arn("GET", "/mfa/preference")});
+        assert_eq!(auth.authorize(&event).await.err(), Some(Unauthorized), "{claims}");
+    }
+}
+
+#[tokio::test]
+async fn http_api_requests_are_open_only_with_the_token_the_route_takes() {
+    let key = TestKey::new("k1");
+    let auth = api_authorizer(&key);
+    let (id, access) =
+        (key.sign(&id_token_claims(REGION, POOL, CLIENT)), key.sign(&access_token_claims(REGION, POOL, CLIENT)));
+    for (token, method, route_key, path, open) in [
+        (&id, "GET", "GET /me", "/me", true),
+        (&access, "GET", "GET /me", "/me", false),
+        (&access, "GET", "GET /mfa/preference", "/mfa/preference", true),
+        (&id, "GET", "GET /mfa/preference", "/mfa/preference", false),
+        (&access, "GET", "$default", "/users", true),
+        (&id, "GET", "$default", "/users", false),
+        (&id, "POST", "ANY /{proxy+}", "/auth/sign-out", false),
+    ] {
+        let event = http_api_event_on(token, method, route_key, path, "$default");
+        let answer = auth.authorize(&event).await.unwrap().to_value();
+        assert_eq!(answer["isAuthorized"], open, "{route_key} {path} with {}", &token[..8]);
+    }
 }
 
 /// Collects what a subscriber writes.

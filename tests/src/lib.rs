@@ -125,7 +125,7 @@ impl TestStack {
         req.send().await.expect("request reaches the local gateway").status()
     }
 
-    /// GETs `path` with the ID token and one extra header; returns the status.
+    /// GETs `path` with `token` as the bearer and one extra header; returns the status.
     pub async fn get_with_header(&self, path: &str, token: &str, name: &str, value: &str) -> StatusCode {
         let req = self
             .http
@@ -178,9 +178,15 @@ impl TestStack {
         self.post("/auth/challenge", body).await
     }
 
-    /// The ID token of a fresh sign-in.
+    /// The ID token of a fresh sign-in: the bearer of `/me` and `/credentials`.
     pub async fn id_token(&self, user: &DemoUser) -> String {
         self.sign_in(user).await["tokens"]["idToken"].as_str().expect("idToken").to_string()
+    }
+
+    /// The access token of a fresh sign-in: the bearer of every other protected route (MFA,
+    /// password change, sign-out, and the admin routes).
+    pub async fn access_token(&self, user: &DemoUser) -> String {
+        self.sign_in(user).await["tokens"]["accessToken"].as_str().expect("accessToken").to_string()
     }
 
     /// The code last sent to `email` of `kind` (`sign-up`, `reset-password`, `sms-mfa`,

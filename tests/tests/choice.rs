@@ -1,6 +1,8 @@
 //! Choice-based sign-in (`USER_AUTH`) through the local gateway, as a frontend drives it: the
 //! preferred first factor or the choice, a password (proven with SRP by the API) or an 8-digit
-//! code read from the outbox, and unknown people answered like known ones.
+//! code read from the outbox, and unknown people answered like known ones. A confirmation signs
+//! in only with its sign-up's receipt, so confirming a sign-up someone else made of one's address
+//! never hands one a session in an account whose password they know.
 
 use e2e::{ApiResponse, TestStack, text};
 use reqwest::StatusCode;
@@ -138,9 +140,13 @@ async fn a_passwordless_sign_up_is_confirmed_and_signed_in_at_once_with_the_emai
     let email = "new.person@example.com";
     let up = t.post("/auth/sign-up", json!({"username": email})).await;
     assert_eq!(up.status, StatusCode::CREATED, "{:?}", up.body);
-    // WHEN they confirm with the code from their mail and ask to be signed in
+    // WHEN they confirm with the code from their mail and ask to be signed in, with the receipt
+    // their sign-up answered
     let code = t.sent_code(email, "sign-up");
-    let confirmed = t.post("/auth/confirm-sign-up", json!({"username": email, "code": code, "signIn": true})).await;
+    let receipt = text(&up.body, "/receipt");
+    let confirmed = t
+        .post("/auth/confirm-sign-up", json!({"username": email, "code": code, "signIn": true, "receipt": receipt}))
+        .await;
     // THEN the confirmation answers tokens that work
     let id_token = signed_in(&confirmed).to_string();
     assert_eq!(t.get("/me", Some(&id_token)).await.status, StatusCode::OK);
@@ -149,4 +155,78 @@ async fn a_passwordless_sign_up_is_confirmed_and_signed_in_at_once_with_the_emai
     let choice = start(&t, email, None).await;
     let password = t.answer(&choice, json!({"ANSWER": "PASSWORD", "PASSWORD": "Any-passw0rd"})).await;
     assert_eq!((password.status, password.error_code()), (StatusCode::UNAUTHORIZED, "NotAuthorized"));
+}
+
+/// `POST /auth/confirm-sign-up` with `signIn` and, if any, `receipt`.
+async fn confirm_and_sign_in(t: &TestStack, username: &str, receipt: Option<&str>) -> ApiResponse {
+    let code = t.sent_code(username, "sign-up");
+    let mut body = json!({"username": username, "code": code, "signIn": true});
+    if let Some(receipt) = receipt {
+        body["receipt"] = json!(receipt);
+    }
+    t.post("/auth/confirm-sign-up", body).await
+}
+
+#[tokio::test]
+async fn confirming_with_sign_in_signs_in_only_with_the_sign_ups_own_receipt() {
+    // GIVEN three people who signed up with a password, each answered a receipt
+    let t = TestStack::start().await;
+    let password = "Sign-up-passw0rd1";
+    let (ann, bob, cy) = ("ann@example.com", "bob@example.com", "cy@example.com");
+    let mut receipts = Vec::new();
+    for email in [ann, bob, cy] {
+        let up = t.post("/auth/sign-up", json!({"username": email, "password": password})).await;
+        assert_eq!(up.status, StatusCode::CREATED, "{:?}", up.body);
+        receipts.push(text(&up.body, "/receipt").to_string());
+    }
+    // WHEN ann confirms with her own receipt THEN the confirmation signs her in
+    let own = confirm_and_sign_in(&t, ann, Some(&receipts[0])).await;
+    let id_token = signed_in(&own).to_string();
+    assert_eq!(t.get("/me", Some(&id_token)).await.body["email"], json!(ann));
+    // WHEN bob confirms without a receipt, and cy with ann's
+    for (email, receipt) in [(bob, None), (cy, Some(receipts[0].as_str()))] {
+        let confirmed = confirm_and_sign_in(&t, email, receipt).await;
+        // THEN the account is confirmed, and the answer holds no tokens: 204
+        assert_eq!((confirmed.status, &confirmed.body), (StatusCode::NO_CONTENT, &Value::Null), "{email}");
+        // AND the password signs in: the account is confirmed
+        let password_sign_in = t.try_sign_in(email, password, Some("USER_PASSWORD_AUTH")).await;
+        assert_eq!(password_sign_in.status, StatusCode::OK, "{email}: {:?}", password_sign_in.body);
+    }
+}
+
+#[tokio::test]
+async fn confirming_a_sign_up_someone_else_made_of_ones_address_signs_nobody_in_and_a_reset_locks_them_out() {
+    // GIVEN an attacker who signed up the victim's address with a password of their own, keeping
+    // the receipt (the pre-hijacking of an account)
+    let t = TestStack::start().await;
+    let victim = "victim@example.com";
+    let theirs = "Attacker-passw0rd1";
+    let up = t.post("/auth/sign-up", json!({"username": victim, "password": theirs})).await;
+    assert_eq!(up.status, StatusCode::CREATED, "{:?}", up.body);
+    // WHEN the victim, mailed a code for a sign-up they did not make, confirms it and asks to be
+    // signed in
+    let confirmed = confirm_and_sign_in(&t, victim, None).await;
+    // THEN the account is confirmed, but the confirmation hands the victim no session in an
+    // account whose password someone else knows: 204, no tokens
+    assert_eq!((confirmed.status, &confirmed.body), (StatusCode::NO_CONTENT, &Value::Null));
+    // (and the attacker's password signs in, as it would anywhere: only a reset ends that)
+    let attacker = t.try_sign_in(victim, theirs, Some("USER_PASSWORD_AUTH")).await;
+    assert_eq!(attacker.status, StatusCode::OK, "{:?}", attacker.body);
+    // WHEN the victim resets the password with the code mailed to them
+    assert_eq!(t.post("/password/forgot", json!({"username": victim})).await.status, StatusCode::ACCEPTED);
+    let code = t.sent_code(victim, "reset-password");
+    let reset =
+        t.post("/password/reset", json!({"username": victim, "code": code, "newPassword": "Victim-passw0rd1"})).await;
+    assert_eq!(reset.status, StatusCode::NO_CONTENT, "{:?}", reset.body);
+    // THEN the attacker's password no longer signs in, and the attacker's session is over
+    let again = t.try_sign_in(victim, theirs, Some("USER_PASSWORD_AUTH")).await;
+    assert_eq!((again.status, again.error_code()), (StatusCode::UNAUTHORIZED, "NotAuthorized"), "{:?}", again.body);
+    let refresh = json!({"refreshToken": text(&attacker.body, "/tokens/refreshToken")});
+    let refreshed = t.post("/auth/refresh", refresh).await;
+    assert_eq!((refreshed.status, refreshed.error_code()), (StatusCode::UNAUTHORIZED, "NotAuthorized"));
+    let read = t.get("/account", Some(text(&attacker.body, "/tokens/accessToken"))).await;
+    assert_eq!((read.status, read.error_code()), (StatusCode::UNAUTHORIZED, "Unauthorized"), "{:?}", read.body);
+    // AND the victim signs in with their own password
+    let own = t.try_sign_in(victim, "Victim-passw0rd1", Some("USER_PASSWORD_AUTH")).await;
+    assert_eq!(own.status, StatusCode::OK, "{:?}", own.body);
 }

@@ -1,7 +1,7 @@
 //! The running API against `openapi.yaml`: schemathesis generates requests for every operation
 //! (the spec's examples, boundary and wrong-type values, then random ones), valid and invalid by
-//! the schema, and sends them through the local gateway with a demo admin's ID token, against a
-//! fresh stack. Any 5xx, any response that does not match its schema, status or content type, a
+//! the schema, and sends them through the local gateway with a demo admin's ID or access token,
+//! as each operation's `security` names it, against a fresh stack. Any 5xx, any response that does not match its schema, status or content type, a
 //! missing `x-request-id`, a valid request the API refuses (a 400 of its own checks) or an
 //! invalid one it accepts fails it. What counts as refusing and accepting, and the few rules a
 //! schema cannot state, are in `tests/schemathesis.toml` and `tests/schemathesis_hooks.py`.
@@ -29,7 +29,12 @@ async fn schemathesis_finds_no_server_error_and_no_contract_violation_on_any_rou
     std::fs::create_dir_all(&report).expect("report dir");
     let moto_log = report.join("moto.log");
     let t = TestStack::start_with(StackOptions { moto_log: Some(moto_log.clone()), ..StackOptions::for_tests() }).await;
-    let token = t.id_token(t.admin()).await;
+    // Each operation gets the token its `security` names (schemathesis_hooks.py): the admin's,
+    // but for those that end every session of the caller when they succeed (sign-out, a password
+    // change, deleting the account), which get the plain demo user's, so the admin's session
+    // lives through the run.
+    let admin = t.sign_in(t.admin()).await;
+    let session_ending = t.access_token(t.user()).await;
     // The virtualenv that provides moto provides schemathesis too.
     let schemathesis = default_moto_bin().with_file_name("schemathesis");
     assert!(schemathesis.exists(), "{} not found: run `make venv`", schemathesis.display());
@@ -41,7 +46,6 @@ async fn schemathesis_finds_no_server_error_and_no_contract_violation_on_any_rou
         .arg("run")
         .arg(repo_file("openapi.yaml"))
         .args(["--url", &t.stack.url])
-        .args(["--header", &format!("Authorization: Bearer {token}")])
         .args(["--checks", CHECKS])
         .args(["--phases", "examples,coverage,fuzzing"])
         .args(["--max-examples", &var("SCHEMATHESIS_MAX_EXAMPLES", "25")])
@@ -50,6 +54,9 @@ async fn schemathesis_finds_no_server_error_and_no_contract_violation_on_any_rou
         .arg("--report-dir")
         .arg(&report)
         .env("SCHEMATHESIS_HOOKS", repo_file("tests/schemathesis_hooks.py"))
+        .env("CONTRACT_ID_TOKEN", e2e::text(&admin, "/tokens/idToken"))
+        .env("CONTRACT_ACCESS_TOKEN", e2e::text(&admin, "/tokens/accessToken"))
+        .env("CONTRACT_SESSION_ENDING_ACCESS_TOKEN", &session_ending)
         .stdin(Stdio::null())
         .kill_on_drop(true);
     let run = tokio::time::timeout(Duration::from_secs(600), command.output())

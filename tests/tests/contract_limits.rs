@@ -42,6 +42,7 @@ fn shared_schemas_carry_the_apis_own_limits() {
         ("DeviceName", Some(1), input::DEVICE_NAME_MAX_CHARS),
         ("Email", Some(3), input::EMAIL_MAX_CHARS),
         ("AttributeValue", None, input::ATTRIBUTE_VALUE_MAX_CHARS),
+        ("SignUpReceipt", Some(1), auth_domain::registration::RECEIPT_MAX_CHARS),
     ];
     for (name, min, max) in limits {
         let s = schema(&spec, name);
@@ -66,6 +67,7 @@ fn shared_schemas_carry_the_apis_own_patterns() {
         ("Password", not_blank.clone()),
         ("Token", not_blank.clone()),
         ("Session", not_blank.clone()),
+        ("SignUpReceipt", not_blank.clone()),
         ("DeviceName", not_blank),
         ("NewPassword", input::password_pattern()),
         ("Email", input::email_pattern()),

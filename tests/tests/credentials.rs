@@ -36,6 +36,10 @@ async fn credentials_need_a_valid_id_token() {
     let t = TestStack::start().await;
     assert_eq!(t.send("POST", "/credentials", None, None).await.status, StatusCode::UNAUTHORIZED);
     assert_eq!(t.send("POST", "/credentials", Some("not-a-token"), None).await.status, StatusCode::UNAUTHORIZED);
+    // The access token is the other kind: the identity pool takes ID tokens only.
+    let access_token = t.access_token(t.user()).await;
+    let reply = t.send("POST", "/credentials", Some(&access_token), None).await;
+    assert_eq!((reply.status, reply.error_code()), (StatusCode::FORBIDDEN, "Forbidden"), "{:?}", reply.body);
 }
 
 #[tokio::test]
@@ -70,9 +74,8 @@ async fn a_person_signed_out_everywhere_gets_no_credentials_with_their_old_id_to
     let session = t.sign_in(t.user()).await;
     let id_token = e2e::text(&session, "/tokens/idToken");
     assert_eq!(t.send("POST", "/credentials", Some(id_token), None).await.status, StatusCode::OK);
-    // WHEN they sign out (everywhere: GlobalSignOut)
-    let body = serde_json::json!({"accessToken": e2e::text(&session, "/tokens/accessToken")}).to_string();
-    let out = t.send("POST", "/auth/sign-out", Some(id_token), Some(&body)).await;
+    // WHEN they sign out (everywhere: GlobalSignOut) with their access token
+    let out = t.send("POST", "/auth/sign-out", Some(e2e::text(&session, "/tokens/accessToken")), None).await;
     assert_eq!(out.status, StatusCode::NO_CONTENT, "{:?}", out.body);
     // THEN the identity pool (ServerSideTokenCheck) no longer takes that ID token, although it
     // has not expired ...

@@ -43,17 +43,15 @@ async fn after_totp_enrolment_sign_in_asks_for_a_code() {
     // GIVEN the demo user, signed in
     let t = TestStack::start().await;
     let session = sign_in(&t, &t.user().email, &t.user().password).await.body;
-    let (id_token, access_token) = (text(&session, "/tokens/idToken"), text(&session, "/tokens/accessToken"));
-    // WHEN they enrol an authenticator app
-    let setup = t
-        .send("POST", "/mfa/totp/setup", Some(id_token), Some(&json!({"accessToken": access_token}).to_string()))
-        .await;
+    let access_token = text(&session, "/tokens/accessToken");
+    // WHEN they enrol an authenticator app, with their access token as the bearer
+    let setup = t.send("POST", "/mfa/totp/setup", Some(access_token), None).await;
     assert_eq!(setup.status, StatusCode::OK, "{:?}", setup.body);
     assert!(!text(&setup.body, "/secretCode").is_empty());
     assert!(text(&setup.body, "/otpauthUri").starts_with("otpauth://totp/"));
     let code = e2e::totp_now(text(&setup.body, "/secretCode"));
-    let verify = json!({"accessToken": access_token, "code": code, "deviceName": "phone"}).to_string();
-    let verified = t.send("POST", "/mfa/totp/verify", Some(id_token), Some(&verify)).await;
+    let verify = json!({"code": code, "deviceName": "phone"}).to_string();
+    let verified = t.send("POST", "/mfa/totp/verify", Some(access_token), Some(&verify)).await;
     assert_eq!(verified.status, StatusCode::NO_CONTENT, "{:?}", verified.body);
     // THEN the next sign-in stops at SOFTWARE_TOKEN_MFA, and the code completes it
     let next = sign_in(&t, &t.user().email, &t.user().password).await;
@@ -74,21 +72,19 @@ async fn a_wrong_code_when_enrolling_an_authenticator_is_a_400_and_enrols_nothin
     // GIVEN the demo user, signed in, with a new authenticator secret
     let t = TestStack::start().await;
     let session = sign_in(&t, &t.user().email, &t.user().password).await.body;
-    let (id_token, access_token) = (text(&session, "/tokens/idToken"), text(&session, "/tokens/accessToken"));
-    let setup = t
-        .send("POST", "/mfa/totp/setup", Some(id_token), Some(&json!({"accessToken": access_token}).to_string()))
-        .await;
+    let access_token = text(&session, "/tokens/accessToken");
+    let setup = t.send("POST", "/mfa/totp/setup", Some(access_token), None).await;
     let secret = text(&setup.body, "/secretCode");
     // WHEN they type a code that is not the app's (Cognito: EnableSoftwareTokenMFAException)
-    let wrong = json!({"accessToken": access_token, "code": e2e::totp_wrong(secret)}).to_string();
-    let reply = t.send("POST", "/mfa/totp/verify", Some(id_token), Some(&wrong)).await;
+    let wrong = json!({"code": e2e::totp_wrong(secret)}).to_string();
+    let reply = t.send("POST", "/mfa/totp/verify", Some(access_token), Some(&wrong)).await;
     // THEN it is a 400 saying the code is wrong, and the next sign-in asks for no code
     assert_eq!((reply.status, reply.error_code()), (StatusCode::BAD_REQUEST, "InvalidCode"), "{:?}", reply.body);
     let next = sign_in(&t, &t.user().email, &t.user().password).await;
     assert!(next.body["tokens"]["idToken"].is_string(), "{:?}", next.body);
     // ... and the app's code still enrols it
-    let right = json!({"accessToken": access_token, "code": e2e::totp_now(secret)}).to_string();
-    let verified = t.send("POST", "/mfa/totp/verify", Some(id_token), Some(&right)).await;
+    let right = json!({"code": e2e::totp_now(secret)}).to_string();
+    let verified = t.send("POST", "/mfa/totp/verify", Some(access_token), Some(&right)).await;
     assert_eq!(verified.status, StatusCode::NO_CONTENT, "{:?}", verified.body);
 }
 
@@ -141,7 +137,7 @@ async fn sign_up_refuses_weak_passwords_and_self_verified_attributes() {
 #[tokio::test]
 async fn bad_input_on_every_auth_route_gets_400_naming_the_field() {
     let t = TestStack::start().await;
-    let id_token = t.id_token(t.user()).await;
+    let access_token = t.access_token(t.user()).await;
     let cases: &[(&str, bool, &str, &str)] = &[
         ("/auth/challenge", false, r#"{"name":"NEW_PASSWORD_REQUIRED","session":"s","responses":{}}"#, "username"),
         (
@@ -163,12 +159,13 @@ async fn bad_input_on_every_auth_route_gets_400_naming_the_field() {
         ("/auth/confirm-sign-up", false, r#"{"username":"a@b.c","code":""}"#, "code"),
         ("/auth/resend-code", false, r#"{}"#, "username"),
         ("/auth/resend-code", false, r#"{"username":""}"#, "username"),
-        ("/mfa/totp/setup", true, r#"{}"#, "accessToken"),
-        ("/mfa/totp/verify", true, r#"{"accessToken":"a"}"#, "code"),
-        ("/mfa/totp/verify", true, r#"{"accessToken":"a","code":"12"}"#, "code"),
+        ("/mfa/totp/verify", true, r#"{}"#, "code"),
+        ("/mfa/totp/verify", true, r#"{"code":"12"}"#, "code"),
+        // The access token is the bearer now: in the body it is an unknown field.
+        ("/mfa/totp/verify", true, r#"{"accessToken":"a","code":"123456"}"#, "accessToken"),
     ];
     for (path, protected, body, field) in cases {
-        let token = protected.then_some(id_token.as_str());
+        let token = protected.then_some(access_token.as_str());
         let reply = t.send("POST", path, token, Some(body)).await;
         assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{path} {body}: {:?}", reply.body);
         assert_eq!(reply.error_field(), *field, "{path} {body}: {:?}", reply.body);

@@ -65,8 +65,9 @@ const USERS: &str = "UsersFunction";
 /// users are arranged by [`users_arranged`].
 const USERS_ACTIONS: &[Needed<'static>] = &[
     Needed { function: USERS, action: "AdminCreateUser", method: "POST", path: "/users", body: Some(NEW_USER) },
-    // The live admin check (every admin route) reads the caller with these two.
     Needed { function: USERS, action: "AdminGetUser", method: "GET", path: "/users/demo@example.com", body: None },
+    // The live admin check (every admin route): GetUser with the admin's access token (no IAM),
+    // then their groups.
     Needed {
         function: USERS,
         action: "AdminListGroupsForUser",
@@ -122,6 +123,15 @@ const USERS_ACTIONS: &[Needed<'static>] = &[
         path: "/users/a@example.com/password",
         body: Some(r#"{"password":"Any-passw0rd1"}"#),
     },
+    // Signing someone out everywhere; disabling, deleting, a reset, a password set and a removal
+    // from a group call it too, each shown by this row's refusal.
+    Needed {
+        function: USERS,
+        action: "AdminUserGlobalSignOut",
+        method: "POST",
+        path: "/users/b@example.com/sign-out",
+        body: None,
+    },
 ];
 
 const NEW_USER: &str = r#"{"username":"new@example.com","temporaryPassword":"Temp-passw0rd1","sendInvite":false}"#;
@@ -150,10 +160,30 @@ async fn users_arranged(t: &TestStack) {
 /// [`without_either_admin_flow_action_the_auth_function_fails_with_a_5xx_and_logs_why`].
 const AUTH_ACTIONS: &[&str] = &["AdminInitiateAuth", "AdminRespondToAuthChallenge"];
 
+/// The actions of the password function's policy, each shown needed by
+/// [`without_the_global_sign_out_after_a_reset_the_password_function_fails_with_a_5xx_and_logs_why`].
+const PASSWORD_ACTIONS: &[&str] = &["AdminUserGlobalSignOut"];
+
 /// Sends `needed`'s request as `token`, with the function's policy less `needed.action`; THEN
 /// the function's 5xx, its log naming the refusal; and with the policy restored, the same
 /// request succeeds.
 async fn refused_without(t: &TestStack, template: &TemplatePolicies, token: Option<&str>, needed: &Needed<'_>) {
+    refused_only_without(t, template, token, needed).await;
+    let again = t.send(needed.method, needed.path, token, needed.body).await;
+    assert!(
+        again.status.is_success(),
+        "{} {} with {} granted again: {} {:?}",
+        needed.method,
+        needed.path,
+        needed.action,
+        again.status,
+        again.body
+    );
+}
+
+/// The first half of [`refused_without`]: the refusal, then the policy restored (for a request
+/// that cannot be sent twice, such as a reset that uses up its code).
+async fn refused_only_without(t: &TestStack, template: &TemplatePolicies, token: Option<&str>, needed: &Needed<'_>) {
     let qualified = format!("cognito-idp:{}", needed.action);
     assert!(
         template.allowed_actions(needed.function).contains(&qualified),
@@ -179,15 +209,6 @@ async fn refused_without(t: &TestStack, template: &TemplatePolicies, token: Opti
         "{qualified}: the function's log does not name the refusal:\n{logged}"
     );
     t.stack.set_policies(template).expect("policies restored");
-    let again = t.send(needed.method, needed.path, token, needed.body).await;
-    assert!(
-        again.status.is_success(),
-        "{} {} with {qualified} granted again: {} {:?}",
-        needed.method,
-        needed.path,
-        again.status,
-        again.body
-    );
 }
 
 #[test]
@@ -197,6 +218,7 @@ fn every_action_any_function_is_granted_has_a_test_that_needs_it() {
         .iter()
         .map(|n| (n.function, format!("cognito-idp:{}", n.action)))
         .chain(AUTH_ACTIONS.iter().map(|a| ("AuthFunction", format!("cognito-idp:{a}"))))
+        .chain(PASSWORD_ACTIONS.iter().map(|a| ("PasswordFunction", format!("cognito-idp:{a}"))))
         .collect();
     for function in template.functions() {
         for granted in template.allowed_actions(function) {
@@ -214,7 +236,7 @@ async fn without_any_one_action_of_its_policy_the_users_function_fails_with_a_5x
     let t = TestStack::start().await;
     let template = TemplatePolicies::from_repository().expect("template.yaml");
     users_arranged(&t).await;
-    let admin = t.id_token(t.admin()).await;
+    let admin = t.access_token(t.admin()).await;
     // Every action the template grants the users function is in the table.
     let covered: Vec<String> = USERS_ACTIONS.iter().map(|n| format!("cognito-idp:{}", n.action)).collect();
     for granted in template.allowed_actions(USERS) {
@@ -265,6 +287,34 @@ async fn without_either_admin_flow_action_the_auth_function_fails_with_a_5xx_and
 }
 
 #[tokio::test]
+async fn without_the_global_sign_out_after_a_reset_the_password_function_fails_with_a_5xx_and_logs_why() {
+    // GIVEN the demo user, who forgot their password, and the code Cognito emailed them
+    let _ = log();
+    let t = TestStack::start().await;
+    let template = TemplatePolicies::from_repository().expect("template.yaml");
+    let email = t.user().email.clone();
+    let reset_with =
+        |code: String| json!({"username": email, "code": code, "newPassword": "Reset-passw0rd1"}).to_string();
+    assert_eq!(t.post("/password/forgot", json!({"username": email})).await.status, StatusCode::ACCEPTED);
+    let body = reset_with(t.sent_code(&email, "reset-password"));
+    // WHEN the reset is sent with the password function's policy less AdminUserGlobalSignOut
+    // THEN a 5xx (the password changed, but the sessions could not be ended), the log naming why
+    let reset = Needed {
+        function: "PasswordFunction",
+        action: PASSWORD_ACTIONS[0],
+        method: "POST",
+        path: "/password/reset",
+        body: Some(&body),
+    };
+    refused_only_without(&t, &template, None, &reset).await;
+    // AND with the policy restored, a reset with a new code succeeds (the first one is used up)
+    assert_eq!(t.post("/password/forgot", json!({"username": email})).await.status, StatusCode::ACCEPTED);
+    let again = reset_with(t.sent_code(&email, "reset-password"));
+    let done = t.send("POST", "/password/reset", None, Some(&again)).await;
+    assert_eq!(done.status, StatusCode::NO_CONTENT, "{:?}", done.body);
+}
+
+#[tokio::test]
 async fn with_the_templates_policies_the_admin_list_answers_pages_of_3_20_and_60() {
     // GIVEN 60 people besides the demo pair, in four groups (the admins, and three of ten each)
     let t = TestStack::start().await;
@@ -287,7 +337,7 @@ async fn with_the_templates_policies_the_admin_list_answers_pages_of_3_20_and_60
                 .expect("membership");
         }
     }
-    let admin = t.id_token(t.admin()).await;
+    let admin = t.access_token(t.admin()).await;
     // WHEN an admin lists pages of 3, 20 and 60 THEN each is a 200 with that many people and
     // their groups
     for limit in [3, 20, 60] {

@@ -8,7 +8,7 @@ use serde_json::json;
 
 /// A user an admin creates through the API with `temporary` as the temporary password.
 async fn invite(t: &TestStack, email: &str, temporary: &str) {
-    let admin = t.id_token(t.admin()).await;
+    let admin = t.access_token(t.admin()).await;
     let body = json!({"username": email, "temporaryPassword": temporary, "sendInvite": false});
     let created = t.send("POST", "/users", Some(&admin), Some(&body.to_string())).await;
     assert_eq!(created.status, StatusCode::CREATED, "{:?}", created.body);
@@ -121,7 +121,7 @@ async fn the_new_password_may_be_the_temporary_one_and_then_it_is_permanent() {
 #[tokio::test]
 async fn attributes_are_held_to_their_formats_by_the_api_and_to_the_pools_schema_by_cognito() {
     let t = TestStack::start().await;
-    let admin = t.id_token(t.admin()).await;
+    let admin = t.access_token(t.admin()).await;
     let create = |body: serde_json::Value| {
         let (t, admin) = (&t, &admin);
         async move { t.send("POST", "/users", Some(admin), Some(&body.to_string())).await }

@@ -339,8 +339,19 @@ fn the_derivation_sees_the_admin_flow_in_auth_and_the_group_listing_in_users() {
     assert!(derived["AuthFunction"].contains("cognito-idp:admininitiateauth"));
     assert!(derived["UsersFunction"].contains("cognito-idp:listgroups"));
     assert!(derived["UsersFunction"].contains("cognito-idp:listusersingroup"));
-    // Public and token-authorized calls need no grant.
-    for function in ["RefreshFunction", "PasswordFunction", "CredentialsFunction", "AuthorizerFunction"] {
+    // The sessions a reset or an admin's action ends: the one grant either needs for it.
+    for function in ["PasswordFunction", "UsersFunction"] {
+        assert!(
+            derived[function].contains("cognito-idp:adminuserglobalsignout"),
+            "{function}: {:?}",
+            derived[function]
+        );
+    }
+    assert_eq!(derived["PasswordFunction"].len(), 1, "{:?}", derived["PasswordFunction"]);
+    // Public and token-authorized calls need no grant: the users function's live check with the
+    // admin's access token (GetUser) adds none.
+    assert!(!derived["UsersFunction"].contains("cognito-idp:getuser"));
+    for function in ["RefreshFunction", "CredentialsFunction", "AuthorizerFunction"] {
         assert!(derived[function].is_empty(), "{function}: {:?}", derived[function]);
     }
 }

@@ -11,50 +11,38 @@ async fn password_sign_in(t: &TestStack, email: &str, password: &str) -> StatusC
 
 #[tokio::test]
 async fn a_signed_in_user_changes_their_password() {
+    // GIVEN a signed-in user, with their access token as the bearer
     let t = TestStack::start().await;
-    let session = t.sign_in(t.user()).await;
-    let id_token = text(&session, "/tokens/idToken");
-    let body = |previous: &str| {
-        json!({"accessToken": text(&session, "/tokens/accessToken"), "previousPassword": previous, "proposedPassword": "Changed-passw0rd"})
-            .to_string()
-    };
-    let wrong = t.send("POST", "/password/change", Some(id_token), Some(&body("Wrong-passw0rd"))).await;
+    let access_token = t.access_token(t.user()).await;
+    let body =
+        |previous: &str| json!({"previousPassword": previous, "proposedPassword": "Changed-passw0rd"}).to_string();
+    // WHEN they give a wrong current password THEN 401, and nothing changes
+    let wrong = t.send("POST", "/password/change", Some(&access_token), Some(&body("Wrong-passw0rd"))).await;
     assert_eq!((wrong.status, wrong.error_code()), (StatusCode::UNAUTHORIZED, "NotAuthorized"), "{:?}", wrong.body);
-    let changed = t.send("POST", "/password/change", Some(id_token), Some(&body(&t.user().password))).await;
+    // WHEN they give the right one THEN the new password signs them in and the old one does not
+    let changed = t.send("POST", "/password/change", Some(&access_token), Some(&body(&t.user().password))).await;
     assert_eq!(changed.status, StatusCode::NO_CONTENT, "{:?}", changed.body);
     assert_eq!(password_sign_in(&t, &t.user().email, "Changed-passw0rd").await, StatusCode::OK);
     assert_eq!(password_sign_in(&t, &t.user().email, &t.user().password).await, StatusCode::UNAUTHORIZED);
 }
 
 #[tokio::test]
-async fn a_password_change_needs_the_callers_own_token_and_a_valid_new_password() {
+async fn a_password_change_takes_the_access_token_and_a_valid_new_password() {
     let t = TestStack::start().await;
     let user = t.sign_in(t.user()).await;
-    let admin = t.sign_in(t.admin()).await;
-    let body = |token: &str, proposed: &str| {
-        json!({"accessToken": token, "previousPassword": t.user().password, "proposedPassword": proposed}).to_string()
-    };
-    let theirs = t
-        .send(
-            "POST",
-            "/password/change",
-            Some(text(&admin, "/tokens/idToken")),
-            Some(&body(text(&user, "/tokens/accessToken"), "New-passw0rd1")),
-        )
-        .await;
-    assert_eq!(theirs.status, StatusCode::FORBIDDEN, "{:?}", theirs.body);
-    let weak = t
-        .send(
-            "POST",
-            "/password/change",
-            Some(text(&user, "/tokens/idToken")),
-            Some(&body(text(&user, "/tokens/accessToken"), "weak")),
-        )
-        .await;
+    let body =
+        |proposed: &str| json!({"previousPassword": t.user().password, "proposedPassword": proposed}).to_string();
+    // The ID token is the other kind: 403 from the authorizer's policy, and nothing changes.
+    let id =
+        t.send("POST", "/password/change", Some(text(&user, "/tokens/idToken")), Some(&body("New-passw0rd1"))).await;
+    assert_eq!((id.status, id.error_code()), (StatusCode::FORBIDDEN, "Forbidden"), "{:?}", id.body);
+    let access_token = text(&user, "/tokens/accessToken");
+    let weak = t.send("POST", "/password/change", Some(access_token), Some(&body("weak"))).await;
     assert_eq!((weak.status, weak.error_code()), (StatusCode::BAD_REQUEST, "InvalidPassword"), "{:?}", weak.body);
     assert_eq!(weak.error_field(), "proposedPassword", "a weak password names the field it came in");
-    let anonymous = t.send("POST", "/password/change", None, Some(&body("a", "b"))).await;
+    let anonymous = t.send("POST", "/password/change", None, Some(&body("New-passw0rd1"))).await;
     assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(password_sign_in(&t, &t.user().email, &t.user().password).await, StatusCode::OK);
 }
 
 #[tokio::test]
@@ -89,22 +77,24 @@ async fn forgot_then_reset_with_the_code_from_the_outbox() {
 #[tokio::test]
 async fn bad_password_bodies_get_400_naming_the_field() {
     let t = TestStack::start().await;
-    let id_token = t.id_token(t.user()).await;
+    let access_token = t.access_token(t.user()).await;
     for (path, token, body, field) in [
         ("/password/forgot", None, r#"{}"#, "username"),
         ("/password/reset", None, r#"{"username":"a@b.c","code":"1"}"#, "newPassword"),
         ("/password/reset", None, r#"{"username":"a@b.c","code":"1 2","newPassword":"x"}"#, "code"),
+        ("/password/change", Some(access_token.as_str()), r#"{"previousPassword":"b"}"#, "proposedPassword"),
         (
             "/password/change",
-            Some(id_token.as_str()),
-            r#"{"accessToken":"a","previousPassword":"b"}"#,
-            "proposedPassword",
-        ),
-        (
-            "/password/change",
-            Some(id_token.as_str()),
-            r#"{"accessToken":"a","previousPassword":"","proposedPassword":"c"}"#,
+            Some(access_token.as_str()),
+            r#"{"previousPassword":"","proposedPassword":"c"}"#,
             "previousPassword",
+        ),
+        // The access token is the bearer now: in the body it is an unknown field.
+        (
+            "/password/change",
+            Some(access_token.as_str()),
+            r#"{"accessToken":"a","previousPassword":"b","proposedPassword":"c"}"#,
+            "accessToken",
         ),
     ] {
         let reply = t.send("POST", path, token, Some(body)).await;

@@ -59,7 +59,7 @@ async fn a_disabled_users_refresh_gets_the_sign_in_error() {
         .send(
             "POST",
             &format!("/users/{}/disable", text(&session, "/username")),
-            Some(text(&admin, "/tokens/idToken")),
+            Some(text(&admin, "/tokens/accessToken")),
             None,
         )
         .await;
@@ -92,55 +92,80 @@ async fn sign_out_makes_the_refresh_token_useless() {
     // GIVEN a signed-in user
     let t = TestStack::start().await;
     let session = sign_in(&t, false).await;
-    let (id_token, refresh_token) = (text(&session, "/tokens/idToken"), text(&session, "/tokens/refreshToken"));
-    // WHEN they sign out, revoking their refresh token
-    let body = json!({"accessToken": text(&session, "/tokens/accessToken"), "refreshToken": refresh_token});
-    let out = t.send("POST", "/auth/sign-out", Some(id_token), Some(&body.to_string())).await;
+    let (access_token, refresh_token) = (text(&session, "/tokens/accessToken"), text(&session, "/tokens/refreshToken"));
+    // WHEN they sign out with their access token, revoking their refresh token
+    let body = json!({"refreshToken": refresh_token}).to_string();
+    let out = t.send("POST", "/auth/sign-out", Some(access_token), Some(&body)).await;
     assert_eq!(out.status, StatusCode::NO_CONTENT, "{:?}", out.body);
     // THEN the refresh token no longer refreshes
     let refreshed =
         t.post("/auth/refresh", json!({"refreshToken": refresh_token, "username": text(&session, "/username")})).await;
     assert_eq!(refreshed.status, StatusCode::UNAUTHORIZED, "{:?}", refreshed.body);
-    // and signing out again with the dead access token is refused
-    let again = t.send("POST", "/auth/sign-out", Some(id_token), Some(&body.to_string())).await;
-    assert_eq!(again.status, StatusCode::UNAUTHORIZED);
+    // AND signing out again with the dead access token is Cognito's refusal, though the
+    // authorizer still takes the token (signed, unexpired)
+    let again = t.send("POST", "/auth/sign-out", Some(access_token), Some(&body)).await;
+    assert_eq!((again.status, again.error_code()), (StatusCode::UNAUTHORIZED, "Unauthorized"), "{:?}", again.body);
 }
 
 #[tokio::test]
-async fn sign_out_needs_the_callers_own_access_token() {
+async fn sign_out_without_a_body_ends_every_session_of_the_person() {
+    // GIVEN a user signed in twice (two devices)
+    let t = TestStack::start().await;
+    let phone = sign_in(&t, false).await;
+    let laptop = sign_in(&t, false).await;
+    // WHEN they sign out on the phone, sending no body
+    let out = t.send("POST", "/auth/sign-out", Some(text(&phone, "/tokens/accessToken")), None).await;
+    assert_eq!(out.status, StatusCode::NO_CONTENT, "{:?}", out.body);
+    // THEN the laptop's refresh token is refused too (GlobalSignOut), and its access token
+    for session in [&phone, &laptop] {
+        let refreshed = t.post("/auth/refresh", json!({"refreshToken": text(session, "/tokens/refreshToken")})).await;
+        assert_eq!(refreshed.status, StatusCode::UNAUTHORIZED, "{:?}", refreshed.body);
+    }
+    let read = t.get("/mfa/preference", Some(text(&laptop, "/tokens/accessToken"))).await;
+    assert_eq!((read.status, read.error_code()), (StatusCode::UNAUTHORIZED, "Unauthorized"), "{:?}", read.body);
+    // AND an ID token, which nothing asks Cognito about, still answers /me until it expires
+    // (the identity pool refuses it: credentials.rs)
+    assert_eq!(t.get("/me", Some(text(&laptop, "/tokens/idToken"))).await.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn sign_out_takes_the_access_token_and_ends_only_its_holders_sessions() {
     let t = TestStack::start().await;
     let user = sign_in(&t, false).await;
     let admin = sign_in(&t, true).await;
-    // Without an ID token: the authorizer answers 401.
-    let body = json!({"accessToken": text(&user, "/tokens/accessToken")}).to_string();
-    assert_eq!(t.send("POST", "/auth/sign-out", None, Some(&body)).await.status, StatusCode::UNAUTHORIZED);
-    // With the admin's ID token and the user's access token: 403, and the user stays signed in.
-    let reply = t.send("POST", "/auth/sign-out", Some(text(&admin, "/tokens/idToken")), Some(&body)).await;
-    assert_eq!(reply.status, StatusCode::FORBIDDEN, "{:?}", reply.body);
-    let refreshed = t
-        .post(
-            "/auth/refresh",
-            json!({"refreshToken": text(&user, "/tokens/refreshToken"), "username": text(&user, "/username")}),
-        )
-        .await;
-    assert_eq!(refreshed.status, StatusCode::OK);
+    // Without a token: the authorizer answers 401.
+    assert_eq!(t.send("POST", "/auth/sign-out", None, None).await.status, StatusCode::UNAUTHORIZED);
+    // With the user's ID token: 403 (the route takes the access token), and nothing is signed out.
+    let reply = t.send("POST", "/auth/sign-out", Some(text(&user, "/tokens/idToken")), None).await;
+    assert_eq!((reply.status, reply.error_code()), (StatusCode::FORBIDDEN, "Forbidden"), "{:?}", reply.body);
+    // With the admin's access token: the admin is signed out everywhere, and the user is not.
+    let out = t.send("POST", "/auth/sign-out", Some(text(&admin, "/tokens/accessToken")), None).await;
+    assert_eq!(out.status, StatusCode::NO_CONTENT, "{:?}", out.body);
+    let refreshed = t.post("/auth/refresh", json!({"refreshToken": text(&user, "/tokens/refreshToken")})).await;
+    assert_eq!(refreshed.status, StatusCode::OK, "{:?}", refreshed.body);
+    let admins = t.post("/auth/refresh", json!({"refreshToken": text(&admin, "/tokens/refreshToken")})).await;
+    assert_eq!(admins.status, StatusCode::UNAUTHORIZED, "{:?}", admins.body);
 }
 
 #[tokio::test]
 async fn bad_refresh_and_sign_out_bodies_get_400_naming_the_field() {
     let t = TestStack::start().await;
     let session = sign_in(&t, false).await;
-    let id_token = text(&session, "/tokens/idToken");
+    let access_token = text(&session, "/tokens/accessToken");
     for (path, token, body, field) in [
         ("/auth/refresh", None, r#"{"username":"u"}"#, "refreshToken"),
         ("/auth/refresh", None, r#"{"refreshToken":"","username":"u"}"#, "refreshToken"),
         ("/auth/refresh", None, r#"{"refreshToken":"r","username":"u","extra":1}"#, "extra"),
-        ("/auth/sign-out", Some(id_token), r#"{}"#, "accessToken"),
-        ("/auth/sign-out", Some(id_token), r#"{"accessToken":5}"#, "accessToken"),
-        ("/auth/sign-out", Some(id_token), r#"{"accessToken":"a","refreshToken":[]}"#, "refreshToken"),
+        // The access token is the bearer now: in the body it is an unknown field.
+        ("/auth/sign-out", Some(access_token), r#"{"accessToken":"a"}"#, "accessToken"),
+        ("/auth/sign-out", Some(access_token), r#"{"refreshToken":5}"#, "refreshToken"),
+        ("/auth/sign-out", Some(access_token), r#"{"refreshToken":[]}"#, "refreshToken"),
     ] {
         let reply = t.send("POST", path, token, Some(body)).await;
         assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{path} {body}: {:?}", reply.body);
         assert_eq!(reply.error_field(), field, "{path} {body}");
     }
+    // AND none of them signed the person out
+    let refreshed = t.post("/auth/refresh", json!({"refreshToken": text(&session, "/tokens/refreshToken")})).await;
+    assert_eq!(refreshed.status, StatusCode::OK, "{:?}", refreshed.body);
 }

@@ -55,7 +55,7 @@ async fn usernames_are_case_insensitive_for_sign_in_and_sign_up() {
 async fn after_an_admin_reset_the_old_password_no_longer_signs_in_until_the_emailed_code_sets_a_new_one() {
     // GIVEN an admin resets the demo user's password
     let t = TestStack::start().await;
-    let admin = t.id_token(t.admin()).await;
+    let admin = t.access_token(t.admin()).await;
     let email = t.user().email.clone();
     let reset = t.send("POST", &format!("/users/{email}/reset-password"), Some(&admin), None).await;
     assert_eq!(reset.status, StatusCode::NO_CONTENT, "{:?}", reset.body);
@@ -79,7 +79,7 @@ async fn after_an_admin_reset_the_old_password_no_longer_signs_in_until_the_emai
 async fn a_disabled_user_can_neither_sign_in_nor_refresh_nor_use_their_access_token() {
     let t = TestStack::start().await;
     let session = sign_in(&t, &t.user().email, &t.user().password, None).await.body;
-    let admin = t.id_token(t.admin()).await;
+    let admin = t.access_token(t.admin()).await;
     let disabled = t.send("POST", &format!("/users/{}/disable", t.user().email), Some(&admin), None).await;
     assert_eq!(disabled.status, StatusCode::NO_CONTENT, "{:?}", disabled.body);
     for flow in FLOWS {
@@ -93,14 +93,7 @@ async fn a_disabled_user_can_neither_sign_in_nor_refresh_nor_use_their_access_to
         .await;
     assert_eq!(refreshed.status, StatusCode::UNAUTHORIZED, "{:?}", refreshed.body);
     // AdminDisableUser revokes the access tokens: signing out with one is refused
-    let signed_out = t
-        .send(
-            "POST",
-            "/auth/sign-out",
-            Some(text(&session, "/tokens/idToken")),
-            Some(&json!({"accessToken": text(&session, "/tokens/accessToken")}).to_string()),
-        )
-        .await;
+    let signed_out = t.send("POST", "/auth/sign-out", Some(text(&session, "/tokens/accessToken")), None).await;
     assert_eq!(signed_out.status, StatusCode::UNAUTHORIZED, "{:?}", signed_out.body);
 }
 
@@ -166,13 +159,11 @@ async fn sms_mfa_texts_a_code_and_with_two_factors_the_person_chooses_one() {
     assert_eq!(done.status, StatusCode::OK, "{:?}", done.body);
 
     // GIVEN an authenticator app as well, and no preferred factor
-    let (id_token, access_token) = (text(&done.body, "/tokens/idToken"), text(&done.body, "/tokens/accessToken"));
-    let setup = t
-        .send("POST", "/mfa/totp/setup", Some(id_token), Some(&json!({"accessToken": access_token}).to_string()))
-        .await;
-    let totp = json!({"accessToken": access_token, "code": e2e::totp_now(text(&setup.body, "/secretCode"))});
+    let access_token = text(&done.body, "/tokens/accessToken");
+    let setup = t.send("POST", "/mfa/totp/setup", Some(access_token), None).await;
+    let totp = json!({"code": e2e::totp_now(text(&setup.body, "/secretCode"))});
     assert_eq!(
-        t.send("POST", "/mfa/totp/verify", Some(id_token), Some(&totp.to_string())).await.status,
+        t.send("POST", "/mfa/totp/verify", Some(access_token), Some(&totp.to_string())).await.status,
         StatusCode::NO_CONTENT
     );
     cognito
@@ -231,4 +222,34 @@ async fn an_attribute_the_app_client_may_not_write_is_a_400_naming_it() {
     assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{:?}", reply.body);
     assert_eq!(reply.error_field(), "attributes.phone_number");
     assert!(t.stack.outbox.latest_code("new@example.com", "sign-up").is_none(), "no account was created");
+}
+
+#[tokio::test]
+async fn the_local_pool_keeps_a_new_email_waiting_for_its_code_as_the_deployed_one_does() {
+    // GIVEN the local pool, seeded with template.yaml's UserAttributeUpdateSettings, and the demo
+    // user signed in through the API
+    let t = TestStack::start().await;
+    let session = sign_in(&t, &t.user().email, &t.user().password, Some("USER_PASSWORD_AUTH")).await.body;
+    let cognito = t.cognito().await;
+    // WHEN they change their email with their access token (Cognito's UpdateUserAttributes)
+    let new_email = aws_sdk_cognitoidentityprovider::types::AttributeType::builder()
+        .name("email")
+        .value("moved@example.com")
+        .build()
+        .unwrap();
+    let updated = cognito
+        .update_user_attributes()
+        .access_token(text(&session, "/tokens/accessToken"))
+        .user_attributes(new_email)
+        .send()
+        .await
+        .expect("UpdateUserAttributes");
+    // THEN a code goes to the new address, and until it comes back the old address still signs
+    // in and the new one does not
+    assert_eq!(updated.code_delivery_details_list().len(), 1, "{updated:?}");
+    t.sent_code("moved@example.com", "verify-email");
+    let old = sign_in(&t, &t.user().email, &t.user().password, Some("USER_PASSWORD_AUTH")).await;
+    assert_eq!(old.status, StatusCode::OK, "{:?}", old.body);
+    let new = sign_in(&t, "moved@example.com", &t.user().password, Some("USER_PASSWORD_AUTH")).await;
+    assert_eq!((new.status, new.error_code()), (StatusCode::UNAUTHORIZED, "NotAuthorized"), "{:?}", new.body);
 }

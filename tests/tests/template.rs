@@ -3,7 +3,7 @@
 
 use std::collections::BTreeSet;
 
-use api_types::routes::{Access, Function, ROUTES};
+use api_types::routes::{Access, BearerTokenUse, Function, ROUTES};
 use local_stack::seed::POOL_SPEC;
 use serde_yaml_ng::Value;
 
@@ -146,6 +146,11 @@ fn local_pool_is_seeded_as_the_template_deploys_it() {
     assert_eq!(strings(&pool["UsernameAttributes"]), POOL_SPEC.username_attributes);
     assert_eq!(strings(&pool["AutoVerifiedAttributes"]), POOL_SPEC.auto_verified_attributes);
     assert_eq!(pool["UsernameConfiguration"]["CaseSensitive"].as_bool(), Some(POOL_SPEC.case_sensitive_usernames));
+    // Absent from the template, the list is empty and the seed leaves the setting out.
+    assert_eq!(
+        strings(&pool["UserAttributeUpdateSettings"]["AttributesRequireVerificationBeforeUpdate"]),
+        POOL_SPEC.attributes_require_verification_before_update
+    );
     assert_eq!(policy["MinimumLength"].as_i64(), Some(POOL_SPEC.password_min_length.into()));
     assert_eq!(all_classes, POOL_SPEC.password_require_all_classes);
     assert_eq!(
@@ -213,24 +218,58 @@ fn operations(spec: &Value) -> Vec<(String, String, &Value)> {
     found
 }
 
+/// The one security scheme a security requirement list names (`[{accessToken: []}]`), or `None`
+/// for `[]` (a public operation); panics on alternatives or combinations, which the route table
+/// cannot express.
+fn scheme_of(security: &Value, whose: &str) -> Option<String> {
+    let requirements = security.as_sequence().unwrap_or_else(|| panic!("{whose}: security is not a list"));
+    match requirements.as_slice() {
+        [] => None,
+        [one] => {
+            let schemes = one.as_mapping().unwrap_or_else(|| panic!("{whose}: {one:?}"));
+            assert_eq!(schemes.len(), 1, "{whose}: one scheme per requirement, not {one:?}");
+            schemes.keys().next().and_then(Value::as_str).map(str::to_string)
+        }
+        more => panic!("{whose}: one security requirement, not alternatives {more:?}"),
+    }
+}
+
+/// The `openapi.yaml` security scheme that stands for a route's bearer token.
+fn scheme_for(bearer: Option<BearerTokenUse>) -> Option<String> {
+    bearer.map(|token| match token {
+        BearerTokenUse::Id => "idToken".to_string(),
+        BearerTokenUse::Access => "accessToken".to_string(),
+    })
+}
+
 #[test]
 fn openapi_declares_exactly_the_route_table_with_its_access() {
+    // GIVEN the contract, its default security and its schemes
     let spec = openapi();
-    let global_security = !spec["security"].as_sequence().is_none_or(Vec::is_empty);
+    let global = scheme_of(&spec["security"], "the global security");
+    assert_eq!(global.as_deref(), Some("accessToken"), "the default is the access token");
+    let schemes = spec["components"]["securitySchemes"].as_mapping().expect("securitySchemes");
+    // WHEN each operation's scheme is read: its own `security`, else the global one
     let mut declared = BTreeSet::new();
     for (method, path, op) in operations(&spec) {
-        let secured = op["security"].as_sequence().map_or(global_security, |s| !s.is_empty());
+        let whose = format!("{method} {path}");
+        let scheme = if op["security"].is_null() { global.clone() } else { scheme_of(&op["security"], &whose) };
         let responses = op["responses"].as_mapping().expect("responses");
         let documents = |status: &str| responses.contains_key(status);
-        // What the gateway answers on every protected route is part of the contract.
-        if secured {
-            assert!(documents("401") && documents("403"), "{method} {path} must document 401 and 403");
+        if let Some(scheme) = &scheme {
+            assert!(schemes.contains_key(scheme.as_str()), "{whose}: no security scheme {scheme}");
+            // What the gateway answers on every protected route is part of the contract.
+            assert!(documents("401") && documents("403"), "{whose} must document 401 and 403");
         }
-        declared.insert((method, path, !secured));
+        declared.insert((method, path, scheme));
     }
+    // THEN the operations are the route table's, each secured by the token its route takes
     let table: BTreeSet<_> =
-        ROUTES.iter().map(|r| (r.method.to_string(), r.path.to_string(), r.access == Access::Public)).collect();
-    assert_eq!(declared, table, "openapi.yaml operations (left) differ from api_types::routes::ROUTES (right)");
+        ROUTES.iter().map(|r| (r.method.to_string(), r.path.to_string(), scheme_for(r.access.bearer()))).collect();
+    assert_eq!(
+        declared, table,
+        "openapi.yaml operations and schemes (left) differ from api_types::routes::ROUTES (right)"
+    );
 }
 
 #[test]
@@ -369,13 +408,24 @@ fn cognito_is_told_the_caller_and_threat_protection_is_an_explicit_off_by_defaul
 }
 
 #[test]
-fn the_deployed_cors_preflight_allows_the_headers_the_functions_read() {
+fn the_deployed_cors_preflight_allows_the_headers_the_functions_read_and_every_routes_method() {
     let template = template();
     // `Cors: !If [HasAllowedOrigin, {...}, !Ref AWS::NoValue]`
     let Value::Tagged(cors) = &resource(&template, "Api")["Properties"]["Cors"] else { panic!("Cors is not an !If") };
     let allowed = cors.value[1]["AllowHeaders"].as_str().expect("AllowHeaders");
     assert_eq!(allowed.trim_matches('\''), lambda_glue::cors::ALLOW_HEADERS);
     assert!(allowed.contains(lambda_glue::ENCODED_DATA_HEADER));
+    // A browser calls a route only if the preflight allows its method (PATCH /account included)
+    let methods = cors.value[1]["AllowMethods"].as_str().expect("AllowMethods").trim_matches('\'');
+    assert_eq!(methods, lambda_glue::cors::ALLOW_METHODS, "the local gateway's preflight answers the same");
+    for route in ROUTES {
+        assert!(
+            methods.split(',').any(|m| m == route.method),
+            "{} {} is not in AllowMethods",
+            route.method,
+            route.path
+        );
+    }
 }
 
 #[test]

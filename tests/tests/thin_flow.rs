@@ -108,11 +108,17 @@ async fn me_with_a_tampered_token_is_401() {
 }
 
 #[tokio::test]
-async fn me_with_an_access_token_is_401() {
+async fn me_with_an_access_token_is_403_the_route_takes_the_id_token() {
+    // GIVEN a valid access token of a signed-in user
     let t = TestStack::start().await;
     let body = t.sign_in(t.user()).await;
     let access = body["tokens"]["accessToken"].as_str().unwrap();
-    assert_unauthorized(&t.get("/me", Some(access)).await, "access token");
+    // WHEN it calls /me, whose bearer is the ID token
+    let reply = t.get("/me", Some(access)).await;
+    // THEN the authorizer's policy denies it: 403, not 401 (the token itself is good)
+    assert_eq!((reply.status, reply.error_code()), (StatusCode::FORBIDDEN, "Forbidden"), "{:?}", reply.body);
+    // AND the same token is taken where the access token is the bearer
+    assert_eq!(t.get("/mfa/preference", Some(access)).await.status, StatusCode::OK);
 }
 
 #[tokio::test]
@@ -138,10 +144,15 @@ async fn me_with_a_token_from_another_client_is_401() {
         .send()
         .await
         .unwrap();
-    let foreign = auth.authentication_result.unwrap().id_token.unwrap();
+    let tokens = auth.authentication_result.unwrap();
+    let foreign = tokens.id_token.unwrap();
     // WHEN that client's ID token calls our API, THEN it is refused
     assert_eq!(claims(&foreign)["aud"], json!(other_id));
     assert_unauthorized(&t.get("/me", Some(&foreign)).await, "other client");
+    // AND so is its access token (its client_id is not ours), on a route that takes one
+    let foreign_access = tokens.access_token.unwrap();
+    assert_eq!(claims(&foreign_access)["client_id"], json!(other_id));
+    assert_unauthorized(&t.get("/mfa/preference", Some(&foreign_access)).await, "other client's access token");
 }
 
 #[tokio::test]

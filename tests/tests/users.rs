@@ -15,21 +15,29 @@ const ROUTES: &[(&str, &str, Option<&str>)] = &[
     ("DELETE", "/users/demo@example.com/groups/admins", None),
     ("POST", "/users/demo@example.com/reset-password", None),
     ("PUT", "/users/demo@example.com/password", Some(r#"{"password":"Any-passw0rd1"}"#)),
+    ("POST", "/users/demo@example.com/sign-out", None),
+    ("POST", "/users/demo@example.com/invitation", None),
 ];
 
 #[tokio::test]
-async fn a_non_admin_gets_403_on_every_users_route_even_with_a_cached_policy() {
+async fn a_non_admin_gets_403_on_every_users_route_with_either_token_even_with_a_cached_policy() {
+    // GIVEN a plain user's ID and access tokens, each already allowed on a route that takes it
     let t = TestStack::start().await;
-    let token = t.id_token(t.user()).await;
-    // The authorizer's answer for /me is cached and reused for the admin routes: it must deny them.
-    assert_eq!(t.get("/me", Some(&token)).await.status, StatusCode::OK);
-    for (method, path, body) in ROUTES {
-        let reply = t.send(method, path, Some(&token), *body).await;
-        assert_eq!(reply.status, StatusCode::FORBIDDEN, "{method} {path}: {:?}", reply.body);
-        assert_eq!(reply.error_code(), "Forbidden");
+    let session = t.sign_in(t.user()).await;
+    let (id, access) = (text(&session, "/tokens/idToken"), text(&session, "/tokens/accessToken"));
+    // The authorizer's answer for these is cached and reused for the admin routes: it must deny them.
+    assert_eq!(t.get("/me", Some(id)).await.status, StatusCode::OK);
+    assert_eq!(t.get("/mfa/preference", Some(access)).await.status, StatusCode::OK);
+    for token in [id, access] {
+        // WHEN they call each admin route THEN 403, from the policy
+        for (method, path, body) in ROUTES {
+            let reply = t.send(method, path, Some(token), *body).await;
+            assert_eq!(reply.status, StatusCode::FORBIDDEN, "{method} {path}: {:?}", reply.body);
+            assert_eq!(reply.error_code(), "Forbidden");
+        }
     }
     // And nothing changed: the demo user is still there and enabled.
-    let admin = t.id_token(t.admin()).await;
+    let admin = t.access_token(t.admin()).await;
     let demo = t.get("/users/demo@example.com", Some(&admin)).await;
     assert_eq!((demo.status, &demo.body["enabled"]), (StatusCode::OK, &json!(true)));
 }
@@ -37,7 +45,7 @@ async fn a_non_admin_gets_403_on_every_users_route_even_with_a_cached_policy() {
 #[tokio::test]
 async fn an_admin_creates_finds_and_deletes_a_user() {
     let t = TestStack::start().await;
-    let admin = t.id_token(t.admin()).await;
+    let admin = t.access_token(t.admin()).await;
     let created = t
         .send(
             "POST",
@@ -87,7 +95,7 @@ async fn an_admin_creates_finds_and_deletes_a_user() {
 #[tokio::test]
 async fn listing_pages_through_all_users() {
     let t = TestStack::start().await;
-    let admin = t.id_token(t.admin()).await;
+    let admin = t.access_token(t.admin()).await;
     let first = t.get("/users?limit=1", Some(&admin)).await;
     assert_eq!(first.status, StatusCode::OK, "{:?}", first.body);
     assert_eq!(first.body["users"].as_array().map(Vec::len), Some(1));
@@ -106,7 +114,7 @@ async fn listing_pages_through_all_users() {
 async fn a_page_read_group_by_group_gives_each_user_exactly_its_groups() {
     // GIVEN three more users, one of them in a second group
     let t = TestStack::start().await;
-    let admin = t.id_token(t.admin()).await;
+    let admin = t.access_token(t.admin()).await;
     t.cognito().await.create_group().user_pool_id(&t.stack.pool.pool_id).group_name("staff").send().await.unwrap();
     for (email, groups) in
         [("a@example.com", json!(["staff"])), ("b@example.com", json!([])), ("c@example.com", json!([]))]
@@ -139,7 +147,7 @@ fn urlencode(text: &str) -> String {
 #[tokio::test]
 async fn disabling_blocks_sign_in_and_enabling_restores_it() {
     let t = TestStack::start().await;
-    let admin = t.id_token(t.admin()).await;
+    let admin = t.access_token(t.admin()).await;
     let sign_in = || {
         t.post(
             "/auth/sign-in",
@@ -169,7 +177,7 @@ async fn disabling_blocks_sign_in_and_enabling_restores_it() {
 #[tokio::test]
 async fn an_admin_cannot_delete_or_disable_themself() {
     let t = TestStack::start().await;
-    let admin = t.id_token(t.admin()).await;
+    let admin = t.access_token(t.admin()).await;
     for (method, path) in [("DELETE", "/users/admin@example.com"), ("POST", "/users/admin@example.com/disable")] {
         let reply = t.send(method, path, Some(&admin), None).await;
         assert_eq!((reply.status, reply.error_code()), (StatusCode::CONFLICT, "Conflict"), "{method} {path}");
@@ -179,7 +187,7 @@ async fn an_admin_cannot_delete_or_disable_themself() {
 #[tokio::test]
 async fn group_membership_and_passwords_are_managed_by_admins() {
     let t = TestStack::start().await;
-    let admin = t.id_token(t.admin()).await;
+    let admin = t.access_token(t.admin()).await;
     assert_eq!(
         t.send("PUT", "/users/demo@example.com/groups/admins", Some(&admin), None).await.status,
         StatusCode::NO_CONTENT
@@ -232,7 +240,7 @@ async fn group_membership_and_passwords_are_managed_by_admins() {
 #[tokio::test]
 async fn unknown_users_and_bad_input_get_clear_errors() {
     let t = TestStack::start().await;
-    let admin = t.id_token(t.admin()).await;
+    let admin = t.access_token(t.admin()).await;
     for (method, path) in [("GET", "/users/nobody@example.com"), ("POST", "/users/nobody@example.com/enable")] {
         let reply = t.send(method, path, Some(&admin), None).await;
         assert_eq!((reply.status, reply.error_code()), (StatusCode::NOT_FOUND, "UserNotFound"), "{method} {path}");
@@ -255,7 +263,7 @@ async fn unknown_users_and_bad_input_get_clear_errors() {
 #[tokio::test]
 async fn documented_cognito_errors_are_client_errors_not_5xx() {
     let t = TestStack::start().await;
-    let admin = t.id_token(t.admin()).await;
+    let admin = t.access_token(t.admin()).await;
     let exists =
         t.send("POST", "/users", Some(&admin), Some(r#"{"username":"demo@example.com","sendInvite":false}"#)).await;
     assert_eq!((exists.status, exists.error_code()), (StatusCode::CONFLICT, "UsernameExists"), "{:?}", exists.body);
@@ -277,7 +285,7 @@ async fn documented_cognito_errors_are_client_errors_not_5xx() {
 async fn an_admin_finds_and_deletes_a_user_whose_name_is_percent_encoded_in_the_path() {
     // GIVEN an admin, and a user pat+tag@example.com created through the API
     let t = TestStack::start().await;
-    let admin = t.id_token(t.admin()).await;
+    let admin = t.access_token(t.admin()).await;
     let body = json!({"username": "pat+tag@example.com", "temporaryPassword": "Temp-passw0rd1", "sendInvite": false});
     let created = t.send("POST", "/users", Some(&admin), Some(&body.to_string())).await;
     assert_eq!(created.status, StatusCode::CREATED, "{:?}", created.body);
@@ -305,17 +313,17 @@ async fn an_admin_finds_and_deletes_a_user_whose_name_is_percent_encoded_in_the_
 #[tokio::test]
 async fn a_malformed_escape_in_the_path_answers_400_naming_the_parameter() {
     let t = TestStack::start().await;
-    let admin = t.id_token(t.admin()).await;
+    let admin = t.access_token(t.admin()).await;
     let reply = t.get("/users/%E0%A4%A", Some(&admin)).await;
     assert_eq!((reply.status, reply.error_field()), (StatusCode::BAD_REQUEST, "username"), "{:?}", reply.body);
 }
 
 #[tokio::test]
 async fn two_authorization_headers_on_a_protected_route_get_401_and_no_function_runs() {
-    // GIVEN an admin's and a plain user's ID tokens
+    // GIVEN an admin's and a plain user's access tokens
     let t = TestStack::start().await;
-    let admin = t.id_token(t.admin()).await;
-    let user = t.id_token(t.user()).await;
+    let admin = t.access_token(t.admin()).await;
+    let user = t.access_token(t.user()).await;
     let gateway = &t.stack.gateway;
     let (authorized, invoked) = (gateway.authorizer_invocations(), gateway.function_invocations());
 
@@ -340,12 +348,13 @@ async fn two_authorization_headers_on_a_protected_route_get_401_and_no_function_
 async fn an_admin_token_loses_its_powers_when_its_holder_is_removed_and_nobody_enables_themself() {
     // GIVEN a signed-in admin
     let t = TestStack::start().await;
-    let admin = t.id_token(t.admin()).await;
+    let admin = t.access_token(t.admin()).await;
     assert_eq!(t.get("/users/demo@example.com", Some(&admin)).await.status, StatusCode::OK);
     // Nobody enables their own account (a disabled admin's token must not undo the disabling)
     let own = t.send("POST", "/users/admin@example.com/enable", Some(&admin), None).await;
     assert_eq!(own.status, StatusCode::CONFLICT, "{:?}", own.body);
-    // WHEN the admin is removed from the admins group (their ID token still says "admins")
+    // WHEN the admin is removed from the admins group outside the API (their access token still
+    // says "admins", and no sign-out revoked it)
     t.cognito()
         .await
         .admin_remove_user_from_group()

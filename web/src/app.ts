@@ -1,6 +1,6 @@
 // What every page shares: the API client for the public routes, the session (its own client
-// sends the ID token), the challenge a sign-in is in the middle of, and notices that outlive a
-// page change.
+// sends each route the token it takes), the challenge a sign-in is in the middle of, and notices
+// that outlive a page change.
 
 import type { ApiClient, components, Session, SignedIn } from "@cognito-api/client";
 
@@ -14,10 +14,19 @@ export interface App {
   session: Session;
   /** The challenge being answered, kept in memory only (it holds a Cognito session). */
   pending: ChallengeIssued | null;
+  /** The `receipt` of the sign-up this page made, in memory only: with it the confirmation
+   * signs the person in at once (without it the API confirms and answers 204). */
+  signUp: { username: string; receipt: string } | null;
   /** Goes to `route` (`/account`), rendering it even when it is the current one. */
   go(route: string): void;
   /** A notice shown above the next page (and kept until the one after). */
   notice(words: string, kind?: "info" | "error"): void;
+  /**
+   * Ends the session (`session.signOut()`: everywhere, so no refresh token is left behind) and
+   * opens the sign-in page for the same person, saying `why`: for a route that needs a recent
+   * sign-in (`DELETE /account`).
+   */
+  signInAgain(why: string): Promise<void>;
 }
 
 let current: App | null = null;

@@ -58,7 +58,9 @@ function errorBody(error: unknown): ErrorBody["error"] {
 
 /** Our words for codes whose API message is meant for developers, or too terse for people. */
 const WORDS: Partial<Record<ErrorCode, string>> = {
-  // The authorizer's 401 with no session left: when signed in, see STILL_SIGNED_IN.
+  // The token refused (the authorizer's 401, or Cognito's for a revoked access token) with no
+  // session left: when signed in, see STILL_SIGNED_IN. `NotAuthorized` (wrong credentials) and
+  // `InsufficientUserAuthentication` (a sign-in too old) keep the API's words.
   Unauthorized: "Your session has ended. Sign in again.",
   UserNotConfirmed: "This account is not confirmed yet. Enter the code we emailed you, or ask for a new one.",
   PasswordResetRequired: "You must choose a new password before you can sign in. We can email you a code for it.",
@@ -66,7 +68,7 @@ const WORDS: Partial<Record<ErrorCode, string>> = {
 };
 
 /**
- * The authorizer's 401 while the session still holds tokens: the session refreshed and retried
+ * A 401 `Unauthorized` while the session still holds tokens: the session refreshed and retried
  * and the API still refused, or the refresh failed for now (network, 429, 5xx) and the tokens
  * were kept. A refused refresh token signs out on its own, with its own words.
  */

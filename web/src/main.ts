@@ -37,6 +37,9 @@ const SIGNED_OUT_WORDS: Record<SignOutReason, string> = {
   "signed-out": "You are signed out.",
   "refresh-failed": "You were signed out because the session could not be refreshed. Sign in again.",
   "other-tab": "You were signed out in another tab.",
+  // POST /password/change ends every session of the person, this one too.
+  "password-changed": "Password changed: sign in again with your new password.",
+  "account-deleted": "Your account is deleted: it can no longer sign in.",
 };
 
 function notFound(): Page {
@@ -122,15 +125,39 @@ async function start(): Promise<void> {
     },
   );
 
-  const app: App = { api, session, pending: null, go: (route) => router.go(route), notice };
+  // Who is signed in, so that the sign-in page after a password change asks for them again.
+  let email = "";
+  // What the sign-in page says after signInAgain(), until the session's end is heard.
+  let signInAgainWhy: string | null = null;
+  const signInAgainPage = () => router.go(`/sign-in?username=${encodeURIComponent(email)}`);
+
+  const signInAgain = async (why: string) => {
+    if (!session.current) {
+      notice(why);
+      signInAgainPage();
+      return;
+    }
+    signInAgainWhy = why;
+    await session.signOut(); // the listener below hears it at once, before the API is called
+  };
+  const app: App = { api, session, pending: null, signUp: null, go: (route) => router.go(route), notice, signInAgain };
   setApp(app);
 
   session.subscribe((state: SessionState | null, reason?: SignOutReason) => {
     renderNav();
-    if (state === null) {
-      notice(SIGNED_OUT_WORDS[reason ?? "signed-out"], reason === "refresh-failed" ? "error" : "info");
-      if (PROTECTED.has(location().path) || reason === "signed-out") router.go("/sign-in");
+    if (state !== null) {
+      email = emailOf(state.idToken, "");
+      return;
     }
+    if (signInAgainWhy !== null && reason === "signed-out") {
+      notice(signInAgainWhy);
+      signInAgainWhy = null;
+      signInAgainPage();
+      return;
+    }
+    notice(SIGNED_OUT_WORDS[reason ?? "signed-out"], reason === "refresh-failed" ? "error" : "info");
+    if (reason === "password-changed") signInAgainPage();
+    else if (PROTECTED.has(location().path) || reason === "signed-out") router.go("/sign-in");
   });
   // A page that leaves (or enters the back/forward cache) says goodbye, so a refreshing tab does
   // not wait for it; back from the cache, it says hi again and catches up with what it missed.

@@ -23,6 +23,13 @@ from playwright.sync_api import Page, Route, expect
 from conftest import Stack
 
 PASSWORD = "Test-passw0rd!"
+# The API's 401 for an access token Cognito refused (expired, or revoked when the person's
+# sessions ended): `Unauthorized`, as the authorizer's for a missing or expired token.
+# `NotAuthorized` is for wrong credentials only (a password, a refresh token).
+ACCESS_TOKEN_REFUSED = {
+    "code": "Unauthorized",
+    "message": "The access token is invalid, expired or revoked: sign in again.",
+}
 
 
 def totp(secret: str, at: float | None = None, step: int = 30, digits: int = 6) -> str:
@@ -70,8 +77,9 @@ def tokens(stack: Stack, email: str, password: str) -> dict[str, Any]:
 
 
 def admin_token(stack: Stack) -> str:
+    """The demo admin's access token: the bearer the admin routes take."""
     admin = stack.info["demoAdmin"]
-    return tokens(stack, admin["email"], admin["password"])["idToken"]
+    return tokens(stack, admin["email"], admin["password"])["accessToken"]
 
 
 def user_path(email: str) -> str:
@@ -150,7 +158,7 @@ def cors_headers(stack: Stack) -> dict[str, str]:
     """The CORS headers the API puts on every answer to the web app (lambda-glue's cors.rs)."""
     return {
         "access-control-allow-origin": stack.web_url,
-        "access-control-expose-headers": "x-request-id,retry-after",
+        "access-control-expose-headers": "x-request-id,retry-after,www-authenticate",
         "vary": "origin",
     }
 
@@ -165,7 +173,7 @@ def route_api(page: Page, stack: Stack, path: str, answer: Callable[[Route], Non
                 status=204,
                 headers={
                     **cors_headers(stack),
-                    "access-control-allow-methods": "GET,POST",
+                    "access-control-allow-methods": "GET,POST,PUT,PATCH,DELETE,OPTIONS",
                     "access-control-allow-headers": "content-type,authorization",
                 },
             )

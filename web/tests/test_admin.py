@@ -1,6 +1,7 @@
 """The admin page through the browser: the users a page at a time, creating a user, and managing
-one (disable, enable, groups, password reset, set password, delete), with the API's refusals
-said in words; and the page as a person outside the admins group meets it."""
+one (disable, enable, signing them out everywhere, the invitation sent again, groups, password
+reset, set password, delete), with the API's refusals said in words; and the page as a person
+outside the admins group meets it."""
 
 from __future__ import annotations
 
@@ -8,7 +9,18 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from app import PASSWORD, create_user, heading, open_app, sign_in_to_account, unique_email
+from app import (
+    ACCESS_TOKEN_REFUSED,
+    PASSWORD,
+    call,
+    create_user,
+    heading,
+    open_app,
+    sign_in_to_account,
+    tokens,
+    unique_email,
+    user_path,
+)
 from conftest import ConsoleErrors, Stack
 
 
@@ -73,6 +85,8 @@ def test_an_admin_creates_and_manages_a_user(stack: Stack, page: Page, console_e
     panel.get_by_role("button", name="Set password").click()
     expect(panel.get_by_role("status")).to_have_text(f"{email}'s password is set.")
     expect(panel).to_contain_text("CONFIRMED")
+    # (an invitation is for users who never signed in: not offered any more)
+    expect(panel.get_by_role("button", name="Send the invitation again")).to_have_count(0)
     sent = stack.message_count()
     panel.get_by_role("button", name="Email a password reset code").click()
     expect(panel.get_by_role("status")).to_have_text(f"{email} must now reset their password with the code we emailed.")
@@ -86,6 +100,68 @@ def test_an_admin_creates_and_manages_a_user(stack: Stack, page: Page, console_e
     page.get_by_role("button", name=f"Yes, delete {email}").click()
     expect(page.get_by_text(f"{email} is deleted.")).to_be_visible()
     expect(page.get_by_role("table")).to_contain_text("No users.")
+
+
+def open_user(page: Page, stack: Stack, email: str) -> object:
+    """The admin page's panel for the user with `email`."""
+    open_admin(page, stack)
+    page.get_by_label("Email (exact)").fill(email)
+    page.get_by_role("button", name="Show users").click()
+    page.get_by_role("button", name=f"Manage {email}").click()
+    return page.get_by_role("region", name=f"Manage {email}")
+
+
+def test_an_admin_signs_a_user_out_everywhere(stack: Stack, page: Page) -> None:
+    # GIVEN a user signed in elsewhere
+    email = create_user(stack, "signed-out-by-admin")
+    theirs = tokens(stack, email, PASSWORD)
+    panel = open_user(page, stack, email)
+    # WHEN the admin signs them out everywhere
+    panel.get_by_role("button", name="Sign them out everywhere").click()
+    expect(panel.get_by_role("status")).to_have_text(f"{email} is signed out everywhere: they must sign in again.")
+    # THEN their refresh token is refused, and Cognito refuses their access token at once
+    status, body = call(stack, "POST", "/auth/refresh", {"refreshToken": theirs["refreshToken"]})
+    assert status in (400, 401) and body and body["error"]["code"] == "NotAuthorized", (status, body)
+    status, body = call(stack, "GET", "/mfa/preference", token=theirs["accessToken"])
+    assert status == 401 and body and body["error"] == ACCESS_TOKEN_REFUSED, (status, body)
+    # AND their ID token still answers /me until it expires: it is checked locally only
+    status, body = call(stack, "GET", "/me", token=theirs["idToken"])
+    assert status == 200 and body and body["email"] == email, (status, body)
+    # AND they can sign in again
+    tokens(stack, email, PASSWORD)
+
+
+def test_an_invitation_is_sent_again_with_a_new_temporary_password(stack: Stack, page: Page) -> None:
+    # GIVEN a user who never signed in (a temporary password, no invitation sent)
+    email = create_user(stack, "invited-again", temporary=True)
+    panel = open_user(page, stack, email)
+    expect(panel).to_contain_text("FORCE_CHANGE_PASSWORD")
+    sent = stack.message_count()
+    # WHEN the admin sends the invitation again
+    panel.get_by_role("button", name="Send the invitation again").click()
+    expect(panel.get_by_role("status")).to_have_text(
+        f"A new invitation, with a new temporary password, is on its way to {email}."
+    )
+    # THEN the invitation carries a new temporary password, which signs in to choose a password,
+    # and the old one no longer works
+    temporary = stack.code(email, "invitation", after_count=sent)
+    assert temporary != PASSWORD
+    sign_in = {"username": email, "flow": "USER_PASSWORD_AUTH"}
+    status, body = call(stack, "POST", "/auth/sign-in", {**sign_in, "password": temporary})
+    assert status == 200 and body and body["challenge"]["name"] == "NEW_PASSWORD_REQUIRED", (status, body)
+    status, body = call(stack, "POST", "/auth/sign-in", {**sign_in, "password": PASSWORD})
+    assert status == 401, (status, body)
+
+
+def test_an_invitation_is_not_sent_again_to_a_user_who_signed_in(stack: Stack) -> None:
+    # GIVEN a user with a password of their own
+    email = create_user(stack, "not-invited-again")
+    admin = stack.info["demoAdmin"]
+    token = tokens(stack, admin["email"], admin["password"])["accessToken"]
+    # WHEN an admin asks for the invitation again through the API (the page does not offer it)
+    status, body = call(stack, "POST", user_path(email) + "/invitation", token=token)
+    # THEN it is a 409 that says why
+    assert status == 409 and body and body["error"]["code"] == "Conflict", (status, body)
 
 
 def test_another_admin_is_protected_and_the_refusal_is_said(

@@ -130,7 +130,7 @@ def test_a_session_that_cannot_be_renewed_for_now_is_not_called_ended(
         stack,
         "/me",
         401,
-        error_body("Unauthorized", "A valid ID token is required."),
+        error_body("Unauthorized", "A valid bearer token is required."),
         {"content-type": "application/json", "www-authenticate": "Bearer"},
     )
     answer_with(

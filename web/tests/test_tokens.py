@@ -1,10 +1,11 @@
 """Where the page keeps the tokens, and which ones it sends: in memory only (no storage, cookie,
-URL or console message ever holds one), and a body that carries the access token gets a fresh one
-when the page sat open past the tokens' lifetime."""
+URL or console message ever holds one), each call with the token its route takes (the ID token
+for /me and /credentials, the access token for the MFA routes), and a fresh one when the page sat
+open past the tokens' lifetime."""
 
 from __future__ import annotations
 
-import json
+import re
 from typing import Any
 
 from playwright.sync_api import ConsoleMessage, Page, expect
@@ -68,37 +69,56 @@ def test_tokens_stay_in_memory_after_sign_in_and_refresh(stack: Stack, page: Pag
     assert_nowhere(page, tokens, console)
 
 
-# Records what the page sends to the API: the URL and body of each POST, as the app's fetch sees
-# it (the client looks the global fetch up at call time).
-RECORD_POSTS = """
-window.posts = [];
+# Records what the page sends to the API: the method, path and Authorization header of each
+# call, as the app's fetch sees it (the client looks the global fetch up at call time).
+RECORD_CALLS = """
+window.calls = [];
 const send = window.fetch;
 window.fetch = async (input, init) => {
-  if (input instanceof Request && input.method === "POST") {
-    window.posts.push([new URL(input.url).pathname, await input.clone().text()]);
+  if (input instanceof Request) {
+    window.calls.push([input.method, new URL(input.url).pathname, input.headers.get("authorization")]);
   }
   return send(input, init);
 };
 """
 
 
-def test_a_body_built_after_the_tokens_expired_carries_refreshed_tokens(stack: Stack, page: Page) -> None:
-    email = create_user(stack, "late-body")
+def test_each_call_carries_the_token_its_route_takes(stack: Stack, page: Page) -> None:
+    email = create_user(stack, "which-token")
+    page.add_init_script(RECORD_CALLS)
+    open_app(page, stack)
+    # WHEN the person signs in (the account page loads /me and the MFA preference)
+    with page.expect_response(f"{stack.api_url}/auth/sign-in") as signed_in:
+        sign_in(page, email, PASSWORD)
+    expect_account(page, email)
+    expect(page.locator(".mfa-summary")).to_have_text(re.compile("Two-step verification is (on|off)"))
+    # AND asks for AWS credentials
+    page.get_by_role("button", name="Get temporary AWS credentials").click()
+    expect(page.get_by_role("status").filter(has_text="Temporary credentials received")).to_be_visible()
+    # THEN /me and /credentials carried the ID token, the MFA preference the access token, and
+    # the sign-in none
+    tokens = signed_in.value.json()["tokens"]
+    calls = {(method, path): auth for method, path, auth in page.evaluate("window.calls")}
+    assert calls[("POST", "/auth/sign-in")] is None
+    assert calls[("GET", "/me")] == f"Bearer {tokens['idToken']}"
+    assert calls[("POST", "/credentials")] == f"Bearer {tokens['idToken']}"
+    assert calls[("GET", "/mfa/preference")] == f"Bearer {tokens['accessToken']}"
+
+
+def test_a_call_made_after_the_tokens_expired_carries_refreshed_tokens(stack: Stack, page: Page) -> None:
+    email = create_user(stack, "late-call")
     page.clock.install()
-    page.add_init_script(RECORD_POSTS)
+    page.add_init_script(RECORD_CALLS)
     sign_in_to_account(page, stack, email, PASSWORD)
-    before = len(page.evaluate("window.posts"))
+    before = len(page.evaluate("window.calls"))
     # GIVEN the page sat open until its tokens are about to expire (an hour, by its clock)
     page.clock.fast_forward("59:30")
-    # WHEN the person changes their password, whose body carries the access token
+    # WHEN the person starts setting up an authenticator app, a route that takes the access token
     with page.expect_response(f"{stack.api_url}/auth/refresh") as refreshed:
-        page.get_by_label("Current password").fill(PASSWORD)
-        page.get_by_label("New password").fill(PASSWORD + "2")
-        page.get_by_role("button", name="Change password").click()
-    expect(page.get_by_role("status").filter(has_text="Your password is changed.")).to_be_visible()
-    # THEN the tokens were refreshed first, and the body carried the new access token
+        page.get_by_role("button", name="Set up an authenticator app").click()
+    expect(page.get_by_role("img", name="QR code for your authenticator app")).to_be_visible()
+    # THEN the tokens were refreshed first, and the call carried the new access token
     fresh = refreshed.value.json()["tokens"]["accessToken"]
-    posts = page.evaluate("window.posts")[before:]
-    assert [path for path, _ in posts] == ["/auth/refresh", "/password/change"], posts
-    body = json.loads(posts[1][1])
-    assert body["accessToken"] == fresh, "the body carried the access token from before the refresh"
+    calls = page.evaluate("window.calls")[before:]
+    assert [(method, path) for method, path, _ in calls] == [("POST", "/auth/refresh"), ("POST", "/mfa/totp/setup")]
+    assert calls[1][2] == f"Bearer {fresh}", "the call carried the access token from before the refresh"

@@ -2,7 +2,8 @@
  * `@cognito-api/client`: a typed client for the Cognito sign-in API and a session helper.
  *
  * - {@link createApi}: openapi-fetch over the types generated from `openapi.yaml`, no credentials.
- * - {@link Session}: the same client with the session's ID token, refreshed once across tabs.
+ * - {@link Session}: the same client with the token each route takes (ID or access), refreshed once
+ *   across tabs.
  *
  * @module
  */

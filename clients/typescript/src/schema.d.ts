@@ -91,8 +91,12 @@ export interface paths {
         put?: never;
         /**
          * Confirm a registration with the emailed code
-         * @description With `signIn: true` (and an app client allowing USER_AUTH) the person is signed in at once
-         *     with the session Cognito answers the confirmation with: 200 with tokens, as a sign-in.
+         * @description With `signIn: true` and the `receipt` the sign-up answered (and an app client allowing
+         *     USER_AUTH) the person is signed in at once with the session Cognito answers the
+         *     confirmation with: 200 with tokens, as a sign-in. Without a valid receipt the account is
+         *     confirmed all the same and the answer is 204: whoever confirms a sign-up they did not make
+         *     (someone else's, of their address, with a password that someone else keeps) is never
+         *     signed in to it; they sign in as usual, and "forgot password" takes the account back.
          */
         post: operations["confirmSignUp"];
         delete?: never;
@@ -132,7 +136,9 @@ export interface paths {
         put?: never;
         /**
          * Sign out everywhere
-         * @description Global sign-out with the access token; revokes the refresh token when given.
+         * @description Global sign-out with the caller's access token: every refresh token of the person is
+         *     revoked, and Cognito refuses their access tokens from then on (the admin routes with
+         *     them). The refresh token given is revoked too. The body may be left out.
          */
         post: operations["signOut"];
         delete?: never;
@@ -192,7 +198,9 @@ export interface paths {
         put?: never;
         /**
          * Change the caller's password
-         * @description The access token's `sub` must be the caller's (403 otherwise).
+         * @description With the caller's access token. Then every session of the person ends, this one included
+         *     (`GlobalSignOut`): sign in again with the new password. A sign-out that fails after the
+         *     change is a 502; the password is changed.
          */
         post: operations["changePassword"];
         delete?: never;
@@ -210,7 +218,7 @@ export interface paths {
         };
         /**
          * Who the caller is
-         * @description From the authorizer's context; no Cognito call.
+         * @description From the authorizer's context (the ID token's claims); no Cognito call.
          */
         get: operations["me"];
         put?: never;
@@ -250,7 +258,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Start TOTP enrolment */
+        /**
+         * Start TOTP enrolment
+         * @description With the caller's access token; no body. The URI names the person's email address, or else their username.
+         */
         post: operations["totpSetup"];
         delete?: never;
         options?: never;
@@ -282,21 +293,104 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * The caller's second factors and the preferred one
+         * @description With the caller's access token (`GetUser`).
+         */
+        get: operations["mfaPreference"];
         /**
          * Turn second factors on or off, and choose the preferred one
          * @description Each of `totp`, `email`, `sms` given turns its factor on or off; `preferred` turns its
          *     factor on and makes it the one sign-in asks for. TOTP must be enrolled first
          *     (`/mfa/totp/setup`, `/mfa/totp/verify`); email MFA needs the pool to send email through
          *     SES and an email address on the account. A preference the request leaves alone is kept.
-         *     Answers the factors as they now are.
+         *     Answers the factors as they now are. With the caller's access token.
          */
         put: operations["setMfaPreference"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/account": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
         /**
-         * The caller's second factors and the preferred one
-         * @description The access token must be the caller's (the ID token's `sub`), as for `/mfa/totp/*`.
+         * The signed-in person's account
+         * @description With the caller's access token (`GetUser`): the username, every attribute and the second factors.
          */
-        post: operations["mfaPreference"];
+        get: operations["getAccount"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete the account
+         * @description Only within minutes of signing in (`auth_time`, which refreshing keeps; five minutes by
+         *     default): otherwise a 401 `InsufficientUserAuthentication` with RFC 9470's
+         *     `WWW-Authenticate: Bearer error="insufficient_user_authentication", error_description="A
+         *     more recent sign-in is required", max_age="300"` (exposed to pages through CORS), and
+         *     nothing is deleted. Sign in again, then delete.
+         */
+        delete: operations["deleteAccount"];
+        options?: never;
+        head?: never;
+        /**
+         * Change the person's attributes
+         * @description The attributes the app client may write; an empty value removes one (not `email`, which
+         *     must stay an address). A new `email` waits
+         *     for its code: until `POST /account/attributes/email/verify` proves it, the old, verified
+         *     address stays the person's and keeps signing in (the pool's
+         *     `AttributesRequireVerificationBeforeUpdate`). An address another account signs in with
+         *     is a 409. `email_verified` and `phone_number_verified` are never set here.
+         */
+        patch: operations["updateAccount"];
+        trace?: never;
+    };
+    "/account/attributes/{attribute}/code": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The address to prove. */
+                attribute: components["parameters"]["VerifiableAttribute"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a code to prove an address
+         * @description To the new address while a change waits for it, else to the current one. Cognito limits how many a person may ask for (429 `LimitExceeded`).
+         */
+        post: operations["sendAttributeCode"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/account/attributes/{attribute}/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The address to prove. */
+                attribute: components["parameters"]["VerifiableAttribute"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Prove an address with its code
+         * @description A waiting change takes effect, verified. A wrong or expired code is a 400 `InvalidCode` on `code`.
+         */
+        post: operations["verifyAttribute"];
         delete?: never;
         options?: never;
         head?: never;
@@ -436,8 +530,63 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Make the user reset their password with an emailed code */
+        /** Make the user reset their password with an emailed code; their sessions end */
         post: operations["resetUserPassword"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/users/{username}/sign-out": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The username, email or `sub` the pool knows the user by, percent-encoded in the path (`pat%2Btag%40example.com` for `pat+tag@example.com`; an unencoded `+` is a `+`, never a space). API Gateway passes the segment on as sent and the function decodes it: a malformed escape or bytes that are not UTF-8 get a 400 naming `username`.
+                 * @example someone@example.com
+                 */
+                username: components["parameters"]["Username"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * End every session of a user (not oneself)
+         * @description `AdminUserGlobalSignOut`: every refresh token of the user is revoked and Cognito refuses
+         *     their access tokens from then on. ID tokens already issued stay valid until they expire
+         *     for what checks them locally (`/me`, `/credentials` until the identity pool checks).
+         */
+        post: operations["signOutUser"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/users/{username}/invitation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The username, email or `sub` the pool knows the user by, percent-encoded in the path (`pat%2Btag%40example.com` for `pat+tag@example.com`; an unencoded `+` is a `+`, never a space). API Gateway passes the segment on as sent and the function decodes it: a malformed escape or bytes that are not UTF-8 get a 400 naming `username`.
+                 * @example someone@example.com
+                 */
+                username: components["parameters"]["Username"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send the invitation again, with a new temporary password
+         * @description For a user who has not signed in yet (`FORCE_CHANGE_PASSWORD`), whose temporary password
+         *     may have expired: `AdminCreateUser` with `MessageAction` `RESEND`. Any other user is a 409.
+         */
+        post: operations["resendInvitation"];
         delete?: never;
         options?: never;
         head?: never;
@@ -474,7 +623,7 @@ export interface components {
         Error: {
             error: {
                 /** @enum {string} */
-                code: "BadRequest" | "PayloadTooLarge" | "NotAuthorized" | "Unauthorized" | "Forbidden" | "InvalidPassword" | "InvalidParameter" | "InvalidCode" | "UsernameExists" | "UserNotFound" | "UserNotConfirmed" | "PasswordResetRequired" | "Conflict" | "NotFound" | "TooManyRequests" | "PasswordAttemptsExceeded" | "LimitExceeded" | "TooManyFailedAttempts" | "Refused" | "UpstreamError" | "InternalError";
+                code: "BadRequest" | "PayloadTooLarge" | "NotAuthorized" | "Unauthorized" | "InsufficientUserAuthentication" | "Forbidden" | "InvalidPassword" | "InvalidParameter" | "InvalidCode" | "UsernameExists" | "UserNotFound" | "UserNotConfirmed" | "PasswordResetRequired" | "Conflict" | "NotFound" | "TooManyRequests" | "PasswordAttemptsExceeded" | "LimitExceeded" | "TooManyFailedAttempts" | "Refused" | "UpstreamError" | "InternalError";
                 message: string;
                 /** @description The input field at fault. */
                 field?: string;
@@ -702,7 +851,6 @@ export interface components {
             username?: string;
         };
         SignOutRequest: {
-            accessToken: components["schemas"]["Token"];
             refreshToken?: components["schemas"]["Token"];
         };
         /**
@@ -726,10 +874,11 @@ export interface components {
             username: components["schemas"]["Username"];
             code: components["schemas"]["ConfirmationCode"];
             /**
-             * @description Sign the person in at once (200 with tokens).
+             * @description Sign the person in at once (200 with tokens). Needs the sign-up's `receipt`, for passwordless sign-ups too; an app client without a secret issues none, so there `signIn` only confirms (204).
              * @default false
              */
             signIn?: boolean;
+            receipt?: components["schemas"]["SignUpReceipt"];
         };
         UsernameRequest: {
             username: components["schemas"]["Username"];
@@ -740,23 +889,17 @@ export interface components {
             newPassword: components["schemas"]["NewPassword"];
         };
         ChangePasswordRequest: {
-            accessToken: components["schemas"]["Token"];
             previousPassword: components["schemas"]["NewPassword"];
             proposedPassword: components["schemas"]["NewPassword"];
         };
-        AccessTokenRequest: {
-            accessToken: components["schemas"]["Token"];
-        };
         /** @description At least one of `totp`, `email`, `sms`, `preferred`; `preferred` must not be a factor the request turns off. */
         SetMfaPreferenceRequest: {
-            accessToken: components["schemas"]["Token"];
             totp?: boolean;
             email?: boolean;
             sms?: boolean;
             preferred?: components["schemas"]["MfaFactor"];
         };
         TotpVerifyRequest: {
-            accessToken: components["schemas"]["Token"];
             code: components["schemas"]["OneTimePassword"];
             deviceName?: components["schemas"]["DeviceName"];
         };
@@ -822,15 +965,52 @@ export interface components {
         SignUpResult: {
             userConfirmed: boolean;
             userSub: string;
-            codeDelivery?: {
-                /** @example d***@e***.com */
-                destination: string;
-                /** @example EMAIL */
-                deliveryMedium: string;
-                /** @example email */
-                attributeName: string;
+            codeDelivery?: components["schemas"]["CodeDelivery"];
+            receipt?: components["schemas"]["SignUpReceipt"];
+        };
+        /** @description Where a code went. */
+        CodeDelivery: {
+            /** @example d***@e***.com */
+            destination: string;
+            /** @example EMAIL */
+            deliveryMedium: string;
+            /** @example email */
+            attributeName: string;
+        };
+        Account: {
+            /** @description The pool's internal username. */
+            username: string;
+            /** @description Every attribute the person has (`sub`, `email`, `email_verified`, ...). */
+            attributes: {
+                [key: string]: string;
+            };
+            mfa: components["schemas"]["MfaPreference"];
+        };
+        UpdateAccountRequest: {
+            /** @description What the app client may write; at least one. */
+            attributes: {
+                email?: components["schemas"]["EmailAttribute"];
+                name?: components["schemas"]["AttributeValue"];
+                given_name?: components["schemas"]["AttributeValue"];
+                family_name?: components["schemas"]["AttributeValue"];
+                locale?: components["schemas"]["AttributeValue"];
             };
         };
+        UpdateAccountResult: {
+            /** @description One per changed address to prove; empty when none. */
+            codeDeliveries: components["schemas"]["CodeDelivery"][];
+        };
+        SendAttributeCodeResult: {
+            codeDelivery?: components["schemas"]["CodeDelivery"];
+        };
+        VerifyAttributeRequest: {
+            code: components["schemas"]["ConfirmationCode"];
+        };
+        /**
+         * @description Proof that the caller made this sign-up, for `signIn` at confirmation: bound to the username, good for 24 hours (as long as the confirmation code), signed with a key derived from the app client secret. Absent when the app client has no secret.
+         * @example 1796000000.Xq3kR2mFf7bYk8pWmZQ0hYy8vB5sN1cD2eF3gH4iJ5k
+         */
+        SignUpReceipt: string;
         Me: {
             sub: string;
             username: string;
@@ -937,7 +1117,7 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
-        /** @description No valid ID token (`Unauthorized`), or a token Cognito refused (`NotAuthorized`). */
+        /** @description No valid bearer token of the kind the route takes (`Unauthorized`), or an access token Cognito refused (`Unauthorized` too: expired, or revoked by a sign-out, a password change or an admin), or a sign-in too old for the route (`InsufficientUserAuthentication`, with RFC 9470's challenge and `max_age`). */
         Unauthorized: {
             headers: {
                 "x-request-id": components["headers"]["RequestId"];
@@ -949,7 +1129,7 @@ export interface components {
                  * @example {
                  *       "error": {
                  *         "code": "Unauthorized",
-                 *         "message": "A valid ID token is required."
+                 *         "message": "A valid bearer token is required."
                  *       }
                  *     }
                  */
@@ -1050,6 +1230,8 @@ export interface components {
     parameters: {
         /** @description The device fingerprint Cognito's context-data collection script computes in the browser (`AmazonCognitoAdvancedSecurityData.getData(username, userPoolId, clientId)`), passed to Cognito's threat protection as `EncodedData` with the caller's address. Optional; visible ASCII, at most 8192 characters, else a 400 naming the header. */
         EncodedData: string;
+        /** @description The address to prove. */
+        VerifiableAttribute: "email" | "phone_number";
         /**
          * @description The username, email or `sub` the pool knows the user by, percent-encoded in the path (`pat%2Btag%40example.com` for `pat+tag@example.com`; an unencoded `+` is a `+`, never a space). API Gateway passes the segment on as sent and the function decodes it: a malformed escape or bytes that are not UTF-8 get a 400 naming `username`.
          * @example someone@example.com
@@ -1302,7 +1484,7 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        requestBody: {
+        requestBody?: {
             content: {
                 "application/json": components["schemas"]["SignOutRequest"];
             };
@@ -1457,11 +1639,7 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["AccessTokenRequest"];
-            };
-        };
+        requestBody?: never;
         responses: {
             /** @description The shared secret, also as an otpauth:// URI for authenticator apps. */
             200: {
@@ -1476,7 +1654,6 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
-            413: components["responses"]["PayloadTooLarge"];
             429: components["responses"]["TooManyRequests"];
             "5XX": components["responses"]["ServerError"];
         };
@@ -1503,6 +1680,33 @@ export interface operations {
             "5XX": components["responses"]["ServerError"];
         };
     };
+    mfaPreference: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The factors turned on, and the preferred one. */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MfaPreference"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+            "5XX": components["responses"]["ServerError"];
+        };
+    };
     setMfaPreference: {
         parameters: {
             query?: never;
@@ -1514,7 +1718,6 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "accessToken": "eyJ…",
                  *       "email": true,
                  *       "preferred": "EMAIL_OTP"
                  *     }
@@ -1541,7 +1744,50 @@ export interface operations {
             "5XX": components["responses"]["ServerError"];
         };
     };
-    mfaPreference: {
+    getAccount: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The account. */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Account"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            "5XX": components["responses"]["ServerError"];
+        };
+    };
+    deleteAccount: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: components["responses"]["NoContent"];
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            "5XX": components["responses"]["ServerError"];
+        };
+    };
+    updateAccount: {
         parameters: {
             query?: never;
             header?: never;
@@ -1550,23 +1796,92 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["AccessTokenRequest"];
+                /**
+                 * @example {
+                 *       "attributes": {
+                 *         "email": "ann.new@example.com",
+                 *         "given_name": "Ann"
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["UpdateAccountRequest"];
             };
         };
         responses: {
-            /** @description The factors turned on, and the preferred one. */
+            /** @description Changed; where the codes to prove changed addresses went. */
             200: {
                 headers: {
                     "x-request-id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["MfaPreference"];
+                    "application/json": components["schemas"]["UpdateAccountResult"];
                 };
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+            "5XX": components["responses"]["ServerError"];
+        };
+    };
+    sendAttributeCode: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The address to prove. */
+                attribute: components["parameters"]["VerifiableAttribute"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Sent. */
+            202: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SendAttributeCodeResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            "5XX": components["responses"]["ServerError"];
+        };
+    };
+    verifyAttribute: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The address to prove. */
+                attribute: components["parameters"]["VerifiableAttribute"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "code": "123456"
+                 *     }
+                 */
+                "application/json": components["schemas"]["VerifyAttributeRequest"];
+            };
+        };
+        responses: {
+            204: components["responses"]["NoContent"];
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             429: components["responses"]["TooManyRequests"];
             "5XX": components["responses"]["ServerError"];
@@ -1829,6 +2144,56 @@ export interface operations {
         requestBody?: never;
         responses: {
             204: components["responses"]["NoContent"];
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            "5XX": components["responses"]["ServerError"];
+        };
+    };
+    signOutUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The username, email or `sub` the pool knows the user by, percent-encoded in the path (`pat%2Btag%40example.com` for `pat+tag@example.com`; an unencoded `+` is a `+`, never a space). API Gateway passes the segment on as sent and the function decodes it: a malformed escape or bytes that are not UTF-8 get a 400 naming `username`.
+                 * @example someone@example.com
+                 */
+                username: components["parameters"]["Username"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: components["responses"]["NoContent"];
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            "5XX": components["responses"]["ServerError"];
+        };
+    };
+    resendInvitation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The username, email or `sub` the pool knows the user by, percent-encoded in the path (`pat%2Btag%40example.com` for `pat+tag@example.com`; an unencoded `+` is a `+`, never a space). API Gateway passes the segment on as sent and the function decodes it: a malformed escape or bytes that are not UTF-8 get a 400 naming `username`.
+                 * @example someone@example.com
+                 */
+                username: components["parameters"]["Username"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            202: components["responses"]["Accepted"];
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];

@@ -13,6 +13,11 @@
  * rotated-out token. Messages from one tab arrive in the order it sent them, so once every known
  * peer has answered a "hi", the tokens a peer refreshed before releasing the lock are here.
  *
+ * Which token a call carries is the route's (`security` in `openapi.yaml`): none on the public
+ * routes, the ID token where the API answers from who the person is (`GET /me`,
+ * `POST /credentials`), the access token everywhere else, where the API acts as the person
+ * towards Cognito (MFA, the account, password change, sign-out) and on the admin routes.
+ *
  * Nothing here logs: tokens must not reach a console or an error reporter.
  *
  * @module
@@ -24,9 +29,13 @@ import type { components } from "./schema.js";
 export type SessionState = {
   /** The internal username (`cognito:username`). */
   username: string;
-  /** Sent as `Authorization: Bearer <idToken>` to protected routes. */
+  /** The bearer of `GET /me` and `POST /credentials`; its claims say who the person is. */
   idToken: string;
-  /** For the routes that take it in the body (`/password/change`, `/mfa/*`, sign-out). */
+  /**
+   * The bearer of every other protected route: MFA, `/account`, `/password/change`,
+   * `/auth/sign-out` and the admin routes `/users/**`. Cognito checks it on each call and refuses
+   * it once revoked.
+   */
   accessToken: string;
   /** When the ID and access tokens expire, epoch milliseconds (this tab's clock). */
   expiresAt: number;
@@ -34,9 +43,11 @@ export type SessionState = {
 
 /**
  * Why the session ended: this tab signed out, the refresh token was refused (expired, revoked,
- * or rotated out past its grace period), or another tab signed out or failed its refresh.
+ * or rotated out past its grace period), another tab signed out or failed its refresh, this tab
+ * changed the password (`POST /password/change` signs the person out everywhere: sign in again
+ * with the new password), or this tab deleted the account (`DELETE /account`).
  */
-export type SignOutReason = "signed-out" | "refresh-failed" | "other-tab";
+export type SignOutReason = "signed-out" | "refresh-failed" | "other-tab" | "password-changed" | "account-deleted";
 
 type Listener = (state: SessionState | null, reason?: SignOutReason) => void;
 
@@ -62,6 +73,29 @@ const CALL_MS = 10_000;
 /** How long a tab waits for the Web Lock (a holder needs at most `SYNC_MS + CALL_MS`). */
 const LOCK_MS = 15_000;
 
+/** The public routes: no token (`security: []` in `openapi.yaml`). */
+const PUBLIC = /^POST \/(auth\/(sign-in|challenge|sign-up|confirm-sign-up|resend-code|refresh)|password\/(forgot|reset))$/;
+/** The routes that take the ID token (`security: idToken`); the others take the access token. */
+const BY_ID = /^(GET \/me|POST \/credentials)$/;
+/** Routes whose success means the server ended every session of the person (or the account). */
+const ENDS: Record<string, SignOutReason> = {
+  "POST /password/change": "password-changed",
+  "POST /auth/sign-out": "signed-out",
+  "DELETE /account": "account-deleted",
+};
+
+/**
+ * The token a route takes as its bearer (`"id"` or `"access"`), or `undefined` for a public
+ * route; `route` is the method and the path template, `"GET /users/{username}"`. A route the
+ * client does not know takes the access token, the contract's default.
+ */
+export function bearerOf(route: string): "id" | "access" | undefined {
+  return PUBLIC.test(route) ? undefined : BY_ID.test(route) ? "id" : "access";
+}
+
+/** Each request of `session.api` with its route, `"GET /users/{username}"` (from openapi-fetch). */
+const ROUTES = new WeakMap<Request, string>();
+
 /**
  * A signed-in session for a browser app: keeps the tokens in memory, refreshes them before they
  * expire, shares them with the app's other tabs, and signs out.
@@ -70,10 +104,20 @@ const LOCK_MS = 15_000;
  * - One `/auth/refresh` at a time in this tab (concurrent callers share it) and across tabs (a Web
  *   Lock named `name`); a tab that gets the lock after another tab refreshed adopts that tab's
  *   tokens instead of refreshing again with a rotated-out refresh token.
- * - `api` calls wait for a refresh in flight, refresh first when the ID token is within
- *   `refreshMarginSeconds` of expiry, and on the authorizer's 401 refresh (or wait for the refresh
- *   in flight) and retry once; a call is never sent more than twice.
- * - A refused refresh (400/401) signs out and tells the subscribers `"refresh-failed"`.
+ * - `api` calls carry the token their route takes (the ID token for `GET /me` and
+ *   `POST /credentials`, the access token for the other protected routes, none for the public
+ *   ones), wait for a refresh in flight, refresh first when the tokens are within
+ *   `refreshMarginSeconds` of expiry, and on a 401 `Unauthorized` (the token refused, by the
+ *   authorizer or by Cognito) refresh (or wait for the refresh in flight) and retry once; a call
+ *   is never sent more than twice. A 401 `NotAuthorized` (wrong credentials) or
+ *   `InsufficientUserAuthentication` (a sign-in too old for the route) is the answer, never
+ *   retried.
+ * - A refused refresh (400/401) signs out and tells the subscribers `"refresh-failed"`: so does
+ *   an access token Cognito refused because the person's sessions ended (an admin signed them
+ *   out, a password reset), since their refresh token was revoked with it.
+ * - A password change through `api` ends the session here and in the other tabs
+ *   (`"password-changed"`): the server signed the person out everywhere. So does deleting the
+ *   account (`DELETE /account`: `"account-deleted"`).
  * - Nothing waits forever: `/auth/refresh` and `/auth/sign-out` are given up after 10 s (the
  *   tokens are kept, as after a network error), a wait for the Web Lock after 15 s.
  *
@@ -81,9 +125,12 @@ const LOCK_MS = 15_000;
  */
 export class Session {
   /**
-   * The typed client with the session's credentials: `Authorization: Bearer <idToken>` when signed
-   * in, early refresh, and one retry after the authorizer's 401 (`{"error":{"code":"Unauthorized"}}`).
-   * Other 401s (a wrong password on `/auth/sign-in`) are answers, not retried.
+   * The typed client with the session's credentials: `Authorization: Bearer <token>` with the
+   * token the route takes, early refresh, and one retry after a 401 a refresh can cure,
+   * `{"error":{"code":"Unauthorized"}}`: the authorizer's (a missing, expired or foreign token),
+   * or Cognito's refusal of an access token (expired or revoked). Other 401s are answers, not
+   * retried: `NotAuthorized` (a wrong password on `/auth/sign-in` or `/password/change`) and
+   * `InsufficientUserAuthentication` (`DELETE /account` after an old sign-in: sign in again).
    */
   readonly api: ApiClient;
 
@@ -111,7 +158,7 @@ export class Session {
    * @param options.fetch defaults to the global `fetch`.
    * @param options.name the Web Lock and `BroadcastChannel` name, default `"cognito-api-session"`;
    *   tabs share a session only under the same name.
-   * @param options.refreshMarginSeconds refresh when the ID token expires within this, default 60.
+   * @param options.refreshMarginSeconds refresh when the tokens expire within this, default 60.
    */
   constructor(options: {
     baseUrl: string;
@@ -124,6 +171,7 @@ export class Session {
     this.#margin = (options.refreshMarginSeconds ?? 60) * 1000;
     this.#raw = client(options.baseUrl, send);
     this.api = client(options.baseUrl, (r) => this.#call(r, send));
+    this.api.use({ onRequest: ({ request, schemaPath }) => void ROUTES.set(request, `${request.method} ${schemaPath}`) });
     this.resume();
   }
 
@@ -134,18 +182,17 @@ export class Session {
 
   /**
    * The tokens as they are now, or `null` when signed out, without waiting: they may have
-   * expired. To put a token in a request body, use {@link Session.tokens}.
+   * expired. Read them to show; to send one elsewhere, use {@link Session.tokens}.
    */
   get current(): SessionState | null {
     return this.#state;
   }
 
   /**
-   * The tokens to send now: after the refresh in flight, and refreshed first when the ID token
-   * expires within `refreshMarginSeconds`; `null` when signed out. Build a body that carries the
-   * access token from this (`accessToken: (await session.tokens())?.accessToken`), not from
-   * `current`, which may hold expired tokens. (If the authorizer still refuses the call,
-   * `session.api` retries it with the new access token in the body.)
+   * The tokens to send now: after the refresh in flight, and refreshed first when they expire
+   * within `refreshMarginSeconds`; `null` when signed out. `session.api` puts the right one on
+   * each call itself; this is for sending a token anywhere else (another service that verifies
+   * Cognito tokens), never `current`, which may hold expired tokens.
    */
   async tokens(): Promise<SessionState | null> {
     await this.#inflight;
@@ -166,10 +213,12 @@ export class Session {
 
   /**
    * Forget the tokens and tell other tabs at once (subscribers hear `"signed-out"` before this
-   * resolves), then sign out everywhere with the tokens held (`POST /auth/sign-out`, which also
-   * revokes the refresh token), giving up after 10 s. An expired ID token is first refreshed, for
-   * that call only, so the server-side sign-out can happen. Never rejects: offline, the local
-   * sign-out has happened all the same.
+   * resolves), then sign out everywhere with the access token held (`POST /auth/sign-out`, with
+   * the refresh token in the body), giving up after 10 s. Every refresh token of the person is
+   * revoked and Cognito refuses their access tokens from then on; ID tokens already issued stay
+   * valid until they expire for what checks them locally. An expired access token is first
+   * refreshed, for that call only, so the server-side sign-out can happen. Never rejects:
+   * offline, the local sign-out has happened all the same.
    */
   async signOut(): Promise<void> {
     let s = this.#state;
@@ -185,8 +234,8 @@ export class Session {
       }
       if (s) {
         await this.#raw.POST("/auth/sign-out", {
-          headers: { Authorization: `Bearer ${s.idToken}` },
-          body: { accessToken: s.accessToken, refreshToken: rt },
+          headers: { Authorization: `Bearer ${s.accessToken}` },
+          body: rt ? { refreshToken: rt } : undefined,
           signal: timeout(),
         });
       }
@@ -251,16 +300,23 @@ export class Session {
 
   /** The fetch behind `api`. */
   async #call(req: Request, send: (r: Request) => Promise<Response>): Promise<Response> {
+    const route = ROUTES.get(req) ?? "";
+    const use = bearerOf(route);
+    if (!use) return send(req); // a public route: no token
     const s = await this.tokens();
     const again = s && req.clone();
-    let res = await send(auth(req, s));
-    if (again && res.status == 401 && (await byAuthorizer(res))) {
+    let res = await send(auth(req, s, use));
+    if (again && res.status == 401 && (await curable(res))) {
       // The token may have been replaced while this call was out: then only retry. Otherwise
-      // refresh, or join the refresh already in flight.
+      // refresh, or join the refresh already in flight (a revoked session fails it, and ends).
       if (this.#state == s) await this.refresh();
       const n = this.#state;
-      if (n && n != s) res = await send(auth(await swap(again, s, n), n));
+      if (n && n != s) res = await send(auth(again, n, use));
     }
+    // The server ended every session of the person (this one too): drop the tokens, here and in
+    // the other tabs, unless another person signed in meanwhile.
+    const ended = ENDS[route];
+    if (ended && res.ok && s && this.#state?.username == s.username) this.#clear(ended, true);
     return res;
   }
 
@@ -404,34 +460,26 @@ function timeout(): AbortSignal {
   return AbortSignal.timeout(CALL_MS);
 }
 
-/**
- * The retry of a call whose JSON body carries the access token of the refused attempt (`s`): the
- * same call with `n`'s. Both tokens expire together, so the old one would now be refused too.
- */
-async function swap(req: Request, s: SessionState, n: SessionState): Promise<Request> {
-  try {
-    const body = await req.clone().json();
-    if (body.accessToken != s.accessToken) return req;
-    return new Request(req, { body: JSON.stringify({ ...body, accessToken: n.accessToken }) });
-  } catch {
-    return req; // no JSON body
-  }
-}
-
-/** Put the ID token on a request (when signed in). */
-function auth(req: Request, s: SessionState | null): Request {
-  if (s) req.headers.set("Authorization", `Bearer ${s.idToken}`);
+/** Put the token the route takes on a request (when signed in). */
+function auth(req: Request, s: SessionState | null, use: "id" | "access"): Request {
+  if (s) req.headers.set("Authorization", `Bearer ${use == "id" ? s.idToken : s.accessToken}`);
   return req;
 }
 
 /**
- * Whether a 401 is the authorizer's (the ID token is missing, expired or foreign), which a
- * refresh can cure, rather than a route's own answer (wrong password: `NotAuthorized`).
+ * Whether a refresh can cure a 401: only `Unauthorized`, the token itself refused: by the
+ * authorizer (missing, expired, foreign) or by Cognito (an access token expired, or revoked,
+ * when the refresh is refused too and the session ends). Never `NotAuthorized`, wrong
+ * credentials (a wrong current password on `/password/change`), nor
+ * `InsufficientUserAuthentication`, a sign-in too old for the route (`DELETE /account`), which
+ * a refresh keeps: both are answers for the person, and a call is not sent twice for them.
+ * Without a readable body, RFC 6750's challenge decides: a bare `Bearer` or `invalid_token`.
  */
-async function byAuthorizer(res: Response): Promise<boolean> {
+async function curable(res: Response): Promise<boolean> {
   try {
     return (await res.clone().json()).error.code == "Unauthorized";
   } catch {
-    return res.headers.has("www-authenticate");
+    const challenge = res.headers.get("www-authenticate");
+    return challenge != null && (!/\berror=/.test(challenge) || /\berror="?invalid_token\b/.test(challenge));
   }
 }

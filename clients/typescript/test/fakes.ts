@@ -12,19 +12,30 @@ export function signedIn(n = 1, expiresIn = 3600) {
   return { username: "user-1", tokens: tokens(n, expiresIn) };
 }
 
-const json = (status: number, body: unknown) =>
+/** A JSON answer; a 401 carries `WWW-Authenticate` as the API's do (`challenge`, default `Bearer`). */
+const json = (status: number, body: unknown, challenge = "Bearer") =>
   new Response(body === undefined ? null : JSON.stringify(body), {
     status,
-    headers: { "content-type": "application/json" },
+    headers: { "content-type": "application/json", ...(status == 401 ? { "www-authenticate": challenge } : {}) },
   });
+
+const ACCESS_REFUSED = "The access token is invalid, expired or revoked: sign in again.";
+const DELIVERY = { destination: "n***@e***", deliveryMedium: "EMAIL", attributeName: "email" };
 
 /**
  * The API as far as the session sees it:
  * - `/auth/refresh` accepts the newest refresh token, and the previous one for `graceMs`, and
  *   answers the next generation (with a new refresh token unless `rotate` is off);
- * - protected routes (`/me`, `/credentials`, `/password/change`) accept only ID tokens in
- *   `validIds`, else the authorizer's 401; a body's `accessToken` must be of a valid generation
- *   (`ac-N` with `id-N` valid), else the route's own 401 (`NotAuthorized`);
+ * - the authorizer: `/me` and `/credentials` take the ID token (`id-N`), the other protected
+ *   routes the access token (`ac-N`), of a generation whose ID token is in `validIds`; a missing,
+ *   expired or unknown token is its 401 (`Unauthorized`), a valid token of the other kind its 403;
+ * - Cognito behind the access-token routes refuses a revoked access token (`revoked`): the API's
+ *   401 `Unauthorized`, as the authorizer's;
+ * - `/password/change` with `previousPassword` "wrong" is the route's own 401 (`NotAuthorized`);
+ *   otherwise it answers 204 and ends every session ({@link FakeApi.signOutEverywhere}), as
+ *   `/auth/sign-out` and `DELETE /account` do (the latter a 401 `InsufficientUserAuthentication`
+ *   with `signInTooOld`, RFC 9470's challenge);
+ * - the `/account` routes answer as the API does: the account, the code deliveries, 202, 204;
  * - `/auth/sign-in` answers the route's own 401 (wrong password).
  * `hold(path)` parks requests to `path` until `release(path)`, or until the request's signal aborts
  * (then the fetch rejects, as a browser's does).
@@ -35,7 +46,9 @@ export class FakeApi {
   graceMs = 10_000;
   refreshStatus: number | null = null; // force an error status on /auth/refresh
   validIds = new Set(["id-1"]);
-  refuseAll = false; // the authorizer refuses every ID token, even fresh ones
+  refuseAll = false; // the authorizer refuses every token, even fresh ones
+  revoked = new Set<string>(); // access tokens Cognito refuses (sessions ended)
+  signInTooOld = false; // DELETE /account answers 401 InsufficientUserAuthentication
   refreshTokens = new Map<string, number>([["rt-1", Infinity]]); // token -> valid until (ms)
   requests: { path: string; method: string; auth: string | null; body: any }[] = [];
   readonly #holding = new Set<string>();
@@ -104,24 +117,47 @@ export class FakeApi {
       }
       case "/auth/sign-in":
         return json(401, { error: { code: "NotAuthorized", message: "Incorrect username or password." } });
-      case "/auth/sign-out":
-        return req.headers.get("authorization")?.startsWith("Bearer ")
-          ? new Response(null, { status: 204 })
-          : json(401, { error: { code: "Unauthorized", message: "A valid ID token is required." } });
       default: {
-        const id = req.headers.get("authorization")?.replace(/^Bearer /, "");
-        if (!id || this.refuseAll || !this.validIds.has(id)) {
-          return new Response(JSON.stringify({ error: { code: "Unauthorized", message: "A valid ID token is required." } }), {
-            status: 401,
-            headers: { "content-type": "application/json", "www-authenticate": "Bearer" },
-          });
+        const kind = path == "/me" || path == "/credentials" ? "id" : "ac";
+        const token = req.headers.get("authorization")?.replace(/^Bearer /, "") ?? "";
+        const [use, n] = token.split("-");
+        if (this.refuseAll || !this.validIds.has(`id-${n}`) || (use != "id" && use != "ac")) {
+          return json(401, { error: { code: "Unauthorized", message: "A valid bearer token is required." } });
         }
-        if (body?.accessToken !== undefined && !this.validIds.has(String(body.accessToken).replace(/^ac-/, "id-"))) {
-          return json(401, { error: { code: "NotAuthorized", message: "Access Token has expired" } });
+        if (use != kind) return json(403, { error: { code: "Forbidden", message: "You are not allowed to call this route." } });
+        if (kind == "ac" && this.revoked.has(token)) {
+          return json(401, { error: { code: "Unauthorized", message: ACCESS_REFUSED } });
         }
+        if (path == "/password/change" && body?.previousPassword == "wrong") {
+          return json(401, { error: { code: "NotAuthorized", message: "Incorrect username or password." } });
+        }
+        const route = `${req.method} ${path}`;
+        if (route == "DELETE /account" && this.signInTooOld) {
+          return json(
+            401,
+            { error: { code: "InsufficientUserAuthentication", message: "This needs a sign-in within the last 5 minutes: sign in again." } },
+            'Bearer error="insufficient_user_authentication", error_description="A more recent sign-in is required", max_age="300"',
+          );
+        }
+        if (route == "POST /password/change" || route == "POST /auth/sign-out" || route == "DELETE /account") {
+          this.signOutEverywhere();
+          return new Response(null, { status: 204 });
+        }
+        if (route == "GET /account") {
+          return json(200, { username: "user-1", attributes: { sub: "s", email: "u@example.com" }, mfa: { enabled: [] } });
+        }
+        if (route == "PATCH /account") return json(200, { codeDeliveries: body?.attributes?.email ? [DELIVERY] : [] });
+        if (/^POST \/account\/attributes\/[a-z_]+\/code$/.test(route)) return json(202, { codeDelivery: DELIVERY });
+        if (/^POST \/account\/attributes\/[a-z_]+\/verify$/.test(route)) return new Response(null, { status: 204 });
         return json(200, { sub: "s", username: "user-1", email: "u@example.com", emailVerified: true, groups: [] });
       }
     }
+  }
+
+  /** What Cognito's global sign-out does: every refresh token revoked, every access token refused. */
+  signOutEverywhere(): void {
+    this.refreshTokens.clear();
+    for (let n = 1; n <= this.generation; n++) this.revoked.add(`ac-${n}`);
   }
 }
 

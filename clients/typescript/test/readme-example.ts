@@ -19,8 +19,19 @@ export async function example(username: string, password: string) {
   me?.groups satisfies string[] | undefined;
   session.subscribe((state, reason) => render(state, reason));
 
-  const tokens = await session.tokens();
-  if (tokens) await session.api.POST("/mfa/totp/setup", { body: { accessToken: tokens.accessToken } });
+  // Each call carries the token its route takes: the access token here.
+  const { data: totp } = await session.api.POST("/mfa/totp/setup");
+  totp?.otpauthUri satisfies string | undefined;
+
+  // The person's own account: a new email waits for the code sent to it; the old one stays till then.
+  const { data: account } = await session.api.GET("/account");
+  account?.attributes.email satisfies string | undefined;
+  await session.api.PATCH("/account", { body: { attributes: { email: "new@example.com" } } });
+  const email = { params: { path: { attribute: "email" as const } } };
+  await session.api.POST("/account/attributes/{attribute}/verify", { ...email, body: { code: "123456" } });
+
+  // A password change signs the person out everywhere: the session ends ("password-changed").
+  await session.api.POST("/password/change", { body: { previousPassword: password, proposedPassword: "New-passw0rd" } });
 
   addEventListener("pagehide", () => session.pause());
   addEventListener("pageshow", (e) => e.persisted && session.resume());

@@ -1,5 +1,9 @@
+import { parseYaml } from "@redocly/openapi-core";
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { Session, createApi, type SessionState, type SignOutReason } from "../src/index.js";
+import { bearerOf } from "../src/session.js";
 import { FakeApi, fakeLocks, signedIn } from "./fakes.js";
 
 const BASE = "http://api.test";
@@ -176,14 +180,14 @@ describe("one tab", () => {
     expect(offline.current?.idToken).toBe("id-1");
   });
 
-  it("signOut sends the access and refresh tokens with the ID token, then forgets them", async () => {
+  it("signOut sends the access token as the bearer and the refresh token in the body, then forgets them", async () => {
     const { api, s } = signedInTab();
     const events = record(s);
 
     await s.signOut();
 
     expect(api.calls("/auth/sign-out")).toEqual([
-      { path: "/auth/sign-out", method: "POST", auth: "Bearer id-1", body: { accessToken: "ac-1", refreshToken: "rt-1" } },
+      { path: "/auth/sign-out", method: "POST", auth: "Bearer ac-1", body: { refreshToken: "rt-1" } },
     ]);
     expect(s.current).toBeNull();
     expect(events).toEqual([[null, "signed-out"]]);
@@ -198,23 +202,19 @@ describe("one tab", () => {
     expect(s.current).toBeNull();
   });
 
-  it("tokens() refreshes tokens about to expire, so a body built from it carries a live access token", async () => {
+  it("a call near expiry refreshes first and carries the new access token", async () => {
     // GIVEN tokens within the refresh margin (as after a laptop slept through their hour)
     const { api, s } = signedInTab({ expiresIn: 30 });
     api.validIds.delete("id-1"); // expired on the server's clock
 
-    // WHEN the app builds a body with the access token, then sends it
-    const accessToken = (await s.tokens())?.accessToken ?? "";
-    const { response } = await s.api.POST("/password/change", {
-      body: { accessToken, previousPassword: "a", proposedPassword: "b" },
-    });
+    // WHEN the app sets up an authenticator app
+    const { response } = await s.api.POST("/mfa/totp/setup");
 
-    // THEN the refresh came first, and the body and the header carry its tokens
-    expect(accessToken).toBe("ac-2");
+    // THEN the refresh came first, and the call carried its access token
     expect(response.status).toBe(200);
-    expect(api.calls("/password/change")).toEqual([
-      expect.objectContaining({ auth: "Bearer id-2", body: expect.objectContaining({ accessToken: "ac-2" }) }),
-    ]);
+    expect(api.requests.map((r) => r.path)).toEqual(["/auth/refresh", "/mfa/totp/setup"]);
+    expect(api.calls("/mfa/totp/setup")[0]?.auth).toBe("Bearer ac-2");
+    expect((await s.tokens())?.accessToken).toBe("ac-2");
   });
 
   it("tokens() waits for the refresh in flight and answers null when signed out", async () => {
@@ -230,23 +230,20 @@ describe("one tab", () => {
     expect(await s.tokens()).toBeNull();
   });
 
-  it("the retry after the authorizer's 401 carries the new access token in the body", async () => {
-    // GIVEN a body built with tokens the server already refuses (both expire together)
+  it("the retry after the authorizer's 401 carries the new access token and the same body", async () => {
+    // GIVEN tokens the server already refuses (expired on its clock)
     const { api, s } = signedInTab();
     api.validIds.delete("id-1");
 
-    // WHEN the call meets the authorizer's 401
-    const { response } = await s.api.POST("/password/change", {
-      body: { accessToken: "ac-1", previousPassword: "a", proposedPassword: "b" },
-    });
+    // WHEN a call with a body meets the authorizer's 401
+    const { response } = await s.api.PUT("/mfa/preference", { body: { email: true, preferred: "EMAIL_OTP" } });
 
-    // THEN it is retried once, after one refresh, with the new ID and access tokens; the rest
-    // of the body as it was
+    // THEN it is retried once, after one refresh, with the new access token; the body as it was
     expect(response.status).toBe(200);
     expect(api.calls("/auth/refresh")).toHaveLength(1);
-    expect(api.calls("/password/change").map((c) => [c.auth, c.body])).toEqual([
-      ["Bearer id-1", { accessToken: "ac-1", previousPassword: "a", proposedPassword: "b" }],
-      ["Bearer id-2", { accessToken: "ac-2", previousPassword: "a", proposedPassword: "b" }],
+    expect(api.calls("/mfa/preference").map((c) => [c.method, c.auth, c.body])).toEqual([
+      ["PUT", "Bearer ac-1", { email: true, preferred: "EMAIL_OTP" }],
+      ["PUT", "Bearer ac-2", { email: true, preferred: "EMAIL_OTP" }],
     ]);
   });
 
@@ -270,7 +267,7 @@ describe("one tab", () => {
     expect(s.current).toBeNull();
     expect(events).toEqual([[null, "signed-out"]]);
     await vi.waitFor(() => expect(api.parked("/auth/sign-out")).toBe(1));
-    expect(api.calls("/auth/sign-out")[0]).toMatchObject({ auth: "Bearer id-1", body: { accessToken: "ac-1", refreshToken: "rt-1" } });
+    expect(api.calls("/auth/sign-out")[0]).toMatchObject({ auth: "Bearer ac-1", body: { refreshToken: "rt-1" } });
     await new Promise((r) => setTimeout(r, 20));
     expect(done).toBe(false);
     // AND when its deadline passes, signOut resolves
@@ -278,14 +275,14 @@ describe("one tab", () => {
     await out;
   });
 
-  it("signOut with an expired ID token refreshes it for the sign-out call only", async () => {
+  it("signOut with an expired access token refreshes it for the sign-out call only", async () => {
     const { api, s } = signedInTab({ expiresIn: 30 });
     const events = record(s);
 
     await s.signOut();
 
     expect(api.calls("/auth/refresh")).toHaveLength(1);
-    expect(api.calls("/auth/sign-out")[0]).toMatchObject({ auth: "Bearer id-2", body: { accessToken: "ac-2", refreshToken: "rt-2" } });
+    expect(api.calls("/auth/sign-out")[0]).toMatchObject({ auth: "Bearer ac-2", body: { refreshToken: "rt-2" } });
     expect(s.current).toBeNull();
     expect(events).toEqual([[null, "signed-out"]]);
   });
@@ -333,6 +330,266 @@ describe("one tab", () => {
     await a.signOut();
     a.dispose();
     for (const spy of spies) expect(spy).not.toHaveBeenCalled();
+  });
+});
+
+describe("the token each route takes", () => {
+  it("sends the ID token to /me and /credentials, the access token to the other protected routes, none to the public ones", async () => {
+    // GIVEN a signed-in session
+    const { api, s } = signedInTab();
+    const user = { params: { path: { username: "ann" } } };
+
+    // WHEN it calls routes of each kind
+    const answers = await Promise.all([
+      s.api.GET("/me"),
+      s.api.POST("/credentials"),
+      s.api.POST("/mfa/totp/setup"),
+      s.api.GET("/mfa/preference"),
+      s.api.GET("/users"),
+      s.api.PUT("/users/{username}/groups/{group}", { params: { path: { username: "ann", group: "g" } } }),
+      s.api.POST("/users/{username}/sign-out", user),
+      s.api.POST("/users/{username}/invitation", user),
+    ]);
+    await s.api.POST("/auth/sign-in", { body: { username: "u", password: "p" } });
+
+    // THEN each carried the token its route takes (the fake authorizer refuses the other kind)
+    expect(answers.map((a) => a.response.status)).toEqual([200, 200, 200, 200, 200, 200, 200, 200]);
+    expect(api.requests.map((r) => [`${r.method} ${r.path}`, r.auth])).toEqual([
+      ["GET /me", "Bearer id-1"],
+      ["POST /credentials", "Bearer id-1"],
+      ["POST /mfa/totp/setup", "Bearer ac-1"],
+      ["GET /mfa/preference", "Bearer ac-1"],
+      ["GET /users", "Bearer ac-1"],
+      ["PUT /users/ann/groups/g", "Bearer ac-1"],
+      ["POST /users/ann/sign-out", "Bearer ac-1"],
+      ["POST /users/ann/invitation", "Bearer ac-1"],
+      ["POST /auth/sign-in", null],
+    ]);
+  });
+
+  it("sends the access token to every /account route, and answers what the API does", async () => {
+    // GIVEN a signed-in session
+    const { api, s } = signedInTab();
+    const email = { params: { path: { attribute: "email" as const } } };
+
+    // WHEN the person reads and changes their account, and proves a new address
+    const account = await s.api.GET("/account");
+    const changed = await s.api.PATCH("/account", { body: { attributes: { email: "new@example.com", given_name: "Ann" } } });
+    const sent = await s.api.POST("/account/attributes/{attribute}/code", email);
+    const verified = await s.api.POST("/account/attributes/{attribute}/verify", { ...email, body: { code: "123456" } });
+
+    // THEN each call carried the access token, the typed answers are the API's
+    expect(account.data?.attributes.email).toBe("u@example.com");
+    expect(changed.data?.codeDeliveries.map((d) => d.attributeName)).toEqual(["email"]);
+    expect(sent.response.status).toBe(202);
+    expect(sent.data?.codeDelivery?.deliveryMedium).toBe("EMAIL");
+    expect(verified.response.status).toBe(204);
+    expect(api.requests.map((r) => [`${r.method} ${r.path}`, r.auth, r.body])).toEqual([
+      ["GET /account", "Bearer ac-1", undefined],
+      ["PATCH /account", "Bearer ac-1", { attributes: { email: "new@example.com", given_name: "Ann" } }],
+      ["POST /account/attributes/email/code", "Bearer ac-1", undefined],
+      ["POST /account/attributes/email/verify", "Bearer ac-1", { code: "123456" }],
+    ]);
+    // AND the session goes on: only a deletion ends it
+    expect(s.current?.accessToken).toBe("ac-1");
+  });
+
+  it("chooses as openapi.yaml's security does, for every operation", () => {
+    // GIVEN the contract (read with the YAML reader that generates the types)
+    const spec = parseYaml(readFileSync(fileURLToPath(new URL("../../../openapi.yaml", import.meta.url)), "utf8")) as {
+      security: Record<string, string[]>[];
+      paths: Record<string, Record<string, { security?: Record<string, string[]>[] }>>;
+    };
+    const kind = (security: Record<string, string[]>[]) =>
+      security.length == 0 ? undefined : ({ idToken: "id", accessToken: "access" } as const)[Object.keys(security[0]!)[0]!];
+
+    // THEN the session's choice for each operation is the one its security (or the default) names
+    let operations = 0;
+    for (const [path, item] of Object.entries(spec.paths)) {
+      for (const [method, operation] of Object.entries(item)) {
+        if (!["get", "put", "post", "delete", "patch"].includes(method)) continue;
+        operations++;
+        const route = `${method.toUpperCase()} ${path}`;
+        expect(bearerOf(route), route).toBe(kind(operation.security ?? spec.security));
+      }
+    }
+    expect(operations).toBeGreaterThanOrEqual(28);
+  });
+
+  it("a password change ends the session in every tab: the server signed the person out", async () => {
+    // GIVEN two tabs sharing a session
+    const { api, a, b } = await twoSignedInTabs();
+    const eventsA = record(a);
+    const eventsB = record(b);
+
+    // WHEN the person changes their password in one of them
+    const { response } = await a.api.POST("/password/change", {
+      body: { previousPassword: "Old-passw0rd", proposedPassword: "New-passw0rd" },
+    });
+
+    // THEN the call carried the access token, and both tabs forgot the tokens, saying why
+    expect(response.status).toBe(204);
+    expect(api.calls("/password/change").map((c) => [c.auth, c.body])).toEqual([
+      ["Bearer ac-1", { previousPassword: "Old-passw0rd", proposedPassword: "New-passw0rd" }],
+    ]);
+    expect(a.current).toBeNull();
+    expect(eventsA).toEqual([[null, "password-changed"]]);
+    await vi.waitFor(() => expect(b.current).toBeNull());
+    expect(eventsB).toEqual([[null, "other-tab"]]);
+    // AND the next call goes out without tokens
+    expect(await a.tokens()).toBeNull();
+  });
+
+  it("a wrong current password is the route's answer: not retried, and the session goes on", async () => {
+    const { api, s } = signedInTab();
+    const events = record(s);
+
+    const { error, response } = await s.api.POST("/password/change", {
+      body: { previousPassword: "wrong", proposedPassword: "New-passw0rd" },
+    });
+
+    expect(response.status).toBe(401);
+    expect(error?.error.code).toBe("NotAuthorized");
+    expect(api.calls("/password/change")).toHaveLength(1);
+    expect(api.calls("/auth/refresh")).toHaveLength(0);
+    expect(s.current?.accessToken).toBe("ac-1");
+    expect(events).toEqual([]);
+  });
+
+  it("an access token refused because the person's sessions ended ends the session, without a retry", async () => {
+    // GIVEN a session whose person an admin signed out everywhere (refresh tokens revoked, and
+    // Cognito refuses the access tokens the authorizer still finds valid)
+    const { api, s } = signedInTab();
+    const events = record(s);
+    api.signOutEverywhere();
+
+    // WHEN it calls a route that takes the access token
+    const { error, response } = await s.api.GET("/mfa/preference");
+
+    // THEN the API's 401 (Unauthorized: the token, not the person's credentials) is the answer,
+    // the refresh it led to was refused, and the session ended
+    expect(response.status).toBe(401);
+    expect(error?.error.code).toBe("Unauthorized");
+    expect(api.calls("/auth/refresh")).toHaveLength(1);
+    expect(api.calls("/mfa/preference")).toHaveLength(1);
+    expect(s.current).toBeNull();
+    expect(events).toEqual([[null, "refresh-failed"]]);
+  });
+
+  it("an access token Cognito refused while the refresh token lives is refreshed, and the call retried once", async () => {
+    // GIVEN an access token Cognito already counts as expired (the authorizer's leeway let it by)
+    const { api, s } = signedInTab();
+    api.revoked.add("ac-1");
+
+    // WHEN an admin route refuses it
+    const { response } = await s.api.GET("/users");
+
+    // THEN one refresh, and the retry with the new access token succeeds
+    expect(response.status).toBe(200);
+    expect(api.calls("/users").map((c) => c.auth)).toEqual(["Bearer ac-1", "Bearer ac-2"]);
+    expect(s.current?.accessToken).toBe("ac-2");
+  });
+
+  it("deleting the account ends the session in every tab; a sign-in too old for it is the answer, not retried", async () => {
+    // GIVEN two tabs whose sign-in is too old to delete the account with
+    const { api, a, b } = await twoSignedInTabs();
+    const eventsA = record(a);
+    const eventsB = record(b);
+    api.signInTooOld = true;
+
+    // WHEN one asks to delete the account
+    const refused = await a.api.DELETE("/account");
+
+    // THEN RFC 9470's 401 is the answer (a refresh keeps the sign-in's time: it cannot help), and
+    // the session goes on
+    expect(refused.response.status).toBe(401);
+    expect(refused.error?.error.code).toBe("InsufficientUserAuthentication");
+    expect(refused.response.headers.get("www-authenticate")).toContain('error="insufficient_user_authentication"');
+    expect(api.calls("/auth/refresh")).toHaveLength(0);
+    expect(api.calls("/account")).toHaveLength(1);
+    expect(a.current?.accessToken).toBe("ac-1");
+    expect(eventsA).toEqual([]);
+
+    // AND once deleted (after a new sign-in), the session ends here and in the other tab
+    api.signInTooOld = false;
+    expect((await a.api.DELETE("/account")).response.status).toBe(204);
+    expect(a.current).toBeNull();
+    expect(eventsA).toEqual([[null, "account-deleted"]]);
+    await vi.waitFor(() => expect(b.current).toBeNull());
+    expect(eventsB).toEqual([[null, "other-tab"]]);
+  });
+
+  it("a refused deletion does not end the session, and neither does a failed one", async () => {
+    const { api, s } = signedInTab();
+    api.refuseAll = true; // the authorizer's 401 even after the refresh
+
+    const { response } = await s.api.DELETE("/account");
+
+    expect(response.status).toBe(401);
+    expect(s.current?.accessToken).toBe("ac-2");
+  });
+
+  it("a NotAuthorized 401 on any route is the person's answer: never refreshed nor retried", async () => {
+    // GIVEN an API whose access-token routes answer NotAuthorized (as for wrong credentials)
+    const api = new FakeApi();
+    const notAuthorized = {
+      fetch: async (input: RequestInfo | URL, init?: RequestInit) => {
+        const path = new URL(input instanceof Request ? input.url : String(input)).pathname;
+        const res = await api.fetch(input, init);
+        if (path == "/auth/refresh") return res;
+        return new Response(JSON.stringify({ error: { code: "NotAuthorized", message: "Incorrect username or password." } }), {
+          status: 401,
+          headers: { "content-type": "application/json", "www-authenticate": "Bearer" },
+        });
+      },
+    };
+    const s = tab(notAuthorized);
+    s.start(signedIn(1));
+
+    // WHEN calls of each kind meet it
+    for (const call of [() => s.api.GET("/account"), () => s.api.GET("/me"), () => s.api.GET("/users")]) {
+      const { error, response } = await call();
+      expect([response.status, error?.error.code]).toEqual([401, "NotAuthorized"]);
+    }
+
+    // THEN each was sent once, and nothing was refreshed
+    expect(api.requests.map((r) => r.path)).toEqual(["/account", "/me", "/users"]);
+    expect(s.current?.accessToken).toBe("ac-1");
+  });
+
+  it("without a readable body, RFC 6750's challenge decides: a bare Bearer or invalid_token is retried, another error is not", async () => {
+    for (const [challenge, sent] of [
+      ["Bearer", 2],
+      ['Bearer error="invalid_token"', 2],
+      ['Bearer error="insufficient_user_authentication", max_age="300"', 1],
+    ] as const) {
+      const api = new FakeApi();
+      const bare = {
+        fetch: async (input: RequestInfo | URL, init?: RequestInit) => {
+          const path = new URL(input instanceof Request ? input.url : String(input)).pathname;
+          const res = await api.fetch(input, init);
+          if (path == "/auth/refresh") return res;
+          return new Response("not json", { status: 401, headers: { "www-authenticate": challenge } });
+        },
+      };
+      const s = tab(bare);
+      s.start(signedIn(1));
+
+      await s.api.GET("/account");
+
+      expect(api.calls("/account"), challenge).toHaveLength(sent);
+    }
+  });
+
+  it("an ID token is not sent where the access token is taken, even after a refresh", async () => {
+    const { api, s } = signedInTab();
+    await s.refresh();
+
+    await s.api.DELETE("/users/{username}", { params: { path: { username: "ann" } } });
+    await s.api.GET("/me");
+
+    expect(api.calls("/users/ann").map((c) => c.auth)).toEqual(["Bearer ac-2"]);
+    expect(api.calls("/me").map((c) => c.auth)).toEqual(["Bearer id-2"]);
   });
 });
 
@@ -475,6 +732,7 @@ describe("two tabs: what must not happen", () => {
     // behind, or it slept): a's sign-out was broadcast when it happened, c never heard of it
     const { api, s: a } = signedInTab();
     await a.signOut();
+    api.refreshTokens.set("rt-1", Infinity); // c's sign-in (the fake issues generation 1 again)
     const now = Date.now();
     vi.spyOn(Date, "now").mockReturnValue(now - 60_000);
     const c = tab(api);

@@ -17,6 +17,10 @@ pub enum ErrorCode {
     NotAuthorized,
     /// No valid token was presented (401).
     Unauthorized,
+    /// The token is valid, but the sign-in behind it is too old for this route: sign in again
+    /// (401, `WWW-Authenticate: Bearer error="insufficient_user_authentication"` with `max_age`,
+    /// RFC 9470 section 3).
+    InsufficientUserAuthentication,
     /// A valid caller without the right group (403).
     Forbidden,
     /// The password does not meet the pool's policy (400).
@@ -63,7 +67,7 @@ impl ErrorCode {
         match self {
             BadRequest | InvalidPassword | InvalidParameter | InvalidCode | Refused => StatusCode::BAD_REQUEST,
             PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-            NotAuthorized | Unauthorized => StatusCode::UNAUTHORIZED,
+            NotAuthorized | Unauthorized | InsufficientUserAuthentication => StatusCode::UNAUTHORIZED,
             Forbidden | UserNotConfirmed | PasswordResetRequired => StatusCode::FORBIDDEN,
             UsernameExists | Conflict => StatusCode::CONFLICT,
             UserNotFound | NotFound => StatusCode::NOT_FOUND,
@@ -88,6 +92,9 @@ pub struct ApiError {
     pub field: Option<String>,
     /// Seconds to wait before retrying (sent as `Retry-After` with 429).
     pub retry_after: Option<u32>,
+    /// With [`ErrorCode::InsufficientUserAuthentication`]: how recent, in seconds, the sign-in
+    /// must be (`max_age` of the `WWW-Authenticate` challenge, RFC 9470 section 3).
+    pub max_age: Option<u32>,
     /// What went wrong behind the answer, for the logs only: never in the body, nor in
     /// `Display`. The one place that writes responses logs it, once.
     pub cause: Option<Cause>,
@@ -106,13 +113,21 @@ pub struct Cause {
 impl ApiError {
     /// An error with a code and a client-facing message.
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        Self { code, message: message.into(), field: None, retry_after: None, cause: None }
+        Self { code, message: message.into(), field: None, retry_after: None, max_age: None, cause: None }
     }
 
     /// Keeps `code` and `message` as the [`Cause`] to log; the client never sees them.
     pub fn with_cause(mut self, code: impl Into<String>, message: impl Into<String>) -> Self {
         self.cause = Some(Cause { code: code.into(), message: message.into() });
         self
+    }
+
+    /// The 401 of a route that needs a sign-in no older than `max_age` seconds: RFC 9470's
+    /// `insufficient_user_authentication` challenge, with the same in the body.
+    pub fn sign_in_too_old(max_age: u32) -> Self {
+        let minutes = max_age.div_ceil(60);
+        let message = format!("This needs a sign-in within the last {minutes} minutes: sign in again.");
+        Self { max_age: Some(max_age), ..Self::new(ErrorCode::InsufficientUserAuthentication, message) }
     }
 
     /// Asks the client to wait `secs` seconds before retrying (`Retry-After`).
@@ -144,7 +159,7 @@ impl ApiError {
 
     /// The 401 answered for a missing, malformed, expired or foreign token.
     pub fn unauthorized() -> Self {
-        Self::new(ErrorCode::Unauthorized, "A valid ID token is required.")
+        Self::new(ErrorCode::Unauthorized, "A valid bearer token is required.")
     }
 
     /// The 403 answered for a valid caller without the right group.
@@ -179,7 +194,15 @@ impl ApiError {
             headers.insert(header::RETRY_AFTER, HeaderValue::from(secs));
         }
         if self.status() == StatusCode::UNAUTHORIZED {
-            headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+            let challenge = match (self.code, self.max_age) {
+                (ErrorCode::InsufficientUserAuthentication, Some(max_age)) => HeaderValue::from_str(&format!(
+                    "Bearer error=\"insufficient_user_authentication\", \
+                     error_description=\"A more recent sign-in is required\", max_age=\"{max_age}\""
+                ))
+                .unwrap_or(HeaderValue::from_static("Bearer")),
+                _ => HeaderValue::from_static("Bearer"),
+            };
+            headers.insert(header::WWW_AUTHENTICATE, challenge);
         }
         response
     }
@@ -240,5 +263,18 @@ mod tests {
         assert_eq!(throttled.headers()[header::RETRY_AFTER], "3");
         let locked = ApiError::new(ErrorCode::PasswordAttemptsExceeded, "wait").to_response();
         assert!(!locked.headers().contains_key(header::RETRY_AFTER));
+    }
+
+    #[test]
+    fn a_sign_in_too_old_is_rfc_9470s_challenge_with_the_max_age() {
+        let answer = ApiError::sign_in_too_old(300);
+        assert_eq!(answer.status(), StatusCode::UNAUTHORIZED);
+        let response = answer.to_response();
+        assert_eq!(
+            response.headers()[header::WWW_AUTHENTICATE],
+            "Bearer error=\"insufficient_user_authentication\", \
+             error_description=\"A more recent sign-in is required\", max_age=\"300\""
+        );
+        assert!(response.body().contains("InsufficientUserAuthentication") && response.body().contains("5 minutes"));
     }
 }

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 /// The Lambda function that serves a route.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Function {
-    /// Sign-in, challenges, sign-up, MFA and `/me`.
+    /// Sign-in, challenges, sign-up, MFA, `/me` and the person's own account.
     Auth,
     /// Token refresh and sign-out.
     Refresh,
@@ -22,15 +22,55 @@ pub enum Function {
     Credentials,
 }
 
-/// Who may call a route.
+/// Which Cognito token a protected route takes as its bearer (`Authorization: Bearer <token>`),
+/// named by the token's `token_use` claim ("Understanding user pool JSON web tokens", Cognito
+/// developer guide).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum BearerTokenUse {
+    /// The ID token (`token_use` `id`, the app client in `aud`): who the person is, for routes
+    /// the API answers from the token's claims alone.
+    Id,
+    /// The access token (`token_use` `access`, the app client in `client_id`, the
+    /// `aws.cognito.signin.user.admin` scope): for routes that act as the person towards Cognito,
+    /// which checks it again and refuses it once revoked (sign-out, a password change, an admin's
+    /// global sign-out).
+    Access,
+}
+
+impl BearerTokenUse {
+    /// The `token_use` claim of such a token: `id` or `access`.
+    pub const fn claim(self) -> &'static str {
+        match self {
+            Self::Id => "id",
+            Self::Access => "access",
+        }
+    }
+}
+
+/// Who may call a route, and with which token.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Access {
     /// Anyone: no authorizer.
     Public,
-    /// Any caller with a valid ID token.
-    SignedIn,
-    /// Callers with a valid ID token in the admins group.
-    Admin,
+    /// Any signed-in caller, with a valid token of this kind.
+    SignedIn(BearerTokenUse),
+    /// Callers in the admins group, with a valid token of this kind.
+    Admin(BearerTokenUse),
+}
+
+impl Access {
+    /// The token the route takes as its bearer; `None` for a public route.
+    pub const fn bearer(self) -> Option<BearerTokenUse> {
+        match self {
+            Self::Public => None,
+            Self::SignedIn(token) | Self::Admin(token) => Some(token),
+        }
+    }
+
+    /// Whether only the admins group may call it.
+    pub const fn is_admin(self) -> bool {
+        matches!(self, Self::Admin(_))
+    }
 }
 
 /// Declares the operations of one function: an enum with one variant per route the function
@@ -101,10 +141,20 @@ function_operations! {
         TotpSetup = "totpSetup",
         /// `POST /mfa/totp/verify`.
         TotpVerify = "totpVerify",
-        /// `POST /mfa/preference`: read the caller's MFA factors and preference.
+        /// `GET /mfa/preference`: read the caller's MFA factors and preference.
         MfaPreference = "mfaPreference",
         /// `PUT /mfa/preference`: turn factors on or off and choose the preferred one.
         SetMfaPreference = "setMfaPreference",
+        /// `GET /account`: the person's username, attributes and second factors.
+        GetAccount = "getAccount",
+        /// `PATCH /account`: change attributes the app client may write.
+        UpdateAccount = "updateAccount",
+        /// `DELETE /account`: delete the account (after a recent sign-in).
+        DeleteAccount = "deleteAccount",
+        /// `POST /account/attributes/{attribute}/code`: send a code to verify an address.
+        SendAttributeCode = "sendAttributeCode",
+        /// `POST /account/attributes/{attribute}/verify`: verify an address with its code.
+        VerifyAttribute = "verifyAttribute",
     }
 }
 
@@ -153,6 +203,11 @@ function_operations! {
         ResetUserPassword = "resetUserPassword",
         /// `PUT /users/{username}/password`.
         SetUserPassword = "setUserPassword",
+        /// `POST /users/{username}/sign-out`: end every session of the person.
+        SignOutUser = "signOutUser",
+        /// `POST /users/{username}/invitation`: send the invitation again, with a new temporary
+        /// password.
+        ResendInvitation = "resendInvitation",
     }
 }
 
@@ -250,33 +305,47 @@ pub const ROUTES: &[Route] = {
         AuthOperation as A, CredentialsOperation as C, Operation as O, PasswordOperation as P, RefreshOperation as R,
         UsersOperation as U,
     };
+    // The ID token where the API answers from its claims; the access token wherever a function
+    // acts as the person towards Cognito, and for every admin route, whose live check asks
+    // Cognito with it (so an admin's power ends when their sessions do).
+    const ID: Access = Access::SignedIn(BearerTokenUse::Id);
+    const ACCESS: Access = Access::SignedIn(BearerTokenUse::Access);
+    const ADMIN: Access = Access::Admin(BearerTokenUse::Access);
+    const PUBLIC: Access = Access::Public;
     &[
-        route("POST", "/auth/sign-in", O::Auth(A::SignIn), Access::Public),
-        route("POST", "/auth/challenge", O::Auth(A::AnswerChallenge), Access::Public),
-        route("POST", "/auth/sign-up", O::Auth(A::SignUp), Access::Public),
-        route("POST", "/auth/confirm-sign-up", O::Auth(A::ConfirmSignUp), Access::Public),
-        route("POST", "/auth/resend-code", O::Auth(A::ResendCode), Access::Public),
-        route("GET", "/me", O::Auth(A::Me), Access::SignedIn),
-        route("POST", "/mfa/totp/setup", O::Auth(A::TotpSetup), Access::SignedIn),
-        route("POST", "/mfa/totp/verify", O::Auth(A::TotpVerify), Access::SignedIn),
-        route("POST", "/mfa/preference", O::Auth(A::MfaPreference), Access::SignedIn),
-        route("PUT", "/mfa/preference", O::Auth(A::SetMfaPreference), Access::SignedIn),
-        route("POST", "/auth/refresh", O::Refresh(R::Refresh), Access::Public),
-        route("POST", "/auth/sign-out", O::Refresh(R::SignOut), Access::SignedIn),
-        route("POST", "/password/change", O::Password(P::ChangePassword), Access::SignedIn),
-        route("POST", "/password/forgot", O::Password(P::ForgotPassword), Access::Public),
-        route("POST", "/password/reset", O::Password(P::ResetPassword), Access::Public),
-        route("POST", "/credentials", O::Credentials(C::Credentials), Access::SignedIn),
-        route("POST", "/users", O::Users(U::CreateUser), Access::Admin),
-        route("GET", "/users", O::Users(U::ListUsers), Access::Admin),
-        route("GET", "/users/{username}", O::Users(U::GetUser), Access::Admin),
-        route("DELETE", "/users/{username}", O::Users(U::DeleteUser), Access::Admin),
-        route("POST", "/users/{username}/disable", O::Users(U::DisableUser), Access::Admin),
-        route("POST", "/users/{username}/enable", O::Users(U::EnableUser), Access::Admin),
-        route("PUT", "/users/{username}/groups/{group}", O::Users(U::AddUserToGroup), Access::Admin),
-        route("DELETE", "/users/{username}/groups/{group}", O::Users(U::RemoveUserFromGroup), Access::Admin),
-        route("POST", "/users/{username}/reset-password", O::Users(U::ResetUserPassword), Access::Admin),
-        route("PUT", "/users/{username}/password", O::Users(U::SetUserPassword), Access::Admin),
+        route("POST", "/auth/sign-in", O::Auth(A::SignIn), PUBLIC),
+        route("POST", "/auth/challenge", O::Auth(A::AnswerChallenge), PUBLIC),
+        route("POST", "/auth/sign-up", O::Auth(A::SignUp), PUBLIC),
+        route("POST", "/auth/confirm-sign-up", O::Auth(A::ConfirmSignUp), PUBLIC),
+        route("POST", "/auth/resend-code", O::Auth(A::ResendCode), PUBLIC),
+        route("GET", "/me", O::Auth(A::Me), ID),
+        route("POST", "/mfa/totp/setup", O::Auth(A::TotpSetup), ACCESS),
+        route("POST", "/mfa/totp/verify", O::Auth(A::TotpVerify), ACCESS),
+        route("GET", "/mfa/preference", O::Auth(A::MfaPreference), ACCESS),
+        route("PUT", "/mfa/preference", O::Auth(A::SetMfaPreference), ACCESS),
+        route("GET", "/account", O::Auth(A::GetAccount), ACCESS),
+        route("PATCH", "/account", O::Auth(A::UpdateAccount), ACCESS),
+        route("DELETE", "/account", O::Auth(A::DeleteAccount), ACCESS),
+        route("POST", "/account/attributes/{attribute}/code", O::Auth(A::SendAttributeCode), ACCESS),
+        route("POST", "/account/attributes/{attribute}/verify", O::Auth(A::VerifyAttribute), ACCESS),
+        route("POST", "/auth/refresh", O::Refresh(R::Refresh), PUBLIC),
+        route("POST", "/auth/sign-out", O::Refresh(R::SignOut), ACCESS),
+        route("POST", "/password/change", O::Password(P::ChangePassword), ACCESS),
+        route("POST", "/password/forgot", O::Password(P::ForgotPassword), PUBLIC),
+        route("POST", "/password/reset", O::Password(P::ResetPassword), PUBLIC),
+        route("POST", "/credentials", O::Credentials(C::Credentials), ID),
+        route("POST", "/users", O::Users(U::CreateUser), ADMIN),
+        route("GET", "/users", O::Users(U::ListUsers), ADMIN),
+        route("GET", "/users/{username}", O::Users(U::GetUser), ADMIN),
+        route("DELETE", "/users/{username}", O::Users(U::DeleteUser), ADMIN),
+        route("POST", "/users/{username}/disable", O::Users(U::DisableUser), ADMIN),
+        route("POST", "/users/{username}/enable", O::Users(U::EnableUser), ADMIN),
+        route("PUT", "/users/{username}/groups/{group}", O::Users(U::AddUserToGroup), ADMIN),
+        route("DELETE", "/users/{username}/groups/{group}", O::Users(U::RemoveUserFromGroup), ADMIN),
+        route("POST", "/users/{username}/reset-password", O::Users(U::ResetUserPassword), ADMIN),
+        route("PUT", "/users/{username}/password", O::Users(U::SetUserPassword), ADMIN),
+        route("POST", "/users/{username}/sign-out", O::Users(U::SignOutUser), ADMIN),
+        route("POST", "/users/{username}/invitation", O::Users(U::ResendInvitation), ADMIN),
     ]
 };
 

@@ -229,9 +229,11 @@ pub struct SignInRequest {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Tokens {
-    /// The ID token: send it as `Authorization: Bearer ...` to protected routes.
+    /// The ID token: the bearer of the routes that answer from who the person is (`/me`,
+    /// `/credentials`).
     pub id_token: Secret,
-    /// The access token: for `/password/change`, `/auth/sign-out` and MFA setup.
+    /// The access token: the bearer of the routes that act as the person towards Cognito (MFA,
+    /// password change, sign-out) and of the admin routes.
     pub access_token: Secret,
     /// The refresh token (on refresh responses, only when it was rotated).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -318,12 +320,10 @@ pub struct RefreshResponse {
     pub tokens: Tokens,
 }
 
-/// `POST /auth/sign-out`.
-#[derive(Debug, Clone, Deserialize)]
+/// `POST /auth/sign-out`, with the caller's access token as the bearer; the body is optional.
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct SignOutRequest {
-    /// The caller's access token.
-    pub access_token: Secret,
     /// A refresh token to revoke as well.
     #[serde(default, deserialize_with = "present")]
     pub refresh_token: Option<Secret>,
@@ -390,6 +390,11 @@ pub struct SignUpResponse {
     /// Where the confirmation code went.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub code_delivery: Option<CodeDelivery>,
+    /// Proof that this caller made this sign-up: send it with the confirmation to be signed in
+    /// at once (`signIn: true`). Bound to the username, good for 24 hours (as long as the
+    /// confirmation code). Absent when the app client has no secret to sign it with.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub receipt: Option<Secret>,
 }
 
 /// `POST /auth/confirm-sign-up`.
@@ -402,8 +407,14 @@ pub struct ConfirmSignUpRequest {
     pub code: Secret,
     /// Sign the person in at once with the session Cognito answers the confirmation with (the
     /// app client must allow `USER_AUTH`): the answer is then a sign-in's (tokens), not a 204.
+    /// Only with the sign-up's `receipt`: without it the account is confirmed and the answer is
+    /// 204, so confirming someone else's sign-up of one's address (with a password they keep)
+    /// never signs one into it.
     #[serde(default)]
     pub sign_in: bool,
+    /// The `receipt` the sign-up answered.
+    #[serde(default, deserialize_with = "present")]
+    pub receipt: Option<Secret>,
 }
 
 /// `POST /auth/resend-code` (and, later, `/password/forgot`).
@@ -412,14 +423,6 @@ pub struct ConfirmSignUpRequest {
 pub struct UsernameRequest {
     /// The sign-in name.
     pub username: String,
-}
-
-/// `POST /mfa/totp/setup`.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct TotpSetupRequest {
-    /// The caller's access token.
-    pub access_token: Secret,
 }
 
 /// The answer to a TOTP setup.
@@ -432,12 +435,10 @@ pub struct TotpSetupResponse {
     pub otpauth_uri: Secret,
 }
 
-/// `POST /mfa/totp/verify`.
+/// `POST /mfa/totp/verify`, with the caller's access token as the bearer.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct TotpVerifyRequest {
-    /// The caller's access token.
-    pub access_token: Secret,
     /// The 6-digit code from the authenticator app.
     pub code: Secret,
     /// A name for the authenticator.
@@ -470,21 +471,12 @@ impl MfaFactor {
     }
 }
 
-/// `POST /mfa/preference`.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct MfaPreferenceRequest {
-    /// The caller's access token.
-    pub access_token: Secret,
-}
-
-/// `PUT /mfa/preference`: each factor given is turned on (`true`) or off (`false`); the others
-/// stay as they are. `preferred` is turned on and preferred.
+/// `PUT /mfa/preference`, with the caller's access token as the bearer: each factor given is
+/// turned on (`true`) or off (`false`); the others stay as they are. `preferred` is turned on and
+/// preferred.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct SetMfaPreferenceRequest {
-    /// The caller's access token.
-    pub access_token: Secret,
     /// The authenticator app (enrol it first with `/mfa/totp/setup` and `/mfa/totp/verify`).
     #[serde(default, deserialize_with = "present")]
     pub totp: Option<bool>,
@@ -511,12 +503,89 @@ pub struct MfaPreferenceResponse {
     pub preferred: Option<String>,
 }
 
-/// `POST /password/change`.
+/// An address a person proves with a code: the `{attribute}` of
+/// `/account/attributes/{attribute}/...` (Cognito's `AttributeName` for
+/// `GetUserAttributeVerificationCode` and `VerifyUserAttribute`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum VerifiableAttribute {
+    /// `email`.
+    #[serde(rename = "email")]
+    Email,
+    /// `phone_number`.
+    #[serde(rename = "phone_number")]
+    PhoneNumber,
+}
+
+impl VerifiableAttribute {
+    /// Every one of them.
+    pub const ALL: [Self; 2] = [Self::Email, Self::PhoneNumber];
+
+    /// Cognito's name for it.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Email => "email",
+            Self::PhoneNumber => "phone_number",
+        }
+    }
+
+    /// The attribute named exactly so (a path segment); `None` for any other name.
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|a| a.as_str() == name)
+    }
+}
+
+/// `GET /account`: the person as Cognito knows them (`GetUser`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Account {
+    /// The pool's internal username.
+    pub username: String,
+    /// Every attribute the person has, by name (`sub`, `email`, `email_verified`, ...).
+    pub attributes: BTreeMap<String, String>,
+    /// The second factors set up, and the preferred one.
+    pub mfa: MfaPreferenceResponse,
+}
+
+/// `PATCH /account`, with the caller's access token as the bearer: attributes to set (an empty
+/// value removes one). `email_verified` and `phone_number_verified` are set by verifying.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct UpdateAccountRequest {
+    /// The attributes, by name.
+    pub attributes: BTreeMap<String, String>,
+}
+
+/// The answer to `PATCH /account`: where codes went to verify a changed address. Until it is
+/// verified the old, verified address stays the person's (the pool's
+/// `AttributesRequireVerificationBeforeUpdate`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UpdateAccountResponse {
+    /// One per address to verify; empty when nothing needs verifying.
+    pub code_deliveries: Vec<CodeDelivery>,
+}
+
+/// The answer to `POST /account/attributes/{attribute}/code`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SendAttributeCodeResponse {
+    /// Where the code went.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code_delivery: Option<CodeDelivery>,
+}
+
+/// `POST /account/attributes/{attribute}/verify`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct VerifyAttributeRequest {
+    /// The code that was sent.
+    pub code: Secret,
+}
+
+/// `POST /password/change`, with the caller's access token as the bearer.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct ChangePasswordRequest {
-    /// The caller's access token.
-    pub access_token: Secret,
     /// The current password.
     pub previous_password: Secret,
     /// The new password.
@@ -661,19 +730,16 @@ mod tests {
         let shown = [
             debug_of::<SignInRequest>(serde_json::json!({"username": "ann", "password": "SECRET-MARK"})),
             debug_of::<RefreshRequest>(serde_json::json!({"refreshToken": "SECRET-MARK", "username": "ann"})),
-            debug_of::<SignOutRequest>(
-                serde_json::json!({"accessToken": "SECRET-MARK", "refreshToken": "SECRET-MARK"}),
-            ),
+            debug_of::<SignOutRequest>(serde_json::json!({"refreshToken": "SECRET-MARK"})),
             debug_of::<ChallengeRequest>(serde_json::json!({
                 "username": "ann", "name": "SOFTWARE_TOKEN_MFA", "session": "SECRET-MARK",
                 "responses": {"SOFTWARE_TOKEN_MFA_CODE": "SECRET-MARK"}
             })),
             debug_of::<SignUpRequest>(serde_json::json!({"username": "ann", "password": "SECRET-MARK"})),
             debug_of::<ConfirmSignUpRequest>(serde_json::json!({"username": "ann", "code": "SECRET-MARK"})),
-            debug_of::<TotpSetupRequest>(serde_json::json!({"accessToken": "SECRET-MARK"})),
-            debug_of::<TotpVerifyRequest>(serde_json::json!({"accessToken": "SECRET-MARK", "code": "SECRET-MARK"})),
+            debug_of::<TotpVerifyRequest>(serde_json::json!({"code": "SECRET-MARK"})),
             debug_of::<ChangePasswordRequest>(serde_json::json!({
-                "accessToken": "SECRET-MARK", "previousPassword": "SECRET-MARK", "proposedPassword": "SECRET-MARK"
+                "previousPassword": "SECRET-MARK", "proposedPassword": "SECRET-MARK"
             })),
             debug_of::<ResetPasswordRequest>(
                 serde_json::json!({"username": "ann", "code": "SECRET-MARK", "newPassword": "SECRET-MARK"}),
@@ -717,7 +783,7 @@ mod tests {
         }
         let err = crate::parse_body::<SignInRequest>(br#"{"username":"ann","preferredChallenge":null}"#).unwrap_err();
         assert_eq!(err.field.as_deref(), Some("preferredChallenge"), "{err:?}");
-        let err = crate::parse_body::<SetMfaPreferenceRequest>(br#"{"accessToken":"t","totp":null}"#).unwrap_err();
+        let err = crate::parse_body::<SetMfaPreferenceRequest>(br#"{"totp":null}"#).unwrap_err();
         assert_eq!(err.field.as_deref(), Some("totp"));
         // AND a field left out is simply absent
         let req: CreateUserRequest = crate::parse_body(br#"{"username":"ann","sendInvite":false}"#).unwrap();

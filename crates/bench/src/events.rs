@@ -1,6 +1,7 @@
 //! API Gateway REST (v1) proxy events, as the deployed API sends them to the functions.
 
 use anyhow::Context;
+use api_types::routes::BearerTokenUse;
 use serde_json::{Value, json};
 
 /// The caller the authorizer let through: its flat context, and the token it presented.
@@ -9,8 +10,10 @@ pub struct Caller<'a> {
     pub sub: &'a str,
     /// Comma-separated groups.
     pub groups: &'a str,
-    /// The ID token, sent as `Authorization: Bearer`.
-    pub id_token: &'a str,
+    /// Which token the caller presented: the one the route takes (its context's `tokenUse`).
+    pub token_use: BearerTokenUse,
+    /// That token, sent as `Authorization: Bearer`.
+    pub token: &'a str,
 }
 
 /// The event API Gateway sends a function for `method` `path` with a JSON `body`, from `caller`
@@ -22,14 +25,19 @@ pub fn rest(method: &str, path: &str, body: Option<Value>, caller: Option<&Calle
         .header("content-type", "application/json")
         .header("host", "bench.execute-api.us-east-1.amazonaws.com");
     if let Some(c) = caller {
-        request = request.header("authorization", format!("Bearer {}", c.id_token));
+        request = request.header("authorization", format!("Bearer {}", c.token));
     }
     let request = request.body(body.map(|b| b.to_string()).unwrap_or_default().into())?;
-    // The authorizer's context as API Gateway passes it on: flat, every value a string.
+    // The authorizer's context as API Gateway passes it on: flat, every value a string (an
+    // access token carries no email).
     let authorizer = caller.map(|c| {
+        let (email, verified) = match c.token_use {
+            BearerTokenUse::Id => ("ann@example.com", "true"),
+            BearerTokenUse::Access => ("", "false"),
+        };
         json!({
-            "principalId": c.sub, "sub": c.sub, "username": c.sub, "email": "ann@example.com",
-            "emailVerified": "true", "groups": c.groups, "tokenUse": "id", "clientId": "bench-client",
+            "principalId": c.sub, "sub": c.sub, "username": c.sub, "email": email, "emailVerified": verified,
+            "groups": c.groups, "tokenUse": c.token_use.claim(), "clientId": "bench-client",
         })
     });
     local_stack::gateway::rest_event(request, authorizer).with_context(|| format!("no route for {method} {path}"))

@@ -49,6 +49,10 @@ fn reply(operation: &str, id_token: &str) -> Option<Value> {
                 {"Name": "sub", "Value": "8f1c0d2e-sub"},
                 {"Name": "email", "Value": "ann@example.com"},
                 {"Name": "email_verified", "Value": "true"}]}),
+        // The users function's live check of the admin's own access token.
+        "GetUser" => json!({
+            "Username": "8f1c0d2e-sub",
+            "UserAttributes": [{"Name": "sub", "Value": "8f1c0d2e-sub"}, {"Name": "email", "Value": "ann@example.com"}]}),
         "AdminListGroupsForUser" => json!({"Groups": [{"GroupName": "admins"}]}),
         "GetId" => json!({"IdentityId": "us-east-1:00000000-0000-4000-8000-000000000000"}),
         "GetCredentialsForIdentity" => json!({

@@ -33,7 +33,8 @@ use std::{
 };
 
 use anyhow::{Context, bail};
-use cognito_verifier::testing::{TestKey, id_token_claims};
+use api_types::routes::BearerTokenUse;
+use cognito_verifier::testing::{TestKey, access_token_claims, id_token_claims};
 use events::{Caller, is_success, rest};
 use runtime_api::{InvokeOutcome, RuntimeApi};
 use serde_json::{Value, json};
@@ -311,11 +312,12 @@ fn mib(bytes: u64) -> f64 {
 }
 
 /// What the targets run against: an RS256 key's JWKS (inline and served on loopback), an ID token
-/// it signed, and the loopback Cognito stand-in.
+/// and an access token it signed (one person's), and the loopback Cognito stand-in.
 struct Fixtures {
     jwks: Value,
     jwks_url: String,
     token: String,
+    access_token: String,
     cognito_url: String,
 }
 
@@ -325,15 +327,16 @@ impl Fixtures {
         let jwks = TestKey::jwks(&[&key]);
         let jwks_url = serve_jwks(jwks.clone()).await?;
         let token = key.sign(&id_token_claims("us-east-1", POOL, CLIENT));
+        let access_token = key.sign(&access_token_claims("us-east-1", POOL, CLIENT));
         let cognito_url = fake_cognito::start(token.clone()).await?;
-        Ok(Self { jwks, jwks_url, token, cognito_url })
+        Ok(Self { jwks, jwks_url, token, access_token, cognito_url })
     }
 }
 
 /// The echo baseline, then every Lambda of ours with an event it answers successfully; `locate`
 /// gives a binary's file from its name.
 fn targets(fixtures: &Fixtures, locate: impl Fn(&str) -> PathBuf) -> anyhow::Result<Vec<Target>> {
-    let Fixtures { jwks, jwks_url, token, cognito_url } = fixtures;
+    let Fixtures { jwks, jwks_url, token, access_token, cognito_url } = fixtures;
     let method_arn = "arn:aws:execute-api:us-east-1:123456789012:api/prod/GET/me";
     let token_event =
         json!({"type": "TOKEN", "authorizationToken": format!("Bearer {token}"), "methodArn": method_arn});
@@ -350,7 +353,10 @@ fn targets(fixtures: &Fixtures, locate: impl Fn(&str) -> PathBuf) -> anyhow::Res
             ("AWS_ENDPOINT_URL", cognito_url.clone()),
         ]
     };
-    let admin = Caller { sub: "8f1c0d2e-sub", groups: "admins", id_token: token };
+    // The same admin with each token: the admin routes take the access token, `/credentials` the ID token.
+    let admin =
+        Caller { sub: "8f1c0d2e-sub", groups: "admins", token_use: BearerTokenUse::Access, token: access_token };
+    let signed_in = Caller { sub: "8f1c0d2e-sub", groups: "admins", token_use: BearerTokenUse::Id, token };
     let function = |name: &'static str, binary: &str, event: Value| Target {
         name,
         limits: Some((MAX_COLD_RATIO, MAX_FUNCTION_RSS)),
@@ -401,7 +407,11 @@ fn targets(fixtures: &Fixtures, locate: impl Fn(&str) -> PathBuf) -> anyhow::Res
             rest("POST", "/password/forgot", Some(json!({"username": "ann@example.com"})), None)?,
         ),
         function("users: GET /users/{username}", "users", rest("GET", "/users/ann@example.com", None, Some(&admin))?),
-        function("credentials: POST /credentials", "credentials", rest("POST", "/credentials", None, Some(&admin))?),
+        function(
+            "credentials: POST /credentials",
+            "credentials",
+            rest("POST", "/credentials", None, Some(&signed_in))?,
+        ),
     ])
 }
 

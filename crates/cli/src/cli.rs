@@ -23,8 +23,11 @@ USER_POOL_CLIENT_SECRET or the stack file, never from the command line.",
     after_help = "Examples:\n  \
 TOKEN=$(authctl sign-in -u demo@example.com)\n  \
 printf '%s\\n' \"$PASSWORD\" | authctl sign-in -u demo@example.com --password-stdin\n  \
-authctl call GET /me\n  \
+authctl call GET /me                # sends the ID token, the one the route takes\n  \
+authctl call GET /mfa/preference    # sends the access token, the one the route takes\n  \
 authctl call POST /users --data @user.json\n  \
+authctl account show                # the account, with the access token\n  \
+authctl account set given_name=Ann\n  \
 authctl verify\n  \
 authctl refresh && authctl sign-out"
 )]
@@ -79,8 +82,11 @@ pub enum Command {
     Decode(DecodeArgs),
     /// Verify a token against the pool's JWKS and print its claims (exit 1 if invalid)
     Verify(VerifyArgs),
-    /// Call the API with the saved ID token; the body goes to stdout (exit 1 unless 2xx)
+    /// Call the API with the saved token the route takes (ID or access); the body goes to stdout (exit 1 unless 2xx)
     Call(CallArgs),
+    /// The signed-in person's own account through the API (`/account`), with the saved access token
+    #[command(subcommand)]
+    Account(AccountCommand),
 }
 
 /// `authctl sign-in`.
@@ -174,12 +180,21 @@ pub enum Print {
 /// A token of the saved session.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum TokenKind {
-    /// The ID token (what the API's authorizer takes)
+    /// The ID token (the bearer of `/me` and `/credentials`)
     Id,
-    /// The access token
+    /// The access token (the bearer of the other protected routes: MFA, account, password, sign-out, admin)
     Access,
     /// The refresh token
     Refresh,
+}
+
+impl From<JwtKind> for TokenKind {
+    fn from(kind: JwtKind) -> Self {
+        match kind {
+            JwtKind::Id => Self::Id,
+            JwtKind::Access => Self::Access,
+        }
+    }
 }
 
 /// A JWT of the saved session (the refresh token is encrypted: it cannot be decoded or verified).
@@ -235,6 +250,92 @@ pub struct CallArgs {
     /// Send no Authorization header
     #[arg(long)]
     pub no_auth: bool,
+    /// Send this saved token, whatever the route takes [default: the one the API's route table
+    /// names for the route: none on a public route, the ID token for a route it does not know]
+    #[arg(long, value_enum, value_name = "KIND", conflicts_with = "no_auth")]
+    pub token: Option<JwtKind>,
+}
+
+/// `authctl account`: the `/account` routes, each with the saved access token (the one they
+/// take). A refused request prints the API's code and message on stderr, and exits 1.
+#[derive(Debug, Clone, Subcommand)]
+pub enum AccountCommand {
+    /// Print the account: the username, every attribute, the second factors (GET /account)
+    Show,
+    /// Change attributes, NAME=VALUE each (an empty VALUE removes one): email, name, given_name,
+    /// family_name, locale. A new email waits for its code (PATCH /account)
+    Set(AccountSetArgs),
+    /// Send a code to prove an address: the new one while a change waits for it, else the
+    /// current one (POST /account/attributes/{attribute}/code)
+    SendCode(AddressArgs),
+    /// Prove an address with the code sent to it; a waiting change takes effect
+    /// (POST /account/attributes/{attribute}/verify)
+    Verify(AccountVerifyArgs),
+    /// Delete the account for good (DELETE /account), then the session file: needs --yes, and a
+    /// sign-in within the last minutes (5 by default)
+    Delete(AccountDeleteArgs),
+}
+
+/// `authctl account set`.
+#[derive(Debug, Clone, Args)]
+pub struct AccountSetArgs {
+    /// The attributes to set
+    #[arg(required = true, value_name = "NAME=VALUE", value_parser = attribute_pair)]
+    pub attributes: Vec<(String, String)>,
+}
+
+/// `NAME=VALUE`, split at the first `=`; the name must not be empty (the value may).
+fn attribute_pair(text: &str) -> Result<(String, String), String> {
+    match text.split_once('=') {
+        Some((name, value)) if !name.trim().is_empty() => Ok((name.trim().to_owned(), value.to_owned())),
+        _ => Err(format!("`{text}` is not NAME=VALUE (given_name=Ann; an empty VALUE removes the attribute)")),
+    }
+}
+
+/// An address a person proves with a code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Address {
+    /// The email address
+    #[value(name = "email")]
+    Email,
+    /// The phone number
+    #[value(name = "phone_number")]
+    PhoneNumber,
+}
+
+impl From<Address> for api_types::wire::VerifiableAttribute {
+    fn from(address: Address) -> Self {
+        match address {
+            Address::Email => Self::Email,
+            Address::PhoneNumber => Self::PhoneNumber,
+        }
+    }
+}
+
+/// `authctl account send-code`.
+#[derive(Debug, Clone, Args)]
+pub struct AddressArgs {
+    /// Which address
+    #[arg(value_enum)]
+    pub attribute: Address,
+}
+
+/// `authctl account verify`.
+#[derive(Debug, Clone, Args)]
+pub struct AccountVerifyArgs {
+    /// Which address
+    #[arg(value_enum)]
+    pub attribute: Address,
+    /// The code sent to it (`-` reads it from stdin)
+    pub code: String,
+}
+
+/// `authctl account delete`.
+#[derive(Debug, Clone, Args)]
+pub struct AccountDeleteArgs {
+    /// Delete it: the account, and everything the pool holds of the person, cannot be brought back
+    #[arg(long)]
+    pub yes: bool,
 }
 
 #[cfg(test)]
@@ -253,6 +354,50 @@ mod tests {
         let cli = Cli::try_parse_from(["authctl", "call", "GET", "/me", "--stack", "s.json", "--no-auth"]).unwrap();
         assert_eq!(cli.global.stack.as_deref(), Some(std::path::Path::new("s.json")));
         assert!(matches!(cli.command, Command::Call(CallArgs { no_auth: true, .. })));
+    }
+
+    #[test]
+    fn the_token_of_a_call_can_be_chosen_but_not_with_no_auth() {
+        let cli = Cli::try_parse_from(["authctl", "call", "GET", "/me", "--token", "access"]).unwrap();
+        assert!(matches!(cli.command, Command::Call(CallArgs { token: Some(JwtKind::Access), .. })));
+        assert!(Cli::try_parse_from(["authctl", "call", "GET", "/me", "--token", "refresh"]).is_err());
+        assert!(Cli::try_parse_from(["authctl", "call", "GET", "/me", "--token", "id", "--no-auth"]).is_err());
+    }
+
+    #[test]
+    fn account_attributes_are_name_value_pairs_and_an_empty_value_removes_one() {
+        let cli = Cli::try_parse_from(["authctl", "account", "set", "given_name=Ann", "locale=", "name=A=B"]).unwrap();
+        let Command::Account(AccountCommand::Set(args)) = cli.command else { panic!("{:?}", cli.command) };
+        let pairs = [("given_name", "Ann"), ("locale", ""), ("name", "A=B")].map(|(n, v)| (n.to_owned(), v.to_owned()));
+        assert_eq!(args.attributes, pairs);
+        for bad in ["given_name", "=Ann"] {
+            let err = Cli::try_parse_from(["authctl", "account", "set", bad]).unwrap_err().to_string();
+            assert!(err.contains("NAME=VALUE"), "{bad}: {err}");
+        }
+        assert!(Cli::try_parse_from(["authctl", "account", "set"]).is_err(), "at least one attribute");
+    }
+
+    #[test]
+    fn only_email_and_phone_number_are_addresses_to_prove() {
+        let cli = Cli::try_parse_from(["authctl", "account", "verify", "phone_number", "123456"]).unwrap();
+        let Command::Account(AccountCommand::Verify(args)) = cli.command else { panic!("{:?}", cli.command) };
+        assert_eq!((args.attribute, args.code.as_str()), (Address::PhoneNumber, "123456"));
+        assert!(Cli::try_parse_from(["authctl", "account", "send-code", "email"]).is_ok());
+        assert!(Cli::try_parse_from(["authctl", "account", "send-code", "name"]).is_err());
+        assert!(Cli::try_parse_from(["authctl", "account", "verify", "email"]).is_err(), "the code is required");
+    }
+
+    #[test]
+    fn deleting_the_account_parses_with_or_without_yes() {
+        // Without --yes it parses, and the command refuses with a sentence saying what --yes does.
+        for (args, yes) in
+            [(&["authctl", "account", "delete"][..], false), (&["authctl", "account", "delete", "--yes"], true)]
+        {
+            let cli = Cli::try_parse_from(args).unwrap();
+            assert!(
+                matches!(cli.command, Command::Account(AccountCommand::Delete(AccountDeleteArgs { yes: y })) if y == yes)
+            );
+        }
     }
 
     #[test]

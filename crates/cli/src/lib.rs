@@ -1,7 +1,8 @@
 //! `authctl`: a command line for people testing the API. It signs in against the Cognito user
 //! pool with the domain library (the same SRP, `SECRET_HASH` and challenge handling as the
 //! Lambda functions), keeps the session in a private file, verifies tokens with the verifier the
-//! authorizer uses, and calls the API with the saved ID token.
+//! authorizer uses, and calls the API with the saved token each route takes (`call`, and
+//! `account` for the person's own account).
 //!
 //! - [`cli`]: the command line, as clap parses it;
 //! - [`config`]: flags, then environment, then the stack file;

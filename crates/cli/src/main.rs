@@ -25,6 +25,7 @@ fn main() -> ExitCode {
             Command::Decode(args) => commands::decode::run(&ctx, &args),
             Command::Verify(args) => commands::verify::run(&ctx, &args).await,
             Command::Call(args) => commands::call::run(&ctx, &args).await,
+            Command::Account(command) => commands::account::run(&ctx, &command).await,
         }
     });
     outcome.unwrap_or_else(fail)

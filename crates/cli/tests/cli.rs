@@ -313,3 +313,63 @@ async fn signs_in_by_choice_with_a_code_from_the_mail_or_the_password() {
     let wrong = cli.run(&["sign-in", "-u", &user.email, "--method", "srp", "--password-stdin"], "x\n").await;
     assert!(!wrong.succeeded() && wrong.stderr.contains("--flow choice"), "{wrong:?}");
 }
+
+#[tokio::test]
+async fn manages_the_persons_own_account_with_the_access_token() {
+    // GIVEN the demo user signed in with authctl
+    let t = TestStack::start().await;
+    let cli = Authctl::for_stack(&t, "account");
+    let user = t.user().clone();
+    let signs_in = |email: String| {
+        let t = &t;
+        let password = user.password.clone();
+        async move { t.try_sign_in(&email, &password, Some("USER_PASSWORD_AUTH")).await.status.as_u16() }
+    };
+    let sign_in = cli.run(&["sign-in", "-u", &user.email, "--password-stdin"], &format!("{}\n", user.password)).await;
+    assert!(sign_in.succeeded(), "{sign_in:?}");
+
+    // WHEN the account is shown, THEN it is the person's, as JSON on stdout
+    let show = cli.run(&["account", "show"], "").await;
+    assert!(show.succeeded(), "{show:?}");
+    let account: serde_json::Value = serde_json::from_str(&show.stdout).expect("account JSON");
+    assert_eq!(account["attributes"]["email"], user.email.as_str());
+
+    // WHEN a name is set, THEN the account holds it
+    let set = cli.run(&["account", "set", "given_name=Ann", "family_name=Example"], "").await;
+    assert!(set.succeeded(), "{set:?}");
+    let shown: serde_json::Value = serde_json::from_str(&cli.run(&["account", "show"], "").await.stdout).expect("JSON");
+    assert_eq!(
+        (&shown["attributes"]["given_name"], &shown["attributes"]["family_name"]),
+        (&"Ann".into(), &"Example".into())
+    );
+
+    // WHEN the email is changed, THEN a code goes to the new address, and the old one still
+    // signs in until it is proven
+    let new = "renamed@example.com";
+    let change = cli.run(&["account", "set", &format!("email={new}")], "").await;
+    assert!(change.succeeded(), "{change:?}");
+    assert!(change.stderr.contains("`authctl account verify email CODE`"), "{change:?}");
+    assert_eq!(signs_in(user.email.clone()).await, 200);
+    assert_eq!(signs_in(new.to_owned()).await, 401);
+    // AND a wrong code is refused, naming the field
+    let wrong = cli.run(&["account", "verify", "email", "000000"], "").await;
+    let code = t.sent_code(new, "verify-email");
+    assert!(code != "000000" && !wrong.succeeded(), "{wrong:?}");
+    assert!(wrong.stderr.contains("InvalidCode:") && wrong.stderr.contains("(field `code`)"), "{wrong:?}");
+    // WHEN the code comes on stdin, THEN the new address is the person's
+    let verify = cli.run(&["account", "verify", "email", "-"], &format!("{code}\n")).await;
+    assert!(verify.succeeded() && verify.stderr.contains("Verified email"), "{verify:?}");
+    assert_eq!(signs_in(new.to_owned()).await, 200);
+    assert_eq!(signs_in(user.email.clone()).await, 401);
+
+    // WHEN the deletion is not confirmed, THEN nothing is deleted
+    let unconfirmed = cli.run(&["account", "delete"], "").await;
+    assert!(!unconfirmed.succeeded() && unconfirmed.stderr.contains("--yes"), "{unconfirmed:?}");
+    assert!(cli.session.exists());
+    assert_eq!(signs_in(new.to_owned()).await, 200);
+    // WHEN it is, right after the sign-in, THEN the account and the session file are gone
+    let delete = cli.run(&["account", "delete", "--yes"], "").await;
+    assert!(delete.succeeded() && delete.stderr.contains("Deleted the account"), "{delete:?}");
+    assert!(!cli.session.exists());
+    assert_eq!(signs_in(new.to_owned()).await, 401);
+}

@@ -7,10 +7,10 @@
 
 use std::{sync::Arc, time::Instant};
 
-use api_types::{AuthorizerContext, wire::UserQuery};
+use api_types::wire::UserQuery;
 use auth_domain::{
-    testing::{ScriptedPool, ScriptedReply},
-    user_pool::PoolUser,
+    testing::{ScriptedPool, ScriptedReply, caller_token_in},
+    user_pool::{AccountUser, PoolUser},
     users::AdminService,
 };
 
@@ -24,11 +24,11 @@ fn names(list: impl IntoIterator<Item = String>, next: Option<&str>) -> Scripted
 
 /// The live admin check's two answers, the page, then `rest`.
 fn script(rest: Vec<ScriptedReply>) -> Vec<ScriptedReply> {
-    let admin = PoolUser { username: "admin".into(), enabled: true, ..Default::default() };
+    let admin = AccountUser { username: "admin".into(), ..Default::default() };
     let page: Vec<PoolUser> =
         (0..USERS).map(|i| PoolUser { username: format!("u{i}"), enabled: true, ..Default::default() }).collect();
     let mut replies = vec![
-        ScriptedReply::User(admin),
+        ScriptedReply::Account(admin),
         ScriptedReply::Groups(vec!["admins".into()]),
         ScriptedReply::Users(page, None),
     ];
@@ -53,25 +53,14 @@ fn one_large_group() -> Vec<ScriptedReply> {
     script(rest)
 }
 
-fn admin() -> AuthorizerContext {
-    AuthorizerContext {
-        sub: "admin".into(),
-        username: "admin".into(),
-        email: String::new(),
-        email_verified: false,
-        groups: "admins".into(),
-        token_use: "id".into(),
-        client_id: "client".into(),
-    }
-}
-
 /// (Cognito calls, milliseconds) of one `GET /users?limit=60`.
 async fn one_page(replies: Vec<ScriptedReply>) -> (usize, f64) {
     let pool = Arc::new(ScriptedPool::new(replies.into_iter().map(Ok)).with_latency(LATENCY));
-    let service = AdminService::new(pool.clone(), "admins");
+    let service = AdminService::new(pool.clone(), pool.clone(), "admins");
     let query = UserQuery { limit: Some(USERS.to_string()), ..Default::default() };
     let start = Instant::now();
-    let list = service.list(&admin(), &query).await.expect("a page");
+    let admin = caller_token_in("admin", &["admins"]);
+    let list = service.list(&admin, &query).await.expect("a page");
     let elapsed = start.elapsed().as_secs_f64() * 1e3;
     assert_eq!(list.users.len(), USERS);
     (pool.calls().len(), elapsed)

@@ -94,6 +94,8 @@ pub enum Answer {
     UserNotConfirmed,
     /// [`AuthError::PasswordResetRequired`].
     PasswordResetRequired,
+    /// [`AuthError::TemporaryPasswordExpired`].
+    TemporaryPasswordExpired,
     /// [`AuthError::PasswordPolicy`] with Cognito's message (it says what the policy wants).
     PasswordPolicy,
     /// [`AuthError::InvalidParameter`] with Cognito's message.
@@ -128,6 +130,8 @@ pub enum Answer {
     AttributeNotWritable,
     /// [`AuthError::TriggerRefused`] with the trigger's own text.
     TriggerRefused,
+    /// [`AuthError::AliasExists`]: another account signs in with the address.
+    AliasExists,
     /// Answered as success ([`Outcome::AnswerAsSuccess`]), so the answer cannot tell whether
     /// the account exists.
     AnswerAsSuccess,
@@ -200,6 +204,13 @@ pub const UNAUTHORIZED_ATTRIBUTE: &str = "A client attempted to write unauthoriz
 pub const USER_DISABLED: &str = "User is disabled.";
 /// Cognito's text for a wrong password or an unknown user.
 pub const INCORRECT_CREDENTIALS: &str = "Incorrect username or password.";
+/// The end of Cognito's texts for an invitation whose temporary password expired ("Temporary
+/// password has expired and must be reset by an administrator.", formerly "User account has
+/// expired, it must be reset by an administrator.").
+pub const RESET_BY_AN_ADMINISTRATOR: &str = "must be reset by an administrator";
+/// What Cognito's texts for a revoked or expired access token start with ("Access Token has
+/// been revoked", "Access Token has expired").
+pub const ACCESS_TOKEN_REFUSED: &str = "Access Token";
 
 /// The calls whose users can run into a Lambda trigger and should read its refusal: sign-in
 /// (pre authentication, pre token generation, ...), challenge answers, refresh (pre token
@@ -268,7 +279,15 @@ pub const TABLE: &[Row] = &[
     // tells a disabled account from a wrong password or a revoked token.
     when(NOT_AUTHORIZED, USER_DISABLED, On::Only(&[C::SignIn, C::Refresh]), A::InvalidCredentials),
     // ---- Attribute writes (sign-up, new-password answers): the app client's WriteAttributes.
-    when(NOT_AUTHORIZED, UNAUTHORIZED_ATTRIBUTE, On::Only(&[C::SignUp, C::ChallengeAnswer]), A::AttributeNotWritable),
+    when(
+        NOT_AUTHORIZED,
+        UNAUTHORIZED_ATTRIBUTE,
+        On::Only(&[C::SignUp, C::ChallengeAnswer, C::AccessToken]),
+        A::AttributeNotWritable,
+    ),
+    // ---- The person's own account: an address another account signs in with
+    // (API_UpdateUserAttributes, API_VerifyUserAttribute: AliasExistsException).
+    row("AliasExistsException", On::Only(&[C::AccessToken]), A::AliasExists),
     // ---- Challenge answers: a refused or unknown session is dead; sign in again. A password
     // given as the answer (choice-based sign-in's PASSWORD) is refused like a sign-in's.
     row(NOT_AUTHORIZED, On::Only(&[C::ChallengeAnswer]), A::InvalidSession),
@@ -278,6 +297,19 @@ pub const TABLE: &[Row] = &[
     row("RefreshTokenReuseException", On::Only(&[C::Refresh]), A::InvalidCredentials),
     // ---- Access-token calls: NotAuthorized is the token (expired, revoked, signed out).
     row(NOT_AUTHORIZED, On::Only(&[C::AccessToken]), A::InvalidAccessToken),
+    // A password change whose token Cognito refuses: the session, not the password (which the
+    // same code and another message say is wrong).
+    when(NOT_AUTHORIZED, ACCESS_TOKEN_REFUSED, On::Only(&[C::ChangePassword]), A::InvalidAccessToken),
+    // An invitation's temporary password that expired: said only after the right password
+    // (API_AdminCreateUser, TemporaryPasswordValidityDays), so telling it reveals nothing more.
+    when(
+        NOT_AUTHORIZED,
+        RESET_BY_AN_ADMINISTRATOR,
+        On::Only(&[C::SignIn, C::ChallengeAnswer]),
+        A::TemporaryPasswordExpired,
+    ),
+    // The person was deleted since the token was issued.
+    row(USER_NOT_FOUND, On::Only(&[C::AccessToken, C::ChangePassword]), A::InvalidAccessToken),
     // ---- Identity pool: NotAuthorized is the ID token (revoked, or not trusted by the pool).
     row(NOT_AUTHORIZED, On::Only(&[C::IdentityPool]), A::InvalidIdToken),
     // GetId's LimitExceeded is the identity pool's identity quota: our deployment's problem.
@@ -331,6 +363,7 @@ pub fn outcome(call: CognitoCall, err: CognitoError) -> Outcome {
         A::InvalidCredentials => AuthError::InvalidCredentials,
         A::UserNotConfirmed => AuthError::UserNotConfirmed,
         A::PasswordResetRequired => AuthError::PasswordResetRequired,
+        A::TemporaryPasswordExpired => AuthError::TemporaryPasswordExpired,
         A::PasswordPolicy => AuthError::PasswordPolicy { field: password_field(call).into(), message: err.message },
         A::InvalidParameter => {
             AuthError::InvalidParameter { field: invalid_parameter_field(call, &err.message), message: err.message }
@@ -340,6 +373,7 @@ pub fn outcome(call: CognitoCall, err: CognitoError) -> Outcome {
         A::InvalidSession => AuthError::InvalidSession,
         A::InvalidIdToken => AuthError::InvalidIdToken,
         A::InvalidAccessToken => AuthError::InvalidAccessToken,
+        A::AliasExists => AuthError::AliasExists,
         A::UnknownUser => AuthError::UnknownUser,
         A::UnknownGroup => AuthError::UnknownGroup,
         A::StateConflict => AuthError::StateConflict(err.message),
@@ -650,10 +684,19 @@ mod tests {
     }
 
     #[test]
-    fn access_token_calls_with_a_dead_token_name_the_token() {
+    fn access_token_calls_with_a_dead_token_are_a_401_about_the_bearer_not_a_body_field() {
+        // The access token is the request's bearer now, so the 401 names no field of the body.
         let e = seen(C::AccessToken, NOT_AUTHORIZED, "Access Token has been revoked").unwrap();
-        assert_eq!((e.status().as_u16(), e.field.as_deref()), (401, Some("accessToken")));
+        assert_eq!((e.status().as_u16(), e.code, e.field.as_deref()), (401, ErrorCode::Unauthorized, None));
         assert_eq!(status(C::AccessToken, "CodeMismatchException", ""), (400, Some(ErrorCode::InvalidCode)));
+    }
+
+    #[test]
+    fn an_access_token_of_a_deleted_person_is_a_dead_token_not_a_wrong_password() {
+        assert_eq!(
+            status(C::AccessToken, USER_NOT_FOUND, "User does not exist."),
+            status(C::AccessToken, NOT_AUTHORIZED, "Access Token has been revoked")
+        );
     }
 
     #[test]
@@ -668,12 +711,36 @@ mod tests {
     }
 
     #[test]
+    fn an_expired_invitation_says_to_ask_for_a_new_one_not_that_the_password_is_wrong() {
+        for message in [
+            "Temporary password has expired and must be reset by an administrator.",
+            "User account has expired, it must be reset by an administrator.",
+        ] {
+            for call in [C::SignIn, C::ChallengeAnswer] {
+                assert_eq!(status(call, NOT_AUTHORIZED, message), (403, Some(ErrorCode::PasswordResetRequired)));
+            }
+        }
+        let e =
+            seen(C::SignIn, NOT_AUTHORIZED, "Temporary password has expired and must be reset by an administrator.");
+        assert!(e.unwrap().message.contains("invitation"));
+    }
+
+    #[test]
     fn change_password_with_a_wrong_previous_password_is_invalid_credentials() {
         assert_eq!(
             status(C::ChangePassword, NOT_AUTHORIZED, "Incorrect username or password."),
             (401, Some(ErrorCode::NotAuthorized))
         );
         assert_eq!(status(C::ChangePassword, "InvalidPasswordException", ""), (400, Some(ErrorCode::InvalidPassword)));
+        // AND a session that ended is told apart from a wrong password: sign in again
+        for message in ["Access Token has been revoked", "Access Token has expired"] {
+            assert_eq!(status(C::ChangePassword, NOT_AUTHORIZED, message), (401, Some(ErrorCode::Unauthorized)));
+        }
+        // AND so is the token of a person deleted since
+        assert_eq!(
+            status(C::ChangePassword, USER_NOT_FOUND, "User does not exist."),
+            (401, Some(ErrorCode::Unauthorized))
+        );
     }
 
     #[test]

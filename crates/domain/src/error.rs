@@ -21,6 +21,9 @@ pub enum AuthError {
     /// The user must reset their password before signing in.
     #[error("password reset required")]
     PasswordResetRequired,
+    /// The invitation's temporary password expired: an admin must send it again (403).
+    #[error("temporary password expired")]
+    TemporaryPasswordExpired,
     /// The password does not meet the pool's policy (Cognito's message says how).
     #[error("password policy: {field}: {message}")]
     PasswordPolicy {
@@ -83,12 +86,23 @@ pub enum AuthError {
     /// Cognito refused an admin action given the user's state (Cognito's message says why).
     #[error("refused in this state: {0}")]
     StateConflict(String),
-    /// The access token in the body is invalid, expired or revoked.
+    /// The caller's access token (the bearer) is invalid, expired or revoked (a sign-out, a
+    /// password change, an admin's action): Cognito refused it.
     #[error("invalid access token")]
     InvalidAccessToken,
-    /// A token in the body belongs to someone other than the caller.
+    /// A bearer token that is not the one the authorizer vouched for (someone else's).
     #[error("token of another user")]
     NotYourToken,
+    /// Another account already signs in with the address the person asked for (409).
+    #[error("address used by another account")]
+    AliasExists,
+    /// The sign-in behind the token is older than the route allows (`max_age` seconds):
+    /// RFC 9470's `insufficient_user_authentication` (401).
+    #[error("sign-in older than {max_age} s")]
+    InsufficientUserAuthentication {
+        /// How recent the sign-in must be, in seconds.
+        max_age: u32,
+    },
     /// Cognito throttled the call (request rate): a short back-off helps.
     #[error("throttled by Cognito")]
     Throttled,
@@ -167,6 +181,10 @@ impl From<AuthError> for ApiError {
         match err {
             AuthError::InvalidCredentials => ApiError::new(ErrorCode::NotAuthorized, "Incorrect username or password."),
             AuthError::UserNotConfirmed => ApiError::new(ErrorCode::UserNotConfirmed, "The account is not confirmed."),
+            AuthError::TemporaryPasswordExpired => ApiError::new(
+                ErrorCode::PasswordResetRequired,
+                "The temporary password has expired: ask an administrator to send the invitation again.",
+            ),
             AuthError::PasswordResetRequired => {
                 ApiError::new(ErrorCode::PasswordResetRequired, "The password must be reset.")
             }
@@ -195,17 +213,19 @@ impl From<AuthError> for ApiError {
             AuthError::NotAdmin => ApiError::forbidden(),
             AuthError::SelfAction => ApiError::new(
                 ErrorCode::Conflict,
-                "Admins cannot delete, disable or demote themselves, nor reset or set their own password here (use /password/change).",
+                "Admins cannot delete, disable, demote or sign out themselves here, nor reset or set their own password (use /password/change and /auth/sign-out).",
             ),
             AuthError::OtherAdmin => ApiError::new(
                 ErrorCode::Forbidden,
                 "Admins cannot delete, disable, reset or set the password of, or remove from the admins group, another admin.",
             ),
             AuthError::StateConflict(message) => ApiError::new(ErrorCode::Conflict, message),
-            AuthError::InvalidAccessToken => {
-                ApiError::new(ErrorCode::NotAuthorized, "The access token is invalid or has expired.")
-                    .with_field("accessToken")
-            }
+            AuthError::InvalidAccessToken => ApiError::new(
+                ErrorCode::Unauthorized,
+                "The access token is invalid, expired or revoked: sign in again.",
+            ),
+            AuthError::AliasExists => ApiError::new(ErrorCode::Conflict, "Another account already uses this address."),
+            AuthError::InsufficientUserAuthentication { max_age } => ApiError::sign_in_too_old(max_age),
             AuthError::NotYourToken => ApiError::new(ErrorCode::Forbidden, "The token does not belong to the caller."),
             AuthError::Throttled => ApiError::new(ErrorCode::TooManyRequests, "Too many requests; retry later.")
                 .with_retry_after(RETRY_AFTER_SECS),

@@ -605,11 +605,9 @@ mod tests {
         assert!(is_negative("-1") && is_negative("-0.5e3") && !is_negative("-0") && !is_negative("-0.0e5"));
     }
 
-    #[test]
-    fn the_contracts_name_pattern_excludes_exactly_what_check_username_refuses() {
-        // GIVEN the pattern's character class, read back as ranges
-        let pattern = name_pattern();
-        let class: Vec<char> = pattern.trim_start_matches("^[^").trim_end_matches("]+$").chars().collect();
+    /// The inside of a character class (`a-cx`), read back as the ranges it holds.
+    fn class_ranges(class: &str) -> Vec<(char, char)> {
+        let class: Vec<char> = class.chars().collect();
         let mut ranges = Vec::new();
         let mut i = 0;
         while i < class.len() {
@@ -621,13 +619,50 @@ mod tests {
                 i += 1;
             }
         }
-        // THEN a character is in it exactly when a name may not hold it
+        ranges
+    }
+
+    /// Asserts that the class `inside` holds exactly the characters `expected` says.
+    fn assert_class_holds(what: &str, inside: &str, expected: impl Fn(char) -> bool) {
+        let ranges = class_ranges(inside);
         for c in (0..=u32::from(char::MAX)).filter_map(char::from_u32) {
-            let excluded = ranges.iter().any(|&(first, last)| (first..=last).contains(&c));
-            assert_eq!(excluded, check_username("name", &format!("a{c}b")).is_err(), "U+{:04X}", u32::from(c));
+            let held = ranges.iter().any(|&(first, last)| (first..=last).contains(&c));
+            assert_eq!(held, expected(c), "{what}: U+{:04X}", u32::from(c));
         }
+    }
+
+    #[test]
+    fn the_contracts_name_pattern_excludes_exactly_what_check_username_refuses() {
+        // GIVEN the pattern's character class
+        let pattern = name_pattern();
+        let inside = pattern.strip_prefix("^[^").and_then(|p| p.strip_suffix("]+$")).unwrap();
+        // THEN a character is in it exactly when a name may not hold it
+        assert_class_holds("name", inside, |c| check_username("name", &format!("a{c}b")).is_err());
         // AND the other patterns are anchored where they must be
         assert!(password_pattern().starts_with("^[^") && email_pattern().ends_with("]+$"));
+    }
+
+    #[test]
+    fn the_contracts_not_blank_and_filter_patterns_hold_exactly_the_characters_the_checks_refuse() {
+        // GIVEN "not only whitespace": one character outside Unicode's White_Space, anywhere
+        let not_blank = not_blank_pattern();
+        let inside = not_blank.strip_prefix("[^").and_then(|p| p.strip_suffix(']')).unwrap();
+        // THEN its class is exactly the whitespace `check_text` trims
+        assert_class_holds("not blank", inside, char::is_whitespace);
+        // AND an email filter value: no control character, and one that is neither that nor blank
+        let filter = filter_value_pattern();
+        let parts: Vec<&str> = filter
+            .strip_prefix("^[^")
+            .and_then(|p| p.strip_suffix("]*$"))
+            .unwrap()
+            .split("]*[^")
+            .flat_map(|part| part.split("][^"))
+            .collect();
+        assert_eq!(parts.len(), 3, "{filter}");
+        assert_class_holds("filter, around", parts[0], char::is_control);
+        assert_class_holds("filter, the one", parts[1], |c| c.is_whitespace() || c.is_control());
+        assert_class_holds("filter, after", parts[2], char::is_control);
+        assert_eq!(filter, format!("^[^{}]*[^{}][^{}]*$", parts[0], parts[1], parts[2]));
     }
 
     /// The 400 a check gives, as the client sees it: status and field.

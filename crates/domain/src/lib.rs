@@ -26,6 +26,7 @@
 //!   services' and handlers' tests.
 #![deny(missing_docs)]
 
+pub mod account;
 pub mod challenge;
 pub mod cognito_errors;
 pub mod config;
@@ -57,3 +58,8 @@ pub use user_pool::{
     AccountPort, AccountRecoveryPort, AdminPort, CognitoError, CognitoErrorKind, RefreshPort, RegistrationPort,
     SignInPort, SoftwareTokenPort, UserPool,
 };
+
+/// Now, in whole seconds since the Unix epoch (the unit of JWT times such as `auth_time`).
+pub fn unix_time() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
+}

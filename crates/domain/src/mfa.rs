@@ -4,15 +4,14 @@
 use std::sync::Arc;
 
 use api_types::wire::{
-    MfaFactor, MfaPreferenceRequest, MfaPreferenceResponse, SetMfaPreferenceRequest, TotpSetupRequest,
-    TotpSetupResponse, TotpVerifyRequest,
+    MfaFactor, MfaPreferenceResponse, SetMfaPreferenceRequest, TotpSetupResponse, TotpVerifyRequest,
 };
 
 use crate::{
     AccountPort, AuthError,
     cognito_errors::CognitoCall,
-    input::{DEVICE_NAME_MAX_CHARS, TOKEN_MAX_CHARS, check_one_time_password, check_text},
-    token::ensure_owned_by,
+    input::{DEVICE_NAME_MAX_CHARS, check_one_time_password, check_text},
+    token::CallerAccessToken,
     user_pool::{MfaPreferenceChange, TokenOwner},
 };
 
@@ -33,19 +32,16 @@ impl MfaService {
         Self { pool }
     }
 
-    /// Starts enrolment: the secret and an `otpauth://` URI labelled with `account` (the
-    /// caller's email, or username). The access token must be the caller's (`caller_sub`).
-    pub async fn setup(
-        &self,
-        caller_sub: &str,
-        account: &str,
-        req: &TotpSetupRequest,
-    ) -> Result<TotpSetupResponse, AuthError> {
-        check_text("accessToken", req.access_token.expose(), TOKEN_MAX_CHARS)?;
-        ensure_owned_by(req.access_token.expose(), caller_sub)?;
+    /// Starts enrolment with the caller's access token: the secret and an `otpauth://` URI
+    /// labelled with the account authenticator apps show next to it, the person's email address
+    /// or else their username. An access token carries no email, so `GetUser` is asked first
+    /// (which also refuses a revoked token before anything is enrolled).
+    pub async fn setup(&self, token: &CallerAccessToken) -> Result<TotpSetupResponse, AuthError> {
+        let user = self.pool.get_user(token.expose()).await.map_err(access_token_error)?;
+        let account = user.attributes.get("email").filter(|e| !e.is_empty()).unwrap_or(&user.username);
         let (secret, _) = self
             .pool
-            .associate_software_token(TokenOwner::AccessToken(&req.access_token))
+            .associate_software_token(TokenOwner::AccessToken(token.secret()))
             .await
             .map_err(access_token_error)?;
         Ok(TotpSetupResponse {
@@ -56,14 +52,12 @@ impl MfaService {
 
     /// Verifies the first code and makes TOTP the preferred MFA. A wrong code is
     /// [`AuthError::CodeMismatch`].
-    pub async fn verify(&self, caller_sub: &str, req: &TotpVerifyRequest) -> Result<(), AuthError> {
-        check_text("accessToken", req.access_token.expose(), TOKEN_MAX_CHARS)?;
+    pub async fn verify(&self, token: &CallerAccessToken, req: &TotpVerifyRequest) -> Result<(), AuthError> {
         check_one_time_password("code", req.code.expose())?;
         if let Some(name) = &req.device_name {
             check_text("deviceName", name, DEVICE_NAME_MAX_CHARS)?;
         }
-        ensure_owned_by(req.access_token.expose(), caller_sub)?;
-        let owner = TokenOwner::AccessToken(&req.access_token);
+        let owner = TokenOwner::AccessToken(token.secret());
         let (accepted, _) = self
             .pool
             .verify_software_token(owner, req.code.expose(), req.device_name.as_deref())
@@ -72,19 +66,12 @@ impl MfaService {
         if !accepted {
             return Err(AuthError::code_mismatch("code"));
         }
-        self.pool.prefer_totp(req.access_token.expose()).await.map_err(access_token_error)
+        self.pool.prefer_totp(token.expose()).await.map_err(access_token_error)
     }
 
-    /// The caller's second factors and the preferred one (`GetUser`). The access token must be
-    /// the caller's.
-    pub async fn preference(
-        &self,
-        caller_sub: &str,
-        req: &MfaPreferenceRequest,
-    ) -> Result<MfaPreferenceResponse, AuthError> {
-        check_text("accessToken", req.access_token.expose(), TOKEN_MAX_CHARS)?;
-        ensure_owned_by(req.access_token.expose(), caller_sub)?;
-        self.current(req.access_token.expose()).await
+    /// The caller's second factors and the preferred one (`GetUser`).
+    pub async fn preference(&self, token: &CallerAccessToken) -> Result<MfaPreferenceResponse, AuthError> {
+        self.current(token).await
     }
 
     /// Turns the factors the request names on or off and sets the preferred one
@@ -94,10 +81,9 @@ impl MfaService {
     /// message.
     pub async fn set_preference(
         &self,
-        caller_sub: &str,
+        token: &CallerAccessToken,
         req: &SetMfaPreferenceRequest,
     ) -> Result<MfaPreferenceResponse, AuthError> {
-        check_text("accessToken", req.access_token.expose(), TOKEN_MAX_CHARS)?;
         let turned_off = |factor: MfaFactor| match factor {
             MfaFactor::SoftwareToken => req.totp == Some(false),
             MfaFactor::Email => req.email == Some(false),
@@ -109,14 +95,13 @@ impl MfaService {
         if req.totp.is_none() && req.email.is_none() && req.sms.is_none() && req.preferred.is_none() {
             return Err(AuthError::bad_input("preferred", "name at least one of totp, email, sms, preferred."));
         }
-        ensure_owned_by(req.access_token.expose(), caller_sub)?;
         // Cognito takes a factor sent without `PreferredMfa` as not preferred: the factor that is
         // preferred now is sent as preferred again, unless this request prefers another or turns
         // it off.
         let preferred = match req.preferred {
             Some(factor) => Some(factor),
             None => {
-                let now = self.pool.mfa_settings(req.access_token.expose()).await.map_err(access_token_error)?;
+                let now = self.pool.get_user(token.expose()).await.map_err(access_token_error)?.mfa;
                 [MfaFactor::SoftwareToken, MfaFactor::Email, MfaFactor::Sms]
                     .into_iter()
                     .find(|f| now.preferred.as_deref() == Some(f.as_str()) && !turned_off(*f))
@@ -128,12 +113,12 @@ impl MfaService {
             sms: req.sms,
             preferred: preferred.map(MfaFactor::as_str),
         };
-        self.pool.set_mfa_preference(req.access_token.expose(), &change).await.map_err(access_token_error)?;
-        self.current(req.access_token.expose()).await
+        self.pool.set_mfa_preference(token.expose(), &change).await.map_err(access_token_error)?;
+        self.current(token).await
     }
 
-    async fn current(&self, access_token: &str) -> Result<MfaPreferenceResponse, AuthError> {
-        let settings = self.pool.mfa_settings(access_token).await.map_err(access_token_error)?;
+    async fn current(&self, token: &CallerAccessToken) -> Result<MfaPreferenceResponse, AuthError> {
+        let settings = self.pool.get_user(token.expose()).await.map_err(access_token_error)?.mfa;
         Ok(MfaPreferenceResponse { enabled: settings.enabled, preferred: settings.preferred })
     }
 }
@@ -154,23 +139,41 @@ pub(crate) fn otpauth_uri(issuer: &str, account: &str, secret: &str) -> String {
 mod tests {
 
     use super::*;
-    use crate::testing::{Call, ScriptedPool, ScriptedReply, error};
+    use crate::testing::{Call, ScriptedPool, ScriptedReply, caller_token, error};
 
-    fn token(sub: &str) -> String {
-        crate::testing::token_with_sub(sub)
+    fn account(mfa: crate::user_pool::MfaSettings) -> Result<ScriptedReply, crate::CognitoError> {
+        Ok(ScriptedReply::Account(crate::user_pool::AccountUser { mfa, ..Default::default() }))
+    }
+
+    fn person(email: Option<&str>) -> Result<ScriptedReply, crate::CognitoError> {
+        let attributes = email.map(|e| ("email".to_owned(), e.to_owned())).into_iter().collect();
+        Ok(ScriptedReply::Account(crate::user_pool::AccountUser {
+            username: "u-1".into(),
+            attributes,
+            ..Default::default()
+        }))
     }
 
     #[tokio::test]
-    async fn setup_returns_the_secret_and_an_otpauth_uri_for_the_account() {
-        let pool = Arc::new(ScriptedPool::new([Ok(ScriptedReply::Secret("SECRET".into(), None))]));
+    async fn setup_returns_the_secret_and_an_otpauth_uri_for_the_persons_email_or_username() {
+        let pool = Arc::new(ScriptedPool::new([
+            person(Some("ann@example.com")),
+            Ok(ScriptedReply::Secret("SECRET".into(), None)),
+            person(None),
+            Ok(ScriptedReply::Secret("SECRET".into(), None)),
+        ]));
         let svc = MfaService::new(pool.clone());
-        let out = svc
-            .setup("sub-1", "ann@example.com", &TotpSetupRequest { access_token: token("sub-1").into() })
-            .await
-            .unwrap();
+        let token = caller_token("sub-1");
+        let out = svc.setup(&token).await.unwrap();
         assert_eq!(out.secret_code, "SECRET");
         assert_eq!(out.otpauth_uri, "otpauth://totp/Cognito:ann%40example%2Ecom?secret=SECRET&issuer=Cognito");
-        assert_eq!(pool.calls(), vec![Call::AssociateSoftwareToken("AccessToken", token("sub-1"))]);
+        let access = token.expose().to_owned();
+        assert_eq!(
+            pool.calls()[..2],
+            [Call::GetUser(access.clone()), Call::AssociateSoftwareToken("AccessToken", access)]
+        );
+        let out = svc.setup(&token).await.unwrap();
+        assert_eq!(out.otpauth_uri, "otpauth://totp/Cognito:u%2D1?secret=SECRET&issuer=Cognito");
     }
 
     #[tokio::test]
@@ -181,39 +184,38 @@ mod tests {
             Ok(ScriptedReply::Verified(false, None)),
         ]));
         let svc = MfaService::new(pool.clone());
-        let req = TotpVerifyRequest { access_token: token("sub-1").into(), code: "123456".into(), device_name: None };
-        svc.verify("sub-1", &req).await.unwrap();
-        assert_eq!(pool.calls()[1], Call::PreferTotp(token("sub-1")));
-        assert!(matches!(svc.verify("sub-1", &req).await, Err(AuthError::CodeMismatch { field }) if field == "code"));
+        let token = caller_token("sub-1");
+        let req = TotpVerifyRequest { code: "123456".into(), device_name: None };
+        svc.verify(&token, &req).await.unwrap();
+        assert_eq!(pool.calls()[1], Call::PreferTotp(token.expose().into()));
+        assert!(matches!(svc.verify(&token, &req).await, Err(AuthError::CodeMismatch { field }) if field == "code"));
         assert_eq!(pool.calls().len(), 3, "no preference set after a refused code");
     }
 
     #[tokio::test]
-    async fn another_users_token_or_a_dead_one_is_refused() {
+    async fn a_revoked_access_token_is_a_401_not_a_server_error() {
         let pool = Arc::new(ScriptedPool::new([Err(error("NotAuthorizedException"))]));
         let svc = MfaService::new(pool.clone());
-        let theirs = TotpSetupRequest { access_token: token("sub-2").into() };
-        assert!(matches!(svc.setup("sub-1", "a", &theirs).await, Err(AuthError::NotYourToken)));
-        let dead = TotpSetupRequest { access_token: token("sub-1").into() };
-        assert!(matches!(svc.setup("sub-1", "a", &dead).await, Err(AuthError::InvalidAccessToken)));
+        assert!(matches!(svc.setup(&caller_token("sub-1")).await, Err(AuthError::InvalidAccessToken)));
     }
 
-    fn set(access_token: String, email: Option<bool>, preferred: Option<MfaFactor>) -> SetMfaPreferenceRequest {
-        SetMfaPreferenceRequest { access_token: access_token.into(), totp: None, email, sms: None, preferred }
+    fn set(email: Option<bool>, preferred: Option<MfaFactor>) -> SetMfaPreferenceRequest {
+        SetMfaPreferenceRequest { totp: None, email, sms: None, preferred }
     }
 
     #[tokio::test]
     async fn setting_a_preference_changes_only_the_factors_named_and_answers_the_new_state() {
         let now =
             crate::user_pool::MfaSettings { enabled: vec!["EMAIL_OTP".into()], preferred: Some("EMAIL_OTP".into()) };
-        let pool = Arc::new(ScriptedPool::new([Ok(ScriptedReply::Done), Ok(ScriptedReply::Mfa(now))]));
+        let pool = Arc::new(ScriptedPool::new([Ok(ScriptedReply::Done), account(now)]));
         let svc = MfaService::new(pool.clone());
-        let out = svc.set_preference("sub-1", &set(token("sub-1"), Some(true), Some(MfaFactor::Email))).await.unwrap();
+        let token = caller_token("sub-1");
+        let out = svc.set_preference(&token, &set(Some(true), Some(MfaFactor::Email))).await.unwrap();
         assert_eq!((out.enabled, out.preferred.as_deref()), (vec!["EMAIL_OTP".to_string()], Some("EMAIL_OTP")));
         let change = MfaPreferenceChange { email: Some(true), preferred: Some("EMAIL_OTP"), ..Default::default() };
         assert_eq!(
             pool.calls(),
-            vec![Call::SetMfaPreference(token("sub-1"), change), Call::MfaSettings(token("sub-1"))]
+            vec![Call::SetMfaPreference(token.expose().into(), change), Call::GetUser(token.expose().into())]
         );
     }
 
@@ -221,19 +223,11 @@ mod tests {
     async fn preference_requests_are_checked_before_cognito() {
         let pool = Arc::new(ScriptedPool::new([]));
         let svc = MfaService::new(pool.clone());
-        let cases = [
-            (set(token("sub-1"), Some(false), Some(MfaFactor::Email)), "preferred"),
-            (set(token("sub-1"), None, None), "preferred"),
-        ];
+        let cases = [(set(Some(false), Some(MfaFactor::Email)), "preferred"), (set(None, None), "preferred")];
         for (req, field) in cases {
-            let out = svc.set_preference("sub-1", &req).await;
+            let out = svc.set_preference(&caller_token("sub-1"), &req).await;
             assert!(matches!(&out, Err(AuthError::BadInput { field: f, .. }) if f == field), "{out:?}");
         }
-        // Another person's access token: refused, as for TOTP.
-        let theirs = svc.set_preference("sub-1", &set(token("sub-2"), Some(true), None)).await;
-        assert!(matches!(theirs, Err(AuthError::NotYourToken)));
-        let read = svc.preference("sub-1", &MfaPreferenceRequest { access_token: token("sub-2").into() }).await;
-        assert!(matches!(read, Err(AuthError::NotYourToken)));
         assert!(pool.calls().is_empty());
     }
 
@@ -244,16 +238,13 @@ mod tests {
             enabled: vec!["SOFTWARE_TOKEN_MFA".into()],
             preferred: Some("SOFTWARE_TOKEN_MFA".into()),
         };
-        let pool = Arc::new(ScriptedPool::new([
-            Ok(ScriptedReply::Mfa(now.clone())),
-            Ok(ScriptedReply::Done),
-            Ok(ScriptedReply::Mfa(now)),
-        ]));
+        let pool = Arc::new(ScriptedPool::new([account(now.clone()), Ok(ScriptedReply::Done), account(now)]));
         let svc = MfaService::new(pool.clone());
-        svc.set_preference("sub-1", &set(token("sub-1"), Some(true), None)).await.unwrap();
+        let token = caller_token("sub-1");
+        svc.set_preference(&token, &set(Some(true), None)).await.unwrap();
         // THEN TOTP is sent as preferred again, so Cognito does not drop it
         let change =
             MfaPreferenceChange { email: Some(true), preferred: Some("SOFTWARE_TOKEN_MFA"), ..Default::default() };
-        assert_eq!(pool.calls()[1], Call::SetMfaPreference(token("sub-1"), change));
+        assert_eq!(pool.calls()[1], Call::SetMfaPreference(token.expose().into(), change));
     }
 }

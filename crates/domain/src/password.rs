@@ -2,6 +2,13 @@
 //!
 //! `forgot` answers the same whether or not the account exists, and `reset` fails for an unknown
 //! account exactly as for a wrong code.
+//!
+//! A new password ends every session of the person: Cognito keeps refresh tokens alive through
+//! `ChangePassword` and `ConfirmForgotPassword`, so a stolen one would keep refreshing for its
+//! whole life after the victim changed or reset their password. After a change the API calls
+//! `GlobalSignOut` with the caller's token; after a reset, `AdminUserGlobalSignOut` (API pages of
+//! both: they "invalidate the identity, access, and refresh tokens that Amazon Cognito issued to
+//! a user").
 
 use std::sync::Arc;
 
@@ -10,9 +17,16 @@ use api_types::wire::{ChangePasswordRequest, ResetPasswordRequest, UsernameReque
 use crate::{
     AccountPort, AccountRecoveryPort, AuthError, CognitoConfig, ContextData,
     cognito_errors::{CognitoCall, Outcome, outcome},
-    input::{TOKEN_MAX_CHARS, check_confirmation_code, check_password, check_text, check_username},
-    token::ensure_owned_by,
+    input::{check_confirmation_code, check_password, check_username},
+    token::CallerAccessToken,
 };
+
+/// The password changed but the sessions could not be ended: logged, and answered as the
+/// upstream failure it is (502), so the client knows to sign out everywhere again.
+fn sessions_not_ended(err: crate::CognitoError) -> AuthError {
+    tracing::error!(code = %err.code, "password changed, but the global sign-out after it failed");
+    AuthError::Upstream(err)
+}
 
 /// Password flows for one app client.
 #[derive(Clone)]
@@ -29,17 +43,19 @@ impl PasswordService {
         Self { account, recovery, config }
     }
 
-    /// `ChangePassword` with the caller's own access token. A wrong previous password (or a dead
-    /// token) is [`AuthError::InvalidCredentials`].
-    pub async fn change(&self, caller_sub: &str, req: &ChangePasswordRequest) -> Result<(), AuthError> {
-        check_text("accessToken", req.access_token.expose(), TOKEN_MAX_CHARS)?;
+    /// `ChangePassword` with the caller's own access token, then `GlobalSignOut` with it: every
+    /// session of the person ends, this one included (sign in again with the new password). A
+    /// wrong previous password is [`AuthError::InvalidCredentials`]; a token Cognito refuses,
+    /// [`AuthError::InvalidAccessToken`]; a sign-out that fails after the change, a 502
+    /// ([`AuthError::Upstream`]).
+    pub async fn change(&self, token: &CallerAccessToken, req: &ChangePasswordRequest) -> Result<(), AuthError> {
         check_password("previousPassword", req.previous_password.expose())?;
         check_password("proposedPassword", req.proposed_password.expose())?;
-        ensure_owned_by(req.access_token.expose(), caller_sub)?;
         self.account
-            .change_password(req.access_token.expose(), req.previous_password.expose(), req.proposed_password.expose())
+            .change_password(token.expose(), req.previous_password.expose(), req.proposed_password.expose())
             .await
-            .map_err(|err| AuthError::from_cognito(CognitoCall::ChangePassword, err))
+            .map_err(|err| AuthError::from_cognito(CognitoCall::ChangePassword, err))?;
+        self.account.global_sign_out(token.expose()).await.map_err(sessions_not_ended)
     }
 
     /// `ForgotPassword`: the same answer for every account, existing or not.
@@ -58,7 +74,8 @@ impl PasswordService {
         }
     }
 
-    /// `ConfirmForgotPassword`. A wrong or expired code and an unknown account fail alike, as
+    /// `ConfirmForgotPassword`, then `AdminUserGlobalSignOut`: every session of the person ends.
+    /// A wrong or expired code and an unknown account fail alike, as
     /// [`AuthError::CodeMismatch`]; a new password the policy refuses is `PasswordPolicy`.
     pub async fn reset(&self, req: &ResetPasswordRequest, context: &ContextData) -> Result<(), AuthError> {
         check_username("username", &req.username)?;
@@ -68,7 +85,8 @@ impl PasswordService {
         self.recovery
             .confirm_forgot_password(&req.username, req.code.expose(), req.new_password.expose(), hash, context)
             .await
-            .map_err(|err| AuthError::from_cognito(CognitoCall::ConfirmForgotPassword, err))
+            .map_err(|err| AuthError::from_cognito(CognitoCall::ConfirmForgotPassword, err))?;
+        self.recovery.admin_user_global_sign_out(&req.username).await.map_err(sessions_not_ended)
     }
 }
 
@@ -78,7 +96,7 @@ mod tests {
     use super::*;
     use crate::{
         ClientSecret,
-        testing::{Call, ScriptedPool, ScriptedReply, error},
+        testing::{Call, ScriptedPool, ScriptedReply, caller_token, error},
     };
 
     fn service(replies: Vec<Result<ScriptedReply, crate::CognitoError>>) -> (PasswordService, Arc<ScriptedPool>) {
@@ -86,34 +104,56 @@ mod tests {
         (PasswordService::new(pool.clone(), pool.clone(), crate::testing::config()), pool)
     }
 
-    fn token(sub: &str) -> String {
-        crate::testing::token_with_sub(sub)
-    }
-
-    fn change(sub: &str) -> ChangePasswordRequest {
-        ChangePasswordRequest {
-            access_token: token(sub).into(),
-            previous_password: "Old-pw1".into(),
-            proposed_password: "New-pw1".into(),
-        }
+    fn change() -> ChangePasswordRequest {
+        ChangePasswordRequest { previous_password: "Old-pw1".into(), proposed_password: "New-pw1".into() }
     }
 
     #[tokio::test]
-    async fn change_uses_the_callers_own_token_only() {
-        let (svc, pool) = service(vec![Ok(ScriptedReply::Done)]);
-        assert!(matches!(svc.change("sub-1", &change("sub-2")).await, Err(AuthError::NotYourToken)));
-        svc.change("sub-1", &change("sub-1")).await.unwrap();
-        assert_eq!(pool.calls(), vec![Call::ChangePassword(token("sub-1"), "Old-pw1".into(), "New-pw1".into())]);
+    async fn a_password_change_ends_every_session_with_the_callers_own_token() {
+        let (svc, pool) = service(vec![Ok(ScriptedReply::Done), Ok(ScriptedReply::Done)]);
+        let token = caller_token("sub-1");
+        svc.change(&token, &change()).await.unwrap();
+        let access = token.expose().to_owned();
+        assert_eq!(
+            pool.calls(),
+            vec![Call::ChangePassword(access.clone(), "Old-pw1".into(), "New-pw1".into()), Call::GlobalSignOut(access)]
+        );
     }
 
     #[tokio::test]
-    async fn a_wrong_previous_password_or_a_weak_new_one_is_reported() {
-        let (svc, _) = service(vec![Err(error("NotAuthorizedException")), Err(error("InvalidPasswordException"))]);
-        assert!(matches!(svc.change("sub-1", &change("sub-1")).await, Err(AuthError::InvalidCredentials)));
+    async fn a_wrong_previous_password_or_a_weak_new_one_is_reported_and_signs_nobody_out() {
+        let (svc, pool) = service(vec![Err(error("NotAuthorizedException")), Err(error("InvalidPasswordException"))]);
+        let token = caller_token("sub-1");
+        assert!(matches!(svc.change(&token, &change()).await, Err(AuthError::InvalidCredentials)));
         assert!(matches!(
-            svc.change("sub-1", &change("sub-1")).await,
+            svc.change(&token, &change()).await,
             Err(AuthError::PasswordPolicy { field, .. }) if field == "proposedPassword"
         ));
+        assert!(pool.calls().iter().all(|c| matches!(c, Call::ChangePassword(..))));
+    }
+
+    #[tokio::test]
+    async fn a_sign_out_that_fails_after_the_change_is_an_upstream_failure_not_a_success() {
+        let (svc, _) = service(vec![Ok(ScriptedReply::Done), Err(error("InternalErrorException"))]);
+        assert!(matches!(svc.change(&caller_token("sub-1"), &change()).await, Err(AuthError::Upstream(_))));
+    }
+
+    #[tokio::test]
+    async fn a_reset_ends_every_session_of_the_account_and_a_failed_one_ends_none() {
+        // GIVEN a reset Cognito accepts, then one it refuses
+        let (svc, pool) =
+            service(vec![Ok(ScriptedReply::Done), Ok(ScriptedReply::Done), Err(error("CodeMismatchException"))]);
+        let req = ResetPasswordRequest {
+            username: "a@example.com".into(),
+            code: "123456".into(),
+            new_password: "N3w-pw!".into(),
+        };
+        // WHEN each is sent
+        svc.reset(&req, &ContextData::default()).await.unwrap();
+        assert!(svc.reset(&req, &ContextData::default()).await.is_err());
+        // THEN the accepted one signed the account out everywhere, the refused one did not
+        let sign_outs: Vec<_> = pool.calls().into_iter().filter(|c| matches!(c, Call::AdminAction(..))).collect();
+        assert_eq!(sign_outs, vec![Call::AdminAction(crate::user_pool::AdminAction::SignOut, "a@example.com".into())]);
     }
 
     #[tokio::test]
@@ -162,7 +202,8 @@ mod tests {
 
     #[tokio::test]
     async fn forgot_and_reset_tell_cognito_the_caller() {
-        let (svc, pool) = service(vec![Ok(ScriptedReply::Delivery(None)), Ok(ScriptedReply::Done)]);
+        let (svc, pool) =
+            service(vec![Ok(ScriptedReply::Delivery(None)), Ok(ScriptedReply::Done), Ok(ScriptedReply::Done)]);
         svc.forgot(&UsernameRequest { username: "a@example.com".into() }, &crate::testing::browser_context())
             .await
             .unwrap();

@@ -9,7 +9,7 @@ use crate::{
     cognito_errors::CognitoCall,
     input::{TOKEN_MAX_CHARS, USERNAME_MAX_CHARS, check_text},
     sign_in::wire_tokens,
-    token::ensure_owned_by,
+    token::CallerAccessToken,
     user_pool::{AccountPort, RefreshPort},
 };
 
@@ -45,17 +45,15 @@ impl SessionService {
         Ok(RefreshResponse { tokens: wire_tokens(tokens) })
     }
 
-    /// Global sign-out of the caller (`caller_sub`, from the authorizer): every token of the
-    /// user stops working at Cognito (refresh tokens included); the refresh token given is also
-    /// revoked. The access token must be the caller's own.
-    pub async fn sign_out(&self, caller_sub: &str, req: &SignOutRequest) -> Result<(), AuthError> {
-        check_text("accessToken", req.access_token.expose(), TOKEN_MAX_CHARS)?;
+    /// Global sign-out of the caller, with their own access token: every token of the user
+    /// stops working at Cognito (refresh tokens included, and the access tokens the admin routes
+    /// take); the refresh token given is also revoked.
+    pub async fn sign_out(&self, caller: &CallerAccessToken, req: &SignOutRequest) -> Result<(), AuthError> {
         if let Some(token) = &req.refresh_token {
             check_text("refreshToken", token.expose(), TOKEN_MAX_CHARS)?;
         }
-        ensure_owned_by(req.access_token.expose(), caller_sub)?;
         self.account
-            .global_sign_out(req.access_token.expose())
+            .global_sign_out(caller.expose())
             .await
             .map_err(|err| AuthError::from_cognito(CognitoCall::AccessToken, err))?;
         if let Some(token) = &req.refresh_token {
@@ -74,7 +72,7 @@ mod tests {
 
     use super::*;
     use crate::{
-        testing::{Call, ScriptedPool, ScriptedReply, error},
+        testing::{Call, ScriptedPool, ScriptedReply, caller_token, error},
         user_pool::{AuthResult, IssuedTokens},
     };
 
@@ -83,16 +81,12 @@ mod tests {
         (SessionService::new(pool.clone(), pool.clone()), pool)
     }
 
-    fn access_token(sub: &str) -> String {
-        crate::testing::token_with_sub(sub)
-    }
-
     fn refresh(username: Option<&str>) -> RefreshRequest {
         RefreshRequest { refresh_token: "r-1".into(), username: username.map(Into::into) }
     }
 
-    fn sign_out(access_token: String, refresh_token: Option<&str>) -> SignOutRequest {
-        SignOutRequest { access_token: access_token.into(), refresh_token: refresh_token.map(Into::into) }
+    fn sign_out(refresh_token: Option<&str>) -> SignOutRequest {
+        SignOutRequest { refresh_token: refresh_token.map(Into::into) }
     }
 
     fn issued(refresh_token: Option<&str>) -> Result<ScriptedReply, crate::CognitoError> {
@@ -128,22 +122,23 @@ mod tests {
     #[tokio::test]
     async fn sign_out_signs_out_globally_then_revokes_the_refresh_token() {
         let (svc, pool) = service(vec![Ok(ScriptedReply::Done), Ok(ScriptedReply::Done)]);
-        svc.sign_out("sub-1", &sign_out(access_token("sub-1"), Some("r-1"))).await.unwrap();
-        assert_eq!(pool.calls(), vec![Call::GlobalSignOut(access_token("sub-1")), Call::RevokeToken("r-1".into())]);
+        let token = caller_token("sub-1");
+        svc.sign_out(&token, &sign_out(Some("r-1"))).await.unwrap();
+        assert_eq!(pool.calls(), vec![Call::GlobalSignOut(token.expose().into()), Call::RevokeToken("r-1".into())]);
     }
 
     #[tokio::test]
     async fn a_failed_revocation_after_global_sign_out_still_signs_out() {
         let (svc, _) = service(vec![Ok(ScriptedReply::Done), Err(error("InternalErrorException"))]);
-        assert!(svc.sign_out("sub-1", &sign_out(access_token("sub-1"), Some("r-1"))).await.is_ok());
+        assert!(svc.sign_out(&caller_token("sub-1"), &sign_out(Some("r-1"))).await.is_ok());
     }
 
     #[tokio::test]
-    async fn another_users_access_token_is_refused_before_cognito() {
-        let (svc, pool) = service(vec![]);
-        for token in [access_token("sub-2"), "garbage".into()] {
-            assert!(matches!(svc.sign_out("sub-1", &sign_out(token, None)).await, Err(AuthError::NotYourToken)));
-        }
-        assert!(pool.calls().is_empty());
+    async fn an_access_token_cognito_already_revoked_is_a_401() {
+        let (svc, _) = service(vec![Err(error("NotAuthorizedException"))]);
+        assert!(matches!(
+            svc.sign_out(&caller_token("sub-1"), &sign_out(None)).await,
+            Err(AuthError::InvalidAccessToken)
+        ));
     }
 }

@@ -195,12 +195,7 @@ impl SignInService {
     }
 
     fn session_key(&self) -> Option<aws_lc_rs::hmac::Key> {
-        let secret = self.config.client_secret.as_ref()?;
-        let derived = aws_lc_rs::hmac::sign(
-            &aws_lc_rs::hmac::Key::new(aws_lc_rs::hmac::HMAC_SHA256, secret.expose().as_bytes()),
-            b"admin-session-marker",
-        );
-        Some(aws_lc_rs::hmac::Key::new(aws_lc_rs::hmac::HMAC_SHA256, derived.as_ref()))
+        Some(self.config.client_secret.as_ref()?.derived_key(b"admin-session-marker"))
     }
 
     /// The session as a client gets it: marked when the admin flow started it (and the client

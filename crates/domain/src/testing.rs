@@ -8,9 +8,9 @@ use async_trait::async_trait;
 
 use crate::context_data::ContextData;
 use crate::user_pool::{
-    AccountPort, AccountRecoveryPort, AdminAction, AdminPort, AuthFlow, AuthParameters, AuthResult, ChallengeApi,
-    CodeDeliveryDetails, CognitoError, CognitoErrorKind, IssuedTokens, MembershipChange, MfaPreferenceChange,
-    MfaSettings, NewUser, PasswordPermanence, PoolUser, RefreshPort, RegistrationPort, SignInPort, SignedUp,
+    AccountPort, AccountRecoveryPort, AccountUser, AdminAction, AdminPort, AuthFlow, AuthParameters, AuthResult,
+    ChallengeApi, CodeDeliveryDetails, CognitoError, CognitoErrorKind, IssuedTokens, MembershipChange,
+    MfaPreferenceChange, NewUser, PasswordPermanence, PoolUser, RefreshPort, RegistrationPort, SignInPort, SignedUp,
     SoftwareTokenPort, TokenOwner,
 };
 
@@ -50,10 +50,18 @@ pub enum Call {
     VerifySoftwareToken(&'static str, String, String, Option<String>),
     /// `SetUserMFAPreference` (TOTP preferred).
     PreferTotp(String),
-    /// `GetUser` for the MFA settings: the access token.
-    MfaSettings(String),
+    /// `GetUser`: the access token.
+    GetUser(String),
     /// `SetUserMFAPreference`: the access token, the change.
     SetMfaPreference(String, MfaPreferenceChange),
+    /// `UpdateUserAttributes`: access token, attributes.
+    UpdateUserAttributes(String, Vec<(String, String)>),
+    /// `GetUserAttributeVerificationCode`: access token, attribute.
+    SendAttributeCode(String, String),
+    /// `VerifyUserAttribute`: access token, attribute, code.
+    VerifyUserAttribute(String, String, String),
+    /// `DeleteUser`: access token.
+    DeleteUser(String),
     /// `ChangePassword`: access token, previous, proposed.
     ChangePassword(String, String, String),
     /// `ForgotPassword`: username, secret hash.
@@ -76,6 +84,8 @@ pub enum Call {
     AdminAction(AdminAction, String),
     /// Group membership: username, group, add or remove.
     GroupMembership(String, String, MembershipChange),
+    /// `AdminCreateUser` with `MessageAction` `RESEND`: the username.
+    ResendInvitation(String),
     /// `AdminSetUserPassword`: username, password, temporary or permanent.
     AdminSetPassword(String, String, PasswordPermanence),
     /// `GetGroup`.
@@ -89,12 +99,14 @@ pub enum ScriptedReply {
     Auth(AuthResult),
     /// A `Session` (a confirmation's, for signing in at once).
     Session(String),
-    /// A user's MFA settings (`GetUser`).
-    Mfa(MfaSettings),
+    /// The person's account (`GetUser`).
+    Account(AccountUser),
     /// Success without a result.
     Done,
     /// `SignUp`'s answer.
     SignedUp(SignedUp),
+    /// Where the codes to verify went (`UpdateUserAttributes`).
+    Deliveries(Vec<CodeDeliveryDetails>),
     /// Where a code was sent.
     Delivery(Option<CodeDeliveryDetails>),
     /// A TOTP secret and the next session.
@@ -271,6 +283,55 @@ pub fn token_with_sub(sub: &str) -> String {
     format!("h.{payload}.s")
 }
 
+/// An unsigned access token of the person `sub` (username `user-of-<sub>`): the claims a
+/// bearer must carry to match the authorizer's context for it (`sub`, `token_use` `access`).
+/// Cognito (scripted here) is what checks a token; the API only compares its claims.
+pub fn access_token_of(sub: &str) -> String {
+    use base64::Engine;
+    let claims = serde_json::json!({"sub": sub, "token_use": "access", "username": format!("user-of-{sub}")});
+    let payload = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(claims.to_string());
+    format!("h.{payload}.s")
+}
+
+/// The access token of the caller `sub` (username `user-of-<sub>`, no groups), as a route that
+/// takes it would have proven it: the authorizer's context for an access token, and a bearer
+/// whose claims match it ([`access_token_of`]).
+pub fn caller_token(sub: &str) -> crate::token::CallerAccessToken {
+    caller_token_in(sub, &[])
+}
+
+/// [`caller_token`] for a caller in `groups` (as the authorizer's context lists them, from the
+/// token's `cognito:groups`).
+pub fn caller_token_in(sub: &str, groups: &[&str]) -> crate::token::CallerAccessToken {
+    let caller = api_types::AuthorizerContext {
+        sub: sub.into(),
+        username: format!("user-of-{sub}"),
+        email: String::new(),
+        email_verified: false,
+        groups: groups.join(","),
+        token_use: "access".into(),
+        client_id: "client".into(),
+    };
+    match crate::token::CallerAccessToken::of_caller(&caller, Some(&access_token_of(sub))) {
+        Ok(token) => token,
+        Err(err) => panic!("a caller token for {sub}: {err}"),
+    }
+}
+
+/// [`caller_token`] of a person who signed in at `auth_time` (seconds since the epoch).
+pub fn caller_token_at(sub: &str, auth_time: u64) -> crate::token::CallerAccessToken {
+    use base64::Engine;
+    let claims = serde_json::json!({
+        "sub": sub, "token_use": "access", "username": format!("user-of-{sub}"), "auth_time": auth_time,
+    });
+    let bearer = format!("h.{}.s", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(claims.to_string()));
+    let caller = caller_token(sub).caller().clone();
+    match crate::token::CallerAccessToken::of_caller(&caller, Some(&bearer)) {
+        Ok(token) => token,
+        Err(err) => panic!("a caller token for {sub}: {err}"),
+    }
+}
+
 /// An error Cognito answered with this code (and a scripted message).
 pub fn error(code: &str) -> CognitoError {
     error_with(code, &format!("{code} (scripted)"))
@@ -347,10 +408,10 @@ impl AccountPort for ScriptedPool {
         self.done(Call::PreferTotp(access_token.into()))
     }
 
-    async fn mfa_settings(&self, access_token: &str) -> Result<MfaSettings, CognitoError> {
+    async fn get_user(&self, access_token: &str) -> Result<AccountUser, CognitoError> {
         self.pause().await;
-        self.answer(Call::MfaSettings(access_token.into()), |reply| match reply {
-            ScriptedReply::Mfa(settings) => Some(settings),
+        self.answer(Call::GetUser(access_token.into()), |reply| match reply {
+            ScriptedReply::Account(user) => Some(user),
             _ => None,
         })
     }
@@ -363,6 +424,40 @@ impl AccountPort for ScriptedPool {
     async fn change_password(&self, access_token: &str, previous: &str, proposed: &str) -> Result<(), CognitoError> {
         self.pause().await;
         self.done(Call::ChangePassword(access_token.into(), previous.into(), proposed.into()))
+    }
+
+    async fn update_user_attributes(
+        &self,
+        access_token: &str,
+        attributes: &[(String, String)],
+    ) -> Result<Vec<CodeDeliveryDetails>, CognitoError> {
+        self.pause().await;
+        self.answer(Call::UpdateUserAttributes(access_token.into(), attributes.to_vec()), |reply| match reply {
+            ScriptedReply::Deliveries(list) => Some(list),
+            _ => None,
+        })
+    }
+
+    async fn send_attribute_code(
+        &self,
+        access_token: &str,
+        attribute: &str,
+    ) -> Result<Option<CodeDeliveryDetails>, CognitoError> {
+        self.pause().await;
+        self.answer(Call::SendAttributeCode(access_token.into(), attribute.into()), |reply| match reply {
+            ScriptedReply::Delivery(delivery) => Some(delivery),
+            _ => None,
+        })
+    }
+
+    async fn verify_user_attribute(&self, access_token: &str, attribute: &str, code: &str) -> Result<(), CognitoError> {
+        self.pause().await;
+        self.done(Call::VerifyUserAttribute(access_token.into(), attribute.into(), code.into()))
+    }
+
+    async fn delete_user(&self, access_token: &str) -> Result<(), CognitoError> {
+        self.pause().await;
+        self.done(Call::DeleteUser(access_token.into()))
     }
 }
 
@@ -467,6 +562,11 @@ impl AccountRecoveryPort for ScriptedPool {
         self.begin("ConfirmForgotPassword", context).await;
         self.done(Call::ConfirmForgotPassword(username.into(), code.into(), password.into(), secret_hash))
     }
+
+    async fn admin_user_global_sign_out(&self, username: &str) -> Result<(), CognitoError> {
+        self.pause().await;
+        self.done(Call::AdminAction(AdminAction::SignOut, username.into()))
+    }
 }
 
 #[async_trait]
@@ -531,6 +631,11 @@ impl AdminPort for ScriptedPool {
     async fn admin_user_action(&self, action: AdminAction, username: &str) -> Result<(), CognitoError> {
         self.pause().await;
         self.done(Call::AdminAction(action, username.into()))
+    }
+
+    async fn admin_resend_invitation(&self, username: &str) -> Result<(), CognitoError> {
+        self.pause().await;
+        self.done(Call::ResendInvitation(username.into()))
     }
 
     async fn admin_group_membership(

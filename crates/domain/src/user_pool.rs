@@ -60,6 +60,17 @@ pub enum AuthFlow {
     UserAuth,
 }
 
+/// The signed-in person's own account, as `GetUser` answers it (API_GetUser).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct AccountUser {
+    /// The internal username.
+    pub username: String,
+    /// Attributes by name (`sub`, `email`, `email_verified`, ...).
+    pub attributes: std::collections::BTreeMap<String, String>,
+    /// The second factors.
+    pub mfa: MfaSettings,
+}
+
 /// A user's second factors, as `GetUser` answers them.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct MfaSettings {
@@ -178,6 +189,9 @@ pub enum AdminAction {
     Enable,
     /// `AdminResetUserPassword`.
     ResetPassword,
+    /// `AdminUserGlobalSignOut`: every refresh token of the user revoked, and their access
+    /// tokens refused by Cognito from then on.
+    SignOut,
 }
 
 /// Whose software token: a signed-in user's, or a sign-in session's (the `MFA_SETUP` challenge).
@@ -276,14 +290,36 @@ pub trait AccountPort: SoftwareTokenPort {
     /// `SetUserMFAPreference`: TOTP enabled and preferred.
     async fn prefer_totp(&self, access_token: &str) -> Result<(), CognitoError>;
 
-    /// `GetUser`: the user's second factors (`UserMFASettingList`, `PreferredMfaSetting`).
-    async fn mfa_settings(&self, access_token: &str) -> Result<MfaSettings, CognitoError>;
+    /// `GetUser`: the person's username, attributes and second factors. Cognito refuses a
+    /// revoked or expired token (`NotAuthorizedException`), so this also says whether the
+    /// session still lives.
+    async fn get_user(&self, access_token: &str) -> Result<AccountUser, CognitoError>;
 
     /// `SetUserMFAPreference` with each factor `change` names.
     async fn set_mfa_preference(&self, access_token: &str, change: &MfaPreferenceChange) -> Result<(), CognitoError>;
 
     /// `ChangePassword`.
     async fn change_password(&self, access_token: &str, previous: &str, proposed: &str) -> Result<(), CognitoError>;
+
+    /// `UpdateUserAttributes`: where the codes to verify changed addresses went.
+    async fn update_user_attributes(
+        &self,
+        access_token: &str,
+        attributes: &[(String, String)],
+    ) -> Result<Vec<CodeDeliveryDetails>, CognitoError>;
+
+    /// `GetUserAttributeVerificationCode` for `attribute` (`email`, `phone_number`).
+    async fn send_attribute_code(
+        &self,
+        access_token: &str,
+        attribute: &str,
+    ) -> Result<Option<CodeDeliveryDetails>, CognitoError>;
+
+    /// `VerifyUserAttribute`.
+    async fn verify_user_attribute(&self, access_token: &str, attribute: &str, code: &str) -> Result<(), CognitoError>;
+
+    /// `DeleteUser`: the person deletes their own account.
+    async fn delete_user(&self, access_token: &str) -> Result<(), CognitoError>;
 }
 
 /// Self-registration on the app client: sign-up, its confirmation, a new confirmation code.
@@ -357,6 +393,10 @@ pub trait AccountRecoveryPort: Send + Sync {
         secret_hash: Option<String>,
         context: &ContextData,
     ) -> Result<(), CognitoError>;
+
+    /// `AdminUserGlobalSignOut`: ends every session of the user whose password was just reset
+    /// (Cognito does not on `ConfirmForgotPassword`).
+    async fn admin_user_global_sign_out(&self, username: &str) -> Result<(), CognitoError>;
 }
 
 /// User administration, under IAM authorisation: users, their state and their groups.
@@ -389,7 +429,8 @@ pub trait AdminPort: Send + Sync {
         next: Option<&str>,
     ) -> Result<(Vec<String>, Option<String>), CognitoError>;
 
-    /// `AdminDeleteUser`, `AdminDisableUser`, `AdminEnableUser` or `AdminResetUserPassword`.
+    /// `AdminDeleteUser`, `AdminDisableUser`, `AdminEnableUser`, `AdminResetUserPassword` or
+    /// `AdminUserGlobalSignOut`.
     async fn admin_user_action(&self, action: AdminAction, username: &str) -> Result<(), CognitoError>;
 
     /// `AdminAddUserToGroup` or `AdminRemoveUserFromGroup`, as `change` says.
@@ -399,6 +440,10 @@ pub trait AdminPort: Send + Sync {
         group: &str,
         change: MembershipChange,
     ) -> Result<(), CognitoError>;
+
+    /// `AdminCreateUser` with `MessageAction` `RESEND`: the invitation again, with a new
+    /// temporary password, for a user who has not yet signed in (`FORCE_CHANGE_PASSWORD`).
+    async fn admin_resend_invitation(&self, username: &str) -> Result<(), CognitoError>;
 
     /// `GetGroup`: whether the group exists.
     async fn group_exists(&self, group: &str) -> Result<bool, CognitoError>;

@@ -1,9 +1,16 @@
 //! User administration for the admins group.
 //!
-//! Enforced twice: the authorizer's policy keeps non-admins off these routes, and every method
-//! here checks the caller's groups again (a handler reached without them answers 403). Every
-//! action writes one audit line (who, what, whom; never a password). An admin cannot delete or
-//! disable themself (409), so an admins group cannot lock itself out by accident.
+//! Enforced three times: the authorizer's policy keeps non-admins off these routes, every method
+//! here checks the caller's groups again (a handler reached without them answers 403), and then
+//! asks Cognito, with the caller's own access token, whether the session still lives and the
+//! caller is still in the group ([`AdminService::confirm_admin`]). Every action writes one audit
+//! line (who, what, whom; never a password). An admin cannot delete or disable themself (409), so
+//! an admins group cannot lock itself out by accident.
+//!
+//! Actions that change who someone is or may be end their sessions
+//! (`AdminUserGlobalSignOut`): disabling or deleting them (before), resetting or setting their
+//! password and removing them from a group (after); and an admin can sign anyone else out
+//! everywhere.
 
 use std::{
     collections::{BTreeMap, HashMap},
@@ -19,13 +26,14 @@ use api_types::{
 };
 
 use crate::{
-    AdminPort, AuthError, CognitoError, CognitoErrorKind,
+    AccountPort, AdminPort, AuthError, CognitoError, CognitoErrorKind,
     cognito_errors::CognitoCall,
     input::{
         GROUP_NAME_MAX_CHARS, GROUPS_MAX, LIST_EMAIL_MAX_CHARS, LIST_FILTER_MAX_CHARS, PAGE_SIZE_MAX,
         PAGINATION_TOKEN_MAX_CHARS, USERNAME_MAX_CHARS, check_attribute_name, check_attribute_value, check_email,
         check_password, check_text, check_username,
     },
+    token::CallerAccessToken,
     user_pool::{AdminAction, MembershipChange, NewUser, PasswordPermanence, PoolUser},
 };
 
@@ -47,6 +55,7 @@ const DEFAULT_PAGE: i32 = 20;
 #[derive(Clone)]
 pub struct AdminService {
     pool: Arc<dyn AdminPort>,
+    account: Arc<dyn AccountPort>,
     admin_group: String,
 }
 
@@ -100,9 +109,10 @@ fn filter_value(value: &str) -> String {
 }
 
 impl AdminService {
-    /// A service for the admins group `admin_group`, calling Cognito through `pool`.
-    pub fn new(pool: Arc<dyn AdminPort>, admin_group: impl Into<String>) -> Self {
-        Self { pool, admin_group: admin_group.into() }
+    /// A service for the admins group `admin_group`, administering through `pool` and asking
+    /// Cognito about the caller's own session through `account` (usually the same adapter).
+    pub fn new(pool: Arc<dyn AdminPort>, account: Arc<dyn AccountPort>, admin_group: impl Into<String>) -> Self {
+        Self { pool, account, admin_group: admin_group.into() }
     }
 
     /// The caller must be an admin (defence in depth behind the authorizer).
@@ -116,25 +126,31 @@ impl AdminService {
     }
 
     /// [`AdminService::require_admin`], then Cognito asked at the time of the call whether the
-    /// caller still exists, is enabled (`AdminGetUser`) and is in the admins group
-    /// (`AdminListGroupsForUser`): two calls, one after the other. An ID token outlives its holder's removal
-    /// from the group, their disabling or deletion by up to its lifetime (60 minutes by default):
-    /// without this check such a token would keep an admin's powers.
-    pub async fn confirm_admin(&self, caller: &AuthorizerContext) -> Result<(), AuthError> {
+    /// caller's session still lives (`GetUser` with their access token, which Cognito refuses
+    /// once they signed out or changed their password, or were signed out, disabled or deleted:
+    /// [`AuthError::InvalidAccessToken`], 401) and whether they are still in the admins group
+    /// (`AdminListGroupsForUser`): two calls, one after the other. A token outlives all of these
+    /// by up to its lifetime (60 minutes by default) and the authorizer's cache: without this
+    /// check a stolen one would keep an admin's powers.
+    pub async fn confirm_admin(&self, token: &CallerAccessToken) -> Result<(), AuthError> {
+        let caller = token.caller();
         self.require_admin(caller)?;
-        let still_admin = match self.pool.admin_get_user(&caller.username).await.map_err(admin_error) {
-            Ok(user) if user.enabled => {
-                self.pool.admin_groups(&caller.username).await.map_err(admin_error)?.contains(&self.admin_group)
+        let user = match self.account.get_user(token.expose()).await {
+            Ok(user) => user,
+            Err(err) => {
+                let err = AuthError::from_cognito(CognitoCall::AccessToken, err);
+                if matches!(err, AuthError::InvalidAccessToken) {
+                    Self::audit(caller, "any", "-", "refused: the session has ended");
+                }
+                return Err(err);
             }
-            Ok(_disabled) => false,
-            // Deleted since the token was issued.
-            Err(AuthError::UnknownUser) => false,
-            Err(other) => return Err(other),
         };
+        let still_admin =
+            self.pool.admin_groups(&user.username).await.map_err(admin_error)?.contains(&self.admin_group);
         if still_admin {
             Ok(())
         } else {
-            Self::audit(caller, "any", "-", "refused: no longer an admin (removed, disabled or deleted)");
+            Self::audit(caller, "any", "-", "refused: no longer an admin");
             Err(AuthError::NotAdmin)
         }
     }
@@ -306,8 +322,9 @@ impl AdminService {
 
     /// `POST /users`: creates the user, sets the email (verified when asked), adds them to the
     /// groups; a failure to add a group removes the user again, so nothing half-made is left.
-    pub async fn create(&self, caller: &AuthorizerContext, req: &CreateUserRequest) -> Result<User, AuthError> {
-        self.confirm_admin(caller).await?;
+    pub async fn create(&self, token: &CallerAccessToken, req: &CreateUserRequest) -> Result<User, AuthError> {
+        self.confirm_admin(token).await?;
+        let caller = token.caller();
         check_name("username", &req.username)?;
         if let Some(password) = &req.temporary_password {
             check_password("temporaryPassword", password.expose())?;
@@ -384,8 +401,8 @@ impl AdminService {
     }
 
     /// `GET /users`: a page, filtered by exact email or by status (one at a time).
-    pub async fn list(&self, caller: &AuthorizerContext, query: &UserQuery) -> Result<UserList, AuthError> {
-        self.confirm_admin(caller).await?;
+    pub async fn list(&self, token: &CallerAccessToken, query: &UserQuery) -> Result<UserList, AuthError> {
+        self.confirm_admin(token).await?;
         let limit = match &query.limit {
             None => DEFAULT_PAGE,
             Some(v) => v
@@ -434,17 +451,21 @@ impl AdminService {
     }
 
     /// `GET /users/{username}`.
-    pub async fn get(&self, caller: &AuthorizerContext, username: &str) -> Result<User, AuthError> {
-        self.confirm_admin(caller).await?;
+    pub async fn get(&self, token: &CallerAccessToken, username: &str) -> Result<User, AuthError> {
+        self.confirm_admin(token).await?;
         check_name("username", username)?;
         let user = self.pool.admin_get_user(username).await.map_err(admin_error)?;
         self.view(user).await
     }
 
-    /// Delete, disable, enable or reset the password of a user. Deleting, disabling or resetting
-    /// oneself is [`AuthError::SelfAction`]; doing it to another admin, [`AuthError::OtherAdmin`].
-    pub async fn act(&self, caller: &AuthorizerContext, action: AdminAction, username: &str) -> Result<(), AuthError> {
-        self.confirm_admin(caller).await?;
+    /// Delete, disable, enable, reset the password of or sign out everywhere a user. Deleting
+    /// and disabling an enabled user sign them out first, a password reset after, and enabling
+    /// after. Acting on oneself is
+    /// [`AuthError::SelfAction`]; deleting, disabling or resetting another admin,
+    /// [`AuthError::OtherAdmin`] (signing one out is allowed: it takes nothing over).
+    pub async fn act(&self, token: &CallerAccessToken, action: AdminAction, username: &str) -> Result<(), AuthError> {
+        self.confirm_admin(token).await?;
+        let caller = token.caller();
         check_name("username", username)?;
         let target = self.pool.admin_get_user(username).await.map_err(admin_error)?;
         let name = match action {
@@ -452,26 +473,69 @@ impl AdminService {
             AdminAction::Disable => "disable",
             AdminAction::Enable => "enable",
             AdminAction::ResetPassword => "reset-password",
+            AdminAction::SignOut => "sign-out",
         };
         // Nobody acts on their own account here (enabling oneself included).
         Self::refuse_self(caller, name, &target)?;
-        if action != AdminAction::Enable {
+        if !matches!(action, AdminAction::Enable | AdminAction::SignOut) {
             self.refuse_other_admin(caller, name, &target).await?;
         }
-        let result = self.pool.admin_user_action(action, &target.username).await.map_err(admin_error);
-        Self::audit(caller, name, &target.username, if result.is_ok() { "done" } else { "failed" });
+        let whom = &target.username;
+        // Only an enabled user is signed out (Cognito may refuse a disabled one, who cannot
+        // refresh anyway): before a deletion or a disabling, after a password reset; and every
+        // user enabled again, whose tokens from before (a disabling outside the API, say) end.
+        let (before, after) = match action {
+            AdminAction::Delete | AdminAction::Disable => (target.enabled, false),
+            AdminAction::ResetPassword => (false, target.enabled),
+            AdminAction::Enable => (false, true),
+            AdminAction::SignOut => (false, false),
+        };
+        let result = async {
+            if before {
+                self.pool.admin_user_action(AdminAction::SignOut, whom).await?;
+            }
+            self.pool.admin_user_action(action, whom).await?;
+            if after {
+                self.pool.admin_user_action(AdminAction::SignOut, whom).await?;
+            }
+            Ok(())
+        }
+        .await
+        .map_err(admin_error);
+        Self::audit(caller, name, whom, if result.is_ok() { "done" } else { "failed" });
         result
     }
 
-    /// Adds a user to a group or removes them from it, as `change` says.
+    /// Sends the invitation again with a new temporary password (`AdminCreateUser`,
+    /// `MessageAction` `RESEND`), for someone who has not signed in yet: any other user is a
+    /// 409 ([`AuthError::StateConflict`]), an unknown one a 404.
+    pub async fn resend_invitation(&self, token: &CallerAccessToken, username: &str) -> Result<(), AuthError> {
+        self.confirm_admin(token).await?;
+        let caller = token.caller();
+        check_name("username", username)?;
+        let target = self.pool.admin_get_user(username).await.map_err(admin_error)?;
+        if target.status != "FORCE_CHANGE_PASSWORD" {
+            Self::audit(caller, "resend-invitation", &target.username, "refused: already signed in");
+            return Err(AuthError::StateConflict(
+                "Only a user who has not signed in yet can be invited again.".to_owned(),
+            ));
+        }
+        let result = self.pool.admin_resend_invitation(&target.username).await.map_err(admin_error);
+        Self::audit(caller, "resend-invitation", &target.username, if result.is_ok() { "done" } else { "failed" });
+        result
+    }
+
+    /// Adds a user to a group or removes them from it, as `change` says. A removal signs them
+    /// out everywhere: their tokens would name the group until they expire.
     pub async fn membership(
         &self,
-        caller: &AuthorizerContext,
+        token: &CallerAccessToken,
         username: &str,
         group: &str,
         change: MembershipChange,
     ) -> Result<(), AuthError> {
-        self.confirm_admin(caller).await?;
+        self.confirm_admin(token).await?;
+        let caller = token.caller();
         check_name("username", username)?;
         check_name("group", group)?;
         let target = self.pool.admin_get_user(username).await.map_err(admin_error)?;
@@ -483,20 +547,29 @@ impl AdminService {
             Self::refuse_self(caller, action, &target)?;
             self.refuse_other_admin(caller, action, &target).await?;
         }
-        let result = self.pool.admin_group_membership(&target.username, group, change).await.map_err(admin_error);
+        let result = async {
+            self.pool.admin_group_membership(&target.username, group, change).await?;
+            if change == MembershipChange::Remove && target.enabled {
+                self.pool.admin_user_action(AdminAction::SignOut, &target.username).await?;
+            }
+            Ok(())
+        }
+        .await
+        .map_err(admin_error);
         let whom = format!("{}:{group}", target.username);
         Self::audit(caller, action, &whom, if result.is_ok() { "done" } else { "failed" });
         result
     }
 
-    /// Sets a user's password (temporary unless `permanent`).
+    /// Sets a user's password (temporary unless `permanent`), then signs them out everywhere.
     pub async fn set_password(
         &self,
-        caller: &AuthorizerContext,
+        token: &CallerAccessToken,
         username: &str,
         req: &SetPasswordRequest,
     ) -> Result<(), AuthError> {
-        self.confirm_admin(caller).await?;
+        self.confirm_admin(token).await?;
+        let caller = token.caller();
         check_name("username", username)?;
         check_password("password", req.password.expose())?;
         let target = self.pool.admin_get_user(username).await.map_err(admin_error)?;
@@ -508,11 +581,15 @@ impl AdminService {
         // Their own password admins change with /password/change, which asks for the current one.
         Self::refuse_self(caller, action, &target)?;
         self.refuse_other_admin(caller, action, &target).await?;
-        let result = self
-            .pool
-            .admin_set_password(&target.username, req.password.expose(), permanence)
-            .await
-            .map_err(admin_error);
+        let result = async {
+            self.pool.admin_set_password(&target.username, req.password.expose(), permanence).await?;
+            if target.enabled {
+                self.pool.admin_user_action(AdminAction::SignOut, &target.username).await?;
+            }
+            Ok(())
+        }
+        .await
+        .map_err(admin_error);
         Self::audit(caller, action, &target.username, if result.is_ok() { "done" } else { "failed" });
         result
     }
@@ -539,18 +616,19 @@ fn to_wire(user: PoolUser, mut groups: Vec<String>) -> User {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testing::{Call, ScriptedPool, ScriptedReply, error};
+    use crate::{
+        testing::{Call, ScriptedPool, ScriptedReply, caller_token_in, error},
+        user_pool::AccountUser,
+    };
 
-    fn caller(groups: &str) -> AuthorizerContext {
-        AuthorizerContext {
-            sub: "admin-sub".into(),
-            username: "admin-sub".into(),
-            email: "admin@example.com".into(),
-            email_verified: true,
-            groups: groups.into(),
-            token_use: "id".into(),
-            client_id: "client".into(),
-        }
+    /// The access token of the caller `admin-sub`, whose authorizer context lists `groups`.
+    fn caller(groups: &[&str]) -> CallerAccessToken {
+        caller_token_in("admin-sub", groups)
+    }
+
+    /// Whether `call` only read (the live admin check, the target, their groups): nothing changed.
+    fn reads(call: &Call) -> bool {
+        matches!(call, Call::GetUser(_) | Call::AdminGetUser(_) | Call::AdminGroups(_))
     }
 
     fn user(sub: &str) -> Result<ScriptedReply, CognitoError> {
@@ -567,10 +645,15 @@ mod tests {
         }))
     }
 
-    /// The two answers of the live admin check ([`AdminService::confirm_admin`]): the caller
-    /// exists, is enabled and is in the admins group.
+    /// `GetUser`'s answer for the caller's access token: the session lives, as `admin-sub`.
+    fn session_of(username: &str) -> Result<ScriptedReply, CognitoError> {
+        Ok(ScriptedReply::Account(AccountUser { username: username.into(), ..Default::default() }))
+    }
+
+    /// The two answers of the live admin check ([`AdminService::confirm_admin`]): the caller's
+    /// session lives and they are in the admins group.
     fn live() -> Vec<Result<ScriptedReply, CognitoError>> {
-        vec![user("admin-sub"), groups(&["admins"])]
+        vec![session_of("admin-sub"), groups(&["admins"])]
     }
 
     /// `live()` before each call's own replies.
@@ -580,7 +663,7 @@ mod tests {
 
     fn service(replies: Vec<Result<ScriptedReply, CognitoError>>) -> (AdminService, Arc<ScriptedPool>) {
         let pool = Arc::new(ScriptedPool::new(replies));
-        (AdminService::new(pool.clone(), "admins"), pool)
+        (AdminService::new(pool.clone(), pool.clone(), "admins"), pool)
     }
 
     fn pool_users(names: &[&str]) -> Vec<PoolUser> {
@@ -605,7 +688,7 @@ mod tests {
             names(&["u2"], None),
         ]]));
         // WHEN an admin lists them
-        let list = svc.list(&caller("admins"), &UserQuery::default()).await.unwrap();
+        let list = svc.list(&caller(&["admins"]), &UserQuery::default()).await.unwrap();
         // THEN each user has its groups, in one order
         let none: Vec<String> = Vec::new();
         assert_eq!(groups_of(&list), [none.clone(), vec!["admins".into(), "staff".into()], none, vec!["staff".into()]]);
@@ -633,7 +716,7 @@ mod tests {
             Ok(ScriptedReply::Groups(vec!["customers".into()])),
         ]]));
         // WHEN an admin lists them
-        let list = svc.list(&caller("admins"), &UserQuery::default()).await.unwrap();
+        let list = svc.list(&caller(&["admins"]), &UserQuery::default()).await.unwrap();
         // THEN reading the group stops once it takes more pages than the per-user way takes rounds
         // (one, for three users), and each user is looked up
         let calls = pool.calls();
@@ -650,7 +733,7 @@ mod tests {
             Ok(ScriptedReply::Groups(vec!["staff".into(), "admins".into()])),
             Ok(ScriptedReply::Groups(vec![])),
         ]]));
-        let list = svc.list(&caller("admins"), &UserQuery::default()).await.unwrap();
+        let list = svc.list(&caller(&["admins"]), &UserQuery::default()).await.unwrap();
         assert_eq!(groups_of(&list), [vec!["admins".to_string(), "staff".into()], vec![]]);
         assert!(!pool.calls().iter().any(|c| matches!(c, Call::ListGroups(_))));
     }
@@ -665,7 +748,7 @@ mod tests {
     #[tokio::test]
     async fn a_caller_outside_the_admins_group_is_refused_before_cognito() {
         let (svc, pool) = service(vec![]);
-        let staff = caller("staff,admins-readonly");
+        let staff = caller(&["staff", "admins-readonly"]);
         assert!(matches!(svc.get(&staff, "u").await, Err(AuthError::NotAdmin)));
         assert!(matches!(svc.list(&staff, &UserQuery::default()).await, Err(AuthError::NotAdmin)));
         assert!(matches!(svc.act(&staff, AdminAction::Delete, "u").await, Err(AuthError::NotAdmin)));
@@ -675,37 +758,53 @@ mod tests {
     #[tokio::test]
     async fn an_admin_cannot_delete_or_disable_themself() {
         let (svc, pool) = service(calls(&[vec![user("admin-sub")], vec![user("admin-sub")]]));
-        let admin = caller("admins");
+        let admin = caller(&["admins"]);
         assert!(matches!(svc.act(&admin, AdminAction::Delete, "admin@example.com").await, Err(AuthError::SelfAction)));
         assert!(matches!(svc.act(&admin, AdminAction::Disable, "admin@example.com").await, Err(AuthError::SelfAction)));
-        assert!(pool.calls().iter().all(|c| matches!(c, Call::AdminGetUser(_) | Call::AdminGroups(_))));
+        assert!(pool.calls().iter().all(reads));
     }
 
     #[tokio::test]
-    async fn an_admin_token_outliving_its_holders_removal_disabling_or_deletion_has_no_powers() {
-        let admin = caller("admins");
-        // Removed from the admins group, disabled, deleted: the token still says "admins".
-        let disabled = Ok(ScriptedReply::User(PoolUser { enabled: false, ..PoolUser::default() }));
-        for replies in [vec![user("admin-sub"), groups(&[])], vec![disabled], vec![Err(error("UserNotFoundException"))]]
-        {
-            let (svc, pool) = service(replies);
-            let refused = svc.act(&admin, AdminAction::Enable, "admin@example.com").await;
-            assert!(matches!(refused, Err(AuthError::NotAdmin)), "{refused:?}");
-            assert!(pool.calls().iter().all(|c| matches!(c, Call::AdminGetUser(_) | Call::AdminGroups(_))));
+    async fn an_admin_removed_from_the_admins_group_has_no_powers_though_their_token_still_says_admins() {
+        // GIVEN a live session whose person Cognito no longer lists in the admins group
+        let admin = caller(&["admins"]);
+        let (svc, pool) = service(vec![session_of("admin-sub"), groups(&["staff"])]);
+        // WHEN they act
+        let refused = svc.act(&admin, AdminAction::Enable, "someone").await;
+        // THEN it is refused (403), after asking about the person Cognito says the token is
+        // for, and nothing else was called
+        assert!(matches!(refused, Err(AuthError::NotAdmin)), "{refused:?}");
+        assert_eq!(pool.calls(), [Call::GetUser(admin.expose().into()), Call::AdminGroups("admin-sub".into())]);
+    }
+
+    #[tokio::test]
+    async fn an_admin_whose_session_ended_is_refused_as_an_invalid_access_token_and_nothing_else_is_called() {
+        // GIVEN an admin's access token Cognito refuses: signed out (by themself or another
+        // admin), password changed, disabled ("NotAuthorizedException"), or deleted
+        for code in ["NotAuthorizedException", "UserNotFoundException"] {
+            let admin = caller(&["admins"]);
+            let (svc, pool) = service(vec![Err(error(code))]);
+            // WHEN they act
+            let refused = svc.act(&admin, AdminAction::Delete, "someone").await;
+            // THEN the answer is a 401 and the live check was the only call
+            let err = refused.unwrap_err();
+            assert!(matches!(err, AuthError::InvalidAccessToken), "{code}: {err:?}");
+            assert_eq!(api_types::ApiError::from(err).status(), 401, "{code}");
+            assert_eq!(pool.calls(), [Call::GetUser(admin.expose().into())], "{code}");
         }
     }
 
     #[tokio::test]
     async fn nobody_enables_themself() {
         let (svc, _) = service(calls(&[vec![user("admin-sub")]]));
-        let refused = svc.act(&caller("admins"), AdminAction::Enable, "admin@example.com").await;
+        let refused = svc.act(&caller(&["admins"]), AdminAction::Enable, "admin@example.com").await;
         assert!(matches!(refused, Err(AuthError::SelfAction)), "{refused:?}");
     }
 
     #[tokio::test]
     async fn unknown_users_are_404_on_admin_routes() {
         let (svc, _) = service(calls(&[vec![Err(error("UserNotFoundException"))]]));
-        let err = svc.get(&caller("admins"), "nobody").await.unwrap_err();
+        let err = svc.get(&caller(&["admins"]), "nobody").await.unwrap_err();
         assert_eq!(api_types::ApiError::from(err).status(), 404);
     }
 
@@ -713,7 +812,7 @@ mod tests {
     async fn list_filters_by_one_escaped_value_and_checks_its_query() {
         let (svc, pool) =
             service(calls(&[vec![Ok(ScriptedReply::Users(vec![], None))], vec![], vec![], vec![], vec![]]));
-        let admin = caller("admins");
+        let admin = caller(&["admins"]);
         let query = UserQuery { email: Some(r#"a"b@example.com"#.into()), ..Default::default() };
         svc.list(&admin, &query).await.unwrap();
         assert_eq!(pool.calls()[2], Call::ListUsers(20, None, Some(r#"email = "a\"b@example.com""#.into())));
@@ -739,7 +838,7 @@ mod tests {
         let req: CreateUserRequest =
             serde_json::from_value(serde_json::json!({"username": "new@example.com", "groups": ["no-such-group"]}))
                 .unwrap();
-        assert!(matches!(svc.create(&caller("admins"), &req).await, Err(AuthError::UnknownGroup)));
+        assert!(matches!(svc.create(&caller(&["admins"]), &req).await, Err(AuthError::UnknownGroup)));
         assert_eq!(pool.calls()[5], Call::AdminAction(AdminAction::Delete, "new-sub".into()));
     }
 
@@ -757,13 +856,13 @@ mod tests {
             ]]))
             .with_latency(std::time::Duration::from_millis(100)),
         );
-        let svc = AdminService::new(pool.clone(), "admins");
+        let svc = AdminService::new(pool.clone(), pool.clone(), "admins");
         let req: CreateUserRequest =
             serde_json::from_value(serde_json::json!({"username": "new@example.com", "groups": ["staff"]})).unwrap();
         // WHEN the handler's deadline drops the request after the user exists (the live admin
         // check, the group check and the creation take 400 ms; the membership call is under way at 450 ms)
         let cut =
-            tokio::time::timeout(std::time::Duration::from_millis(450), svc.create(&caller("admins"), &req)).await;
+            tokio::time::timeout(std::time::Duration::from_millis(450), svc.create(&caller(&["admins"]), &req)).await;
         assert!(cut.is_err(), "the deadline fired first");
         // THEN the steps after the creation still run to their end: the user is removed again
         tokio::time::sleep(std::time::Duration::from_millis(800)).await;
@@ -797,11 +896,11 @@ mod tests {
         for (body, field) in bodies {
             // WHEN an admin creates the user, THEN a 400 names the field
             let req: CreateUserRequest = serde_json::from_value(body.clone()).unwrap();
-            let err = svc.create(&caller("admins"), &req).await.unwrap_err();
+            let err = svc.create(&caller(&["admins"]), &req).await.unwrap_err();
             assert!(matches!(&err, AuthError::BadInput { field: f, .. } if f == field), "{body}: {err:?}");
         }
         // ... and nothing reached Cognito but the live admin checks.
-        assert!(pool.calls().iter().all(|c| matches!(c, Call::AdminGetUser(_) | Call::AdminGroups(_))));
+        assert!(pool.calls().iter().all(|c| matches!(c, Call::GetUser(_) | Call::AdminGroups(_))));
     }
 
     #[tokio::test]
@@ -811,7 +910,7 @@ mod tests {
             "username": "new@example.com", "groups": ["admins", "admins", "no-such-group"]
         }))
         .unwrap();
-        assert!(matches!(svc.create(&caller("admins"), &req).await, Err(AuthError::UnknownGroup)));
+        assert!(matches!(svc.create(&caller(&["admins"]), &req).await, Err(AuthError::UnknownGroup)));
         // Deduplicated, checked, and nothing created.
         assert_eq!(
             pool.calls()[2..],
@@ -823,7 +922,7 @@ mod tests {
     #[tokio::test]
     async fn an_admin_cannot_reset_or_set_their_own_password_or_leave_the_admins_group() {
         let (svc, pool) = service(calls(&[vec![user("admin-sub")], vec![user("admin-sub")], vec![user("admin-sub")]]));
-        let admin = caller("admins");
+        let admin = caller(&["admins"]);
         assert!(matches!(svc.act(&admin, AdminAction::ResetPassword, "me").await, Err(AuthError::SelfAction)));
         assert!(matches!(
             svc.membership(&admin, "me", "admins", MembershipChange::Remove).await,
@@ -831,13 +930,13 @@ mod tests {
         ));
         let set = SetPasswordRequest { password: "New-passw0rd".into(), permanent: true };
         assert!(matches!(svc.set_password(&admin, "me", &set).await, Err(AuthError::SelfAction)));
-        assert!(pool.calls().iter().all(|c| matches!(c, Call::AdminGetUser(_) | Call::AdminGroups(_))));
+        assert!(pool.calls().iter().all(reads));
     }
 
     #[tokio::test]
     async fn cognito_refusing_an_action_for_the_users_state_is_a_409() {
         let (svc, _) = service(calls(&[vec![user("other-sub"), groups(&[]), Err(error("NotAuthorizedException"))]]));
-        let err = svc.act(&caller("admins"), AdminAction::ResetPassword, "other").await.unwrap_err();
+        let err = svc.act(&caller(&["admins"]), AdminAction::ResetPassword, "other").await.unwrap_err();
         assert_eq!(api_types::ApiError::from(err).status(), 409);
     }
 
@@ -848,7 +947,7 @@ mod tests {
     #[tokio::test]
     async fn an_admin_cannot_take_over_or_remove_another_admin() {
         // GIVEN another member of the admins group
-        let admin = caller("admins");
+        let admin = caller(&["admins"]);
         let set = SetPasswordRequest { password: "Taken-over1!".into(), permanent: true };
         for attempt in 0..5 {
             let (svc, pool) = service(calls(&[vec![user("other-admin-sub"), groups(&["admins"])]]));
@@ -864,20 +963,194 @@ mod tests {
             let err = result.unwrap_err();
             assert!(matches!(err, AuthError::OtherAdmin), "{attempt}: {err:?}");
             assert_eq!(api_types::ApiError::from(err).status(), 403);
-            assert!(
-                pool.calls().iter().all(|c| matches!(c, Call::AdminGetUser(_) | Call::AdminGroups(_))),
-                "{attempt}"
+            assert!(pool.calls().iter().all(reads), "{attempt}");
+        }
+    }
+
+    #[tokio::test]
+    async fn enabling_another_admin_needs_no_group_lookup_and_ends_the_sessions_from_before() {
+        // GIVEN another admin, disabled (perhaps outside the API, with sessions left alive)
+        let (svc, pool) =
+            service(calls(&[vec![user("other-admin-sub"), Ok(ScriptedReply::Done), Ok(ScriptedReply::Done)]]));
+        // WHEN an admin enables them
+        svc.act(&caller(&["admins"]), AdminAction::Enable, "other").await.unwrap();
+        // THEN nobody's groups were looked up, and once enabled their old sessions end
+        assert_eq!(
+            pool.calls()[2..],
+            [
+                Call::AdminGetUser("other".into()),
+                Call::AdminAction(AdminAction::Enable, "other-admin-sub".into()),
+                Call::AdminAction(AdminAction::SignOut, "other-admin-sub".into()),
+            ]
+        );
+    }
+
+    #[tokio::test]
+    async fn disabling_or_deleting_a_user_signs_them_out_everywhere_first() {
+        for action in [AdminAction::Disable, AdminAction::Delete] {
+            // GIVEN a user outside the admins group
+            let (svc, pool) = service(calls(&[vec![
+                user("plain-sub"),
+                groups(&["readers"]),
+                Ok(ScriptedReply::Done),
+                Ok(ScriptedReply::Done),
+            ]]));
+            // WHEN an admin disables or deletes them
+            svc.act(&caller(&["admins"]), action, "plain").await.unwrap();
+            // THEN their sessions end before the account does, while Cognito still knows them
+            assert_eq!(
+                pool.calls()[4..],
+                [
+                    Call::AdminAction(AdminAction::SignOut, "plain-sub".into()),
+                    Call::AdminAction(action, "plain-sub".into()),
+                ],
+                "{action:?}"
             );
         }
     }
 
     #[tokio::test]
-    async fn other_users_and_enabling_an_admin_are_managed_as_before() {
-        let admin = caller("admins");
-        let (svc, _) = service(calls(&[vec![user("plain-sub"), groups(&["readers"]), Ok(ScriptedReply::Done)]]));
-        svc.act(&admin, AdminAction::Disable, "plain").await.unwrap();
-        // Enabling takes nothing away: no group lookup.
-        let (svc, _) = service(calls(&[vec![user("other-admin-sub"), Ok(ScriptedReply::Done)]]));
-        svc.act(&admin, AdminAction::Enable, "other").await.unwrap();
+    async fn deleting_a_disabled_user_needs_no_sign_out_first() {
+        // GIVEN a user already disabled (signed out then, and unable to refresh since)
+        let mut disabled = user("plain-sub");
+        if let Ok(ScriptedReply::User(u)) = &mut disabled {
+            u.enabled = false;
+        }
+        let (svc, pool) = service(calls(&[vec![disabled, groups(&["readers"]), Ok(ScriptedReply::Done)]]));
+        // WHEN an admin deletes them
+        svc.act(&caller(&["admins"]), AdminAction::Delete, "plain").await.unwrap();
+        // THEN only the deletion reaches Cognito
+        assert_eq!(pool.calls()[4..], [Call::AdminAction(AdminAction::Delete, "plain-sub".into())]);
+    }
+
+    #[tokio::test]
+    async fn a_sign_out_that_fails_stops_the_disabling_and_is_reported() {
+        // GIVEN a user whose sessions Cognito fails to end
+        let (svc, pool) = service(calls(&[vec![user("plain-sub"), groups(&[]), Err(error("InternalErrorException"))]]));
+        // WHEN an admin disables them
+        let err = svc.act(&caller(&["admins"]), AdminAction::Disable, "plain").await.unwrap_err();
+        // THEN the failure is answered, and the account was left as it was
+        assert!(matches!(err, AuthError::Upstream(_)), "{err:?}");
+        assert!(!pool.calls().contains(&Call::AdminAction(AdminAction::Disable, "plain-sub".into())));
+    }
+
+    #[tokio::test]
+    async fn resetting_a_users_password_signs_them_out_everywhere_after() {
+        // GIVEN a user outside the admins group
+        let (svc, pool) =
+            service(calls(&[vec![user("plain-sub"), groups(&[]), Ok(ScriptedReply::Done), Ok(ScriptedReply::Done)]]));
+        // WHEN an admin resets their password
+        svc.act(&caller(&["admins"]), AdminAction::ResetPassword, "plain").await.unwrap();
+        // THEN the sessions the old password opened end after it
+        assert_eq!(
+            pool.calls()[4..],
+            [
+                Call::AdminAction(AdminAction::ResetPassword, "plain-sub".into()),
+                Call::AdminAction(AdminAction::SignOut, "plain-sub".into()),
+            ]
+        );
+    }
+
+    #[tokio::test]
+    async fn setting_a_users_password_signs_them_out_everywhere_after() {
+        // GIVEN a user outside the admins group
+        let (svc, pool) =
+            service(calls(&[vec![user("plain-sub"), groups(&[]), Ok(ScriptedReply::Done), Ok(ScriptedReply::Done)]]));
+        // WHEN an admin sets their password
+        let set = SetPasswordRequest { password: "New-passw0rd".into(), permanent: false };
+        svc.set_password(&caller(&["admins"]), "plain", &set).await.unwrap();
+        // THEN the password is set, then their sessions end
+        assert_eq!(
+            pool.calls()[4..],
+            [
+                Call::AdminSetPassword("plain-sub".into(), "New-passw0rd".into(), PasswordPermanence::Temporary),
+                Call::AdminAction(AdminAction::SignOut, "plain-sub".into()),
+            ]
+        );
+    }
+
+    #[tokio::test]
+    async fn removing_a_user_from_a_group_signs_them_out_everywhere_after_and_adding_one_does_not() {
+        // GIVEN a user outside the admins group
+        let (svc, pool) = service(calls(&[
+            vec![user("plain-sub"), Ok(ScriptedReply::Done), Ok(ScriptedReply::Done)],
+            vec![user("plain-sub"), Ok(ScriptedReply::Done)],
+        ]));
+        let admin = caller(&["admins"]);
+        // WHEN an admin removes them from a group, then adds them to one
+        svc.membership(&admin, "plain", "staff", MembershipChange::Remove).await.unwrap();
+        svc.membership(&admin, "plain", "staff", MembershipChange::Add).await.unwrap();
+        // THEN the removal ended the sessions whose tokens still name the group; the addition did not
+        let writes: Vec<Call> = pool.calls().into_iter().filter(|c| !reads(c)).collect();
+        assert_eq!(
+            writes,
+            [
+                Call::GroupMembership("plain-sub".into(), "staff".into(), MembershipChange::Remove),
+                Call::AdminAction(AdminAction::SignOut, "plain-sub".into()),
+                Call::GroupMembership("plain-sub".into(), "staff".into(), MembershipChange::Add),
+            ]
+        );
+    }
+
+    #[tokio::test]
+    async fn an_admin_may_sign_another_admin_out_everywhere() {
+        // GIVEN another member of the admins group
+        let (svc, pool) = service(calls(&[vec![user("other-admin-sub"), Ok(ScriptedReply::Done)]]));
+        // WHEN an admin signs them out
+        svc.act(&caller(&["admins"]), AdminAction::SignOut, "other").await.unwrap();
+        // THEN Cognito ends their sessions, with no group lookup (a sign-out takes nothing over)
+        assert_eq!(
+            pool.calls()[2..],
+            [Call::AdminGetUser("other".into()), Call::AdminAction(AdminAction::SignOut, "other-admin-sub".into())]
+        );
+    }
+
+    #[tokio::test]
+    async fn an_admin_cannot_sign_themself_out_through_the_admin_route() {
+        // GIVEN the admin's own account as the target
+        let (svc, pool) = service(calls(&[vec![user("admin-sub")]]));
+        // WHEN they sign it out through the admin route
+        let refused = svc.act(&caller(&["admins"]), AdminAction::SignOut, "me").await;
+        // THEN it is refused (409; /auth/sign-out is theirs) and nothing changed
+        let err = refused.unwrap_err();
+        assert!(matches!(err, AuthError::SelfAction), "{err:?}");
+        assert_eq!(api_types::ApiError::from(err).status(), 409);
+        assert!(pool.calls().iter().all(reads));
+    }
+
+    fn invited(status: &str) -> Result<ScriptedReply, CognitoError> {
+        Ok(ScriptedReply::User(PoolUser {
+            username: "new-sub".into(),
+            status: status.into(),
+            enabled: true,
+            ..Default::default()
+        }))
+    }
+
+    #[tokio::test]
+    async fn an_invitation_is_sent_again_to_a_user_who_has_not_signed_in_yet() {
+        // GIVEN a user still on their temporary password
+        let (svc, pool) = service(calls(&[vec![invited("FORCE_CHANGE_PASSWORD"), Ok(ScriptedReply::Done)]]));
+        // WHEN an admin sends the invitation again
+        svc.resend_invitation(&caller(&["admins"]), "new@example.com").await.unwrap();
+        // THEN Cognito sends it to the user it knows
+        assert_eq!(
+            pool.calls()[2..],
+            [Call::AdminGetUser("new@example.com".into()), Call::ResendInvitation("new-sub".into())]
+        );
+    }
+
+    #[tokio::test]
+    async fn an_invitation_is_not_sent_again_to_a_user_who_has_signed_in() {
+        for status in ["CONFIRMED", "RESET_REQUIRED", "UNCONFIRMED"] {
+            // GIVEN a user past their temporary password (or who signed up themself)
+            let (svc, pool) = service(calls(&[vec![invited(status)]]));
+            // WHEN an admin sends the invitation again
+            let err = svc.resend_invitation(&caller(&["admins"]), "new@example.com").await.unwrap_err();
+            // THEN it is a 409 and nothing was sent
+            assert!(matches!(err, AuthError::StateConflict(_)), "{status}: {err:?}");
+            assert_eq!(api_types::ApiError::from(err).status(), 409, "{status}");
+            assert!(pool.calls().iter().all(reads), "{status}");
+        }
     }
 }

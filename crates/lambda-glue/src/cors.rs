@@ -35,9 +35,9 @@ fn is_loopback(origin: &str) -> bool {
 /// Headers a preflight answer allows.
 pub const ALLOW_HEADERS: &str = "authorization,content-type,x-cognito-encoded-data,x-request-id";
 /// Response headers a page's script may read (`Access-Control-Expose-Headers`), on every answer.
-pub const EXPOSE_HEADERS: &str = "x-request-id,retry-after";
+pub const EXPOSE_HEADERS: &str = "x-request-id,retry-after,www-authenticate";
 /// Methods a preflight answer allows.
-pub const ALLOW_METHODS: &str = "GET,POST,PUT,DELETE,OPTIONS";
+pub const ALLOW_METHODS: &str = "GET,POST,PUT,PATCH,DELETE,OPTIONS";
 
 impl Cors {
     /// Reads `ALLOWED_ORIGINS`.
@@ -92,6 +92,14 @@ impl Cors {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn preflights_allow_the_method_of_every_route() {
+        let allowed: Vec<&str> = ALLOW_METHODS.split(',').collect();
+        for route in api_types::routes::ROUTES {
+            assert!(allowed.contains(&route.method), "{} {} is not in ALLOW_METHODS", route.method, route.path);
+        }
+    }
 
     #[test]
     fn echoes_only_listed_origins() {

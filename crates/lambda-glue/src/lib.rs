@@ -11,7 +11,10 @@ pub mod path;
 pub mod testing;
 
 use api_types::{ApiError, AuthorizerContext, ErrorCode, parse_body, routes::Operation};
-use auth_domain::context_data::{CONTEXT_HEADERS, ContextData, ENCODED_DATA_MAX_CHARS};
+use auth_domain::{
+    context_data::{CONTEXT_HEADERS, ContextData, ENCODED_DATA_MAX_CHARS},
+    token::CallerAccessToken,
+};
 use lambda_http::{
     Body, Request, RequestExt, Response,
     aws_lambda_events::apigw::ApiGatewayProxyResponse,
@@ -101,6 +104,20 @@ pub fn require_caller(req: &Request) -> Result<AuthorizerContext, ApiError> {
     caller(req).ok_or_else(ApiError::unauthorized)
 }
 
+/// The caller's own access token, on a route that takes it as the bearer: the authorizer's
+/// context and the request's single `Authorization` header, proven together
+/// ([`CallerAccessToken::of_caller`]). A request without a caller is a 401; a context for an ID
+/// token, a 401; a bearer that is not the token the context describes, a 403.
+pub fn caller_access_token(req: &Request) -> Result<CallerAccessToken, ApiError> {
+    let caller = require_caller(req)?;
+    let bearer = req
+        .headers()
+        .get(lambda_http::http::header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .and_then(api_types::bearer_token);
+    Ok(CallerAccessToken::of_caller(&caller, bearer)?)
+}
+
 /// The optional request header that carries the device fingerprint Cognito's context-data
 /// collection script computed in the browser; passed to Cognito as `EncodedData`.
 pub const ENCODED_DATA_HEADER: &str = "x-cognito-encoded-data";
@@ -158,6 +175,18 @@ pub fn json_body<T: DeserializeOwned>(req: &Request) -> Result<T, ApiError> {
         _ => return Err(ApiError::new(ErrorCode::BadRequest, "Unreadable request body.")),
     };
     parse_body(bytes)
+}
+
+/// [`json_body`] for a route whose body may be left out: no body (or only whitespace) is
+/// `T::default()`; a body that is there must parse.
+pub fn optional_json_body<T: DeserializeOwned + Default>(req: &Request) -> Result<T, ApiError> {
+    let blank = match req.body() {
+        Body::Empty => true,
+        Body::Text(text) => text.trim().is_empty(),
+        Body::Binary(bytes) => bytes.iter().all(u8::is_ascii_whitespace),
+        _ => false,
+    };
+    if blank { Ok(T::default()) } else { json_body(req) }
 }
 
 fn request_id(req: &Request) -> Option<String> {
@@ -490,6 +519,112 @@ mod tests {
         assert_eq!(served.status_code, 200);
         assert_eq!(served.body, Some(Body::Text(r#"{"served":true}"#.into())));
         assert!(invoke(serde_json::json!({"hello": "world"})).await.is_err());
+    }
+
+    mod access_token {
+        use crate::testing::{
+            CALLER_SUB, access_token_event, authorized_event, caller_bearer_token, json, request, with_header,
+        };
+
+        use super::*;
+
+        #[test]
+        fn the_callers_access_token_is_the_bearer_the_authorizer_vouched_for() {
+            // GIVEN a request the authorizer let in with the caller's access token
+            let req = request(&access_token_event("POST", "/auth/sign-out", None));
+            // WHEN the handler takes the caller's access token
+            let token = caller_access_token(&req).unwrap();
+            // THEN it is the bearer, and the caller is who the context names
+            assert_eq!((token.expose(), token.sub()), (caller_bearer_token().as_str(), CALLER_SUB));
+        }
+
+        #[test]
+        fn an_id_token_context_on_an_access_token_route_is_a_401() {
+            // GIVEN the authorizer verified an ID token, though the bearer looks like the access token
+            let event = authorized_event("POST", "/auth/sign-out", None);
+            let req = request(&with_header(event, "Authorization", &format!("Bearer {}", caller_bearer_token())));
+            // WHEN the handler takes the caller's access token, THEN it is a 401
+            let err = caller_access_token(&req).unwrap_err();
+            assert_eq!((err.status(), err.code), (StatusCode::UNAUTHORIZED, ErrorCode::Unauthorized), "{err:?}");
+        }
+
+        #[test]
+        fn an_access_token_context_without_a_bearer_is_a_401() {
+            let mut event = access_token_event("POST", "/auth/sign-out", None);
+            for headers in ["headers", "multiValueHeaders"] {
+                if let Some(map) = event[headers].as_object_mut() {
+                    map.remove("Authorization");
+                }
+            }
+            let err = caller_access_token(&request(&event)).unwrap_err();
+            assert_eq!(err.status(), StatusCode::UNAUTHORIZED, "{err:?}");
+        }
+
+        #[test]
+        fn a_bearer_that_is_not_the_token_the_authorizer_vouched_for_is_a_403() {
+            // GIVEN an access-token context for the caller, and someone else's token as the bearer
+            let theirs = auth_domain::testing::access_token_of("someone-else");
+            let event = with_header(
+                access_token_event("POST", "/auth/sign-out", None),
+                "Authorization",
+                &format!("Bearer {theirs}"),
+            );
+            // WHEN the handler takes the caller's access token, THEN it is a 403
+            let err = caller_access_token(&request(&event)).unwrap_err();
+            assert_eq!((err.status(), err.code), (StatusCode::FORBIDDEN, ErrorCode::Forbidden), "{err:?}");
+        }
+
+        #[test]
+        fn two_authorization_headers_are_a_401_even_when_both_are_the_callers() {
+            // GIVEN a request carrying the caller's access token twice
+            let bearer = format!("Bearer {}", caller_bearer_token());
+            let mut event = access_token_event("POST", "/auth/sign-out", None);
+            event["multiValueHeaders"]["Authorization"] = json!([bearer, bearer]);
+            // WHEN the handler takes the caller's access token, THEN it is a 401: which one the
+            // authorizer verified is not known
+            let err = caller_access_token(&request(&event)).unwrap_err();
+            assert_eq!(err.status(), StatusCode::UNAUTHORIZED, "{err:?}");
+        }
+    }
+
+    mod optional_body {
+        use base64::Engine;
+
+        use crate::testing::{authorized_event, json, request};
+
+        use super::*;
+
+        /// A body with one optional field, as `POST /auth/sign-out` takes.
+        #[derive(Debug, Default, PartialEq, serde::Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Optional {
+            note: Option<String>,
+        }
+
+        fn read(body: Option<&str>) -> Result<Optional, ApiError> {
+            optional_json_body(&request(&authorized_event("POST", "/auth/sign-out", body)))
+        }
+
+        #[test]
+        fn a_body_left_out_or_blank_is_the_default() {
+            for body in [None, Some(""), Some(" \r\n\t ")] {
+                assert_eq!(read(body).unwrap(), Optional::default(), "{body:?}");
+            }
+            // A blank body API Gateway passes on base64-encoded, too.
+            let mut event = authorized_event("POST", "/auth/sign-out", None);
+            event["body"] = json!(base64::engine::general_purpose::STANDARD.encode(" \n"));
+            event["isBase64Encoded"] = json!(true);
+            assert_eq!(optional_json_body::<Optional>(&request(&event)).unwrap(), Optional::default());
+        }
+
+        #[test]
+        fn a_body_that_is_there_is_parsed_as_strictly_as_a_required_one() {
+            assert_eq!(read(Some(r#"{"note":"x"}"#)).unwrap(), Optional { note: Some("x".into()) });
+            for body in ["{not json", "null", r#"{"other":1}"#] {
+                let err = read(Some(body)).unwrap_err();
+                assert_eq!((err.status(), err.code), (StatusCode::BAD_REQUEST, ErrorCode::BadRequest), "{body}");
+            }
+        }
     }
 
     #[test]

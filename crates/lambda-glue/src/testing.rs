@@ -1,6 +1,9 @@
 //! Test support (feature `testing`) for the functions' handler tests: API Gateway REST events
 //! built from one real event (`GET /me` from a signed-in caller), read as Lambda reads them, and
 //! the JSON body of a response. One copy for every function, so their tests cannot drift apart.
+//!
+//! The fixture's caller sent their ID token; [`access_token_event`] is the same caller on a route
+//! that takes the access token (the authorizer's context for one, and the bearer it verified).
 
 use lambda_http::{Body, Request, Response};
 /// Re-exported so a handler test builds and reads events without a `serde_json` of its own.
@@ -35,6 +38,25 @@ pub fn authorized_event(method: &str, resource: &str, body: Option<&str>) -> Val
     event["requestContext"]["path"] = json!(format!("/prod{resource}"));
     event["body"] = body.map_or(Value::Null, |b| json!(b));
     event
+}
+
+/// The access token of [`CALLER_SUB`] that [`access_token_event`] carries as its bearer: what
+/// the scripted Cognito is called with on the caller's behalf.
+pub fn caller_bearer_token() -> String {
+    auth_domain::testing::access_token_of(CALLER_SUB)
+}
+
+/// An authorized request to `method` `resource` (with `body` when given) on a route that takes
+/// the access token: the authorizer verified [`caller_bearer_token`] (its context says
+/// `tokenUse` `access`, and an access token carries no email), and the request carries it as
+/// `Authorization: Bearer ...`.
+pub fn access_token_event(method: &str, resource: &str, body: Option<&str>) -> Value {
+    let mut event = authorized_event(method, resource, body);
+    let context = &mut event["requestContext"]["authorizer"];
+    context["tokenUse"] = json!("access");
+    context["email"] = json!("");
+    context["emailVerified"] = json!("false");
+    with_header(event, "Authorization", &format!("Bearer {}", caller_bearer_token()))
 }
 
 /// A request to a public route (`POST` `resource` with `body`): no authorizer context.

@@ -262,7 +262,7 @@ async fn handle(
     let method_arn = gw.method_arn(route.method, &path);
     let authorizer_context = match route.access {
         Access::Public => None,
-        Access::SignedIn | Access::Admin => match gw.authorize(&parts.headers, &method_arn).await {
+        Access::SignedIn(_) | Access::Admin(_) => match gw.authorize(&parts.headers, &method_arn).await {
             Ok(context) => Some(context),
             Err(err) => return reply(err),
         },

@@ -22,7 +22,6 @@ use auth_domain::{
 };
 use authorizer::AuthorizerConfig;
 use aws_sdk_cognitoidentityprovider::types::AdvancedSecurityModeType;
-use cognito_verifier::{JwksSource, VerifierConfig};
 use lambda_glue::Cors;
 use tokio::{net::TcpListener, sync::oneshot, task::JoinHandle};
 
@@ -220,7 +219,12 @@ impl LocalStack {
         let user_pool = async |function: &str| Arc::new(SdkUserPool::new(&sdk_of(function).await, &config));
         let cors = Cors::new(&options.allowed_origins);
         let functions = Functions {
-            auth: fn_auth::AuthState::new(user_pool("AuthFunction").await, config.clone(), cors.clone()),
+            // The deletion window from the variable the template gives the auth function.
+            auth: fn_auth::AuthState::new(user_pool("AuthFunction").await, config.clone(), cors.clone())
+                .with_account_deletion_max_age(
+                    auth_domain::account::deletion_max_age(|name| std::env::var(name).ok())
+                        .context("ACCOUNT_DELETION_MAX_AGE_MINUTES")?,
+                ),
             refresh: fn_refresh::RefreshState::new(user_pool("RefreshFunction").await, cors.clone()),
             password: fn_password::PasswordState::new(
                 user_pool("PasswordFunction").await,
@@ -234,12 +238,17 @@ impl LocalStack {
                 cors.clone(),
             ),
         };
-        let authorizer = AuthorizerConfig {
-            verifier: VerifierConfig::id_tokens(vec![pool.client_id.clone()]),
-            pools: vec![(pool.pool_id.clone(), JwksSource::Url(moto.jwks_url(&pool.pool_id)))],
-            admin_group: options.admin_group.clone(),
-            required_groups: Vec::new(),
-        }
+        // The authorizer as `template.yaml` configures it (its defaults: ID and access tokens, each
+        // where the route table takes it, access tokens with the scope Cognito needs), with the
+        // keys fetched from the emulator.
+        let jwks_url = moto.jwks_url(&pool.pool_id);
+        let authorizer = AuthorizerConfig::from_lookup(|name| match name {
+            "USER_POOL_ID" => Some(pool.pool_id.clone()),
+            "APP_CLIENT_IDS" => Some(pool.client_id.clone()),
+            "ADMIN_GROUP" => Some(options.admin_group.clone()),
+            "JWKS_URL" => Some(jwks_url.clone()),
+            _ => None,
+        })?
         .build()?;
         let domain = listener.local_addr()?.to_string();
         let url = format!("http://{domain}");

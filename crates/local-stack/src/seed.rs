@@ -11,8 +11,9 @@ use aws_sdk_cognitoidentityprovider::{
         AccountRecoverySettingType, AdvancedSecurityModeType, AttributeType, AuthFactorType, EmailConfigurationType,
         EmailMfaConfigType, EmailSendingAccountType, ExplicitAuthFlowsType, FeatureType, MessageActionType,
         PasswordPolicyType, PreventUserExistenceErrorTypes, RecoveryOptionNameType, RecoveryOptionType,
-        RefreshTokenRotationType, SignInPolicyType, SoftwareTokenMfaConfigType, UserPoolAddOnsType, UserPoolMfaType,
-        UserPoolPolicyType, UserPoolTierType, UsernameAttributeType, UsernameConfigurationType, VerifiedAttributeType,
+        RefreshTokenRotationType, SignInPolicyType, SoftwareTokenMfaConfigType, UserAttributeUpdateSettingsType,
+        UserPoolAddOnsType, UserPoolMfaType, UserPoolPolicyType, UserPoolTierType, UsernameAttributeType,
+        UsernameConfigurationType, VerifiedAttributeType,
     },
 };
 
@@ -25,6 +26,10 @@ pub struct PoolSpec {
     pub auto_verified_attributes: &'static [&'static str],
     /// `UsernameConfiguration.CaseSensitive`: false, so `Demo@Example.com` is `demo@example.com`.
     pub case_sensitive_usernames: bool,
+    /// `UserAttributeUpdateSettings.AttributesRequireVerificationBeforeUpdate` (none: the
+    /// setting is left out): a changed email stays pending, and the old one signs in, until the
+    /// code sent to the new one comes back.
+    pub attributes_require_verification_before_update: &'static [&'static str],
     /// `PasswordPolicy.MinimumLength`.
     pub password_min_length: i32,
     /// `PasswordPolicy.RequireLowercase/Uppercase/Numbers/Symbols`, all required.
@@ -63,6 +68,7 @@ pub const POOL_SPEC: PoolSpec = PoolSpec {
     username_attributes: &["email"],
     auto_verified_attributes: &["email"],
     case_sensitive_usernames: false,
+    attributes_require_verification_before_update: &["email"],
     password_min_length: 8,
     password_require_all_classes: true,
     temporary_password_validity_days: 7,
@@ -217,6 +223,17 @@ pub async fn seed(
     }
     for attr in spec.auto_verified_attributes {
         create = create.auto_verified_attributes(VerifiedAttributeType::from(*attr));
+    }
+    if !spec.attributes_require_verification_before_update.is_empty() {
+        let settings = UserAttributeUpdateSettingsType::builder()
+            .set_attributes_require_verification_before_update(Some(
+                spec.attributes_require_verification_before_update
+                    .iter()
+                    .map(|a| VerifiedAttributeType::from(*a))
+                    .collect(),
+            ))
+            .build();
+        create = create.user_attribute_update_settings(settings);
     }
     let pool = create.send().await.context("CreateUserPool")?;
     let pool_id = pool.user_pool.and_then(|p| p.id).context("CreateUserPool returned no id")?;

@@ -81,3 +81,16 @@ pub fn id_token_claims(region: &str, pool_id: &str, client_id: &str) -> Value {
         "iat": now, "auth_time": now, "exp": now + 3600, "jti": "j-1", "origin_jti": "o-1",
     })
 }
+
+/// The claims of a Cognito access token for `client_id` of `pool_id` in `region`, valid for an
+/// hour, for the same person as [`id_token_claims`]: the app client in `client_id`, the username
+/// in `username`, the scope Cognito's own sign-in grants.
+pub fn access_token_claims(region: &str, pool_id: &str, client_id: &str) -> Value {
+    let now = now();
+    json!({
+        "sub": "8f1c0d2e-sub", "iss": format!("https://cognito-idp.{region}.amazonaws.com/{pool_id}"),
+        "client_id": client_id, "token_use": "access", "username": "8f1c0d2e-sub",
+        "scope": "aws.cognito.signin.user.admin", "cognito:groups": ["admins"],
+        "iat": now, "auth_time": now, "exp": now + 3600, "jti": "j-2", "origin_jti": "o-1",
+    })
+}

@@ -26,6 +26,10 @@ pub enum TokenUse {
     Id,
     /// Access tokens only (`token_use` = `access`, audience in `client_id`, scopes checked).
     Access,
+    /// Either kind, each held to its own rules: an ID token as [`TokenUse::Id`] checks it, an
+    /// access token as [`TokenUse::Access`] does. For an API whose routes each name the kind
+    /// they take (the caller's [`Claims::token_use`] says which it was).
+    Either,
 }
 
 /// The rules every token must pass, whichever pool issued it.
@@ -121,9 +125,10 @@ impl Verifier {
             Some(c) if self.config.client_ids.contains(c) => Ok(()),
             Some(_) => Err(VerifyError::WrongAudience),
         };
-        match self.config.token_use {
-            TokenUse::Id if claims.token_use == "id" => accepted(&claims.aud, "aud")?,
-            TokenUse::Access if claims.token_use == "access" => {
+        let wanted = |kind: TokenUse| self.config.token_use == kind || self.config.token_use == TokenUse::Either;
+        match claims.token_use.as_str() {
+            "id" if wanted(TokenUse::Id) => accepted(&claims.aud, "aud")?,
+            "access" if wanted(TokenUse::Access) => {
                 accepted(&claims.client_id, "client_id")?;
                 let scopes = claims.scope.as_deref().unwrap_or_default();
                 let required = &self.config.required_scopes;

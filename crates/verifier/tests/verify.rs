@@ -14,7 +14,7 @@ use std::{
 use cognito_verifier::{
     FetchTimeouts, JwksCache, JwksSource, TokenUse, UserPoolKeys, Verifier, VerifierConfig, VerifyError,
     jwks::{FETCH_TIMEOUT, JwksError, MAX_JWKS_BYTES},
-    testing::{TestKey as Key, b64, id_token_claims, now},
+    testing::{TestKey as Key, access_token_claims, b64, id_token_claims, now},
     verifier::{DEFAULT_LEEWAY, MAX_TOKEN_BYTES, issuers, jwks_url, pool_region},
 };
 use serde_json::{Value, json};
@@ -561,6 +561,38 @@ async fn access_token_mode_checks_client_id_and_scopes() {
     let other_client = with(access, "client_id", json!("client-2"));
     assert_eq!(refused(&verifier, &key.sign(&other_client)).await, VerifyError::WrongAudience);
     assert_eq!(refused(&verifier, &key.sign(&id_claims())).await, VerifyError::WrongTokenUse);
+}
+
+#[tokio::test]
+async fn either_mode_holds_each_kind_of_token_to_its_own_rules() {
+    // GIVEN a verifier that takes ID and access tokens, access tokens needing the user-admin scope
+    let key = Key::new("k1");
+    let config = VerifierConfig {
+        token_use: TokenUse::Either,
+        required_scopes: vec!["aws.cognito.signin.user.admin".into()],
+        ..VerifierConfig::id_tokens(vec![CLIENT.into()])
+    };
+    let verifier = Verifier::single(config, POOL, static_jwks(&[&key]));
+    let access = access_token_claims(REGION, POOL, CLIENT);
+
+    // THEN each kind passes by its own audience claim, and says which kind it was
+    assert_eq!(verifier.verify(&key.sign(&id_claims())).await.map(|c| c.token_use), Ok("id".to_owned()));
+    let claims = verifier.verify(&key.sign(&access)).await.unwrap();
+    assert_eq!((claims.token_use.as_str(), claims.internal_username()), ("access", "8f1c0d2e-sub"));
+    assert_eq!(claims.scope.as_deref(), Some("aws.cognito.signin.user.admin"));
+    // AND neither borrows the other's: an ID token's `client_id` is no audience, nor an access
+    // token's `aud`; the scope is asked of access tokens only
+    let id_by_client_id = with(without(id_claims(), "aud"), "client_id", json!(CLIENT));
+    assert_eq!(refused(&verifier, &key.sign(&id_by_client_id)).await, VerifyError::MissingClaim("aud"));
+    let access_by_aud = with(without(access.clone(), "client_id"), "aud", json!(CLIENT));
+    assert_eq!(refused(&verifier, &key.sign(&access_by_aud)).await, VerifyError::MissingClaim("client_id"));
+    let unscoped = with(access, "scope", json!("openid"));
+    assert_eq!(refused(&verifier, &key.sign(&unscoped)).await, VerifyError::MissingScope);
+    // AND any other `token_use` is refused
+    for other in ["refresh", "ID", ""] {
+        let token = key.sign(&with(id_claims(), "token_use", json!(other)));
+        assert_eq!(refused(&verifier, &token).await, VerifyError::WrongTokenUse, "{other}");
+    }
 }
 
 #[test]

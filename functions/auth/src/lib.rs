@@ -1,5 +1,5 @@
-//! The `auth` function: sign-in and its challenges, sign-up, TOTP enrolment and `/me`. Parse,
-//! call the domain, map — nothing else lives here.
+//! The `auth` function: sign-in and its challenges, sign-up, TOTP enrolment, `/me` and the
+//! person's own account. Parse, call the domain, map — nothing else lives here.
 
 use std::sync::Arc;
 
@@ -7,15 +7,18 @@ use api_types::{
     ApiError,
     routes::AuthOperation,
     wire::{
-        ChallengeRequest, ConfirmSignUpRequest, MeResponse, MfaPreferenceRequest, SetMfaPreferenceRequest,
-        SignInRequest, SignUpRequest, TotpSetupRequest, TotpVerifyRequest, UsernameRequest,
+        ChallengeRequest, ConfirmSignUpRequest, MeResponse, SetMfaPreferenceRequest, SignInRequest, SignUpRequest,
+        TotpVerifyRequest, UpdateAccountRequest, UsernameRequest, VerifiableAttribute, VerifyAttributeRequest,
     },
 };
 use auth_domain::{
-    AccountPort, CognitoConfig, RegistrationPort, SignInPort, mfa::MfaService, registration::RegistrationService,
+    AccountPort, AuthError, CognitoConfig, RegistrationPort, SignInPort,
+    account::{AccountService, DEFAULT_DELETION_MAX_AGE},
+    mfa::MfaService,
+    registration::RegistrationService,
     sign_in::SignInService,
 };
-use lambda_glue::{Cors, Reply};
+use lambda_glue::{Cors, Reply, path_param};
 use lambda_http::{Body, Request, Response, http::StatusCode};
 
 /// The Cognito operations this function may call: sign-in (the admin flow included, which IAM
@@ -31,18 +34,27 @@ pub struct AuthState {
     sign_in: SignInService,
     registration: RegistrationService,
     mfa: MfaService,
+    account: AccountService,
     cors: Cors,
 }
 
 impl AuthState {
     /// State for the app client in `config`, calling Cognito through `pool`.
     pub fn new(pool: Arc<dyn AuthPorts>, config: CognitoConfig, cors: Cors) -> Self {
+        let write_attributes = config.write_attributes.clone();
         Self {
             sign_in: SignInService::new(pool.clone(), config.clone()),
             registration: RegistrationService::new(pool.clone(), config),
-            mfa: MfaService::new(pool),
+            mfa: MfaService::new(pool.clone()),
+            account: AccountService::new(pool, write_attributes, DEFAULT_DELETION_MAX_AGE),
             cors,
         }
+    }
+
+    /// Deleting the account needs a sign-in within `max_age` (five minutes by default).
+    pub fn with_account_deletion_max_age(mut self, max_age: std::time::Duration) -> Self {
+        self.account = self.account.with_deletion_max_age(max_age);
+        self
     }
 }
 
@@ -64,7 +76,41 @@ async fn dispatch(state: &AuthState, req: &Request) -> Result<Reply, ApiError> {
         AuthOperation::MfaPreference => mfa_preference(state, req).await,
         AuthOperation::SetMfaPreference => set_mfa_preference(state, req).await,
         AuthOperation::Me => me(req),
+        AuthOperation::GetAccount => {
+            let token = lambda_glue::caller_access_token(req)?;
+            Ok(Reply::ok(state.account.get(&token).await?))
+        }
+        AuthOperation::UpdateAccount => {
+            let token = lambda_glue::caller_access_token(req)?;
+            let body: UpdateAccountRequest = lambda_glue::json_body(req)?;
+            Ok(Reply::ok(state.account.update(&token, &body).await?))
+        }
+        AuthOperation::DeleteAccount => {
+            let token = lambda_glue::caller_access_token(req)?;
+            state.account.delete(&token, auth_domain::unix_time()).await?;
+            Ok(Reply::no_content())
+        }
+        AuthOperation::SendAttributeCode => {
+            let token = lambda_glue::caller_access_token(req)?;
+            let attribute = verifiable_attribute(req)?;
+            Ok(Reply::with_status(StatusCode::ACCEPTED, state.account.send_code(&token, attribute).await?))
+        }
+        AuthOperation::VerifyAttribute => {
+            let token = lambda_glue::caller_access_token(req)?;
+            let attribute = verifiable_attribute(req)?;
+            let body: VerifyAttributeRequest = lambda_glue::json_body(req)?;
+            state.account.verify(&token, attribute, &body).await?;
+            Ok(Reply::no_content())
+        }
     }
+}
+
+/// The `{attribute}` of `/account/attributes/{attribute}/...`: `email` or `phone_number`, else
+/// a 400 naming `attribute`.
+fn verifiable_attribute(req: &Request) -> Result<VerifiableAttribute, ApiError> {
+    let name = path_param(req, "attribute")?;
+    VerifiableAttribute::from_name(&name)
+        .ok_or_else(|| ApiError::from(AuthError::bad_input("attribute", "attribute must be email or phone_number.")))
 }
 
 async fn sign_in(state: &AuthState, req: &Request) -> Result<Reply, ApiError> {
@@ -89,7 +135,8 @@ async fn confirm_sign_up(state: &AuthState, req: &Request) -> Result<Reply, ApiE
     let body: ConfirmSignUpRequest = lambda_glue::json_body(req)?;
     let context = lambda_glue::context_data(req)?;
     let session = state.registration.confirm(&body, &context).await?;
-    // Signed in at once when asked and the client allows it; otherwise confirmed only (204). The
+    // Signed in at once when asked with the sign-up's receipt and the client allows it (the
+    // domain returns a session only then); otherwise confirmed only (204). The
     // account is confirmed either way: a failed sign-in here (an expired session, throttling) is
     // answered 204 too, so the person signs in as usual instead of confirming again in vain.
     if let (true, Some(session)) = (body.sign_in, session) {
@@ -110,29 +157,26 @@ async fn resend_code(state: &AuthState, req: &Request) -> Result<Reply, ApiError
 }
 
 async fn totp_setup(state: &AuthState, req: &Request) -> Result<Reply, ApiError> {
-    let caller = lambda_glue::require_caller(req)?;
-    let body: TotpSetupRequest = lambda_glue::json_body(req)?;
-    let account = if caller.email.is_empty() { &caller.username } else { &caller.email };
-    Ok(Reply::ok(state.mfa.setup(&caller.sub, account, &body).await?))
+    let token = lambda_glue::caller_access_token(req)?;
+    Ok(Reply::ok(state.mfa.setup(&token).await?))
 }
 
 async fn totp_verify(state: &AuthState, req: &Request) -> Result<Reply, ApiError> {
-    let caller = lambda_glue::require_caller(req)?;
+    let token = lambda_glue::caller_access_token(req)?;
     let body: TotpVerifyRequest = lambda_glue::json_body(req)?;
-    state.mfa.verify(&caller.sub, &body).await?;
+    state.mfa.verify(&token, &body).await?;
     Ok(Reply::no_content())
 }
 
 async fn mfa_preference(state: &AuthState, req: &Request) -> Result<Reply, ApiError> {
-    let caller = lambda_glue::require_caller(req)?;
-    let body: MfaPreferenceRequest = lambda_glue::json_body(req)?;
-    Ok(Reply::ok(state.mfa.preference(&caller.sub, &body).await?))
+    let token = lambda_glue::caller_access_token(req)?;
+    Ok(Reply::ok(state.mfa.preference(&token).await?))
 }
 
 async fn set_mfa_preference(state: &AuthState, req: &Request) -> Result<Reply, ApiError> {
-    let caller = lambda_glue::require_caller(req)?;
+    let token = lambda_glue::caller_access_token(req)?;
     let body: SetMfaPreferenceRequest = lambda_glue::json_body(req)?;
-    Ok(Reply::ok(state.mfa.set_preference(&caller.sub, &body).await?))
+    Ok(Reply::ok(state.mfa.set_preference(&token, &body).await?))
 }
 
 fn me(req: &Request) -> Result<Reply, ApiError> {

@@ -4,12 +4,16 @@ use std::sync::Arc;
 
 use auth_domain::{
     CognitoConfig,
-    testing::{ScriptedPool, ScriptedReply, error},
+    testing::{Call, ScriptedPool, ScriptedReply, error},
+    user_pool::{AccountUser, MfaSettings},
 };
 use fn_auth::{AuthState, handle};
 use lambda_glue::{
     Cors,
-    testing::{Value, body_json, json, me_event, public_event, request, with_header},
+    testing::{
+        Value, access_token_event, authorized_event, body_json, caller_bearer_token, json, me_event, public_event,
+        request, with_header,
+    },
 };
 
 fn state() -> AuthState {
@@ -321,4 +325,141 @@ async fn a_fingerprint_too_long_is_a_400_before_any_cognito_call() {
     let response = handle(&state(), request(&event)).await;
     assert_eq!(response.status(), 400);
     assert!(body_json(&response).to_string().contains("x-cognito-encoded-data"));
+}
+
+/// `GetUser`'s answer for the caller: `ann`, with her email, TOTP on and preferred.
+fn ann() -> ScriptedReply {
+    ScriptedReply::Account(AccountUser {
+        username: "ann".into(),
+        attributes: [("email".to_string(), "ann@example.com".to_string())].into_iter().collect(),
+        mfa: MfaSettings { enabled: vec!["SOFTWARE_TOKEN_MFA".into()], preferred: Some("SOFTWARE_TOKEN_MFA".into()) },
+    })
+}
+
+#[tokio::test]
+async fn the_mfa_preference_is_read_with_the_callers_access_token() {
+    // GIVEN a Cognito that knows the caller's factors
+    let (state, pool) = state_recording(vec![ann()]);
+    // WHEN the caller reads their preference, with their access token as the bearer
+    let response = handle(&state, request(&access_token_event("GET", "/mfa/preference", None))).await;
+    // THEN 200 with the factors, from GetUser called with the bearer
+    assert_eq!(response.status(), 200, "{:?}", response.body());
+    assert_eq!(body_json(&response), json!({"enabled": ["SOFTWARE_TOKEN_MFA"], "preferred": "SOFTWARE_TOKEN_MFA"}));
+    assert_eq!(pool.calls(), [Call::GetUser(caller_bearer_token())]);
+}
+
+#[tokio::test]
+async fn an_authenticator_is_set_up_for_the_email_cognito_holds_not_one_the_token_lacks() {
+    // GIVEN a Cognito that knows the caller's email (an access token carries none)
+    let (state, pool) = state_recording(vec![ann(), ScriptedReply::Secret("SECRET".into(), None)]);
+    // WHEN the caller starts setting up an authenticator app, with no body
+    let response = handle(&state, request(&access_token_event("POST", "/mfa/totp/setup", None))).await;
+    // THEN the secret, and an otpauth URI labelled with that email
+    assert_eq!(response.status(), 200, "{:?}", response.body());
+    let body = body_json(&response);
+    assert_eq!(body["secretCode"], "SECRET");
+    assert_eq!(body["otpauthUri"], "otpauth://totp/Cognito:ann%40example%2Ecom?secret=SECRET&issuer=Cognito");
+    assert_eq!(
+        pool.calls(),
+        [Call::GetUser(caller_bearer_token()), Call::AssociateSoftwareToken("AccessToken", caller_bearer_token())]
+    );
+}
+
+#[tokio::test]
+async fn an_mfa_route_called_with_an_id_token_is_a_401_with_the_apis_error_body_before_cognito() {
+    for (method, resource, body) in [
+        ("POST", "/mfa/totp/setup", None),
+        ("POST", "/mfa/totp/verify", Some(r#"{"code":"123456"}"#)),
+        ("GET", "/mfa/preference", None),
+        ("PUT", "/mfa/preference", Some(r#"{"totp":true}"#)),
+    ] {
+        // GIVEN a request the authorizer let in with the caller's ID token
+        let event = authorized_event(method, resource, body);
+        let event = with_header(event, "Authorization", &format!("Bearer {}", caller_bearer_token()));
+        let (state, pool) = state_recording(vec![]);
+        // WHEN it reaches the handler
+        let response = handle(&state, request(&event)).await;
+        // THEN 401 with the API's error body and a Bearer challenge, and Cognito is never called
+        assert_eq!(response.status(), 401, "{method} {resource}");
+        assert_eq!(response.headers()["www-authenticate"], "Bearer", "{method} {resource}");
+        assert_eq!(body_json(&response)["error"]["code"], "Unauthorized", "{method} {resource}");
+        assert!(pool.calls().is_empty(), "{method} {resource}");
+    }
+}
+
+/// An access-token request to `/account/attributes/{attribute}/<action>` for `attribute`.
+fn attribute_event(attribute: &str, action: &str, body: Option<&str>) -> Value {
+    let mut event = access_token_event("POST", &format!("/account/attributes/{{attribute}}/{action}"), body);
+    event["path"] = json!(format!("/account/attributes/{attribute}/{action}"));
+    event["pathParameters"] = json!({ "attribute": attribute });
+    event
+}
+
+#[tokio::test]
+async fn the_account_is_read_changed_and_its_addresses_proven_with_the_callers_access_token() {
+    // GIVEN a Cognito that knows the caller and sends codes
+    let delivery = auth_domain::user_pool::CodeDeliveryDetails {
+        destination: "a***@e***".into(),
+        medium: "EMAIL".into(),
+        attribute: "email".into(),
+    };
+    let (state, pool) = state_recording(vec![
+        ann(),
+        ScriptedReply::Deliveries(vec![delivery.clone()]),
+        ScriptedReply::Delivery(Some(delivery)),
+        ScriptedReply::Done,
+    ]);
+    // WHEN the caller reads the account, changes the email, asks for a code and proves it
+    let read = handle(&state, request(&access_token_event("GET", "/account", None))).await;
+    let change = r#"{"attributes":{"email":"ann.new@example.com"}}"#;
+    let changed = handle(&state, request(&access_token_event("PATCH", "/account", Some(change)))).await;
+    let sent = handle(&state, request(&attribute_event("email", "code", None))).await;
+    let proven = handle(&state, request(&attribute_event("email", "verify", Some(r#"{"code":"123456"}"#)))).await;
+    // THEN each answers as the contract says, every call made with the bearer
+    assert_eq!(read.status(), 200, "{:?}", read.body());
+    assert_eq!(body_json(&read)["attributes"]["email"], "ann@example.com");
+    assert_eq!(body_json(&read)["mfa"]["preferred"], "SOFTWARE_TOKEN_MFA");
+    assert_eq!(changed.status(), 200, "{:?}", changed.body());
+    assert_eq!(body_json(&changed)["codeDeliveries"][0]["attributeName"], "email");
+    assert_eq!(sent.status(), 202, "{:?}", sent.body());
+    assert_eq!(body_json(&sent)["codeDelivery"]["deliveryMedium"], "EMAIL");
+    assert_eq!(proven.status(), 204, "{:?}", proven.body());
+    let token = caller_bearer_token();
+    assert_eq!(
+        pool.calls(),
+        [
+            Call::GetUser(token.clone()),
+            Call::UpdateUserAttributes(token.clone(), vec![("email".into(), "ann.new@example.com".into())]),
+            Call::SendAttributeCode(token.clone(), "email".into()),
+            Call::VerifyUserAttribute(token, "email".into(), "123456".into()),
+        ]
+    );
+}
+
+#[tokio::test]
+async fn an_address_that_cannot_be_proven_is_a_400_naming_the_attribute_before_cognito() {
+    let (state, pool) = state_recording(vec![]);
+    for attribute in ["name", "Email", "email_verified"] {
+        let response = handle(&state, request(&attribute_event(attribute, "code", None))).await;
+        assert_eq!(response.status(), 400, "{attribute}");
+        assert_eq!(body_json(&response)["error"]["field"], "attribute", "{attribute}");
+    }
+    assert!(pool.calls().is_empty());
+}
+
+#[tokio::test]
+async fn deleting_the_account_with_an_old_sign_in_is_rfc_9470s_challenge_and_deletes_nothing() {
+    // GIVEN a caller whose token carries no recent `auth_time` (the test bearer has none)
+    let (state, pool) = state_recording(vec![]);
+    // WHEN they delete their account
+    let response = handle(&state, request(&access_token_event("DELETE", "/account", None))).await;
+    // THEN 401 asking for a sign-in within five minutes, and Cognito is never asked
+    assert_eq!(response.status(), 401, "{:?}", response.body());
+    assert_eq!(
+        response.headers()["www-authenticate"],
+        "Bearer error=\"insufficient_user_authentication\", \
+         error_description=\"A more recent sign-in is required\", max_age=\"300\""
+    );
+    assert_eq!(body_json(&response)["error"]["code"], "InsufficientUserAuthentication");
+    assert!(pool.calls().is_empty());
 }

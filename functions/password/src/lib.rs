@@ -47,9 +47,9 @@ async fn dispatch(state: &PasswordState, req: &Request) -> Result<Reply, ApiErro
 }
 
 async fn change(state: &PasswordState, req: &Request) -> Result<Reply, ApiError> {
-    let caller = lambda_glue::require_caller(req)?;
+    let token = lambda_glue::caller_access_token(req)?;
     let body: ChangePasswordRequest = lambda_glue::json_body(req)?;
-    state.passwords.change(&caller.sub, &body).await?;
+    state.passwords.change(&token, &body).await?;
     Ok(Reply::no_content())
 }
 

@@ -50,8 +50,8 @@ async fn refresh(state: &RefreshState, req: &Request) -> Result<Reply, ApiError>
 }
 
 async fn sign_out(state: &RefreshState, req: &Request) -> Result<Reply, ApiError> {
-    let caller = lambda_glue::require_caller(req)?;
-    let body: SignOutRequest = lambda_glue::json_body(req)?;
-    state.sessions.sign_out(&caller.sub, &body).await?;
+    let token = lambda_glue::caller_access_token(req)?;
+    let body: SignOutRequest = lambda_glue::optional_json_body(req)?;
+    state.sessions.sign_out(&token, &body).await?;
     Ok(Reply::no_content())
 }

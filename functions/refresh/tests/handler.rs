@@ -4,15 +4,15 @@ use std::sync::Arc;
 
 use auth_domain::{
     CognitoError,
-    testing::{Call, ScriptedPool, ScriptedReply, error, token_with_sub},
+    testing::{Call, ScriptedPool, ScriptedReply, access_token_of, error},
     user_pool::{AuthResult, IssuedTokens},
 };
 use fn_refresh::{RefreshState, handle};
 use lambda_glue::{
     Cors,
     testing::{
-        CALLER_SUB, ORIGIN, REQUEST_ID, Value, assert_generic_upstream_error, authorized_event, body_json, json,
-        public_event, request,
+        ORIGIN, REQUEST_ID, Value, access_token_event, assert_generic_upstream_error, authorized_event, body_json,
+        caller_bearer_token, json, public_event, request, with_header,
     },
 };
 
@@ -37,8 +37,9 @@ fn refresh(body: &str) -> Value {
     public_event("/auth/refresh", body)
 }
 
-fn sign_out(body: &str) -> Value {
-    authorized_event("POST", "/auth/sign-out", Some(body))
+/// `POST /auth/sign-out` with the caller's access token as the bearer, and `body` when given.
+fn sign_out(body: Option<&str>) -> Value {
+    access_token_event("POST", "/auth/sign-out", body)
 }
 
 #[tokio::test]
@@ -106,15 +107,9 @@ async fn a_revoked_refresh_token_is_a_401_saying_so() {
 
 #[tokio::test]
 async fn an_unexpected_cognito_failure_is_a_generic_502_with_nothing_of_cognitos_message() {
-    for (event, reply) in [
-        (refresh(r#"{"refreshToken":"r"}"#), Err(error("InternalErrorException"))),
-        (
-            sign_out(&json!({"accessToken": token_with_sub(CALLER_SUB)}).to_string()),
-            Err(error("InternalErrorException")),
-        ),
-    ] {
+    for event in [refresh(r#"{"refreshToken":"r"}"#), sign_out(None)] {
         // GIVEN a Cognito that fails on its side ("scripted" is in its message)
-        let (state, _) = state(vec![reply]);
+        let (state, _) = state(vec![Err(error("InternalErrorException"))]);
         // WHEN the function calls it
         let response = handle(&state, request(&event)).await;
         // THEN 502 UpstreamError, a generic message, and nothing of Cognito's
@@ -124,29 +119,63 @@ async fn an_unexpected_cognito_failure_is_a_generic_502_with_nothing_of_cognitos
 
 #[tokio::test]
 async fn signing_out_ends_every_session_of_the_caller_and_revokes_the_refresh_token() {
-    // GIVEN the caller's own access token and refresh token
-    let access = token_with_sub(CALLER_SUB);
+    // GIVEN the caller's access token as the bearer, and their refresh token in the body
     let (state, pool) = state(vec![Ok(ScriptedReply::Done), Ok(ScriptedReply::Done)]);
-    let body = json!({"accessToken": access, "refreshToken": "refresh-token"}).to_string();
     // WHEN they sign out
-    let response = handle(&state, request(&sign_out(&body))).await;
-    // THEN 204, after a global sign-out and the revocation of the refresh token
+    let response = handle(&state, request(&sign_out(Some(r#"{"refreshToken":"refresh-token"}"#)))).await;
+    // THEN 204, after a global sign-out with the bearer and the revocation of the refresh token
     assert_eq!(response.status(), 204);
-    assert_eq!(pool.calls(), [Call::GlobalSignOut(access), Call::RevokeToken("refresh-token".into())]);
+    assert_eq!(pool.calls(), [Call::GlobalSignOut(caller_bearer_token()), Call::RevokeToken("refresh-token".into())]);
     assert_eq!(response.headers()["x-request-id"], REQUEST_ID);
 }
 
 #[tokio::test]
-async fn signing_out_with_someone_elses_token_or_without_a_caller_is_refused_before_cognito() {
-    // GIVEN an access token of another user, and a request that bypassed the authorizer
-    let theirs = json!({"accessToken": token_with_sub("someone-else")}).to_string();
-    let mut anonymous = sign_out(&json!({"accessToken": token_with_sub(CALLER_SUB)}).to_string());
+async fn signing_out_without_a_body_ends_every_session_of_the_caller() {
+    for body in [None, Some(""), Some("{}")] {
+        // GIVEN the caller's access token as the bearer, and no refresh token
+        let (state, pool) = state(vec![Ok(ScriptedReply::Done)]);
+        // WHEN they sign out
+        let response = handle(&state, request(&sign_out(body))).await;
+        // THEN 204, after a global sign-out with the bearer, and nothing to revoke
+        assert_eq!(response.status(), 204, "{body:?}: {:?}", response.body());
+        assert_eq!(pool.calls(), [Call::GlobalSignOut(caller_bearer_token())], "{body:?}");
+    }
+}
+
+#[tokio::test]
+async fn signing_out_with_an_id_token_is_a_401_with_the_apis_error_body_before_cognito() {
+    // GIVEN the authorizer verified the caller's ID token, not their access token
+    let event = authorized_event("POST", "/auth/sign-out", None);
+    let event = with_header(event, "Authorization", &format!("Bearer {}", caller_bearer_token()));
+    let (state, pool) = state(vec![]);
+    // WHEN they sign out
+    let response = handle(&state, request(&event)).await;
+    // THEN 401 with the API's error body and a Bearer challenge, and Cognito is never called
+    assert_eq!(response.status(), 401);
+    assert_eq!(response.headers()["www-authenticate"], "Bearer");
+    assert_eq!(response.headers()["content-type"], "application/json");
+    let error = &body_json(&response)["error"];
+    assert_eq!(error["code"], "Unauthorized", "{error}");
+    assert!(error["message"].as_str().is_some_and(|m| !m.is_empty()), "{error}");
+    assert!(pool.calls().is_empty());
+}
+
+#[tokio::test]
+async fn signing_out_with_someone_elses_token_without_a_caller_or_with_a_bad_body_is_refused_before_cognito() {
+    // GIVEN another person's access token as the bearer, a request that bypassed the
+    // authorizer, and bodies the route does not take (the access token no longer goes there)
+    let theirs = with_header(sign_out(None), "Authorization", &format!("Bearer {}", access_token_of("someone-else")));
+    let mut anonymous = sign_out(None);
     if let Some(context) = anonymous["requestContext"].as_object_mut() {
         context.remove("authorizer");
     }
-    for (event, status, code) in
-        [(sign_out(&theirs), 403, "Forbidden"), (anonymous, 401, "Unauthorized"), (sign_out("{}"), 400, "BadRequest")]
-    {
+    let old_body = json!({"accessToken": caller_bearer_token()}).to_string();
+    for (event, status, code) in [
+        (theirs, 403, "Forbidden"),
+        (anonymous, 401, "Unauthorized"),
+        (sign_out(Some(&old_body)), 400, "BadRequest"),
+        (sign_out(Some("{not json")), 400, "BadRequest"),
+    ] {
         let (state, pool) = state(vec![]);
         // WHEN they are posted, THEN each is refused, and Cognito is never called
         let response = handle(&state, request(&event)).await;

@@ -8,12 +8,19 @@ use api_types::{
     wire::{CreateUserRequest, SetPasswordRequest, UserQuery},
 };
 use auth_domain::{
-    AdminPort,
+    AccountPort, AdminPort,
     user_pool::{AdminAction, MembershipChange},
     users::AdminService,
 };
 use lambda_glue::{Cors, Reply, path_param};
 use lambda_http::{Body, Request, RequestExt, Response, http::StatusCode};
+
+/// The Cognito operations this function may call: administration (which IAM must grant) and,
+/// with the caller's own access token, the live check of their session (a test holds
+/// `template.yaml`'s policy to what these reach).
+pub trait UsersPorts: AdminPort + AccountPort {}
+
+impl<T: AdminPort + AccountPort + ?Sized> UsersPorts for T {}
 
 /// Everything the handler needs, built once at init.
 #[derive(Clone)]
@@ -24,8 +31,8 @@ pub struct UsersState {
 
 impl UsersState {
     /// The state for the admins group `admin_group`, calling Cognito through `pool`.
-    pub fn new(pool: Arc<dyn AdminPort>, admin_group: &str, cors: Cors) -> Self {
-        Self { admin: AdminService::new(pool, admin_group), cors }
+    pub fn new(pool: Arc<dyn UsersPorts>, admin_group: &str, cors: Cors) -> Self {
+        Self { admin: AdminService::new(pool.clone(), pool, admin_group), cors }
     }
 }
 
@@ -46,6 +53,7 @@ async fn dispatch(state: &UsersState, req: &Request) -> Result<Reply, ApiError> 
     let admin = &state.admin;
     // Defence in depth, before anything else: the authorizer should not have let a non-admin in.
     admin.require_admin(&caller)?;
+    let caller = lambda_glue::caller_access_token(req)?;
     let username = || path_param(req, "username");
     let reply = match lambda_glue::operation(req)? {
         UsersOperation::CreateUser => {
@@ -71,6 +79,11 @@ async fn dispatch(state: &UsersState, req: &Request) -> Result<Reply, ApiError> 
         UsersOperation::SetUserPassword => {
             let body: SetPasswordRequest = lambda_glue::json_body(req)?;
             no_content(admin.set_password(&caller, &username()?, &body).await?)
+        }
+        UsersOperation::SignOutUser => no_content(admin.act(&caller, AdminAction::SignOut, &username()?).await?),
+        UsersOperation::ResendInvitation => {
+            admin.resend_invitation(&caller, &username()?).await?;
+            Reply::accepted()
         }
     };
     Ok(reply)

@@ -4,16 +4,20 @@
 use std::sync::Arc;
 
 use auth_domain::{
-    testing::{Call, ScriptedPool, ScriptedReply},
-    user_pool::PoolUser,
+    testing::{Call, ScriptedPool, ScriptedReply, error},
+    user_pool::{AccountUser, AdminAction, PoolUser},
 };
 use lambda_glue::{
     Cors,
-    testing::{Value, authorized_event, body_json, json, request},
+    testing::{
+        Value, access_token_event, authorized_event, body_json, caller_bearer_token, json, request, with_header,
+    },
 };
 
+/// An admin route's request for `someone@example.com` from the caller, in `groups`, with their
+/// access token as the bearer.
 fn event(method: &str, resource: &str, path: &str, groups: &str) -> Value {
-    let mut event = authorized_event(method, resource, None);
+    let mut event = access_token_event(method, resource, None);
     event["path"] = json!(path);
     event["requestContext"]["path"] = json!(format!("/prod{path}"));
     event["pathParameters"] = json!({"username": "someone@example.com"});
@@ -75,14 +79,10 @@ async fn a_percent_encoded_username_is_decoded_before_the_lookup() {
         enabled: true,
         ..PoolUser::default()
     };
-    // The live admin check comes first: the caller still exists, is enabled, is an admin.
-    let caller = PoolUser { enabled: true, ..PoolUser::default() };
-    let pool = Arc::new(ScriptedPool::new([
-        Ok(ScriptedReply::User(caller)),
-        Ok(ScriptedReply::Groups(vec!["admins".into()])),
-        Ok(ScriptedReply::User(user)),
-        Ok(ScriptedReply::Groups(vec![])),
-    ]));
+    // The live admin check comes first: the caller's session lives, and they are an admin.
+    let pool = Arc::new(ScriptedPool::new(
+        live_admin().into_iter().chain([Ok(ScriptedReply::User(user)), Ok(ScriptedReply::Groups(vec![]))]),
+    ));
     let state = fn_users::UsersState::new(pool.clone(), "admins", Cors::default());
 
     // WHEN the function handles it
@@ -143,10 +143,11 @@ async fn a_request_with_two_authorization_values_answers_401_before_any_cognito_
     assert!(pool.calls().is_empty());
 }
 
-/// The two answers of the live admin check: the caller exists, is enabled, is an admin.
+/// The two answers of the live admin check: Cognito takes the caller's access token
+/// (`GetUser`), and lists them in the admins group.
 fn live_admin() -> [Result<ScriptedReply, auth_domain::CognitoError>; 2] {
     [
-        Ok(ScriptedReply::User(PoolUser { enabled: true, ..PoolUser::default() })),
+        Ok(ScriptedReply::Account(AccountUser { username: "8f1c0d2e-sub".into(), ..AccountUser::default() })),
         Ok(ScriptedReply::Groups(vec!["admins".into()])),
     ]
 }
@@ -176,7 +177,7 @@ async fn creating_a_user_sends_email_verified_to_cognito_as_the_string_it_stores
         let state = fn_users::UsersState::new(pool.clone(), "admins", Cors::default());
         let body = json!({"username": "new@example.com", "emailVerified": verified}).to_string();
         // WHEN the function handles the POST
-        let response = fn_users::handle(&state, request(&authorized_event("POST", "/users", Some(&body)))).await;
+        let response = fn_users::handle(&state, request(&access_token_event("POST", "/users", Some(&body)))).await;
         // THEN Cognito is told "true" or "false" (its attribute values are strings), and the
         // answer shows the boolean again
         assert_eq!(response.status(), 201, "{verified}: {:?}", body_json(&response));
@@ -196,7 +197,7 @@ async fn email_verified_as_a_string_in_the_body_is_a_400_naming_it() {
         let state = fn_users::UsersState::new(pool.clone(), "admins", Cors::default());
         let body = json!({"username": "new@example.com", "emailVerified": sent}).to_string();
         // WHEN it is posted
-        let response = fn_users::handle(&state, request(&authorized_event("POST", "/users", Some(&body)))).await;
+        let response = fn_users::handle(&state, request(&access_token_event("POST", "/users", Some(&body)))).await;
         // THEN 400 names the field, and nothing is created
         assert_eq!(response.status(), 400, "{sent}");
         assert_eq!(body_json(&response)["error"]["field"], "emailVerified", "{sent}");
@@ -224,4 +225,83 @@ async fn a_users_email_verified_reads_from_cognitos_string() {
         assert_eq!(response.status(), 200, "{stored:?}");
         assert_eq!(body_json(&response)["emailVerified"], json!(shown), "{stored:?}");
     }
+}
+
+/// `someone@example.com`, as Cognito's `AdminGetUser` answers for them, in `status`.
+fn someone(status: &str) -> Result<ScriptedReply, auth_domain::CognitoError> {
+    Ok(ScriptedReply::User(PoolUser {
+        username: "someone@example.com".into(),
+        attributes: [("sub".to_string(), "sub-someone".to_string())].into_iter().collect(),
+        status: status.into(),
+        enabled: true,
+        ..PoolUser::default()
+    }))
+}
+
+#[tokio::test]
+async fn an_admin_signs_a_user_out_everywhere_with_a_204() {
+    // GIVEN an admin, and a user with sessions
+    let pool =
+        Arc::new(ScriptedPool::new(live_admin().into_iter().chain([someone("CONFIRMED"), Ok(ScriptedReply::Done)])));
+    let state = fn_users::UsersState::new(pool.clone(), "admins", Cors::default());
+    // WHEN the admin signs them out
+    let event = event("POST", "/users/{username}/sign-out", "/users/someone@example.com/sign-out", "admins");
+    let response = fn_users::handle(&state, request(&event)).await;
+    // THEN 204, after the live check with the admin's own access token and the global sign-out
+    assert_eq!(response.status(), 204, "{:?}", response.body());
+    assert_eq!(
+        pool.calls(),
+        [
+            Call::GetUser(caller_bearer_token()),
+            Call::AdminGroups("8f1c0d2e-sub".into()),
+            Call::AdminGetUser("someone@example.com".into()),
+            Call::AdminAction(AdminAction::SignOut, "someone@example.com".into()),
+        ]
+    );
+}
+
+#[tokio::test]
+async fn an_admin_sends_an_invitation_again_with_a_202() {
+    // GIVEN an admin, and a user who has not signed in yet
+    let pool = Arc::new(ScriptedPool::new(
+        live_admin().into_iter().chain([someone("FORCE_CHANGE_PASSWORD"), Ok(ScriptedReply::Done)]),
+    ));
+    let state = fn_users::UsersState::new(pool.clone(), "admins", Cors::default());
+    // WHEN the admin sends the invitation again
+    let event = event("POST", "/users/{username}/invitation", "/users/someone@example.com/invitation", "admins");
+    let response = fn_users::handle(&state, request(&event)).await;
+    // THEN 202 with no body, after Cognito was asked to resend it
+    assert_eq!(response.status(), 202, "{:?}", response.body());
+    assert_eq!(pool.calls().last(), Some(&Call::ResendInvitation("someone@example.com".into())));
+}
+
+#[tokio::test]
+async fn an_admin_route_called_with_an_id_token_is_a_401_with_the_apis_error_body_before_cognito() {
+    // GIVEN an admin whose request the authorizer let in with their ID token
+    let pool = Arc::new(ScriptedPool::default());
+    let state = fn_users::UsersState::new(pool.clone(), "admins", Cors::default());
+    let mut event = authorized_event("GET", "/users", None);
+    event["requestContext"]["authorizer"]["groups"] = json!("admins");
+    let event = with_header(event, "Authorization", &format!("Bearer {}", caller_bearer_token()));
+    // WHEN it reaches the handler
+    let response = fn_users::handle(&state, request(&event)).await;
+    // THEN 401 with the API's error body and a Bearer challenge, and Cognito is never called
+    assert_eq!(response.status(), 401);
+    assert_eq!(response.headers()["www-authenticate"], "Bearer");
+    assert_eq!(body(&response)["error"]["code"], "Unauthorized");
+    assert!(pool.calls().is_empty());
+}
+
+#[tokio::test]
+async fn an_admin_whose_session_ended_is_answered_401_and_nothing_is_done() {
+    // GIVEN an admin whose access token Cognito now refuses (signed out, password changed, disabled)
+    let pool = Arc::new(ScriptedPool::new([Err(error("NotAuthorizedException"))]));
+    let state = fn_users::UsersState::new(pool.clone(), "admins", Cors::default());
+    // WHEN they delete someone
+    let event = event("DELETE", "/users/{username}", "/users/someone@example.com", "admins");
+    let response = fn_users::handle(&state, request(&event)).await;
+    // THEN 401 (sign in again), and the live check was the only call
+    assert_eq!(response.status(), 401);
+    assert_eq!(body(&response)["error"]["code"], "Unauthorized");
+    assert_eq!(pool.calls(), [Call::GetUser(caller_bearer_token())]);
 }

@@ -1,6 +1,8 @@
-// User administration for members of the admins group: the `/users` routes. A page of users at
-// a time (the API's `next` token), creating a user, and for one user: enable or disable, groups,
-// a password reset by email, setting a password, and deletion.
+// User administration for members of the admins group: the `/users` routes, called with the
+// admin's access token (`session.api` chooses it). A page of users at a time (the API's `next`
+// token), creating a user, and for one user: enable or disable, signing them out everywhere,
+// sending the invitation again, groups, a password reset by email, setting a password, and
+// deletion.
 
 import type { components } from "@cognito-api/client";
 import { app } from "../app";
@@ -129,6 +131,18 @@ export function adminPage(): Page {
       await call(session.api.POST("/users/{username}/reset-password", path));
       await done(`${who} must now reset their password with the code we emailed.`);
     }, out);
+    const signOut = actionButton("Sign them out everywhere", async () => {
+      await call(session.api.POST("/users/{username}/sign-out", path));
+      await done(`${who} is signed out everywhere: they must sign in again.`);
+    }, out);
+    // Only for a user who never signed in: the API answers 409 for anyone else.
+    const resend =
+      user.status === "FORCE_CHANGE_PASSWORD"
+        ? actionButton("Send the invitation again", async () => {
+            await call(session.api.POST("/users/{username}/invitation", path));
+            await done(`A new invitation, with a new temporary password, is on its way to ${who}.`);
+          }, out)
+        : null;
     const groups = h(
       "ul",
       { class: "groups" },
@@ -221,7 +235,12 @@ export function adminPage(): Page {
         ),
         out.ok,
         out.problem,
-        h("div", { class: "buttons" }, toggle, reset),
+        h("div", { class: "buttons" }, toggle, signOut, reset, resend),
+        h(
+          "p",
+          { class: "hint" },
+          "Signing them out, disabling, a password reset or a new password, leaving a group and deletion end every session of theirs at once.",
+        ),
         h("h3", {}, "Groups"),
         groups,
         addGroup.el,

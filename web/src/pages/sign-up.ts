@@ -1,5 +1,6 @@
 // Sign-up, then confirmation with the emailed code, which signs the person in at once
-// (`signIn: true`: the confirmation's Cognito session, no second password entry).
+// (`signIn: true` with the sign-up's `receipt`: the confirmation's Cognito session, no second
+// password entry). A confirmation without the receipt (another tab, a reload) confirms only.
 
 import { afterSignIn, app, type SignInResult } from "../app";
 import { h, link, statusLine } from "../dom";
@@ -38,6 +39,7 @@ export function signUpPage(): Page {
         api.POST("/auth/sign-up", { body: { username, password: values.raw("password"), attributes } }),
       );
       const a = app();
+      a.signUp = data.receipt ? { username, receipt: data.receipt } : null;
       if (data.userConfirmed) {
         a.notice("Your account is ready. Sign in.");
         a.go(`/sign-in?username=${encodeURIComponent(username)}`);
@@ -83,14 +85,19 @@ export function confirmPage(params: URLSearchParams): Page {
         return;
       }
       const code = values.text("code").replace(/\s+/g, "");
+      // The receipt proves this page made the sign-up: only then does the confirmation sign in.
+      const made = app().signUp;
+      const receipt = made && made.username.toLowerCase() === who.toLowerCase() ? made.receipt : undefined;
       const { data, response } = await call(
-        api.POST("/auth/confirm-sign-up", { body: { username: who, code, signIn: true } }),
+        api.POST("/auth/confirm-sign-up", { body: { username: who, code, signIn: true, ...(receipt ? { receipt } : {}) } }),
       );
+      app().signUp = null;
       if (response.status === 200 && data) {
         app().notice("Your account is confirmed.");
         afterSignIn(data as SignInResult);
       } else {
-        // 204: confirmed, but the app client offers no sign-in from the confirmation.
+        // 204: confirmed, but not signed in (no receipt from this page, or the app client offers
+        // no sign-in from the confirmation).
         app().notice("Your account is confirmed. Sign in.");
         app().go(`/sign-in?username=${encodeURIComponent(who)}`);
       }

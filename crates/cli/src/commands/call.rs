@@ -1,55 +1,109 @@
-//! `authctl call`: one request to the API with the saved ID token, as a frontend sends it. The
-//! status line goes to stderr, the body (pretty JSON when it is JSON) to stdout; the exit status
-//! is 0 for 2xx and 1 otherwise.
+//! `authctl call`: one request to the API with the saved token its route takes, as a frontend
+//! sends it: the ID token where the API answers from who the person is (`GET /me`,
+//! `POST /credentials`), the access token where it acts as the person towards Cognito and on the
+//! admin routes, none on a public route (the API's route table says which). The status line goes
+//! to stderr, the body (pretty JSON when it is JSON) to stdout; the exit status is 0 for 2xx and
+//! 1 otherwise.
 
 use std::{io::Read, process::ExitCode, time::Duration};
 
 use anyhow::Context as _;
+use api_types::routes::{self, BearerTokenUse, RouteMatch};
 
 use super::{Context, check_session, print_line, warn_if_expired};
-use crate::cli::CallArgs;
+use crate::cli::{CallArgs, JwtKind, TokenKind};
 
 /// The whole request, body included, must finish within this.
 const TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Runs `authctl call`.
 pub async fn run(ctx: &Context, args: &CallArgs) -> anyhow::Result<ExitCode> {
-    let settings = ctx.settings()?;
-    let url = url(settings.api_url()?, &args.path)?;
     let method = reqwest::Method::from_bytes(args.method.to_ascii_uppercase().as_bytes())
         .map_err(|_| anyhow::anyhow!("`{}` is not an HTTP method", args.method))?;
     let body = args.data.as_deref().map(read_body).transpose()?;
-    let token = if args.no_auth {
-        None
-    } else {
-        let (_, session) = ctx.load_session().context("the call needs a signed-in session (or pass --no-auth)")?;
-        // A session of another stack would only get a 401, and would hand its token to an API
-        // that has no business with it.
-        if let Ok(cognito) = settings.cognito() {
-            check_session(&cognito, &session)?;
+    let kind = if args.no_auth { None } else { token_for(method.as_str(), &args.path, args.token) };
+    let answer = send(ctx, method, &args.path, kind, body).await?;
+    note!("{:?} {}", answer.version, answer.status);
+    let text = render(&answer.body);
+    if !text.is_empty() {
+        print_line(&text)?;
+    }
+    Ok(if answer.status.is_success() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+}
+
+/// What the API answered one request.
+#[derive(Debug)]
+pub(crate) struct Answer {
+    /// The HTTP version it answered with.
+    pub version: reqwest::Version,
+    /// The status.
+    pub status: reqwest::StatusCode,
+    /// The body, as it came.
+    pub body: Vec<u8>,
+}
+
+/// Sends one request to the API at `path` (under its base URL) with the saved token of `kind`
+/// (none: no `Authorization`, and no session needed), and `body` as JSON when given: what
+/// `authctl call` and the commands built on the API's routes (`authctl account`) share. A
+/// session of another pool or app client is refused before anything is sent, and expired tokens
+/// are warned about (the API's 401 follows).
+pub(crate) async fn send(
+    ctx: &Context,
+    method: reqwest::Method,
+    path: &str,
+    kind: Option<JwtKind>,
+    body: Option<String>,
+) -> anyhow::Result<Answer> {
+    let settings = ctx.settings()?;
+    let url = url(settings.api_url()?, path)?;
+    let session = match kind {
+        None => None,
+        Some(_) => {
+            let (_, session) = ctx.load_session().context("the call needs a signed-in session")?;
+            // A session of another stack would only get a 401, and would hand its token to an API
+            // that has no business with it.
+            if let Ok(cognito) = settings.cognito() {
+                check_session(&cognito, &session)?;
+            }
+            warn_if_expired(&session);
+            Some(session)
         }
-        warn_if_expired(&session);
-        Some(session.id_token)
     };
+    let token = kind.zip(session.as_ref()).and_then(|(kind, session)| session.token(TokenKind::from(kind)));
 
     // Redirects are shown, not followed: they are part of what is being tested.
     let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).timeout(TIMEOUT).build()?;
     let mut request = client.request(method, &url);
     if let Some(token) = token {
-        request = request.bearer_auth(token.expose());
+        request = request.bearer_auth(token);
     }
     if let Some(body) = body {
         request = request.header(reqwest::header::CONTENT_TYPE, "application/json").body(body);
     }
     let response = request.send().await.with_context(|| format!("cannot reach {url}"))?;
-    let status = response.status();
-    note!("{:?} {status}", response.version());
-    let bytes = response.bytes().await.with_context(|| format!("reading the answer of {url}"))?;
-    let text = render(&bytes);
-    if !text.is_empty() {
-        print_line(&text)?;
+    let (version, status) = (response.version(), response.status());
+    let body = response.bytes().await.with_context(|| format!("reading the answer of {url}"))?.to_vec();
+    Ok(Answer { version, status, body })
+}
+
+/// Which saved token a call sends: `chosen` (`--token`) when given; otherwise the one the route
+/// takes in the API's route table (none for a public route); the ID token, as before the API took
+/// access tokens, for a request the table does not know (a wrong method or path, tested on
+/// purpose: the API's own 404 or 405 is what is being looked at).
+pub(crate) fn token_for(method: &str, path: &str, chosen: Option<JwtKind>) -> Option<JwtKind> {
+    if chosen.is_some() {
+        return chosen;
     }
-    Ok(if status.is_success() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+    // The route is matched on the path alone, as API Gateway does: no query string or fragment.
+    let path = path.split(['?', '#']).next().unwrap_or_default();
+    let path = if path.starts_with('/') { path.to_owned() } else { format!("/{path}") };
+    match routes::find(&method.to_ascii_uppercase(), &path) {
+        RouteMatch::Found(route, _) => route.access.bearer().map(|token| match token {
+            BearerTokenUse::Id => JwtKind::Id,
+            BearerTokenUse::Access => JwtKind::Access,
+        }),
+        RouteMatch::MethodNotAllowed(_) | RouteMatch::NotFound => Some(JwtKind::Id),
+    }
 }
 
 /// `path` under the API's base URL (which has no trailing `/`). A URL is refused, so the token
@@ -76,7 +130,7 @@ fn read_body(data: &str) -> anyhow::Result<String> {
 }
 
 /// The body for a person: pretty JSON when it is JSON, else the text as it came.
-fn render(bytes: &[u8]) -> String {
+pub(crate) fn render(bytes: &[u8]) -> String {
     match serde_json::from_slice::<serde_json::Value>(bytes) {
         Ok(json) => serde_json::to_string_pretty(&json).unwrap_or_default(),
         Err(_) => String::from_utf8_lossy(bytes).trim_end().to_string(),
@@ -93,6 +147,56 @@ mod tests {
         assert_eq!(url("http://h:1/prod", "users?limit=5").unwrap(), "http://h:1/prod/users?limit=5");
         assert!(url("http://h:1", "https://elsewhere/me").is_err());
         assert_eq!(url("http://h:1", "/go?next=https://x/y").unwrap(), "http://h:1/go?next=https://x/y");
+    }
+
+    #[test]
+    fn the_routes_that_answer_from_who_the_person_is_get_the_id_token() {
+        assert_eq!(token_for("GET", "/me", None), Some(JwtKind::Id));
+        assert_eq!(token_for("post", "credentials", None), Some(JwtKind::Id));
+    }
+
+    #[test]
+    fn the_routes_that_act_as_the_person_and_the_admin_routes_get_the_access_token() {
+        for (method, path) in [
+            ("POST", "/mfa/totp/setup"),
+            ("POST", "/mfa/totp/verify"),
+            ("GET", "/mfa/preference"),
+            ("PUT", "/mfa/preference"),
+            ("PATCH", "/account"),
+            ("POST", "/password/change"),
+            ("POST", "/auth/sign-out"),
+            ("GET", "/users?limit=5"),
+            ("POST", "/users"),
+            ("GET", "/users/demo%40example.com"),
+            // a username that is the name of an ID-token route changes nothing
+            ("GET", "/users/me"),
+            ("DELETE", "/users/ann/groups/admins"),
+            ("POST", "/users/ann/sign-out"),
+            ("POST", "/users/ann/invitation"),
+        ] {
+            assert_eq!(token_for(method, path, None), Some(JwtKind::Access), "{method} {path}");
+        }
+    }
+
+    #[test]
+    fn public_routes_get_no_token() {
+        for path in ["/auth/sign-in", "/auth/refresh", "/password/forgot", "/auth/sign-up?x=1"] {
+            assert_eq!(token_for("POST", path, None), None, "{path}");
+        }
+    }
+
+    #[test]
+    fn a_request_the_route_table_does_not_know_gets_the_id_token() {
+        assert_eq!(token_for("GET", "/nope", None), Some(JwtKind::Id));
+        assert_eq!(token_for("DELETE", "/me", None), Some(JwtKind::Id));
+        assert_eq!(token_for("GET", "/users/", None), Some(JwtKind::Id));
+    }
+
+    #[test]
+    fn the_token_flag_overrides_the_route_table() {
+        assert_eq!(token_for("GET", "/me", Some(JwtKind::Access)), Some(JwtKind::Access));
+        assert_eq!(token_for("POST", "/password/change", Some(JwtKind::Id)), Some(JwtKind::Id));
+        assert_eq!(token_for("POST", "/auth/sign-in", Some(JwtKind::Id)), Some(JwtKind::Id));
     }
 
     #[test]

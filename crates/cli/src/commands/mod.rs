@@ -1,6 +1,7 @@
 //! The subcommands, one module each, and what they share: the [`Context`] (global options and
 //! the environment, read once) and the connection to Cognito through the domain's services.
 
+pub mod account;
 pub mod call;
 pub mod decode;
 pub mod refresh;

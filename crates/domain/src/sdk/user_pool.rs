@@ -19,10 +19,10 @@ use crate::{
     CognitoConfig,
     context_data::ContextData,
     user_pool::{
-        AccountPort, AccountRecoveryPort, AdminAction, AdminPort, AuthFlow, AuthParameters, AuthResult, ChallengeApi,
-        CodeDeliveryDetails, CognitoError, IssuedTokens, MembershipChange, MfaPreferenceChange, MfaSettings, NewUser,
-        PasswordPermanence, PoolUser, RefreshPort, RegistrationPort, SignInPort, SignedUp, SoftwareTokenPort,
-        TokenOwner,
+        AccountPort, AccountRecoveryPort, AccountUser, AdminAction, AdminPort, AuthFlow, AuthParameters, AuthResult,
+        ChallengeApi, CodeDeliveryDetails, CognitoError, IssuedTokens, MembershipChange, MfaPreferenceChange,
+        MfaSettings, NewUser, PasswordPermanence, PoolUser, RefreshPort, RegistrationPort, SignInPort, SignedUp,
+        SoftwareTokenPort, TokenOwner,
     },
 };
 
@@ -48,6 +48,20 @@ impl SdkUserPool {
 }
 
 impl SdkUserPool {
+    /// `AdminUserGlobalSignOut`: every refresh token of the user revoked (after a password reset
+    /// and in the admin's actions).
+    async fn sign_out_everywhere(&self, username: &str) -> Result<(), CognitoError> {
+        let pool = &self.user_pool_id;
+        self.client
+            .admin_user_global_sign_out()
+            .user_pool_id(pool)
+            .username(username)
+            .send()
+            .await
+            .map_err(classify)?;
+        Ok(())
+    }
+
     /// `InitiateAuth` on the app client, with the `Session` a confirmation answered when given.
     async fn initiate_public(
         &self,
@@ -202,11 +216,52 @@ impl AccountPort for SdkUserPool {
         Ok(())
     }
 
-    async fn mfa_settings(&self, access_token: &str) -> Result<MfaSettings, CognitoError> {
+    async fn update_user_attributes(
+        &self,
+        access_token: &str,
+        attributes: &[(String, String)],
+    ) -> Result<Vec<CodeDeliveryDetails>, CognitoError> {
+        let out = self
+            .client
+            .update_user_attributes()
+            .access_token(access_token)
+            .set_user_attributes(Some(self::attributes(attributes)?))
+            .send()
+            .await
+            .map_err(classify)?;
+        Ok(out.code_delivery_details_list.unwrap_or_default().into_iter().map(delivery).collect())
+    }
+
+    async fn send_attribute_code(
+        &self,
+        access_token: &str,
+        attribute: &str,
+    ) -> Result<Option<CodeDeliveryDetails>, CognitoError> {
+        let call = self.client.get_user_attribute_verification_code().access_token(access_token);
+        let out = call.attribute_name(attribute).send().await.map_err(classify)?;
+        Ok(out.code_delivery_details.map(delivery))
+    }
+
+    async fn verify_user_attribute(&self, access_token: &str, attribute: &str, code: &str) -> Result<(), CognitoError> {
+        let call = self.client.verify_user_attribute().access_token(access_token).attribute_name(attribute);
+        call.code(code).send().await.map_err(classify)?;
+        Ok(())
+    }
+
+    async fn delete_user(&self, access_token: &str) -> Result<(), CognitoError> {
+        self.client.delete_user().access_token(access_token).send().await.map_err(classify)?;
+        Ok(())
+    }
+
+    async fn get_user(&self, access_token: &str) -> Result<AccountUser, CognitoError> {
         let out = self.client.get_user().access_token(access_token).send().await.map_err(classify)?;
-        Ok(MfaSettings {
-            enabled: out.user_mfa_setting_list.unwrap_or_default(),
-            preferred: out.preferred_mfa_setting.filter(|p| !p.is_empty()),
+        Ok(AccountUser {
+            username: out.username,
+            attributes: out.user_attributes.into_iter().map(|a| (a.name, a.value.unwrap_or_default())).collect(),
+            mfa: MfaSettings {
+                enabled: out.user_mfa_setting_list.unwrap_or_default(),
+                preferred: out.preferred_mfa_setting.filter(|p| !p.is_empty()),
+            },
         })
     }
 
@@ -397,6 +452,10 @@ impl AccountRecoveryPort for SdkUserPool {
             .map_err(classify)?;
         Ok(())
     }
+
+    async fn admin_user_global_sign_out(&self, username: &str) -> Result<(), CognitoError> {
+        self.sign_out_everywhere(username).await
+    }
 }
 
 #[async_trait]
@@ -532,7 +591,21 @@ impl AdminPort for SdkUserPool {
                 { self.client.admin_reset_user_password().user_pool_id(pool).username(username).send().await.map(drop) }
                     .map_err(classify)
             }
+            AdminAction::SignOut => self.sign_out_everywhere(username).await,
         }
+    }
+
+    async fn admin_resend_invitation(&self, username: &str) -> Result<(), CognitoError> {
+        self.client
+            .admin_create_user()
+            .user_pool_id(&self.user_pool_id)
+            .username(username)
+            .message_action(MessageActionType::Resend)
+            .desired_delivery_mediums(DeliveryMediumType::Email)
+            .send()
+            .await
+            .map_err(classify)?;
+        Ok(())
     }
 
     async fn admin_group_membership(

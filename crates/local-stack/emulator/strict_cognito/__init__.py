@@ -21,6 +21,10 @@ implementations that compose one module per behaviour:
   deleted users against every call the API makes.
 - ``access_tokens``: calls made with an access token need a user who exists and is enabled;
   a global sign-out revokes the person's access and ID tokens as well as the refresh tokens.
+- ``account``: the person's own account through their access token (attribute updates, pending
+  until verified where the pool says so, verification codes that expire and are limited,
+  DeleteUser, GetUser in any status), and temporary passwords that expire after the pool's
+  ``TemporaryPasswordValidityDays`` until ``AdminCreateUser`` ``RESEND``.
 - ``shapes``: every request's parameters of the right JSON type and length, else a 400.
 - ``timing``: secrets compared in constant time, for any Unicode.
 - ``lockout``: the temporary lockout after repeated failed sign-ins.
@@ -48,13 +52,14 @@ implementations that compose one module per behaviour:
 Each behaviour has a row in docs/cognito-conformance.md and tests in ../tests.
 """
 
-from . import access_tokens, actions, attributes, clock, email_mfa, iam, identity, totp, usernames
+from . import access_tokens, account, actions, attributes, clock, email_mfa, iam, identity, totp, usernames
 
 
 def install() -> None:
     """Patches moto in this process: call before moto serves any request."""
     usernames.install()
     actions.install()
+    account.install()  # before access_tokens, which guards its actions
     access_tokens.install()
     email_mfa.install()
     totp.install()

@@ -17,6 +17,7 @@ from moto.core.utils import camelcase_to_underscores, method_names_from_class
 
 from . import (
     access_tokens,
+    account,
     app_client,
     choice,
     email_mfa,
@@ -138,6 +139,7 @@ def _mfa_code(pool, user, factor: str) -> dict:
 def _next_step(backend, pool, client, user, admin: bool) -> dict:
     """After a proven password: a new password, MFA, MFA set-up, or tokens."""
     if user.status == UserStatus.FORCE_CHANGE_PASSWORD:
+        account.require_live_temporary_password(pool, user)
         attributes = {k: v for k, v in user.attribute_lookup.items() if k != "sub"}
         return _challenge(
             backend,
@@ -754,8 +756,9 @@ def _temporary_password(pool) -> str:
 
 
 def admin_create_user(self):
-    """AdminCreateUser with the temporary password held to the policy (or generated) and the
-    invitation delivered to the outbox unless suppressed."""
+    """AdminCreateUser with the temporary password held to the policy (or generated), its validity
+    starting now (``account``), and the invitation delivered to the outbox unless suppressed;
+    ``RESEND`` gives a FORCE_CHANGE_PASSWORD user a new temporary password."""
     backend = self.backend
     pool = backend.describe_user_pool(self._get_param("UserPoolId"))
     name = _require(self.parameters, "Username")
@@ -774,6 +777,7 @@ def admin_create_user(self):
         user.password = temporary
     else:
         user = backend.admin_create_user(pool.id, name, action, temporary, self._get_param("UserAttributes", []))
+    account.temporary_password_set(pool, user)
     if action != "SUPPRESS":
         outbox.send(pool, user, outbox.INVITATION, code=temporary)
     return ActionResult({"User": user.to_json(extended=True)})

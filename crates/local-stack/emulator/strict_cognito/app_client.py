@@ -15,6 +15,8 @@ moto ignores both settings.
 
 from . import errors
 
+UNAUTHORIZED_ATTRIBUTE = "A client attempted to write unauthorized attribute"
+
 DEFAULT_FLOWS = ("ALLOW_USER_SRP_AUTH", "ALLOW_CUSTOM_AUTH", "ALLOW_REFRESH_TOKEN_AUTH")
 
 # The ExplicitAuthFlows entry each AuthFlow needs.
@@ -44,4 +46,4 @@ def require_writable(client, attributes) -> None:
     for attribute in attributes or []:
         name = attribute.get("Name") if isinstance(attribute, dict) else attribute
         if name not in writable:
-            raise errors.not_authorized("A client attempted to write unauthorized attribute")
+            raise errors.not_authorized(UNAUTHORIZED_ATTRIBUTE)

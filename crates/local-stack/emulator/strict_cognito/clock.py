@@ -1,5 +1,6 @@
 """The emulator's clock: every decision that depends on time (session expiry, the lockout, the
-refresh-token grace period, TOTP steps, an ID token's expiry as a login) reads it, so that a test
+refresh-token grace period, TOTP steps, an ID token's expiry as a login, attribute verification
+codes' lifetime and hourly limit, temporary passwords' validity) reads it, so that a test
 can move time instead of sleeping against a short window, which a loaded machine can miss.
 
 Times the emulator hands out stay on the system's clock (tokens' ``iat`` and ``exp``, credentials'

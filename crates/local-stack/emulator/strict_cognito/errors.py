@@ -47,6 +47,10 @@ def expired_code() -> CognitoError:
     return CognitoError("ExpiredCodeException", "Invalid code provided, please request a code again.")
 
 
+def limit_exceeded() -> CognitoError:
+    return CognitoError("LimitExceededException", "Attempt limit exceeded, please try after some time.")
+
+
 def unsupported_user_state(message: str) -> CognitoError:
     return CognitoError("UnsupportedUserStateException", message)
 

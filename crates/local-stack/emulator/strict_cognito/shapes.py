@@ -18,10 +18,15 @@ from . import errors
 # String parameters and their maximum lengths (the API reference's Length Constraints).
 STRINGS = {
     "AccessToken": 16384,
+    # AttributeNameType (GetUserAttributeVerificationCode, VerifyUserAttribute): at most 32 (its
+    # pattern allows any letter, mark, symbol, number, punctuation or space: nothing to check).
+    "AttributeName": 32,
     "AuthFlow": 64,
     "ChallengeName": 64,
     "ClientId": 128,
     "ClientSecret": 64,
+    # VerifyUserAttribute's Code is a ConfirmationCodeType, as ConfirmationCode is.
+    "Code": 2048,
     "ConfirmationCode": 2048,
     "FriendlyDeviceName": 256,
     "GroupName": 128,
@@ -83,6 +88,7 @@ PATTERNS = {
     "TemporaryPassword": (PASSWORD_PATTERN, password_ok),
     # ConfirmationCodeType (ConfirmSignUp, ConfirmForgotPassword).
     "ConfirmationCode": ("[\\S]+", no_whitespace),
+    "Code": ("[\\S]+", no_whitespace),
 }
 # Maps of string to string.
 MAPS = ("AuthParameters", "ChallengeResponses", "ClientMetadata")

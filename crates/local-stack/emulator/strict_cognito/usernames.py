@@ -55,14 +55,19 @@ def internal(pool, name: str) -> str:
     return user.username if user is not None else name
 
 
-def require_unused_email(pool, email: str, user=None) -> None:
-    """An email that signs another user in (any case, when names are case-insensitive) cannot be
-    given to `user`: AliasExistsException."""
-    if "email" not in (pool.extended_config.get("UsernameAttributes") or []):
+def require_unused(pool, attribute: str, value: str, user=None) -> None:
+    """A value of a username attribute (``email``, ``phone_number``) that signs another user in
+    (any case, when names are case-insensitive) cannot be given to `user`: AliasExistsException."""
+    if attribute not in (pool.extended_config.get("UsernameAttributes") or []):
         return
     for other in list(pool.users.values()):
-        if other is not user and _same(pool, other.attribute_lookup.get("email"), email):
-            raise errors.CognitoError("AliasExistsException", "An account with the given email already exists.")
+        if other is not user and _same(pool, other.attribute_lookup.get(attribute), value):
+            raise errors.CognitoError("AliasExistsException", f"An account with the given {attribute} already exists.")
+
+
+def require_unused_email(pool, email: str, user=None) -> None:
+    """:func:`require_unused` for the email address."""
+    require_unused(pool, "email", email, user)
 
 
 def _create_jwt(self, client_id, username, token_use, expires_in=60 * 60, extra_data=None):

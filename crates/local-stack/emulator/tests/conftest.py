@@ -131,7 +131,7 @@ class Pool:
     def sent(self, email, kind):
         """The code last sent to `email` (read from the outbox store)."""
         user = self.internal(email)
-        for (pool_id, username, sent_kind), (code, _tries) in outbox._codes.items():
+        for (pool_id, username, sent_kind), (code, *_tries_and_expiry) in outbox._codes.items():
             if (pool_id, username, sent_kind) == (self.pool_id, user, kind):
                 return code
         raise AssertionError(f"no {kind} code for {email}")

@@ -5,7 +5,7 @@ from botocore.exceptions import ClientError
 
 from conftest import EMAIL, PASSWORD, error_of
 from strict_cognito import outbox
-from test_srp import srp_client
+from test_srp import srp_answer, srp_client
 
 
 def refuses(call, *args, **kwargs):
@@ -89,16 +89,7 @@ def test_a_temporary_password_leads_to_new_password_required_in_every_flow(pool)
     answers = []
     answers.append(pool.password_auth("temp@example.com", "Temp-passw0rd1")["ChallengeName"])
     answers.append(pool.admin_auth("temp@example.com", "Temp-passw0rd1")["ChallengeName"])
-    client = srp_client(pool, "temp@example.com", "Temp-passw0rd1")
-    params = client.get_auth_params()
-    start = pool.idp.initiate_auth(ClientId=pool.client_id, AuthFlow="USER_SRP_AUTH", AuthParameters=params)
-    answers.append(
-        pool.idp.respond_to_auth_challenge(
-            ClientId=pool.client_id,
-            ChallengeName="PASSWORD_VERIFIER",
-            ChallengeResponses=client.process_challenge(start["ChallengeParameters"], params),
-        )["ChallengeName"]
-    )
+    answers.append(srp_answer(pool, "temp@example.com", "Temp-passw0rd1")["ChallengeName"])
     assert answers == ["NEW_PASSWORD_REQUIRED"] * 3
 
 
