@@ -369,6 +369,15 @@ fn every_gateway_answer_lets_a_page_read_its_body_its_request_id_and_retry_after
 }
 
 #[test]
+fn the_user_pool_survives_a_stack_deletion_or_replacement_and_refuses_deletion() {
+    let template = template();
+    let pool = resource(&template, "UserPool");
+    assert_eq!(pool["DeletionPolicy"], "Retain");
+    assert_eq!(pool["UpdateReplacePolicy"], "Retain");
+    assert_eq!(pool["Properties"]["DeletionProtection"], "ACTIVE");
+}
+
+#[test]
 fn an_email_change_needs_verification_before_it_becomes_the_sign_in_name() {
     let template = template();
     let pool = &resource(&template, "UserPool")["Properties"];
