@@ -27,6 +27,7 @@ use crate::{
 pub struct CallerAccessToken {
     token: Secret,
     caller: AuthorizerContext,
+    auth_time: Option<u64>,
 }
 
 impl std::fmt::Debug for CallerAccessToken {
@@ -48,11 +49,13 @@ impl CallerAccessToken {
         }
         let token = bearer.filter(|t| !t.is_empty()).ok_or(AuthError::InvalidAccessToken)?;
         check_text("Authorization", token, TOKEN_MAX_CHARS).map_err(|_| AuthError::InvalidAccessToken)?;
-        let claim = |name| unverified_claim(token, name);
-        if claim("sub").as_deref() != Some(caller.sub.as_str()) || claim("token_use").as_deref() != Some(access) {
+        let claims = unverified_claims(token).ok_or(AuthError::NotYourToken)?;
+        let claim = |name: &str| claims.get(name).and_then(serde_json::Value::as_str);
+        if claim("sub") != Some(caller.sub.as_str()) || claim("token_use") != Some(access) {
             return Err(AuthError::NotYourToken);
         }
-        Ok(Self { token: Secret::from(token.to_owned()), caller: caller.clone() })
+        let auth_time = claims.get("auth_time").and_then(serde_json::Value::as_u64);
+        Ok(Self { token: Secret::from(token.to_owned()), caller: caller.clone(), auth_time })
     }
 
     /// The token, for the Cognito call that takes it.
@@ -79,7 +82,7 @@ impl CallerAccessToken {
     /// refreshing keeps ("Understanding the access token", Cognito developer guide). `None` when
     /// the token has none.
     pub fn auth_time(&self) -> Option<u64> {
-        unverified_claims(self.token.expose())?.get("auth_time")?.as_u64()
+        self.auth_time
     }
 
     /// The caller's internal username (the token's `username` claim).
