@@ -7,6 +7,12 @@ SHELL := /bin/bash
 VENV      := .venv
 PY        := $(VENV)/bin/python
 STAMP     := $(VENV)/.installed-$(shell cksum < requirements-dev.txt | cut -d' ' -f1)
+# The Python tools install in pip's hash-checking mode from locks that `make lock` writes from the
+# *.in files: every package pinned, dependencies included, with the sha256 of each of its files on
+# PyPI. Wheels only: an sdist's build backend would come unhashed. A lock is the whole set, so pip
+# installs exactly it (--no-deps), then `pip check` confirms that nothing is missing
+# (docs/security.md#supply-chain).
+PIP_INSTALL := -m pip install --quiet --disable-pip-version-check --require-hashes --only-binary :all: --no-deps
 
 # Every process that uses the AWS SDK locally gets dummy static credentials, no instance-metadata
 # lookups, and an endpoint on loopback. The stack points its clients at moto explicitly; the
@@ -17,7 +23,7 @@ LOCAL_AWS := env -u AWS_PROFILE -u AWS_DEFAULT_PROFILE -u AWS_SESSION_TOKEN \
              AWS_REGION=$${AWS_REGION:-us-east-1} \
              AWS_ENDPOINT_URL=http://127.0.0.1:9 MOTO_SERVER=$(CURDIR)/$(VENV)/bin/moto_server
 
-.PHONY: help dev test test-web web chromium nodejs mutants lint fmt venv toolchain build build-tools build-check deploy stack-outputs bench bench-quick clean
+.PHONY: help dev test test-web web chromium nodejs mutants audit lock lint fmt venv toolchain build build-tools build-check deploy stack-outputs bench bench-quick clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -25,8 +31,9 @@ help: ## List the targets
 $(STAMP): requirements-dev.txt
 	@echo "==> Python virtualenv in $(VENV) (moto, pytest, pycognito, ruff, cfn-lint, SAM CLI, schemathesis, Playwright)"
 	@python3 -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Python 3.11 or newer is needed (found $$(python3 --version 2>&1))"; exit 1; }
-	@python3 -m venv $(VENV)
-	@$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@python3 -m venv --clear $(VENV)
+	@$(PY) $(PIP_INSTALL) -r requirements-dev.txt
+	@out=$$($(PY) -m pip check) || { echo "$$out"; exit 1; }
 	@rm -f $(VENV)/.installed-* && touch $@
 
 venv: $(STAMP) ## Create the Python virtualenv with the pinned tools
@@ -156,7 +163,8 @@ bench-quick: $(STAMP) web chromium ## make bench's Lambda and web rows once with
 	@$(LOCAL_AWS) SIGN_IN_RUNS=1 $(WEB_BENCH)
 
 # Mutation testing of the security core: cargo-mutants, pinned, from crates.io into .tools on first
-# use. Run it after any change to the verifier, authorizer/src/policy.rs, or the domain's
+# use (--locked: the versions of its own Cargo.lock, each crate checked against crates.io's
+# sha256). Run it after any change to the verifier, authorizer/src/policy.rs, or the domain's
 # secret_hash.rs, srp.rs or input.rs (docs/testing.md says how long it takes).
 MUTANTS_VERSION := 27.1.0
 MUTANTS_BIN     := .tools/bin/cargo-mutants
@@ -167,6 +175,48 @@ $(MUTANTS_BIN):
 
 mutants: toolchain $(STAMP) $(MUTANTS_BIN) ## Mutation testing of the verifier, the policy, SECRET_HASH, SRP and the input rules (SCOPES="verifier policy domain")
 	@$(LOCAL_AWS) PATH="$(CURDIR)/.tools/bin:$$PATH" $(PY) tools/mutants.py $(SCOPES)
+
+# The tools that write and check the Python locks (uv, pip-audit) live in their own virtualenv,
+# itself installed from a hashed lock, requirements-tools.txt.
+TOOLS_PY    := .tools/py
+TOOLS_STAMP := $(TOOLS_PY)/.installed-$(shell cksum < requirements-tools.txt | cut -d' ' -f1)
+
+$(TOOLS_STAMP): requirements-tools.txt
+	@echo "==> uv and pip-audit from PyPI into $(TOOLS_PY) (requirements-tools.txt)"
+	@python3 -m venv --clear $(TOOLS_PY)
+	@$(TOOLS_PY)/bin/python $(PIP_INSTALL) -r requirements-tools.txt
+	@touch $@
+
+# Each lock keeps the pins it has unless its .in file asks otherwise; LOCK_ARGS=--upgrade takes
+# the newest of everything, LOCK_ARGS="--upgrade-package NAME" of one package.
+lock: $(TOOLS_STAMP) ## Write requirements-{dev,build,tools}.txt from the .in files: all dependencies pinned, every file's sha256, for every platform (uv pip compile)
+	@for f in dev build tools; do \
+	  echo "==> uv pip compile requirements-$$f.in -> requirements-$$f.txt"; \
+	  $(TOOLS_PY)/bin/uv pip compile --quiet --universal --generate-hashes --python-version 3.11 \
+	    --custom-compile-command 'make lock' $(LOCK_ARGS) requirements-$$f.in -o requirements-$$f.txt || exit 1; done
+
+# Known advisories against what is pinned: cargo-audit (pinned, into .tools like cargo-mutants)
+# reads Cargo.lock against the RustSec database, which it fetches (ADVISORY_DB=path: a local clone
+# instead, even an old one); npm audit asks the npm registry about both package-lock.json files;
+# pip-audit asks PyPI about the Python locks (--strict: a package it cannot look up fails too).
+# Online, so not in make test. Every check runs; any finding fails the target.
+AUDIT_VERSION := 0.22.2
+AUDIT_BIN     := .tools/bin/cargo-audit
+
+$(AUDIT_BIN):
+	@echo "==> cargo install cargo-audit $(AUDIT_VERSION) into .tools"
+	@cargo install --locked --quiet --root .tools cargo-audit --version $(AUDIT_VERSION)
+
+audit: toolchain $(AUDIT_BIN) $(TOOLS_STAMP) | nodejs ## Known advisories in Cargo.lock (RustSec), both package-lock.json and the Python locks (ADVISORY_DB=path: a local RustSec clone)
+	@ok=true; \
+	echo "==> cargo audit (Cargo.lock against the RustSec advisory database$(if $(ADVISORY_DB), in $(ADVISORY_DB)))"; \
+	$(AUDIT_BIN) audit $(if $(ADVISORY_DB),--db $(ADVISORY_DB) --no-fetch --stale) || ok=false; \
+	for d in clients/typescript web; do \
+	  echo "==> npm audit in $$d (package-lock.json)"; (cd $$d && npm audit) || ok=false; done; \
+	echo "==> pip-audit (requirements-dev.txt, requirements-build.txt, requirements-tools.txt)"; \
+	$(TOOLS_PY)/bin/pip-audit --progress-spinner off --disable-pip --require-hashes --strict \
+	  -r requirements-dev.txt -r requirements-build.txt -r requirements-tools.txt || ok=false; \
+	$$ok
 
 # Cross-compiling for arm64 takes cargo-lambda and Zig: both come from PyPI into the virtualenv on
 # first use (the cargo-lambda wheel is its released binary, so nothing compiles), pinned in
@@ -180,7 +230,7 @@ STACK     ?= $(or $(shell sed -n 's/^stack_name = "\(.*\)"$$/\1/p' samconfig.tom
 
 $(BUILD_STAMP): $(STAMP) requirements-build.txt
 	@echo "==> cargo-lambda and Zig from PyPI into $(VENV) (requirements-build.txt)"
-	@$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-build.txt
+	@$(PY) $(PIP_INSTALL) -r requirements-build.txt
 	@rm -f $(VENV)/.build-tools-* && touch $@
 
 build-tools: $(BUILD_STAMP) ## Install the pinned cargo-lambda and Zig into the virtualenv, and Rust's arm64 std

@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use auth_domain::testing::CapturedLog;
 use authorizer::{Authorizer, Unauthorized};
 use cognito_verifier::{
     JwksCache, JwksSource, Verifier, VerifierConfig,
@@ -339,20 +340,6 @@ async fn http_api_requests_are_open_only_with_the_token_the_route_takes() {
     }
 }
 
-/// Collects what a subscriber writes.
-#[derive(Clone, Default)]
-struct Captured(Arc<std::sync::Mutex<Vec<u8>>>);
-
-impl std::io::Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 #[test]
 fn refusals_and_denials_are_logged_at_info_and_allowed_calls_at_debug_never_with_the_token() {
     // GIVEN the INFO level Lambda runs at by default, and one allowed, one denied, one refused call
@@ -363,7 +350,7 @@ fn refusals_and_denials_are_logged_at_info_and_allowed_calls_at_debug_never_with
     let mut outsider = id_token_claims(REGION, POOL, CLIENT);
     outsider["cognito:groups"] = json!(["readers"]);
     let (allowed, denied) = (key.sign(&staff), key.sign(&outsider));
-    let log = Captured::default();
+    let log = CapturedLog::default();
     let writer = log.clone();
     let subscriber = tracing_subscriber::fmt()
         .json()
@@ -379,7 +366,7 @@ fn refusals_and_denials_are_logged_at_info_and_allowed_calls_at_debug_never_with
         })
     });
     // THEN the denial and the refusal have a line each, the allowed call none
-    let text = String::from_utf8(log.0.lock().unwrap().clone()).unwrap();
+    let text = log.text();
     let decisions: Vec<String> = text
         .lines()
         .map(|line| {

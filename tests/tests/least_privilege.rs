@@ -355,3 +355,67 @@ fn the_derivation_sees_the_admin_flow_in_auth_and_the_group_listing_in_users() {
         assert!(derived[function].is_empty(), "{function}: {:?}", derived[function]);
     }
 }
+
+/// `template.yaml` as SAM deploys it (the translator of the virtualenv's SAM CLI, run offline:
+/// the code location and the pseudo parameters filled in, managed policies known by name).
+fn transformed_template() -> serde_json::Value {
+    let python = local_stack::moto::default_moto_bin().with_file_name("python");
+    let script = "import json, sys\n\
+                  from samcli.yamlhelper import yaml_parse\n\
+                  from samtranslator.translator.transform import transform\n\
+                  class NoLookups:\n    def load(self): return {}\n\
+                  t = yaml_parse(open(sys.argv[1]).read())\n\
+                  t['Globals']['Function']['CodeUri'] = 's3://bucket/key'\n\
+                  print(json.dumps(transform(t, {}, NoLookups())))";
+    let out = Command::new(&python)
+        .args(["-c", script])
+        .arg(local_stack::iam::template_path())
+        .env("AWS_DEFAULT_REGION", "us-east-1")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .output()
+        .unwrap_or_else(|e| panic!("{}: {e} (run `make venv`)", python.display()));
+    assert!(out.status.success(), "the SAM translator: {}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).expect("JSON")
+}
+
+#[test]
+fn each_deployed_role_adds_only_lambdas_log_and_trace_writes_to_the_template_policy() {
+    // GIVEN the roles SAM generates for the functions
+    let deployed = transformed_template();
+    let policies = TemplatePolicies::from_repository().expect("template.yaml's policies");
+    for function in policies.functions() {
+        let role = &deployed["Resources"][format!("{function}Role")]["Properties"];
+        // THEN the managed policies are the Lambda service's own: CloudWatch Logs (every
+        // function) and, with Tracing: Active, X-Ray's writes (xray:PutTraceSegments,
+        // PutTelemetryRecords and the sampling-rule reads, which IAM grants on Resource "*" only:
+        // X-Ray has no resource-level permissions). The code calls neither service.
+        let managed: Vec<&str> = role["ManagedPolicyArns"]
+            .as_array()
+            .expect("ManagedPolicyArns")
+            .iter()
+            .filter_map(|a| a.as_str())
+            .collect();
+        assert_eq!(
+            managed,
+            [
+                "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole",
+                "arn:aws:iam::aws:policy/AWSXrayWriteOnlyAccess"
+            ],
+            "{function}"
+        );
+        // AND the inline statements grant exactly what the template's Policies grant (what the
+        // tests above hold to the code, and the local stack enforces)
+        let inline: BTreeSet<String> = role["Policies"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .flat_map(|p| p["PolicyDocument"]["Statement"].as_array().cloned().unwrap_or_default())
+            .filter(|s| s["Effect"] == "Allow")
+            .flat_map(|s| match &s["Action"] {
+                serde_json::Value::String(one) => vec![one.clone()],
+                many => many.as_array().into_iter().flatten().filter_map(|a| a.as_str().map(str::to_string)).collect(),
+            })
+            .collect();
+        assert_eq!(inline, policies.allowed_actions(function), "{function}");
+    }
+}

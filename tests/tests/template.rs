@@ -447,3 +447,256 @@ fn memory_sizes_are_the_ones_the_sizing_table_picked() {
         assert_eq!(own, (name == "AuthFunction").then_some(512), "{name}");
     }
 }
+
+/// A template value as text: a plain string as it is, an intrinsic as its short form
+/// (`!Ref AWS::StackName`, `!Sub ${AWS::StackName}-api`).
+fn text_of(value: &Value) -> String {
+    match value {
+        Value::Tagged(tagged) => format!("{} {}", tagged.tag, text_of(&tagged.value)),
+        Value::String(s) => s.clone(),
+        other => serde_yaml_ng::to_string(other).unwrap_or_default().trim().to_string(),
+    }
+}
+
+/// One metric an alarm watches, as CloudWatch names it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct Watched {
+    namespace: String,
+    metric: String,
+    dimensions: std::collections::BTreeMap<String, String>,
+    /// `Sum`, `p99`, ...
+    statistic: String,
+}
+
+fn dimensions(list: &Value) -> std::collections::BTreeMap<String, String> {
+    list.as_sequence()
+        .into_iter()
+        .flatten()
+        .map(|d| (d["Name"].as_str().expect("dimension Name").to_string(), text_of(&d["Value"])))
+        .collect()
+}
+
+/// The template's alarms: logical id, condition, resource, and the metrics each watches (its
+/// own metric, or those of its metric math).
+fn alarms(template: &Value) -> Vec<(String, Option<String>, &Value, Vec<Watched>)> {
+    let mut found = Vec::new();
+    for (name, res) in template["Resources"].as_mapping().expect("Resources") {
+        if res["Type"].as_str() != Some("AWS::CloudWatch::Alarm") {
+            continue;
+        }
+        let props = &res["Properties"];
+        let watched = match props["Metrics"].as_sequence() {
+            Some(metrics) => metrics
+                .iter()
+                .filter(|m| !m["MetricStat"].is_null())
+                .map(|m| {
+                    let stat = &m["MetricStat"];
+                    Watched {
+                        namespace: text_of(&stat["Metric"]["Namespace"]),
+                        metric: text_of(&stat["Metric"]["MetricName"]),
+                        dimensions: dimensions(&stat["Metric"]["Dimensions"]),
+                        statistic: text_of(&stat["Stat"]),
+                    }
+                })
+                .collect(),
+            None => vec![Watched {
+                namespace: text_of(&props["Namespace"]),
+                metric: text_of(&props["MetricName"]),
+                dimensions: dimensions(&props["Dimensions"]),
+                statistic: props["Statistic"]
+                    .as_str()
+                    .or(props["ExtendedStatistic"].as_str())
+                    .unwrap_or("?")
+                    .to_string(),
+            }],
+        };
+        let condition = res["Condition"].as_str().map(str::to_string);
+        found.push((name.as_str().expect("logical id").to_string(), condition, res, watched));
+    }
+    found
+}
+
+#[test]
+fn alarms_watch_the_api_the_authorizer_every_function_and_the_web_acl_and_notify_the_alarm_topic() {
+    // GIVEN the template's alarms, listed with what they watch
+    let template = template();
+    let alarms = alarms(&template);
+    for (name, condition, _, watched) in &alarms {
+        for w in watched {
+            println!(
+                "{name}{}: {} {} {:?} {}",
+                condition.as_ref().map(|c| format!(" (if {c})")).unwrap_or_default(),
+                w.namespace,
+                w.metric,
+                w.dimensions,
+                w.statistic
+            );
+        }
+    }
+    let watching = |namespace: &str, metric: &str, dims: &[(&str, &str)]| {
+        let dims: std::collections::BTreeMap<String, String> =
+            dims.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        alarms
+            .iter()
+            .filter(|(_, _, _, watched)| {
+                watched.iter().any(|w| w.namespace == namespace && w.metric == metric && w.dimensions == dims)
+            })
+            .collect::<Vec<_>>()
+    };
+    // THEN every function and the authorizer has an Errors and a Throttles alarm, by its name
+    for (function, _) in functions(&template) {
+        let by_name = format!("!Ref {function}");
+        for metric in ["Errors", "Throttles"] {
+            let found = watching("AWS/Lambda", metric, &[("FunctionName", &by_name)]);
+            assert_eq!(found.len(), 1, "{function}: one {metric} alarm, found {}", found.len());
+            assert!(found[0].3.iter().all(|w| w.statistic == "Sum"), "{function} {metric}: counted, not averaged");
+        }
+    }
+    // The API's, named as CloudWatch names it: the REST API's name (the stack's) and the stage
+    let api = &resource(&template, "Api")["Properties"];
+    assert_eq!(text_of(&api["Name"]), "!Ref AWS::StackName");
+    let stage = [("ApiName", "!Ref AWS::StackName"), ("Stage", "!Ref StageName")];
+    let server_errors = watching("AWS/ApiGateway", "5XXError", &stage);
+    assert_eq!(server_errors.len(), 1, "one 5xx alarm");
+    let latency = watching("AWS/ApiGateway", "Latency", &stage);
+    assert_eq!(latency.len(), 1, "one latency alarm");
+    assert_eq!(latency[0].3[0].statistic, "p99");
+    // Its threshold is below the functions' timeout, or a slow API would show as 5xx first
+    let timeout_ms = template["Globals"]["Function"]["Timeout"].as_f64().expect("Timeout") * 1000.0;
+    let threshold = latency[0].2["Properties"]["Threshold"].as_f64().expect("Threshold");
+    assert!(threshold < timeout_ms, "latency threshold {threshold} ms >= the {timeout_ms} ms timeout");
+    // The web ACL's blocks, only where there is a web ACL, under the metric name it reports
+    let blocks = watching(
+        "AWS/WAFV2",
+        "BlockedRequests",
+        &[("WebACL", "!Sub ${AWS::StackName}-api"), ("Region", "!Ref AWS::Region"), ("Rule", "ALL")],
+    );
+    assert_eq!(blocks.len(), 1, "one WAF alarm");
+    assert_eq!(blocks[0].1.as_deref(), Some("PerCallerLimitsOn"));
+    let acl = resource(&template, "ApiWebAcl");
+    if !acl.is_null() {
+        assert_eq!(acl["Condition"].as_str(), Some("PerCallerLimitsOn"));
+        assert_eq!(
+            text_of(&acl["Properties"]["VisibilityConfig"]["MetricName"]),
+            "!Sub ${AWS::StackName}-api",
+            "the WebACL dimension is the web ACL's metric name"
+        );
+    }
+    // Every alarm notifies the topic when one is given, into ALARM and back to OK, and takes no
+    // data (a quiet stack) as fine
+    let Value::Tagged(has_topic) = &template["Conditions"]["HasAlarmTopic"] else { panic!("no HasAlarmTopic") };
+    assert_eq!(has_topic.tag.to_string(), "!Not");
+    assert_eq!(text_of(&template["Parameters"]["AlarmTopicArn"]["Default"]), "");
+    for (name, _, alarm, _) in &alarms {
+        let props = &alarm["Properties"];
+        for actions in ["AlarmActions", "OKActions"] {
+            let (condition, then, otherwise) = if_branches(&props[actions]);
+            assert_eq!(condition, "HasAlarmTopic", "{name} {actions}");
+            assert_eq!(
+                then.as_sequence().map(|t| t.iter().map(text_of).collect::<Vec<_>>()),
+                Some(vec!["!Ref AlarmTopicArn".to_string()])
+            );
+            assert_eq!(text_of(&otherwise), "!Ref AWS::NoValue", "{name} {actions}");
+        }
+        assert_eq!(props["TreatMissingData"].as_str(), Some("notBreaching"), "{name}");
+    }
+}
+
+#[test]
+fn the_dashboard_body_is_json_and_shows_every_alarmed_metric_and_the_access_log() {
+    let template = template();
+    let Value::Tagged(body) = &resource(&template, "Dashboard")["Properties"]["DashboardBody"] else {
+        panic!("DashboardBody is not a !Sub")
+    };
+    assert_eq!(body.tag.to_string(), "!Sub");
+    let text = body.value.as_str().expect("a !Sub string");
+    // Every ${...} names a parameter, a resource or a pseudo parameter
+    let known = |name: &str| {
+        name.starts_with("AWS::")
+            || !template["Parameters"][name].is_null()
+            || !template["Resources"][name.split('.').next().unwrap_or(name)].is_null()
+    };
+    for name in text.split("${").skip(1).filter_map(|rest| rest.split('}').next()) {
+        assert!(known(name), "the dashboard names ${{{name}}}, which the template does not declare");
+    }
+    let dashboard: serde_json::Value = serde_json::from_str(text).expect("the dashboard body is JSON");
+    let widgets = dashboard["widgets"].as_array().expect("widgets");
+    let shown: BTreeSet<(String, String)> = widgets
+        .iter()
+        .flat_map(|w| w["properties"]["metrics"].as_array().cloned().unwrap_or_default())
+        .filter_map(|row| Some((row[0].as_str()?.to_string(), row[1].as_str()?.to_string())))
+        .collect();
+    for (name, _, _, watched) in alarms(&template) {
+        for w in watched {
+            assert!(shown.contains(&(w.namespace.clone(), w.metric.clone())), "{name}: {} {}", w.namespace, w.metric);
+        }
+    }
+    let queries: Vec<&str> = widgets.iter().filter_map(|w| w["properties"]["query"].as_str()).collect();
+    assert!(
+        queries.iter().any(|q| q.contains("SOURCE '${ApiAccessLogGroup}'")),
+        "a Logs Insights widget on the access log"
+    );
+}
+
+#[test]
+fn tracing_is_active_on_the_api_every_function_and_the_authorizer_with_json_logs() {
+    let template = template();
+    assert_eq!(resource(&template, "Api")["Properties"]["TracingEnabled"].as_bool(), Some(true));
+    let globals = &template["Globals"]["Function"];
+    assert_eq!(globals["Tracing"].as_str(), Some("Active"));
+    assert_eq!(globals["LoggingConfig"]["LogFormat"].as_str(), Some("JSON"));
+    let mut names = Vec::new();
+    for (name, res) in functions(&template) {
+        // A function's own setting would override the global one
+        assert!(res["Properties"]["Tracing"].is_null(), "{name} sets its own Tracing");
+        assert!(res["Properties"]["LoggingConfig"].is_null(), "{name} sets its own LoggingConfig");
+        names.push(name);
+    }
+    assert!(names.contains(&"AuthorizerFunction"), "{names:?}");
+}
+
+#[test]
+fn the_stage_writes_one_json_object_of_strings_per_request_to_a_log_group_with_retention() {
+    let template = template();
+    let setting = &resource(&template, "Api")["Properties"]["AccessLogSetting"];
+    // DestinationArn: !GetAtt Group.Arn, a log group kept LogRetentionDays
+    let destination = text_of(&setting["DestinationArn"]);
+    let group = destination.strip_prefix("!GetAtt ").and_then(|g| g.strip_suffix(".Arn")).expect("!GetAtt X.Arn");
+    let group = resource(&template, group);
+    assert_eq!(group["Type"].as_str(), Some("AWS::Logs::LogGroup"));
+    assert_eq!(text_of(&group["Properties"]["RetentionInDays"]), "!Ref LogRetentionDays");
+    // The format: one JSON object, every value a string, with the fields that join a request's
+    // lines (docs/deploy.md)
+    let format = setting["Format"].as_str().expect("Format");
+    assert!(!format.contains('\n'), "one line per request");
+    let line: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_str(format).expect("Format is a JSON object");
+    for (field, value) in &line {
+        assert!(value.as_str().is_some_and(|v| v.starts_with("$context.")), "{field}: {value}");
+    }
+    for field in ["requestId", "xrayTraceId", "ip", "resourcePath", "status"] {
+        assert!(line.contains_key(field), "no {field}");
+    }
+    // The account's CloudWatch log role: created and set unless the account has one, before the
+    // stage's log group, and kept after the stack (other APIs of the Region may use it)
+    let parameter = &template["Parameters"]["ApiGatewayLogsRole"];
+    assert_eq!(parameter["Default"].as_str(), Some("CREATE"));
+    assert_eq!(strings(&parameter["AllowedValues"]), ["CREATE", "EXISTING"]);
+    let role = resource(&template, "ApiGatewayCloudWatchRole");
+    let account = resource(&template, "ApiGatewayAccount");
+    for res in [role, account] {
+        assert_eq!(res["Condition"].as_str(), Some("CreateApiGatewayLogsRole"));
+        assert_eq!(res["DeletionPolicy"].as_str(), Some("Retain"));
+    }
+    assert_eq!(text_of(&account["Properties"]["CloudWatchRoleArn"]), "!GetAtt ApiGatewayCloudWatchRole.Arn");
+    let policies: Vec<String> =
+        role["Properties"]["ManagedPolicyArns"].as_sequence().expect("policies").iter().map(text_of).collect();
+    assert_eq!(
+        policies,
+        ["!Sub arn:${AWS::Partition}:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs"]
+    );
+    assert_eq!(group["DependsOn"].as_str(), Some("ApiGatewayLogsRoleReady"));
+    let ready = resource(&template, "ApiGatewayLogsRoleReady");
+    let (condition, then, _) = if_branches(&ready["Metadata"]["AccountSetting"]);
+    assert_eq!((condition.as_str(), text_of(&then).as_str()), ("CreateApiGatewayLogsRole", "!Ref ApiGatewayAccount"));
+}

@@ -3,7 +3,8 @@
 `stack` (session) runs `target/debug/local-stack` as `make dev` does, in a fresh directory of
 its own (its `.dev/` stays there) on free ports, serving the real `web/dist` (built by `make
 test`; `WEB_DIST` overrides it, as it does for the binary), with a short refresh-token grace
-period (`REFRESH_GRACE_PERIOD_SECONDS`, published in `stack.json`) so rotation tests wait less.
+period (`REFRESH_GRACE_PERIOD_SECONDS`, published in `stack.json`) so rotation tests wait less,
+behind the web ACL's per-caller limits at the template's defaults (`PER_CALLER_LIMITS`).
 The stack dies with pytest, however pytest ends (`PR_SET_PDEATHSIG`). `browser` (session) is
 `/usr/bin/chromium`, headless; Playwright never downloads a browser. `context` and `page`
 (per test) collect console errors and uncaught page errors and fail the test at teardown if
@@ -52,6 +53,20 @@ START_TIMEOUT = 60.0
 # How long a rotated-out refresh token keeps working in the tests' stack (the template's 10 s
 # would make the rotation test sleep longer; Cognito allows 0 to 60).
 REFRESH_GRACE_SECONDS = 3
+# The web ACL's per-caller limits, on and at the template's defaults, set here so a change of
+# `make dev`'s defaults cannot change what the suite runs under. Every request comes from
+# 127.0.0.1: a full run sends about 580 requests (WholeApi: 3000 per window), about 140 of them
+# sign-ins and challenge answers (SignIn: 300; preflights are not counted). A suite that nears the
+# sign-in limit gets 429s from the web ACL: give the tests that sign in often a stack of their own
+# or reuse a signed-in page, rather than raising or turning off the limits, which would let the
+# suite stop showing that the app works behind them.
+PER_CALLER_LIMITS = {
+    "PER_CALLER_LIMITS": "ON",
+    "SIGN_IN_RATE_LIMIT": "300",
+    "PUBLIC_ROUTES_RATE_LIMIT": "300",
+    "API_RATE_LIMIT": "3000",
+    "RATE_LIMIT_WINDOW_SECONDS": "300",
+}
 PR_SET_PDEATHSIG = 1
 
 
@@ -157,6 +172,7 @@ def stack() -> Iterator[Stack]:
         WEB_PORT="0",
         WEB_DIST=str(DIST),
         REFRESH_GRACE_PERIOD_SECONDS=str(REFRESH_GRACE_SECONDS),
+        **PER_CALLER_LIMITS,
     )
     with (directory / "local-stack.out").open("wb") as out:
         process = subprocess.Popen(

@@ -26,20 +26,46 @@ pub enum InvokeOutcome {
     Error(String),
 }
 
+/// One invocation handed to the function: its `Lambda-Runtime-Aws-Request-Id` and
+/// `Lambda-Runtime-Trace-Id`, each new per invocation, as Lambda's are.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Invocation {
+    /// The request id (a UUID).
+    pub request_id: String,
+    /// The X-Ray trace header, `Root=1-{8 hex}-{24 hex};Parent={16 hex};Sampled=1`.
+    pub trace_id: String,
+}
+
+impl Invocation {
+    fn new() -> Self {
+        let root = uuid::Uuid::new_v4().simple().to_string();
+        let parent = uuid::Uuid::new_v4().simple().to_string();
+        Self {
+            request_id: uuid::Uuid::new_v4().to_string(),
+            trace_id: format!("Root=1-{}-{};Parent={};Sampled=1", &root[..8], &root[8..], &parent[..16]),
+        }
+    }
+}
+
+/// Run once, as the first event is handed out ([`RuntimeApi::on_first_event`]).
+type FirstEventHook = Box<dyn FnOnce() + Send>;
+
 struct Shared {
-    events: Mutex<mpsc::Receiver<(String, Value)>>,
+    events: Mutex<mpsc::Receiver<(Invocation, Value)>>,
     outcomes: mpsc::Sender<InvokeOutcome>,
     /// When the function first asked for an event: its init was done.
     first_poll: std::sync::Mutex<Option<Instant>>,
+    on_first_event: std::sync::Mutex<Option<FirstEventHook>>,
 }
 
 /// A running Runtime API.
 pub struct RuntimeApi {
     /// `127.0.0.1:PORT`, for `AWS_LAMBDA_RUNTIME_API`.
     pub address: SocketAddr,
-    events: mpsc::Sender<(String, Value)>,
+    events: mpsc::Sender<(Invocation, Value)>,
     outcomes: mpsc::Receiver<InvokeOutcome>,
     shared: Arc<Shared>,
+    invocations: Vec<Invocation>,
 }
 
 impl RuntimeApi {
@@ -51,6 +77,7 @@ impl RuntimeApi {
             events: Mutex::new(event_rx),
             outcomes: outcome_tx,
             first_poll: std::sync::Mutex::new(None),
+            on_first_event: std::sync::Mutex::new(None),
         });
         let app = Router::new()
             .route("/2018-06-01/runtime/invocation/next", get(next))
@@ -59,7 +86,7 @@ impl RuntimeApi {
             .route("/2018-06-01/runtime/init/error", post(init_error))
             .with_state(shared.clone());
         let address = crate::serve(app).await?;
-        Ok(Self { address, events: event_tx, outcomes: outcome_rx, shared })
+        Ok(Self { address, events: event_tx, outcomes: outcome_rx, shared, invocations: Vec::new() })
     }
 
     /// When the function first polled for an event (the end of its init), if it has.
@@ -67,9 +94,23 @@ impl RuntimeApi {
         *self.shared.first_poll.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Hands `event` to the function's next `/invocation/next` and waits for its answer.
+    /// Runs `hook` once, when `/invocation/next` hands out the first event, before the function
+    /// has it: the moment its init ends and its first invocation begins.
+    pub fn on_first_event(&self, hook: impl FnOnce() + Send + 'static) {
+        *self.shared.on_first_event.lock().unwrap_or_else(|e| e.into_inner()) = Some(Box::new(hook));
+    }
+
+    /// The invocations handed out so far, in order.
+    pub fn invocations(&self) -> &[Invocation] {
+        &self.invocations
+    }
+
+    /// Hands `event` to the function's next `/invocation/next`, with a request id and a trace id
+    /// of its own, and waits for its answer.
     pub async fn invoke(&mut self, event: Value) -> anyhow::Result<InvokeOutcome> {
-        self.events.send((uuid::Uuid::new_v4().to_string(), event)).await?;
+        let invocation = Invocation::new();
+        self.invocations.push(invocation.clone());
+        self.events.send((invocation, event)).await?;
         match tokio::time::timeout(Duration::from_secs(30), self.outcomes.recv()).await {
             Ok(Some(outcome)) => Ok(outcome),
             Ok(None) => anyhow::bail!("runtime API stopped"),
@@ -80,9 +121,13 @@ impl RuntimeApi {
 
 async fn next(State(shared): State<Arc<Shared>>) -> (StatusCode, HeaderMap, String) {
     shared.first_poll.lock().unwrap_or_else(|e| e.into_inner()).get_or_insert_with(Instant::now);
-    let Some((id, event)) = shared.events.lock().await.recv().await else {
+    let Some((invocation, event)) = shared.events.lock().await.recv().await else {
         return (StatusCode::GONE, HeaderMap::new(), String::new());
     };
+    let hook = shared.on_first_event.lock().unwrap_or_else(|e| e.into_inner()).take();
+    if let Some(hook) = hook {
+        hook();
+    }
     let mut headers = HeaderMap::new();
     let deadline = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -93,14 +138,14 @@ async fn next(State(shared): State<Arc<Shared>>) -> (StatusCode, HeaderMap, Stri
             headers.insert(name, value);
         }
     };
-    set(&mut headers, "lambda-runtime-aws-request-id", id);
+    set(&mut headers, "lambda-runtime-aws-request-id", invocation.request_id);
     set(&mut headers, "lambda-runtime-deadline-ms", deadline.to_string());
     set(
         &mut headers,
         "lambda-runtime-invoked-function-arn",
         "arn:aws:lambda:us-east-1:123456789012:function:bench".into(),
     );
-    set(&mut headers, "lambda-runtime-trace-id", "Root=1-00000000-000000000000000000000000".into());
+    set(&mut headers, "lambda-runtime-trace-id", invocation.trace_id);
     set(&mut headers, "content-type", "application/json".into());
     (StatusCode::OK, headers, event.to_string())
 }

@@ -1,7 +1,11 @@
 //! Test support (feature `testing`): a [`crate::UserPool`] (every port) that records every call and answers from a
-//! script, so flows and handlers are tested without AWS.
+//! script, so flows and handlers are tested without AWS; and [`CapturedLog`], for tests that read
+//! the log lines a subscriber writes.
 
-use std::{collections::VecDeque, sync::Mutex};
+use std::{
+    collections::VecDeque,
+    sync::{Arc, Mutex},
+};
 
 use api_types::wire::ChallengeName;
 use async_trait::async_trait;
@@ -13,6 +17,29 @@ use crate::user_pool::{
     MfaPreferenceChange, NewUser, PasswordPermanence, PoolUser, RefreshPort, RegistrationPort, SignInPort, SignedUp,
     SoftwareTokenPort, TokenOwner,
 };
+
+/// A `std::io::Write` into a shared buffer, for a `tracing` subscriber whose lines a test reads:
+/// `tracing_subscriber::fmt().with_writer(move || log.clone())`. Clones write to the same buffer.
+#[derive(Debug, Clone, Default)]
+pub struct CapturedLog(Arc<Mutex<Vec<u8>>>);
+
+impl CapturedLog {
+    /// Everything written so far, as text (invalid UTF-8 replaced).
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().unwrap_or_else(|e| e.into_inner())).into_owned()
+    }
+}
+
+impl std::io::Write for CapturedLog {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
 
 /// A call the flows made.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -36,6 +36,7 @@ use crate::{
     token::CallerAccessToken,
     user_pool::{AdminAction, MembershipChange, NewUser, PasswordPermanence, PoolUser},
 };
+use tracing::Instrument;
 
 /// Statuses `GET /users?status=` accepts.
 const STATUSES: &[&str] = &[
@@ -265,22 +266,26 @@ impl AdminService {
         for (g, group) in group_names.iter().enumerate() {
             let (pool, limit, calls, index, group) =
                 (self.pool.clone(), limit.clone(), calls.clone(), index.clone(), group.clone());
-            lookups.spawn(async move {
-                let _permit = limit.acquire_owned().await;
-                let (mut members, mut next) = (Vec::new(), None::<String>);
-                for _ in 0..pages_per_group {
-                    if !spend(&calls, budget) {
-                        return Ok((g, None));
+            // In the request's span, so its lines carry the request's trace id.
+            lookups.spawn(
+                async move {
+                    let _permit = limit.acquire_owned().await;
+                    let (mut members, mut next) = (Vec::new(), None::<String>);
+                    for _ in 0..pages_per_group {
+                        if !spend(&calls, budget) {
+                            return Ok((g, None));
+                        }
+                        let (page, token) = pool.list_users_in_group(&group, next.as_deref()).await?;
+                        members.extend(page.iter().filter_map(|username| index.get(username).copied()));
+                        next = token;
+                        if next.is_none() {
+                            return Ok((g, Some(members)));
+                        }
                     }
-                    let (page, token) = pool.list_users_in_group(&group, next.as_deref()).await?;
-                    members.extend(page.iter().filter_map(|username| index.get(username).copied()));
-                    next = token;
-                    if next.is_none() {
-                        return Ok((g, Some(members)));
-                    }
+                    Ok((g, None))
                 }
-                Ok((g, None))
-            });
+                .in_current_span(),
+            );
         }
         let mut groups = vec![Vec::new(); users.len()];
         let mut members_of = vec![Vec::new(); group_names.len()];
@@ -307,10 +312,13 @@ impl AdminService {
         let mut lookups = tokio::task::JoinSet::new();
         for (i, user) in users.iter().enumerate() {
             let (pool, limit, username) = (self.pool.clone(), limit.clone(), user.username.clone());
-            lookups.spawn(async move {
-                let _permit = limit.acquire_owned().await;
-                (i, pool.admin_groups(&username).await)
-            });
+            lookups.spawn(
+                async move {
+                    let _permit = limit.acquire_owned().await;
+                    (i, pool.admin_groups(&username).await)
+                }
+                .in_current_span(),
+            );
         }
         let mut groups = vec![Vec::new(); users.len()];
         while let Some(done) = lookups.join_next().await {
@@ -386,10 +394,11 @@ impl AdminService {
         // client going away) drops this future, and must not leave a half-created user.
         let (pool, caller, username) = (self.pool.clone(), caller.clone(), user.username.clone());
         let groups: Vec<String> = groups.iter().map(|g| g.to_string()).collect();
-        let added =
-            tokio::spawn(
-                async move { Self::add_groups_or_roll_back(pool.as_ref(), &caller, &username, &groups).await },
-            );
+        // In the request's span: the rollback's lines carry the request's trace id.
+        let added = tokio::spawn(
+            async move { Self::add_groups_or_roll_back(pool.as_ref(), &caller, &username, &groups).await }
+                .in_current_span(),
+        );
         added.await.map_err(|err| {
             AuthError::Upstream(CognitoError {
                 kind: crate::CognitoErrorKind::Other,
@@ -867,6 +876,34 @@ mod tests {
         // THEN the steps after the creation still run to their end: the user is removed again
         tokio::time::sleep(std::time::Duration::from_millis(800)).await;
         assert_eq!(pool.calls().last(), Some(&Call::AdminAction(AdminAction::Delete, "new-sub".into())));
+    }
+
+    // One thread (tokio::test's default): the spawned task runs where the subscriber is set.
+    #[tokio::test]
+    async fn the_rollback_on_a_task_of_its_own_logs_with_the_requests_trace_id() {
+        // GIVEN lines written as lambda_runtime writes them (JSON, with the current span), and a
+        // pool on which adding the group and then removing the user both fail
+        let captured = crate::testing::CapturedLog::default();
+        let writer = captured.clone();
+        let subscriber = tracing_subscriber::fmt().json().with_writer(move || writer.clone()).finish();
+        let _default = tracing::subscriber::set_default(subscriber);
+        let (svc, _) = service(calls(&[vec![
+            Ok(ScriptedReply::Done),
+            user("new-sub"),
+            Err(error("ResourceNotFoundException")),
+            Err(error("InternalErrorException")),
+        ]]));
+        let req: CreateUserRequest =
+            serde_json::from_value(serde_json::json!({"username": "new@example.com", "groups": ["staff"]})).unwrap();
+        // WHEN the request runs in the span lambda_runtime opens for an invocation
+        let span = tracing::info_span!("Lambda runtime invoke", requestId = "req-1", xrayTraceId = "Root=1-test");
+        assert!(svc.create(&caller(&["admins"]), &req).instrument(span).await.is_err());
+        // THEN the lines the spawned rollback wrote carry the trace id, as every other line does
+        let text = captured.text();
+        assert!(text.contains("could not remove a half-created user"), "{text}");
+        for line in text.lines() {
+            assert!(line.contains(r#""xrayTraceId":"Root=1-test""#), "{line}");
+        }
     }
 
     #[tokio::test]

@@ -1,12 +1,16 @@
 //! A local API Gateway (REST) in front of the real handlers and the real authorizer.
 //!
-//! For each HTTP request it does what a deployed stack does: finds the route in the route table
-//! (the one `template.yaml` declares), runs the authorizer on protected routes as a `TOKEN`
+//! For each HTTP request it does what a deployed stack does: applies the web ACL's per-caller
+//! limits first when they are on ([`crate::limits`]; a block is the `WAF_FILTERED` 429), finds
+//! the route in the route table (the one `template.yaml` declares), runs the authorizer on protected routes as a `TOKEN`
 //! authorizer — caching its policy per token for the TTL, as API Gateway does, so a policy that
 //! is not cache-safe shows up here too — evaluates the policy against the method ARN (401 / 403 /
 //! pass), builds the same proxy event (v1) with the authorizer `context` in
 //! `requestContext.authorizer`, calls the handler, and returns its response. Its own answers
-//! (401, 403, 404, 413, 502) use the error body `template.yaml` configures as gateway responses.
+//! (401, 403, 404, 413, 429, 502) use the error body `template.yaml` configures as gateway
+//! responses. Every request, whatever its answer, gets one access-log line with the template's
+//! fields ([`crate::access_log`]) and an X-Ray trace id ([`XrayTraceId`]) that the event's
+//! `x-amzn-trace-id` header and the authorizer's and the function's log lines carry.
 //!
 //! The proxy event is held to what API Gateway REST sends, field by field:
 //!
@@ -53,6 +57,12 @@ use axum::{
 use base64::Engine;
 use lambda_glue::Cors;
 use serde_json::{Map, Value, json};
+use tracing::Instrument;
+
+use crate::{
+    access_log::{AccessLog, AccessRecord},
+    limits::{PerCallerLimits, WafAction, WebAcl},
+};
 
 /// The stage name in local method ARNs and events.
 pub const STAGE: &str = "local";
@@ -90,6 +100,8 @@ pub struct Gateway {
     cache: Mutex<HashMap<String, (Instant, Value)>>,
     authorizer_invocations: AtomicUsize,
     function_invocations: AtomicUsize,
+    web_acl: Option<WebAcl>,
+    access_log: AccessLog,
 }
 
 impl Gateway {
@@ -113,7 +125,40 @@ impl Gateway {
             cache: Mutex::default(),
             authorizer_invocations: AtomicUsize::new(0),
             function_invocations: AtomicUsize::new(0),
+            web_acl: None,
+            access_log: AccessLog::discard(),
         }
+    }
+
+    /// The same gateway behind the template's web ACL when `limits` is on (see [`crate::limits`]).
+    pub fn with_per_caller_limits(mut self, limits: PerCallerLimits) -> Self {
+        self.web_acl = match limits {
+            PerCallerLimits::Off => None,
+            PerCallerLimits::On(limits) => Some(WebAcl::new(limits)),
+        };
+        self
+    }
+
+    /// The same gateway writing its access log to `log` (see [`crate::access_log`]).
+    pub fn with_access_log(mut self, log: AccessLog) -> Self {
+        self.access_log = log;
+        self
+    }
+
+    /// The per-caller limits it applies ([`PerCallerLimits::Off`] without a web ACL).
+    pub fn per_caller_limits(&self) -> PerCallerLimits {
+        self.web_acl.as_ref().map_or(PerCallerLimits::Off, |acl| PerCallerLimits::On(acl.limits().clone()))
+    }
+
+    /// The web ACL in front of the gateway, if the per-caller limits are on (tests move its
+    /// clock).
+    pub fn web_acl(&self) -> Option<&WebAcl> {
+        self.web_acl.as_ref()
+    }
+
+    /// The access log.
+    pub fn access_log(&self) -> &AccessLog {
+        &self.access_log
     }
 
     /// How many times the authorizer has been invoked (cached answers not counted): with
@@ -133,33 +178,55 @@ impl Gateway {
     }
 
     /// Runs the authorizer (or its cached answer) and evaluates the policy for `method_arn`.
-    /// Returns the `requestContext.authorizer` object on Allow.
-    async fn authorize(&self, headers: &HeaderMap, method_arn: &str) -> Result<Value, ApiError> {
+    /// Returns the `requestContext.authorizer` object on Allow. Fills the authorizer's fields
+    /// of `record` when it ran (or its cached answer was used), inside a span named as
+    /// `lambda_runtime` names an invocation's, carrying `trace`.
+    async fn authorize(
+        &self,
+        headers: &HeaderMap,
+        method_arn: &str,
+        trace: &XrayTraceId,
+        record: &mut AccessRecord,
+    ) -> Result<Value, GatewayAnswer> {
         // Two Authorization headers: the authorizer would vouch for one token while the function
         // reads another (its `headers` keep the last value). No defined answer is safe but 401,
         // before the authorizer or its cache sees either token (see the module doc).
         if headers.get_all(header::AUTHORIZATION).iter().nth(1).is_some() {
-            return Err(ApiError::unauthorized());
+            return Err(GatewayAnswer::unauthorized());
         }
         // A TOKEN authorizer is not even invoked without its identity source.
         let token = headers
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
             .filter(|v| !v.trim().is_empty())
-            .ok_or_else(ApiError::unauthorized)?;
+            .ok_or_else(GatewayAnswer::unauthorized)?;
+        let started = Instant::now();
         let answer = match self.cached(token) {
             Some(answer) => answer,
             None => {
                 let event = json!({ "type": "TOKEN", "authorizationToken": token, "methodArn": method_arn });
                 self.authorizer_invocations.fetch_add(1, Ordering::Relaxed);
-                let answer = self.authorizer.authorize(&event).await.map_err(|_| ApiError::unauthorized())?.to_value();
+                let answer = self.authorizer.authorize(&event).instrument(trace.invocation_span()).await;
+                let answer = match answer {
+                    Ok(answer) => answer.to_value(),
+                    Err(_) => {
+                        record.authorizer_latency = Some(started.elapsed());
+                        record.authorizer_status = Some(401);
+                        record.authorizer_error = Some("Unauthorized".into());
+                        return Err(GatewayAnswer::unauthorized());
+                    }
+                };
                 self.remember(token, &answer);
                 answer
             }
         };
+        record.authorizer_latency = Some(started.elapsed());
+        record.principal_id = answer["principalId"].as_str().map(str::to_string);
         if !policy::allows(&answer["policyDocument"], method_arn) {
-            return Err(ApiError::forbidden());
+            record.authorizer_status = Some(403);
+            return Err(GatewayAnswer::access_denied());
         }
+        record.authorizer_status = Some(200);
         // API Gateway hands context values to the integration as strings.
         let mut context = Map::new();
         if let Some(obj) = answer["context"].as_object() {
@@ -236,36 +303,103 @@ async fn handle(
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     request: axum::extract::Request,
 ) -> Response {
-    let request_id = uuid::Uuid::new_v4().to_string();
+    let started = Instant::now();
+    let trace = XrayTraceId::new();
+    let mut record = AccessRecord {
+        request_id: uuid::Uuid::new_v4().to_string(),
+        xray_trace_id: Some(trace.root.clone()),
+        request_time: Some(SystemTime::now()),
+        ip: peer.ip().to_string(),
+        http_method: request.method().to_string(),
+        ..AccessRecord::default()
+    };
+    let response = respond(&gw, peer, request, &trace, &mut record).await;
+    // Every answer is already in memory (the functions' and the gateway's own): its length is
+    // known without streaming.
+    let (parts, body) = response.into_parts();
+    let bytes = axum::body::to_bytes(body, usize::MAX).await.unwrap_or_default();
+    record.status = parts.status.as_u16();
+    record.response_length = bytes.len();
+    record.response_latency = started.elapsed();
+    gw.access_log.write(&record);
+    Response::from_parts(parts, axum::body::Body::from(bytes))
+}
+
+/// The answer to one request, in API Gateway's order: the web ACL, the route (and CORS
+/// preflights), the authorizer, the function. Fills `record` as it goes.
+async fn respond(
+    gw: &Arc<Gateway>,
+    peer: SocketAddr,
+    request: axum::extract::Request,
+    trace: &XrayTraceId,
+    record: &mut AccessRecord,
+) -> Response {
+    let request_id = record.request_id.clone();
     let (parts, body) = request.into_parts();
     let origin = parts.headers.get(header::ORIGIN).and_then(|o| o.to_str().ok()).map(str::to_string);
-    let reply = |err: ApiError| gateway_error(&gw.cors, origin.as_deref(), &request_id, &err);
+    let reply = |record: &mut AccessRecord, answer: GatewayAnswer| {
+        record.error_response_type = Some(answer.response_type.name());
+        gateway_error(&gw.cors, origin.as_deref(), &request_id, &answer.error)
+    };
     let path = parts.uri.path().to_string();
+
+    // The web ACL sees every request to the stage first, preflights and unknown paths included.
+    if let Some(acl) = &gw.web_acl {
+        match acl.evaluate(peer.ip(), parts.method.as_str(), &path) {
+            WafAction::Allow => {
+                record.waf_status = Some(200);
+                record.waf_response_code = Some("WAF_ALLOW");
+            }
+            WafAction::Block(rule) => {
+                record.waf_status = Some(403);
+                record.waf_response_code = Some("WAF_BLOCK");
+                // One line per blocked request would let a flood flood the terminal too; the access
+                // log has each (wafResponseCode WAF_BLOCK).
+                tracing::debug!(rule = rule.name(), ip = %peer.ip(), "the web ACL blocked a request");
+                let window = u32::try_from(acl.limits().window.as_secs()).unwrap_or(u32::MAX).max(1);
+                return reply(record, GatewayAnswer::waf_filtered(window));
+            }
+        }
+    }
 
     let found = routes::find(parts.method.as_str(), &path);
     if parts.method == Method::OPTIONS {
         // The API's CORS configuration answers preflights for every route, before any authorizer.
         return match found {
-            RouteMatch::NotFound => reply(no_route(parts.method.as_str(), &path)),
-            _ => preflight(&gw.cors, origin.as_deref(), &request_id),
+            RouteMatch::NotFound => {
+                reply(record, GatewayAnswer::missing_authentication_token(parts.method.as_str(), &path))
+            }
+            _ => {
+                // The resource's OPTIONS method (the route table lists the other methods).
+                record.resource_path = routes::ROUTES
+                    .iter()
+                    .find(|route| routes::match_path(route.path, &path).is_some())
+                    .map(|route| route.path.to_string());
+                preflight(&gw.cors, origin.as_deref(), &request_id)
+            }
         };
     }
     let (route, params) = match found {
         RouteMatch::Found(route, params) => (route, params),
         // API Gateway answers an unknown path and an undeclared method alike.
-        _ => return reply(no_route(parts.method.as_str(), &path)),
+        _ => return reply(record, GatewayAnswer::missing_authentication_token(parts.method.as_str(), &path)),
     };
+    record.resource_path = Some(route.path.to_string());
     let body = match axum::body::to_bytes(body, MAX_GATEWAY_BODY).await {
         Ok(body) => body,
-        Err(_) => return reply(ApiError::new(ErrorCode::PayloadTooLarge, "The request body is too large.")),
+        Err(_) => {
+            return reply(record, GatewayAnswer::request_too_large());
+        }
     };
     let method_arn = gw.method_arn(route.method, &path);
     let authorizer_context = match route.access {
         Access::Public => None,
-        Access::SignedIn(_) | Access::Admin(_) => match gw.authorize(&parts.headers, &method_arn).await {
-            Ok(context) => Some(context),
-            Err(err) => return reply(err),
-        },
+        Access::SignedIn(_) | Access::Admin(_) => {
+            match gw.authorize(&parts.headers, &method_arn, trace, record).await {
+                Ok(context) => Some(context),
+                Err(err) => return reply(record, err),
+            }
+        }
     };
     let mut parts = parts;
     // API Gateway presents its own domain and scheme to the integration, never the client's.
@@ -274,23 +408,154 @@ async fn handle(
         header::HeaderValue::from_str(&gw.domain).unwrap_or(header::HeaderValue::from_static("localhost")),
     );
     parts.headers.insert("x-forwarded-proto", header::HeaderValue::from_static("http"));
+    // With tracing on, API Gateway hands the integration the trace's header.
+    if let Ok(value) = header::HeaderValue::from_str(&trace.header()) {
+        parts.headers.insert("x-amzn-trace-id", value);
+    }
     let event = proxy_event(&route, &parts, &path, &params, &body, peer, &request_id, authorizer_context);
+    let span = trace.invocation_span();
+    let invoked = Instant::now();
     // An invocation that fails or panics makes API Gateway answer 502.
-    match tokio::spawn(gw.clone().invoke(route.function(), event)).await {
+    let outcome = tokio::spawn(gw.clone().invoke(route.function(), event).instrument(span.clone())).await;
+    record.integration_latency = Some(invoked.elapsed());
+    // Lambda's own answer to the Invoke call: 200, whatever the function did.
+    record.integration_status = Some(200);
+    // The failure is logged in the invocation's span, as Lambda's own lines about it would be.
+    span.in_scope(|| match outcome {
         Ok(Ok(response)) => lambda_response(response),
         Ok(Err(err)) => {
             tracing::error!(error = %err, "the function could not read its event");
-            reply(ApiError::new(ErrorCode::UpstreamError, "Internal server error."))
+            reply(record, GatewayAnswer::default_5xx())
         }
         Err(err) => {
             tracing::error!(error = %err, "handler panicked");
-            reply(ApiError::new(ErrorCode::UpstreamError, "Internal server error."))
+            reply(record, GatewayAnswer::default_5xx())
+        }
+    })
+}
+
+/// The message of the `WAF_FILTERED` gateway response, as in `template.yaml`.
+pub const WAF_FILTERED_MESSAGE: &str = "Too many requests from this address; retry later.";
+
+/// The gateway response types (`$context.error.responseType`) of the gateway's own answers
+/// ("Gateway response types for API Gateway",
+/// <https://docs.aws.amazon.com/apigateway/latest/developerguide/supported-gateway-response-types.html>).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum GatewayResponseType {
+    Unauthorized,
+    AccessDenied,
+    MissingAuthenticationToken,
+    RequestTooLarge,
+    WafFiltered,
+    Default5xx,
+}
+
+impl GatewayResponseType {
+    const fn name(self) -> &'static str {
+        match self {
+            Self::Unauthorized => "UNAUTHORIZED",
+            Self::AccessDenied => "ACCESS_DENIED",
+            Self::MissingAuthenticationToken => "MISSING_AUTHENTICATION_TOKEN",
+            Self::RequestTooLarge => "REQUEST_TOO_LARGE",
+            Self::WafFiltered => "WAF_FILTERED",
+            Self::Default5xx => "DEFAULT_5XX",
         }
     }
 }
 
-fn no_route(method: &str, path: &str) -> ApiError {
-    ApiError::new(ErrorCode::NotFound, format!("No route for {method} {path}."))
+/// One of the gateway's own answers, as a gateway response of `template.yaml` shapes it: its
+/// type (what `$context.error.responseType` logs) and its error body.
+#[derive(Debug)]
+struct GatewayAnswer {
+    response_type: GatewayResponseType,
+    error: ApiError,
+}
+
+impl GatewayAnswer {
+    /// No token, two tokens, or a token the authorizer refused: 401.
+    fn unauthorized() -> Self {
+        Self { response_type: GatewayResponseType::Unauthorized, error: ApiError::unauthorized() }
+    }
+
+    /// The authorizer's policy denies the method: 403.
+    fn access_denied() -> Self {
+        Self { response_type: GatewayResponseType::AccessDenied, error: ApiError::forbidden() }
+    }
+
+    /// No route for `method` `path` (API Gateway answers an unknown path and an undeclared method
+    /// alike): 404 here, the template's `MISSING_AUTHENTICATION_TOKEN` response.
+    fn missing_authentication_token(method: &str, path: &str) -> Self {
+        Self {
+            response_type: GatewayResponseType::MissingAuthenticationToken,
+            error: ApiError::new(ErrorCode::NotFound, format!("No route for {method} {path}.")),
+        }
+    }
+
+    /// A body above the gateway's limit: 413.
+    fn request_too_large() -> Self {
+        Self {
+            response_type: GatewayResponseType::RequestTooLarge,
+            error: ApiError::new(ErrorCode::PayloadTooLarge, "The request body is too large."),
+        }
+    }
+
+    /// The web ACL's block: 429, the API's error body, `Retry-After` the rules' window in
+    /// seconds.
+    fn waf_filtered(retry_after: u32) -> Self {
+        Self {
+            response_type: GatewayResponseType::WafFiltered,
+            error: ApiError::new(ErrorCode::TooManyRequests, WAF_FILTERED_MESSAGE).with_retry_after(retry_after),
+        }
+    }
+
+    /// A function that failed or panicked: 502 with a generic body.
+    fn default_5xx() -> Self {
+        Self {
+            response_type: GatewayResponseType::Default5xx,
+            error: ApiError::new(ErrorCode::UpstreamError, "Internal server error."),
+        }
+    }
+}
+
+/// An X-Ray trace id as API Gateway starts one per request when tracing is on: the root
+/// `1-<8 hex digits of epoch seconds>-<24 random hex digits>` ("Tracing header",
+/// <https://docs.aws.amazon.com/xray/latest/devguide/xray-concepts.html#xray-concepts-tracingheader>).
+#[derive(Debug, Clone)]
+pub struct XrayTraceId {
+    /// `1-5759e988-bd862e3fe1be46a994272793`: what the access log's `xrayTraceId` holds.
+    pub root: String,
+}
+
+impl XrayTraceId {
+    /// A new trace, started now.
+    pub fn new() -> Self {
+        let seconds = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+        let random = uuid::Uuid::new_v4().simple().to_string();
+        Self { root: format!("1-{seconds:08x}-{}", &random[..24]) }
+    }
+
+    /// The `X-Amzn-Trace-Id` header the integration gets, and what Lambda hands the runtime
+    /// (`Lambda-Runtime-Trace-Id`): `Root=...;Sampled=1`.
+    pub fn header(&self) -> String {
+        format!("Root={};Sampled=1", self.root)
+    }
+
+    /// The span `lambda_runtime` opens around one invocation (`layers/trace.rs`,
+    /// `request_span`): named `Lambda runtime invoke`, with a new Lambda request id and the
+    /// trace, so every log line of the function or the authorizer carries both, as in Lambda.
+    pub fn invocation_span(&self) -> tracing::Span {
+        tracing::info_span!(
+            "Lambda runtime invoke",
+            requestId = %uuid::Uuid::new_v4(),
+            xrayTraceId = %self.header()
+        )
+    }
+}
+
+impl Default for XrayTraceId {
+    fn default() -> Self {
+        Self::new()
+    }
 }
 
 /// The proxy event the gateway would send for `request` (from loopback) on the route it matches,

@@ -1,12 +1,15 @@
 //! The local stack: no Docker, no AWS account. [`LocalStack::start`] starts a Cognito emulator
 //! (moto) on loopback, seeds it like `template.yaml` ([`seed`]), and serves the whole API on
 //! 127.0.0.1 through a local API Gateway ([`gateway`]) with the real handlers and the real
-//! authorizer. `make dev` and the end-to-end tests both use it; `make dev` adds the reference
+//! authorizer, behind the template's per-caller limits ([`limits`]) and writing its access log
+//! ([`access_log`]). `make dev` and the end-to-end tests both use it; `make dev` adds the reference
 //! web app on an origin of its own ([`web`]) and one stack per directory ([`instance`]).
 
+pub mod access_log;
 pub mod gateway;
 pub mod iam;
 pub mod instance;
+pub mod limits;
 pub mod moto;
 pub mod outbox;
 pub mod seed;
@@ -26,8 +29,10 @@ use lambda_glue::Cors;
 use tokio::{net::TcpListener, sync::oneshot, task::JoinHandle};
 
 use crate::{
+    access_log::{AccessLog, AccessLogDestination},
     gateway::{Functions, Gateway},
     iam::{FunctionIdentity, LocalResources, Principals, TemplatePolicies},
+    limits::PerCallerLimits,
     moto::{EmulatorClock, Moto},
     outbox::Outbox,
     seed::{DemoUser, SeededPool},
@@ -76,6 +81,12 @@ pub struct StackOptions {
     /// Whether tests may stop and move the emulator's clock ([`EmulatorClock::Movable`] for
     /// tests; `make dev` runs on the system's).
     pub emulator_clock: EmulatorClock,
+    /// The web ACL's per-caller limits (the template's `PerCallerLimits` and its rate
+    /// parameters). Off for tests, which send many requests from 127.0.0.1; `make dev` reads
+    /// `PER_CALLER_LIMITS` and the rate variables, the template's defaults when unset.
+    pub per_caller_limits: PerCallerLimits,
+    /// Where the gateway writes its access log (tests: in memory; `make dev`: `.dev/access.log`).
+    pub access_log: AccessLogDestination,
 }
 
 impl StackOptions {
@@ -100,6 +111,8 @@ impl StackOptions {
             threat_protection: AdvancedSecurityModeType::Off,
             refresh_grace_period: Duration::from_secs(10),
             emulator_clock: EmulatorClock::Movable,
+            per_caller_limits: PerCallerLimits::Off,
+            access_log: AccessLogDestination::Memory,
         }
     }
 }
@@ -127,6 +140,7 @@ impl LocalStack {
     /// the emulator are, and the seeded pool (client secret and the demo users' passwords
     /// included: they are a local emulator's, for tools and browser tests). `make dev` adds
     /// `refreshTokenGracePeriodSeconds`, and `webUrl` when it serves the web app.
+    /// `perCallerLimits` holds the web ACL's limits (null when off).
     pub fn stack_file(&self) -> serde_json::Value {
         let pool = &self.pool;
         serde_json::json!({
@@ -141,6 +155,8 @@ impl LocalStack {
             "bucket": pool.bucket,
             "demoUser": { "email": pool.user.email, "password": pool.user.password },
             "demoAdmin": { "email": pool.admin.email, "password": pool.admin.password },
+            // The web ACL's limits (null when PER_CALLER_LIMITS=OFF): what a tool may send.
+            "perCallerLimits": self.gateway.per_caller_limits(),
         })
     }
 
@@ -252,8 +268,12 @@ impl LocalStack {
         .build()?;
         let domain = listener.local_addr()?.to_string();
         let url = format!("http://{domain}");
-        let gateway =
-            Arc::new(Gateway::new(domain, functions, authorizer, cors, &options.region, options.authorizer_cache_ttl));
+        let access_log = AccessLog::open(options.access_log.clone()).context("opening the access log")?;
+        let gateway = Arc::new(
+            Gateway::new(domain, functions, authorizer, cors, &options.region, options.authorizer_cache_ttl)
+                .with_per_caller_limits(options.per_caller_limits.clone())
+                .with_access_log(access_log),
+        );
         let (shutdown, stopped) = oneshot::channel::<()>();
         let server = tokio::spawn(gateway::serve(gateway.clone(), listener, async move {
             let _ = stopped.await;

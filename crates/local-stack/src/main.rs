@@ -6,7 +6,10 @@ use std::{path::PathBuf, process::ExitCode, time::Duration};
 
 use anyhow::Context;
 use aws_sdk_cognitoidentityprovider::types::AdvancedSecurityModeType;
-use local_stack::{LocalStack, StackOptions, instance::InstanceLock, moto::EmulatorClock, seed::DemoUser, web};
+use local_stack::{
+    LocalStack, StackOptions, access_log::AccessLogDestination, instance::InstanceLock, limits::PerCallerLimits,
+    moto::EmulatorClock, seed::DemoUser, web,
+};
 use tokio::net::TcpListener;
 
 #[tokio::main]
@@ -72,6 +75,8 @@ async fn run() -> anyhow::Result<()> {
     let refresh_grace = config.options.refresh_grace_period;
     let options = StackOptions {
         moto_log: Some(state_dir.join("moto.log")),
+        // One JSON line per request, the template's access-log fields, appended across runs.
+        access_log: AccessLogDestination::File(state_dir.join("access.log")),
         outbox: Some(outbox),
         allowed_origins,
         ..config.options
@@ -107,6 +112,8 @@ async fn run() -> anyhow::Result<()> {
          Local API:         {url}\n\
          Cognito emulator:  {moto} (log: .dev/moto.log)\n\
          Outbox:            .dev/outbox.jsonl (codes Cognito would email or text; printed below)\n\
+         Access log:        .dev/access.log (one JSON line per request, as API Gateway logs it)\n\
+         Per-caller limits: {limits}\n\
          User pool:         {pool_id}\n\
          App client:        {client_id} (with a secret; see .dev/stack.json)\n\
          Demo user:         {user} / {user_pw}\n\
@@ -121,6 +128,7 @@ async fn run() -> anyhow::Result<()> {
         user = pool.user.email,
         admin = pool.admin.email,
         group = pool.admin_group,
+        limits = stack.gateway.per_caller_limits(),
     );
     tokio::select! {
         stopped = wait_for_stop() => stopped?,
@@ -176,6 +184,7 @@ fn options_from_env() -> anyhow::Result<StackOptions> {
         other => anyhow::bail!("THREAT_PROTECTION must be OFF, AUDIT or ENFORCED, not {other}"),
     };
     Ok(StackOptions {
+        per_caller_limits: PerCallerLimits::from_lookup(var)?,
         port: port("PORT", 3000)?,
         moto_port: port("MOTO_PORT", 0)?,
         region: var("AWS_REGION").unwrap_or(defaults.region),

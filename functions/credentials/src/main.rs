@@ -9,7 +9,9 @@ use auth_domain::{
 };
 use lambda_glue::Cors;
 
-#[tokio::main]
+// One thread: Lambda hands an environment one invocation at a time, so worker threads would only
+// cost their start at cold start and a hand-off between threads on every Cognito call.
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_http::Error> {
     lambda_http::tracing::init_default_subscriber();
     let cognito = CognitoConfig::from_env()?;

@@ -6,6 +6,11 @@ use api_types::Secret;
 use std::time::Duration;
 
 use aws_config::{BehaviorVersion, Region, SdkConfig, timeout::TimeoutConfig};
+use aws_smithy_runtime_api::client::{
+    connector_metadata::ConnectorMetadata,
+    http::{HttpClient, HttpConnectorSettings, SharedHttpClient, SharedHttpConnector},
+    runtime_components::RuntimeComponents,
+};
 
 /// Where the SDK gets AWS credentials from.
 #[derive(Clone)]
@@ -62,57 +67,51 @@ pub async fn sdk_config(region: &str, credentials: CredentialSource, endpoint_ur
 }
 
 /// The root certificates AWS service endpoints chain to (Amazon Trust Services: Amazon Root CA
-/// 1-4, and Starfield Services Root G2 that cross-signs them), taken from the Mozilla set compiled
-/// into the binary. The SDK only talks to AWS endpoints, so trusting these alone is AWS's own
-/// advice for pinning, and cheap: rustls parses the trust store each time a client is built and
-/// again at the first connection, ~1.2 ms each with Mozilla's 146 roots.
-fn aws_roots() -> impl Iterator<Item = &'static [u8]> {
-    // memmem: a naive window-by-window search over the 146 certificates took ~0.8 ms.
-    let issuers = [
-        memchr::memmem::Finder::new(b"Amazon Root CA "),
-        memchr::memmem::Finder::new(b"Starfield Services Root Certificate Authority - G2"),
-    ];
-    webpki_root_certs::TLS_SERVER_ROOT_CERTS
-        .iter()
-        .map(|cert| cert.as_ref())
-        .filter(move |der| issuers.iter().any(|name| name.find(der).is_some()))
-}
+/// 1-4, and Starfield Services Root G2 that cross-signs them), as PEM compiled into the binary:
+/// the Mozilla set's copies (`webpki-root-certs`; a test keeps the two equal). The SDK only talks
+/// to AWS endpoints, so trusting these alone is AWS's own advice for pinning, and cheap: the SDK
+/// decodes its trust store's PEM each time it builds a connector, and picking the five out of the
+/// Mozilla set at cold start cost more than decoding them.
+const AWS_ROOTS_PEM: &str = include_str!("aws-roots.pem");
 
-/// The SDK's HTTPS client (rustls on aws-lc) trusting [`aws_roots`] only. The SDK's default client
-/// reads the system's certificate bundle and every file of `/etc/ssl/certs` at cold start (~300
-/// files here) and parses them all. `None` (the default client) only if the TLS context cannot be
-/// built, which a fixed set of valid roots does not cause.
-fn https_client() -> Option<aws_sdk_cognitoidentityprovider::config::SharedHttpClient> {
+/// The SDK's HTTPS client (rustls on aws-lc) trusting [`AWS_ROOTS_PEM`] only. The SDK's default
+/// client reads the system's certificate bundle and every file of `/etc/ssl/certs` at cold start
+/// (~300 files here) and parses them all. `None` (the default client) only if the TLS context
+/// cannot be built, which a fixed set of valid roots does not cause.
+fn https_client() -> Option<SharedHttpClient> {
     use aws_smithy_http_client::tls::{self, TlsContext, TrustStore, rustls_provider::CryptoMode};
     let mut trust = TrustStore::empty().with_native_roots(false);
-    for cert in aws_roots() {
-        trust.add_pem_certificate(pem(cert));
-    }
+    trust.add_pem_certificate(AWS_ROOTS_PEM.as_bytes());
     let context = TlsContext::builder()
         .with_trust_store(trust)
         .build()
         .inspect_err(|err| tracing::warn!(error = %err, "compiled-in TLS roots refused; using the system's"))
         .ok()?;
-    Some(
-        aws_smithy_http_client::Builder::new()
-            .tls_provider(tls::Provider::Rustls(CryptoMode::AwsLc))
-            .tls_context(context)
-            .build_https(),
-    )
+    let client = aws_smithy_http_client::Builder::new()
+        .tls_provider(tls::Provider::Rustls(CryptoMode::AwsLc))
+        .tls_context(context)
+        .build_https();
+    Some(SharedHttpClient::new(ConnectorOnFirstUse(client)))
 }
 
-/// One DER certificate as PEM, the only form the SDK's trust store takes.
-fn pem(der: &[u8]) -> Vec<u8> {
-    use base64::Engine;
-    let body = base64::engine::general_purpose::STANDARD.encode(der);
-    let mut out = Vec::with_capacity(body.len() + body.len() / 64 + 64);
-    out.extend_from_slice(b"-----BEGIN CERTIFICATE-----\n");
-    for line in body.as_bytes().chunks(64) {
-        out.extend_from_slice(line);
-        out.push(b'\n');
+/// The SDK's HTTPS client, less the connector it builds and throws away at client construction.
+///
+/// `Client::new` has the HTTP client build a connector (TLS configuration and all) only to load
+/// the system's certificates early, then drops it; the first request builds the connector it
+/// uses, for its timeouts. With the roots compiled in there is nothing to load early, so the
+/// first build is pure cost at cold start (~0.1 ms: most of it decoding the roots' PEM). Every
+/// request still gets the SDK's own connector, built once per set of timeouts and cached.
+#[derive(Debug)]
+struct ConnectorOnFirstUse(SharedHttpClient);
+
+impl HttpClient for ConnectorOnFirstUse {
+    fn http_connector(&self, settings: &HttpConnectorSettings, components: &RuntimeComponents) -> SharedHttpConnector {
+        self.0.http_connector(settings, components)
     }
-    out.extend_from_slice(b"-----END CERTIFICATE-----\n");
-    out
+
+    fn connector_metadata(&self) -> Option<ConnectorMetadata> {
+        self.0.connector_metadata()
+    }
 }
 
 #[cfg(test)]
@@ -121,16 +120,23 @@ mod tests {
 
     use super::*;
 
+    /// The Amazon Trust Services roots in the Mozilla set, by their names in the certificate.
+    fn mozilla_aws_roots() -> Vec<CertificateDer<'static>> {
+        let issuers: [&[u8]; 2] = [b"Amazon Root CA ", b"Starfield Services Root Certificate Authority - G2"];
+        webpki_root_certs::TLS_SERVER_ROOT_CERTS
+            .iter()
+            .filter(|cert| issuers.iter().any(|name| cert.as_ref().windows(name.len()).any(|w| w == *name)))
+            .cloned()
+            .collect()
+    }
+
     #[test]
-    fn the_sdk_trusts_the_five_amazon_trust_services_roots() {
-        // The SDK panics on a PEM it cannot parse when it first connects: check every one here.
-        let roots: Vec<&[u8]> = aws_roots().collect();
-        assert_eq!(roots.len(), 5, "Amazon Root CA 1-4 and Starfield Services Root G2");
-        for der in roots {
-            let parsed: Vec<_> =
-                CertificateDer::pem_slice_iter(&pem(der)).collect::<Result<_, _>>().expect("PEM parses");
-            assert_eq!(parsed, vec![CertificateDer::from(der.to_vec())]);
-        }
+    fn the_sdk_trusts_the_five_amazon_trust_services_roots_of_the_mozilla_set() {
+        // The SDK panics on a PEM it cannot parse when it first connects: parse it here.
+        let compiled_in: Vec<CertificateDer<'static>> =
+            CertificateDer::pem_slice_iter(AWS_ROOTS_PEM.as_bytes()).collect::<Result<_, _>>().expect("PEM parses");
+        assert_eq!(compiled_in.len(), 5, "Amazon Root CA 1-4 and Starfield Services Root G2");
+        assert_eq!(compiled_in, mozilla_aws_roots(), "aws-roots.pem is the Mozilla set's copies, in its order");
     }
 
     #[test]
