@@ -1,10 +1,21 @@
 """strict_cognito: the local stack's Cognito, held to Cognito's documented behaviour.
 
-moto (pinned in requirements-dev.txt) is the store: pools, clients, users, groups, tokens. moto is
-lax where this project's API depends on Cognito being strict: it accepts any SRP proof, ignores
+Scope. It emulates exactly what this project's API calls, and each behaviour it emulates has a
+row in docs/cognito-conformance.md with the tests that pin it (the tests in ../tests). It is not
+a general Cognito: an action the API does not call is moto's own, lax answer, and an action moto
+lacks fails loudly ("strict_cognito does not emulate ..."), never an empty 200. moto (pinned in
+requirements-dev.txt) is the store: pools, clients, users, groups, tokens; ``moto_store`` is the
+only module that touches it. It leaves moto for a store of its own when one of these holds: more
+of the behaviour lives in the overrides than in moto (today the overrides answer every sign-in,
+challenge and code, and moto keeps the records and mints the tokens); a pinned moto upgrade
+changes the internals ``moto_store`` reaches into (private methods, the session table, the
+handler classes); or a feature needs storage moto lacks (passkeys: credentials, sign counts,
+registration challenges). Then ``moto_store`` is rewritten, not the families in ``api``.
+
+moto is lax where the API depends on Cognito being strict: it accepts any SRP proof, ignores
 user states, case rules, app-client permissions and SECRET_HASH on most calls, and answers an
 unknown challenge with an empty 200. This package replaces the actions the API relies on with
-implementations that compose one module per behaviour:
+implementations (``api``, one module per API family) that compose one module per behaviour:
 
 - ``usernames``: the pool's ``UsernameConfiguration`` (case-insensitive names) and its username
   attributes (email as the sign-in name) in every lookup; tokens name the internal username.
@@ -21,10 +32,6 @@ implementations that compose one module per behaviour:
   deleted users against every call the API makes.
 - ``access_tokens``: calls made with an access token need a user who exists and is enabled;
   a global sign-out revokes the person's access and ID tokens as well as the refresh tokens.
-- ``account``: the person's own account through their access token (attribute updates, pending
-  until verified where the pool says so, verification codes that expire and are limited,
-  DeleteUser, GetUser in any status), and temporary passwords that expire after the pool's
-  ``TemporaryPasswordValidityDays`` until ``AdminCreateUser`` ``RESEND``.
 - ``shapes``: every request's parameters of the right JSON type and length, else a 400.
 - ``timing``: secrets compared in constant time, for any Unicode.
 - ``lockout``: the temporary lockout after repeated failed sign-ins.
@@ -46,20 +53,26 @@ implementations that compose one module per behaviour:
   ``template.yaml``, per function) does not grant is ``AccessDeniedException``.
 - ``clock``: the time every behaviour above reads; tests move it instead of sleeping (in
   process, or over HTTP when the local stack starts the emulator for tests).
-- ``actions``: the Cognito actions, each composed from the modules above; anything not emulated
-  fails loudly with an error naming it, never an empty 200.
+- ``moto_store``: the one module that imports moto and reaches into its handlers and backends.
+- ``api``: the Cognito actions, one module per API family, composed from the modules above:
+  ``sign_in`` (and challenges), ``sign_up``, ``passwords`` (with temporary passwords that expire
+  after the pool's ``TemporaryPasswordValidityDays`` until ``AdminCreateUser`` ``RESEND``),
+  ``tokens``, ``mfa``, ``account`` (the person's own account through their access token:
+  attribute updates, pending until verified where the pool says so, verification codes that
+  expire and are limited, DeleteUser, GetUser in any status), ``admin``, ``pools`` (pools and app
+  clients), and ``passkeys`` when they come. ``api.install`` registers them all, by family, and
+  puts ``api.call_action`` in front of every request.
 
 Each behaviour has a row in docs/cognito-conformance.md and tests in ../tests.
 """
 
-from . import access_tokens, account, actions, attributes, clock, email_mfa, iam, identity, totp, usernames
+from . import access_tokens, api, attributes, clock, email_mfa, iam, identity, totp, usernames
 
 
 def install() -> None:
     """Patches moto in this process: call before moto serves any request."""
     usernames.install()
-    actions.install()
-    account.install()  # before access_tokens, which guards its actions
+    api.install()  # before access_tokens, which guards some of its actions
     access_tokens.install()
     email_mfa.install()
     totp.install()

@@ -11,11 +11,10 @@ Environment:
 
 import sys
 
-from moto.server import main
-
 import strict_cognito
+from strict_cognito import moto_store
 
 strict_cognito.install()
 
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    moto_store.serve(sys.argv[1:])

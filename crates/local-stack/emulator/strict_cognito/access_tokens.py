@@ -30,9 +30,7 @@ import base64
 import json
 import threading
 
-from moto.cognitoidp import models, responses
-
-from . import app_client, errors, usernames
+from . import app_client, errors, moto_store, usernames
 
 ACTIONS = (
     "get_user",
@@ -54,7 +52,7 @@ _revoked: set[str] = set()
 
 def issued(response, token: str):
     """(pool, client id, user) of a live access token, or None."""
-    backend = response._get_region_agnostic_backend()._find_backend_by_access_token(token)
+    backend = moto_store.backend_for_access_token(response, token)
     for pool in backend.user_pools.values():
         issued = pool.access_tokens.get(token)
         if issued is not None:
@@ -76,7 +74,7 @@ def require_live(response) -> None:
         raise errors.user_not_found()  # deleted (DeleteUser, AdminDeleteUser) since
     if not user.enabled:
         raise errors.not_authorized("Access Token has been revoked")
-    if response._get_action() == "UpdateUserAttributes" and client_id in pool.clients:
+    if moto_store.action_name(response) == "UpdateUserAttributes" and client_id in pool.clients:
         app_client.require_writable(pool.clients[client_id], response._get_param("UserAttributes", []))
 
 
@@ -116,7 +114,7 @@ def _revoke(table: dict, tokens: list) -> None:
 
 def install() -> None:
     for name in ACTIONS:
-        original = getattr(responses.CognitoIdpResponse, name, None)
+        original = moto_store.handler(name)
         if original is None:
             continue
 
@@ -125,25 +123,25 @@ def install() -> None:
             return _original(self)
 
         guarded.__name__ = name
-        setattr(responses.CognitoIdpResponse, name, guarded)
+        moto_store.override(guarded, name)
 
-    disable = responses.CognitoIdpResponse.admin_disable_user
+    disable = moto_store.handler("admin_disable_user")
 
     def admin_disable_user(self):
         result = disable(self)
         pool = self.backend.describe_user_pool(self._get_param("UserPoolId"))
-        user = pool._get_user(self._get_param("Username"))
+        user = usernames.find_user(pool, self._get_param("Username"))
         if user is not None:
             revoke_all_of(pool, user.username)
         return result
 
-    responses.CognitoIdpResponse.admin_disable_user = admin_disable_user
+    moto_store.override(admin_disable_user)
 
     # GlobalSignOut and AdminUserGlobalSignOut both end in the pool's sign_out.
-    sign_out = models.CognitoIdpUserPool.sign_out
+    sign_out = moto_store.pool_method("sign_out")
 
     def signed_out_everywhere(self, username):
         sign_out_everywhere(self, usernames.internal(self, username))
         sign_out(self, username)
 
-    models.CognitoIdpUserPool.sign_out = signed_out_everywhere
+    moto_store.replace_pool_method("sign_out", signed_out_everywhere)

@@ -46,9 +46,7 @@ import re
 import unicodedata
 from decimal import Decimal
 
-from moto.cognitoidp import models
-
-from . import errors
+from . import errors, moto_store
 
 STANDARD = frozenset(
     {
@@ -92,7 +90,7 @@ def _declared(pool, name: str):
 
 
 def _standard(name: str) -> dict:
-    return models.CognitoIdpUserPoolAttribute.STANDARD_SCHEMA.get(name, {})
+    return moto_store.STANDARD_SCHEMA.get(name, {})
 
 
 def _data_type(pool, name: str) -> str:
@@ -180,9 +178,9 @@ def check_update(pool, attributes) -> None:
 
 def install() -> None:
     """Every moto path that writes attributes checks them first."""
-    backend = models.CognitoIdpBackend
-    sign_up, admin_create_user = backend.sign_up, backend.admin_create_user
-    update, admin_update = backend.update_user_attributes, backend.admin_update_user_attributes
+    sign_up, admin_create_user = moto_store.backend_method("sign_up"), moto_store.backend_method("admin_create_user")
+    update = moto_store.backend_method("update_user_attributes")
+    admin_update = moto_store.backend_method("admin_update_user_attributes")
 
     def checked_sign_up(self, client_id, username, password, attributes):
         for pool in self.user_pools.values():
@@ -204,7 +202,7 @@ def install() -> None:
         check_update(self.describe_user_pool(user_pool_id), attributes)
         return admin_update(self, user_pool_id, username, attributes)
 
-    backend.sign_up = checked_sign_up
-    backend.admin_create_user = checked_admin_create_user
-    backend.update_user_attributes = checked_update
-    backend.admin_update_user_attributes = checked_admin_update
+    moto_store.replace_backend_method("sign_up", checked_sign_up)
+    moto_store.replace_backend_method("admin_create_user", checked_admin_create_user)
+    moto_store.replace_backend_method("update_user_attributes", checked_update)
+    moto_store.replace_backend_method("admin_update_user_attributes", checked_admin_update)

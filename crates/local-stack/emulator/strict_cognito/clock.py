@@ -24,6 +24,8 @@ import os
 import threading
 import time as _system
 
+from . import moto_store
+
 ENV = "STRICT_COGNITO_TEST_CLOCK"
 ROUTE = "{0}/moto-api/strict-cognito/clock$"
 
@@ -95,6 +97,4 @@ def install() -> None:
     """Serves the control route when the emulator runs for tests (``STRICT_COGNITO_TEST_CLOCK``)."""
     if os.environ.get(ENV) != "1":
         return
-    from moto.moto_api._internal import urls
-
-    urls.url_paths[ROUTE] = _control
+    moto_store.add_route(ROUTE, _control)

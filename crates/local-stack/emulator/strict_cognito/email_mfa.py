@@ -21,9 +21,7 @@ https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_
 moto knows neither setting.
 """
 
-from moto.cognitoidp import models
-
-from . import errors
+from . import errors, moto_store
 
 EMAIL_OTP = "EMAIL_OTP"
 CODE_DIGITS = 6
@@ -70,7 +68,7 @@ def apply(user, settings) -> None:
 
 def install() -> None:
     """``GetUser`` / ``AdminGetUser`` list email MFA among the person's factors."""
-    to_json = models.CognitoIdpUser.to_json
+    to_json = moto_store.user_method("to_json")
 
     def with_email_mfa(self, *args, **kwargs):
         answer = to_json(self, *args, **kwargs)
@@ -78,4 +76,4 @@ def install() -> None:
             answer["UserMFASettingList"].append(EMAIL_OTP)
         return answer
 
-    models.CognitoIdpUser.to_json = with_email_mfa
+    moto_store.replace_user_method("to_json", with_email_mfa)

@@ -4,7 +4,7 @@ Source: the Errors section of each action in the Amazon Cognito user pools API r
 https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_InitiateAuth.html#API_InitiateAuth_Errors
 """
 
-from moto.core.exceptions import JsonRESTError
+from .moto_store import JsonRESTError
 
 
 class CognitoError(JsonRESTError):

@@ -46,9 +46,8 @@ import re
 import threading
 
 import botocore
-from moto.cognitoidentity import responses as identity_responses
 
-from . import errors
+from . import errors, moto_store
 
 ENV = "STRICT_COGNITO_IAM"
 
@@ -206,20 +205,18 @@ def refusal(response, service: str):
     """The response AWS gives when it refuses `response`'s call before running it (an unknown
     operation, IAM), or None when it may go on. The call's parameters are its JSON body's alone
     from here on, as in AWS's JSON protocol."""
-    response.querystring = {}
+    moto_store.body_params_only(response)
     try:
-        action = response._get_action() or ""
+        action = moto_store.action_name(response) or ""
         if action not in operations(service):
             raise errors.CognitoError("UnknownOperationException", f"Unknown operation {action}")
         authorize(response, service, action, _request_params(response))
     except errors.CognitoError as error:
-        headers = {**dict(error.get_headers() or []), "status": error.code}
-        status, headers, body = response._transform_response(response.response_headers, (error.description, headers))
-        return (status, *response._enrich_response(headers, body))
+        return moto_store.error_response(response, error)
     return None
 
 
-_identity_call_action = identity_responses.CognitoIdentityResponse.call_action
+_identity_call_action = moto_store.identity_handler("call_action")
 
 
 def _identity_call(self):
@@ -229,5 +226,5 @@ def _identity_call(self):
 
 def install() -> None:
     """IAM in front of the identity pool's actions (the user pool's go through
-    ``actions.call_action``, which asks :func:`refusal` first)."""
-    identity_responses.CognitoIdentityResponse.call_action = _identity_call
+    ``api.call_action``, which asks :func:`refusal` first)."""
+    moto_store.override_identity(_identity_call, "call_action")

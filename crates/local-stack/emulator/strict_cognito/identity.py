@@ -42,11 +42,8 @@ import uuid
 
 from joserfc import jwt
 from joserfc.errors import BadSignatureError, JoseError
-from moto.cognitoidentity import models as identity_models
-from moto.cognitoidentity import responses as identity_responses
-from moto.cognitoidp.models import cognitoidp_backends
 
-from . import clock, errors
+from . import clock, errors, moto_store
 
 CREDENTIALS_SECONDS = 3600
 
@@ -63,7 +60,7 @@ def _invalid_login(why: str) -> errors.CognitoError:
 
 def _identity_pool(response, pool_id):
     region = pool_id.split(":")[0] if isinstance(pool_id, str) else ""
-    backends = identity_models.cognitoidentity_backends[response.current_account]
+    backends = moto_store.identity_backends(response.current_account)
     pool = backends[region].identity_pools.get(pool_id) if region in backends.regions else None
     if pool is None:
         raise errors.CognitoError("ResourceNotFoundException", f"IdentityPool '{pool_id}' not found.")
@@ -74,7 +71,7 @@ def _user_pool(response, provider: str):
     """The user pool behind `provider` (``cognito-idp.{region}.amazonaws.com/{poolId}``), or None."""
     host, _, pool_id = provider.partition("/")
     region = host.removeprefix("cognito-idp.").removesuffix(".amazonaws.com")
-    backends = cognitoidp_backends[response.current_account]
+    backends = moto_store.user_pool_backends(response.current_account)
     if region not in backends.regions:
         return None
     return backends[region].user_pools.get(pool_id)
@@ -138,8 +135,7 @@ def get_id(self):
         if identity_id is None:
             identity_id = _new_identity_id(region)
             # moto's own record, for ListIdentities.
-            backend = identity_models.cognitoidentity_backends[self.current_account][region]
-            backend.pools_identities[pool.identity_pool_id]["Identities"].append({"IdentityId": identity_id})
+            moto_store.record_identity(self.current_account, region, pool.identity_pool_id, identity_id)
         for key in keys:
             _identities.setdefault(key, identity_id)
         _pool_id, linked = _logins.setdefault(identity_id, (pool.identity_pool_id, set()))
@@ -178,5 +174,5 @@ def get_credentials_for_identity(self):
 
 
 def install() -> None:
-    identity_responses.CognitoIdentityResponse.get_id = get_id
-    identity_responses.CognitoIdentityResponse.get_credentials_for_identity = get_credentials_for_identity
+    moto_store.override_identity(get_id)
+    moto_store.override_identity(get_credentials_for_identity)

@@ -17,7 +17,7 @@ ConfirmForgotPassword) and says only "does not confirm to the configured passwor
 
 import re
 
-from . import errors, shapes
+from . import errors, moto_store, shapes
 
 # The symbols Cognito counts as special characters (the page above), the space included.
 SYMBOLS = set("^$*.[]{}()?\"!@#%&/\\,><':;|_~`=+- ")
@@ -53,7 +53,7 @@ def require_valid(pool, password: str) -> None:
         raise errors.invalid_password(f"Password did not conform with policy: {found}")
 
 
-def install(backend_class) -> None:
+def install() -> None:
     """Every moto path that validates a password uses this policy check and its messages."""
 
     def validate(self, user_pool_id, password):
@@ -61,4 +61,4 @@ def install(backend_class) -> None:
         if password is not None:
             require_valid(self.describe_user_pool(user_pool_id), password)
 
-    backend_class._validate_password = validate
+    moto_store.replace_backend_method("_validate_password", validate)

@@ -16,7 +16,7 @@ import secrets
 import threading
 from dataclasses import dataclass
 
-from . import clock, errors
+from . import clock, errors, moto_store
 
 MFA_SETUP = "MFA_SETUP"
 MAX_WRONG_ANSWERS = 5
@@ -48,7 +48,7 @@ def validity_seconds(client) -> float:
 def _prune(backend, now: float) -> None:
     for token in [t for t, s in _sessions.items() if s.expires < now]:
         del _sessions[token]
-        backend.sessions.pop(token, None)
+        moto_store.forget_session(backend, token)
 
 
 def open_session(backend, pool, client, username: str, challenge: str, admin: bool, token=None, **kwargs) -> str:
@@ -60,7 +60,7 @@ def open_session(backend, pool, client, username: str, challenge: str, admin: bo
         _prune(backend, now)
         _sessions[token] = session
     if challenge == MFA_SETUP:
-        backend.sessions[token] = (username, pool)
+        moto_store.remember_session(backend, token, username, pool)
     return token
 
 
@@ -86,7 +86,7 @@ def take(backend, token, client_id: str, challenge: str, admin: bool) -> Session
     session = get(token, client_id, challenge, admin)
     with _lock:
         taken = _sessions.pop(token, None)
-    backend.sessions.pop(token, None)
+    moto_store.forget_session(backend, token)
     if taken is not session:
         raise errors.not_authorized("Invalid session for the user, session is expired.")
     return session
@@ -112,7 +112,7 @@ def wrong_answer_to(backend, token: str) -> None:
 def close(backend, token: str) -> None:
     with _lock:
         _sessions.pop(token, None)
-    backend.sessions.pop(token, None)
+    moto_store.forget_session(backend, token)
 
 
 def adopt_verified(backend, old: str, new: str) -> None:
@@ -123,4 +123,4 @@ def adopt_verified(backend, old: str, new: str) -> None:
         session = _sessions.pop(old, None)
         if session is not None and session.challenge == MFA_SETUP:
             _sessions[new] = Session(**{**session.__dict__, "software_token_verified": True})
-    backend.sessions.pop(old, None)
+    moto_store.forget_session(backend, old)

@@ -21,9 +21,8 @@ user's auth-event log it keeps, and the feature plan it needs.
 import time
 import uuid
 
-from moto.core.responses import ActionResult
-
 from . import errors, usernames
+from .moto_store import ActionResult
 
 MODES_ON = ("AUDIT", "ENFORCED")
 MAX_RESULTS = 60

@@ -25,8 +25,8 @@ moto hands every person the same fixed secret and checks codes against it, in th
 only, and only with ``MOTO_COGNITO_IDP_USER_POOL_ENABLE_TOTP`` set. ``install`` replaces both
 backend methods (``associate_software_token``, ``verify_software_token``). That setting is read
 only by the second and by moto's own answer to a ``SOFTWARE_TOKEN_MFA`` challenge, which never
-runs (``actions`` answers every challenge), so it has no effect here and is not set. The
-responses, and the session bookkeeping in ``actions``, stay as they are.
+runs (``api.sign_in`` answers every challenge), so it has no effect here and is not set. The
+responses, and the session bookkeeping in ``api.mfa``, stay as they are.
 """
 
 import base64
@@ -37,10 +37,8 @@ import struct
 import threading
 import uuid
 
-from moto.cognitoidp import models
-from moto.cognitoidp.exceptions import NotAuthorizedError, ResourceNotFoundError
-
-from . import clock, errors
+from . import clock, errors, moto_store
+from .moto_store import NotAuthorizedError, ResourceNotFoundError
 
 STEP_SECONDS = 30
 DIGITS = 6
@@ -125,9 +123,10 @@ def _whose(backend, access_token, session, unknown_session):
     session in moto's session table (only MFA_SETUP sessions are there, see ``sessions``), or a
     live access token."""
     if session:
-        if session not in backend.sessions:
+        owner = moto_store.session_owner(backend, session)
+        if owner is None:
             raise unknown_session(session)
-        username, pool = backend.sessions[session]
+        username, pool = owner
         return pool, username
     for pool in backend.user_pools.values():
         if access_token in pool.access_tokens:
@@ -154,10 +153,10 @@ def _verify_software_token(self, access_token, session, user_code, friendly_devi
         return {"Status": "SUCCESS"}
     # A sign-in's MFA_SETUP continues with a new session (``sessions.adopt_verified``).
     continued = str(uuid.uuid4())
-    self.sessions[continued] = (username, pool)
+    moto_store.remember_session(self, continued, username, pool)
     return {"Status": "SUCCESS", "Session": continued}
 
 
 def install() -> None:
-    models.CognitoIdpBackend.associate_software_token = _associate_software_token
-    models.CognitoIdpBackend.verify_software_token = _verify_software_token
+    moto_store.replace_backend_method("associate_software_token", _associate_software_token)
+    moto_store.replace_backend_method("verify_software_token", _verify_software_token)

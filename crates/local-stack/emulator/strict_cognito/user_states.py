@@ -25,9 +25,8 @@ moto ignores RESET_REQUIRED on sign-in, refreshes disabled users' tokens and che
 before the password.
 """
 
-from moto.cognitoidp.models import UserStatus
-
 from . import errors, lockout
+from .moto_store import UserStatus
 
 
 def prevents_existence_errors(client) -> bool:

@@ -17,9 +17,8 @@ import time
 import uuid
 
 from joserfc import jwt
-from moto.cognitoidp import models
 
-from . import errors
+from . import errors, moto_store
 
 
 def case_sensitive(pool) -> bool:
@@ -94,26 +93,33 @@ def _create_jwt(self, client_id, username, token_use, expires_in=60 * 60, extra_
 
 
 def install() -> None:
-    pool = models.CognitoIdpUserPool
-    pool._get_user = find_user
-    pool.create_jwt = _create_jwt
+    moto_store.replace_pool_method("_get_user", find_user)
+    moto_store.replace_pool_method("create_jwt", _create_jwt)
 
     # Tokens and sign-out name the internal username, whatever name the caller typed.
-    create_refresh_token = pool.create_refresh_token
-    create_access_token = pool.create_access_token
-    create_id_token = pool.create_id_token
-    sign_out = pool.sign_out
-    pool.create_refresh_token = lambda self, client_id, username: create_refresh_token(
-        self, client_id, internal(self, username)
+    create_refresh_token = moto_store.pool_method("create_refresh_token")
+    create_access_token = moto_store.pool_method("create_access_token")
+    create_id_token = moto_store.pool_method("create_id_token")
+    sign_out = moto_store.pool_method("sign_out")
+    moto_store.replace_pool_method(
+        "create_refresh_token",
+        lambda self, client_id, username: create_refresh_token(self, client_id, internal(self, username)),
     )
-    pool.create_access_token = lambda self, client_id, username, origin_jti: create_access_token(
-        self, client_id, internal(self, username), origin_jti
+    moto_store.replace_pool_method(
+        "create_access_token",
+        lambda self, client_id, username, origin_jti: create_access_token(
+            self, client_id, internal(self, username), origin_jti
+        ),
     )
-    pool.create_id_token = lambda self, client_id, username, origin_jti: create_id_token(
-        self, client_id, internal(self, username), origin_jti
+    moto_store.replace_pool_method(
+        "create_id_token",
+        lambda self, client_id, username, origin_jti: create_id_token(
+            self, client_id, internal(self, username), origin_jti
+        ),
     )
-    pool.sign_out = lambda self, username: sign_out(self, internal(self, username))
+    moto_store.replace_pool_method("sign_out", lambda self, username: sign_out(self, internal(self, username)))
     # moto's attribute updates check email uniqueness exactly; Cognito in the pool's case rule.
-    models.CognitoIdpBackend._verify_email_is_not_used = lambda self, pool_id, email: (
-        require_unused_email(self.describe_user_pool(pool_id), email) if email else None
+    moto_store.replace_backend_method(
+        "_verify_email_is_not_used",
+        lambda self, pool_id, email: require_unused_email(self.describe_user_pool(pool_id), email) if email else None,
     )

@@ -1,6 +1,6 @@
 """The person's own account through their access token (attributes, verification codes, deleting
-it), the calls that end sessions, and temporary passwords that expire (``account``,
-``access_tokens``)."""
+it), the calls that end sessions, and temporary passwords that expire (``api.account``,
+``api.passwords``, ``access_tokens``)."""
 
 import json
 
@@ -9,7 +9,8 @@ import pytest
 from botocore.exceptions import ClientError
 
 from conftest import EMAIL, PASSWORD, Pool, error_of
-from strict_cognito import account, iam, outbox
+from strict_cognito import iam, outbox
+from strict_cognito.api import account, passwords
 from test_iam import client as signed_client
 from test_iam import pool_arn, principals  # noqa: F401 (a fixture)
 from test_srp import srp_answer
@@ -578,7 +579,7 @@ def test_a_temporary_password_expires_after_the_pools_validity_days_until_resend
     assert every_flow(pool, INVITED, TEMPORARY) == ["NEW_PASSWORD_REQUIRED"] * 3
     # WHEN they have passed, it is refused in every flow, and a wrong password reads as one
     clock.advance(2)
-    assert every_flow(pool, INVITED, TEMPORARY) == [account.TEMPORARY_PASSWORD_EXPIRED] * 3
+    assert every_flow(pool, INVITED, TEMPORARY) == [passwords.TEMPORARY_PASSWORD_EXPIRED] * 3
     assert refuses(pool.password_auth, INVITED, "Wrong-passw0rd1") == (
         "NotAuthorizedException",
         "Incorrect username or password.",
@@ -587,21 +588,21 @@ def test_a_temporary_password_expires_after_the_pools_validity_days_until_resend
     resend(pool, TemporaryPassword="Fresh-passw0rd1")
     assert every_flow(pool, INVITED, "Fresh-passw0rd1") == ["NEW_PASSWORD_REQUIRED"] * 3
     clock.advance(2 * DAY + 1)
-    assert every_flow(pool, INVITED, "Fresh-passw0rd1") == [account.TEMPORARY_PASSWORD_EXPIRED] * 3
+    assert every_flow(pool, INVITED, "Fresh-passw0rd1") == [passwords.TEMPORARY_PASSWORD_EXPIRED] * 3
     # ... as does a temporary password an administrator sets
     pool.idp.admin_set_user_password(UserPoolId=pool.pool_id, Username=INVITED, Password=TEMPORARY, Permanent=False)
     assert every_flow(pool, INVITED, TEMPORARY) == ["NEW_PASSWORD_REQUIRED"] * 3
 
 
 def test_temporary_passwords_last_seven_days_by_default(pool, clock):
-    assert account.temporary_password_days(pool.model()) == 7
+    assert passwords.temporary_password_days(pool.model()) == 7
     invite(pool)
     clock.advance(7 * DAY - 1)
     assert pool.password_auth(INVITED, TEMPORARY)["ChallengeName"] == "NEW_PASSWORD_REQUIRED"
     clock.advance(2)
     assert refuses(pool.password_auth, INVITED, TEMPORARY) == (
         "NotAuthorizedException",
-        account.TEMPORARY_PASSWORD_EXPIRED,
+        passwords.TEMPORARY_PASSWORD_EXPIRED,
     )
 
 

@@ -1,5 +1,6 @@
-"""The person's own account, through their access token, and the temporary password an
-administrator gives them.
+"""The person's own account, through their access token: ``GetUser``,
+``UpdateUserAttributes``, ``GetUserAttributeVerificationCode``, ``VerifyUserAttribute``,
+``DeleteUser``.
 
 - ``UpdateUserAttributes`` writes only what the token's app client may write (``app_client``;
   ``access_tokens`` checks it with the token) and what the pool's schema takes (``attributes``).
@@ -43,14 +44,6 @@ administrator gives them.
   UserNotFoundException "User does not exist." (``access_tokens``).
 - ``GetUser`` answers for any user whose access token is live, whatever their status (the user
   states table in docs/cognito-conformance.md: RESET_REQUIRED users' tokens still work).
-- A temporary password (``AdminCreateUser``, its ``RESEND``, ``AdminSetUserPassword`` not
-  permanent) lasts the pool's ``PasswordPolicy.TemporaryPasswordValidityDays`` (default 7; 0 means
-  the default). After that, signing in with it, in any flow, is NotAuthorizedException "Temporary
-  password has expired and must be reset by an administrator." (checked once the password is
-  proven, so a wrong password still reads as one), until ``AdminCreateUser`` with ``RESEND``
-  gives a new one ("to reset the temporary-password duration with a new temporary password"), or
-  ``AdminSetUserPassword`` sets another. ``RESEND`` for a user in any other state is
-  UnsupportedUserStateException (``actions``).
 
 All windows run on the emulator's ``clock``. Sources:
 https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_UpdateUserAttributes.html
@@ -58,29 +51,21 @@ https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_
 https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_GetUserAttributeVerificationCode.html
 https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_VerifyUserAttribute.html
 https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_DeleteUser.html
-https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_AdminCreateUser.html
-https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_AdminSetUserPassword.html
-https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_PasswordPolicyType.html
 https://docs.aws.amazon.com/cognito/latest/developerguide/user-pool-settings-email-phone-verification.html
 ("The verification code or link is valid for 24 hours"; verifying attribute updates)
 https://docs.aws.amazon.com/cognito/latest/developerguide/user-pool-settings-attributes.html#user-pool-settings-aliases-settings-option-2
-(botocore's cognito-idp service model carries the same texts.) The expired temporary password's
-message is the one apps match on today; Cognito's older wording was "User account has expired, it
-must be reset by an administrator." (Stack Overflow question 51109154). AWS documents no message
-for an attribute name that cannot be verified; the one here is the emulator's.
+(botocore's cognito-idp service model carries the same texts.) AWS documents no message for an
+attribute name that cannot be verified; the one here is the emulator's.
 
 moto has no GetUserAttributeVerificationCode, VerifyUserAttribute nor DeleteUser, writes
 UpdateUserAttributes at once (letting the person set email_verified), refuses GetUser for any
-status but CONFIRMED ("username"), and lets temporary passwords live for ever.
+status but CONFIRMED ("username").
 """
 
 import threading
 
-from moto.cognitoidp import models, responses
-from moto.cognitoidp.models import UserStatus
-from moto.core.responses import ActionResult, EmptyResult
-
-from . import access_tokens, app_client, attributes, clock, errors, outbox, passwords, usernames
+from .. import access_tokens, app_client, attributes, clock, errors, moto_store, outbox, usernames
+from . import passwords
 
 # The attributes Cognito verifies with a code: how the code travels, and its kind in the outbox.
 VERIFIABLE = {"email": ("EMAIL", outbox.VERIFY_EMAIL), "phone_number": ("SMS", outbox.VERIFY_PHONE_NUMBER)}
@@ -90,9 +75,6 @@ CODE_LIFETIME = 24 * 60 * 60
 # GetUserAttributeVerificationCode requests per person in any hour (AWS does not publish the limit).
 CODES_PER_HOUR = 5
 HOUR = 60 * 60
-DAY = 24 * 60 * 60
-DEFAULT_TEMPORARY_PASSWORD_DAYS = 7
-TEMPORARY_PASSWORD_EXPIRED = "Temporary password has expired and must be reset by an administrator."
 
 _lock = threading.Lock()
 # (pool id, internal username, attribute) -> the value waiting for its code
@@ -101,8 +83,6 @@ _pending: dict[tuple[str, str, str], str] = {}
 _sent_to: dict[tuple[str, str, str], str] = {}
 # (pool id, internal username) -> when GetUserAttributeVerificationCode was answered (clock.monotonic)
 _requests: dict[tuple[str, str], list[float]] = {}
-# (pool id, internal username) -> when the temporary password was set (clock.monotonic)
-_temporary: dict[tuple[str, str], float] = {}
 
 
 # --- whose account ------------------------------------------------------------------------------
@@ -154,7 +134,7 @@ def forget(pool, username: str) -> None:
             for key in [k for k in table if k[:2] == (pool.id, username)]:
                 del table[key]
         _requests.pop((pool.id, username), None)
-        _temporary.pop((pool.id, username), None)
+    passwords.forget_temporary(pool, username)
     outbox.forget(pool, username)
 
 
@@ -164,7 +144,7 @@ def forget(pool, username: str) -> None:
 def get_user(self):
     """GetUser: the token's user, whatever their status."""
     _pool, user = _caller(self)
-    return ActionResult(user.to_json(extended=True, attributes_key="UserAttributes"))
+    return moto_store.ActionResult(user.to_json(extended=True, attributes_key="UserAttributes"))
 
 
 def update_user_attributes(self):
@@ -205,7 +185,7 @@ def update_user_attributes(self):
         if present:
             user.delete_attributes(present)
     deliveries += [_send_code(pool, user, name, value) for name, value in to_verify]
-    return ActionResult({"CodeDeliveryDetailsList": deliveries}) if deliveries else EmptyResult()
+    return moto_store.ActionResult({"CodeDeliveryDetailsList": deliveries}) if deliveries else moto_store.EmptyResult()
 
 
 def _count_request(pool, user) -> None:
@@ -228,7 +208,7 @@ def get_user_attribute_verification_code(self):
     if not value:
         raise errors.invalid_parameter(f"The user has no {name} to verify.")
     _count_request(pool, user)
-    return ActionResult({"CodeDeliveryDetails": _send_code(pool, user, name, value)})
+    return moto_store.ActionResult({"CodeDeliveryDetails": _send_code(pool, user, name, value)})
 
 
 def verify_user_attribute(self):
@@ -255,7 +235,7 @@ def verify_user_attribute(self):
         _sent_to.pop(key, None)
         if _pending.get(key) == target:
             del _pending[key]
-    return EmptyResult()
+    return moto_store.EmptyResult()
 
 
 def delete_user(self):
@@ -263,47 +243,4 @@ def delete_user(self):
     # moto's own deletion (groups included); refresh and access tokens then find no user.
     pool.backend.admin_delete_user(pool.id, user.username)
     forget(pool, user.username)
-    return EmptyResult()
-
-
-# --- temporary passwords ------------------------------------------------------------------------
-
-
-def temporary_password_set(pool, user) -> None:
-    """`user` was given a temporary password now (AdminCreateUser, RESEND, AdminSetUserPassword)."""
-    with _lock:
-        _temporary[(pool.id, user.username)] = clock.monotonic()
-
-
-def temporary_password_days(pool) -> int:
-    days = passwords.policy_of(pool).get("TemporaryPasswordValidityDays")
-    return int(days) if isinstance(days, int) and days > 0 else DEFAULT_TEMPORARY_PASSWORD_DAYS
-
-
-def require_live_temporary_password(pool, user) -> None:
-    """After a proven password: a FORCE_CHANGE_PASSWORD user's temporary password must not have
-    outlived the pool's ``TemporaryPasswordValidityDays``."""
-    if user.status != UserStatus.FORCE_CHANGE_PASSWORD:
-        return
-    with _lock:
-        set_at = _temporary.get((pool.id, user.username))
-    if set_at is not None and clock.monotonic() > set_at + temporary_password_days(pool) * DAY:
-        raise errors.not_authorized(TEMPORARY_PASSWORD_EXPIRED)
-
-
-def install() -> None:
-    """The actions above replace moto's (or fill its gaps); ``access_tokens`` then guards them."""
-    for action in (get_user, update_user_attributes, get_user_attribute_verification_code, verify_user_attribute):
-        setattr(responses.CognitoIdpResponse, action.__name__, action)
-    responses.CognitoIdpResponse.delete_user = delete_user
-
-    # AdminSetUserPassword with Permanent false gives a new temporary password.
-    set_password = models.CognitoIdpBackend.admin_set_user_password
-
-    def admin_set_user_password(self, user_pool_id, username, password, permanent):
-        set_password(self, user_pool_id, username, password, permanent)
-        if not permanent:
-            pool = self.describe_user_pool(user_pool_id)
-            temporary_password_set(pool, usernames.find_user(pool, username))
-
-    models.CognitoIdpBackend.admin_set_user_password = admin_set_user_password
+    return moto_store.EmptyResult()
