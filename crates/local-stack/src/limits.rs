@@ -349,7 +349,8 @@ impl WebAcl {
 /// The path as the template's rules see it after `URL_DECODE` and `NORMALIZE_PATH`: its
 /// segments, without empty (`//`, trailing `/`) and `.` segments, `..` taking the one before.
 fn normalized_segments(path: &str) -> Vec<String> {
-    let decoded = percent_decode(path);
+    // WAF's URL_DECODE is lenient: a `%` that starts no escape stays as it is.
+    let decoded = percent_encoding::percent_decode_str(path).decode_utf8_lossy();
     let mut segments: Vec<String> = Vec::new();
     for segment in decoded.split('/') {
         match segment {
@@ -369,26 +370,6 @@ fn ends_with_any<'a>(path: &str, candidates: impl Iterator<Item = &'a str>) -> b
         let want: Vec<&str> = candidate.split('/').filter(|s| !s.is_empty()).collect();
         segments.len() >= want.len() && segments[segments.len() - want.len()..].iter().zip(&want).all(|(a, b)| a == b)
     })
-}
-
-fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = |b: u8| (b as char).to_digit(16);
-        match (bytes[i], bytes.get(i + 1).copied().and_then(hex), bytes.get(i + 2).copied().and_then(hex)) {
-            (b'%', Some(high), Some(low)) => {
-                out.push((high * 16 + low) as u8);
-                i += 3;
-            }
-            (byte, _, _) => {
-                out.push(byte);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 #[cfg(test)]
