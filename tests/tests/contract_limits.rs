@@ -5,7 +5,10 @@
 //! (`openapi_declares_exactly_the_route_table_with_its_access`); what the running API accepts and
 //! refuses, in `contract.rs`.
 
-use api_types::{routes::ROUTES, wire::ChallengeName};
+use api_types::{
+    challenge::{ChallengeName, MfaFactor, PreferredChallenge},
+    routes::ROUTES,
+};
 use auth_domain::input;
 use serde_yaml_ng::Value;
 
@@ -125,6 +128,95 @@ fn the_challenge_names_are_those_the_domain_answers_and_those_cognito_can_issue(
     let mut expected: Vec<String> = answered.iter().map(ChallengeName::to_string).collect();
     expected.sort_unstable();
     assert_eq!(shaped, expected);
+}
+
+fn strings(value: &Value) -> Vec<String> {
+    value
+        .as_sequence()
+        .map_or_else(Vec::new, |items| items.iter().filter_map(Value::as_str).map(str::to_string).collect())
+}
+
+#[test]
+fn the_factors_are_the_catalogs_and_each_challenge_takes_the_answers_it_lists() {
+    let spec = openapi();
+    let first: Vec<&str> = PreferredChallenge::ALL.iter().map(|f| f.as_str()).collect();
+    assert_eq!(strings(&schema(&spec, "FirstFactor")["enum"]), first);
+    let second: Vec<&str> = MfaFactor::ALL.iter().map(|f| f.as_str()).collect();
+    assert_eq!(strings(&schema(&spec, "MfaFactor")["enum"]), second);
+    // Every first factor leads to the challenge of its name, which the API answers.
+    for factor in PreferredChallenge::ALL {
+        assert_eq!(factor.challenge().as_str(), factor.as_str());
+        assert!(factor.challenge().answers().is_some(), "{factor:?}");
+    }
+    // Each ChallengeRequest branch's `responses` are exactly what the catalog says its
+    // challenge takes (the attributes of NEW_PASSWORD_REQUIRED aside).
+    for branch in schema(&spec, "ChallengeRequest")["oneOf"].as_sequence().expect("oneOf") {
+        let responses = &branch["properties"]["responses"];
+        let shapes = responses["oneOf"].as_sequence().cloned().unwrap_or_else(|| vec![responses.clone()]);
+        let mut keys: Vec<String> = shapes
+            .iter()
+            .flat_map(|shape| shape["properties"].as_mapping().cloned().unwrap_or_default())
+            .filter_map(|(key, _)| key.as_str().map(str::to_string))
+            .filter(|key| !key.starts_with("userAttributes."))
+            .collect();
+        keys.sort_unstable();
+        keys.dedup();
+        for name in strings(&branch["properties"]["name"]["enum"]) {
+            let mut expected: Vec<String> = ChallengeName::from(name.as_str())
+                .answers()
+                .unwrap_or_else(|| panic!("{name} has a ChallengeRequest branch but no answers"))
+                .iter()
+                .map(|key| key.to_string())
+                .collect();
+            expected.sort_unstable();
+            assert_eq!(keys, expected, "{name}");
+        }
+    }
+    // What a SELECT_CHALLENGE may offer is a challenge Cognito documents.
+    let offered = find_key(&spec["components"]["schemas"], "availableChallenges").expect("availableChallenges");
+    for name in strings(&offered["items"]["enum"]) {
+        assert!(!matches!(ChallengeName::from(name.as_str()), ChallengeName::Unknown(_)), "{name}");
+    }
+}
+
+/// The first value under `key` anywhere inside `value`.
+fn find_key<'a>(value: &'a Value, key: &str) -> Option<&'a Value> {
+    match value {
+        Value::Mapping(map) => map.get(key).or_else(|| map.values().find_map(|inner| find_key(inner, key))),
+        Value::Sequence(items) => items.iter().find_map(|inner| find_key(inner, key)),
+        _ => None,
+    }
+}
+
+#[test]
+fn the_emulator_answers_the_challenges_of_the_catalog() {
+    // The emulator's table of the challenges it takes answers to (`CHALLENGES` in
+    // strict_cognito/api/sign_in.py), read from its source.
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../crates/local-stack/emulator/strict_cognito/api/sign_in.py");
+    let source = std::fs::read_to_string(path).expect("sign_in.py");
+    let table = source.split_once("\nCHALLENGES = {").expect("CHALLENGES = { in sign_in.py").1;
+    let table = table.split_once("\n}").expect("the end of CHALLENGES").0;
+    let emulated: Vec<ChallengeName> = table
+        .lines()
+        .filter_map(|line| line.trim().strip_prefix('"')?.split_once('"').map(|(name, _)| ChallengeName::from(name)))
+        .collect();
+    assert!(!emulated.is_empty(), "no names read from CHALLENGES");
+    for name in &emulated {
+        assert!(!matches!(name, ChallengeName::Unknown(_)), "the emulator answers {name}, which the catalog lacks");
+    }
+    // Every challenge the API sends Cognito an answer to, in the flows the emulator drives, is one
+    // it takes: those a client answers and SRP's second step. Not MFA_SETUP (answered with
+    // VerifySoftwareToken's session), nor PASSWORD and PASSWORD_SRP, which Cognito documents as
+    // challenge names but the emulator's choice-based sign-in takes only as SELECT_CHALLENGE's
+    // answers or preferred challenges.
+    let not_issued = [ChallengeName::MfaSetup, ChallengeName::Password, ChallengeName::PasswordSrp];
+    let sent = ChallengeName::KNOWN
+        .iter()
+        .filter(|name| name.answers().is_some() && !not_issued.contains(name))
+        .chain([&ChallengeName::PasswordVerifier]);
+    for name in sent {
+        assert!(emulated.contains(name), "the emulator does not answer {name}");
+    }
 }
 
 #[test]

@@ -38,6 +38,67 @@ fn functions(template: &Value) -> impl Iterator<Item = (&str, &Value)> {
         .map(|(name, res)| (name.as_str().expect("logical id"), res))
 }
 
+/// The values the template's conditions take in one deployment: [`Deployed::resolve`] reads a
+/// template value as CloudFormation would deploy it then.
+struct Deployed {
+    conditions: std::collections::BTreeMap<&'static str, bool>,
+}
+
+impl Deployed {
+    fn with(conditions: &[(&'static str, bool)]) -> Self {
+        Self { conditions: conditions.iter().copied().collect() }
+    }
+
+    /// `value` with every `!If` replaced by its chosen branch, and every key or item that comes
+    /// out `!Ref AWS::NoValue` left out; `None` when `value` itself is left out. Panics on a
+    /// condition this deployment does not name, so a test states every condition it depends on.
+    fn resolve_opt(&self, value: &Value) -> Option<Value> {
+        match value {
+            Value::Tagged(tagged) if tagged.tag == "Ref" && tagged.value.as_str() == Some("AWS::NoValue") => None,
+            Value::Tagged(tagged) if tagged.tag == "If" => {
+                let (condition, then, otherwise) = if_branches(value);
+                let on = *self
+                    .conditions
+                    .get(condition.as_str())
+                    .unwrap_or_else(|| panic!("condition {condition} not given"));
+                self.resolve_opt(if on { &then } else { &otherwise })
+            }
+            Value::Mapping(mapping) => Some(Value::Mapping(
+                mapping.iter().filter_map(|(k, v)| self.resolve_opt(v).map(|v| (k.clone(), v))).collect(),
+            )),
+            Value::Sequence(items) => Some(Value::Sequence(items.iter().filter_map(|v| self.resolve_opt(v)).collect())),
+            other => Some(other.clone()),
+        }
+    }
+
+    /// [`Deployed::resolve_opt`], with a left-out value as `Null`.
+    fn resolve(&self, value: &Value) -> Value {
+        self.resolve_opt(value).unwrap_or(Value::Null)
+    }
+}
+
+/// Every combination of the pool's conditions that passkeys interact with.
+fn pool_deployments() -> Vec<(bool, bool, bool)> {
+    let mut all = Vec::new();
+    for email in [false, true] {
+        for passkeys in [false, true] {
+            for threat_protection in [false, true] {
+                all.push((email, passkeys, threat_protection));
+            }
+        }
+    }
+    all
+}
+
+fn pool_deployment(email: bool, passkeys: bool, threat_protection: bool) -> Deployed {
+    Deployed::with(&[
+        ("HasEmailSender", email),
+        ("HasEmailFrom", false),
+        ("PasskeysOn", passkeys),
+        ("ThreatProtectionOn", threat_protection),
+    ])
+}
+
 fn function_of(logical_id: &str) -> Function {
     match logical_id {
         "AuthFunction" => Function::Auth,
@@ -164,11 +225,14 @@ fn local_pool_is_seeded_as_the_template_deploys_it() {
         ("HasEmailSender", POOL_SPEC.enabled_mfas.iter().map(|s| s.to_string()).collect())
     );
     assert_eq!(strings(&mfas.2), ["SOFTWARE_TOKEN_MFA"]);
-    // The first factors depend on the email sender: the local stack is deployed as with one.
-    let factors = if_branches(&pool["Policies"]["SignInPolicy"]["AllowedFirstAuthFactors"]);
-    assert_eq!(factors.0, "HasEmailSender");
-    assert_eq!(strings(&factors.1), POOL_SPEC.allowed_first_auth_factors);
-    assert_eq!(strings(&factors.2), ["PASSWORD"]);
+    // The first factors depend on the email sender and on passkeys: the local stack is deployed
+    // as with an email sender, and with passkeys when it seeds WEB_AUTHN.
+    let seeded_passkeys = POOL_SPEC.allowed_first_auth_factors.contains(&"WEB_AUTHN");
+    let deployed = Deployed::with(&[("HasEmailSender", true), ("PasskeysOn", seeded_passkeys)]);
+    assert_eq!(
+        strings(&deployed.resolve(&pool["Policies"]["SignInPolicy"]["AllowedFirstAuthFactors"])),
+        POOL_SPEC.allowed_first_auth_factors
+    );
     assert_eq!(strings(&client["ExplicitAuthFlows"]), POOL_SPEC.explicit_auth_flows);
     assert_eq!(client["PreventUserExistenceErrors"].as_str(), Some(POOL_SPEC.prevent_user_existence_errors));
     assert_eq!(strings(&client["ReadAttributes"]), POOL_SPEC.read_attributes);
@@ -699,4 +763,139 @@ fn the_stage_writes_one_json_object_of_strings_per_request_to_a_log_group_with_r
     let ready = resource(&template, "ApiGatewayLogsRoleReady");
     let (condition, then, _) = if_branches(&ready["Metadata"]["AccountSetting"]);
     assert_eq!((condition.as_str(), text_of(&then).as_str()), ("CreateApiGatewayLogsRole", "!Ref ApiGatewayAccount"));
+}
+
+/// `PasskeyRelyingPartyId`'s `AllowedPattern`, anchored as CloudFormation applies it: to the whole
+/// value.
+fn relying_party_pattern(template: &Value) -> regex::Regex {
+    let pattern = template["Parameters"]["PasskeyRelyingPartyId"]["AllowedPattern"].as_str().expect("AllowedPattern");
+    regex::Regex::new(&format!("^(?:{pattern})$")).expect("the pattern compiles")
+}
+
+#[test]
+fn the_relying_party_is_a_bare_host_name_without_scheme_port_path_or_ip_address() {
+    // GIVEN the relying-party parameter as deployed
+    let template = template();
+    let parameter = &template["Parameters"]["PasskeyRelyingPartyId"];
+    let pattern = relying_party_pattern(&template);
+    // THEN its default is empty (passkeys off), which the pattern allows
+    assert_eq!(parameter["Default"].as_str(), Some(""));
+    assert!(pattern.is_match(""));
+    // AND host names pass, a single label (the local stack's) among them
+    for host in ["example.com", "auth.example.co.uk", "localhost", "xn--bcher-kva.example", "a-b.example.com"] {
+        assert!(pattern.is_match(host), "{host} refused");
+    }
+    // AND what browsers refuse as a relying party ID does not (a scheme, a port, a path, an IP
+    // address, a bracketed IPv6 address), nor anything but a lowercase host name (the effective
+    // domain a browser compares it with is lowercase)
+    for value in [
+        "https://example.com",
+        "example.com:443",
+        "example.com/path",
+        "127.0.0.1",
+        "localhost:5173",
+        "[::1]",
+        "::1",
+        "10.0.0.1",
+        "Example.com",
+        "-example.com",
+        "example-.com",
+        "example..com",
+        "example.com.",
+        " example.com",
+        "user@example.com",
+    ] {
+        assert!(!pattern.is_match(value), "{value:?} accepted");
+    }
+    // AND it fits CloudFormation's own limit on WebAuthnRelyingPartyID (63 characters)
+    assert_eq!(parameter["MaxLength"].as_i64(), Some(63));
+    let description = parameter["ConstraintDescription"].as_str().expect("ConstraintDescription");
+    assert!(description.contains("port") && description.contains("IP address"), "{description}");
+}
+
+#[test]
+fn passkeys_are_on_exactly_when_a_relying_party_is_given() {
+    let template = template();
+    // PasskeysOn: !Not [!Equals [!Ref PasskeyRelyingPartyId, ""]]
+    let Value::Tagged(not) = &template["Conditions"]["PasskeysOn"] else { panic!("PasskeysOn is not a !Not") };
+    assert_eq!(not.tag, "Not");
+    let Value::Tagged(equals) = &not.value[0] else { panic!("!Not of an !Equals") };
+    assert_eq!(equals.tag, "Equals");
+    assert_eq!(text_of(&equals.value[0]), "!Ref PasskeyRelyingPartyId");
+    assert_eq!(equals.value[1].as_str(), Some(""));
+}
+
+#[test]
+fn the_pool_gets_its_webauthn_settings_only_when_passkeys_are_on() {
+    let template = template();
+    let pool = &resource(&template, "UserPool")["Properties"];
+    let settings = [
+        ("WebAuthnRelyingPartyID", "PasskeyRelyingPartyId"),
+        ("WebAuthnUserVerification", "PasskeyUserVerification"),
+        ("WebAuthnFactorConfiguration", "PasskeyFactorConfiguration"),
+    ];
+    for (email, passkeys, threat_protection) in pool_deployments() {
+        // GIVEN a deployment
+        let deployed = pool_deployment(email, passkeys, threat_protection).resolve(pool);
+        for (property, parameter) in settings {
+            // THEN with passkeys on, each WebAuthn property is its parameter; off, it is absent
+            let value = deployed.as_mapping().expect("Properties").get(property);
+            if passkeys {
+                assert_eq!(value.map(text_of), Some(format!("!Ref {parameter}")), "{property}");
+            } else {
+                assert_eq!(value, None, "{property} set with passkeys off");
+            }
+        }
+    }
+    // AND user verification is required unless chosen otherwise, and a passkey is one factor
+    // (Cognito's default) unless the operator lets it satisfy MFA
+    let verification = &template["Parameters"]["PasskeyUserVerification"];
+    assert_eq!(verification["Default"].as_str(), Some("required"));
+    assert_eq!(strings(&verification["AllowedValues"]), ["required", "preferred"]);
+    let factor = &template["Parameters"]["PasskeyFactorConfiguration"];
+    assert_eq!(factor["Default"].as_str(), Some("SINGLE_FACTOR"));
+    assert_eq!(strings(&factor["AllowedValues"]), ["SINGLE_FACTOR", "MULTI_FACTOR_WITH_USER_VERIFICATION"]);
+}
+
+#[test]
+fn web_authn_is_a_first_factor_exactly_when_passkeys_are_on() {
+    let template = template();
+    let factors = &resource(&template, "UserPool")["Properties"]["Policies"]["SignInPolicy"]["AllowedFirstAuthFactors"];
+    for (email, passkeys, threat_protection) in pool_deployments() {
+        // GIVEN a deployment
+        let deployed = strings(&pool_deployment(email, passkeys, threat_protection).resolve(factors));
+        // THEN a password always, a code by email with an email sender, a passkey with passkeys
+        let mut expected = vec!["PASSWORD"];
+        if email {
+            expected.push("EMAIL_OTP");
+        }
+        if passkeys {
+            expected.push("WEB_AUTHN");
+        }
+        assert_eq!(deployed, expected, "email sender {email}, passkeys {passkeys}");
+    }
+}
+
+#[test]
+fn every_deployment_with_passkeys_is_on_a_feature_plan_that_offers_them() {
+    // Passkeys need the Essentials plan or higher (API_WebAuthnConfigurationType)
+    let template = template();
+    let pool = &resource(&template, "UserPool")["Properties"];
+    for (email, passkeys, threat_protection) in pool_deployments().into_iter().filter(|(_, p, _)| *p) {
+        let tier = pool_deployment(email, passkeys, threat_protection).resolve(&pool["UserPoolTier"]);
+        assert!(
+            matches!(tier.as_str(), Some("ESSENTIALS" | "PLUS")),
+            "threat protection {threat_protection}: {tier:?}"
+        );
+    }
+}
+
+#[test]
+fn the_auth_function_is_told_the_relying_party_and_user_verification() {
+    // GIVEN the auth function, which serves the passkey routes and passkey sign-in
+    let template = template();
+    let variables = &resource(&template, "AuthFunction")["Properties"]["Environment"]["Variables"];
+    // THEN it gets the pool's WebAuthn settings as deployed (an empty relying party: passkeys off)
+    assert_eq!(text_of(&variables["PASSKEY_RELYING_PARTY_ID"]), "!Ref PasskeyRelyingPartyId");
+    assert_eq!(text_of(&variables["PASSKEY_USER_VERIFICATION"]), "!Ref PasskeyUserVerification");
 }

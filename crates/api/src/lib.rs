@@ -6,6 +6,7 @@
 //! and the keys of the authorizer context.
 #![deny(missing_docs)]
 
+pub mod challenge;
 pub mod context;
 pub mod error;
 pub mod json;

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::Secret;
+pub use crate::challenge::{ChallengeName, MfaFactor, PreferredChallenge, UnknownChallengeName};
 
 /// An optional request field that, when sent, holds a value: `null` is refused like any other
 /// wrong type (a 400 naming the field), since the contract declares no request field nullable;
@@ -38,174 +39,6 @@ pub enum SignInFlow {
     /// (`AuthFlow` `USER_AUTH`, "Choice-based authentication" in the Cognito developer guide).
     #[serde(rename = "USER_AUTH")]
     UserAuth,
-}
-
-/// The first factor a choice-based sign-in should start with (Cognito's `PREFERRED_CHALLENGE`).
-/// When the person cannot use it, the answer is the choice (`SELECT_CHALLENGE`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum PreferredChallenge {
-    /// The password, sent to Cognito (`password` is required).
-    #[serde(rename = "PASSWORD")]
-    Password,
-    /// The password, proven with SRP by the API (`password` is required; it never reaches
-    /// Cognito).
-    #[serde(rename = "PASSWORD_SRP")]
-    PasswordSrp,
-    /// An 8-digit code sent to the person's verified email address.
-    #[serde(rename = "EMAIL_OTP")]
-    EmailOtp,
-    /// An 8-digit code sent by SMS to the person's verified phone number.
-    #[serde(rename = "SMS_OTP")]
-    SmsOtp,
-}
-
-impl PreferredChallenge {
-    /// Cognito's name for it.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Password => "PASSWORD",
-            Self::PasswordSrp => "PASSWORD_SRP",
-            Self::EmailOtp => "EMAIL_OTP",
-            Self::SmsOtp => "SMS_OTP",
-        }
-    }
-}
-
-/// A challenge, by Cognito's name for it (the `ChallengeName` of `InitiateAuth` and
-/// `RespondToAuthChallenge`): what a sign-in asks for (`Challenge.name`) and what
-/// `POST /auth/challenge` answers (`ChallengeRequest.name`). On the wire it is Cognito's
-/// spelling, exactly. Which of these the API answers is the domain's to say
-/// (`auth_domain::challenge::answered_challenges`); Cognito can ask for the others too (a pool
-/// with custom auth triggers, passkeys or remembered devices), and the API passes them on to the
-/// client, which cannot answer them through it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum ChallengeName {
-    /// `NEW_PASSWORD_REQUIRED`: an invited user sets a password (and the attributes the pool
-    /// requires).
-    NewPasswordRequired,
-    /// `SOFTWARE_TOKEN_MFA`: a code from the authenticator app.
-    SoftwareTokenMfa,
-    /// `SMS_MFA`: a code sent by SMS, as a second factor.
-    SmsMfa,
-    /// `SELECT_MFA_TYPE`: the choice between the second factors the user has on.
-    SelectMfaType,
-    /// `MFA_SETUP`: the pool requires MFA and the user has none; enrol an authenticator app.
-    MfaSetup,
-    /// `SELECT_CHALLENGE`: choice-based sign-in's choice of first factor.
-    SelectChallenge,
-    /// `PASSWORD`: the password as the first factor, sent to Cognito.
-    Password,
-    /// `PASSWORD_SRP`: the password as the first factor, proven with SRP.
-    PasswordSrp,
-    /// `EMAIL_OTP`: a code sent by email (a passwordless first factor, or email MFA).
-    EmailOtp,
-    /// `SMS_OTP`: a code sent by SMS as the first factor.
-    SmsOtp,
-    /// `WEB_AUTHN`: a passkey, as the first factor.
-    WebAuthn,
-    /// `PASSWORD_VERIFIER`: the second step of SRP (the API answers it itself during a sign-in).
-    PasswordVerifier,
-    /// `CUSTOM_CHALLENGE`: a challenge of the pool's custom auth Lambda triggers.
-    CustomChallenge,
-    /// `DEVICE_SRP_AUTH`: SRP for a remembered device.
-    DeviceSrpAuth,
-    /// `DEVICE_PASSWORD_VERIFIER`: the second step of a remembered device's SRP.
-    DevicePasswordVerifier,
-    /// `ADMIN_NO_SRP_AUTH`: a legacy name Cognito documents among its challenges.
-    AdminNoSrpAuth,
-    /// A name none of the above spells: one Cognito added after this list, or a client's
-    /// mistake. Kept as it came, so a client sees what Cognito asked for; the API answers none.
-    Unknown(UnknownChallengeName),
-}
-
-/// A challenge name that is none of [`ChallengeName`]'s known ones. Only reading a name makes
-/// one ([`ChallengeName::from`]), so it never spells a known name.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct UnknownChallengeName(String);
-
-impl UnknownChallengeName {
-    /// The name as it came.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl ChallengeName {
-    /// Every name Cognito documents, the ones the API answers first, in the contract's order.
-    pub const KNOWN: &[ChallengeName] = &[
-        Self::NewPasswordRequired,
-        Self::SoftwareTokenMfa,
-        Self::SmsMfa,
-        Self::SelectMfaType,
-        Self::MfaSetup,
-        Self::SelectChallenge,
-        Self::Password,
-        Self::PasswordSrp,
-        Self::EmailOtp,
-        Self::SmsOtp,
-        Self::WebAuthn,
-        Self::PasswordVerifier,
-        Self::CustomChallenge,
-        Self::DeviceSrpAuth,
-        Self::DevicePasswordVerifier,
-        Self::AdminNoSrpAuth,
-    ];
-
-    /// Cognito's name for it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::NewPasswordRequired => "NEW_PASSWORD_REQUIRED",
-            Self::SoftwareTokenMfa => "SOFTWARE_TOKEN_MFA",
-            Self::SmsMfa => "SMS_MFA",
-            Self::SelectMfaType => "SELECT_MFA_TYPE",
-            Self::MfaSetup => "MFA_SETUP",
-            Self::SelectChallenge => "SELECT_CHALLENGE",
-            Self::Password => "PASSWORD",
-            Self::PasswordSrp => "PASSWORD_SRP",
-            Self::EmailOtp => "EMAIL_OTP",
-            Self::SmsOtp => "SMS_OTP",
-            Self::WebAuthn => "WEB_AUTHN",
-            Self::PasswordVerifier => "PASSWORD_VERIFIER",
-            Self::CustomChallenge => "CUSTOM_CHALLENGE",
-            Self::DeviceSrpAuth => "DEVICE_SRP_AUTH",
-            Self::DevicePasswordVerifier => "DEVICE_PASSWORD_VERIFIER",
-            Self::AdminNoSrpAuth => "ADMIN_NO_SRP_AUTH",
-            Self::Unknown(name) => name.as_str(),
-        }
-    }
-}
-
-impl From<&str> for ChallengeName {
-    /// The challenge `name` spells, exactly (case matters, as in Cognito); [`ChallengeName::Unknown`]
-    /// when it spells none.
-    fn from(name: &str) -> Self {
-        Self::KNOWN
-            .iter()
-            .find(|known| known.as_str() == name)
-            .cloned()
-            .unwrap_or_else(|| Self::Unknown(UnknownChallengeName(name.to_owned())))
-    }
-}
-
-impl std::fmt::Display for ChallengeName {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for ChallengeName {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-/// Any string reads as a name (an unknown one as [`ChallengeName::Unknown`]): whether the API
-/// answers it is the domain's check, which says so in a 400 naming `name`, the one message for a
-/// name Cognito knows and the API does not answer and for a name nobody knows.
-impl<'de> Deserialize<'de> for ChallengeName {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        String::deserialize(deserializer).map(|name| Self::from(name.as_str()))
-    }
 }
 
 /// `POST /auth/sign-in`.
@@ -257,9 +90,10 @@ pub struct Challenge {
     /// `MFA_SETUP` carries the TOTP secret here (`secretCode`, `otpauthUri`).
     pub parameters: BTreeMap<String, Secret>,
     /// `SELECT_CHALLENGE`: the first factors the person may choose from (`PASSWORD`,
-    /// `PASSWORD_SRP`, `EMAIL_OTP`, `SMS_OTP`); absent otherwise.
+    /// `PASSWORD_SRP`, `EMAIL_OTP`, `SMS_OTP`, `WEB_AUTHN`), by the names of the challenges they
+    /// lead to; absent otherwise.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub available_challenges: Vec<String>,
+    pub available_challenges: Vec<ChallengeName>,
 }
 
 /// The answer to a sign-in or a challenge: tokens, or the next challenge.
@@ -444,31 +278,6 @@ pub struct TotpVerifyRequest {
     /// A name for the authenticator.
     #[serde(default, deserialize_with = "present")]
     pub device_name: Option<String>,
-}
-
-/// A second factor (Cognito's names).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum MfaFactor {
-    /// An authenticator app (TOTP).
-    #[serde(rename = "SOFTWARE_TOKEN_MFA")]
-    SoftwareToken,
-    /// A code by email (email MFA).
-    #[serde(rename = "EMAIL_OTP")]
-    Email,
-    /// A code by SMS.
-    #[serde(rename = "SMS_MFA")]
-    Sms,
-}
-
-impl MfaFactor {
-    /// Cognito's name for it.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::SoftwareToken => "SOFTWARE_TOKEN_MFA",
-            Self::Email => "EMAIL_OTP",
-            Self::Sms => "SMS_MFA",
-        }
-    }
 }
 
 /// `PUT /mfa/preference`, with the caller's access token as the bearer: each factor given is

@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 
-use api_types::wire::PreferredChallenge;
+use api_types::challenge::PreferredChallenge;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 /// Sign in to the Cognito user pool, keep the session, and call the API with it.
@@ -160,7 +160,7 @@ impl Method {
 
     /// Whether it takes the password.
     pub fn takes_password(self) -> bool {
-        matches!(self, Self::Srp | Self::Password)
+        self.challenge().takes_password()
     }
 }
 

@@ -7,7 +7,8 @@ use std::collections::BTreeMap;
 
 use api_types::{
     Secret,
-    wire::{Challenge, ChallengeName, ChallengeRequest, SignInResponse},
+    challenge::{ChallengeName, MfaFactor, PreferredChallenge},
+    wire::{Challenge, ChallengeRequest, SignInResponse},
 };
 
 use crate::{
@@ -25,60 +26,15 @@ use crate::{
 
 /// The challenges the API answers (`POST /auth/challenge`'s `name`; `openapi.yaml`'s
 /// `ChallengeName`, which a test keeps equal): the names Cognito documents that
-/// [`accepted_answers`] has answers for, in [`ChallengeName::KNOWN`]'s order.
+/// [`ChallengeName::answers`] has answers for, in [`ChallengeName::KNOWN`]'s order.
 pub fn answered_challenges() -> Vec<ChallengeName> {
-    ChallengeName::KNOWN.iter().filter(|name| accepted_answers(name).is_some()).cloned().collect()
-}
-
-/// The answers challenge `name` takes (`userAttributes.*` is allowed with
-/// `NEW_PASSWORD_REQUIRED`), or `None` when the API does not answer it.
-fn accepted_answers(name: &ChallengeName) -> Option<&'static [&'static str]> {
-    use ChallengeName as N;
-    Some(match name {
-        N::NewPasswordRequired => &["NEW_PASSWORD"],
-        N::SoftwareTokenMfa => &["SOFTWARE_TOKEN_MFA_CODE"],
-        N::SmsMfa => &["SMS_MFA_CODE"],
-        N::SelectMfaType => &["ANSWER"],
-        N::MfaSetup => &["SOFTWARE_TOKEN_MFA_CODE", "DEVICE_NAME"],
-        N::SelectChallenge => &["ANSWER", "PASSWORD"],
-        N::Password | N::PasswordSrp => &["PASSWORD"],
-        N::EmailOtp => &["EMAIL_OTP_CODE"],
-        N::SmsOtp => &["SMS_OTP_CODE"],
-        // Answered by the API itself, within the sign-in that started SRP: a client never holds
-        // the SRP secret it would take.
-        N::PasswordVerifier => return None,
-        // Not offered: passkeys need the browser's WebAuthn ceremony, remembered devices a device
-        // key the API does not keep, custom challenges a pool's own triggers; and Cognito never
-        // issues ADMIN_NO_SRP_AUTH, nor a name nobody knows, in a flow the API starts.
-        N::WebAuthn
-        | N::DeviceSrpAuth
-        | N::DevicePasswordVerifier
-        | N::CustomChallenge
-        | N::AdminNoSrpAuth
-        | N::Unknown(_) => return None,
-    })
+    ChallengeName::KNOWN.iter().filter(|name| name.answers().is_some()).cloned().collect()
 }
 
 /// The answer a refused password or code of challenge `name` was given in (`responses` when
 /// the challenge takes neither).
-fn answer_field(name: &ChallengeName) -> &'static str {
-    use ChallengeName as N;
-    match name {
-        N::NewPasswordRequired => "responses.NEW_PASSWORD",
-        N::SoftwareTokenMfa | N::MfaSetup => "responses.SOFTWARE_TOKEN_MFA_CODE",
-        N::SmsMfa => "responses.SMS_MFA_CODE",
-        N::EmailOtp => "responses.EMAIL_OTP_CODE",
-        N::SmsOtp => "responses.SMS_OTP_CODE",
-        N::Password | N::PasswordSrp | N::SelectChallenge => "responses.PASSWORD",
-        N::SelectMfaType
-        | N::WebAuthn
-        | N::PasswordVerifier
-        | N::CustomChallenge
-        | N::DeviceSrpAuth
-        | N::DevicePasswordVerifier
-        | N::AdminNoSrpAuth
-        | N::Unknown(_) => "responses",
-    }
+fn answer_field(name: &ChallengeName) -> String {
+    name.secret_answer().map_or_else(|| "responses".to_string(), |key| format!("responses.{key}"))
 }
 
 /// The 400 for a challenge the API does not answer: Cognito's (a passkey, a custom challenge),
@@ -96,6 +52,15 @@ fn not_answered(name: &ChallengeName) -> AuthError {
     AuthError::bad_input("name", message)
 }
 
+/// `names` as a 400 lists them: `A, B or C`.
+fn names<'a>(names: impl IntoIterator<Item = &'a str>) -> String {
+    let names: Vec<&str> = names.into_iter().collect();
+    match names.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
+        _ => names.concat(),
+    }
+}
+
 /// The longest `name` a 400 repeats: every challenge name is far shorter.
 const NAME_ECHO_MAX_CHARS: usize = 64;
 
@@ -109,7 +74,7 @@ impl SignInService {
     ) -> Result<SignInResponse, AuthError> {
         check_username("username", &req.username)?;
         check_text("session", req.session.expose(), SESSION_MAX_CHARS)?;
-        let allowed = accepted_answers(&req.name).ok_or_else(|| not_answered(&req.name))?;
+        let allowed = req.name.answers().ok_or_else(|| not_answered(&req.name))?;
         for (key, value) in &req.responses {
             let attribute =
                 key.strip_prefix("userAttributes.").filter(|_| req.name == ChallengeName::NewPasswordRequired);
@@ -148,29 +113,35 @@ impl SignInService {
             }
             ChallengeName::SmsMfa => check_one_time_password("responses.SMS_MFA_CODE", require("SMS_MFA_CODE")?)?,
             ChallengeName::SelectMfaType => {
-                let choice = require("ANSWER")?;
-                if !matches!(choice, "SMS_MFA" | "SOFTWARE_TOKEN_MFA" | "EMAIL_OTP") {
+                if MfaFactor::from_name(require("ANSWER")?).is_none() {
                     return Err(AuthError::bad_input(
                         "responses.ANSWER",
-                        "responses.ANSWER must be SMS_MFA, SOFTWARE_TOKEN_MFA or EMAIL_OTP.",
+                        format!("responses.ANSWER must be one of {}.", names(MfaFactor::ALL.map(MfaFactor::as_str))),
                     ));
                 }
             }
-            ChallengeName::SelectChallenge => match require("ANSWER")? {
-                "PASSWORD" | "PASSWORD_SRP" => {
+            ChallengeName::SelectChallenge => match PreferredChallenge::from_name(require("ANSWER")?) {
+                Some(factor) if factor.takes_password() => {
                     required_password("responses.PASSWORD", req.responses.get("PASSWORD"))?;
                 }
-                "EMAIL_OTP" | "SMS_OTP" if answer("PASSWORD").is_some() => {
+                Some(_) if answer("PASSWORD").is_some() => {
+                    let password_factors = PreferredChallenge::ALL.into_iter().filter(|f| f.takes_password());
                     return Err(AuthError::bad_input(
                         "responses.PASSWORD",
-                        "responses.PASSWORD goes with ANSWER PASSWORD or PASSWORD_SRP only.",
+                        format!(
+                            "responses.PASSWORD goes with ANSWER {} only.",
+                            names(password_factors.map(PreferredChallenge::as_str))
+                        ),
                     ));
                 }
-                "EMAIL_OTP" | "SMS_OTP" => {}
-                _ => {
+                Some(_) => {}
+                None => {
                     return Err(AuthError::bad_input(
                         "responses.ANSWER",
-                        "responses.ANSWER must be PASSWORD, PASSWORD_SRP, EMAIL_OTP or SMS_OTP.",
+                        format!(
+                            "responses.ANSWER must be one of {}.",
+                            names(PreferredChallenge::ALL.map(PreferredChallenge::as_str))
+                        ),
                     ));
                 }
             },
@@ -661,7 +632,7 @@ mod tests {
             ]
         );
         for other in ["", "CUSTOM_CHALLENGE", "DEVICE_SRP_AUTH", "PASSWORD_VERIFIER", "WEB_AUTHN", "sms_mfa"] {
-            assert!(accepted_answers(&ChallengeName::from(other)).is_none(), "{other}");
+            assert!(ChallengeName::from(other).answers().is_none(), "{other}");
         }
     }
 

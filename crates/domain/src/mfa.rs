@@ -102,17 +102,10 @@ impl MfaService {
             Some(factor) => Some(factor),
             None => {
                 let now = self.pool.get_user(token.expose()).await.map_err(access_token_error)?.mfa;
-                [MfaFactor::SoftwareToken, MfaFactor::Email, MfaFactor::Sms]
-                    .into_iter()
-                    .find(|f| now.preferred.as_deref() == Some(f.as_str()) && !turned_off(*f))
+                now.preferred.as_deref().and_then(MfaFactor::from_name).filter(|f| !turned_off(*f))
             }
         };
-        let change = MfaPreferenceChange {
-            totp: req.totp,
-            email: req.email,
-            sms: req.sms,
-            preferred: preferred.map(MfaFactor::as_str),
-        };
+        let change = MfaPreferenceChange { totp: req.totp, email: req.email, sms: req.sms, preferred };
         self.pool.set_mfa_preference(token.expose(), &change).await.map_err(access_token_error)?;
         self.current(token).await
     }
@@ -212,7 +205,7 @@ mod tests {
         let token = caller_token("sub-1");
         let out = svc.set_preference(&token, &set(Some(true), Some(MfaFactor::Email))).await.unwrap();
         assert_eq!((out.enabled, out.preferred.as_deref()), (vec!["EMAIL_OTP".to_string()], Some("EMAIL_OTP")));
-        let change = MfaPreferenceChange { email: Some(true), preferred: Some("EMAIL_OTP"), ..Default::default() };
+        let change = MfaPreferenceChange { email: Some(true), preferred: Some(MfaFactor::Email), ..Default::default() };
         assert_eq!(
             pool.calls(),
             vec![Call::SetMfaPreference(token.expose().into(), change), Call::GetUser(token.expose().into())]
@@ -244,7 +237,7 @@ mod tests {
         svc.set_preference(&token, &set(Some(true), None)).await.unwrap();
         // THEN TOTP is sent as preferred again, so Cognito does not drop it
         let change =
-            MfaPreferenceChange { email: Some(true), preferred: Some("SOFTWARE_TOKEN_MFA"), ..Default::default() };
+            MfaPreferenceChange { email: Some(true), preferred: Some(MfaFactor::SoftwareToken), ..Default::default() };
         assert_eq!(pool.calls()[1], Call::SetMfaPreference(token.expose().into(), change));
     }
 }

@@ -4,7 +4,8 @@ use std::sync::Arc;
 
 use api_types::{
     Secret,
-    wire::{Challenge, ChallengeName, PreferredChallenge, SignInFlow, SignInRequest, SignInResponse, Tokens},
+    challenge::{ChallengeName, PreferredChallenge},
+    wire::{Challenge, SignInFlow, SignInRequest, SignInResponse, Tokens},
 };
 use base64::Engine;
 
@@ -511,7 +512,7 @@ pub(crate) mod tests {
             name: "SELECT_CHALLENGE".into(),
             session: "sess-1".into(),
             parameters: [("USERNAME".to_string(), username.to_string())].into(),
-            available: available.iter().map(|c| c.to_string()).collect(),
+            available: available.iter().map(|c| ChallengeName::from(*c)).collect(),
         }))
     }
 
@@ -529,7 +530,10 @@ pub(crate) mod tests {
         // AND the answer is the choice, for the internal username
         let SignInResponse::Challenge { challenge, username } = out else { panic!("expected the choice") };
         assert_eq!((challenge.name.as_str(), username.as_str()), ("SELECT_CHALLENGE", "u-123"));
-        assert_eq!(challenge.available_challenges, ["PASSWORD", "PASSWORD_SRP", "EMAIL_OTP"]);
+        assert_eq!(
+            challenge.available_challenges.iter().map(ChallengeName::as_str).collect::<Vec<_>>(),
+            ["PASSWORD", "PASSWORD_SRP", "EMAIL_OTP"]
+        );
     }
 
     #[tokio::test]

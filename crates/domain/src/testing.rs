@@ -7,7 +7,7 @@ use std::{
     sync::{Arc, Mutex},
 };
 
-use api_types::wire::ChallengeName;
+use api_types::challenge::ChallengeName;
 use async_trait::async_trait;
 
 use crate::context_data::ContextData;

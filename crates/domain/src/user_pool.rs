@@ -14,7 +14,10 @@
 
 use std::collections::BTreeMap;
 
-use api_types::{Secret, wire::ChallengeName};
+use api_types::{
+    Secret,
+    challenge::{ChallengeName, MfaFactor},
+};
 use async_trait::async_trait;
 
 use crate::context_data::ContextData;
@@ -90,8 +93,8 @@ pub struct MfaPreferenceChange {
     pub email: Option<bool>,
     /// `SMSMfaSettings.Enabled`.
     pub sms: Option<bool>,
-    /// The preferred factor: `SOFTWARE_TOKEN_MFA`, `EMAIL_OTP` or `SMS_MFA`.
-    pub preferred: Option<&'static str>,
+    /// The preferred factor.
+    pub preferred: Option<MfaFactor>,
 }
 
 /// Auth parameters (`USERNAME`, `PASSWORD`, `SECRET_HASH`, ...). Never logged.
@@ -127,7 +130,7 @@ pub enum AuthResult {
         parameters: BTreeMap<String, String>,
         /// `SELECT_CHALLENGE`: the first factors to choose from (`AvailableChallenges`); empty
         /// otherwise.
-        available: Vec<String>,
+        available: Vec<ChallengeName>,
     },
 }
 

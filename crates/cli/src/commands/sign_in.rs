@@ -7,7 +7,8 @@ use std::{collections::BTreeMap, process::ExitCode};
 use anyhow::bail;
 use api_types::{
     Secret,
-    wire::{Challenge, ChallengeName, ChallengeRequest, SignInFlow, SignInRequest, SignInResponse, Tokens},
+    challenge::{ChallengeName, MfaFactor, PreferredChallenge},
+    wire::{Challenge, ChallengeRequest, SignInFlow, SignInRequest, SignInResponse, Tokens},
 };
 use auth_domain::sign_in::SignInService;
 
@@ -43,7 +44,7 @@ pub trait Answers {
     /// A code from the authenticator app, for `SOFTWARE_TOKEN_MFA`.
     fn totp_code(&mut self) -> anyhow::Result<String>;
     /// The first factor to sign in with, of those Cognito `offered` (`SELECT_CHALLENGE`).
-    fn first_factor(&mut self, offered: &[String]) -> anyhow::Result<String>;
+    fn first_factor(&mut self, offered: &[ChallengeName]) -> anyhow::Result<ChallengeName>;
     /// The password, for a password factor chosen or asked for.
     fn password(&mut self) -> anyhow::Result<String>;
     /// The one-time code sent by `medium` (`EMAIL`, `SMS`) to `destination` (masked).
@@ -62,13 +63,14 @@ struct FromUser {
 }
 
 impl Answers for FromUser {
-    fn first_factor(&mut self, offered: &[String]) -> anyhow::Result<String> {
+    fn first_factor(&mut self, offered: &[ChallengeName]) -> anyhow::Result<ChallengeName> {
         if let Some(method) = self.method {
-            let wanted = method.challenge().as_str();
-            if offered.iter().any(|o| o == wanted) {
-                return Ok(wanted.to_string());
+            let wanted = method.challenge().challenge();
+            if offered.contains(&wanted) {
+                return Ok(wanted);
             }
-            bail!("Cognito does not offer {wanted} for this account; it offers {}", offered.join(", "));
+            let offered = offered.iter().map(ChallengeName::as_str).collect::<Vec<_>>().join(", ");
+            bail!("Cognito does not offer {wanted} for this account; it offers {offered}");
         }
         note!("Sign in with:");
         for (n, factor) in offered.iter().enumerate() {
@@ -245,20 +247,21 @@ pub fn answers_to(challenge: &Challenge, answers: &mut dyn Answers) -> anyhow::R
         ChallengeName::SoftwareTokenMfa => Ok(one("SOFTWARE_TOKEN_MFA_CODE", answers.totp_code()?.trim().to_string())),
         // The only MFA authctl can answer is TOTP: choose it, when Cognito offers it.
         ChallengeName::SelectMfaType => {
+            let totp = MfaFactor::SoftwareToken.as_str();
             let offered = challenge.parameters.get("MFAS_CAN_CHOOSE").map(Secret::expose).unwrap_or_default();
-            if !offered.is_empty() && !offered.contains("SOFTWARE_TOKEN_MFA") {
+            if !offered.is_empty() && !offered.contains(totp) {
                 bail!(
-                    "Cognito offers only {offered} as MFA, and authctl answers only SOFTWARE_TOKEN_MFA; \
+                    "Cognito offers only {offered} as MFA, and authctl answers only {totp}; \
                      answer through the API's POST /auth/challenge"
                 );
             }
-            Ok(one("ANSWER", "SOFTWARE_TOKEN_MFA".to_string()))
+            Ok(one("ANSWER", totp.to_string()))
         }
         // Choice-based sign-in: the factor (with the password, when it takes one), then its code.
         ChallengeName::SelectChallenge => {
             let factor = answers.first_factor(&challenge.available_challenges)?;
-            let mut chosen = one("ANSWER", factor.clone());
-            if matches!(factor.as_str(), "PASSWORD" | "PASSWORD_SRP") {
+            let mut chosen = one("ANSWER", factor.to_string());
+            if PreferredChallenge::from_name(factor.as_str()).is_some_and(PreferredChallenge::takes_password) {
                 chosen.insert("PASSWORD".into(), answers.password()?.into());
             }
             Ok(chosen)
@@ -279,13 +282,13 @@ pub fn answers_to(challenge: &Challenge, answers: &mut dyn Answers) -> anyhow::R
 }
 
 /// A first factor as the prompt lists it.
-fn describe_factor(factor: &str) -> String {
-    match factor {
-        "PASSWORD_SRP" => "password (SRP: it never leaves this machine)".into(),
-        "PASSWORD" => "password (sent to Cognito over TLS)".into(),
-        "EMAIL_OTP" => "a code sent by email".into(),
-        "SMS_OTP" => "a code sent by SMS".into(),
-        other => format!("{other} (authctl cannot answer it)"),
+fn describe_factor(factor: &ChallengeName) -> String {
+    match PreferredChallenge::from_name(factor.as_str()) {
+        Some(PreferredChallenge::PasswordSrp) => "password (SRP: it never leaves this machine)".into(),
+        Some(PreferredChallenge::Password) => "password (sent to Cognito over TLS)".into(),
+        Some(PreferredChallenge::EmailOtp) => "a code sent by email".into(),
+        Some(PreferredChallenge::SmsOtp) => "a code sent by SMS".into(),
+        None => format!("{factor} (authctl cannot answer it)"),
     }
 }
 
@@ -325,9 +328,9 @@ mod tests {
             Ok(" 123456\n".into())
         }
 
-        fn first_factor(&mut self, offered: &[String]) -> anyhow::Result<String> {
+        fn first_factor(&mut self, offered: &[ChallengeName]) -> anyhow::Result<ChallengeName> {
             self.asked.push("factor");
-            Ok(offered.last().cloned().unwrap_or_default())
+            offered.last().cloned().ok_or_else(|| anyhow::anyhow!("nothing offered"))
         }
 
         fn password(&mut self) -> anyhow::Result<String> {
@@ -377,10 +380,10 @@ mod tests {
     fn answers_the_choice_of_first_factor_the_password_and_the_code() {
         let mut answers = Scripted::default();
         let mut choice = challenge("SELECT_CHALLENGE", &[]);
-        choice.available_challenges = vec!["PASSWORD".into(), "PASSWORD_SRP".into()];
+        choice.available_challenges = vec![ChallengeName::Password, ChallengeName::PasswordSrp];
         let chosen = answers_to(&choice, &mut answers).unwrap();
         assert_eq!((chosen["ANSWER"].expose(), chosen["PASSWORD"].expose()), ("PASSWORD_SRP", "Demo-passw0rd"));
-        choice.available_challenges = vec!["PASSWORD".into(), "EMAIL_OTP".into()];
+        choice.available_challenges = vec![ChallengeName::Password, ChallengeName::EmailOtp];
         let chosen = answers_to(&choice, &mut answers).unwrap();
         assert_eq!((chosen["ANSWER"].expose(), chosen.len()), ("EMAIL_OTP", 1), "a code factor takes no password");
         let code = answers_to(&challenge("EMAIL_OTP", &[("CODE_DELIVERY_DESTINATION", "d***@e***")]), &mut answers);

@@ -1,7 +1,10 @@
 //! The [`crate::user_pool`] ports over the AWS SDK (`cognito-idp`): one adapter,
 //! [`SdkUserPool`], for the configured pool and app client, implementing every port.
 
-use api_types::{Secret, wire::ChallengeName};
+use api_types::{
+    Secret,
+    challenge::{ChallengeName, MfaFactor},
+};
 use async_trait::async_trait;
 use aws_config::SdkConfig;
 use aws_sdk_cognitoidentityprovider::{
@@ -267,21 +270,21 @@ impl AccountPort for SdkUserPool {
 
     async fn set_mfa_preference(&self, access_token: &str, change: &MfaPreferenceChange) -> Result<(), CognitoError> {
         // A factor is sent when the change names it, or prefers it (which turns it on).
-        let setting = |on: Option<bool>, name: &str| {
-            let preferred = change.preferred == Some(name);
+        let setting = |on: Option<bool>, factor: MfaFactor| {
+            let preferred = change.preferred == Some(factor);
             (on.is_some() || preferred).then(|| (on.unwrap_or(true) || preferred, preferred))
         };
         let mut call = self.client.set_user_mfa_preference().access_token(access_token);
-        if let Some((enabled, preferred)) = setting(change.totp, "SOFTWARE_TOKEN_MFA") {
+        if let Some((enabled, preferred)) = setting(change.totp, MfaFactor::SoftwareToken) {
             call = call.software_token_mfa_settings(
                 SoftwareTokenMfaSettingsType::builder().enabled(enabled).preferred_mfa(preferred).build(),
             );
         }
-        if let Some((enabled, preferred)) = setting(change.email, "EMAIL_OTP") {
+        if let Some((enabled, preferred)) = setting(change.email, MfaFactor::Email) {
             call = call
                 .email_mfa_settings(EmailMfaSettingsType::builder().enabled(enabled).preferred_mfa(preferred).build());
         }
-        if let Some((enabled, preferred)) = setting(change.sms, "SMS_MFA") {
+        if let Some((enabled, preferred)) = setting(change.sms, MfaFactor::Sms) {
             call =
                 call.sms_mfa_settings(SmsMfaSettingsType::builder().enabled(enabled).preferred_mfa(preferred).build());
         }
@@ -761,7 +764,7 @@ fn auth_result(
             name: challenge_name(&name),
             session: session.unwrap_or_default().into(),
             parameters: parameters.unwrap_or_default().into_iter().collect(),
-            available: available.unwrap_or_default().iter().map(|c| c.as_str().to_string()).collect(),
+            available: available.unwrap_or_default().iter().map(challenge_name).collect(),
         }),
         None => Err(unexpected("neither tokens nor a challenge")),
     }

@@ -9,8 +9,9 @@ only module that touches it. It leaves moto for a store of its own when one of t
 of the behaviour lives in the overrides than in moto (today the overrides answer every sign-in,
 challenge and code, and moto keeps the records and mints the tokens); a pinned moto upgrade
 changes the internals ``moto_store`` reaches into (private methods, the session table, the
-handler classes); or a feature needs storage moto lacks (passkeys: credentials, sign counts,
-registration challenges). Then ``moto_store`` is rewritten, not the families in ``api``.
+handler classes); or more features need storage moto lacks, as passkeys do (their credentials,
+sign counts and challenges live in ``passkeys``, beside moto's records). Then ``moto_store`` is
+rewritten, not the families in ``api``.
 
 moto is lax where the API depends on Cognito being strict: it accepts any SRP proof, ignores
 user states, case rules, app-client permissions and SECRET_HASH on most calls, and answers an
@@ -53,6 +54,9 @@ implementations (``api``, one module per API family) that compose one module per
   ``template.yaml``, per function) does not grant is ``AccessDeniedException``.
 - ``clock``: the time every behaviour above reads; tests move it instead of sleeping (in
   process, or over HTTP when the local stack starts the emulator for tests).
+- ``passkeys``: the person's passkeys, registration and sign-in challenges, each ceremony verified
+  with py_webauthn (relying party and origin, user verification, single-use challenges, the sign
+  count).
 - ``moto_store``: the one module that imports moto and reaches into its handlers and backends.
 - ``api``: the Cognito actions, one module per API family, composed from the modules above:
   ``sign_in`` (and challenges), ``sign_up``, ``passwords`` (with temporary passwords that expire
@@ -60,7 +64,8 @@ implementations (``api``, one module per API family) that compose one module per
   ``tokens``, ``mfa``, ``account`` (the person's own account through their access token:
   attribute updates, pending until verified where the pool says so, verification codes that
   expire and are limited, DeleteUser, GetUser in any status), ``admin``, ``pools`` (pools and app
-  clients), and ``passkeys`` when they come. ``api.install`` registers them all, by family, and
+  clients), and ``passkeys`` (registration, listing, deletion; the ``WEB_AUTHN`` sign-in challenge
+  is ``sign_in``'s). ``api.install`` registers them all, by family, and
   puts ``api.call_action`` in front of every request.
 
 Each behaviour has a row in docs/cognito-conformance.md and tests in ../tests.

@@ -21,9 +21,31 @@
   (InvalidParameterException otherwise). ``ConfirmSignUp`` on a client that allows ``USER_AUTH``
   answers a ``Session``: an ``InitiateAuth`` ``USER_AUTH`` with it signs the person in without
   another factor, once, within the client's ``AuthSessionValidity``.
+- ``WEB_AUTHN`` (a passkey, ``passkeys``), when the pool allows it: without
+  ``PreventUserExistenceErrors``, offered to a person with a passkey for the pool's current
+  relying party, and to no one else. With it, offered to every name like every other allowed
+  factor, and its request options list no credentials for anyone (the browser offers its
+  discoverable passkeys), so nothing tells who has a passkey; a name without one fails at the
+  answer. What Cognito offers there is not documented: this is the emulator's choice, the one
+  that keeps the promise of the existence row (every name is offered every allowed factor). A
+  preferred ``WEB_AUTHN`` the person cannot use is answered with the choice, as any unusable
+  preferred factor is.
+- MFA and passwordless first factors: "If a user has MFA configured, passwordless sign-in options
+  will not be available" (Amplify's passwordless page, citing the guide's
+  ``user-pool-settings-mfa.html#user-pool-settings-mfa-prerequisites``). MFA applies to a person
+  when the pool's ``MfaConfiguration`` is ``ON``, or ``OPTIONAL`` and they have an MFA factor
+  activated (:func:`mfa_applies`). Then ``EMAIL_OTP`` and ``SMS_OTP`` are not offered, and
+  ``WEB_AUTHN`` only where the pool's ``WebAuthnConfiguration.FactorConfiguration`` is
+  ``MULTI_FACTOR_WITH_USER_VERIFICATION`` ("passkey authentication with user verification
+  satisfies MFA requirements", ``API_WebAuthnConfigurationType.html``): that passkey must then
+  carry user verification, whatever ``UserVerification`` says. Otherwise (MFA does not apply) a
+  proven passwordless factor signs the person in with no MFA after it. With
+  ``PreventUserExistenceErrors`` and ``OPTIONAL`` MFA the factors stay offered to every name and
+  fail at the factor for a person MFA applies to (no code is sent; a passkey is refused). The
+  per-person ``WebAuthnMfaSettings`` of ``SetUserMFAPreference`` (``API_WebAuthnMfaSettingsType.html``)
+  is not emulated: the MFA family refuses it.
 - Passwordless sign-in codes are 8 digits (``EMAIL_OTP`` / ``SMS_OTP`` as a first factor); they go
-  to the outbox as ``email-otp`` / ``sms-otp``; a proven code signs the person in (MFA does not
-  follow a passwordless factor).
+  to the outbox as ``email-otp`` / ``sms-otp``.
 
 Sources:
 https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_InitiateAuth.html
@@ -31,11 +53,15 @@ https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_
 https://docs.aws.amazon.com/cognito/latest/developerguide/authentication-flows-selection-sdk.html
 https://docs.aws.amazon.com/cognito/latest/developerguide/amazon-cognito-user-pools-authentication-flow-methods.html
 https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_SignInPolicyType.html
+https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_WebAuthnConfigurationType.html
+https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_WebAuthnMfaSettingsType.html
+https://docs.aws.amazon.com/cognito/latest/developerguide/user-pool-settings-mfa.html
+https://docs.amplify.aws/react/build-a-backend/auth/concepts/passwordless/
 
 moto answers USER_AUTH with InvalidParameterException.
 """
 
-from . import errors, outbox, user_states
+from . import email_mfa, errors, outbox, passkeys, user_states
 
 PASSWORD_FACTORS = ("PASSWORD", "PASSWORD_SRP")
 OTP_CHALLENGES = {"EMAIL_OTP": ("email", "EMAIL"), "SMS_OTP": ("phone_number", "SMS")}
@@ -76,17 +102,44 @@ def can_receive(user, challenge: str) -> bool:
     return user is not None and _verified(user, OTP_CHALLENGES[challenge][0])
 
 
+def mfa_applies(pool, user) -> bool:
+    """Whether `user` must pass MFA: the pool requires it, or offers it and they activated a factor."""
+    if pool.mfa_config == "ON":
+        return True
+    if pool.mfa_config != "OPTIONAL" or user is None:
+        return False
+    return bool(user.software_token_mfa_enabled or user.sms_mfa_enabled or email_mfa.enabled(user))
+
+
+def passwordless_allowed(pool, user, factor: str) -> bool:
+    """Whether the passwordless first factor `factor` may sign `user` in (see the module's
+    docstring): always where MFA does not apply; where it does, only a passkey, and only in a
+    pool whose passkeys satisfy MFA."""
+    if not mfa_applies(pool, user):
+        return True
+    return factor == "WEB_AUTHN" and passkeys.satisfies_mfa(pool)
+
+
 def available(pool, client, user) -> list:
     """The first-factor challenges offered to `user` (None: an unknown name). With
-    PreventUserExistenceErrors every name is offered every factor the pool allows, so the choice
-    tells no one apart; a factor the person cannot use then fails as it does for an unknown name.
-    Without it, only the factors the person can use."""
+    PreventUserExistenceErrors every name is offered every factor the pool allows (less the
+    passwordless ones the pool's required MFA rules out for everyone), so the choice tells no one
+    apart; a factor the person cannot use then fails as it does for an unknown name. Without it,
+    only the factors the person can use."""
     private = user is None or user_states.prevents_existence_errors(client)
+    # For everyone (MfaConfiguration ON) when private; for this person otherwise.
+    whose = None if private else user
     choices = []
     for factor in allowed_first_factors(pool):
         if factor == "PASSWORD" and (private or user.password):
             choices += PASSWORD_FACTORS
+        elif factor in PASSWORDLESS_FACTORS and not passwordless_allowed(pool, whose, factor):
+            continue
         elif factor in OTP_CHALLENGES and (private or can_receive(user, factor)):
+            choices.append(factor)
+        elif factor == "WEB_AUTHN" and private and passkeys.current_relying_party_id(pool) is not None:
+            choices.append(factor)  # a pool with no relying party has no passkeys for anyone
+        elif factor == "WEB_AUTHN" and not private and passkeys.has_passkey(pool, user):
             choices.append(factor)
     return choices
 

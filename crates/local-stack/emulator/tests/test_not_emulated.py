@@ -55,9 +55,9 @@ def test_a_made_up_session_is_not_authorized(pool):
 def test_an_action_moto_lacks_is_an_error_naming_it_not_an_html_500(pool):
     result = pool.password_auth(EMAIL, "Demo-passw0rd")["AuthenticationResult"]
     with pytest.raises(ClientError) as err:
-        pool.idp.list_web_authn_credentials(AccessToken=result["AccessToken"])
+        pool.idp.get_user_auth_factors(AccessToken=result["AccessToken"])
     assert error_of(err) == (
         "UnsupportedOperationException",
-        "strict_cognito does not emulate the action ListWebAuthnCredentials",
+        "strict_cognito does not emulate the action GetUserAuthFactors",
     )
     assert err.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400

@@ -13,17 +13,16 @@ own; an action moto does not implement fails loudly (:func:`call_action`).
 - ``account``: the person's own account through their access token.
 - ``admin``: an administrator's calls on users (``AdminCreateUser``, ...).
 - ``pools``: setting up user pools and app clients.
+- ``passkeys``: registering, listing and deleting a person's passkeys (the WebAuthn calls); the
+  ``WEB_AUTHN`` challenge is ``sign_in``'s, the pool's ``WebAuthnConfiguration`` ``pools``'.
 - ``calls``: where a call lands (pool, app client, required parameters), shared by the families.
-
-Passkeys (the WebAuthn calls and the ``WEB_AUTHN`` challenge) will be a family of their own here,
-``passkeys``; until then they answer "strict_cognito does not emulate ...".
 """
 
 import json
 
 from .. import errors, iam, moto_store, shapes, threat_protection
 from .. import passwords as password_policy
-from . import account, admin, mfa, passwords, pools, sign_in, sign_up, tokens
+from . import account, admin, mfa, passkeys, passwords, pools, sign_in, sign_up, tokens
 
 # Every action this package answers itself, by family.
 FAMILIES = {
@@ -40,7 +39,6 @@ FAMILIES = {
         mfa.verify_software_token,
         mfa.set_user_mfa_preference,
         mfa.admin_set_user_mfa_preference,
-        mfa.set_user_pool_mfa_config,
     ),
     "account": (
         account.get_user,
@@ -48,6 +46,7 @@ FAMILIES = {
         account.get_user_attribute_verification_code,
         account.verify_user_attribute,
         account.delete_user,
+        account.admin_delete_user,
     ),
     "admin": (admin.admin_create_user, threat_protection.admin_list_user_auth_events),
     "pools and app clients": (
@@ -55,6 +54,15 @@ FAMILIES = {
         pools.update_user_pool,
         pools.create_user_pool_client,
         pools.update_user_pool_client,
+        # mfa's, with the pool's WebAuthnConfiguration
+        pools.set_user_pool_mfa_config,
+        pools.get_user_pool_mfa_config,
+    ),
+    "passkeys": (
+        passkeys.start_web_authn_registration,
+        passkeys.complete_web_authn_registration,
+        passkeys.list_web_authn_credentials,
+        passkeys.delete_web_authn_credential,
     ),
 }
 
@@ -65,8 +73,8 @@ def call_action(self):
     """Every request: read as AWS's JSON protocol reads it and held to IAM first (``iam``: an
     operation spelled as the model spells it, parameters from the body alone, and the caller's
     policy granting an IAM-authorized action), then its shape (``shapes``); an action moto does
-    not implement (the WebAuthn calls, ...) answers an error naming it, where moto answered an
-    HTML 500."""
+    not implement and this package does not answer answers an error naming it, where moto
+    answered an HTML 500."""
     refused = iam.refusal(self, "cognito-idp")
     if refused is not None:
         return refused

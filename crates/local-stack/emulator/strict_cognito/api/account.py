@@ -39,7 +39,8 @@
   verified and the attribute email_verified or phone_number_verified becomes true ... this
   operation updates the affected attribute to its pending value". A code sent to a value the
   account no longer has (changed since) verifies nothing: CodeMismatchException.
-- ``DeleteUser``: the user is gone ("A deleted user profile can no longer be used to sign in and
+- ``DeleteUser`` (and ``AdminDeleteUser``, moto's, followed by the same forgetting): the user
+  is gone ("A deleted user profile can no longer be used to sign in and
   can't be restored"); their refresh tokens no longer refresh and their access tokens are
   UserNotFoundException "User does not exist." (``access_tokens``).
 - ``GetUser`` answers for any user whose access token is live, whatever their status (the user
@@ -64,7 +65,7 @@ status but CONFIRMED ("username").
 
 import threading
 
-from .. import access_tokens, app_client, attributes, clock, errors, moto_store, outbox, usernames
+from .. import access_tokens, app_client, attributes, clock, errors, moto_store, outbox, passkeys, usernames
 from . import passwords
 
 # The attributes Cognito verifies with a code: how the code travels, and its kind in the outbox.
@@ -136,6 +137,7 @@ def forget(pool, username: str) -> None:
         _requests.pop((pool.id, username), None)
     passwords.forget_temporary(pool, username)
     outbox.forget(pool, username)
+    passkeys.forget(pool, username)
 
 
 # --- the actions --------------------------------------------------------------------------------
@@ -244,3 +246,17 @@ def delete_user(self):
     pool.backend.admin_delete_user(pool.id, user.username)
     forget(pool, user.username)
     return moto_store.EmptyResult()
+
+
+_admin_delete_user = moto_store.handler("admin_delete_user")
+
+
+def admin_delete_user(self):
+    """moto's AdminDeleteUser, then everything kept beside moto's record of the user is dropped
+    (:func:`forget`: pending attributes, codes, passkeys), as for DeleteUser."""
+    pool = self.backend.describe_user_pool(self._get_param("UserPoolId"))
+    user = usernames.find_user(pool, self._get_param("Username"))
+    result = _admin_delete_user(self)
+    if user is not None:
+        forget(pool, user.username)
+    return result

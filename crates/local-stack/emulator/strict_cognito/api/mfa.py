@@ -11,6 +11,10 @@ def _mfa_preference(self, pool, user, moto_handler):
     before anything changes (a refused request changes nothing). moto clears any preference but
     its own two when a TOTP or SMS setting is not preferred: an email preference the request
     leaves alone is kept."""
+    if self._get_param("WebAuthnMfaSettings") is not None:
+        # Passkey MFA per person (API_WebAuthnMfaSettingsType.html) is not emulated: refused
+        # loudly rather than ignored as moto would (``choice`` reads the pool's setting alone).
+        raise errors.not_emulated("WebAuthnMfaSettings")
     email = self._get_param("EmailMfaSettings")
     if user is not None:
         email_mfa.check(pool, user, email)

@@ -1,8 +1,11 @@
 """Setting up user pools and app clients: ``CreateUserPool``, ``UpdateUserPool``,
 ``CreateUserPoolClient``, ``UpdateUserPoolClient``: moto's, held first to the feature plan
-(``threat_protection``, ``choice``) and the refresh-token settings (``rotation``)."""
+(``threat_protection``, ``choice``) and the refresh-token settings (``rotation``). The pool's
+passkey settings, ``WebAuthnConfiguration`` in ``SetUserPoolMfaConfig`` and
+``GetUserPoolMfaConfig`` (``passkeys``), which moto does not know."""
 
-from .. import choice, moto_store, rotation, threat_protection
+from .. import choice, moto_store, passkeys, rotation, threat_protection
+from . import mfa
 
 _create_user_pool = moto_store.handler("create_user_pool")
 _update_user_pool = moto_store.handler("update_user_pool")
@@ -45,3 +48,37 @@ def update_user_pool_client(self):
     has_secret = client is not None and client.generate_secret
     threat_protection.require_secret_to_propagate(self.parameters, has_secret)
     return _update_user_pool_client(self)
+
+
+_get_user_pool_mfa_config = moto_store.handler("get_user_pool_mfa_config")
+# Parameters of SetUserPoolMfaConfig other than the pool and its WebAuthnConfiguration.
+_MFA_SETTINGS = ("MfaConfiguration", "SmsMfaConfiguration", "SoftwareTokenMfaConfiguration", "EmailMfaConfiguration")
+
+
+def set_user_pool_mfa_config(self):
+    """``mfa``'s, with ``WebAuthnConfiguration`` (API ``API_SetUserPoolMfaConfig.html``,
+    ``API_WebAuthnConfigurationType.html``), and in the answer. Every setting is checked before
+    anything changes: the ``WebAuthnConfiguration`` first, then the MFA settings (``mfa`` checks
+    them before it stores them), and only then is the ``WebAuthnConfiguration`` stored, so a
+    refused request changes nothing. A request with only a ``WebAuthnConfiguration`` leaves the MFA
+    settings as they are (moto would require ``MfaConfiguration``)."""
+    pool = self.backend.describe_user_pool(self._get_param("UserPoolId"))
+    web_authn = self._get_param("WebAuthnConfiguration")
+    checked = passkeys.checked_configuration(web_authn) if web_authn is not None else None
+    if web_authn is not None and all(self._get_param(name) is None for name in _MFA_SETTINGS):
+        answer = dict(moto_store.answer_of(_get_user_pool_mfa_config(self)) or {})
+    else:
+        answer = dict(moto_store.answer_of(mfa.set_user_pool_mfa_config(self)) or {})
+    if checked is not None:
+        passkeys.store_configuration(pool, checked)
+    answer["WebAuthnConfiguration"] = passkeys.configuration(pool)
+    return moto_store.ActionResult(answer)
+
+
+def get_user_pool_mfa_config(self):
+    """moto's, with the pool's ``WebAuthnConfiguration`` (``UserVerification`` ``preferred`` when
+    unset)."""
+    pool = self.backend.describe_user_pool(self._get_param("UserPoolId"))
+    answer = dict(moto_store.answer_of(_get_user_pool_mfa_config(self)) or {})
+    answer["WebAuthnConfiguration"] = passkeys.configuration(pool)
+    return moto_store.ActionResult(answer)

@@ -14,11 +14,13 @@ import secrets
 from .. import (
     app_client,
     choice,
+    clock,
     email_mfa,
     errors,
     lockout,
     moto_store,
     outbox,
+    passkeys,
     secret_hash,
     sessions,
     srp,
@@ -179,6 +181,8 @@ def _first_factor(backend, pool, client, user, name: str, factor: str, params: d
             user_states.failed_attempt(pool, client, user, name)
         user_states.after_password(pool, user)
         return _next_step(backend, pool, client, user, admin)
+    if factor == "WEB_AUTHN":
+        return _web_authn_challenge(backend, pool, client, user, name, admin)
     if factor == "PASSWORD_SRP":
         srp_a = calls.require(params, "SRP_A")
         # A person without a password fails at the proof, exactly as an unknown name does.
@@ -191,7 +195,8 @@ def _first_factor(backend, pool, client, user, name: str, factor: str, params: d
     _attribute, medium = choice.OTP_CHALLENGES[factor]
     # Only to a verified address; anyone else gets the same answer and no code (as an unknown
     # name does), and no code they type works.
-    reachable = choice.can_receive(user, factor)
+    # Nor where MFA rules the passwordless factor out for this person (``choice``).
+    reachable = choice.can_receive(user, factor) and choice.passwordless_allowed(pool, user, factor)
     if reachable:
         kind = outbox.EMAIL_OTP if factor == "EMAIL_OTP" else outbox.SMS_OTP
         outbox.send(pool, user, kind, medium=medium, digits=choice.OTP_DIGITS)
@@ -204,6 +209,26 @@ def _first_factor(backend, pool, client, user, name: str, factor: str, params: d
             "CODE_DELIVERY_DESTINATION": choice.masked_destination(user if reachable else None, factor, name),
             "USERNAME": user_id,
         },
+    }
+
+
+def _web_authn_challenge(backend, pool, client, user, name: str, admin: bool) -> dict:
+    """WEB_AUTHN (``passkeys``): request options as a JSON string, whose challenge only this
+    session's answer can use. Without PreventUserExistenceErrors it is offered only to a person
+    with a passkey and lists their passkeys; with it, to every name, listing none for anyone
+    (``choice``), and a name without a passkey fails at the answer. Where MFA applies to the
+    person (``choice.mfa_applies``) the passkey stands for MFA: user verification is required."""
+    private = user_states.prevents_existence_errors(client)
+    user_id = user.username if user is not None else _fake_user_id(pool, name)
+    asked = passkeys.request_options(pool, user, list_credentials=not private, as_mfa=choice.mfa_applies(pool, user))
+    session = sessions.open_session(
+        backend, pool, client, user_id, "WEB_AUTHN", admin, known=user is not None, typed_name=name
+    )
+    passkeys.bind_to_session(session, asked.challenge, clock.monotonic() + sessions.validity_seconds(client))
+    return {
+        "ChallengeName": "WEB_AUTHN",
+        "Session": session,
+        "ChallengeParameters": {"CREDENTIAL_REQUEST_OPTIONS": asked.options, "USERNAME": user_id},
     }
 
 
@@ -414,6 +439,24 @@ def _email_mfa_answer(backend, pool, client, session, token, user, code):
     return _tokens(backend, pool, client, user)
 
 
+def _web_authn(backend, pool, client, session, token, user, answers, admin):
+    """WEB_AUTHN: ``CREDENTIAL``, the assertion's JSON as a string, checked once against the
+    session's challenge (``passkeys``). A passkey signs the person in with no MFA after it: where
+    MFA applies to them it is offered only as MFA (``choice``), with user verification required;
+    where it cannot stand for MFA (or the name is unknown) the answer is refused as a wrong one."""
+    answer = calls.require(answers, "CREDENTIAL")
+    challenge = passkeys.take_sign_in_challenge(token)
+    sessions.close(backend, token)  # one answer per challenge, right or wrong
+    if challenge is None:
+        raise errors.not_authorized("Invalid session for the user, session is expired.")
+    allowed = choice.passwordless_allowed(pool, user, "WEB_AUTHN")
+    passkeys.verify_assertion(pool, user if allowed else None, challenge, answer, as_mfa=choice.mfa_applies(pool, user))
+    # The account's state is checked once the passkey is proven, as a password's is.
+    user_states.before_password(pool, client, user, session.typed_name)
+    user_states.after_password(pool, user)
+    return _tokens(backend, pool, client, user)
+
+
 # Challenges of choice-based sign-in that Cognito may ask for by name, and this emulator never
 # does (it answers a preferred PASSWORD or PASSWORD_SRP at once, or with the choice): their
 # answers meet no live session.
@@ -423,6 +466,7 @@ CHALLENGES = {
     "SELECT_CHALLENGE": _select_challenge,
     "EMAIL_OTP": _one_time_code(outbox.EMAIL_OTP, "EMAIL_OTP_CODE"),
     "SMS_OTP": _one_time_code(outbox.SMS_OTP, "SMS_OTP_CODE"),
+    "WEB_AUTHN": _web_authn,
     "PASSWORD_VERIFIER": _password_verifier,
     "NEW_PASSWORD_REQUIRED": _new_password,
     "SOFTWARE_TOKEN_MFA": _software_token_mfa,
