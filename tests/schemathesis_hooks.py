@@ -9,6 +9,7 @@ schemathesis then reports a "Runtime Error" for whichever operation was being ge
 lambda's printable name is lost, so give it a placeholder name instead of failing the run.
 """
 
+import json
 import os
 
 import schemathesis
@@ -61,10 +62,12 @@ def filter_failure(context, failure: Failure, case, response) -> bool:
     return True
 
 
-# 2. Rules that join two fields: `GET /users` filters by `email` or by `status`, not both; a
-#    sign-up's `attributes.email`, when given, is the username itself. A valid request that breaks
-#    one gets the API's 400 naming the field (the rules have tests of their own: tests/tests/users.rs,
-#    crates/domain/src/registration.rs).
+# 2. Rules that join two fields, or a string to its content: `GET /users` filters by `email` or by
+#    `status`, not both; a sign-up's `attributes.email`, when given, is the username itself; a
+#    `WEB_AUTHN` answer's `CREDENTIAL` is the browser's assertion as a JSON object in a string. A
+#    valid request that breaks one gets the API's 400 naming the field (the rules have tests of
+#    their own: tests/tests/users.rs, crates/domain/src/registration.rs,
+#    crates/domain/src/challenge.rs).
 def _breaks_a_joined_rule(case, response) -> bool:
     field = None
     try:
@@ -75,6 +78,8 @@ def _breaks_a_joined_rule(case, response) -> bool:
     if operation == ("GET", "/users") and field == "status":
         query = case.query or {}
         return "email" in query and "status" in query
+    if operation == ("POST", "/auth/challenge") and field == "responses.CREDENTIAL":
+        return not _holds_a_json_object(_credential(case))
     if operation == ("POST", "/auth/sign-up") and field == "attributes.email":
         body = case.body if isinstance(case.body, dict) else {}
         attributes = (
@@ -86,6 +91,19 @@ def _breaks_a_joined_rule(case, response) -> bool:
             and email.lower() != str(body.get("username", "")).lower()
         )
     return False
+
+
+def _credential(case):
+    body = case.body if isinstance(case.body, dict) else {}
+    responses = body.get("responses") if isinstance(body.get("responses"), dict) else {}
+    return responses.get("CREDENTIAL")
+
+
+def _holds_a_json_object(text) -> bool:
+    try:
+        return isinstance(text, str) and isinstance(json.loads(text), dict)
+    except ValueError:
+        return False
 
 
 # ---- The bearer token each operation takes.

@@ -50,7 +50,10 @@ async fn without_a_preference_the_person_chooses_and_a_password_is_proven_with_s
     let choice = start(&t, &user.email, None).await;
     assert_eq!(choice.status, StatusCode::OK, "{:?}", choice.body);
     assert_eq!(text(&choice.body, "/challenge/name"), "SELECT_CHALLENGE");
-    assert_eq!(choice.body["challenge"]["availableChallenges"], json!(["PASSWORD", "PASSWORD_SRP", "EMAIL_OTP"]));
+    assert_eq!(
+        choice.body["challenge"]["availableChallenges"],
+        json!(["PASSWORD", "PASSWORD_SRP", "EMAIL_OTP", "WEB_AUTHN"])
+    );
     // AND choosing PASSWORD_SRP with the password signs in (the API runs SRP: the emulator
     // checks the proof against the stored password)
     let done = t.answer(&choice, json!({"ANSWER": "PASSWORD_SRP", "PASSWORD": user.password})).await;

@@ -102,6 +102,27 @@ fn list_users_parameters_carry_the_apis_own_limits() {
 }
 
 #[test]
+fn the_passkey_routes_carry_the_apis_own_limits() {
+    use auth_domain::passkeys::{CREDENTIAL_ID_MAX_CHARS, PASSKEY_PAGE_MAX};
+    let spec = openapi();
+    let list = spec["paths"]["/passkeys"]["get"]["parameters"].as_sequence().expect("parameters");
+    let limit = list.iter().find(|p| p["name"].as_str() == Some("limit")).expect("limit");
+    assert_eq!(number(&limit["schema"], "maximum"), Some(usize::from(PASSKEY_PAGE_MAX)));
+    let next = list.iter().find(|p| p["name"].as_str() == Some("next")).expect("next");
+    assert_eq!(number(&next["schema"], "maxLength"), Some(input::PAGINATION_TOKEN_MAX_CHARS));
+    let id = find_key(&spec["paths"]["/passkeys/{credentialId}"], "schema").expect("credentialId schema");
+    assert_eq!(number(id, "maxLength"), Some(CREDENTIAL_ID_MAX_CHARS));
+    let web_authn = schema(&spec, "ChallengeRequest")["oneOf"]
+        .as_sequence()
+        .expect("oneOf")
+        .iter()
+        .find(|branch| strings(&branch["properties"]["name"]["enum"]) == ["WEB_AUTHN"])
+        .expect("a WEB_AUTHN branch");
+    let credential = &web_authn["properties"]["responses"]["properties"]["CREDENTIAL"];
+    assert_eq!(number(credential, "maxLength"), Some(input::WEB_AUTHN_CREDENTIAL_MAX_CHARS));
+}
+
+#[test]
 fn the_challenge_names_are_those_the_domain_answers_and_those_cognito_can_issue() {
     let spec = openapi();
     let names: Vec<&str> =

@@ -891,11 +891,33 @@ fn every_deployment_with_passkeys_is_on_a_feature_plan_that_offers_them() {
 }
 
 #[test]
-fn the_auth_function_is_told_the_relying_party_and_user_verification() {
-    // GIVEN the auth function, which serves the passkey routes and passkey sign-in
+fn the_auth_function_gets_the_passkey_registration_window_from_its_parameter() {
+    const VARIABLE: &str = "PASSKEY_REGISTRATION_MAX_AGE_MINUTES";
+    // GIVEN the auth function, which serves the passkey routes, and the window's parameter
     let template = template();
     let variables = &resource(&template, "AuthFunction")["Properties"]["Environment"]["Variables"];
-    // THEN it gets the pool's WebAuthn settings as deployed (an empty relying party: passkeys off)
-    assert_eq!(text_of(&variables["PASSKEY_RELYING_PARTY_ID"]), "!Ref PasskeyRelyingPartyId");
-    assert_eq!(text_of(&variables["PASSKEY_USER_VERIFICATION"]), "!Ref PasskeyUserVerification");
+    let parameter = &template["Parameters"]["PasskeyRegistrationMaxAgeMinutes"];
+    // THEN the function is told the parameter as deployed
+    assert_eq!(text_of(&variables[VARIABLE]), "!Ref PasskeyRegistrationMaxAgeMinutes");
+    assert_eq!(parameter["Type"].as_str(), Some("Number"));
+    let minutes = |key: &str| parameter[key].as_u64().unwrap_or_else(|| panic!("{key}"));
+    let window = |value: Option<u64>| {
+        auth_domain::passkeys::registration_max_age(|name| {
+            assert_eq!(name, VARIABLE, "the function reads another variable");
+            value.map(|v| v.to_string())
+        })
+    };
+    // AND its default is the function's own when the variable is unset
+    assert_eq!(window(None).expect("the default window").as_secs(), minutes("Default") * 60);
+    // AND the values it allows are exactly those the function starts with
+    for allowed in [minutes("MinValue"), minutes("Default"), minutes("MaxValue")] {
+        assert_eq!(window(Some(allowed)).map(|w| w.as_secs()).ok(), Some(allowed * 60), "{allowed} refused");
+    }
+    for outside in [minutes("MinValue") - 1, minutes("MaxValue") + 1] {
+        assert!(window(Some(outside)).is_err(), "{outside} accepted");
+    }
+    // AND the pool's WebAuthn settings are the pool's alone: no variable repeats them
+    for removed in ["PASSKEY_RELYING_PARTY_ID", "PASSKEY_USER_VERIFICATION"] {
+        assert!(variables[removed].is_null(), "{removed} is still set");
+    }
 }

@@ -9,13 +9,14 @@ import { h, link } from "./dom";
 import { accountPage } from "./pages/account";
 import { adminPage } from "./pages/admin";
 import { challengePage } from "./pages/challenge";
+import { passkeysPage } from "./pages/passkeys";
 import { forgotPage, resetPage } from "./pages/password";
 import { signInPage } from "./pages/sign-in";
 import { confirmPage, signUpPage } from "./pages/sign-up";
 import { location, type Page, Router } from "./router";
 
 /** Routes for the signed-in only. */
-const PROTECTED = new Set(["/account", "/admin"]);
+const PROTECTED = new Set(["/account", "/passkeys", "/admin"]);
 
 interface Config {
   apiUrl: string;
@@ -93,6 +94,7 @@ async function start(): Promise<void> {
     const items = current
       ? [
           item("/account", "Account"),
+          item("/passkeys", "Passkeys"),
           groupsOf(current.idToken).includes(adminGroup) ? item("/admin", "Users") : null,
           h("li", { class: "who" }, `Signed in as ${emailOf(current.idToken, current.username)}`),
         ]
@@ -109,6 +111,7 @@ async function start(): Promise<void> {
       "/forgot": forgotPage,
       "/reset": resetPage,
       "/account": accountPage,
+      "/passkeys": passkeysPage,
       "/admin": adminPage,
     },
     notFound,

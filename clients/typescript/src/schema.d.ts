@@ -397,6 +397,88 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/passkeys/registration": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start registering a passkey
+         * @description With the caller's access token (`StartWebAuthnRegistration`): the options for the
+         *     browser's `navigator.credentials.create`, as a JSON object ready for
+         *     `PublicKeyCredential.parseCreationOptionsFromJSON`, with the person's passkeys in
+         *     `excludeCredentials` (the same authenticator again makes the browser throw
+         *     `InvalidStateError`). One registration at a time: starting another replaces it. No body.
+         *     Only within minutes of signing in (`auth_time`, which refreshing keeps; fifteen minutes
+         *     by default): otherwise a 401 `InsufficientUserAuthentication` with RFC 9470's
+         *     `WWW-Authenticate: Bearer error="insufficient_user_authentication", error_description="A
+         *     more recent sign-in is required", max_age="900"` (exposed to pages through CORS), and no
+         *     registration starts. Sign in again, then register. A pool without passkeys is a 409
+         *     `Conflict`.
+         */
+        post: operations["startPasskeyRegistration"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/passkeys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The person's passkeys, a page at a time
+         * @description With the caller's access token (`ListWebAuthnCredentials`, at most 20 a page).
+         */
+        get: operations["listPasskeys"];
+        put?: never;
+        /**
+         * Finish registering a passkey
+         * @description With the caller's access token (`CompleteWebAuthnRegistration`): the browser's
+         *     `PublicKeyCredential.toJSON()` of the credential `navigator.credentials.create` made from
+         *     the options, passed to Cognito whole. Cognito checks the challenge (single-use, short-lived,
+         *     replaced by a newer start), the relying party, the page's origin, the app client that
+         *     started it and user verification; a refusal is a 400 `InvalidParameter` on `credential`
+         *     saying which. A pool without passkeys is a 409 `Conflict`.
+         */
+        post: operations["completePasskeyRegistration"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/passkeys/{credentialId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The passkey's `credentialId`, as `GET /passkeys` lists it (base64url, no padding). */
+                credentialId: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Delete one of the person's passkeys
+         * @description With the caller's access token (`DeleteWebAuthnCredential`). An id the person does not hold is a 404 `NotFound` naming `credentialId`.
+         */
+        delete: operations["deletePasskey"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/users": {
         parameters: {
             query?: never;
@@ -703,20 +785,20 @@ export interface components {
          */
         MfaFactor: "SOFTWARE_TOKEN_MFA" | "EMAIL_OTP" | "SMS_MFA";
         /**
-         * @description A first factor of choice-based sign-in. PASSWORD_SRP proves the password with SRP (the API runs it; the password never reaches Cognito). EMAIL_OTP and SMS_OTP send an 8-digit code.
+         * @description A first factor of choice-based sign-in. PASSWORD_SRP proves the password with SRP (the API runs it; the password never reaches Cognito). EMAIL_OTP and SMS_OTP send an 8-digit code. WEB_AUTHN signs in with one of the person's passkeys, named by the username first: Cognito offers no discoverable-credential sign-in through USER_AUTH, where the browser would pick the account.
          * @enum {string}
          */
-        FirstFactor: "PASSWORD" | "PASSWORD_SRP" | "EMAIL_OTP" | "SMS_OTP";
+        FirstFactor: "PASSWORD" | "PASSWORD_SRP" | "EMAIL_OTP" | "SMS_OTP" | "WEB_AUTHN";
         /**
          * @description The challenges the API answers.
          * @enum {string}
          */
-        ChallengeName: "NEW_PASSWORD_REQUIRED" | "SOFTWARE_TOKEN_MFA" | "SMS_MFA" | "SELECT_MFA_TYPE" | "MFA_SETUP" | "SELECT_CHALLENGE" | "PASSWORD" | "PASSWORD_SRP" | "EMAIL_OTP" | "SMS_OTP";
+        ChallengeName: "NEW_PASSWORD_REQUIRED" | "SOFTWARE_TOKEN_MFA" | "SMS_MFA" | "SELECT_MFA_TYPE" | "MFA_SETUP" | "SELECT_CHALLENGE" | "PASSWORD" | "PASSWORD_SRP" | "EMAIL_OTP" | "SMS_OTP" | "WEB_AUTHN";
         /**
          * @description Every challenge Cognito documents (`ChallengeNameType`), as a sign-in or an answer passes it
          *     on. The ones outside `ChallengeName` come only from a pool set up for a flow the API does not
-         *     drive (custom authentication, remembered devices, passkeys as a second step): answering
-         *     them is a 400 naming `name`.
+         *     drive (custom authentication, remembered devices): answering them is a 400 naming `name`.
+         *     Passkeys (`WEB_AUTHN`) are answered, with the browser's assertion.
          * @enum {string}
          */
         IssuedChallengeName: "NEW_PASSWORD_REQUIRED" | "SOFTWARE_TOKEN_MFA" | "SMS_MFA" | "SELECT_MFA_TYPE" | "MFA_SETUP" | "SELECT_CHALLENGE" | "PASSWORD" | "PASSWORD_SRP" | "EMAIL_OTP" | "SMS_OTP" | "WEB_AUTHN" | "PASSWORD_VERIFIER" | "CUSTOM_CHALLENGE" | "DEVICE_SRP_AUTH" | "DEVICE_PASSWORD_VERIFIER" | "ADMIN_NO_SRP_AUTH";
@@ -724,8 +806,10 @@ export interface components {
          * @description One of three shapes. A password flow (`flow` USER_SRP_AUTH, the default, USER_PASSWORD_AUTH
          *     or ADMIN_USER_PASSWORD_AUTH) takes `password`. Choice-based sign-in (`flow: USER_AUTH`)
          *     takes `password` with `preferredChallenge` PASSWORD or PASSWORD_SRP, and none with a code
-         *     factor or no preference (the answer is then a challenge: the code, or `SELECT_CHALLENGE`
-         *     with `availableChallenges`). `preferredChallenge` goes with USER_AUTH only.
+         *     factor, a passkey or no preference (the answer is then a challenge: the code, `WEB_AUTHN`
+         *     with `credentialRequestOptions`, or `SELECT_CHALLENGE` with `availableChallenges`).
+         *     `preferredChallenge` goes with USER_AUTH only. A passkey sign-in needs the username first:
+         *     Cognito offers no discoverable-credential sign-in through USER_AUTH.
          */
         SignInRequest: {
             username: components["schemas"]["Username"];
@@ -747,7 +831,7 @@ export interface components {
             /** @enum {string} */
             flow: "USER_AUTH";
             /** @enum {string} */
-            preferredChallenge?: "EMAIL_OTP" | "SMS_OTP";
+            preferredChallenge?: "EMAIL_OTP" | "SMS_OTP" | "WEB_AUTHN";
         };
         /**
          * @description The answer to the challenge a sign-in (or the previous answer) returned: its `name` and
@@ -804,14 +888,14 @@ export interface components {
             /** @enum {string} */
             name: "SELECT_CHALLENGE";
             session: components["schemas"]["Session"];
-            /** @description The first factor chosen, with the password for PASSWORD and PASSWORD_SRP (the API runs SRP itself). */
+            /** @description The first factor chosen, with the password for PASSWORD and PASSWORD_SRP (the API runs SRP itself). WEB_AUTHN leads to the `WEB_AUTHN` challenge, as a preferred passkey does. */
             responses: {
                 /** @enum {string} */
                 ANSWER: "PASSWORD" | "PASSWORD_SRP";
                 PASSWORD: components["schemas"]["Password"];
             } | {
                 /** @enum {string} */
-                ANSWER: "EMAIL_OTP" | "SMS_OTP";
+                ANSWER: "EMAIL_OTP" | "SMS_OTP" | "WEB_AUTHN";
             };
         } | {
             username: components["schemas"]["Username"];
@@ -836,6 +920,15 @@ export interface components {
             session: components["schemas"]["Session"];
             responses: {
                 SMS_OTP_CODE: components["schemas"]["SmsOtpCode"];
+            };
+        } | {
+            username: components["schemas"]["Username"];
+            /** @enum {string} */
+            name: "WEB_AUTHN";
+            session: components["schemas"]["Session"];
+            responses: {
+                /** @description The browser's `PublicKeyCredential.toJSON()` of the assertion `navigator.credentials.get` made from `credentialRequestOptions` (W3C `AuthenticationResponseJSON`), as a JSON string (`JSON.stringify`). The API sends it to Cognito as `CREDENTIAL`, with `SECRET_HASH` over the internal username. Text that is not a JSON object is a 400 naming `responses.CREDENTIAL`, and Cognito is not asked. */
+                CREDENTIAL: string;
             };
         };
         /**
@@ -954,6 +1047,17 @@ export interface components {
                 };
                 /** @description SELECT_CHALLENGE only, the first factors to choose from. */
                 availableChallenges?: ("PASSWORD" | "PASSWORD_SRP" | "EMAIL_OTP" | "SMS_OTP" | "WEB_AUTHN")[];
+                /** @description WEB_AUTHN only: the options for the browser's `navigator.credentials.get`, ready for `PublicKeyCredential.parseRequestOptionsFromJSON` (W3C `PublicKeyCredentialRequestOptionsJSON`; binary members in base64url). Cognito sends them as the string `CREDENTIAL_REQUEST_OPTIONS`, which the API parses and does not repeat in `parameters`. `allowCredentials` may be empty: the browser then offers the person's discoverable passkeys for `rpId`. */
+                credentialRequestOptions?: {
+                    challenge: string;
+                    rpId?: string;
+                    allowCredentials?: components["schemas"]["PublicKeyCredentialDescriptor"][];
+                    userVerification?: string;
+                    /** @description Milliseconds. */
+                    timeout?: number;
+                } & {
+                    [key: string]: unknown;
+                };
             };
             /** @description The username to send with the answer. */
             username: string;
@@ -1005,6 +1109,94 @@ export interface components {
         };
         VerifyAttributeRequest: {
             code: components["schemas"]["ConfirmationCode"];
+        };
+        /** @description W3C `PublicKeyCredentialDescriptorJSON`: a passkey by its id (base64url), and how the browser may reach it. */
+        PublicKeyCredentialDescriptor: {
+            id: string;
+            /** @enum {string} */
+            type: "public-key";
+            transports?: string[];
+        } & {
+            [key: string]: unknown;
+        };
+        PasskeyRegistrationOptions: {
+            /** @description W3C `PublicKeyCredentialCreationOptionsJSON` (WebAuthn Level 3), ready for `PublicKeyCredential.parseCreationOptionsFromJSON`: `rp`, `user`, a fresh `challenge`, `pubKeyCredParams` (COSE algorithms, negative: -7 ES256, -257 RS256), `excludeCredentials` (the person's passkeys), `authenticatorSelection`; binary members in base64url. As Cognito made them (`CredentialCreationOptions`): what else it sends is not documented. */
+            credentialCreationOptions: {
+                rp: {
+                    id: string;
+                    name?: string;
+                };
+                user: {
+                    id: string;
+                    name: string;
+                    displayName?: string;
+                };
+                challenge: string;
+                pubKeyCredParams: {
+                    /** @enum {string} */
+                    type: "public-key";
+                    alg: number;
+                }[];
+                excludeCredentials?: components["schemas"]["PublicKeyCredentialDescriptor"][];
+                authenticatorSelection?: {
+                    authenticatorAttachment?: string;
+                    residentKey?: string;
+                    requireResidentKey?: boolean;
+                    userVerification?: string;
+                } & {
+                    [key: string]: unknown;
+                };
+                /** @description Milliseconds. */
+                timeout?: number;
+                attestation?: string;
+            } & {
+                [key: string]: unknown;
+            };
+        };
+        CompletePasskeyRegistrationRequest: {
+            /** @description The browser's `PublicKeyCredential.toJSON()` of the new credential (W3C `RegistrationResponseJSON`), whole: Cognito refuses one missing members (`authenticatorData`, `transports`, `publicKeyAlgorithm`, `publicKey`), so send what the browser gave, unchanged. */
+            credential: {
+                id: string;
+                rawId: string;
+                /** @enum {string} */
+                type: "public-key";
+                /** @description W3C `AuthenticatorAttestationResponseJSON`; binary members in base64url. */
+                response: {
+                    clientDataJSON: string;
+                    attestationObject: string;
+                    authenticatorData?: string;
+                    transports?: string[];
+                    publicKeyAlgorithm?: number;
+                    publicKey?: string;
+                } & {
+                    [key: string]: unknown;
+                };
+                authenticatorAttachment?: string;
+                clientExtensionResults?: {
+                    [key: string]: unknown;
+                };
+            } & {
+                [key: string]: unknown;
+            };
+        };
+        Passkey: {
+            /** @description base64url; what `DELETE /passkeys/{credentialId}` takes. */
+            credentialId: string;
+            /** @description The name Cognito gave it (`FriendlyCredentialName`). */
+            name: string;
+            /** @description The site it was made for (a host name). */
+            relyingPartyId: string;
+            /** @description How the browser reaches it: `internal`, `hybrid`, `usb`, `nfc`, `ble`. */
+            transports: string[];
+            /** @description `platform` (built into the device) or `cross-platform` (a security key, a phone); absent when the browser did not say. */
+            attachment?: string;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        PasskeyList: {
+            passkeys: components["schemas"]["Passkey"][];
+            /** @description Pass as `next` for the following page; absent on the last page. */
+            next?: string;
         };
         /**
          * @description Proof that the caller made this sign-up, for `signIn` at confirmation: bound to the username, good for 24 hours (as long as the confirmation code), signed with a key derived from the app client secret. Absent when the app client has no secret.
@@ -1883,6 +2075,108 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+            "5XX": components["responses"]["ServerError"];
+        };
+    };
+    startPasskeyRegistration: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The creation options. */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PasskeyRegistrationOptions"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            "5XX": components["responses"]["ServerError"];
+        };
+    };
+    listPasskeys: {
+        parameters: {
+            query?: {
+                /** @description Passkeys per page (Cognito's maximum, 20, by default). */
+                limit?: number;
+                /** @description The `next` of the previous page (one the API did not hand out is a 400 `InvalidParameter`). */
+                next?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of passkeys. */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PasskeyList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            "5XX": components["responses"]["ServerError"];
+        };
+    };
+    completePasskeyRegistration: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CompletePasskeyRegistrationRequest"];
+            };
+        };
+        responses: {
+            204: components["responses"]["NoContent"];
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+            "5XX": components["responses"]["ServerError"];
+        };
+    };
+    deletePasskey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The passkey's `credentialId`, as `GET /passkeys` lists it (base64url, no padding). */
+                credentialId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: components["responses"]["NoContent"];
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
             429: components["responses"]["TooManyRequests"];
             "5XX": components["responses"]["ServerError"];
         };

@@ -28,11 +28,16 @@ pub enum PreferredChallenge {
     /// An 8-digit code sent by SMS to the person's verified phone number.
     #[serde(rename = "SMS_OTP")]
     SmsOtp,
+    /// A passkey of the person's: the answer is a `WEB_AUTHN` challenge with the options for
+    /// `navigator.credentials.get`.
+    #[serde(rename = "WEB_AUTHN")]
+    WebAuthn,
 }
 
 impl PreferredChallenge {
     /// Every first factor, in the contract's order (`FirstFactor` in `openapi.yaml`).
-    pub const ALL: [PreferredChallenge; 4] = [Self::Password, Self::PasswordSrp, Self::EmailOtp, Self::SmsOtp];
+    pub const ALL: [PreferredChallenge; 5] =
+        [Self::Password, Self::PasswordSrp, Self::EmailOtp, Self::SmsOtp, Self::WebAuthn];
 
     /// The factor Cognito's name `name` spells, exactly; `None` when it spells none (a
     /// `SELECT_CHALLENGE` answer, an `AvailableChallenges` entry).
@@ -53,6 +58,7 @@ impl PreferredChallenge {
             Self::PasswordSrp => ChallengeName::PasswordSrp,
             Self::EmailOtp => ChallengeName::EmailOtp,
             Self::SmsOtp => ChallengeName::SmsOtp,
+            Self::WebAuthn => ChallengeName::WebAuthn,
         }
     }
 
@@ -63,6 +69,7 @@ impl PreferredChallenge {
             Self::PasswordSrp => "PASSWORD_SRP",
             Self::EmailOtp => "EMAIL_OTP",
             Self::SmsOtp => "SMS_OTP",
+            Self::WebAuthn => "WEB_AUTHN",
         }
     }
 }
@@ -150,8 +157,8 @@ impl ChallengeName {
     /// The keys of `POST /auth/challenge`'s `responses` that answer this challenge (besides
     /// `userAttributes.<name>` with `NEW_PASSWORD_REQUIRED`), or `None` when a client cannot answer
     /// it through the API: `PASSWORD_VERIFIER` is answered by the API itself within the sign-in
-    /// that started SRP (a client never holds the SRP secret it takes); passkeys need the
-    /// browser's WebAuthn ceremony, remembered devices a device key the API does not keep, custom
+    /// that started SRP (a client never holds the SRP secret it takes); remembered devices need a
+    /// device key the API does not keep, custom
     /// challenges a pool's own triggers; Cognito never issues `ADMIN_NO_SRP_AUTH` in a flow the API
     /// starts, nor a name nobody knows. The keys are Cognito's `ChallengeResponses` names
     /// (`RespondToAuthChallenge` in the Cognito API reference), except that the API takes the
@@ -168,8 +175,8 @@ impl ChallengeName {
             Self::Password | Self::PasswordSrp => &["PASSWORD"],
             Self::EmailOtp => &["EMAIL_OTP_CODE"],
             Self::SmsOtp => &["SMS_OTP_CODE"],
-            Self::WebAuthn
-            | Self::PasswordVerifier
+            Self::WebAuthn => &["CREDENTIAL"],
+            Self::PasswordVerifier
             | Self::CustomChallenge
             | Self::DeviceSrpAuth
             | Self::DevicePasswordVerifier
@@ -178,9 +185,9 @@ impl ChallengeName {
         })
     }
 
-    /// The `responses` key a refused password or code of this challenge was given in, for the
-    /// 400's `field` (`None` when the challenge takes neither).
-    pub fn secret_answer(&self) -> Option<&'static str> {
+    /// The `responses` key a refused password, code or passkey of this challenge was given in,
+    /// for the 400's `field` (`None` when the challenge takes none of them).
+    pub fn refused_answer(&self) -> Option<&'static str> {
         match self {
             Self::NewPasswordRequired => Some("NEW_PASSWORD"),
             Self::SoftwareTokenMfa | Self::MfaSetup => Some("SOFTWARE_TOKEN_MFA_CODE"),
@@ -188,8 +195,8 @@ impl ChallengeName {
             Self::EmailOtp => Some("EMAIL_OTP_CODE"),
             Self::SmsOtp => Some("SMS_OTP_CODE"),
             Self::Password | Self::PasswordSrp | Self::SelectChallenge => Some("PASSWORD"),
+            Self::WebAuthn => Some("CREDENTIAL"),
             Self::SelectMfaType
-            | Self::WebAuthn
             | Self::PasswordVerifier
             | Self::CustomChallenge
             | Self::DeviceSrpAuth
@@ -224,6 +231,13 @@ impl ChallengeName {
             | Self::AdminNoSrpAuth
             | Self::Unknown(_) => &[],
         }
+    }
+
+    /// The first factor of choice-based sign-in this challenge is named after (`PASSWORD`,
+    /// `PASSWORD_SRP`, `EMAIL_OTP`, `SMS_OTP`, `WEB_AUTHN`: an entry of `SELECT_CHALLENGE`'s
+    /// `AvailableChallenges`), or `None`.
+    pub fn first_factor(&self) -> Option<PreferredChallenge> {
+        PreferredChallenge::ALL.into_iter().find(|factor| factor.as_str() == self.as_str())
     }
 
     /// Cognito's name for it.
@@ -314,5 +328,39 @@ impl MfaFactor {
             Self::Email => "EMAIL_OTP",
             Self::Sms => "SMS_MFA",
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_factor_is_spelled_on_the_wire_as_cognito_names_it() {
+        for factor in PreferredChallenge::ALL {
+            assert_eq!(serde_json::to_value(factor).unwrap(), factor.as_str());
+            assert_eq!(PreferredChallenge::from_name(factor.as_str()), Some(factor));
+            assert_eq!(factor.challenge().first_factor(), Some(factor));
+        }
+        for factor in MfaFactor::ALL {
+            assert_eq!(serde_json::to_value(factor).unwrap(), factor.as_str());
+            assert_eq!(MfaFactor::from_name(factor.as_str()), Some(factor));
+        }
+        assert_eq!(PreferredChallenge::from_name("web_authn"), None, "names are exact");
+    }
+
+    #[test]
+    fn every_answered_challenge_names_the_answer_a_refusal_points_at_among_its_answers() {
+        for name in ChallengeName::KNOWN {
+            if let (Some(answers), Some(refused)) = (name.answers(), name.refused_answer()) {
+                assert!(answers.contains(&refused), "{name}: {refused}");
+            }
+            let parameters = name.cognito_parameters();
+            let mut unique = parameters.to_vec();
+            unique.sort_unstable();
+            unique.dedup();
+            assert_eq!(unique.len(), parameters.len(), "{name}");
+        }
+        assert_eq!(ChallengeName::WebAuthn.cognito_parameters(), ["CREDENTIAL_REQUEST_OPTIONS"]);
     }
 }

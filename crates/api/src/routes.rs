@@ -155,6 +155,15 @@ function_operations! {
         SendAttributeCode = "sendAttributeCode",
         /// `POST /account/attributes/{attribute}/verify`: verify an address with its code.
         VerifyAttribute = "verifyAttribute",
+        /// `POST /passkeys/registration`: the options to create a passkey with (after a recent
+        /// sign-in).
+        StartPasskeyRegistration = "startPasskeyRegistration",
+        /// `POST /passkeys`: the passkey the browser created from them.
+        CompletePasskeyRegistration = "completePasskeyRegistration",
+        /// `GET /passkeys`: the person's passkeys, a page at a time.
+        ListPasskeys = "listPasskeys",
+        /// `DELETE /passkeys/{credentialId}`: delete one.
+        DeletePasskey = "deletePasskey",
     }
 }
 
@@ -326,6 +335,10 @@ pub const ROUTES: &[Route] = {
         route("GET", "/account", O::Auth(A::GetAccount), ACCESS),
         route("PATCH", "/account", O::Auth(A::UpdateAccount), ACCESS),
         route("DELETE", "/account", O::Auth(A::DeleteAccount), ACCESS),
+        route("POST", "/passkeys/registration", O::Auth(A::StartPasskeyRegistration), ACCESS),
+        route("POST", "/passkeys", O::Auth(A::CompletePasskeyRegistration), ACCESS),
+        route("GET", "/passkeys", O::Auth(A::ListPasskeys), ACCESS),
+        route("DELETE", "/passkeys/{credentialId}", O::Auth(A::DeletePasskey), ACCESS),
         route("POST", "/account/attributes/{attribute}/code", O::Auth(A::SendAttributeCode), ACCESS),
         route("POST", "/account/attributes/{attribute}/verify", O::Auth(A::VerifyAttribute), ACCESS),
         route("POST", "/auth/refresh", O::Refresh(R::Refresh), PUBLIC),

@@ -94,6 +94,12 @@ pub struct Challenge {
     /// lead to; absent otherwise.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub available_challenges: Vec<ChallengeName>,
+    /// `WEB_AUTHN`: the options for the browser's `navigator.credentials.get` (W3C
+    /// `PublicKeyCredentialRequestOptionsJSON`, ready for
+    /// `PublicKeyCredential.parseRequestOptionsFromJSON`), which Cognito sends as the string
+    /// `CREDENTIAL_REQUEST_OPTIONS`; absent otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credential_request_options: Option<serde_json::Value>,
 }
 
 /// The answer to a sign-in or a challenge: tokens, or the next challenge.
@@ -514,6 +520,68 @@ pub struct CredentialsResponse {
     pub session_token: Secret,
     /// Expiry, RFC 3339.
     pub expiration: String,
+}
+
+/// `POST /passkeys/registration`'s answer: the options for the browser's
+/// `navigator.credentials.create`, as Cognito made them (`StartWebAuthnRegistration`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PasskeyRegistrationOptions {
+    /// W3C `PublicKeyCredentialCreationOptionsJSON` (WebAuthn Level 3, section 5.4): the relying
+    /// party, the person, a fresh `challenge`, the algorithms (`-7` ES256, `-257` RS256),
+    /// `excludeCredentials` (the person's passkeys) and `authenticatorSelection`; binary members in
+    /// base64url. Ready for `PublicKeyCredential.parseCreationOptionsFromJSON`.
+    pub credential_creation_options: serde_json::Value,
+}
+
+/// `POST /passkeys`: the new passkey.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct CompletePasskeyRegistrationRequest {
+    /// The browser's `PublicKeyCredential.toJSON()` of the credential `navigator.credentials.create`
+    /// made (W3C `RegistrationResponseJSON`), whole: Cognito refuses one missing members
+    /// (`authenticatorData`, `transports`, `publicKeyAlgorithm`, `publicKey`).
+    pub credential: serde_json::Value,
+}
+
+/// One of the person's passkeys (Cognito's `WebAuthnCredentialDescription`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Passkey {
+    /// The credential id, base64url: what `DELETE /passkeys/{credentialId}` takes.
+    pub credential_id: String,
+    /// Its name, as Cognito gave it (`FriendlyCredentialName`).
+    pub name: String,
+    /// The relying party it was made for (the site's host name).
+    pub relying_party_id: String,
+    /// How the browser reaches the authenticator (`internal`, `hybrid`, `usb`, `nfc`, `ble`).
+    pub transports: Vec<String>,
+    /// `platform` (built into the device) or `cross-platform` (a security key, a phone); absent
+    /// when the browser did not say.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attachment: Option<String>,
+    /// Registered, RFC 3339.
+    pub created_at: String,
+}
+
+/// `GET /passkeys`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PasskeyList {
+    /// This page.
+    pub passkeys: Vec<Passkey>,
+    /// The `next` of the following page, when there is one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next: Option<String>,
+}
+
+/// `GET /passkeys` query: `limit` (1-20) and `next`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PasskeyListQuery {
+    /// Page size.
+    pub limit: Option<String>,
+    /// Page token.
+    pub next: Option<String>,
 }
 
 #[cfg(test)]

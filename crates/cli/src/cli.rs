@@ -274,6 +274,19 @@ pub enum AccountCommand {
     /// Delete the account for good (DELETE /account), then the session file: needs --yes, and a
     /// sign-in within the last minutes (5 by default)
     Delete(AccountDeleteArgs),
+    /// List the person's passkeys, every page (GET /passkeys); registering one takes a browser
+    Passkeys,
+    /// Delete one of the person's passkeys by its credentialId, as listed
+    /// (DELETE /passkeys/{credentialId})
+    DeletePasskey(PasskeyArgs),
+}
+
+/// `authctl account delete-passkey`.
+#[derive(Debug, Clone, Args)]
+pub struct PasskeyArgs {
+    /// The passkey's credentialId, as `authctl account passkeys` lists it (base64url)
+    #[arg(value_name = "CREDENTIAL_ID")]
+    pub credential_id: String,
 }
 
 /// `authctl account set`.

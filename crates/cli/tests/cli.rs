@@ -334,6 +334,14 @@ async fn manages_the_persons_own_account_with_the_access_token() {
     let account: serde_json::Value = serde_json::from_str(&show.stdout).expect("account JSON");
     assert_eq!(account["attributes"]["email"], user.email.as_str());
 
+    // WHEN the passkeys are listed, THEN there are none yet; deleting one they do not hold fails
+    let passkeys = cli.run(&["account", "passkeys"], "").await;
+    assert!(passkeys.succeeded(), "{passkeys:?}");
+    let listed: serde_json::Value = serde_json::from_str(&passkeys.stdout).expect("passkeys JSON");
+    assert_eq!(listed, serde_json::json!({ "passkeys": [] }));
+    let delete = cli.run(&["account", "delete-passkey", "AbC-_9"], "").await;
+    assert!(!delete.succeeded() && delete.stderr.contains("No such passkey"), "{delete:?}");
+
     // WHEN a name is set, THEN the account holds it
     let set = cli.run(&["account", "set", "given_name=Ann", "family_name=Example"], "").await;
     assert!(set.succeeded(), "{set:?}");

@@ -31,17 +31,7 @@ pub const DEFAULT_DELETION_MAX_AGE: Duration = Duration::from_secs(5 * 60);
 /// `ACCOUNT_DELETION_MAX_AGE_MINUTES` through `lookup`: how recent a sign-in must be to delete
 /// the account, 1 to 60 minutes ([`DEFAULT_DELETION_MAX_AGE`] when unset).
 pub fn deletion_max_age(lookup: impl Fn(&str) -> Option<String>) -> Result<Duration, crate::ConfigError> {
-    const NAME: &str = "ACCOUNT_DELETION_MAX_AGE_MINUTES";
-    let Some(value) = lookup(NAME).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty()) else {
-        return Ok(DEFAULT_DELETION_MAX_AGE);
-    };
-    match value.parse::<u64>() {
-        Ok(minutes @ 1..=60) => Ok(Duration::from_secs(minutes * 60)),
-        _ => Err(crate::ConfigError::Invalid {
-            name: NAME,
-            reason: "must be a whole number of minutes from 1 to 60".into(),
-        }),
-    }
+    crate::config::minutes_within_an_hour("ACCOUNT_DELETION_MAX_AGE_MINUTES", DEFAULT_DELETION_MAX_AGE, lookup)
 }
 
 /// Every call here is authorised by the caller's access token.
@@ -137,12 +127,7 @@ impl AccountService {
     /// token, or a session refreshed for weeks, cannot destroy the account. Otherwise, or
     /// without `auth_time`, [`AuthError::InsufficientUserAuthentication`] (401, RFC 9470) before Cognito is asked.
     pub async fn delete(&self, token: &CallerAccessToken, now: u64) -> Result<(), AuthError> {
-        // At most an hour (`deletion_max_age`), so it fits.
-        let max_age = u32::try_from(self.deletion_max_age.as_secs()).unwrap_or(u32::MAX);
-        let recent = token.auth_time().is_some_and(|signed_in| now.saturating_sub(signed_in) <= u64::from(max_age));
-        if !recent {
-            return Err(AuthError::InsufficientUserAuthentication { max_age });
-        }
+        token.require_sign_in_within(self.deletion_max_age, now)?;
         self.pool.delete_user(token.expose()).await.map_err(account_error)?;
         tracing::info!(sub = %token.sub(), "account deleted by its owner");
         Ok(())

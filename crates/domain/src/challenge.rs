@@ -15,8 +15,9 @@ use crate::{
     AuthError, ContextData,
     cognito_errors::{CognitoCall, is_resource_not_found},
     input::{
-        CHALLENGE_ANSWER_MAX_CHARS, PASSWORDLESS_CODE_DIGITS, SESSION_MAX_CHARS, SIGN_IN_ATTRIBUTES, check_code,
-        check_one_time_password, check_password, check_text, check_user_attribute, check_username,
+        CHALLENGE_ANSWER_MAX_CHARS, PASSWORDLESS_CODE_DIGITS, SESSION_MAX_CHARS, SIGN_IN_ATTRIBUTES,
+        WEB_AUTHN_CREDENTIAL_MAX_CHARS, check_code, check_one_time_password, check_password, check_text,
+        check_user_attribute, check_username,
     },
     mfa,
     sign_in::{SignInService, required_password, srp_failure},
@@ -34,7 +35,7 @@ pub fn answered_challenges() -> Vec<ChallengeName> {
 /// The answer a refused password or code of challenge `name` was given in (`responses` when
 /// the challenge takes neither).
 fn answer_field(name: &ChallengeName) -> String {
-    name.secret_answer().map_or_else(|| "responses".to_string(), |key| format!("responses.{key}"))
+    name.refused_answer().map_or_else(|| "responses".to_string(), |key| format!("responses.{key}"))
 }
 
 /// The 400 for a challenge the API does not answer: Cognito's (a passkey, a custom challenge),
@@ -53,7 +54,7 @@ fn not_answered(name: &ChallengeName) -> AuthError {
 }
 
 /// `names` as a 400 lists them: `A, B or C`.
-fn names<'a>(names: impl IntoIterator<Item = &'a str>) -> String {
+fn or_list<'a>(names: impl IntoIterator<Item = &'a str>) -> String {
     let names: Vec<&str> = names.into_iter().collect();
     match names.split_last() {
         Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
@@ -96,7 +97,9 @@ impl SignInService {
                     format!("responses.{key} is not an answer to {}.", req.name),
                 ));
             }
-            if value.expose().chars().count() > CHALLENGE_ANSWER_MAX_CHARS {
+            let max_chars =
+                if key == "CREDENTIAL" { WEB_AUTHN_CREDENTIAL_MAX_CHARS } else { CHALLENGE_ANSWER_MAX_CHARS };
+            if value.expose().chars().count() > max_chars {
                 return Err(AuthError::bad_input(format!("responses.{key}"), format!("responses.{key} is too long.")));
             }
         }
@@ -116,7 +119,7 @@ impl SignInService {
                 if MfaFactor::from_name(require("ANSWER")?).is_none() {
                     return Err(AuthError::bad_input(
                         "responses.ANSWER",
-                        format!("responses.ANSWER must be one of {}.", names(MfaFactor::ALL.map(MfaFactor::as_str))),
+                        format!("responses.ANSWER must be one of {}.", or_list(MfaFactor::ALL.map(MfaFactor::as_str))),
                     ));
                 }
             }
@@ -130,7 +133,7 @@ impl SignInService {
                         "responses.PASSWORD",
                         format!(
                             "responses.PASSWORD goes with ANSWER {} only.",
-                            names(password_factors.map(PreferredChallenge::as_str))
+                            or_list(password_factors.map(PreferredChallenge::as_str))
                         ),
                     ));
                 }
@@ -140,7 +143,7 @@ impl SignInService {
                         "responses.ANSWER",
                         format!(
                             "responses.ANSWER must be one of {}.",
-                            names(PreferredChallenge::ALL.map(PreferredChallenge::as_str))
+                            or_list(PreferredChallenge::ALL.map(PreferredChallenge::as_str))
                         ),
                     ));
                 }
@@ -155,9 +158,19 @@ impl SignInService {
             }
             // Without a code it asks for the secret, with one it enrols it: checked below.
             ChallengeName::MfaSetup => {}
+            // The browser's assertion, as a JSON string: Cognito checks the rest.
+            ChallengeName::WebAuthn => {
+                let credential = require("CREDENTIAL")?;
+                if !serde_json::from_str::<serde_json::Value>(credential).is_ok_and(|c| c.is_object()) {
+                    return Err(AuthError::bad_input(
+                        "responses.CREDENTIAL",
+                        "responses.CREDENTIAL must be the browser's PublicKeyCredential as JSON \
+                         (JSON.stringify of its toJSON()).",
+                    ));
+                }
+            }
             // Refused above (they take no answers); refused again, should that check move.
-            ChallengeName::WebAuthn
-            | ChallengeName::PasswordVerifier
+            ChallengeName::PasswordVerifier
             | ChallengeName::CustomChallenge
             | ChallengeName::DeviceSrpAuth
             | ChallengeName::DevicePasswordVerifier
@@ -197,11 +210,14 @@ impl SignInService {
         };
         responses.insert("USERNAME".into(), req.username.clone());
         self.add_secret_hash(&mut responses, &req.username);
-        let result = self
-            .pool
-            .respond_to_challenge(api, &req.name, Some(session.expose()), responses, context)
-            .await
-            .map_err(|err| challenge_error(err).in_field(answer_field(&req.name)))?;
+        let result =
+            self.pool.respond_to_challenge(api, &req.name, Some(session.expose()), responses, context).await.map_err(
+                |err| match challenge_error(err) {
+                    // Cognito refuses an assertion it cannot verify as it refuses a dead session.
+                    AuthError::InvalidSession if req.name == ChallengeName::WebAuthn => AuthError::PasskeyNotAccepted,
+                    err => err.in_field(answer_field(&req.name)),
+                },
+            )?;
         Ok(self.respond(result, &req.username, api))
     }
 
@@ -253,6 +269,7 @@ impl SignInService {
                 session,
                 parameters,
                 available_challenges: Vec::new(),
+                credential_request_options: None,
             },
             username: username.to_string(),
         })
@@ -628,10 +645,11 @@ mod tests {
                 "PASSWORD",
                 "PASSWORD_SRP",
                 "EMAIL_OTP",
-                "SMS_OTP"
+                "SMS_OTP",
+                "WEB_AUTHN"
             ]
         );
-        for other in ["", "CUSTOM_CHALLENGE", "DEVICE_SRP_AUTH", "PASSWORD_VERIFIER", "WEB_AUTHN", "sms_mfa"] {
+        for other in ["", "CUSTOM_CHALLENGE", "DEVICE_SRP_AUTH", "PASSWORD_VERIFIER", "sms_mfa"] {
             assert!(ChallengeName::from(other).answers().is_none(), "{other}");
         }
     }
@@ -643,7 +661,7 @@ mod tests {
         let (svc, pool) = service(vec![]);
         let long = "X".repeat(1000);
         for (name, says) in [
-            ("WEB_AUTHN", "WEB_AUTHN is not a challenge this API answers"),
+            ("DEVICE_SRP_AUTH", "DEVICE_SRP_AUTH is not a challenge this API answers"),
             ("CUSTOM_THING", "CUSTOM_THING is not a challenge this API answers"),
             ("", "name is required"),
             (long.as_str(), "name is not a challenge this API answers"),
@@ -735,7 +753,8 @@ mod tests {
         for (responses, field) in [
             (vec![("ANSWER", "EMAIL_OTP"), ("PASSWORD", "pw")], "responses.PASSWORD"),
             (vec![("ANSWER", "PASSWORD")], "responses.PASSWORD"),
-            (vec![("ANSWER", "WEB_AUTHN")], "responses.ANSWER"),
+            (vec![("ANSWER", "WEB_AUTHN"), ("PASSWORD", "pw")], "responses.PASSWORD"),
+            (vec![("ANSWER", "CUSTOM_CHALLENGE")], "responses.ANSWER"),
             (vec![("ANSWER", "SOFTWARE_TOKEN_MFA")], "responses.ANSWER"),
             (vec![("ANSWER", "PASSWORD"), ("PASSWORD", "pw"), ("SRP_A", "ab")], "responses"),
             (vec![], "responses.ANSWER"),
@@ -744,6 +763,51 @@ mod tests {
                 svc.answer_challenge(&answer("SELECT_CHALLENGE", "s1", &responses), &ContextData::default()).await;
             assert!(matches!(&out, Err(AuthError::BadInput { field: f, .. }) if f == field), "{responses:?}: {out:?}");
         }
+        assert!(pool.calls().is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_passkey_assertion_is_sent_whole_as_credential_with_secret_hash_over_the_internal_username() {
+        // GIVEN the browser's assertion, as JSON, for the WEB_AUTHN challenge
+        let (svc, pool) = service(vec![tokens("u-123")]);
+        let assertion = r#"{"id":"AbC","rawId":"AbC","type":"public-key","response":{"clientDataJSON":"e30","authenticatorData":"SZY","signature":"MEU","userHandle":"dS0x"},"clientExtensionResults":{}}"#;
+        // WHEN it answers the challenge
+        let req = answer("WEB_AUTHN", "s1", &[("CREDENTIAL", assertion)]);
+        svc.answer_challenge(&req, &ContextData::default()).await.unwrap();
+        // THEN Cognito gets it unchanged, for the internal username, with its SECRET_HASH
+        let (_, name, _, responses) = respond_call(&pool, 0);
+        assert_eq!((name.as_str(), responses["CREDENTIAL"].as_str()), ("WEB_AUTHN", assertion));
+        assert_eq!(responses["USERNAME"], "u-123");
+        assert!(responses.contains_key("SECRET_HASH"));
+    }
+
+    #[tokio::test]
+    async fn a_passkey_cognito_does_not_accept_is_a_401_saying_so_on_credential() {
+        let (svc, _) = service(vec![Err(error("NotAuthorizedException"))]);
+        let req = answer("WEB_AUTHN", "s1", &[("CREDENTIAL", r#"{"id":"AbC"}"#)]);
+        let err = svc.answer_challenge(&req, &ContextData::default()).await.unwrap_err();
+        let api = api_types::ApiError::from(err);
+        assert_eq!((api.status().as_u16(), api.field.as_deref()), (401, Some("responses.CREDENTIAL")));
+        assert!(api.message.starts_with("The passkey was not accepted"), "{}", api.message);
+    }
+
+    #[tokio::test]
+    async fn a_passkey_answer_that_is_not_an_assertion_is_a_400_on_credential_never_sent() {
+        let (svc, pool) = service(vec![]);
+        let huge = format!("{{\"id\":\"{}\"}}", "A".repeat(crate::input::WEB_AUTHN_CREDENTIAL_MAX_CHARS));
+        for (credential, field) in [
+            ("", "responses.CREDENTIAL"),
+            ("not json", "responses.CREDENTIAL"),
+            ("[1,2]", "responses.CREDENTIAL"),
+            (huge.as_str(), "responses.CREDENTIAL"),
+        ] {
+            let req = answer("WEB_AUTHN", "s1", &[("CREDENTIAL", credential)]);
+            let out = svc.answer_challenge(&req, &ContextData::default()).await;
+            assert!(matches!(&out, Err(AuthError::BadInput { field: f, .. }) if f == field), "{out:?}");
+        }
+        let out =
+            svc.answer_challenge(&answer("WEB_AUTHN", "s1", &[("PASSWORD", "pw")]), &ContextData::default()).await;
+        assert!(matches!(&out, Err(AuthError::BadInput { field, .. }) if field == "responses"), "{out:?}");
         assert!(pool.calls().is_empty());
     }
 

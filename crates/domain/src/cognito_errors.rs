@@ -60,6 +60,10 @@ pub enum CognitoCall {
     /// `ListUsers` with the client's page token (`next`): a refused parameter is that token
     /// (<https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_ListUsers.html#API_ListUsers_Errors>).
     ListUsersPage,
+    /// The passkey calls, authorised by the caller's access token: `StartWebAuthnRegistration`,
+    /// `CompleteWebAuthnRegistration`, `ListWebAuthnCredentials`, `DeleteWebAuthnCredential`
+    /// (<https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_CompleteWebAuthnRegistration.html#API_CompleteWebAuthnRegistration_Errors>).
+    Passkeys,
     /// The identity pool's `GetId` and `GetCredentialsForIdentity`, with the caller's ID token
     /// (<https://docs.aws.amazon.com/cognitoidentity/latest/APIReference/API_GetId.html#API_GetId_Errors>).
     IdentityPool,
@@ -67,7 +71,7 @@ pub enum CognitoCall {
 
 impl CognitoCall {
     /// Every call family, for tests and for printing the table.
-    pub const ALL: [CognitoCall; 13] = [
+    pub const ALL: [CognitoCall; 14] = [
         Self::SignIn,
         Self::ChallengeAnswer,
         Self::Refresh,
@@ -80,6 +84,7 @@ impl CognitoCall {
         Self::ConfirmForgotPassword,
         Self::Admin,
         Self::ListUsersPage,
+        Self::Passkeys,
         Self::IdentityPool,
     ];
 }
@@ -114,6 +119,13 @@ pub enum Answer {
     UnknownUser,
     /// [`AuthError::UnknownGroup`].
     UnknownGroup,
+    /// [`AuthError::UnknownPasskey`].
+    UnknownPasskey,
+    /// [`AuthError::StateConflict`]: the pool has passkeys off.
+    PasskeysNotEnabled,
+    /// [`AuthError::InvalidParameter`] on `credential`, saying which of Cognito's checks of a
+    /// passkey ceremony failed ([`passkey_refusal`]).
+    PasskeyRefused,
     /// [`AuthError::StateConflict`] with Cognito's message.
     StateConflict,
     /// [`AuthError::BadInput`] on `next`: the page token is not one of ours.
@@ -310,6 +322,20 @@ pub const TABLE: &[Row] = &[
     ),
     // The person was deleted since the token was issued.
     row(USER_NOT_FOUND, On::Only(&[C::AccessToken, C::ChangePassword]), A::InvalidAccessToken),
+    // ---- Passkeys: the access token, the pool's settings, and Cognito's checks of the ceremony
+    // (the challenge, the relying party, the origin, the app client, the authenticator).
+    row(NOT_AUTHORIZED, On::Only(&[C::Passkeys]), A::InvalidAccessToken),
+    row(USER_NOT_FOUND, On::Only(&[C::Passkeys]), A::InvalidAccessToken),
+    row(RESOURCE_NOT_FOUND, On::Only(&[C::Passkeys]), A::UnknownPasskey),
+    row("WebAuthnNotEnabledException", On::Any, A::PasskeysNotEnabled),
+    // A pool with passkeys on and no relying party: the deployment's mistake (the template
+    // always sets one), not the caller's.
+    row("WebAuthnConfigurationMissingException", On::Any, A::Upstream),
+    row("WebAuthnChallengeNotFoundException", On::Any, A::PasskeyRefused),
+    row("WebAuthnRelyingPartyMismatchException", On::Any, A::PasskeyRefused),
+    row("WebAuthnOriginNotAllowedException", On::Any, A::PasskeyRefused),
+    row("WebAuthnClientMismatchException", On::Any, A::PasskeyRefused),
+    row("WebAuthnCredentialNotSupportedException", On::Any, A::PasskeyRefused),
     // ---- Identity pool: NotAuthorized is the ID token (revoked, or not trusted by the pool).
     row(NOT_AUTHORIZED, On::Only(&[C::IdentityPool]), A::InvalidIdToken),
     // GetId's LimitExceeded is the identity pool's identity quota: our deployment's problem.
@@ -376,6 +402,11 @@ pub fn outcome(call: CognitoCall, err: CognitoError) -> Outcome {
         A::AliasExists => AuthError::AliasExists,
         A::UnknownUser => AuthError::UnknownUser,
         A::UnknownGroup => AuthError::UnknownGroup,
+        A::UnknownPasskey => AuthError::UnknownPasskey,
+        A::PasskeysNotEnabled => AuthError::StateConflict("Passkeys are not turned on for this user pool.".into()),
+        A::PasskeyRefused => {
+            AuthError::InvalidParameter { field: Some("credential"), message: passkey_refusal(&err.code).into() }
+        }
         A::StateConflict => AuthError::StateConflict(err.message),
         // Well formed, but no page token Cognito issued: its refusal, as for any other parameter.
         A::BadPageToken => {
@@ -400,6 +431,23 @@ pub fn outcome(call: CognitoCall, err: CognitoError) -> Outcome {
         A::AnswerAsSuccess => return Outcome::AnswerAsSuccess(err),
         A::Upstream => AuthError::Upstream(err),
     })
+}
+
+/// What a refused passkey ceremony's exception `code` tells the person (the `WebAuthn*`
+/// exceptions of `CompleteWebAuthnRegistration`'s "Errors").
+pub fn passkey_refusal(code: &str) -> &'static str {
+    match code {
+        "WebAuthnChallengeNotFoundException" => {
+            "The passkey registration expired, was already used or was replaced by a newer one: start it again."
+        }
+        "WebAuthnRelyingPartyMismatchException" => "The passkey was made for another site (relying party).",
+        "WebAuthnOriginNotAllowedException" => "The passkey ceremony ran on a page this user pool does not allow.",
+        "WebAuthnClientMismatchException" => "The passkey registration was started by another app client.",
+        "WebAuthnCredentialNotSupportedException" => {
+            "This passkey is not supported: its algorithm or attestation, or it did not verify the person."
+        }
+        _ => "The passkey was refused.",
+    }
 }
 
 impl AuthError {

@@ -127,6 +127,22 @@ impl CognitoConfig {
     }
 }
 
+/// A window of whole minutes, 1 to 60, from variable `name` through `lookup`; `default` when
+/// unset or blank, else [`ConfigError::Invalid`].
+pub fn minutes_within_an_hour(
+    name: &'static str,
+    default: std::time::Duration,
+    lookup: impl Fn(&str) -> Option<String>,
+) -> Result<std::time::Duration, ConfigError> {
+    let Some(value) = lookup(name).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty()) else {
+        return Ok(default);
+    };
+    match value.parse::<u64>() {
+        Ok(minutes @ 1..=60) => Ok(std::time::Duration::from_secs(minutes * 60)),
+        _ => Err(ConfigError::Invalid { name, reason: "must be a whole number of minutes from 1 to 60".into() }),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -71,6 +71,13 @@ pub enum AuthError {
     /// An admin route named a group that does not exist.
     #[error("unknown group")]
     UnknownGroup,
+    /// Cognito refused a `WEB_AUTHN` answer: the passkey is not one of the person's (deleted,
+    /// or of another account), its proof failed, or the sign-in's session ended.
+    #[error("passkey not accepted")]
+    PasskeyNotAccepted,
+    /// The person holds no passkey with the id given.
+    #[error("unknown passkey")]
+    UnknownPasskey,
     /// A handler of an admin route was reached by a caller outside the admins group.
     #[error("not an admin")]
     NotAdmin,
@@ -207,9 +214,17 @@ impl From<AuthError> for ApiError {
                 ApiError::new(ErrorCode::NotAuthorized, "The session is invalid or has expired: sign in again.")
                     .with_field("session")
             }
+            AuthError::PasskeyNotAccepted => ApiError::new(
+                ErrorCode::NotAuthorized,
+                "The passkey was not accepted (it may have been deleted, or the sign-in took too long): sign in again.",
+            )
+            .with_field("responses.CREDENTIAL"),
             AuthError::InvalidIdToken => ApiError::unauthorized(),
             AuthError::UnknownUser => ApiError::new(ErrorCode::UserNotFound, "No such user."),
             AuthError::UnknownGroup => ApiError::new(ErrorCode::NotFound, "No such group."),
+            AuthError::UnknownPasskey => {
+                ApiError::new(ErrorCode::NotFound, "No such passkey.").with_field("credentialId")
+            }
             AuthError::NotAdmin => ApiError::forbidden(),
             AuthError::SelfAction => ApiError::new(
                 ErrorCode::Conflict,

@@ -27,6 +27,10 @@ pub const TOKEN_MAX_CHARS: usize = 16 * 1024;
 pub const SESSION_MAX_CHARS: usize = 8 * 1024;
 /// One value of `ChallengeResponses`: 2048, as an attribute value.
 pub const CHALLENGE_ANSWER_MAX_CHARS: usize = 2048;
+/// A `WEB_AUTHN` answer (`CREDENTIAL`, the browser's assertion as JSON): 8 KiB. An assertion is
+/// well under 2 KiB with a platform passkey's 16-byte id, but an id may be up to 1,023 bytes
+/// (WebAuthn Level 3, "Credential ID") and appears twice (`id`, `rawId`), base64url.
+pub const WEB_AUTHN_CREDENTIAL_MAX_CHARS: usize = 8 * 1024;
 /// `AttributeType.Name`: 1 to 32 characters.
 pub const ATTRIBUTE_NAME_MAX_CHARS: usize = 32;
 /// `AttributeType.Value`: at most 2048 characters.

@@ -17,6 +17,7 @@
 //! - [`session`]: refresh and sign-out;
 //! - [`registration`]: sign-up, confirmation, new codes;
 //! - [`mfa`]: TOTP enrolment for signed-in users, and the `otpauth://` URI;
+//! - [`passkeys`]: the signed-in person's passkeys: register, list, delete;
 //! - [`password`]: change, forgot and reset;
 //! - [`users`]: user administration for the admins group;
 //! - [`credentials`]: temporary AWS credentials through the identity pool;
@@ -36,6 +37,7 @@ pub mod error;
 pub mod identity_pool;
 pub mod input;
 pub mod mfa;
+pub mod passkeys;
 pub mod password;
 pub mod registration;
 pub mod sdk;
@@ -55,8 +57,8 @@ pub use context_data::ContextData;
 pub use error::AuthError;
 pub use secret_hash::ClientSecret;
 pub use user_pool::{
-    AccountPort, AccountRecoveryPort, AdminPort, CognitoError, CognitoErrorKind, RefreshPort, RegistrationPort,
-    SignInPort, SoftwareTokenPort, UserPool,
+    AccountPort, AccountRecoveryPort, AdminPort, CognitoError, CognitoErrorKind, PasskeyPort, RefreshPort,
+    RegistrationPort, SignInPort, SoftwareTokenPort, UserPool,
 };
 
 /// Now, in whole seconds since the Unix epoch (the unit of JWT times such as `auth_time`).

@@ -100,14 +100,16 @@ impl SignInService {
                 params.insert("SRP_A".into(), client.public_a_hex());
                 srp = Some((client, password));
             }
-            Some(PreferredChallenge::EmailOtp | PreferredChallenge::SmsOtp) | None if req.password.is_some() => {
+            Some(PreferredChallenge::EmailOtp | PreferredChallenge::SmsOtp | PreferredChallenge::WebAuthn) | None
+                if req.password.is_some() =>
+            {
                 return Err(AuthError::bad_input(
                     "password",
                     "password goes with preferredChallenge PASSWORD or PASSWORD_SRP; otherwise answer the \
                      challenge with it.",
                 ));
             }
-            Some(PreferredChallenge::EmailOtp | PreferredChallenge::SmsOtp) | None => {}
+            Some(PreferredChallenge::EmailOtp | PreferredChallenge::SmsOtp | PreferredChallenge::WebAuthn) | None => {}
         }
         if let Some(preferred) = req.preferred_challenge {
             params.insert("PREFERRED_CHALLENGE".into(), preferred.as_str().into());
@@ -243,19 +245,24 @@ impl SignInService {
                     .unwrap_or_else(|| given_username.to_string()),
                 tokens: wire_tokens(tokens),
             },
-            AuthResult::Challenge { name, session, parameters, available } => SignInResponse::Challenge {
-                username: parameters
+            AuthResult::Challenge { name, session, mut parameters, available } => {
+                let username = parameters
                     .get("USER_ID_FOR_SRP")
                     .or_else(|| parameters.get("USERNAME"))
                     .cloned()
-                    .unwrap_or_else(|| given_username.to_string()),
-                challenge: Challenge {
-                    name,
-                    session,
-                    parameters: parameters.into_iter().map(|(k, v)| (k, Secret::from(v))).collect(),
-                    available_challenges: available,
-                },
-            },
+                    .unwrap_or_else(|| given_username.to_string());
+                let credential_request_options = credential_request_options(&name, &mut parameters);
+                SignInResponse::Challenge {
+                    username,
+                    challenge: Challenge {
+                        name,
+                        session,
+                        parameters: parameters.into_iter().map(|(k, v)| (k, Secret::from(v))).collect(),
+                        available_challenges: available,
+                        credential_request_options,
+                    },
+                }
+            }
         }
     }
 }
@@ -291,6 +298,29 @@ pub fn wire_tokens(t: IssuedTokens) -> Tokens {
         refresh_token: t.refresh_token,
         expires_in: t.expires_in,
         token_type: t.token_type,
+    }
+}
+
+/// `WEB_AUTHN`'s `CREDENTIAL_REQUEST_OPTIONS`, which Cognito sends as a JSON string, taken out of
+/// `parameters` as the JSON object a browser's `PublicKeyCredential.parseRequestOptionsFromJSON`
+/// takes. Left in `parameters` (and logged) when it is not a JSON object, so nothing is lost.
+fn credential_request_options(
+    name: &ChallengeName,
+    parameters: &mut std::collections::BTreeMap<String, String>,
+) -> Option<serde_json::Value> {
+    const KEY: &str = "CREDENTIAL_REQUEST_OPTIONS";
+    if *name != ChallengeName::WebAuthn {
+        return None;
+    }
+    match serde_json::from_str::<serde_json::Value>(parameters.get(KEY)?) {
+        Ok(options) if options.is_object() => {
+            parameters.remove(KEY);
+            Some(options)
+        }
+        _ => {
+            tracing::warn!("WEB_AUTHN challenge: CREDENTIAL_REQUEST_OPTIONS is not a JSON object");
+            None
+        }
     }
 }
 
@@ -569,6 +599,38 @@ pub(crate) mod tests {
             assert!(matches!(&out, Err(AuthError::BadInput { field: f, .. }) if f == field), "{field}: {out:?}");
         }
         assert_eq!(pool.calls().len(), 1, "refused before Cognito");
+    }
+
+    #[tokio::test]
+    async fn a_passkey_sign_in_answers_the_request_options_as_an_object_ready_for_the_browser() {
+        // GIVEN Cognito's WEB_AUTHN challenge, its options a JSON string
+        let options = r#"{"challenge":"Y2g","rpId":"example.com","allowCredentials":[],"userVerification":"required"}"#;
+        let challenge = AuthResult::Challenge {
+            name: ChallengeName::WebAuthn,
+            session: "sess-1".into(),
+            parameters: [
+                ("CREDENTIAL_REQUEST_OPTIONS".to_string(), options.to_string()),
+                ("USERNAME".to_string(), "u-123".to_string()),
+            ]
+            .into(),
+            available: Vec::new(),
+        };
+        let (svc, pool) = service(Some("secret"), vec![Ok(ScriptedReply::Auth(challenge))]);
+        // WHEN the person asks for a passkey sign-in, without a password
+        let out = svc.sign_in(&by_choice(Some(PreferredChallenge::WebAuthn), None), &ContextData::default()).await;
+        // THEN Cognito was asked for WEB_AUTHN, and the options come back as an object, once
+        let (_, params) = initiate(&pool, 0);
+        assert_eq!(params["PREFERRED_CHALLENGE"], "WEB_AUTHN");
+        assert!(!params.contains_key("PASSWORD"));
+        let Ok(SignInResponse::Challenge { challenge, username }) = out else { panic!("{out:?}") };
+        assert_eq!((challenge.name, username.as_str()), (ChallengeName::WebAuthn, "u-123"));
+        let parsed: serde_json::Value = serde_json::from_str(options).unwrap();
+        assert_eq!(challenge.credential_request_options, Some(parsed));
+        assert!(!challenge.parameters.contains_key("CREDENTIAL_REQUEST_OPTIONS"));
+        // AND a password with a passkey preference is refused before Cognito
+        let out =
+            svc.sign_in(&by_choice(Some(PreferredChallenge::WebAuthn), Some("pw")), &ContextData::default()).await;
+        assert!(matches!(&out, Err(AuthError::BadInput { field, .. }) if field == "password"), "{out:?}");
     }
 
     #[tokio::test]

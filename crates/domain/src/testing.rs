@@ -14,8 +14,8 @@ use crate::context_data::ContextData;
 use crate::user_pool::{
     AccountPort, AccountRecoveryPort, AccountUser, AdminAction, AdminPort, AuthFlow, AuthParameters, AuthResult,
     ChallengeApi, CodeDeliveryDetails, CognitoError, CognitoErrorKind, IssuedTokens, MembershipChange,
-    MfaPreferenceChange, NewUser, PasswordPermanence, PoolUser, RefreshPort, RegistrationPort, SignInPort, SignedUp,
-    SoftwareTokenPort, TokenOwner,
+    MfaPreferenceChange, NewUser, PasskeyPort, PasswordPermanence, PoolUser, RefreshPort, RegistrationPort, SignInPort,
+    SignedUp, SoftwareTokenPort, TokenOwner, WebAuthnCredential,
 };
 
 /// A `std::io::Write` into a shared buffer, for a `tracing` subscriber whose lines a test reads:
@@ -117,6 +117,14 @@ pub enum Call {
     AdminSetPassword(String, String, PasswordPermanence),
     /// `GetGroup`.
     GetGroup(String),
+    /// `StartWebAuthnRegistration`: access token.
+    StartWebAuthnRegistration(String),
+    /// `CompleteWebAuthnRegistration`: access token, credential.
+    CompleteWebAuthnRegistration(String, serde_json::Value),
+    /// `ListWebAuthnCredentials`: access token, max results, next token.
+    ListWebAuthnCredentials(String, u8, Option<String>),
+    /// `DeleteWebAuthnCredential`: access token, credential id.
+    DeleteWebAuthnCredential(String, String),
 }
 
 /// A scripted answer.
@@ -148,6 +156,10 @@ pub enum ScriptedReply {
     Groups(Vec<String>),
     /// A page of names (groups, or a group's members' usernames) and the next token.
     Names(Vec<String>, Option<String>),
+    /// A JSON document (`StartWebAuthnRegistration`'s creation options).
+    Json(serde_json::Value),
+    /// A page of passkeys and the next token.
+    Passkeys(Vec<WebAuthnCredential>, Option<String>),
 }
 
 /// Answers calls in order from its script, and fails the test on a call the test did not expect:
@@ -415,6 +427,45 @@ impl SignInPort for ScriptedPool {
         let action = if api == ChallengeApi::Admin { "AdminRespondToAuthChallenge" } else { "RespondToAuthChallenge" };
         self.begin(action, context).await;
         self.auth(Call::Respond { api, challenge: challenge.clone(), session: session.map(Into::into), responses })
+    }
+}
+
+#[async_trait]
+impl PasskeyPort for ScriptedPool {
+    async fn start_web_authn_registration(&self, access_token: &str) -> Result<serde_json::Value, CognitoError> {
+        self.pause().await;
+        self.answer(Call::StartWebAuthnRegistration(access_token.into()), |reply| match reply {
+            ScriptedReply::Json(options) => Some(options),
+            _ => None,
+        })
+    }
+
+    async fn complete_web_authn_registration(
+        &self,
+        access_token: &str,
+        credential: &serde_json::Value,
+    ) -> Result<(), CognitoError> {
+        self.pause().await;
+        self.done(Call::CompleteWebAuthnRegistration(access_token.into(), credential.clone()))
+    }
+
+    async fn list_web_authn_credentials(
+        &self,
+        access_token: &str,
+        max_results: u8,
+        next: Option<&str>,
+    ) -> Result<(Vec<WebAuthnCredential>, Option<String>), CognitoError> {
+        self.pause().await;
+        let call = Call::ListWebAuthnCredentials(access_token.into(), max_results, next.map(str::to_string));
+        self.answer(call, |reply| match reply {
+            ScriptedReply::Passkeys(page, next) => Some((page, next)),
+            _ => None,
+        })
+    }
+
+    async fn delete_web_authn_credential(&self, access_token: &str, credential_id: &str) -> Result<(), CognitoError> {
+        self.pause().await;
+        self.done(Call::DeleteWebAuthnCredential(access_token.into(), credential_id.into()))
     }
 }
 

@@ -77,7 +77,9 @@ pub struct AccountUser {
 /// A user's second factors, as `GetUser` answers them.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct MfaSettings {
-    /// `UserMFASettingList`: `SOFTWARE_TOKEN_MFA`, `EMAIL_OTP`, `SMS_MFA`.
+    /// `UserMFASettingList`, as Cognito names them (an [`api_types::challenge::MfaFactor`]'s
+    /// name, or one added after it): kept as strings so a factor the catalog does not know yet is
+    /// shown, not dropped.
     pub enabled: Vec<String>,
     /// `PreferredMfaSetting`, when set.
     pub preferred: Option<String>,
@@ -460,16 +462,61 @@ pub trait AdminPort: Send + Sync {
     ) -> Result<(), CognitoError>;
 }
 
+/// One of the person's passkeys (`WebAuthnCredentialDescription`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WebAuthnCredential {
+    /// `CredentialId`, base64url.
+    pub credential_id: String,
+    /// `FriendlyCredentialName`.
+    pub friendly_name: String,
+    /// `RelyingPartyId`.
+    pub relying_party_id: String,
+    /// `AuthenticatorAttachment`: `platform` or `cross-platform`, when known.
+    pub attachment: Option<String>,
+    /// `AuthenticatorTransports`.
+    pub transports: Vec<String>,
+    /// `CreatedAt`, RFC 3339.
+    pub created_at: String,
+}
+
+/// The signed-in person's passkeys, authorised by their access token (no IAM policy is
+/// evaluated for these calls). AWS: the WebAuthn calls of the Cognito API reference,
+/// <https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_StartWebAuthnRegistration.html>.
+#[async_trait]
+pub trait PasskeyPort: Send + Sync {
+    /// `StartWebAuthnRegistration`: the `CredentialCreationOptions`, as JSON.
+    async fn start_web_authn_registration(&self, access_token: &str) -> Result<serde_json::Value, CognitoError>;
+
+    /// `CompleteWebAuthnRegistration` with the browser's credential, whole.
+    async fn complete_web_authn_registration(
+        &self,
+        access_token: &str,
+        credential: &serde_json::Value,
+    ) -> Result<(), CognitoError>;
+
+    /// `ListWebAuthnCredentials`: a page of at most `max_results` (1-20) and the next token.
+    async fn list_web_authn_credentials(
+        &self,
+        access_token: &str,
+        max_results: u8,
+        next: Option<&str>,
+    ) -> Result<(Vec<WebAuthnCredential>, Option<String>), CognitoError>;
+
+    /// `DeleteWebAuthnCredential`.
+    async fn delete_web_authn_credential(&self, access_token: &str, credential_id: &str) -> Result<(), CognitoError>;
+}
+
 /// Every Cognito user-pool operation the API uses, for wiring: one adapter
 /// ([`crate::sdk::SdkUserPool`], or `testing::ScriptedPool` in tests) serves all the ports, and
 /// `Arc<dyn UserPool>` converts to any one of them. Services take the narrow ports they use.
 pub trait UserPool:
-    SignInPort + RefreshPort + AccountPort + RegistrationPort + AccountRecoveryPort + AdminPort
+    SignInPort + RefreshPort + AccountPort + PasskeyPort + RegistrationPort + AccountRecoveryPort + AdminPort
 {
 }
 
-impl<T: SignInPort + RefreshPort + AccountPort + RegistrationPort + AccountRecoveryPort + AdminPort + ?Sized> UserPool
-    for T
+impl<
+    T: SignInPort + RefreshPort + AccountPort + PasskeyPort + RegistrationPort + AccountRecoveryPort + AdminPort + ?Sized,
+> UserPool for T
 {
 }
 

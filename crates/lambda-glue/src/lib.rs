@@ -69,6 +69,12 @@ impl Reply {
     }
 }
 
+/// The query-string parameter `name`, as API Gateway decoded it (the first, when it is repeated);
+/// `None` when absent.
+pub fn query_param(req: &Request, name: &str) -> Option<String> {
+    req.query_string_parameters_ref().and_then(|params| params.first(name)).map(str::to_string)
+}
+
 /// The route a request was sent to: its method and API Gateway's resource template
 /// (`/users/{username}`), so handlers dispatch on the route as declared, not on the raw path.
 pub(crate) fn route(req: &Request) -> (String, String) {

@@ -240,6 +240,10 @@ impl LocalStack {
                 .with_account_deletion_max_age(
                     auth_domain::account::deletion_max_age(|name| std::env::var(name).ok())
                         .context("ACCOUNT_DELETION_MAX_AGE_MINUTES")?,
+                )
+                .with_passkey_registration_max_age(
+                    auth_domain::passkeys::registration_max_age(|name| std::env::var(name).ok())
+                        .context("PASSKEY_REGISTRATION_MAX_AGE_MINUTES")?,
                 ),
             refresh: fn_refresh::RefreshState::new(user_pool("RefreshFunction").await, cors.clone()),
             password: fn_password::PasswordState::new(

@@ -12,8 +12,9 @@ use aws_sdk_cognitoidentityprovider::{
         EmailMfaConfigType, EmailSendingAccountType, ExplicitAuthFlowsType, FeatureType, MessageActionType,
         PasswordPolicyType, PreventUserExistenceErrorTypes, RecoveryOptionNameType, RecoveryOptionType,
         RefreshTokenRotationType, SignInPolicyType, SoftwareTokenMfaConfigType, UserAttributeUpdateSettingsType,
-        UserPoolAddOnsType, UserPoolMfaType, UserPoolPolicyType, UserPoolTierType, UsernameAttributeType,
-        UsernameConfigurationType, VerifiedAttributeType,
+        UserPoolAddOnsType, UserPoolMfaType, UserPoolPolicyType, UserPoolTierType, UserVerificationType,
+        UsernameAttributeType, UsernameConfigurationType, VerifiedAttributeType, WebAuthnConfigurationType,
+        WebAuthnFactorConfigurationType,
     },
 };
 
@@ -41,8 +42,15 @@ pub struct PoolSpec {
     /// `EnabledMfas`, as deployed with an email sender (`EmailSenderArn`): email MFA with it.
     pub enabled_mfas: &'static [&'static str],
     /// `Policies.SignInPolicy.AllowedFirstAuthFactors`, as deployed with an email sender
-    /// (`EmailSenderArn`): the local stack's outbox is its email sender.
+    /// (`EmailSenderArn`: the local stack's outbox is its email sender) and passkeys on.
     pub allowed_first_auth_factors: &'static [&'static str],
+    /// `WebAuthnRelyingPartyID`, as deployed with `PasskeyRelyingPartyId` set to the web app's
+    /// host (`localhost`: the app's origin is `http://localhost:5173`).
+    pub web_authn_relying_party_id: &'static str,
+    /// `WebAuthnUserVerification`: the template's default, `required`.
+    pub web_authn_user_verification: &'static str,
+    /// `WebAuthnFactorConfiguration`: the template's default, `SINGLE_FACTOR`.
+    pub web_authn_factor_configuration: &'static str,
     /// The app client's `ExplicitAuthFlows`.
     pub explicit_auth_flows: &'static [&'static str],
     /// The app client's `PreventUserExistenceErrors`.
@@ -74,7 +82,10 @@ pub const POOL_SPEC: PoolSpec = PoolSpec {
     temporary_password_validity_days: 7,
     mfa_configuration: "OPTIONAL",
     enabled_mfas: &["SOFTWARE_TOKEN_MFA", "EMAIL_OTP"],
-    allowed_first_auth_factors: &["PASSWORD", "EMAIL_OTP"],
+    allowed_first_auth_factors: &["PASSWORD", "EMAIL_OTP", "WEB_AUTHN"],
+    web_authn_relying_party_id: "localhost",
+    web_authn_user_verification: "required",
+    web_authn_factor_configuration: "SINGLE_FACTOR",
     // No ALLOW_REFRESH_TOKEN_AUTH: with rotation, refreshes go through GetTokensFromRefreshToken.
     explicit_auth_flows: &[
         "ALLOW_USER_AUTH",
@@ -248,6 +259,13 @@ pub async fn seed(
         .set_email_mfa_configuration(spec.enabled_mfas.contains(&"EMAIL_OTP").then(|| {
             EmailMfaConfigType::builder().subject("Your sign-in code").message("Your sign-in code is {####}").build()
         }))
+        .web_authn_configuration(
+            WebAuthnConfigurationType::builder()
+                .relying_party_id(spec.web_authn_relying_party_id)
+                .user_verification(UserVerificationType::from(spec.web_authn_user_verification))
+                .factor_configuration(WebAuthnFactorConfigurationType::from(spec.web_authn_factor_configuration))
+                .build(),
+        )
         .send()
         .await
         .context("SetUserPoolMfaConfig")?;

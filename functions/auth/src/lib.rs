@@ -1,5 +1,5 @@
-//! The `auth` function: sign-in and its challenges, sign-up, TOTP enrolment, `/me` and the
-//! person's own account. Parse, call the domain, map — nothing else lives here.
+//! The `auth` function: sign-in and its challenges, sign-up, TOTP enrolment, `/me`, the person's
+//! own account and passkeys. Parse, call the domain, map — nothing else lives here.
 
 use std::sync::Arc;
 
@@ -7,14 +7,16 @@ use api_types::{
     ApiError,
     routes::AuthOperation,
     wire::{
-        ChallengeRequest, ConfirmSignUpRequest, MeResponse, SetMfaPreferenceRequest, SignInRequest, SignUpRequest,
-        TotpVerifyRequest, UpdateAccountRequest, UsernameRequest, VerifiableAttribute, VerifyAttributeRequest,
+        ChallengeRequest, CompletePasskeyRegistrationRequest, ConfirmSignUpRequest, MeResponse, PasskeyListQuery,
+        SetMfaPreferenceRequest, SignInRequest, SignUpRequest, TotpVerifyRequest, UpdateAccountRequest,
+        UsernameRequest, VerifiableAttribute, VerifyAttributeRequest,
     },
 };
 use auth_domain::{
-    AccountPort, AuthError, CognitoConfig, RegistrationPort, SignInPort,
+    AccountPort, AuthError, CognitoConfig, PasskeyPort, RegistrationPort, SignInPort,
     account::{AccountService, DEFAULT_DELETION_MAX_AGE},
     mfa::MfaService,
+    passkeys::{DEFAULT_REGISTRATION_MAX_AGE, PasskeyService},
     registration::RegistrationService,
     sign_in::SignInService,
 };
@@ -22,11 +24,11 @@ use lambda_glue::{Cors, Reply, path_param};
 use lambda_http::{Body, Request, Response, http::StatusCode};
 
 /// The Cognito operations this function may call: sign-in (the admin flow included, which IAM
-/// must grant), registration and the signed-in person's own account (a test holds
+/// must grant), registration, the signed-in person's own account and passkeys (a test holds
 /// `template.yaml`'s policy to what these reach).
-pub trait AuthPorts: SignInPort + RegistrationPort + AccountPort {}
+pub trait AuthPorts: SignInPort + RegistrationPort + AccountPort + PasskeyPort {}
 
-impl<T: SignInPort + RegistrationPort + AccountPort + ?Sized> AuthPorts for T {}
+impl<T: SignInPort + RegistrationPort + AccountPort + PasskeyPort + ?Sized> AuthPorts for T {}
 
 /// Everything the handler needs, built once at init.
 #[derive(Clone)]
@@ -35,6 +37,7 @@ pub struct AuthState {
     registration: RegistrationService,
     mfa: MfaService,
     account: AccountService,
+    passkeys: PasskeyService,
     cors: Cors,
 }
 
@@ -46,7 +49,8 @@ impl AuthState {
             sign_in: SignInService::new(pool.clone(), config.clone()),
             registration: RegistrationService::new(pool.clone(), config),
             mfa: MfaService::new(pool.clone()),
-            account: AccountService::new(pool, write_attributes, DEFAULT_DELETION_MAX_AGE),
+            account: AccountService::new(pool.clone(), write_attributes, DEFAULT_DELETION_MAX_AGE),
+            passkeys: PasskeyService::new(pool, DEFAULT_REGISTRATION_MAX_AGE),
             cors,
         }
     }
@@ -54,6 +58,12 @@ impl AuthState {
     /// Deleting the account needs a sign-in within `max_age` (five minutes by default).
     pub fn with_account_deletion_max_age(mut self, max_age: std::time::Duration) -> Self {
         self.account = self.account.with_deletion_max_age(max_age);
+        self
+    }
+
+    /// Registering a passkey needs a sign-in within `max_age` (fifteen minutes by default).
+    pub fn with_passkey_registration_max_age(mut self, max_age: std::time::Duration) -> Self {
+        self.passkeys = self.passkeys.with_registration_max_age(max_age);
         self
     }
 }
@@ -100,6 +110,30 @@ async fn dispatch(state: &AuthState, req: &Request) -> Result<Reply, ApiError> {
             let attribute = verifiable_attribute(req)?;
             let body: VerifyAttributeRequest = lambda_glue::json_body(req)?;
             state.account.verify(&token, attribute, &body).await?;
+            Ok(Reply::no_content())
+        }
+        AuthOperation::StartPasskeyRegistration => {
+            let token = lambda_glue::caller_access_token(req)?;
+            Ok(Reply::ok(state.passkeys.start_registration(&token, auth_domain::unix_time()).await?))
+        }
+        AuthOperation::CompletePasskeyRegistration => {
+            let token = lambda_glue::caller_access_token(req)?;
+            let body: CompletePasskeyRegistrationRequest = lambda_glue::json_body(req)?;
+            state.passkeys.complete_registration(&token, &body.credential).await?;
+            Ok(Reply::no_content())
+        }
+        AuthOperation::ListPasskeys => {
+            let token = lambda_glue::caller_access_token(req)?;
+            let query = PasskeyListQuery {
+                limit: lambda_glue::query_param(req, "limit"),
+                next: lambda_glue::query_param(req, "next"),
+            };
+            Ok(Reply::ok(state.passkeys.list(&token, &query).await?))
+        }
+        AuthOperation::DeletePasskey => {
+            let token = lambda_glue::caller_access_token(req)?;
+            let credential_id = path_param(req, "credentialId")?;
+            state.passkeys.delete(&token, &credential_id).await?;
             Ok(Reply::no_content())
         }
     }

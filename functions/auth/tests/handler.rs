@@ -173,7 +173,7 @@ async fn an_answer_to_a_challenge_the_api_does_not_answer_is_400_naming_name() {
     for (name, says) in [
         ("CUSTOM_THING", "CUSTOM_THING is not a challenge this API answers"),
         ("", "name is required"),
-        ("WEB_AUTHN", "WEB_AUTHN is not a challenge this API answers"),
+        ("DEVICE_SRP_AUTH", "DEVICE_SRP_AUTH is not a challenge this API answers"),
         ("software_token_mfa", "software_token_mfa is not a challenge this API answers"),
     ] {
         let body = json!({"username": "ann", "name": name, "session": "s", "responses": {}}).to_string();

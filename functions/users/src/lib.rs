@@ -13,7 +13,7 @@ use auth_domain::{
     users::AdminService,
 };
 use lambda_glue::{Cors, Reply, path_param};
-use lambda_http::{Body, Request, RequestExt, Response, http::StatusCode};
+use lambda_http::{Body, Request, Response, http::StatusCode};
 
 /// The Cognito operations this function may call: administration (which IAM must grant) and,
 /// with the caller's own access token, the live check of their session (a test holds
@@ -43,8 +43,7 @@ pub async fn handle(state: &UsersState, req: Request) -> Response<Body> {
 }
 
 fn query(req: &Request) -> UserQuery {
-    let params = req.query_string_parameters_ref();
-    let get = |name: &str| params.and_then(|p| p.first(name)).map(str::to_string);
+    let get = |name: &str| lambda_glue::query_param(req, name);
     UserQuery { limit: get("limit"), next: get("next"), email: get("email"), status: get("status") }
 }
 

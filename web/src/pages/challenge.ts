@@ -1,5 +1,5 @@
 // The step a sign-in asks for next, whatever the flow: a new password, a code (authenticator
-// app, email, SMS), the choice of second factor or of first factor, or enrolling an
+// app, email, SMS), a passkey, the choice of second factor or of first factor, or enrolling an
 // authenticator app during sign-in. Each answer may bring another step, or the tokens.
 
 import type { components } from "@cognito-api/client";
@@ -7,6 +7,7 @@ import { afterSignIn, app, type ChallengeIssued } from "../app";
 import { h, link } from "../dom";
 import { ApiProblem, call } from "../errors";
 import { codeField, type FieldSpec, Form, type FormValues } from "../form";
+import { answerWithPasskey } from "../passkey";
 import { groupedSecret, qrSvg } from "../qr";
 import type { Page } from "../router";
 import { PASSWORD_HINT } from "./sign-up";
@@ -21,6 +22,7 @@ const FACTOR_NAMES: Record<string, string> = {
   SMS_OTP: "A code by text message",
   PASSWORD: "Password",
   PASSWORD_SRP: "Password",
+  WEB_AUTHN: "A passkey",
 };
 
 function jsonList(value: string | undefined): string[] {
@@ -137,6 +139,10 @@ function firstFactorStep(pending: ChallengeIssued): Form {
   const password = offered.includes("PASSWORD_SRP") ? "PASSWORD_SRP" : offered.includes("PASSWORD") ? "PASSWORD" : null;
   const buttons = [];
   if (offered.includes("EMAIL_OTP")) buttons.push({ label: "Email me a code", action: "EMAIL_OTP", needs: [] });
+  // The passkey's ceremony follows on the WEB_AUTHN challenge this answer brings.
+  if (offered.includes("WEB_AUTHN")) {
+    buttons.push({ label: "Sign in with a passkey", action: "WEB_AUTHN", needs: [], secondary: buttons.length > 0 });
+  }
   if (offered.includes("SMS_OTP")) buttons.push({ label: "Text me a code", action: "SMS_OTP", needs: [], secondary: true });
   if (password) buttons.push({ label: "Sign in with my password", action: password, secondary: buttons.length > 0 });
   return new Form({
@@ -157,6 +163,23 @@ function firstFactorStep(pending: ChallengeIssued): Form {
     onSubmit: (values, action) =>
       answer(pending, action === password ? { ANSWER: action, PASSWORD: values.raw("responses.PASSWORD") } : { ANSWER: action }),
   });
+}
+
+/** WEB_AUTHN: the browser asks the person for one of their passkeys, with the API's request
+ * options. It starts at once (the person just chose it); the button tries again after a
+ * cancelled or refused ceremony, with the same challenge while its session lasts. */
+function passkeyStep(pending: ChallengeIssued): Form {
+  const form = new Form({
+    label: "Sign in with a passkey",
+    fields: [],
+    buttons: [{ label: "Use my passkey", action: "answer" }],
+    afterError: startOver,
+    onSubmit: () => answerWithPasskey(pending),
+  });
+  setTimeout(() => {
+    if (form.el.isConnected) form.el.requestSubmit();
+  }, 0);
+  return form;
 }
 
 /** MFA_SETUP: the pool requires a second factor this person has not set up. The API first
@@ -232,6 +255,11 @@ export function challengePage(): Page {
     case "SELECT_MFA_TYPE":
       title = "Choose how to confirm it is you";
       form = choiceStep(pending, "ANSWER", jsonList(params.MFAS_CAN_CHOOSE), "Confirm it is me with");
+      break;
+    case "WEB_AUTHN":
+      title = "Use your passkey";
+      intro.append(h("p", {}, "Your browser asks for one of your passkeys: confirm it is you on this device."));
+      form = passkeyStep(pending);
       break;
     case "SELECT_CHALLENGE":
       title = "Choose how to sign in";

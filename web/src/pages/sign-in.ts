@@ -1,12 +1,14 @@
 // Sign-in: with the password (the API runs SRP, so the password never reaches Cognito), or
-// choice-based (USER_AUTH) with a code emailed as the first factor, or the list of factors the
-// pool offers this person (SELECT_CHALLENGE).
+// choice-based (USER_AUTH) with a code emailed as the first factor, a passkey (the `WEB_AUTHN`
+// challenge, for the username typed: Cognito has no sign-in where the passkey names the
+// account), or the list of factors the pool offers this person (SELECT_CHALLENGE).
 
 import type { components } from "@cognito-api/client";
 import { afterSignIn, app } from "../app";
 import { h, link } from "../dom";
 import { call } from "../errors";
 import { emailField, Form } from "../form";
+import { answerWithPasskey } from "../passkey";
 import type { Page } from "../router";
 
 type SignInRequest = components["schemas"]["SignInRequest"];
@@ -27,6 +29,7 @@ export function signInPage(params: URLSearchParams): Page {
     ],
     buttons: [
       { label: "Sign in", action: "password" },
+      { label: "Sign in with a passkey", action: "passkey", needs: ["username"], secondary: true },
       { label: "Email me a sign-in code", action: "email-code", needs: ["username"], secondary: true },
       { label: "Other ways to sign in", action: "choose", needs: ["username"], secondary: true },
     ],
@@ -44,9 +47,16 @@ export function signInPage(params: URLSearchParams): Page {
             { username, password: values.raw("password"), flow: "USER_SRP_AUTH" }
           : action === "email-code"
             ? { username, flow: "USER_AUTH", preferredChallenge: "EMAIL_OTP" }
-            : // Choice-based with no preference: the API answers SELECT_CHALLENGE.
-              { username, flow: "USER_AUTH" };
+            : action === "passkey"
+              ? { username, flow: "USER_AUTH", preferredChallenge: "WEB_AUTHN" }
+              : // Choice-based with no preference: the API answers SELECT_CHALLENGE.
+                { username, flow: "USER_AUTH" };
       const { data } = await call(api.POST("/auth/sign-in", { body }));
+      // The passkey's ceremony runs here, so what the browser or the API refuses is said on
+      // this page, and trying again asks the API for a fresh challenge.
+      if (action === "passkey" && "challenge" in data && data.challenge.name === "WEB_AUTHN") {
+        return answerWithPasskey(data);
+      }
       afterSignIn(data);
     },
   });

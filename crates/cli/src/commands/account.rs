@@ -8,6 +8,8 @@
 //! - `set NAME=VALUE...`: `PATCH /account`. A new email waits for the code sent to it: the old,
 //!   verified address stays the person's, and keeps signing in, until `verify email CODE`.
 //! - `send-code ATTRIBUTE`, `verify ATTRIBUTE CODE`: prove an address.
+//! - `passkeys`: `GET /passkeys`, every page, as one list; `delete-passkey ID`:
+//!   `DELETE /passkeys/{credentialId}`. Registering a passkey takes a browser (the web app).
 //! - `delete --yes`: `DELETE /account`, then the session file. The API deletes only within
 //!   minutes of a sign-in (RFC 9470's `InsufficientUserAuthentication` otherwise): sign in again
 //!   first.
@@ -15,6 +17,7 @@
 use std::process::ExitCode;
 
 use api_types::wire::VerifiableAttribute;
+use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
 use reqwest::{Method, StatusCode};
 use serde_json::{Map, Value, json};
 
@@ -55,6 +58,29 @@ pub async fn run(ctx: &Context, command: &AccountCommand) -> anyhow::Result<Exit
             let body = json!({ "code": code }).to_string();
             request(ctx, Method::POST, &verify_path(args.attribute), Some(body)).await?;
             note!("{}", verified(args.attribute));
+            Ok(ExitCode::SUCCESS)
+        }
+        AccountCommand::Passkeys => {
+            let mut passkeys = Vec::new();
+            let mut next: Option<String> = None;
+            loop {
+                let path = match &next {
+                    Some(token) => format!("/passkeys?next={}", utf8_percent_encode(token, NON_ALPHANUMERIC)),
+                    None => "/passkeys".to_string(),
+                };
+                let page: Value = serde_json::from_slice(&request(ctx, Method::GET, &path, None).await?)?;
+                passkeys.extend(page["passkeys"].as_array().cloned().unwrap_or_default());
+                next = page["next"].as_str().map(str::to_owned);
+                if next.is_none() {
+                    break;
+                }
+            }
+            print_line(&render(json!({ "passkeys": passkeys }).to_string().as_bytes()))
+        }
+        AccountCommand::DeletePasskey(args) => {
+            let path = format!("/passkeys/{}", utf8_percent_encode(&args.credential_id, NON_ALPHANUMERIC));
+            request(ctx, Method::DELETE, &path, None).await?;
+            note!("Deleted the passkey {}: it no longer signs in.", args.credential_id);
             Ok(ExitCode::SUCCESS)
         }
         AccountCommand::Delete(args) => {

@@ -247,21 +247,25 @@ pub fn answers_to(challenge: &Challenge, answers: &mut dyn Answers) -> anyhow::R
         ChallengeName::SoftwareTokenMfa => Ok(one("SOFTWARE_TOKEN_MFA_CODE", answers.totp_code()?.trim().to_string())),
         // The only MFA authctl can answer is TOTP: choose it, when Cognito offers it.
         ChallengeName::SelectMfaType => {
-            let totp = MfaFactor::SoftwareToken.as_str();
-            let offered = challenge.parameters.get("MFAS_CAN_CHOOSE").map(Secret::expose).unwrap_or_default();
-            if !offered.is_empty() && !offered.contains(totp) {
+            let totp = MfaFactor::SoftwareToken;
+            // `MFAS_CAN_CHOOSE` is a JSON array of factor names.
+            let listed = challenge.parameters.get("MFAS_CAN_CHOOSE").map(Secret::expose).unwrap_or("[]");
+            let offered: Vec<String> = serde_json::from_str(listed).unwrap_or_default();
+            if !offered.is_empty() && !offered.iter().any(|name| MfaFactor::from_name(name) == Some(totp)) {
                 bail!(
-                    "Cognito offers only {offered} as MFA, and authctl answers only {totp}; \
-                     answer through the API's POST /auth/challenge"
+                    "Cognito offers only {} as MFA, and authctl answers only {}; \
+                     answer through the API's POST /auth/challenge",
+                    offered.join(", "),
+                    totp.as_str()
                 );
             }
-            Ok(one("ANSWER", totp.to_string()))
+            Ok(one("ANSWER", totp.as_str().to_string()))
         }
         // Choice-based sign-in: the factor (with the password, when it takes one), then its code.
         ChallengeName::SelectChallenge => {
             let factor = answers.first_factor(&challenge.available_challenges)?;
             let mut chosen = one("ANSWER", factor.to_string());
-            if PreferredChallenge::from_name(factor.as_str()).is_some_and(PreferredChallenge::takes_password) {
+            if factor.first_factor().is_some_and(PreferredChallenge::takes_password) {
                 chosen.insert("PASSWORD".into(), answers.password()?.into());
             }
             Ok(chosen)
@@ -283,11 +287,12 @@ pub fn answers_to(challenge: &Challenge, answers: &mut dyn Answers) -> anyhow::R
 
 /// A first factor as the prompt lists it.
 fn describe_factor(factor: &ChallengeName) -> String {
-    match PreferredChallenge::from_name(factor.as_str()) {
+    match factor.first_factor() {
         Some(PreferredChallenge::PasswordSrp) => "password (SRP: it never leaves this machine)".into(),
         Some(PreferredChallenge::Password) => "password (sent to Cognito over TLS)".into(),
         Some(PreferredChallenge::EmailOtp) => "a code sent by email".into(),
         Some(PreferredChallenge::SmsOtp) => "a code sent by SMS".into(),
+        Some(PreferredChallenge::WebAuthn) => "a passkey (authctl cannot use one: sign in in a browser)".into(),
         None => format!("{factor} (authctl cannot answer it)"),
     }
 }
@@ -350,6 +355,7 @@ mod tests {
             session: "s1".into(),
             parameters: parameters.iter().map(|(k, v)| (k.to_string(), Secret::from(*v))).collect(),
             available_challenges: Vec::new(),
+            credential_request_options: None,
         }
     }
 

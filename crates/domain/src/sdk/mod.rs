@@ -11,6 +11,7 @@ use aws_sdk_cognitoidentityprovider::error::{ProvideErrorMetadata, SdkError};
 use crate::user_pool::{CognitoError, CognitoErrorKind};
 
 pub mod config;
+pub mod document;
 pub mod identity_pool;
 pub mod user_pool;
 

@@ -17,15 +17,15 @@ use aws_sdk_cognitoidentityprovider::{
     },
 };
 
-use super::{classify, unexpected};
+use super::{classify, document, unexpected};
 use crate::{
     CognitoConfig,
     context_data::ContextData,
     user_pool::{
         AccountPort, AccountRecoveryPort, AccountUser, AdminAction, AdminPort, AuthFlow, AuthParameters, AuthResult,
         ChallengeApi, CodeDeliveryDetails, CognitoError, IssuedTokens, MembershipChange, MfaPreferenceChange,
-        MfaSettings, NewUser, PasswordPermanence, PoolUser, RefreshPort, RegistrationPort, SignInPort, SignedUp,
-        SoftwareTokenPort, TokenOwner,
+        MfaSettings, NewUser, PasskeyPort, PasswordPermanence, PoolUser, RefreshPort, RegistrationPort, SignInPort,
+        SignedUp, SoftwareTokenPort, TokenOwner, WebAuthnCredential,
     },
 };
 
@@ -827,6 +827,71 @@ fn tokens(result: AuthenticationResultType) -> Result<IssuedTokens, CognitoError
         expires_in: result.expires_in,
         token_type: result.token_type.unwrap_or_else(|| "Bearer".to_string()),
     })
+}
+
+#[async_trait]
+impl PasskeyPort for SdkUserPool {
+    async fn start_web_authn_registration(&self, access_token: &str) -> Result<serde_json::Value, CognitoError> {
+        let out =
+            self.client.start_web_authn_registration().access_token(access_token).send().await.map_err(classify)?;
+        Ok(document::to_json(&out.credential_creation_options))
+    }
+
+    async fn complete_web_authn_registration(
+        &self,
+        access_token: &str,
+        credential: &serde_json::Value,
+    ) -> Result<(), CognitoError> {
+        self.client
+            .complete_web_authn_registration()
+            .access_token(access_token)
+            .credential(document::to_document(credential))
+            .send()
+            .await
+            .map_err(classify)?;
+        Ok(())
+    }
+
+    async fn list_web_authn_credentials(
+        &self,
+        access_token: &str,
+        max_results: u8,
+        next: Option<&str>,
+    ) -> Result<(Vec<WebAuthnCredential>, Option<String>), CognitoError> {
+        let out = self
+            .client
+            .list_web_authn_credentials()
+            .access_token(access_token)
+            .max_results(i32::from(max_results))
+            .set_next_token(next.map(str::to_string))
+            .send()
+            .await
+            .map_err(classify)?;
+        let credentials = out
+            .credentials
+            .into_iter()
+            .map(|c| WebAuthnCredential {
+                created_at: rfc3339(&c.created_at).unwrap_or_default(),
+                credential_id: c.credential_id,
+                friendly_name: c.friendly_credential_name,
+                relying_party_id: c.relying_party_id,
+                attachment: c.authenticator_attachment,
+                transports: c.authenticator_transports,
+            })
+            .collect();
+        Ok((credentials, out.next_token))
+    }
+
+    async fn delete_web_authn_credential(&self, access_token: &str, credential_id: &str) -> Result<(), CognitoError> {
+        self.client
+            .delete_web_authn_credential()
+            .access_token(access_token)
+            .credential_id(credential_id)
+            .send()
+            .await
+            .map_err(classify)?;
+        Ok(())
+    }
 }
 
 #[cfg(test)]
