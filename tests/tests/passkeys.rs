@@ -248,7 +248,9 @@ async fn a_ceremony_from_another_origin_or_relying_party_or_without_user_verific
     for (origin, rp_id, flags, says) in [
         ("http://evil.example:5173", "localhost", UP | UV, "page this user pool does not allow"),
         (ORIGIN, "example.com", UP | UV, "another site"),
-        (ORIGIN, "localhost", UP, "not supported"),
+        // (Which exception Cognito raises for a missing user verification is not documented: only
+        // that it is refused, on `credential`.)
+        (ORIGIN, "localhost", UP, ""),
     ] {
         let options = start_registration(&t, &token).await;
         let refused = complete_registration(&t, &token, &authenticator.create(&options, origin, rp_id, flags)).await;
@@ -278,7 +280,7 @@ async fn a_credential_stripped_of_members_or_not_an_object_is_refused_and_nothin
     let mut stripped = authenticator.create(&options, ORIGIN, "localhost", UP | UV);
     stripped["response"].as_object_mut().expect("response").remove("publicKey");
     let refused = complete_registration(&t, &token, &stripped).await;
-    assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{:?}", refused.body);
+    assert_eq!((refused.status, refused.error_field()), (StatusCode::BAD_REQUEST, "credential"), "{:?}", refused.body);
     let not_object = complete_registration(&t, &token, &json!("credential")).await;
     assert_eq!((not_object.status, not_object.error_field()), (StatusCode::BAD_REQUEST, "credential"));
     assert_eq!(t.get("/passkeys", Some(&token)).await.body["passkeys"], json!([]));

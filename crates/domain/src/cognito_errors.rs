@@ -119,8 +119,6 @@ pub enum Answer {
     UnknownUser,
     /// [`AuthError::UnknownGroup`].
     UnknownGroup,
-    /// [`AuthError::UnknownPasskey`].
-    UnknownPasskey,
     /// [`AuthError::StateConflict`]: the pool has passkeys off.
     PasskeysNotEnabled,
     /// [`AuthError::InvalidParameter`] on `credential`, saying which of Cognito's checks of a
@@ -326,16 +324,17 @@ pub const TABLE: &[Row] = &[
     // (the challenge, the relying party, the origin, the app client, the authenticator).
     row(NOT_AUTHORIZED, On::Only(&[C::Passkeys]), A::InvalidAccessToken),
     row(USER_NOT_FOUND, On::Only(&[C::Passkeys]), A::InvalidAccessToken),
-    row(RESOURCE_NOT_FOUND, On::Only(&[C::Passkeys]), A::UnknownPasskey),
-    row("WebAuthnNotEnabledException", On::Any, A::PasskeysNotEnabled),
-    // A pool with passkeys on and no relying party: the deployment's mistake (the template
-    // always sets one), not the caller's.
-    row("WebAuthnConfigurationMissingException", On::Any, A::Upstream),
-    row("WebAuthnChallengeNotFoundException", On::Any, A::PasskeyRefused),
-    row("WebAuthnRelyingPartyMismatchException", On::Any, A::PasskeyRefused),
-    row("WebAuthnOriginNotAllowedException", On::Any, A::PasskeyRefused),
-    row("WebAuthnClientMismatchException", On::Any, A::PasskeyRefused),
-    row("WebAuthnCredentialNotSupportedException", On::Any, A::PasskeyRefused),
+    // (ResourceNotFound is the deployment's pool or client here, a 502 as everywhere; only
+    // DeleteWebAuthnCredential's is the passkey's id, which the passkey service tells apart.)
+    row("WebAuthnNotEnabledException", On::Only(&[C::Passkeys]), A::PasskeysNotEnabled),
+    // Passkeys on and no relying party: the deployment's mistake (the template sets both, under
+    // PasskeysOn), not the caller's.
+    row("WebAuthnConfigurationMissingException", On::Only(&[C::Passkeys]), A::Upstream),
+    row("WebAuthnChallengeNotFoundException", On::Only(&[C::Passkeys]), A::PasskeyRefused),
+    row("WebAuthnRelyingPartyMismatchException", On::Only(&[C::Passkeys]), A::PasskeyRefused),
+    row("WebAuthnOriginNotAllowedException", On::Only(&[C::Passkeys]), A::PasskeyRefused),
+    row("WebAuthnClientMismatchException", On::Only(&[C::Passkeys]), A::PasskeyRefused),
+    row("WebAuthnCredentialNotSupportedException", On::Only(&[C::Passkeys]), A::PasskeyRefused),
     // ---- Identity pool: NotAuthorized is the ID token (revoked, or not trusted by the pool).
     row(NOT_AUTHORIZED, On::Only(&[C::IdentityPool]), A::InvalidIdToken),
     // GetId's LimitExceeded is the identity pool's identity quota: our deployment's problem.
@@ -402,7 +401,6 @@ pub fn outcome(call: CognitoCall, err: CognitoError) -> Outcome {
         A::AliasExists => AuthError::AliasExists,
         A::UnknownUser => AuthError::UnknownUser,
         A::UnknownGroup => AuthError::UnknownGroup,
-        A::UnknownPasskey => AuthError::UnknownPasskey,
         A::PasskeysNotEnabled => AuthError::StateConflict("Passkeys are not turned on for this user pool.".into()),
         A::PasskeyRefused => {
             AuthError::InvalidParameter { field: Some("credential"), message: passkey_refusal(&err.code).into() }
@@ -443,9 +441,7 @@ pub fn passkey_refusal(code: &str) -> &'static str {
         "WebAuthnRelyingPartyMismatchException" => "The passkey was made for another site (relying party).",
         "WebAuthnOriginNotAllowedException" => "The passkey ceremony ran on a page this user pool does not allow.",
         "WebAuthnClientMismatchException" => "The passkey registration was started by another app client.",
-        "WebAuthnCredentialNotSupportedException" => {
-            "This passkey is not supported: its algorithm or attestation, or it did not verify the person."
-        }
+        "WebAuthnCredentialNotSupportedException" => "This passkey's device or provider is not supported.",
         _ => "The passkey was refused.",
     }
 }

@@ -4,8 +4,10 @@
 //! (`DeleteWebAuthnCredential`). Signing in with a passkey is the `WEB_AUTHN` challenge of
 //! choice-based sign-in ([`crate::challenge`]).
 //!
-//! Registering needs a recent sign-in (the access token's `auth_time`, which refreshing keeps):
-//! a stolen token, or a session refreshed for weeks, cannot add a way into the account.
+//! Registering through the API needs a recent sign-in (the access token's `auth_time`, which
+//! refreshing keeps): an app session refreshed for weeks cannot add a way into the account. It
+//! does not stop a stolen access token, which can call Cognito's own public endpoint directly:
+//! short token lifetimes and revocation (sign-out) are what bound that.
 //!
 //! AWS: "Passkey sign-in" in the Cognito developer guide, and the four calls' API reference pages
 //! (<https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_StartWebAuthnRegistration.html>).
@@ -17,7 +19,7 @@ use serde_json::Value;
 
 use crate::{
     AuthError, PasskeyPort,
-    cognito_errors::CognitoCall,
+    cognito_errors::{CognitoCall, is_resource_not_found},
     input::{PAGINATION_TOKEN_MAX_CHARS, check_text},
     token::CallerAccessToken,
     user_pool::WebAuthnCredential,
@@ -44,6 +46,16 @@ pub fn registration_max_age(lookup: impl Fn(&str) -> Option<String>) -> Result<D
 /// Every call here is authorised by the caller's access token.
 fn passkey_error(err: crate::CognitoError) -> AuthError {
     AuthError::from_cognito(CognitoCall::Passkeys, err)
+}
+
+/// [`passkey_error`], a parameter Cognito refused naming `field` (the one the request gave it).
+fn passkey_error_on(field: &'static str) -> impl FnOnce(crate::CognitoError) -> AuthError {
+    move |err| match passkey_error(err) {
+        AuthError::InvalidParameter { field: None, message } => {
+            AuthError::InvalidParameter { field: Some(field), message }
+        }
+        other => other,
+    }
 }
 
 /// The person's passkeys.
@@ -95,7 +107,7 @@ impl PasskeyService {
         self.pool
             .complete_web_authn_registration(token.expose(), credential)
             .await
-            .map_err(|err| passkey_error(err).in_field("credential"))?;
+            .map_err(passkey_error_on("credential"))?;
         tracing::info!(sub = %token.sub(), "passkey registered");
         Ok(())
     }
@@ -118,7 +130,7 @@ impl PasskeyService {
             .pool
             .list_web_authn_credentials(token.expose(), limit, query.next.as_deref())
             .await
-            .map_err(|err| passkey_error(err).in_field("next"))?;
+            .map_err(passkey_error_on("next"))?;
         Ok(PasskeyList { passkeys: credentials.into_iter().map(wire_passkey).collect(), next })
     }
 
@@ -126,7 +138,11 @@ impl PasskeyService {
     /// listed). An id they do not hold is [`AuthError::UnknownPasskey`] (404).
     pub async fn delete(&self, token: &CallerAccessToken, credential_id: &str) -> Result<(), AuthError> {
         check_credential_id(credential_id)?;
-        self.pool.delete_web_authn_credential(token.expose(), credential_id).await.map_err(passkey_error)?;
+        self.pool.delete_web_authn_credential(token.expose(), credential_id).await.map_err(|err| {
+            // Delete's ResourceNotFound is the id (API_DeleteWebAuthnCredential); on the other
+            // calls it would be the pool or client, the deployment's fault (a 502).
+            if is_resource_not_found(&err) { AuthError::UnknownPasskey } else { passkey_error(err) }
+        })?;
         tracing::info!(sub = %token.sub(), "passkey deleted");
         Ok(())
     }
@@ -178,7 +194,7 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn registering_needs_a_sign_in_within_the_window_however_recently_the_token_was_refreshed() {
+    async fn registering_needs_a_sign_in_within_the_window_and_a_token_without_auth_time_fails_closed() {
         // GIVEN sign-ins at the window's edge, past it, and a token without auth_time
         let options = json!({"challenge": "Y2g", "pubKeyCredParams": [{"type": "public-key", "alg": -7}]});
         let (svc, pool) = service(vec![Ok(ScriptedReply::Json(options.clone()))]);
@@ -215,6 +231,7 @@ mod tests {
     #[tokio::test]
     async fn cognitos_refusals_of_a_ceremony_are_400s_on_credential_saying_which_check_failed() {
         let cases = [
+            ("InvalidParameterException", 400, "detail"),
             ("WebAuthnChallengeNotFoundException", 400, "start it again"),
             ("WebAuthnRelyingPartyMismatchException", 400, "another site"),
             ("WebAuthnOriginNotAllowedException", 400, "page this user pool does not allow"),
@@ -223,7 +240,8 @@ mod tests {
             ("WebAuthnNotEnabledException", 409, "not turned on"),
             ("NotAuthorizedException", 401, "sign in again"),
         ];
-        let (svc, _) = service(cases.iter().map(|(code, ..)| Err(error(code))).collect());
+        let (svc, _) =
+            service(cases.iter().map(|(code, ..)| Err(crate::testing::error_with(code, "detail"))).collect());
         let token = caller_token_at("sub-1", NOW);
         for (code, status, says) in cases {
             let err = svc.complete_registration(&token, &json!({"id": "AbC"})).await.unwrap_err();

@@ -7,7 +7,7 @@
 import type { components } from "@cognito-api/client";
 import { app } from "../app";
 import { h, statusLine } from "../dom";
-import { asProblem, call } from "../errors";
+import { ApiProblem, asProblem, call } from "../errors";
 import { problemAlert, showProblemIn } from "../form";
 import { createPasskey, passkeysSupported } from "../passkey";
 import type { Page } from "../router";
@@ -137,6 +137,8 @@ export function passkeysPage(): Page {
     clearOutcome();
     add.disabled = true;
     try {
+      // Checked first: starting a registration replaces the one in progress.
+      if (!passkeysSupported()) throw new ApiProblem("api", "This browser cannot use passkeys.");
       const { data } = await call(session.api.POST("/passkeys/registration"));
       const credential = await createPasskey(data.credentialCreationOptions);
       await call(session.api.POST("/passkeys", { body: { credential } }));
