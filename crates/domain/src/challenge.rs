@@ -792,6 +792,19 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn an_assertion_with_the_longest_credential_id_reaches_cognito() {
+        // A 1,023-byte credential id is 1,364 characters of base64url, twice (`id`, `rawId`).
+        let (svc, pool) = service(vec![tokens("u-123")]);
+        let id = "A".repeat(1_364);
+        let assertion = format!(
+            r#"{{"id":"{id}","rawId":"{id}","type":"public-key","response":{{"clientDataJSON":"e30","authenticatorData":"SZY","signature":"MEU"}}}}"#
+        );
+        let req = answer("WEB_AUTHN", "s1", &[("CREDENTIAL", &assertion)]);
+        svc.answer_challenge(&req, &ContextData::default()).await.unwrap();
+        assert_eq!(respond_call(&pool, 0).3["CREDENTIAL"], assertion);
+    }
+
+    #[tokio::test]
     async fn a_passkey_answer_that_is_not_an_assertion_is_a_400_on_credential_never_sent() {
         let (svc, pool) = service(vec![]);
         let huge = format!("{{\"id\":\"{}\"}}", "A".repeat(crate::input::WEB_AUTHN_CREDENTIAL_MAX_CHARS));
