@@ -178,6 +178,17 @@ async fn passkey_sign_in(t: &TestStack) -> ApiResponse {
     t.post("/auth/sign-in", body).await
 }
 
+/// The demo user, signed in, with a passkey registered: their access token, the authenticator
+/// and the creation options it answered (whose `user.id` is the user handle).
+async fn with_a_passkey(t: &TestStack) -> (String, Authenticator, Value) {
+    let (token, _) = signed_in(t).await;
+    let authenticator = Authenticator::new();
+    let options = start_registration(t, &token).await;
+    let credential = authenticator.create(&options, ORIGIN, "localhost", UP | UV);
+    assert_eq!(complete_registration(t, &token, &credential).await.status, StatusCode::NO_CONTENT);
+    (token, authenticator, options)
+}
+
 #[tokio::test]
 async fn a_person_registers_a_passkey_signs_in_with_it_and_no_password_then_deletes_it() {
     let t = TestStack::start().await;
@@ -290,11 +301,7 @@ async fn a_credential_stripped_of_members_or_not_an_object_is_refused_and_nothin
 async fn choosing_the_passkey_from_the_choice_of_first_factors_leads_to_the_same_challenge() {
     // GIVEN the demo user with a passkey
     let t = TestStack::start().await;
-    let (token, _) = signed_in(&t).await;
-    let mut authenticator = Authenticator::new();
-    let options = start_registration(&t, &token).await;
-    let credential = authenticator.create(&options, ORIGIN, "localhost", UP | UV);
-    assert_eq!(complete_registration(&t, &token, &credential).await.status, StatusCode::NO_CONTENT);
+    let (_, mut authenticator, options) = with_a_passkey(&t).await;
     // WHEN they sign in choosing among the first factors
     let choice = t.post("/auth/sign-in", json!({"username": t.user().email, "flow": "USER_AUTH"})).await;
     assert_eq!(text(&choice.body, "/challenge/name"), "SELECT_CHALLENGE", "{:?}", choice.body);
@@ -307,4 +314,55 @@ async fn choosing_the_passkey_from_the_choice_of_first_factors_leads_to_the_same
     let signed = t.answer(&challenge, json!({ "CREDENTIAL": assertion })).await;
     assert_eq!(signed.status, StatusCode::OK, "{:?}", signed.body);
     assert!(!text(&signed.body, "/tokens/idToken").is_empty());
+}
+
+/// `PUT /mfa/preference` with `body`.
+async fn set_mfa(t: &TestStack, token: &str, body: Value) -> ApiResponse {
+    t.send("PUT", "/mfa/preference", Some(token), Some(&body.to_string())).await
+}
+
+/// The demo user's passkey sign-in, answered by `authenticator` (user handle `user_handle`).
+async fn sign_in_with(t: &TestStack, authenticator: &mut Authenticator, user_handle: &str) -> ApiResponse {
+    let challenge = passkey_sign_in(t).await;
+    assert_eq!(text(&challenge.body, "/challenge/name"), "WEB_AUTHN", "{:?}", challenge.body);
+    let options = challenge.body["challenge"]["credentialRequestOptions"].clone();
+    let assertion = authenticator.get(&options, ORIGIN, user_handle);
+    t.answer(&challenge, json!({ "CREDENTIAL": assertion })).await
+}
+
+#[tokio::test]
+async fn with_passkey_mfa_on_a_passkey_sign_in_satisfies_mfa_and_no_code_follows() {
+    // GIVEN the demo user with a passkey, in a pool whose passkeys may satisfy MFA
+    let t = TestStack::start().await;
+    let (token, mut authenticator, options) = with_a_passkey(&t).await;
+    let user_handle = text(&options, "/user/id").to_string();
+    // WHEN they turn passkey MFA on with no other second factor
+    let alone = set_mfa(&t, &token, json!({"passkey": true})).await;
+    // THEN it is a 400 on passkey: losing the passkey would lock them out
+    assert_eq!((alone.status, alone.error_field()), (StatusCode::BAD_REQUEST, "passkey"), "{:?}", alone.body);
+    // GIVEN an authenticator app enrolled: MFA now applies to them (the pool's MFA is optional)
+    let setup = t.send("POST", "/mfa/totp/setup", Some(&token), None).await;
+    let secret = text(&setup.body, "/secretCode").to_string();
+    let verify = json!({"code": e2e::totp_now(&secret)}).to_string();
+    assert_eq!(t.send("POST", "/mfa/totp/verify", Some(&token), Some(&verify)).await.status, StatusCode::NO_CONTENT);
+    // THEN the passkey alone no longer signs them in (the pool's existence privacy asks for it
+    // as from anyone, and the answer is refused)
+    let refused = sign_in_with(&t, &mut authenticator, &user_handle).await;
+    assert_eq!(refused.status, StatusCode::UNAUTHORIZED, "{:?}", refused.body);
+    // WHEN they turn passkey MFA on
+    let on = set_mfa(&t, &token, json!({"passkey": true})).await;
+    // THEN the answer lists the factors Cognito reports (passkey MFA is not among them)
+    assert_eq!(on.status, StatusCode::OK, "{:?}", on.body);
+    assert_eq!(on.body, json!({"enabled": ["SOFTWARE_TOKEN_MFA"], "preferred": "SOFTWARE_TOKEN_MFA"}));
+    // AND the passkey signs them in with no code after it
+    let signed = sign_in_with(&t, &mut authenticator, &user_handle).await;
+    assert_eq!(signed.status, StatusCode::OK, "{:?}", signed.body);
+    assert!(!text(&signed.body, "/tokens/accessToken").is_empty(), "{:?}", signed.body);
+    // AND the password still asks for the authenticator app's code
+    let password = t.try_sign_in(&t.user().email, &t.user().password, None).await;
+    assert_eq!(text(&password.body, "/challenge/name"), "SOFTWARE_TOKEN_MFA", "{:?}", password.body);
+    // WHEN they turn it off again, THEN the passkey alone is refused again
+    assert_eq!(set_mfa(&t, &token, json!({"passkey": false})).await.status, StatusCode::OK);
+    let refused = sign_in_with(&t, &mut authenticator, &user_handle).await;
+    assert_eq!(refused.status, StatusCode::UNAUTHORIZED, "{:?}", refused.body);
 }

@@ -107,14 +107,15 @@ export async function getAssertion(options: RequestOptions): Promise<string> {
 
 /**
  * Cognito refuses an assertion it cannot verify (a passkey deleted from the account, one of
- * another account, a sign-in that took too long) as NotAuthorized (401 on `responses.CREDENTIAL`).
- * The sign-in's session is spent with it, so the problem is put on `session`: the challenge page
- * then offers to start again. These words say what the person can act on.
+ * another account, a sign-in that took too long) as NotAuthorized (401 on `responses.CREDENTIAL`),
+ * and, with existence privacy on, so is the passkey of a person whose two-step verification is
+ * on but passkey MFA off. The sign-in's session is spent with it, so the problem is put on `session`:
+ * the challenge page then offers to start again. These words say what the person can act on.
  */
 function notAccepted(problem: ApiProblem): ApiProblem {
   return new ApiProblem(
     "api",
-    "This passkey was not accepted: it is not one of this account's passkeys (it may have been deleted), or the sign-in took too long. Try again, or sign in another way.",
+    "This passkey was not accepted: it is not one of this account's passkeys (it may have been deleted), the sign-in took too long, or your account asks for two-step verification and “Passkey as two-step verification” is off. Try again, or sign in another way.",
     problem.status,
     problem.code,
     "session",

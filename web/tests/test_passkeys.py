@@ -3,6 +3,9 @@
 local stack, whose emulator verifies every ceremony (relying party `localhost`, user verification
 required): a person registers a passkey, sees it listed, signs in with it and no password,
 deletes it and is then refused; and what the browser or the stack refuses reaches them in words.
+Passkey MFA (`passkey` of `PUT /mfa/preference`): in the stack's pool passkeys may stand for MFA
+(`MULTI_FACTOR_WITH_USER_VERIFICATION`, MFA optional), so a person with an authenticator app on
+signs in with a passkey and no code once they turn it on, and is refused with it off.
 
 The authenticator is a platform one with discoverable credentials and user verification, which
 approves each request at once (`automaticPresenceSimulation`), as a person touching the sensor
@@ -30,6 +33,7 @@ from app import (
     tokens,
 )
 from conftest import ConsoleErrors, Stack
+from test_mfa import enrol_authenticator
 
 AUTHENTICATOR = {
     "protocol": "ctap2",
@@ -313,3 +317,76 @@ def test_adding_a_passkey_after_an_old_sign_in_offers_to_sign_in_again(
     expect(heading(page, "Sign in")).to_be_visible()
     expect(page.get_by_label("Email", exact=True)).to_have_value(email)
     expect(page.get_by_role("status").filter(has_text="adding one needs a recent sign-in")).to_be_visible()
+
+
+def set_passkey_mfa(page: Page, stack: Stack, on: bool) -> Any:
+    """Clicks the passkeys page's button that turns passkey MFA on (`on`) or off: the API's answer."""
+    label = f"Turn {'on' if on else 'off'} passkey two-step verification"
+    url = f"{stack.api_url}/mfa/preference"
+    with page.expect_request(lambda r: r.url == url and r.method == "PUT") as sent:
+        page.get_by_role("button", name=label).click()
+    # (Chromium shows no body for it: `session.api` keeps a clone of each request, to replay it
+    # after a refresh. What the call changed is what the tests check.)
+    answer = sent.value.response()
+    assert answer is not None
+    return answer
+
+
+def test_passkey_two_step_verification_is_refused_in_words_until_another_method_is_on(
+    stack: Stack, page: Page, console_errors: ConsoleErrors
+) -> None:
+    email = create_user(stack, "passkey-mfa-alone")
+    sign_in_to_account(page, stack, email, PASSWORD)
+    open_passkeys(page)
+    section = page.get_by_role("region", name="Passkey as two-step verification")
+    expect(section).to_contain_text("cannot show it")
+    console_errors.allow(r"status of 400")
+    # WHEN a person with no two-step method on turns passkey two-step verification on
+    answer = set_passkey_mfa(page, stack, True)
+    # THEN the API refuses it on `passkey`, and the page says what to do first, with the way there
+    assert answer.status == 400 and answer.json()["error"]["field"] == "passkey", answer.json()
+    problem = section.get_by_role("alert")
+    expect(problem).to_contain_text(
+        "Turn on another two-step method (an authenticator app or email codes) first, "
+        "so losing your passkey does not lock you out."
+    )
+    expect(problem).to_be_focused()
+    expect(section.get_by_role("status")).to_be_empty()
+    problem.get_by_role("link", name="Set up two-step verification on your account page").click()
+    expect(heading(page, "Your account")).to_be_visible()
+
+
+def test_with_passkey_two_step_verification_on_a_passkey_signs_in_with_no_code_and_off_it_is_refused(
+    stack: Stack, page: Page, console_errors: ConsoleErrors
+) -> None:
+    # GIVEN a person with an authenticator app on, and a passkey
+    email = create_user(stack, "passkey-mfa")
+    Authenticator(page)
+    sign_in_to_account(page, stack, email, PASSWORD)
+    enrol_authenticator(page)
+    open_passkeys(page)
+    add_passkey(page, stack)
+    # WHEN they turn passkey two-step verification on
+    answer = set_passkey_mfa(page, stack, True)
+    # THEN the page says it was done (the API's answer lists the other factors only)
+    assert answer.status == 200 and answer.json()["enabled"] == ["SOFTWARE_TOKEN_MFA"], answer.json()
+    expect(page.get_by_role("status").filter(has_text="Turned on")).to_be_visible()
+    # WHEN they sign out and sign in with the passkey
+    sign_out_from_passkeys(page)
+    with page.expect_request(f"{stack.api_url}/auth/challenge") as answered:
+        sign_in_with_passkey(page, email)
+    # THEN the passkey's answer signs them in: no code is asked
+    expect_account(page, email)
+    assert answered.value.post_data_json["name"] == "WEB_AUTHN"
+    signed_in = answered.value.response()
+    assert signed_in is not None and "tokens" in signed_in.json() and "challenge" not in signed_in.json()
+    # WHEN they turn it off again
+    open_passkeys(page)
+    set_passkey_mfa(page, stack, False)
+    expect(page.get_by_role("status").filter(has_text="Turned off")).to_be_visible()
+    # THEN a passkey sign-in is refused (their authenticator app is still on), in words that
+    # name the setting
+    sign_out_from_passkeys(page)
+    console_errors.allow(r"status of 401")
+    sign_in_with_passkey(page, email)
+    expect(alert(page, "This passkey was not accepted")).to_contain_text("Passkey as two-step verification")

@@ -295,7 +295,7 @@ export interface paths {
         };
         /**
          * The caller's second factors and the preferred one
-         * @description With the caller's access token (`GetUser`).
+         * @description With the caller's access token (`GetUser`). Passkey MFA is never listed (Cognito does not report it).
          */
         get: operations["mfaPreference"];
         /**
@@ -304,7 +304,12 @@ export interface paths {
          *     factor on and makes it the one sign-in asks for. TOTP must be enrolled first
          *     (`/mfa/totp/setup`, `/mfa/totp/verify`); email MFA needs the pool to send email through
          *     SES and an email address on the account. A preference the request leaves alone is kept.
-         *     Answers the factors as they now are. With the caller's access token.
+         *     `passkey` turns passkey MFA on or off (`WebAuthnMfaSettings`): on, a passkey sign-in with
+         *     user verification satisfies MFA, so no code follows it. It needs the pool's passkeys to
+         *     count as MFA (`PasskeyFactorConfiguration` `MULTI_FACTOR_WITH_USER_VERIFICATION`; Cognito
+         *     refuses it otherwise) and another factor that stays on (else a 400 `InvalidParameter` on
+         *     `passkey`), and it is never `preferred`. Cognito does not report it back: the answer lists
+         *     the other factors only. Answers the factors as they now are. With the caller's access token.
          */
         put: operations["setMfaPreference"];
         post?: never;
@@ -323,7 +328,7 @@ export interface paths {
         };
         /**
          * The signed-in person's account
-         * @description With the caller's access token (`GetUser`): the username, every attribute and the second factors.
+         * @description With the caller's access token (`GetUser`): the username, every attribute and the second factors (passkey MFA is not reported).
          */
         get: operations["getAccount"];
         put?: never;
@@ -985,11 +990,13 @@ export interface components {
             previousPassword: components["schemas"]["NewPassword"];
             proposedPassword: components["schemas"]["NewPassword"];
         };
-        /** @description At least one of `totp`, `email`, `sms`, `preferred`; `preferred` must not be a factor the request turns off. */
+        /** @description At least one of `totp`, `email`, `sms`, `passkey`, `preferred`; `preferred` must not be a factor the request turns off. */
         SetMfaPreferenceRequest: {
             totp?: boolean;
             email?: boolean;
             sms?: boolean;
+            /** @description Passkey MFA (a passkey sign-in with user verification satisfies MFA); needs another factor on. */
+            passkey?: boolean;
             preferred?: components["schemas"]["MfaFactor"];
         };
         TotpVerifyRequest: {

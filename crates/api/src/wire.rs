@@ -302,6 +302,15 @@ pub struct SetMfaPreferenceRequest {
     /// Codes by SMS (a verified phone number).
     #[serde(default, deserialize_with = "present")]
     pub sms: Option<bool>,
+    /// Passkey MFA (`WebAuthnMfaSettings.Enabled`, API_WebAuthnMfaSettingsType): on, a passkey
+    /// sign-in with user verification satisfies MFA, so no code follows it. Only where the pool's
+    /// `FactorConfiguration` is `MULTI_FACTOR_WITH_USER_VERIFICATION` (Cognito refuses it
+    /// otherwise), and only with another factor on (a 400 `InvalidParameter` on `passkey`
+    /// otherwise: Cognito asks for one, so that losing the passkey does not lock the person out).
+    /// Never `preferred`: it applies only when the passkey is the first factor. Cognito does not
+    /// report it back (`GetUser` lists no passkey MFA).
+    #[serde(default, deserialize_with = "present")]
+    pub passkey: Option<bool>,
     /// The factor sign-in asks for when several are on.
     #[serde(default, deserialize_with = "present")]
     pub preferred: Option<MfaFactor>,
@@ -311,11 +320,12 @@ pub struct SetMfaPreferenceRequest {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct MfaPreferenceResponse {
-    /// The factors turned on (`SOFTWARE_TOKEN_MFA`, `EMAIL_OTP`, `SMS_MFA`).
-    pub enabled: Vec<String>,
+    /// The factors turned on (`SOFTWARE_TOKEN_MFA`, `EMAIL_OTP`, `SMS_MFA`; `GetUser`'s
+    /// `UserMFASettingList`, which does not report passkey MFA).
+    pub enabled: Vec<MfaFactor>,
     /// The one sign-in asks for; absent when none is chosen.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub preferred: Option<String>,
+    pub preferred: Option<MfaFactor>,
 }
 
 /// An address a person proves with a code: the `{attribute}` of

@@ -12,8 +12,8 @@
 use std::{sync::Arc, time::Duration};
 
 use api_types::wire::{
-    Account, MfaPreferenceResponse, SendAttributeCodeResponse, UpdateAccountRequest, UpdateAccountResponse,
-    VerifiableAttribute, VerifyAttributeRequest,
+    Account, SendAttributeCodeResponse, UpdateAccountRequest, UpdateAccountResponse, VerifiableAttribute,
+    VerifyAttributeRequest,
 };
 
 use crate::{
@@ -64,11 +64,7 @@ impl AccountService {
     /// `GET /account`: the username, every attribute and the second factors.
     pub async fn get(&self, token: &CallerAccessToken) -> Result<Account, AuthError> {
         let user = self.pool.get_user(token.expose()).await.map_err(account_error)?;
-        Ok(Account {
-            username: user.username,
-            attributes: user.attributes,
-            mfa: MfaPreferenceResponse { enabled: user.mfa.enabled, preferred: user.mfa.preferred },
-        })
+        Ok(Account { username: user.username, attributes: user.attributes, mfa: user.mfa.into() })
     }
 
     /// `PATCH /account`: sets the attributes given, each held to the sign-up rules first
@@ -184,7 +180,7 @@ mod tests {
         let account = svc.get(&token).await.unwrap();
         assert_eq!(account.username, "u-1");
         assert_eq!(account.attributes["email"], "ann@example.com");
-        assert_eq!(account.mfa.preferred.as_deref(), Some("SOFTWARE_TOKEN_MFA"));
+        assert_eq!(account.mfa.preferred, Some(api_types::challenge::MfaFactor::SoftwareToken));
         assert_eq!(pool.calls(), [Call::GetUser(token.expose().into())]);
     }
 

@@ -76,43 +76,62 @@ impl MfaService {
 
     /// Turns the factors the request names on or off and sets the preferred one
     /// (`SetUserMFAPreference`), then answers the factors as they now are. A factor both
-    /// preferred and turned off, or a request naming nothing, is a 400; what Cognito refuses
+    /// preferred and turned off, or a request naming nothing, is a 400 `BadRequest`; passkey MFA
+    /// turned on while no other factor would stay on is a 400 `InvalidParameter` on `passkey`
+    /// (API_WebAuthnMfaSettingsType: "The user must also have at least one other MFA method ...
+    /// activated to prevent account lockout"). What Cognito refuses as an invalid parameter
     /// (email MFA the pool does not offer, an authenticator never enrolled) is a 400 with its
-    /// message.
+    /// message. Turning the last other factor off leaves passkey MFA as it is: it satisfies
+    /// nothing while no MFA applies.
     pub async fn set_preference(
         &self,
         token: &CallerAccessToken,
         req: &SetMfaPreferenceRequest,
     ) -> Result<MfaPreferenceResponse, AuthError> {
-        let turned_off = |factor: MfaFactor| match factor {
-            MfaFactor::SoftwareToken => req.totp == Some(false),
-            MfaFactor::Email => req.email == Some(false),
-            MfaFactor::Sms => req.sms == Some(false),
+        let mut change = MfaPreferenceChange {
+            totp: req.totp,
+            email: req.email,
+            sms: req.sms,
+            passkey: req.passkey,
+            preferred: None,
         };
+        let turned_off = |factor: MfaFactor| change.turns(factor) == Some(false);
         if req.preferred.is_some_and(turned_off) {
             return Err(AuthError::bad_input("preferred", "preferred must be a factor that stays on."));
         }
-        if req.totp.is_none() && req.email.is_none() && req.sms.is_none() && req.preferred.is_none() {
-            return Err(AuthError::bad_input("preferred", "name at least one of totp, email, sms, preferred."));
+        if [req.totp, req.email, req.sms, req.passkey].iter().all(Option::is_none) && req.preferred.is_none() {
+            return Err(AuthError::bad_input(
+                "preferred",
+                "name at least one of totp, email, sms, passkey, preferred.",
+            ));
         }
-        // Cognito takes a factor sent without `PreferredMfa` as not preferred: the factor that is
-        // preferred now is sent as preferred again, unless this request prefers another or turns
-        // it off.
-        let preferred = match req.preferred {
+        // A preferred factor is turned on, so one stays on. Otherwise Cognito takes a factor sent
+        // without `PreferredMfa` as not preferred: the factor preferred now is sent as preferred
+        // again, unless this request turns it off; and passkey MFA is refused when no factor would
+        // stay on.
+        change.preferred = match req.preferred {
             Some(factor) => Some(factor),
             None => {
                 let now = self.pool.get_user(token.expose()).await.map_err(access_token_error)?.mfa;
+                let stays_on = |factor: MfaFactor| {
+                    change.turns(factor).unwrap_or_else(|| now.enabled.iter().any(|name| name == factor.as_str()))
+                };
+                if req.passkey == Some(true) && !MfaFactor::ALL.into_iter().any(stays_on) {
+                    return Err(AuthError::InvalidParameter {
+                        field: Some("passkey"),
+                        message: "Passkey MFA needs another second factor on (totp, email or sms), so that losing the passkey does not lock the account.".into(),
+                    });
+                }
                 now.preferred.as_deref().and_then(MfaFactor::from_name).filter(|f| !turned_off(*f))
             }
         };
-        let change = MfaPreferenceChange { totp: req.totp, email: req.email, sms: req.sms, preferred };
         self.pool.set_mfa_preference(token.expose(), &change).await.map_err(access_token_error)?;
         self.current(token).await
     }
 
     async fn current(&self, token: &CallerAccessToken) -> Result<MfaPreferenceResponse, AuthError> {
         let settings = self.pool.get_user(token.expose()).await.map_err(access_token_error)?.mfa;
-        Ok(MfaPreferenceResponse { enabled: settings.enabled, preferred: settings.preferred })
+        Ok(settings.into())
     }
 }
 
@@ -132,7 +151,8 @@ pub(crate) fn otpauth_uri(issuer: &str, account: &str, secret: &str) -> String {
 mod tests {
 
     use super::*;
-    use crate::testing::{Call, ScriptedPool, ScriptedReply, caller_token, error};
+    use crate::testing::{Call, ScriptedPool, ScriptedReply, caller_token, error, error_with};
+    use crate::user_pool::MfaSettings;
 
     fn account(mfa: crate::user_pool::MfaSettings) -> Result<ScriptedReply, crate::CognitoError> {
         Ok(ScriptedReply::Account(crate::user_pool::AccountUser { mfa, ..Default::default() }))
@@ -193,7 +213,7 @@ mod tests {
     }
 
     fn set(email: Option<bool>, preferred: Option<MfaFactor>) -> SetMfaPreferenceRequest {
-        SetMfaPreferenceRequest { totp: None, email, sms: None, preferred }
+        SetMfaPreferenceRequest { totp: None, email, sms: None, passkey: None, preferred }
     }
 
     #[tokio::test]
@@ -204,7 +224,7 @@ mod tests {
         let svc = MfaService::new(pool.clone());
         let token = caller_token("sub-1");
         let out = svc.set_preference(&token, &set(Some(true), Some(MfaFactor::Email))).await.unwrap();
-        assert_eq!((out.enabled, out.preferred.as_deref()), (vec!["EMAIL_OTP".to_string()], Some("EMAIL_OTP")));
+        assert_eq!((out.enabled, out.preferred), (vec![MfaFactor::Email], Some(MfaFactor::Email)));
         let change = MfaPreferenceChange { email: Some(true), preferred: Some(MfaFactor::Email), ..Default::default() };
         assert_eq!(
             pool.calls(),
@@ -239,5 +259,111 @@ mod tests {
         let change =
             MfaPreferenceChange { email: Some(true), preferred: Some(MfaFactor::SoftwareToken), ..Default::default() };
         assert_eq!(pool.calls()[1], Call::SetMfaPreference(token.expose().into(), change));
+    }
+
+    fn passkey(totp: Option<bool>, email: Option<bool>) -> SetMfaPreferenceRequest {
+        SetMfaPreferenceRequest { totp, email, sms: None, passkey: Some(true), preferred: None }
+    }
+
+    fn totp_on() -> MfaSettings {
+        MfaSettings { enabled: vec!["SOFTWARE_TOKEN_MFA".into()], preferred: Some("SOFTWARE_TOKEN_MFA".into()) }
+    }
+
+    #[tokio::test]
+    async fn passkey_mfa_is_turned_on_beside_a_factor_that_stays_on_and_the_preference_is_kept() {
+        // GIVEN TOTP on and preferred
+        let pool = Arc::new(ScriptedPool::new([account(totp_on()), Ok(ScriptedReply::Done), account(totp_on())]));
+        let svc = MfaService::new(pool.clone());
+        let token = caller_token("sub-1");
+        // WHEN passkey MFA is turned on
+        svc.set_preference(&token, &passkey(None, None)).await.unwrap();
+        // THEN Cognito gets WebAuthnMfaSettings, and TOTP stays preferred
+        let change = MfaPreferenceChange {
+            passkey: Some(true),
+            preferred: Some(MfaFactor::SoftwareToken),
+            ..Default::default()
+        };
+        assert_eq!(pool.calls()[1], Call::SetMfaPreference(token.expose().into(), change));
+    }
+
+    #[tokio::test]
+    async fn passkey_mfa_with_no_other_factor_left_on_is_a_400_on_passkey_and_nothing_changes() {
+        // GIVEN no factor at all; or TOTP the only one, turned off in the same request
+        for (now, req) in [(MfaSettings::default(), passkey(None, None)), (totp_on(), passkey(Some(false), None))] {
+            let pool = Arc::new(ScriptedPool::new([account(now)]));
+            let svc = MfaService::new(pool.clone());
+            // WHEN passkey MFA is turned on
+            let out = svc.set_preference(&caller_token("sub-1"), &req).await;
+            // THEN it is refused on passkey, and only GetUser was asked
+            assert!(matches!(&out, Err(AuthError::InvalidParameter { field: Some("passkey"), .. })), "{out:?}");
+            assert_eq!(pool.calls().len(), 1);
+        }
+    }
+
+    #[tokio::test]
+    async fn a_factor_turned_on_or_preferred_in_the_same_request_lets_passkey_mfa_on() {
+        // GIVEN no factor on: email turned on beside passkey MFA (GetUser asked for the
+        // preference), or email preferred (no need to ask)
+        let none = || account(MfaSettings::default());
+        let preferring = SetMfaPreferenceRequest { preferred: Some(MfaFactor::Email), ..passkey(None, None) };
+        let cases = [
+            (passkey(None, Some(true)), vec![none(), Ok(ScriptedReply::Done), none()], 1),
+            (preferring, vec![Ok(ScriptedReply::Done), none()], 0),
+        ];
+        for (req, replies, at) in cases {
+            let pool = Arc::new(ScriptedPool::new(replies));
+            let svc = MfaService::new(pool.clone());
+            // WHEN passkey MFA is turned on THEN Cognito is asked to
+            svc.set_preference(&caller_token("sub-1"), &req).await.unwrap();
+            assert!(matches!(&pool.calls()[at], Call::SetMfaPreference(_, c) if c.passkey == Some(true)));
+        }
+    }
+
+    #[tokio::test]
+    async fn passkey_mfa_is_turned_off_without_conditions() {
+        // GIVEN no factor on
+        let pool = Arc::new(ScriptedPool::new([
+            account(MfaSettings::default()),
+            Ok(ScriptedReply::Done),
+            account(MfaSettings::default()),
+        ]));
+        let svc = MfaService::new(pool.clone());
+        // WHEN passkey MFA is turned off THEN Cognito is asked to
+        let req = SetMfaPreferenceRequest { passkey: Some(false), ..passkey(None, None) };
+        svc.set_preference(&caller_token("sub-1"), &req).await.unwrap();
+        assert!(matches!(&pool.calls()[1], Call::SetMfaPreference(_, c) if c.passkey == Some(false)));
+    }
+
+    #[tokio::test]
+    async fn cognitos_refusal_of_passkey_mfa_is_a_400_with_its_message() {
+        // GIVEN a pool whose passkeys are one factor: Cognito refuses passkey MFA
+        let refusal = error_with("InvalidParameterException", "Passkey MFA is not enabled for this user pool.");
+        let pool = Arc::new(ScriptedPool::new([account(totp_on()), Err(refusal)]));
+        let out = MfaService::new(pool).set_preference(&caller_token("sub-1"), &passkey(None, None)).await;
+        // THEN the caller gets a 400 with Cognito's words, not a server error
+        assert!(
+            matches!(&out, Err(AuthError::InvalidParameter { message, .. }) if message.contains("Passkey MFA")),
+            "{out:?}"
+        );
+    }
+
+    #[test]
+    fn preferring_a_factor_turns_it_on_and_the_others_are_as_named() {
+        let change = MfaPreferenceChange { totp: Some(false), preferred: Some(MfaFactor::Email), ..Default::default() };
+        let turns = MfaFactor::ALL.map(|factor| change.turns(factor));
+        assert_eq!(turns, [Some(false), Some(true), None]);
+    }
+
+    #[tokio::test]
+    async fn the_answer_names_only_the_factors_the_contract_knows() {
+        // GIVEN Cognito lists a factor name the catalog does not have
+        let now = MfaSettings {
+            enabled: vec!["SOFTWARE_TOKEN_MFA".into(), "SOMETHING_NEW".into()],
+            preferred: Some("SOMETHING_NEW".into()),
+        };
+        let pool = Arc::new(ScriptedPool::new([account(now)]));
+        let out = MfaService::new(pool).preference(&caller_token("sub-1")).await.unwrap();
+        // THEN the answer stays within the contract's MfaFactor
+        assert_eq!((out.enabled, out.preferred), (vec![MfaFactor::SoftwareToken], None));
     }
 }

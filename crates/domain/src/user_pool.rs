@@ -78,11 +78,21 @@ pub struct AccountUser {
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct MfaSettings {
     /// `UserMFASettingList`, as Cognito names them (an [`api_types::challenge::MfaFactor`]'s
-    /// name, or one added after it): kept as strings so a factor the catalog does not know yet is
-    /// shown, not dropped.
+    /// name, or one added after it).
     pub enabled: Vec<String>,
     /// `PreferredMfaSetting`, when set.
     pub preferred: Option<String>,
+}
+
+impl From<MfaSettings> for api_types::wire::MfaPreferenceResponse {
+    /// The factors the contract names (`MfaFactor`): a name Cognito adds after the catalog is
+    /// left out, as the contract could not carry it and no request could act on it.
+    fn from(settings: MfaSettings) -> Self {
+        Self {
+            enabled: settings.enabled.iter().filter_map(|name| MfaFactor::from_name(name)).collect(),
+            preferred: settings.preferred.as_deref().and_then(MfaFactor::from_name),
+        }
+    }
 }
 
 /// A change of second factors: each `Some` turns its factor on or off; `preferred` (Cognito's
@@ -95,8 +105,25 @@ pub struct MfaPreferenceChange {
     pub email: Option<bool>,
     /// `SMSMfaSettings.Enabled`.
     pub sms: Option<bool>,
+    /// `WebAuthnMfaSettings.Enabled` (passkey MFA; it has no `PreferredMfa`).
+    pub passkey: Option<bool>,
     /// The preferred factor.
     pub preferred: Option<MfaFactor>,
+}
+
+impl MfaPreferenceChange {
+    /// Whether the change turns `factor` on (`Some(true)`), off (`Some(false)`) or leaves it as
+    /// it is (`None`). Preferring a factor turns it on.
+    pub fn turns(&self, factor: MfaFactor) -> Option<bool> {
+        if self.preferred == Some(factor) {
+            return Some(true);
+        }
+        match factor {
+            MfaFactor::SoftwareToken => self.totp,
+            MfaFactor::Email => self.email,
+            MfaFactor::Sms => self.sms,
+        }
+    }
 }
 
 /// Auth parameters (`USERNAME`, `PASSWORD`, `SECRET_HASH`, ...). Never logged.

@@ -49,7 +49,10 @@ pub struct PoolSpec {
     pub web_authn_relying_party_id: &'static str,
     /// `WebAuthnUserVerification`: the template's default, `required`.
     pub web_authn_user_verification: &'static str,
-    /// `WebAuthnFactorConfiguration`: the template's default, `SINGLE_FACTOR`.
+    /// `WebAuthnFactorConfiguration`, as deployed with `PasskeyFactorConfiguration`
+    /// `MULTI_FACTOR_WITH_USER_VERIFICATION` (the template's default is `SINGLE_FACTOR`): a
+    /// person who turns passkey MFA on (`PUT /mfa/preference`) signs in with a passkey where MFA
+    /// applies. For everyone else it is `SINGLE_FACTOR`'s behaviour.
     pub web_authn_factor_configuration: &'static str,
     /// The app client's `ExplicitAuthFlows`.
     pub explicit_auth_flows: &'static [&'static str],
@@ -85,7 +88,7 @@ pub const POOL_SPEC: PoolSpec = PoolSpec {
     allowed_first_auth_factors: &["PASSWORD", "EMAIL_OTP", "WEB_AUTHN"],
     web_authn_relying_party_id: "localhost",
     web_authn_user_verification: "required",
-    web_authn_factor_configuration: "SINGLE_FACTOR",
+    web_authn_factor_configuration: "MULTI_FACTOR_WITH_USER_VERIFICATION",
     // No ALLOW_REFRESH_TOKEN_AUTH: with rotation, refreshes go through GetTokensFromRefreshToken.
     explicit_auth_flows: &[
         "ALLOW_USER_AUTH",

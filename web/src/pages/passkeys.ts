@@ -2,13 +2,15 @@
 // browser's credential back to the API, whole), see them with their names and the day each was
 // added, and delete one. Every route takes the access token (`session.api` puts it on).
 // Adding one needs a recent sign-in (401 `InsufficientUserAuthentication` otherwise): the page
-// then offers to sign in again, as deleting the account does.
+// then offers to sign in again, as deleting the account does. Passkey MFA (`passkey` of
+// `PUT /mfa/preference`) is turned on and off here too; Cognito does not report it back, so the
+// page says what was just done and never claims a current state.
 
 import type { components } from "@cognito-api/client";
 import { app } from "../app";
-import { h, statusLine } from "../dom";
+import { h, link, statusLine } from "../dom";
 import { ApiProblem, asProblem, call } from "../errors";
-import { problemAlert, showProblemIn } from "../form";
+import { outcomeRegions, problemAlert, showProblemIn } from "../form";
 import { createPasskey, passkeysSupported } from "../passkey";
 import type { Page } from "../router";
 
@@ -38,6 +40,85 @@ async function listAll(): Promise<Passkey[]> {
     next = data.next;
   } while (next);
   return all;
+}
+
+/** What the API's 400 on `passkey` means for the person (no other second factor would stay on). */
+const ANOTHER_FACTOR_FIRST =
+  "Turn on another two-step method (an authenticator app or email codes) first, so losing your passkey does not lock you out.";
+
+/**
+ * Passkey MFA on or off (`PUT /mfa/preference` with `passkey`; Cognito's `WebAuthnMfaSettings`):
+ * on, a passkey sign-in where the device verified the person satisfies two-step verification.
+ * Cognito reports it nowhere (`GetUser` lists the other factors only), so there is no state to
+ * show: each button says what it did. A 400 on `passkey` (no other factor on) gets our words and
+ * a link to where one is turned on; Cognito's own refusal (a pool whose passkeys are one factor)
+ * keeps its message.
+ */
+function passkeyMfaSection(): HTMLElement {
+  const { session } = app();
+  const out = outcomeRegions();
+  const button = (label: string, passkey: boolean, done: string) => {
+    const el = h("button", { type: "button", class: passkey ? "primary" : "secondary" }, label);
+    el.addEventListener("click", async () => {
+      if (el.disabled) return;
+      el.disabled = true;
+      out.ok.textContent = "";
+      out.problem.hidden = true;
+      out.problem.replaceChildren();
+      try {
+        await call(session.api.PUT("/mfa/preference", { body: { passkey } }));
+        out.ok.textContent = done;
+      } catch (err) {
+        const said = asProblem(err);
+        if (said.field === "passkey") {
+          out.problem.replaceChildren(
+            h("p", {}, ANOTHER_FACTOR_FIRST),
+            h("p", {}, link("/account", "Set up two-step verification on your account page")),
+          );
+          out.problem.hidden = false;
+          out.problem.focus();
+        } else {
+          showProblemIn(out.problem, said);
+        }
+      } finally {
+        el.disabled = false;
+      }
+    });
+    return el;
+  };
+  const on = button(
+    "Turn on passkey two-step verification",
+    true,
+    "Turned on: signing in with a passkey now counts as two-step verification, with no code to enter.",
+  );
+  const off = button(
+    "Turn off passkey two-step verification",
+    false,
+    "Turned off: while two-step verification is on, a passkey no longer signs you in. Sign in with your password and code instead.",
+  );
+  return h(
+    "section",
+    { "aria-labelledby": "passkey-mfa-heading" },
+    h("h2", { id: "passkey-mfa-heading" }, "Passkey as two-step verification"),
+    h(
+      "p",
+      { class: "hint" },
+      "When this is on, signing in with a passkey, where your device checks it is you (fingerprint, face or PIN), counts as two-step verification: no code is asked.",
+    ),
+    h(
+      "p",
+      { class: "hint" },
+      "Another two-step method (an authenticator app or email codes, set up on your account page) must stay on, so losing your passkey does not lock you out.",
+    ),
+    h(
+      "p",
+      { class: "hint" },
+      "The sign-in service does not tell us whether this is on, so this page cannot show it. After a change, it says what was just done.",
+    ),
+    h("div", { class: "buttons" }, on, off),
+    out.ok,
+    out.problem,
+  );
 }
 
 export function passkeysPage(): Page {
@@ -173,6 +254,7 @@ export function passkeysPage(): Page {
       problem,
       listHolder,
     ),
+    passkeyMfaSection(),
   );
   return { title: "Passkeys", el };
 }

@@ -14,6 +14,7 @@ use aws_sdk_cognitoidentityprovider::{
         AttributeType, AuthFlowType, AuthenticationResultType, ChallengeNameType, CodeDeliveryDetailsType,
         ContextDataType, DeliveryMediumType, EmailMfaSettingsType, HttpHeader, MessageActionType, SmsMfaSettingsType,
         SoftwareTokenMfaSettingsType, UserContextDataType, UserType, VerifySoftwareTokenResponseType,
+        WebAuthnMfaSettingsType,
     },
 };
 
@@ -269,24 +270,24 @@ impl AccountPort for SdkUserPool {
     }
 
     async fn set_mfa_preference(&self, access_token: &str, change: &MfaPreferenceChange) -> Result<(), CognitoError> {
-        // A factor is sent when the change names it, or prefers it (which turns it on).
-        let setting = |on: Option<bool>, factor: MfaFactor| {
-            let preferred = change.preferred == Some(factor);
-            (on.is_some() || preferred).then(|| (on.unwrap_or(true) || preferred, preferred))
-        };
+        // A factor is sent when the change turns it on or off (preferring it turns it on).
+        let setting = |factor: MfaFactor| change.turns(factor).map(|on| (on, change.preferred == Some(factor)));
         let mut call = self.client.set_user_mfa_preference().access_token(access_token);
-        if let Some((enabled, preferred)) = setting(change.totp, MfaFactor::SoftwareToken) {
+        if let Some((enabled, preferred)) = setting(MfaFactor::SoftwareToken) {
             call = call.software_token_mfa_settings(
                 SoftwareTokenMfaSettingsType::builder().enabled(enabled).preferred_mfa(preferred).build(),
             );
         }
-        if let Some((enabled, preferred)) = setting(change.email, MfaFactor::Email) {
+        if let Some((enabled, preferred)) = setting(MfaFactor::Email) {
             call = call
                 .email_mfa_settings(EmailMfaSettingsType::builder().enabled(enabled).preferred_mfa(preferred).build());
         }
-        if let Some((enabled, preferred)) = setting(change.sms, MfaFactor::Sms) {
+        if let Some((enabled, preferred)) = setting(MfaFactor::Sms) {
             call =
                 call.sms_mfa_settings(SmsMfaSettingsType::builder().enabled(enabled).preferred_mfa(preferred).build());
+        }
+        if let Some(enabled) = change.passkey {
+            call = call.web_authn_mfa_settings(WebAuthnMfaSettingsType::builder().enabled(enabled).build());
         }
         call.send().await.map_err(classify)?;
         Ok(())

@@ -57,6 +57,8 @@ implementations (``api``, one module per API family) that compose one module per
 - ``passkeys``: the person's passkeys, registration and sign-in challenges, each ceremony verified
   with py_webauthn (relying party and origin, user verification, single-use challenges, the sign
   count).
+- ``passkey_mfa``: a person's passkey MFA (``WebAuthnMfaSettings``), refused unless the pool's
+  passkeys may satisfy MFA and another factor stays on; read by ``choice``.
 - ``moto_store``: the one module that imports moto and reaches into its handlers and backends.
 - ``api``: the Cognito actions, one module per API family, composed from the modules above:
   ``sign_in`` (and challenges), ``sign_up``, ``passwords`` (with temporary passwords that expire

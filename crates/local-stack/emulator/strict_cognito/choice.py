@@ -37,13 +37,16 @@
   activated (:func:`mfa_applies`). Then ``EMAIL_OTP`` and ``SMS_OTP`` are not offered, and
   ``WEB_AUTHN`` only where the pool's ``WebAuthnConfiguration.FactorConfiguration`` is
   ``MULTI_FACTOR_WITH_USER_VERIFICATION`` ("passkey authentication with user verification
-  satisfies MFA requirements", ``API_WebAuthnConfigurationType.html``): that passkey must then
-  carry user verification, whatever ``UserVerification`` says. Otherwise (MFA does not apply) a
-  proven passwordless factor signs the person in with no MFA after it. With
-  ``PreventUserExistenceErrors`` and ``OPTIONAL`` MFA the factors stay offered to every name and
-  fail at the factor for a person MFA applies to (no code is sent; a passkey is refused). The
-  per-person ``WebAuthnMfaSettings`` of ``SetUserMFAPreference`` (``API_WebAuthnMfaSettingsType.html``)
-  is not emulated: the MFA family refuses it.
+  satisfies MFA requirements", ``API_WebAuthnConfigurationType.html``) AND the person turned
+  passkey MFA on (``WebAuthnMfaSettings`` of ``SetUserMFAPreference``, ``passkey_mfa``: "passkey
+  sign-in is available when MFA is required", ``API_WebAuthnMfaSettingsType.html``): that
+  passkey must then carry user verification, whatever ``UserVerification`` says. Offering
+  ``WEB_AUTHN`` to every name alike (an unknown name, or ``PreventUserExistenceErrors``), the
+  pool's setting alone decides, and the answer checks the real person's flag. Otherwise (MFA
+  does not apply; the flag changes nothing) a proven passwordless factor signs the person in
+  with no MFA after it. With ``PreventUserExistenceErrors`` and ``OPTIONAL`` MFA the factors stay
+  offered to every name and fail at the factor for a person MFA applies to who cannot use it (no
+  code is sent; a passkey without passkey MFA is refused).
 - Passwordless sign-in codes are 8 digits (``EMAIL_OTP`` / ``SMS_OTP`` as a first factor); they go
   to the outbox as ``email-otp`` / ``sms-otp``.
 
@@ -61,7 +64,7 @@ https://docs.amplify.aws/react/build-a-backend/auth/concepts/passwordless/
 moto answers USER_AUTH with InvalidParameterException.
 """
 
-from . import email_mfa, errors, outbox, passkeys, user_states
+from . import email_mfa, errors, outbox, passkey_mfa, passkeys, user_states
 
 PASSWORD_FACTORS = ("PASSWORD", "PASSWORD_SRP")
 OTP_CHALLENGES = {"EMAIL_OTP": ("email", "EMAIL"), "SMS_OTP": ("phone_number", "SMS")}
@@ -114,10 +117,11 @@ def mfa_applies(pool, user) -> bool:
 def passwordless_allowed(pool, user, factor: str) -> bool:
     """Whether the passwordless first factor `factor` may sign `user` in (see the module's
     docstring): always where MFA does not apply; where it does, only a passkey, and only in a
-    pool whose passkeys satisfy MFA."""
+    pool whose passkeys satisfy MFA for a person who turned passkey MFA on (`user` None: for
+    every name alike, the pool's setting alone)."""
     if not mfa_applies(pool, user):
         return True
-    return factor == "WEB_AUTHN" and passkeys.satisfies_mfa(pool)
+    return factor == "WEB_AUTHN" and passkey_mfa.satisfies_mfa(pool, user)
 
 
 def available(pool, client, user) -> list:

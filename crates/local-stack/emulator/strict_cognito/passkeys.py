@@ -5,8 +5,8 @@ py_webauthn, pinned in requirements-dev.txt).
 - The pool's ``WebAuthnConfiguration`` (``SetUserPoolMfaConfig`` / ``GetUserPoolMfaConfig``):
   ``RelyingPartyId`` (1-127 characters), ``UserVerification`` (``required`` | ``preferred``,
   ``preferred`` when unset) and ``FactorConfiguration`` (``SINGLE_FACTOR`` |
-  ``MULTI_FACTOR_WITH_USER_VERIFICATION``: a passkey with user verification then satisfies MFA,
-  ``choice``).
+  ``MULTI_FACTOR_WITH_USER_VERIFICATION``: a passkey with user verification then satisfies MFA
+  for a person who turned passkey MFA on, ``passkey_mfa`` and ``choice``).
   Without a ``RelyingPartyId`` the pool's domain is the relying party (a prefix domain is
   ``<prefix>.auth.<region>.amazoncognito.com``); with neither, ``WebAuthnConfigurationMissingException``.
 - Origins (not documented by Cognito): an origin is allowed when its host is the relying party
@@ -181,7 +181,8 @@ def requires_user_verification(pool) -> bool:
 
 def satisfies_mfa(pool) -> bool:
     """Whether a passkey with user verification satisfies MFA in this pool (``FactorConfiguration``
-    ``MULTI_FACTOR_WITH_USER_VERIFICATION``; API ``API_WebAuthnConfigurationType.html``)."""
+    ``MULTI_FACTOR_WITH_USER_VERIFICATION``; API ``API_WebAuthnConfigurationType.html``); for a
+    person, only with their passkey MFA on too (``passkey_mfa.satisfies_mfa``)."""
     return configuration(pool).get("FactorConfiguration") == "MULTI_FACTOR_WITH_USER_VERIFICATION"
 
 

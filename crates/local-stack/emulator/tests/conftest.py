@@ -7,6 +7,7 @@ PreventUserExistenceErrors."""
 import json
 import os
 import sys
+import time
 import urllib.error
 import urllib.request
 
@@ -32,6 +33,33 @@ strict_cognito.install()
 
 PASSWORD = "Demo-passw0rd"
 EMAIL = "demo@example.com"
+
+# Email sent through SES, which email MFA and email codes need (``email_mfa``).
+SES = {
+    "EmailConfiguration": {
+        "EmailSendingAccount": "DEVELOPER",
+        "SourceArn": "arn:aws:ses:us-east-1:123456789012:identity/no-reply@example.com",
+    }
+}
+
+
+def totp_code(secret, steps_from_now=0, now=None):
+    """The code an authenticator app holding `secret` shows `steps_from_now` steps after `now`
+    (the clock by default)."""
+    from moto.cognitoidp.utils import cognito_totp
+
+    at = int(time.time() if now is None else now)
+    return cognito_totp(secret).generate(at + 30 * steps_from_now).decode()
+
+
+def enrol_totp(pool, access_token):
+    """Associates and verifies an authenticator, and makes TOTP the preferred MFA; the secret."""
+    secret = pool.idp.associate_software_token(AccessToken=access_token)["SecretCode"]
+    pool.idp.verify_software_token(AccessToken=access_token, UserCode=totp_code(secret))
+    pool.idp.set_user_mfa_preference(
+        AccessToken=access_token, SoftwareTokenMfaSettings={"Enabled": True, "PreferredMfa": True}
+    )
+    return secret
 
 
 class Pool:

@@ -5,15 +5,8 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import EMAIL, PASSWORD, Pool, error_of
+from conftest import EMAIL, PASSWORD, SES, Pool, error_of
 from strict_cognito import outbox
-
-SES = {
-    "EmailConfiguration": {
-        "EmailSendingAccount": "DEVELOPER",
-        "SourceArn": "arn:aws:ses:us-east-1:123456789012:identity/no-reply@example.com",
-    }
-}
 
 
 def email_mfa_pool(endpoint, settings=None):

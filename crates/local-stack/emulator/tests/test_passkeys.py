@@ -11,8 +11,8 @@ from authenticator import EDDSA, RS256, Authenticator, unb64url
 from botocore.exceptions import ClientError
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from conftest import EMAIL, PASSWORD, Pool, error_of, raw
-from strict_cognito import iam, passkeys, secret_hash
+from conftest import EMAIL, PASSWORD, SES, Pool, enrol_totp, error_of, raw
+from strict_cognito import iam, passkey_mfa, passkeys, secret_hash
 
 FACTORS = {"Policies": {"SignInPolicy": {"AllowedFirstAuthFactors": ["PASSWORD", "EMAIL_OTP", "WEB_AUTHN"]}}}
 FLOWS = {
@@ -799,6 +799,13 @@ def test_a_deleted_persons_passkeys_are_gone_and_the_same_name_registers_the_aut
 # --- passkeys and MFA -----------------------------------------------------------------------------
 
 
+MULTI_FACTOR = "MULTI_FACTOR_WITH_USER_VERIFICATION"
+NEEDS_ANOTHER_FACTOR = (
+    "InvalidParameterException",
+    "Passkey MFA needs another MFA factor activated for the user (SMS, TOTP or email).",
+)
+
+
 def require_mfa(pool, factor_configuration=None, mode="ON"):
     """MfaConfiguration `mode` with TOTP, and the pool's passkeys as MFA or not."""
     web_authn = {**RELYING_PARTY, "UserVerification": "preferred"}
@@ -812,6 +819,37 @@ def require_mfa(pool, factor_configuration=None, mode="ON"):
     )
 
 
+def mfa_pool(endpoint, factor_configuration, mode="OPTIONAL"):
+    """A passkey pool (no existence privacy) offering TOTP and email MFA, its passkeys as MFA or not."""
+    pool = make_pool(endpoint, {**FACTORS, **SES}, client=NO_EXISTENCE_PRIVACY)
+    web_authn = (
+        {**RELYING_PARTY, "FactorConfiguration": factor_configuration} if factor_configuration else RELYING_PARTY
+    )
+    pool.idp.set_user_pool_mfa_config(
+        UserPoolId=pool.pool_id,
+        MfaConfiguration=mode,
+        SoftwareTokenMfaConfiguration={"Enabled": True},
+        EmailMfaConfiguration={"Message": "Your code is {####}", "Subject": "Your code"},
+        WebAuthnConfiguration=web_authn,
+    )
+    return pool
+
+
+def turn_passkey_mfa(pool, token, enabled):
+    pool.idp.set_user_mfa_preference(AccessToken=token, WebAuthnMfaSettings={"Enabled": enabled})
+
+
+def passkey_mfa_of(pool, name=EMAIL) -> bool:
+    """The person's passkey MFA flag as the emulator keeps it (GetUser does not report it)."""
+    return passkey_mfa.enabled(pool.model().users[pool.internal(name)])
+
+
+def mfa_settings(pool, token) -> tuple:
+    """GetUser's UserMFASettingList and PreferredMfaSetting."""
+    user = pool.idp.get_user(AccessToken=token)
+    return user.get("UserMFASettingList", []), user.get("PreferredMfaSetting", "")
+
+
 def test_with_mfa_required_no_passwordless_factor_is_offered_and_a_single_factor_passkey_is_not(open_pool):
     register(open_pool, access_token(open_pool))
     require_mfa(open_pool)
@@ -820,18 +858,27 @@ def test_with_mfa_required_no_passwordless_factor_is_offered_and_a_single_factor
     assert choice["AvailableChallenges"] == ["PASSWORD", "PASSWORD_SRP"]
 
 
-def test_with_mfa_required_a_passkey_that_satisfies_mfa_needs_user_verification_and_signs_in(open_pool):
-    authenticator = register(open_pool, access_token(open_pool))
-    require_mfa(open_pool, "MULTI_FACTOR_WITH_USER_VERIFICATION")
-    assert start(open_pool)["AvailableChallenges"] == ["PASSWORD", "PASSWORD_SRP", "WEB_AUTHN"]
-    challenge = passkey_challenge(open_pool)
-    # The pool only prefers user verification; as MFA it is required.
+def assert_user_verification_required(pool, authenticator):
+    """The passkey challenge asks for user verification, and `authenticator`'s assertion without
+    it is refused."""
+    challenge = passkey_challenge(pool)
     assert json.loads(options_of(challenge))["userVerification"] == "required"
     authenticator.uv = False
     with pytest.raises(ClientError) as err:
-        answer(open_pool, challenge, authenticator.sign_in(options_of(challenge)))
+        answer(pool, challenge, authenticator.sign_in(options_of(challenge)))
     assert refused(err) == "NotAuthorizedException"
     authenticator.uv = True
+
+
+def test_with_mfa_required_a_passkey_that_satisfies_mfa_needs_user_verification_and_signs_in(open_pool):
+    token = access_token(open_pool)
+    authenticator = register(open_pool, token)
+    enrol_totp(open_pool, token)
+    require_mfa(open_pool, MULTI_FACTOR)
+    turn_passkey_mfa(open_pool, token, True)
+    assert start(open_pool)["AvailableChallenges"] == ["PASSWORD", "PASSWORD_SRP", "WEB_AUTHN"]
+    # The pool only prefers user verification; as MFA it is required.
+    assert_user_verification_required(open_pool, authenticator)
     challenge = passkey_challenge(open_pool)
     done = answer(open_pool, challenge, authenticator.sign_in(options_of(challenge)))
     assert done["AuthenticationResult"]["AccessToken"]  # no MFA challenge after it
@@ -858,13 +905,243 @@ def test_with_existence_privacy_and_optional_mfa_a_person_with_an_mfa_factor_fai
     assert refused(err) == "NotAuthorizedException"
 
 
-def test_passkey_mfa_per_person_is_not_emulated_and_says_so(passkey_pool):
-    token = access_token(passkey_pool)
+@pytest.mark.parametrize("mode", ["ON", "OPTIONAL"])
+def test_where_passkeys_satisfy_mfa_a_person_without_passkey_mfa_is_not_offered_web_authn(open_pool, mode):
+    token = access_token(open_pool)
+    register(open_pool, token)
+    enrol_totp(open_pool, token)  # with OPTIONAL, MFA applies to a person with a factor
+    require_mfa(open_pool, MULTI_FACTOR, mode)
+    choice = start(open_pool, PREFERRED_CHALLENGE="WEB_AUTHN")
+    assert choice["ChallengeName"] == "SELECT_CHALLENGE"
+    assert choice["AvailableChallenges"] == ["PASSWORD", "PASSWORD_SRP"]
+
+
+@pytest.mark.parametrize("mode", ["ON", "OPTIONAL"])
+def test_passkey_mfa_turned_on_offers_web_authn_which_signs_in_with_no_mfa_after_until_turned_off(open_pool, mode):
+    token = access_token(open_pool)
+    authenticator = register(open_pool, token)
+    enrol_totp(open_pool, token)
+    require_mfa(open_pool, MULTI_FACTOR, mode)
+    turn_passkey_mfa(open_pool, token, True)
+    assert start(open_pool)["AvailableChallenges"] == ["PASSWORD", "PASSWORD_SRP", "WEB_AUTHN"]
+    challenge = passkey_challenge(open_pool)
+    done = answer(open_pool, challenge, authenticator.sign_in(options_of(challenge)))
+    signed_in = done["AuthenticationResult"]["AccessToken"]  # no MFA challenge after it
+    # Turned off again, with the passkey sign-in's own token: no longer offered.
+    turn_passkey_mfa(open_pool, signed_in, False)
+    choice = start(open_pool, PREFERRED_CHALLENGE="WEB_AUTHN")
+    assert choice["ChallengeName"] == "SELECT_CHALLENGE"
+    assert choice["AvailableChallenges"] == ["PASSWORD", "PASSWORD_SRP"]
+
+
+@pytest.mark.parametrize("factor_configuration", [None, "SINGLE_FACTOR"])
+def test_turning_passkey_mfa_on_where_passkeys_are_one_factor_is_invalid_parameter_and_changes_nothing(
+    endpoint, factor_configuration
+):
+    pool = mfa_pool(endpoint, factor_configuration)
+    token = access_token(pool)
+    enrol_totp(pool, token)
     with pytest.raises(ClientError) as err:
-        passkey_pool.idp.set_user_mfa_preference(AccessToken=token, WebAuthnMfaSettings={"Enabled": True})
-    assert refused(err) == "UnsupportedOperationException"
-    with pytest.raises(ClientError) as err:
-        passkey_pool.idp.admin_set_user_mfa_preference(
-            UserPoolId=passkey_pool.pool_id, Username=EMAIL, WebAuthnMfaSettings={"Enabled": True}
+        pool.idp.set_user_mfa_preference(
+            AccessToken=token,
+            SoftwareTokenMfaSettings={"Enabled": False, "PreferredMfa": False},
+            SMSMfaSettings={"Enabled": True, "PreferredMfa": False},
+            EmailMfaSettings={"Enabled": True, "PreferredMfa": True},
+            WebAuthnMfaSettings={"Enabled": True},
         )
-    assert refused(err) == "UnsupportedOperationException"
+    assert error_of(err) == ("InvalidParameterException", "Passkey MFA is not enabled for this user pool.")
+    # Not the settings sent alongside either.
+    assert mfa_settings(pool, token) == (["SOFTWARE_TOKEN_MFA"], "SOFTWARE_TOKEN_MFA")
+    assert not passkey_mfa_of(pool)
+
+
+def test_turning_passkey_mfa_on_without_another_mfa_factor_is_invalid_parameter_and_changes_nothing(endpoint):
+    pool = mfa_pool(endpoint, MULTI_FACTOR)
+    token = access_token(pool)
+    with pytest.raises(ClientError) as err:
+        turn_passkey_mfa(pool, token, True)
+    assert error_of(err) == NEEDS_ANOTHER_FACTOR
+    # A request that turns the only other factor off counts as it will be: refused too.
+    enrol_totp(pool, token)
+    with pytest.raises(ClientError) as err:
+        pool.idp.set_user_mfa_preference(
+            AccessToken=token,
+            SoftwareTokenMfaSettings={"Enabled": False, "PreferredMfa": False},
+            WebAuthnMfaSettings={"Enabled": True},
+        )
+    assert error_of(err) == NEEDS_ANOTHER_FACTOR
+    assert mfa_settings(pool, token) == (["SOFTWARE_TOKEN_MFA"], "SOFTWARE_TOKEN_MFA")
+    assert not passkey_mfa_of(pool)
+
+
+def test_a_factor_turned_on_in_the_same_request_counts_for_passkey_mfa_and_turning_it_off_is_always_accepted(endpoint):
+    pool = mfa_pool(endpoint, MULTI_FACTOR)
+    token = access_token(pool)
+    pool.idp.set_user_mfa_preference(
+        AccessToken=token,
+        EmailMfaSettings={"Enabled": True, "PreferredMfa": True},
+        WebAuthnMfaSettings={"Enabled": True},
+    )
+    assert passkey_mfa_of(pool)
+    assert mfa_settings(pool, token) == (["EMAIL_OTP"], "EMAIL_OTP")
+    # Off: accepted with no other factor, and in a pool whose passkeys are one factor.
+    pool.idp.set_user_pool_mfa_config(
+        UserPoolId=pool.pool_id, WebAuthnConfiguration={**RELYING_PARTY, "FactorConfiguration": "SINGLE_FACTOR"}
+    )
+    pool.idp.set_user_mfa_preference(
+        AccessToken=token, EmailMfaSettings={"Enabled": False}, WebAuthnMfaSettings={"Enabled": False}
+    )
+    assert not passkey_mfa_of(pool)
+    assert mfa_settings(pool, token) == ([], "")
+
+
+def test_admin_set_user_mfa_preference_turns_passkey_mfa_on_and_off_and_refuses_alike(open_pool):
+    token = access_token(open_pool)
+    authenticator = register(open_pool, token)
+    enrol_totp(open_pool, token)
+    require_mfa(open_pool, MULTI_FACTOR)
+
+    def admin(**settings):
+        open_pool.idp.admin_set_user_mfa_preference(UserPoolId=open_pool.pool_id, Username=EMAIL, **settings)
+
+    with pytest.raises(ClientError) as err:
+        admin(SoftwareTokenMfaSettings={"Enabled": False}, WebAuthnMfaSettings={"Enabled": True})
+    assert error_of(err) == NEEDS_ANOTHER_FACTOR
+    assert mfa_settings(open_pool, token) == (["SOFTWARE_TOKEN_MFA"], "SOFTWARE_TOKEN_MFA")
+    admin(WebAuthnMfaSettings={"Enabled": True})
+    challenge = passkey_challenge(open_pool)
+    assert answer(open_pool, challenge, authenticator.sign_in(options_of(challenge)))["AuthenticationResult"]
+    admin(WebAuthnMfaSettings={"Enabled": False})
+    assert start(open_pool)["AvailableChallenges"] == ["PASSWORD", "PASSWORD_SRP"]
+    require_mfa(open_pool, "SINGLE_FACTOR")
+    with pytest.raises(ClientError) as err:
+        admin(WebAuthnMfaSettings={"Enabled": True})
+    assert error_of(err) == ("InvalidParameterException", "Passkey MFA is not enabled for this user pool.")
+    assert not passkey_mfa_of(open_pool)
+
+
+def test_get_user_and_admin_get_user_do_not_list_passkey_mfa(open_pool):
+    token = access_token(open_pool)
+    enrol_totp(open_pool, token)
+    require_mfa(open_pool, MULTI_FACTOR, "OPTIONAL")
+    turn_passkey_mfa(open_pool, token, True)
+    assert passkey_mfa_of(open_pool)
+    assert mfa_settings(open_pool, token) == (["SOFTWARE_TOKEN_MFA"], "SOFTWARE_TOKEN_MFA")
+    admin = open_pool.idp.admin_get_user(UserPoolId=open_pool.pool_id, Username=EMAIL)
+    assert (admin["UserMFASettingList"], admin["PreferredMfaSetting"]) == (["SOFTWARE_TOKEN_MFA"], "SOFTWARE_TOKEN_MFA")
+
+
+@pytest.mark.parametrize("preferred", ["SOFTWARE_TOKEN_MFA", "EMAIL_OTP"])
+def test_a_passkey_mfa_only_request_leaves_the_other_factors_and_the_preferred_one_as_they_were(endpoint, preferred):
+    pool = mfa_pool(endpoint, MULTI_FACTOR)
+    token = access_token(pool)
+    enrol_totp(pool, token)
+    pool.idp.set_user_mfa_preference(
+        AccessToken=token, EmailMfaSettings={"Enabled": True, "PreferredMfa": preferred == "EMAIL_OTP"}
+    )
+    before = mfa_settings(pool, token)
+    assert before == (["SOFTWARE_TOKEN_MFA", "EMAIL_OTP"], preferred)
+    for enabled in (True, False):
+        turn_passkey_mfa(pool, token, enabled)
+        assert passkey_mfa_of(pool) is enabled
+        assert mfa_settings(pool, token) == before
+
+
+def two_people_with_passkeys(pool, other):
+    """EMAIL and `other`, each signed in with a passkey registered: their access tokens and
+    authenticators, by name."""
+    pool.create_user(other, PASSWORD)
+    tokens = {name: access_token(pool, name) for name in (EMAIL, other)}
+    return tokens, {name: register(pool, token) for name, token in tokens.items()}
+
+
+def test_with_existence_privacy_and_optional_mfa_only_a_person_with_passkey_mfa_signs_in_with_a_passkey(
+    passkey_pool,
+):
+    other = "other@example.com"
+    tokens, held = two_people_with_passkeys(passkey_pool, other)
+    for token in tokens.values():
+        enrol_totp(passkey_pool, token)  # MFA applies to both
+    require_mfa(passkey_pool, MULTI_FACTOR, "OPTIONAL")
+    turn_passkey_mfa(passkey_pool, tokens[EMAIL], True)
+    # Both are asked for a passkey alike; only the one with passkey MFA signs in with it.
+    asked = {name: passkey_challenge(passkey_pool, name) for name in tokens}
+    with pytest.raises(ClientError) as err:
+        answer(passkey_pool, asked[other], held[other].sign_in(options_of(asked[other])))
+    assert refused(err) == "NotAuthorizedException"
+    mine = asked[EMAIL]
+    assert answer(passkey_pool, mine, held[EMAIL].sign_in(options_of(mine)))["AuthenticationResult"]
+
+
+def test_with_existence_privacy_the_request_options_do_not_tell_who_has_mfa_and_the_answer_still_needs_verification(
+    passkey_pool,
+):
+    other = "other@example.com"
+    tokens, held = two_people_with_passkeys(passkey_pool, other)
+    enrol_totp(passkey_pool, tokens[EMAIL])  # MFA applies to EMAIL only
+    require_mfa(passkey_pool, MULTI_FACTOR, "OPTIONAL")  # the pool only prefers user verification
+    turn_passkey_mfa(passkey_pool, tokens[EMAIL], True)
+    asked = {name: passkey_challenge(passkey_pool, name) for name in tokens}
+    # The options are alike: the pool's setting, whoever has MFA on.
+    wanted = {name: json.loads(options_of(challenge))["userVerification"] for name, challenge in asked.items()}
+    assert wanted == {EMAIL: "preferred", other: "preferred"}
+    # As MFA the passkey still needs user verification; without MFA it does not.
+    held[EMAIL].uv = held[other].uv = False
+    with pytest.raises(ClientError) as err:
+        answer(passkey_pool, asked[EMAIL], held[EMAIL].sign_in(options_of(asked[EMAIL])))
+    assert refused(err) == "NotAuthorizedException"
+    assert answer(passkey_pool, asked[other], held[other].sign_in(options_of(asked[other])))["AuthenticationResult"]
+    held[EMAIL].uv = True
+    mine = passkey_challenge(passkey_pool, EMAIL)
+    assert answer(passkey_pool, mine, held[EMAIL].sign_in(options_of(mine)))["AuthenticationResult"]
+
+
+def test_with_passkey_mfa_on_the_passkey_needs_user_verification_even_where_mfa_does_not_apply(open_pool):
+    token = access_token(open_pool)
+    authenticator = register(open_pool, token)
+    enrol_totp(open_pool, token)
+    require_mfa(open_pool, MULTI_FACTOR, "OPTIONAL")  # the pool only prefers user verification
+    turn_passkey_mfa(open_pool, token, True)
+    # MFA no longer applies once TOTP is off (allowed: not refused later), but passkey MFA is on.
+    open_pool.idp.set_user_mfa_preference(AccessToken=token, SoftwareTokenMfaSettings={"Enabled": False})
+    assert_user_verification_required(open_pool, authenticator)
+
+
+def test_with_existence_privacy_and_mfa_required_a_person_without_passkey_mfa_fails_at_the_passkey(passkey_pool):
+    token = access_token(passkey_pool)
+    authenticator = register(passkey_pool, token)
+    enrol_totp(passkey_pool, token)
+    require_mfa(passkey_pool, MULTI_FACTOR)  # MfaConfiguration ON
+    challenge = passkey_challenge(passkey_pool)  # asked as every name is
+    with pytest.raises(ClientError) as err:
+        answer(passkey_pool, challenge, authenticator.sign_in(options_of(challenge)))
+    assert refused(err) == "NotAuthorizedException"
+    turn_passkey_mfa(passkey_pool, token, True)
+    challenge = passkey_challenge(passkey_pool)
+    assert answer(passkey_pool, challenge, authenticator.sign_in(options_of(challenge)))["AuthenticationResult"]
+
+
+def test_a_deleted_and_recreated_person_does_not_keep_passkey_mfa(open_pool):
+    token = access_token(open_pool)
+    enrol_totp(open_pool, token)
+    require_mfa(open_pool, MULTI_FACTOR, "OPTIONAL")
+    turn_passkey_mfa(open_pool, token, True)
+    open_pool.idp.admin_delete_user(UserPoolId=open_pool.pool_id, Username=EMAIL)
+    open_pool.create_user(EMAIL, PASSWORD)
+    assert not passkey_mfa_of(open_pool)
+
+
+@pytest.mark.parametrize("settings", ["yes", {"Enabled": "yes"}])
+def test_web_authn_mfa_settings_of_the_wrong_shape_are_invalid_parameter_and_change_nothing(
+    open_pool, raw_call, settings
+):
+    token = access_token(open_pool)
+    enrol_totp(open_pool, token)
+    require_mfa(open_pool, MULTI_FACTOR, "OPTIONAL")
+    status, body = raw_call(
+        "SetUserMFAPreference",
+        {"AccessToken": token, "SMSMfaSettings": {"Enabled": True}, "WebAuthnMfaSettings": settings},
+    )
+    assert (status, body["__type"]) == (400, "InvalidParameterException"), body
+    assert mfa_settings(open_pool, token) == (["SOFTWARE_TOKEN_MFA"], "SOFTWARE_TOKEN_MFA")
+    assert not passkey_mfa_of(open_pool)

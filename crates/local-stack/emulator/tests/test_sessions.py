@@ -4,15 +4,8 @@ import pytest
 from botocore.exceptions import ClientError
 from moto.cognitoidp.utils import cognito_totp
 
-from conftest import EMAIL, PASSWORD, error_of
+from conftest import EMAIL, PASSWORD, error_of, totp_code
 from strict_cognito import sessions
-
-
-def totp_now(secret):
-    """The code an authenticator app holding `secret` shows now (cryptography's RFC 6238)."""
-    import time
-
-    return cognito_totp(secret).generate(int(time.time())).decode()
 
 
 def wrong_code(secret):
@@ -65,7 +58,7 @@ def test_mfa_set_up_needs_a_token_verified_in_that_session(pool):
         answer(challenge["Session"])
     assert error_of(err)[0] == "InvalidParameterException"
     secret = pool.idp.associate_software_token(Session=challenge["Session"])["SecretCode"]
-    verified = pool.idp.verify_software_token(Session=challenge["Session"], UserCode=totp_now(secret))
+    verified = pool.idp.verify_software_token(Session=challenge["Session"], UserCode=totp_code(secret))
     assert answer(verified["Session"])["AuthenticationResult"]["IdToken"]
     with pytest.raises(ClientError) as err:
         answer(challenge["Session"])  # the session before the verification is used up
@@ -75,7 +68,7 @@ def test_mfa_set_up_needs_a_token_verified_in_that_session(pool):
 def test_five_wrong_mfa_codes_end_the_session(pool):
     tokens = pool.password_auth(EMAIL, PASSWORD)["AuthenticationResult"]
     secret = pool.idp.associate_software_token(AccessToken=tokens["AccessToken"])["SecretCode"]
-    pool.idp.verify_software_token(AccessToken=tokens["AccessToken"], UserCode=totp_now(secret))
+    pool.idp.verify_software_token(AccessToken=tokens["AccessToken"], UserCode=totp_code(secret))
     pool.idp.set_user_mfa_preference(
         AccessToken=tokens["AccessToken"], SoftwareTokenMfaSettings={"Enabled": True, "PreferredMfa": True}
     )
@@ -94,7 +87,7 @@ def test_five_wrong_mfa_codes_end_the_session(pool):
             answer(wrong)
         assert error_of(err)[0] == "CodeMismatchException"
     with pytest.raises(ClientError) as err:
-        answer(totp_now(secret))
+        answer(totp_code(secret))
     assert error_of(err) == ("NotAuthorizedException", "Invalid session for the user, session is expired.")
 
 
@@ -110,7 +103,7 @@ def test_five_wrong_codes_to_verify_software_token_end_the_mfa_set_up(pool):
             pool.idp.verify_software_token(Session=challenge["Session"], UserCode=wrong)
         assert error_of(err) == ("EnableSoftwareTokenMFAException", "Code mismatch and fail enable Software Token MFA")
     with pytest.raises(ClientError) as err:
-        pool.idp.verify_software_token(Session=challenge["Session"], UserCode=totp_now(secret))
+        pool.idp.verify_software_token(Session=challenge["Session"], UserCode=totp_code(secret))
     assert error_of(err) == ("ResourceNotFoundException", challenge["Session"])
 
 

@@ -3,13 +3,10 @@
 Codes are computed with cryptography's RFC 6238 implementation, independent of the emulator's,
 and the emulator's own is held to RFC 6238's Appendix B vectors."""
 
-import time
-
 import pytest
 from botocore.exceptions import ClientError
-from moto.cognitoidp.utils import cognito_totp
 
-from conftest import EMAIL, PASSWORD, error_of
+from conftest import EMAIL, PASSWORD, enrol_totp, error_of, totp_code
 from strict_cognito import totp
 
 OTHER = "other@example.com"
@@ -18,28 +15,11 @@ ENABLE_FAILED = ("EnableSoftwareTokenMFAException", "Code mismatch and fail enab
 RFC_SECRET = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"
 
 
-def code(secret, steps_from_now=0, now=None):
-    """The code an authenticator app holding `secret` shows `steps_from_now` steps after `now`
-    (the clock by default)."""
-    at = int(time.time() if now is None else now)
-    return cognito_totp(secret).generate(at + 30 * steps_from_now).decode()
-
-
 def signed_in(pool, email, password):
     return pool.password_auth(email, password)["AuthenticationResult"]["AccessToken"]
 
 
-def enrol(pool, access_token):
-    """Associates and verifies an authenticator; the secret."""
-    secret = pool.idp.associate_software_token(AccessToken=access_token)["SecretCode"]
-    pool.idp.verify_software_token(AccessToken=access_token, UserCode=code(secret))
-    pool.idp.set_user_mfa_preference(
-        AccessToken=access_token, SoftwareTokenMfaSettings={"Enabled": True, "PreferredMfa": True}
-    )
-    return secret
-
-
-def answer_totp(pool, email, password, totp_code):
+def answer_totp(pool, email, password, code):
     challenge = pool.password_auth(email, password)
     assert challenge["ChallengeName"] == "SOFTWARE_TOKEN_MFA"
     internal = pool.internal(email)
@@ -50,7 +30,7 @@ def answer_totp(pool, email, password, totp_code):
         ChallengeResponses={
             "USERNAME": internal,
             "SECRET_HASH": pool.hash(internal),
-            "SOFTWARE_TOKEN_MFA_CODE": totp_code,
+            "SOFTWARE_TOKEN_MFA_CODE": code,
         },
     )
 
@@ -71,12 +51,12 @@ def test_every_association_gets_a_fresh_random_base32_secret(pool):
 
 def test_a_code_from_another_persons_secret_does_not_sign_in(pool):
     pool.create_user(OTHER, PASSWORD)
-    mine = enrol(pool, signed_in(pool, EMAIL, PASSWORD))
-    theirs = enrol(pool, signed_in(pool, OTHER, PASSWORD))
+    mine = enrol_totp(pool, signed_in(pool, EMAIL, PASSWORD))
+    theirs = enrol_totp(pool, signed_in(pool, OTHER, PASSWORD))
     with pytest.raises(ClientError) as err:
-        answer_totp(pool, OTHER, PASSWORD, code(mine))
+        answer_totp(pool, OTHER, PASSWORD, totp_code(mine))
     assert error_of(err)[0] == "CodeMismatchException"
-    assert answer_totp(pool, OTHER, PASSWORD, code(theirs))["AuthenticationResult"]["IdToken"]
+    assert answer_totp(pool, OTHER, PASSWORD, totp_code(theirs))["AuthenticationResult"]["IdToken"]
 
 
 def test_verifying_needs_a_code_of_the_secret_just_associated(pool):
@@ -84,24 +64,24 @@ def test_verifying_needs_a_code_of_the_secret_just_associated(pool):
     first = pool.idp.associate_software_token(AccessToken=token)["SecretCode"]
     second = pool.idp.associate_software_token(AccessToken=token)["SecretCode"]
     with pytest.raises(ClientError) as err:
-        pool.idp.verify_software_token(AccessToken=token, UserCode=code(first), FriendlyDeviceName="phone")
+        pool.idp.verify_software_token(AccessToken=token, UserCode=totp_code(first), FriendlyDeviceName="phone")
     # VerifySoftwareToken's own error for a wrong code (botocore's model), not the sign-in's
     # CodeMismatchException, and nothing of the request echoed back.
     assert error_of(err) == ENABLE_FAILED
-    assert pool.idp.verify_software_token(AccessToken=token, UserCode=code(second))["Status"] == "SUCCESS"
+    assert pool.idp.verify_software_token(AccessToken=token, UserCode=totp_code(second))["Status"] == "SUCCESS"
 
 
 def test_a_new_association_replaces_the_old_secret_only_once_verified(pool):
     token = signed_in(pool, EMAIL, PASSWORD)
-    old = enrol(pool, token)
+    old = enrol_totp(pool, token)
     # An association never verified changes nothing: the old authenticator still signs in.
     pool.idp.associate_software_token(AccessToken=token)
-    assert answer_totp(pool, EMAIL, PASSWORD, code(old))["AuthenticationResult"]["IdToken"]
-    new = enrol(pool, token)
+    assert answer_totp(pool, EMAIL, PASSWORD, totp_code(old))["AuthenticationResult"]["IdToken"]
+    new = enrol_totp(pool, token)
     with pytest.raises(ClientError) as err:
-        answer_totp(pool, EMAIL, PASSWORD, code(old))
+        answer_totp(pool, EMAIL, PASSWORD, totp_code(old))
     assert error_of(err)[0] == "CodeMismatchException"
-    assert answer_totp(pool, EMAIL, PASSWORD, code(new))["AuthenticationResult"]["IdToken"]
+    assert answer_totp(pool, EMAIL, PASSWORD, totp_code(new))["AuthenticationResult"]["IdToken"]
 
 
 @pytest.mark.parametrize(
@@ -147,17 +127,17 @@ def test_sign_in_takes_codes_one_step_either_way_and_refuses_two(pool, clock):
     now = clock.time()
     token = signed_in(pool, EMAIL, PASSWORD)
     secret = pool.idp.associate_software_token(AccessToken=token)["SecretCode"]
-    pool.idp.verify_software_token(AccessToken=token, UserCode=code(secret, now=now))
+    pool.idp.verify_software_token(AccessToken=token, UserCode=totp_code(secret, now=now))
     pool.idp.set_user_mfa_preference(
         AccessToken=token, SoftwareTokenMfaSettings={"Enabled": True, "PreferredMfa": True}
     )
-    near = {code(secret, d, now=now) for d in (-1, 0, 1)}
+    near = {totp_code(secret, d, now=now) for d in (-1, 0, 1)}
     # WHEN they answer with the code of the step before or after, THEN they are signed in
     for d in (-1, 1):
-        assert answer_totp(pool, EMAIL, PASSWORD, code(secret, d, now=now))["AuthenticationResult"]["IdToken"]
+        assert answer_totp(pool, EMAIL, PASSWORD, totp_code(secret, d, now=now))["AuthenticationResult"]["IdToken"]
     # WHEN they answer with a code two steps away, THEN it is a wrong code
     for d in (-2, 2):
-        far = code(secret, d, now=now)
+        far = totp_code(secret, d, now=now)
         if far in near:
             continue  # the same six digits as an accepted step's, by chance (about 3 in a million)
         with pytest.raises(ClientError) as err:
@@ -172,7 +152,7 @@ def test_a_code_is_accepted_again_within_its_window(pool, clock):
     # GIVEN a person who enrolled with the code of this step
     token = signed_in(pool, EMAIL, PASSWORD)
     secret = pool.idp.associate_software_token(AccessToken=token)["SecretCode"]
-    this_step = code(secret, now=now)
+    this_step = totp_code(secret, now=now)
     pool.idp.verify_software_token(AccessToken=token, UserCode=this_step)
     pool.idp.set_user_mfa_preference(
         AccessToken=token, SoftwareTokenMfaSettings={"Enabled": True, "PreferredMfa": True}

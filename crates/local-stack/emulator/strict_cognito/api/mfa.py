@@ -1,32 +1,34 @@
-"""MFA settings: ``SetUserMFAPreference``, ``AdminSetUserMFAPreference``,
-``SetUserPoolMfaConfig`` (with ``email_mfa``'s settings, which moto does not know) and
+"""MFA settings: ``SetUserMFAPreference``, ``AdminSetUserMFAPreference`` (with ``email_mfa``'s
+and ``passkey_mfa``'s settings, which moto does not know), ``SetUserPoolMfaConfig`` (with
+``email_mfa``'s) and
 ``VerifySoftwareToken`` (``totp``; its session continues a sign-in's MFA_SETUP, ``sessions``).
 Answering MFA challenges at sign-in is ``sign_in``'s."""
 
-from .. import access_tokens, email_mfa, errors, moto_store, sessions, totp, usernames
+from .. import access_tokens, email_mfa, errors, moto_store, passkey_mfa, sessions, totp, usernames
 
 
 def _mfa_preference(self, pool, user, moto_handler):
-    """The settings moto knows are moto's; ``EmailMfaSettings`` are ``email_mfa``'s, checked
-    before anything changes (a refused request changes nothing). moto clears any preference but
-    its own two when a TOTP or SMS setting is not preferred: an email preference the request
-    leaves alone is kept."""
-    if self._get_param("WebAuthnMfaSettings") is not None:
-        # Passkey MFA per person (API_WebAuthnMfaSettingsType.html) is not emulated: refused
-        # loudly rather than ignored as moto would (``choice`` reads the pool's setting alone).
-        raise errors.not_emulated("WebAuthnMfaSettings")
+    """The settings moto knows are moto's; ``EmailMfaSettings`` are ``email_mfa``'s and
+    ``WebAuthnMfaSettings`` ``passkey_mfa``'s, both checked before anything changes (a refused
+    request changes nothing, not the settings sent alongside either). moto clears any preference
+    but its own two when a TOTP or SMS setting is not preferred: an email preference the request
+    leaves alone is kept. moto changes nothing when the request has neither a TOTP nor an SMS
+    setting (an email-only or passkey-only request)."""
     email = self._get_param("EmailMfaSettings")
+    web_authn = self._get_param("WebAuthnMfaSettings")
+    software_token = self._get_param("SoftwareTokenMfaSettings")
+    sms = self._get_param("SMSMfaSettings")
     if user is not None:
         email_mfa.check(pool, user, email)
+        passkey_mfa.check(pool, user, web_authn, software_token, sms, email)
     kept = user.preferred_mfa_setting if user is not None else None
     result = moto_handler(self)
     if user is not None:
-        others_preferred = any(
-            (self._get_param(name) or {}).get("PreferredMfa") for name in ("SoftwareTokenMfaSettings", "SMSMfaSettings")
-        )
+        others_preferred = any((settings or {}).get("PreferredMfa") for settings in (software_token, sms))
         if kept == email_mfa.EMAIL_OTP and not others_preferred:
             user.preferred_mfa_setting = kept
         email_mfa.apply(user, email)
+        passkey_mfa.apply(user, web_authn)
     return result
 
 

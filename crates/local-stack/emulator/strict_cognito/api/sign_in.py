@@ -20,6 +20,7 @@ from .. import (
     lockout,
     moto_store,
     outbox,
+    passkey_mfa,
     passkeys,
     secret_hash,
     sessions,
@@ -217,10 +218,17 @@ def _web_authn_challenge(backend, pool, client, user, name: str, admin: bool) ->
     session's answer can use. Without PreventUserExistenceErrors it is offered only to a person
     with a passkey and lists their passkeys; with it, to every name, listing none for anyone
     (``choice``), and a name without a passkey fails at the answer. Where MFA applies to the
-    person (``choice.mfa_applies``) the passkey stands for MFA: user verification is required."""
+    person (``choice.mfa_applies``) the passkey stands for MFA: user verification is required,
+    in the options too, except with PreventUserExistenceErrors, whose options are the same for
+    every name (required for all where the pool requires MFA; else the pool's setting, and the
+    answer still needs it from a person MFA applies to), so they tell no one who has MFA on."""
     private = user_states.prevents_existence_errors(client)
     user_id = user.username if user is not None else _fake_user_id(pool, name)
-    asked = passkeys.request_options(pool, user, list_credentials=not private, as_mfa=choice.mfa_applies(pool, user))
+    if private:
+        as_mfa = choice.mfa_applies(pool, None)
+    else:
+        as_mfa = choice.mfa_applies(pool, user) or passkey_mfa.requires_user_verification(pool, user)
+    asked = passkeys.request_options(pool, user, list_credentials=not private, as_mfa=as_mfa)
     session = sessions.open_session(
         backend, pool, client, user_id, "WEB_AUTHN", admin, known=user is not None, typed_name=name
     )
@@ -450,7 +458,8 @@ def _web_authn(backend, pool, client, session, token, user, answers, admin):
     if challenge is None:
         raise errors.not_authorized("Invalid session for the user, session is expired.")
     allowed = choice.passwordless_allowed(pool, user, "WEB_AUTHN")
-    passkeys.verify_assertion(pool, user if allowed else None, challenge, answer, as_mfa=choice.mfa_applies(pool, user))
+    as_mfa = choice.mfa_applies(pool, user) or passkey_mfa.requires_user_verification(pool, user)
+    passkeys.verify_assertion(pool, user if allowed else None, challenge, answer, as_mfa=as_mfa)
     # The account's state is checked once the passkey is proven, as a password's is.
     user_states.before_password(pool, client, user, session.typed_name)
     user_states.after_password(pool, user)
