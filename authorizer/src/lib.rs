@@ -256,6 +256,9 @@ pub fn context_of(claims: Claims) -> AuthorizerContext {
     }
     let username = claims.internal_username().to_string();
     let client_id = claims.client().to_string();
+    // amr values are short method names; one with a space could not be told apart from two.
+    let amr = claims.amr.iter().filter(|m| !m.is_empty() && !m.contains(' ')).map(String::as_str);
+    let amr = amr.collect::<Vec<_>>().join(" ");
     AuthorizerContext {
         sub: claims.sub,
         username,
@@ -264,6 +267,9 @@ pub fn context_of(claims: Claims) -> AuthorizerContext {
         groups,
         token_use: claims.token_use,
         client_id,
+        auth_time: claims.auth_time,
+        acr: claims.acr.unwrap_or_default(),
+        amr,
     }
 }
 

@@ -28,11 +28,11 @@ fn token_event(token: &str) -> Value {
 #[tokio::test]
 async fn valid_token_gets_an_allow_policy_and_a_flat_context() {
     let key = TestKey::new("k1");
-    let answer = authorizer(&key)
-        .authorize(&token_event(&key.sign(&id_token_claims(REGION, POOL, CLIENT))))
-        .await
-        .unwrap()
-        .to_value();
+    let mut claims = id_token_claims(REGION, POOL, CLIENT);
+    claims["auth_time"] = json!(1_796_673_000);
+    claims["acr"] = json!("urn:cognito:loa:4");
+    claims["amr"] = json!(["pwd", "otp", "mfa"]);
+    let answer = authorizer(&key).authorize(&token_event(&key.sign(&claims))).await.unwrap().to_value();
     assert_eq!(answer["principalId"], "8f1c0d2e-sub");
     assert_eq!(answer["policyDocument"]["Version"], "2012-10-17");
     assert!(authorizer::policy::allows(&answer["policyDocument"], ARN));
@@ -45,8 +45,22 @@ async fn valid_token_gets_an_allow_policy_and_a_flat_context() {
         json!({
             "sub": "8f1c0d2e-sub", "username": "8f1c0d2e-sub", "email": "ann@example.com",
             "emailVerified": true, "groups": "admins", "tokenUse": "id", "clientId": CLIENT,
+            "authTime": 1_796_673_000, "acr": "urn:cognito:loa:4", "amr": "pwd otp mfa",
         })
     );
+}
+
+#[tokio::test]
+async fn a_token_without_acr_amr_or_auth_time_gets_empty_ones_and_no_auth_time() {
+    // GIVEN a token of a pool where Cognito issues neither claim yet
+    let key = TestKey::new("k1");
+    let mut claims = id_token_claims(REGION, POOL, CLIENT);
+    claims.as_object_mut().unwrap().remove("auth_time");
+    let answer = authorizer(&key).authorize(&token_event(&key.sign(&claims))).await.unwrap().to_value();
+    // THEN the context says so with empty strings (API Gateway takes no null) and no authTime
+    let context = &answer["context"];
+    assert_eq!((context["acr"].as_str(), context["amr"].as_str()), (Some(""), Some("")));
+    assert!(context.get("authTime").is_none(), "{context}");
 }
 
 #[tokio::test]

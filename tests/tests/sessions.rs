@@ -1,4 +1,5 @@
-//! Refresh and sign-out through the local gateway, as a frontend does them.
+//! Refresh and sign-out through the local gateway, as a frontend does them, and the tokens
+//! they carry, however large.
 
 use e2e::{TestStack, text};
 use reqwest::StatusCode;
@@ -168,4 +169,33 @@ async fn bad_refresh_and_sign_out_bodies_get_400_naming_the_field() {
     // AND none of them signed the person out
     let refreshed = t.post("/auth/refresh", json!({"refreshToken": text(&session, "/tokens/refreshToken")})).await;
     assert_eq!(refreshed.status, StatusCode::OK, "{:?}", refreshed.body);
+}
+
+#[tokio::test]
+async fn an_id_token_over_8_kib_of_a_person_in_many_groups_is_verified_and_served() {
+    // GIVEN the demo user in 50 groups with long names (Cognito allows 128 characters)
+    let t = TestStack::start().await;
+    let cognito = t.cognito().await;
+    let pool = &t.stack.pool.pool_id;
+    let groups: Vec<String> = (0..50).map(|i| format!("group-{i:02}-{}", "x".repeat(100))).collect();
+    for group in &groups {
+        cognito.create_group().user_pool_id(pool).group_name(group).send().await.expect("group");
+        cognito
+            .admin_add_user_to_group()
+            .user_pool_id(pool)
+            .username(&t.user().email)
+            .group_name(group)
+            .send()
+            .await
+            .expect("member");
+    }
+    // WHEN they sign in: their ID token is over 8 KiB, within what API Gateway lets a request
+    // carry in its headers (10,240 bytes with the request line)
+    let session = sign_in(&t, false).await;
+    let id_token = text(&session, "/tokens/idToken");
+    assert!((8 * 1024..10 * 1024 - 200).contains(&id_token.len()), "{} bytes", id_token.len());
+    // THEN the authorizer verifies it and the API answers with every group
+    let me = t.get("/me", Some(id_token)).await;
+    assert_eq!(me.status, StatusCode::OK, "{:?}", me.body);
+    assert_eq!(me.body["groups"].as_array().map(Vec::len), Some(50), "{:?}", me.body);
 }

@@ -27,12 +27,27 @@ pub struct AuthorizerContext {
     pub token_use: String,
     /// The app client the token was issued to.
     pub client_id: String,
+    /// When the person signed in (`auth_time`, seconds since the epoch); absent when the token
+    /// has none. Refreshing keeps it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auth_time: Option<u64>,
+    /// The token's `acr` (`urn:cognito:loa:1` to `:4`, or the pool's names), empty when absent.
+    #[serde(default)]
+    pub acr: String,
+    /// The token's `amr`, space-joined (`pwd otp mfa`), empty when absent.
+    #[serde(default)]
+    pub amr: String,
 }
 
 impl AuthorizerContext {
     /// The groups as a list.
     pub fn group_list(&self) -> Vec<&str> {
         self.groups.split(',').filter(|g| !g.is_empty()).collect()
+    }
+
+    /// The `amr` methods as a list.
+    pub fn amr_list(&self) -> Vec<&str> {
+        self.amr.split(' ').filter(|m| !m.is_empty()).collect()
     }
 
     /// Whether the caller is in `group`.
@@ -61,6 +76,9 @@ impl AuthorizerContext {
             groups: text("groups").unwrap_or_default(),
             token_use: text("tokenUse")?,
             client_id: text("clientId")?,
+            auth_time: text("authTime").and_then(|t| t.parse().ok()),
+            acr: text("acr").unwrap_or_default(),
+            amr: text("amr").unwrap_or_default(),
         })
     }
 }
@@ -78,8 +96,20 @@ mod tests {
         .unwrap();
         assert!(ctx.email_verified);
         assert_eq!(ctx.group_list(), vec!["admins", "staff"]);
+        assert_eq!((ctx.auth_time, ctx.acr.as_str(), ctx.amr_list()), (None, "", vec![]));
         assert!(ctx.in_group("admins"));
         assert!(!ctx.in_group("admin"));
+    }
+
+    #[test]
+    fn reads_how_and_when_the_caller_signed_in() {
+        let ctx = AuthorizerContext::from_gateway(&serde_json::json!({
+            "sub": "s", "username": "u", "tokenUse": "access", "clientId": "c",
+            "authTime": "1796673822", "acr": "urn:cognito:loa:4", "amr": "pwd otp mfa"
+        }))
+        .unwrap();
+        assert_eq!(ctx.auth_time, Some(1_796_673_822));
+        assert_eq!((ctx.acr.as_str(), ctx.amr_list()), ("urn:cognito:loa:4", vec!["pwd", "otp", "mfa"]));
     }
 
     #[test]

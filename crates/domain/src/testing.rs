@@ -350,6 +350,9 @@ pub fn caller_token_in(sub: &str, groups: &[&str]) -> crate::token::CallerAccess
         groups: groups.join(","),
         token_use: "access".into(),
         client_id: "client".into(),
+        auth_time: None,
+        acr: String::new(),
+        amr: String::new(),
     };
     match crate::token::CallerAccessToken::of_caller(&caller, Some(&access_token_of(sub))) {
         Ok(token) => token,
@@ -364,7 +367,7 @@ pub fn caller_token_at(sub: &str, auth_time: u64) -> crate::token::CallerAccessT
         "sub": sub, "token_use": "access", "username": format!("user-of-{sub}"), "auth_time": auth_time,
     });
     let bearer = format!("h.{}.s", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(claims.to_string()));
-    let caller = caller_token(sub).caller().clone();
+    let caller = api_types::AuthorizerContext { auth_time: Some(auth_time), ..caller_token(sub).caller().clone() };
     match crate::token::CallerAccessToken::of_caller(&caller, Some(&bearer)) {
         Ok(token) => token,
         Err(err) => panic!("a caller token for {sub}: {err}"),

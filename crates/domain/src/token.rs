@@ -27,7 +27,6 @@ use crate::{
 pub struct CallerAccessToken {
     token: Secret,
     caller: AuthorizerContext,
-    auth_time: Option<u64>,
 }
 
 impl std::fmt::Debug for CallerAccessToken {
@@ -54,8 +53,7 @@ impl CallerAccessToken {
         if claim("sub") != Some(caller.sub.as_str()) || claim("token_use") != Some(access) {
             return Err(AuthError::NotYourToken);
         }
-        let auth_time = claims.get("auth_time").and_then(serde_json::Value::as_u64);
-        Ok(Self { token: Secret::from(token.to_owned()), caller: caller.clone(), auth_time })
+        Ok(Self { token: Secret::from(token.to_owned()), caller: caller.clone() })
     }
 
     /// The token, for the Cognito call that takes it.
@@ -78,11 +76,11 @@ impl CallerAccessToken {
         &self.caller.sub
     }
 
-    /// When the person signed in, seconds since the epoch: the token's `auth_time` claim, which
-    /// refreshing keeps ("Understanding the access token", Cognito developer guide). `None` when
-    /// the token has none.
+    /// When the person signed in, seconds since the epoch: the token's `auth_time` claim as the
+    /// authorizer verified it (its context's `authTime`), which refreshing keeps ("Understanding
+    /// the access token", Cognito developer guide). `None` when the token has none.
     pub fn auth_time(&self) -> Option<u64> {
-        self.auth_time
+        self.caller.auth_time
     }
 
     /// Whether the person signed in within `max_age` of `now` (seconds since the epoch), by
@@ -92,7 +90,7 @@ impl CallerAccessToken {
     pub fn require_sign_in_within(&self, max_age: std::time::Duration, now: u64) -> Result<(), AuthError> {
         // The windows are at most an hour, so the seconds fit.
         let max_age = u32::try_from(max_age.as_secs()).unwrap_or(u32::MAX);
-        match self.auth_time {
+        match self.caller.auth_time {
             Some(signed_in) if now.saturating_sub(signed_in) <= u64::from(max_age) => Ok(()),
             _ => Err(AuthError::InsufficientUserAuthentication { max_age }),
         }
@@ -134,6 +132,9 @@ mod tests {
             groups: String::new(),
             token_use: token_use.into(),
             client_id: "client".into(),
+            auth_time: None,
+            acr: String::new(),
+            amr: String::new(),
         }
     }
 

@@ -44,6 +44,19 @@ pub struct Claims {
     /// Groups.
     #[serde(default, rename = "cognito:groups")]
     pub groups: Vec<String>,
+    /// When the person signed in, seconds since the epoch (OpenID Connect Core 1.0, section 2);
+    /// a refresh keeps it.
+    #[serde(default)]
+    pub auth_time: Option<u64>,
+    /// How strongly they signed in: Cognito's level (`urn:cognito:loa:1` to `:4`, or the pool's
+    /// names for them); absent from tokens of pools where Cognito does not issue it. AWS:
+    /// "Authentication levels with ACR and AMR claims".
+    #[serde(default)]
+    pub acr: Option<String>,
+    /// How they signed in: the methods (`pwd`, `otp`, `sms`, `email_otp`, `swk`, `hwk`, `mfa`;
+    /// RFC 8176), empty when absent.
+    #[serde(default)]
+    pub amr: Vec<String>,
 }
 
 impl Claims {

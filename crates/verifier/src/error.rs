@@ -13,6 +13,10 @@ pub enum VerifyError {
     /// The header's `alg` is not RS256.
     #[error("algorithm not allowed")]
     AlgorithmNotAllowed,
+    /// The header has `crit`: extensions the recipient must understand, and this verifier
+    /// understands none (RFC 7515 section 4.1.11).
+    #[error("critical header extension")]
+    CriticalHeader,
     /// The header has no usable `kid`.
     #[error("missing or invalid kid")]
     InvalidKid,

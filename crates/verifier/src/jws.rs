@@ -2,8 +2,10 @@
 //! with a key parsed when the JWKS was loaded.
 //!
 //! Only what the checks need is read from the header: `alg` (which must be RS256: the algorithm
-//! is ours, never the token's) and `kid` (an opaque, length-capped lookup key). `jku`, `x5u`,
-//! `jwk` and `x5c` are ignored: keys come only from the configured JWKS.
+//! is ours, never the token's), `kid` (an opaque, length-capped lookup key) and `crit`, whose
+//! presence refuses the token: it lists extensions the recipient must understand, and this
+//! verifier understands none (RFC 7515 section 4.1.11). `jku`, `x5u`, `jwk` and `x5c` are
+//! ignored: keys come only from the configured JWKS.
 
 use std::borrow::Cow;
 
@@ -13,9 +15,11 @@ use serde::Deserialize;
 
 use crate::{Claims, VerifyError, jwks::MAX_KID_BYTES};
 
-/// Tokens longer than this are refused before any decoding. Cognito ID tokens are 1–2 KiB,
-/// larger with many groups or custom attributes.
-pub const MAX_TOKEN_BYTES: usize = 8 * 1024;
+/// Tokens longer than this are refused before any decoding: 10,240 bytes, API Gateway's quota
+/// on a REST request's request line and headers together ("Total combined size of request line
+/// and header values", API Gateway quotas), so no token API Gateway delivers is refused for its
+/// size. Cognito ID tokens are 1–2 KiB, several with many groups or custom attributes.
+pub const MAX_TOKEN_BYTES: usize = 10 * 1024;
 
 #[derive(Deserialize)]
 struct Header<'a> {
@@ -23,6 +27,14 @@ struct Header<'a> {
     alg: Cow<'a, str>,
     #[serde(default, borrow)]
     kid: Option<Cow<'a, str>>,
+    /// Whether the header has `crit`, whatever its value (`null` included): it refuses the token.
+    #[serde(default, deserialize_with = "present")]
+    crit: bool,
+}
+
+/// True for a member that is there, whatever its value.
+fn present<'de, D: serde::Deserializer<'de>>(member: D) -> Result<bool, D::Error> {
+    serde::de::IgnoredAny::deserialize(member).map(|_| true)
 }
 
 /// Headers and signatures are decoded on the stack: a Cognito header is under 100 bytes, an
@@ -73,6 +85,9 @@ impl<'a> Jws<'a> {
             .map_err(|e| VerifyError::Malformed(format!("header: {e}")))?;
         if header.alg != "RS256" {
             return Err(VerifyError::AlgorithmNotAllowed);
+        }
+        if header.crit {
+            return Err(VerifyError::CriticalHeader);
         }
         let kid = header.kid.filter(|k| !k.is_empty() && k.len() <= MAX_KID_BYTES).ok_or(VerifyError::InvalidKid)?;
         let kid = kid.into_owned();

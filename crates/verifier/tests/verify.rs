@@ -285,6 +285,25 @@ async fn rejects_other_rsa_algorithms() {
 }
 
 #[tokio::test]
+async fn rejects_a_header_with_critical_extensions_even_when_signed_by_a_pool_key() {
+    // GIVEN tokens signed with the pool's key whose header lists critical extensions, a known
+    // one, an unknown one, and the forms RFC 7515 forbids (empty, not an array)
+    let key = Key::new("k1");
+    let verifier = static_verifier(&[&key]);
+    for crit in [json!(["b64"]), json!(["exp"]), json!([]), json!("b64"), json!(null)] {
+        let token =
+            key.sign_with_header(&json!({"alg": "RS256", "kid": "k1", "crit": crit, "b64": false}), &id_claims());
+        // THEN each is refused: no extension is understood here (RFC 7515 section 4.1.11)
+        assert_eq!(refused(&verifier, &token).await, VerifyError::CriticalHeader, "{crit}");
+    }
+    // AND a header naming crit twice is malformed, as any duplicate member
+    let claims = b64(id_claims().to_string().as_bytes());
+    let header = b64(br#"{"alg":"RS256","kid":"k1","crit":["b64"],"crit":["b64"]}"#);
+    let token = format!("{header}.{claims}.{}", b64(&[0; 256]));
+    assert!(matches!(refused(&verifier, &token).await, VerifyError::Malformed(_)));
+}
+
+#[tokio::test]
 async fn ignores_keys_offered_by_the_token_header() {
     // GIVEN an attacker's key published at a URL it controls, and embedded in the header
     let (key, attacker) = (Key::new("k1"), Key::new("evil"));
@@ -401,10 +420,27 @@ async fn rejects_wrongly_typed_claims() {
         ("cognito:groups", json!("admins")),
         ("email_verified", json!("yes")),
         ("iss", json!({"url": "x"})),
+        ("auth_time", json!("yesterday")),
+        ("acr", json!(4)),
+        ("amr", json!("pwd")),
+        ("amr", json!([1])),
     ] {
         let token = key.sign(&with(id_claims(), claim, value.clone()));
         assert!(matches!(refused(&verifier, &token).await, VerifyError::Malformed(_)), "{claim}: {value}");
     }
+}
+
+#[tokio::test]
+async fn returns_how_and_when_the_person_signed_in() {
+    let key = Key::new("k1");
+    let verifier = static_verifier(&[&key]);
+    let claims = with(with(id_claims(), "acr", json!("urn:cognito:loa:4")), "amr", json!(["pwd", "otp", "mfa"]));
+    let verified = verifier.verify(&key.sign(&claims)).await.unwrap();
+    assert_eq!(verified.auth_time, claims["auth_time"].as_u64());
+    assert_eq!(
+        (verified.acr.as_deref(), verified.amr),
+        (Some("urn:cognito:loa:4"), vec!["pwd".into(), "otp".into(), "mfa".into()])
+    );
 }
 
 #[tokio::test]

@@ -449,7 +449,7 @@ async fn an_address_that_cannot_be_proven_is_a_400_naming_the_attribute_before_c
 
 #[tokio::test]
 async fn deleting_the_account_with_an_old_sign_in_is_rfc_9470s_challenge_and_deletes_nothing() {
-    // GIVEN a caller whose token carries no recent `auth_time` (the test bearer has none)
+    // GIVEN a caller whose authorizer context carries no `authTime` (a token without `auth_time`)
     let (state, pool) = state_recording(vec![]);
     // WHEN they delete their account
     let response = handle(&state, request(&access_token_event("DELETE", "/account", None))).await;

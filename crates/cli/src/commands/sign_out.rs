@@ -69,6 +69,9 @@ fn own_access_token(access_token: &str) -> Option<CallerAccessToken> {
         groups: String::new(),
         token_use: claim("token_use")?,
         client_id: claim("client_id").unwrap_or_default(),
+        auth_time: None,
+        acr: String::new(),
+        amr: String::new(),
     };
     CallerAccessToken::of_caller(&caller, Some(access_token)).ok()
 }

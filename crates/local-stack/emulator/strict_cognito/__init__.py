@@ -59,6 +59,10 @@ implementations (``api``, one module per API family) that compose one module per
   count).
 - ``passkey_mfa``: a person's passkey MFA (``WebAuthnMfaSettings``), refused unless the pool's
   passkeys may satisfy MFA and another factor stays on; read by ``choice``.
+- ``acr``: how someone signed in: ``acr`` and ``amr`` in the tokens of every sign-in by Cognito's
+  level table, kept with ``auth_time`` by refresh (rotation included); the pool's level names
+  (``AcrConfiguration``); step-up through ``USER_AUTH`` (``TARGET_ACR_VALUES``, ``MAX_AGE``, the
+  person's ``ACCESS_TOKEN``), asking only for the missing factors.
 - ``moto_store``: the one module that imports moto and reaches into its handlers and backends.
 - ``api``: the Cognito actions, one module per API family, composed from the modules above:
   ``sign_in`` (and challenges), ``sign_up``, ``passwords`` (with temporary passwords that expire
@@ -73,12 +77,13 @@ implementations (``api``, one module per API family) that compose one module per
 Each behaviour has a row in docs/cognito-conformance.md and tests in ../tests.
 """
 
-from . import access_tokens, api, attributes, clock, email_mfa, iam, identity, totp, usernames
+from . import access_tokens, acr, api, attributes, clock, email_mfa, iam, identity, totp, usernames
 
 
 def install() -> None:
     """Patches moto in this process: call before moto serves any request."""
     usernames.install()
+    acr.install()  # after usernames, whose token minting it wraps
     api.install()  # before access_tokens, which guards some of its actions
     access_tokens.install()
     email_mfa.install()

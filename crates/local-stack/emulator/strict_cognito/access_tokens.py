@@ -65,17 +65,29 @@ def require_live(response) -> None:
     if not token:
         return  # a session-based call (MFA set-up during sign-in), which moto checks
     found = issued(response, token)
-    if found is None:
+    # Not issued anywhere: refused as in_pool refuses a token its pool does not hold.
+    pool = found[0] if found is not None else None
+    client_id, _user = in_pool(pool, token)
+    if moto_store.action_name(response) == "UpdateUserAttributes" and client_id in pool.clients:
+        app_client.require_writable(pool.clients[client_id], response._get_param("UserAttributes", []))
+
+
+def in_pool(pool, token) -> tuple:
+    """(client id, user) of `token`, a live access token of `pool` whose user exists and is
+    enabled (`pool` None: a token no pool holds); else the answer of the calls that take one
+    (:func:`require_live`)."""
+    issued = pool.access_tokens.get(token) if pool is not None and isinstance(token, str) else None
+    if issued is None:
         with _lock:
             revoked = token in _revoked
         raise errors.not_authorized("Access Token has been revoked" if revoked else "Invalid Access Token")
-    pool, client_id, user = found
+    client_id, username = issued
+    user = pool.users.get(username)
     if user is None:
         raise errors.user_not_found()  # deleted (DeleteUser, AdminDeleteUser) since
     if not user.enabled:
         raise errors.not_authorized("Access Token has been revoked")
-    if moto_store.action_name(response) == "UpdateUserAttributes" and client_id in pool.clients:
-        app_client.require_writable(pool.clients[client_id], response._get_param("UserAttributes", []))
+    return client_id, user
 
 
 def _claims(token: str) -> dict:

@@ -15,9 +15,8 @@ What it exposes:
 - Store methods: :func:`backend_method` / :func:`replace_backend_method`, likewise for the user
   pool (``pool_*``) and the user (``user_*``); :func:`add_route` serves an extra ``/moto-api`` path.
 - Lookups: :func:`backend_for_client`, :func:`backend_for_access_token`,
-  :func:`user_pool_backends`, :func:`identity_backends`, :func:`log_user_in` (tokens), and the
-  backend's session table (:func:`remember_session`, :func:`session_owner`,
-  :func:`forget_session`).
+  :func:`user_pool_backends`, :func:`identity_backends`, and the backend's session table
+  (:func:`remember_session`, :func:`session_owner`, :func:`forget_session`).
 - Values: ``UserStatus``, ``STANDARD_SCHEMA``, ``expand_attrs``, the results ``ActionResult`` /
   ``EmptyResult``, the error base ``JsonRESTError`` and moto's own ``ResourceNotFoundError`` /
   ``NotAuthorizedError``; :func:`serve` runs moto_server.
@@ -25,12 +24,13 @@ What it exposes:
 The records the rest reads and writes are moto's: a pool (``id``, ``region``, ``users``,
 ``clients``, ``extended_config``, ``schema_attributes``, ``mfa_config``, ``token_mfa_config``,
 ``refresh_tokens``, ``access_tokens``, ``id_tokens``, ``json_web_key`` (``usernames`` mints the
-tokens with it), ``backend``, ``create_tokens_from_refresh_token``), a client (``id``,
-``generate_secret``, ``secret``, ``extended_config``), a user (``username``, ``id``, ``password``,
-``status``, ``enabled``, ``attribute_lookup``, ``update_attributes``, ``delete_attributes``,
-``to_json``, the MFA fields) and a backend (``user_pools``, ``describe_user_pool``,
-``admin_get_user``, ``admin_create_user``, ``admin_delete_user``, ``sign_up``); the identity
-backends' ``regions`` and ``identity_pools``. A store of the emulator's own provides those.
+tokens with it), ``backend``, ``create_refresh_token``, ``create_tokens_from_refresh_token``), a
+client (``id``, ``generate_secret``, ``secret``, ``extended_config``), a user (``username``,
+``id``, ``password``, ``status``, ``enabled``, ``attribute_lookup``, ``update_attributes``,
+``delete_attributes``, ``to_json``, the MFA fields) and a backend (``user_pools``,
+``describe_user_pool``, ``admin_get_user``, ``admin_create_user``, ``admin_delete_user``,
+``sign_up``); the identity backends' ``regions`` and ``identity_pools``. A store of the emulator's
+own provides those.
 """
 
 from moto.cognitoidentity import models as identity_models
@@ -171,11 +171,6 @@ def user_pool_backends(account: str):
 def identity_backends(account: str):
     """The identity-pool backends of `account`, by region (``.regions`` lists them)."""
     return identity_models.cognitoidentity_backends[account]
-
-
-def log_user_in(backend, pool, client, username: str) -> dict:
-    """Issues tokens to `username` through `client`: the ``AuthenticationResult``."""
-    return backend._log_user_in(pool, client, username)
 
 
 def remember_session(backend, token: str, username: str, pool) -> None:

@@ -463,13 +463,13 @@ def take_sign_in_challenge(token: str) -> bytes | None:
     return found[0]
 
 
-def verify_assertion(pool, user, challenge: bytes, answer: str, as_mfa: bool = False) -> None:
+def verify_assertion(pool, user, challenge: bytes, answer: str, as_mfa: bool = False) -> Credential:
     """Checks the WEB_AUTHN answer `answer` (the assertion's JSON as a string) against `user`'s
     passkeys for the pool's current relying party, and stores the new sign count.
     InvalidParameterException when it is not an assertion's JSON; NotAuthorizedException when it
     does not prove one of them (`user` None: never), when the client data says ``crossOrigin``,
     or when user verification is missing where the pool requires it or `as_mfa` (the passkey
-    stands for MFA)."""
+    stands for MFA). The passkey that signed."""
     try:
         assertion = json.loads(answer)
     except ValueError:
@@ -511,3 +511,4 @@ def verify_assertion(pool, user, challenge: bytes, answer: str, as_mfa: bool = F
         if stored.sign_count != current_count:
             raise refused
         stored.sign_count = verified.new_sign_count
+    return stored

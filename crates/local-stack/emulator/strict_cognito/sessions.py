@@ -39,6 +39,7 @@ class Session:
     software_token_verified: bool = False  # MFA_SETUP: VerifySoftwareToken succeeded on it
     mfa: bool = False  # EMAIL_OTP as the second factor (email MFA), not the first
     wrong_answers: int = 0
+    progress: object = None  # acr.Progress: the factors proven so far, a step-up's target
 
 
 def validity_seconds(client) -> float:

@@ -52,6 +52,20 @@ def totp_code(secret, steps_from_now=0, now=None):
     return cognito_totp(secret).generate(at + 30 * steps_from_now).decode()
 
 
+def srp_client(pool, name, password):
+    """pycognito's SRP client (the independent SRP implementation) for `name` in `pool`."""
+    from pycognito.aws_srp import AWSSRP
+
+    return AWSSRP(
+        username=name,
+        password=password,
+        pool_id=pool.pool_id,
+        client_id=pool.client_id,
+        client=pool.idp,
+        client_secret=pool.secret,
+    )
+
+
 def enrol_totp(pool, access_token):
     """Associates and verifies an authenticator, and makes TOTP the preferred MFA; the secret."""
     secret = pool.idp.associate_software_token(AccessToken=access_token)["SecretCode"]

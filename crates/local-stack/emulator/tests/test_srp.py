@@ -5,21 +5,9 @@ import os
 
 import pytest
 from botocore.exceptions import ClientError
-from pycognito.aws_srp import AWSSRP
 
-from conftest import EMAIL, PASSWORD, error_of
+from conftest import EMAIL, PASSWORD, error_of, srp_client
 from strict_cognito import srp
-
-
-def srp_client(pool, name, password):
-    return AWSSRP(
-        username=name,
-        password=password,
-        pool_id=pool.pool_id,
-        client_id=pool.client_id,
-        client=pool.idp,
-        client_secret=pool.secret,
-    )
 
 
 def srp_answer(pool, name, password):

@@ -1,10 +1,11 @@
 """Setting up user pools and app clients: ``CreateUserPool``, ``UpdateUserPool``,
 ``CreateUserPoolClient``, ``UpdateUserPoolClient``: moto's, held first to the feature plan
-(``threat_protection``, ``choice``) and the refresh-token settings (``rotation``). The pool's
+(``threat_protection``, ``choice``, ``acr``) and the refresh-token settings (``rotation``), with
+the pool's ``AcrConfiguration`` (``acr``: the effective level names, defaults merged in). The pool's
 passkey settings, ``WebAuthnConfiguration`` in ``SetUserPoolMfaConfig`` and
 ``GetUserPoolMfaConfig`` (``passkeys``), which moto does not know."""
 
-from .. import choice, moto_store, passkeys, rotation, threat_protection
+from .. import acr, choice, moto_store, passkeys, rotation, threat_protection
 from . import mfa
 
 _create_user_pool = moto_store.handler("create_user_pool")
@@ -12,19 +13,28 @@ _update_user_pool = moto_store.handler("update_user_pool")
 
 
 def create_user_pool(self):
-    """moto's, with threat protection refused outside the Plus plan and passwordless first
-    factors on Lite."""
+    """moto's, with threat protection refused outside the Plus plan, passwordless first factors
+    and custom ACR level names on Lite, and the effective ``AcrConfiguration`` kept."""
     threat_protection.require_plan(self.parameters)
     choice.require_plan(self.parameters)
-    return _create_user_pool(self)
+    names = acr.checked_configuration(self.parameters)
+    result = _create_user_pool(self)
+    created = moto_store.answer_of(result)["UserPool"]
+    self.backend.describe_user_pool(created["Id"]).extended_config["AcrConfiguration"] = names
+    created["AcrConfiguration"] = names
+    return result
 
 
 def update_user_pool(self):
-    """moto's, with threat protection refused outside the Plus plan and passwordless first
-    factors on Lite."""
+    """moto's, with threat protection refused outside the Plus plan, passwordless first factors
+    and custom ACR level names on Lite, and the effective ``AcrConfiguration`` kept (the names
+    given replace the pool's; a level not named is back to its default)."""
     threat_protection.require_plan(self.parameters)
     choice.require_plan(self.parameters)
-    return _update_user_pool(self)
+    names = acr.checked_configuration(self.parameters)
+    result = _update_user_pool(self)
+    self.backend.describe_user_pool(self._get_param("UserPoolId")).extended_config["AcrConfiguration"] = names
+    return result
 
 
 _create_user_pool_client = moto_store.handler("create_user_pool_client")

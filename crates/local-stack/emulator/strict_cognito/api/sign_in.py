@@ -12,6 +12,7 @@ import json
 import secrets
 
 from .. import (
+    acr,
     app_client,
     choice,
     clock,
@@ -45,13 +46,19 @@ COGNITO_FLOWS = set(PUBLIC_FLOWS + ADMIN_FLOWS + ("CUSTOM_AUTH", "USER_AUTH"))
 # --- signing in --------------------------------------------------------------------------------
 
 
-def _tokens(backend, pool, client, user) -> dict:
-    return moto_store.log_user_in(backend, pool, client, user.username)
+def _tokens(backend, pool, client, user, admin: bool, progress) -> dict:
+    """Tokens for the factors `progress` proved (``acr``), unless a step-up still lacks one."""
+    step = acr.next_step(pool, user, progress, _mfa_options(user))
+    if step is not None:
+        return _step_up(backend, pool, client, user, admin, progress, step)
+    return acr.log_in(pool, client, user, progress.factors)
 
 
-def _challenge(backend, pool, client, user, name: str, admin: bool, parameters: dict) -> dict:
+def _challenge(backend, pool, client, user, name: str, admin: bool, parameters: dict, progress) -> dict:
     # EMAIL_OTP here is always the second factor (email MFA): the first factor opens its own.
-    session = sessions.open_session(backend, pool, client, user.username, name, admin, mfa=name == "EMAIL_OTP")
+    session = sessions.open_session(
+        backend, pool, client, user.username, name, admin, mfa=name == "EMAIL_OTP", progress=progress
+    )
     return {
         "ChallengeName": name,
         "Session": session,
@@ -93,7 +100,7 @@ def _mfa_code(pool, user, factor: str) -> dict:
     return {}
 
 
-def _next_step(backend, pool, client, user, admin: bool) -> dict:
+def _next_step(backend, pool, client, user, admin: bool, progress) -> dict:
     """After a proven password: a new password, MFA, MFA set-up, or tokens."""
     if user.status == moto_store.UserStatus.FORCE_CHANGE_PASSWORD:
         passwords.require_live_temporary_password(pool, user)
@@ -106,24 +113,64 @@ def _next_step(backend, pool, client, user, admin: bool) -> dict:
             "NEW_PASSWORD_REQUIRED",
             admin,
             {"requiredAttributes": "[]", "userAttributes": json.dumps(attributes)},
+            progress,
         )
-    return _mfa_step(backend, pool, client, user, admin)
+    return _mfa_step(backend, pool, client, user, admin, progress)
 
 
-def _mfa_step(backend, pool, client, user, admin: bool) -> dict:
+def _mfa_step(backend, pool, client, user, admin: bool, progress) -> dict:
     options = _mfa_options(user)
-    preferred = user.preferred_mfa_setting if user.preferred_mfa_setting in options else None
-    if len(options) == 1 or preferred:
-        factor = preferred or options[0]
-        return _challenge(backend, pool, client, user, factor, admin, _mfa_code(pool, user, factor))
-    if len(options) > 1:
-        return _challenge(
-            backend, pool, client, user, "SELECT_MFA_TYPE", admin, {"MFAS_CAN_CHOOSE": json.dumps(options)}
-        )
+    # A step-up short of its level asks for what it lacks (MFA among it, where it applies).
+    step = acr.next_step(pool, user, progress, options)
+    if step is not None:
+        return _step_up(backend, pool, client, user, admin, progress, step)
+    if options:
+        return _ask_mfa(backend, pool, client, user, admin, progress, options)
     if pool.mfa_config == "ON":
         can_set_up = ["SOFTWARE_TOKEN_MFA"] if pool.token_mfa_config == {"Enabled": True} else []
-        return _challenge(backend, pool, client, user, "MFA_SETUP", admin, {"MFAS_CAN_SETUP": json.dumps(can_set_up)})
-    return _tokens(backend, pool, client, user)
+        return _challenge(
+            backend, pool, client, user, "MFA_SETUP", admin, {"MFAS_CAN_SETUP": json.dumps(can_set_up)}, progress
+        )
+    return _tokens(backend, pool, client, user, admin, progress)
+
+
+def _step_up(backend, pool, client, user, admin: bool, progress, step) -> dict:
+    """The next factor a step-up asks for (``acr``): before a password, the choice of the first
+    factors that lead to its level; after it, the missing factor as MFA (``SELECT_MFA_TYPE``
+    among several), or a passkey when no MFA factor reaches the level."""
+    if not step.after_password:
+        session = sessions.open_session(
+            backend,
+            pool,
+            client,
+            user.username,
+            "SELECT_CHALLENGE",
+            admin,
+            typed_name=user.username,
+            progress=progress.offering(step.challenges),
+        )
+        return {
+            "ChallengeName": "SELECT_CHALLENGE",
+            "Session": session,
+            "ChallengeParameters": {"USERNAME": user.username},
+            "AvailableChallenges": list(step.challenges),
+        }
+    factors = [c for c in step.challenges if c != "WEB_AUTHN"]
+    if not factors:
+        return _web_authn_challenge(backend, pool, client, user, user.username, admin, progress)
+    return _ask_mfa(backend, pool, client, user, admin, progress, factors)
+
+
+def _ask_mfa(backend, pool, client, user, admin: bool, progress, factors: list) -> dict:
+    """The MFA challenge among `factors` (at least one): the person's preferred one, or the only
+    one; else ``SELECT_MFA_TYPE`` among them."""
+    preferred = user.preferred_mfa_setting if user.preferred_mfa_setting in factors else None
+    if len(factors) == 1 or preferred:
+        factor = preferred or factors[0]
+        return _challenge(backend, pool, client, user, factor, admin, _mfa_code(pool, user, factor), progress)
+    return _challenge(
+        backend, pool, client, user, "SELECT_MFA_TYPE", admin, {"MFAS_CAN_CHOOSE": json.dumps(factors)}, progress
+    )
 
 
 # Keys the made-up ids of unknown names: secret, so nobody can compute one and tell it apart.
@@ -138,16 +185,36 @@ def _fake_user_id(pool, name: str) -> str:
     return f"{hexed[:8]}-{hexed[8:12]}-4{hexed[13:16]}-a{hexed[17:20]}-{hexed[20:32]}"
 
 
-def _signed_up_sign_in(backend, pool, client, user, token, admin: bool) -> dict:
-    """USER_AUTH with the Session ConfirmSignUp answered (``choice``): tokens, once."""
+def _signed_up_sign_in(backend, pool, client, user, token, admin: bool, targets) -> dict:
+    """USER_AUTH with the Session ConfirmSignUp answered (``choice``): tokens, once. The
+    confirmation code, emailed, is the factor (``acr``)."""
     session = sessions.take(backend, token, client.id, choice.SIGN_UP_SESSION, admin)
     if user is None or session.username != user.username:
         raise errors.not_authorized("Invalid session for the user, session is expired.")
     user_states.before_password(pool, client, user, user.username)
-    return _tokens(backend, pool, client, user)
+    return _tokens(backend, pool, client, user, admin, acr.Progress(("email_otp",), targets))
 
 
-def _choice_start(backend, pool, client, user, name: str, params: dict, admin: bool) -> dict:
+def _step_up_start(backend, pool, client, user, name: str, params: dict, admin: bool, targets) -> dict:
+    """USER_AUTH with the person's ACCESS_TOKEN (``acr``): the factors its sign-in proved count,
+    unless it is older than MAX_AGE (then from scratch), and only what is missing is asked."""
+    token = calls.require(params, "ACCESS_TOKEN")
+    factors = acr.credited(pool, client, user, token, acr.max_age(params))
+    if factors:
+        # The token proved who this is; the account's state now counts as at any sign-in: a
+        # disabled, locked-out or reset account steps up no more than it signs in.
+        user_states.before_password(pool, client, user, name)
+    progress = acr.Progress(factors, targets)
+    if not factors:
+        return _choice_start(backend, pool, client, user, name, params, admin, progress)
+    step = acr.next_step(pool, user, progress, _mfa_options(user), token_given=True)
+    preferred = params.get("PREFERRED_CHALLENGE")
+    if not step.after_password and preferred in step.challenges:
+        return _first_factor(backend, pool, client, user, name, preferred, params, admin, progress)
+    return _step_up(backend, pool, client, user, admin, progress, step)
+
+
+def _choice_start(backend, pool, client, user, name: str, params: dict, admin: bool, progress) -> dict:
     """USER_AUTH (``choice``): the preferred first factor when the person can use it, else the
     choice of factors."""
     preferred = params.get("PREFERRED_CHALLENGE")
@@ -159,10 +226,18 @@ def _choice_start(backend, pool, client, user, name: str, params: dict, admin: b
     # answer differently from an unknown name here (the checks run at the factor).
     offered = choice.available(pool, client, user)
     if preferred in offered:
-        return _first_factor(backend, pool, client, user, name, preferred, params, admin)
+        return _first_factor(backend, pool, client, user, name, preferred, params, admin, progress)
     user_id = user.username if user is not None else _fake_user_id(pool, name)
     session = sessions.open_session(
-        backend, pool, client, user_id, "SELECT_CHALLENGE", admin, known=user is not None, typed_name=name
+        backend,
+        pool,
+        client,
+        user_id,
+        "SELECT_CHALLENGE",
+        admin,
+        known=user is not None,
+        typed_name=name,
+        progress=progress,
     )
     return {
         "ChallengeName": "SELECT_CHALLENGE",
@@ -172,7 +247,7 @@ def _choice_start(backend, pool, client, user, name: str, params: dict, admin: b
     }
 
 
-def _first_factor(backend, pool, client, user, name: str, factor: str, params: dict, admin: bool) -> dict:
+def _first_factor(backend, pool, client, user, name: str, factor: str, params: dict, admin: bool, progress) -> dict:
     """Starts (or, for PASSWORD, completes) the first factor `factor` of a choice-based sign-in."""
     if factor == "PASSWORD":
         password = calls.require(params, "PASSWORD")
@@ -181,15 +256,25 @@ def _first_factor(backend, pool, client, user, name: str, factor: str, params: d
         if not user.password or not timing.equal(user.password, password):
             user_states.failed_attempt(pool, client, user, name)
         user_states.after_password(pool, user)
-        return _next_step(backend, pool, client, user, admin)
+        return _next_step(backend, pool, client, user, admin, progress.plus("pwd"))
     if factor == "WEB_AUTHN":
-        return _web_authn_challenge(backend, pool, client, user, name, admin)
+        return _web_authn_challenge(backend, pool, client, user, name, admin, progress)
     if factor == "PASSWORD_SRP":
         srp_a = calls.require(params, "SRP_A")
         # A person without a password fails at the proof, exactly as an unknown name does.
         has_password = user is not None and user.password
         user_id = user.username if user is not None else None
-        started = _srp_start(backend, pool, client, user if has_password else None, name, srp_a, admin, user_id=user_id)
+        started = _srp_start(
+            backend,
+            pool,
+            client,
+            user if has_password else None,
+            name,
+            srp_a,
+            admin,
+            user_id=user_id,
+            progress=progress,
+        )
         # In USER_AUTH the verifier comes with a Session (the SECRET_BLOCK names the exchange).
         return {**started, "Session": started["ChallengeParameters"]["SECRET_BLOCK"]}
     user_id = user.username if user is not None else _fake_user_id(pool, name)
@@ -201,7 +286,9 @@ def _first_factor(backend, pool, client, user, name: str, factor: str, params: d
     if reachable:
         kind = outbox.EMAIL_OTP if factor == "EMAIL_OTP" else outbox.SMS_OTP
         outbox.send(pool, user, kind, medium=medium, digits=choice.OTP_DIGITS)
-    session = sessions.open_session(backend, pool, client, user_id, factor, admin, known=reachable, typed_name=name)
+    session = sessions.open_session(
+        backend, pool, client, user_id, factor, admin, known=reachable, typed_name=name, progress=progress
+    )
     return {
         "ChallengeName": factor,
         "Session": session,
@@ -213,7 +300,7 @@ def _first_factor(backend, pool, client, user, name: str, factor: str, params: d
     }
 
 
-def _web_authn_challenge(backend, pool, client, user, name: str, admin: bool) -> dict:
+def _web_authn_challenge(backend, pool, client, user, name: str, admin: bool, progress) -> dict:
     """WEB_AUTHN (``passkeys``): request options as a JSON string, whose challenge only this
     session's answer can use. Without PreventUserExistenceErrors it is offered only to a person
     with a passkey and lists their passkeys; with it, to every name, listing none for anyone
@@ -230,7 +317,7 @@ def _web_authn_challenge(backend, pool, client, user, name: str, admin: bool) ->
         as_mfa = choice.mfa_applies(pool, user) or passkey_mfa.requires_user_verification(pool, user)
     asked = passkeys.request_options(pool, user, list_credentials=not private, as_mfa=as_mfa)
     session = sessions.open_session(
-        backend, pool, client, user_id, "WEB_AUTHN", admin, known=user is not None, typed_name=name
+        backend, pool, client, user_id, "WEB_AUTHN", admin, known=user is not None, typed_name=name, progress=progress
     )
     passkeys.bind_to_session(session, asked.challenge, clock.monotonic() + sessions.validity_seconds(client))
     return {
@@ -240,7 +327,7 @@ def _web_authn_challenge(backend, pool, client, user, name: str, admin: bool) ->
     }
 
 
-def _srp_start(backend, pool, client, user, name: str, srp_a: str, admin: bool, user_id=None) -> dict:
+def _srp_start(backend, pool, client, user, name: str, srp_a: str, admin: bool, user_id=None, progress=None) -> dict:
     """`user_id`: the name to prove the password for when `user` is None (the internal username
     of a person without a password, who must fail like an unknown name); made up otherwise."""
     if user is None and not user_states.prevents_existence_errors(client):
@@ -266,6 +353,7 @@ def _srp_start(backend, pool, client, user, name: str, srp_a: str, admin: bool, 
         srp=exchange,
         known=user is not None,
         typed_name=name,
+        progress=progress,
     )
     return {
         "ChallengeName": "PASSWORD_VERIFIER",
@@ -290,10 +378,13 @@ def _initiate(backend, pool, client, flow, params, admin: bool, session=None) ->
     name = calls.require(params, "USERNAME")
     if flow == "USER_AUTH":
         secret_hash.require(client, name, params.get("SECRET_HASH"))
+        targets = acr.requested(pool, params)  # None: no step-up
         user = usernames.find_user(pool, name)
         if session is not None:
-            return _signed_up_sign_in(backend, pool, client, user, session, admin)
-        return _choice_start(backend, pool, client, user, name, params, admin)
+            return _signed_up_sign_in(backend, pool, client, user, session, admin, targets)
+        if params.get("ACCESS_TOKEN") is not None:
+            return _step_up_start(backend, pool, client, user, name, params, admin, targets)
+        return _choice_start(backend, pool, client, user, name, params, admin, acr.Progress(targets=targets))
     proof = calls.require(params, "SRP_A" if flow == "USER_SRP_AUTH" else "PASSWORD")
     secret_hash.require(client, name, params.get("SECRET_HASH"))
     user = usernames.find_user(pool, name)
@@ -303,7 +394,7 @@ def _initiate(backend, pool, client, flow, params, admin: bool, session=None) ->
     if not timing.equal(user.password, proof):
         user_states.failed_attempt(pool, client, user, name)
     user_states.after_password(pool, user)
-    return _next_step(backend, pool, client, user, admin)
+    return _next_step(backend, pool, client, user, admin, acr.Progress(("pwd",)))
 
 
 def _signing_in(self, found, admin: bool) -> moto_store.ActionResult:
@@ -348,7 +439,7 @@ def _password_verifier(backend, pool, client, session, token, user, answers, adm
     if not proven:
         user_states.failed_attempt(pool, client, user, session.typed_name)
     user_states.after_password(pool, user)
-    return _next_step(backend, pool, client, user, admin)
+    return _next_step(backend, pool, client, user, admin, acr.progress_of(session).plus("pwd"))
 
 
 def _new_password(backend, pool, client, session, token, user, answers, admin):
@@ -370,7 +461,7 @@ def _new_password(backend, pool, client, session, token, user, answers, admin):
     user.password = new_password
     user.status = moto_store.UserStatus.CONFIRMED
     sessions.close(backend, token)
-    return _mfa_step(backend, pool, client, user, admin)
+    return _mfa_step(backend, pool, client, user, admin, acr.progress_of(session))
 
 
 def _software_token_mfa(backend, pool, client, session, token, user, answers, admin):
@@ -379,7 +470,7 @@ def _software_token_mfa(backend, pool, client, session, token, user, answers, ad
         sessions.wrong_answer(backend, token, session)
         raise errors.code_mismatch()
     sessions.close(backend, token)
-    return _tokens(backend, pool, client, user)
+    return _tokens(backend, pool, client, user, admin, acr.progress_of(session).plus("otp"))
 
 
 def _sms_mfa(backend, pool, client, session, token, user, answers, admin):
@@ -387,7 +478,7 @@ def _sms_mfa(backend, pool, client, session, token, user, answers, admin):
         sessions.wrong_answer(backend, token, session)
         raise errors.code_mismatch()
     sessions.close(backend, token)
-    return _tokens(backend, pool, client, user)
+    return _tokens(backend, pool, client, user, admin, acr.progress_of(session).plus("sms"))
 
 
 def _select_mfa_type(backend, pool, client, session, token, user, answers, admin):
@@ -395,7 +486,9 @@ def _select_mfa_type(backend, pool, client, session, token, user, answers, admin
     if choice not in _mfa_options(user):
         raise errors.invalid_parameter(f"{choice} is not an MFA type the user can choose")
     sessions.close(backend, token)
-    return _challenge(backend, pool, client, user, choice, admin, _mfa_code(pool, user, choice))
+    return _challenge(
+        backend, pool, client, user, choice, admin, _mfa_code(pool, user, choice), acr.progress_of(session)
+    )
 
 
 def _mfa_setup(backend, pool, client, session, token, user, answers, admin):
@@ -406,15 +499,18 @@ def _mfa_setup(backend, pool, client, session, token, user, answers, admin):
     user.software_token_mfa_enabled = True
     user.preferred_mfa_setting = user.preferred_mfa_setting or "SOFTWARE_TOKEN_MFA"
     sessions.close(backend, token)
-    return _tokens(backend, pool, client, user)
+    # The code proved a secret this very session was handed: the password is the factor (``acr``).
+    return _tokens(backend, pool, client, user, admin, acr.progress_of(session))
 
 
 def _select_challenge(backend, pool, client, session, token, user, answers, admin):
     factor = calls.require(answers, "ANSWER")
-    if factor not in choice.available(pool, client, user):
+    progress = acr.progress_of(session)
+    # A step-up offers the factors that lead to its level (``acr``); a sign-in, the person's.
+    if factor not in (progress.offered or choice.available(pool, client, user)):
         raise errors.invalid_parameter(f"{factor} is not a challenge this sign-in can choose")
     sessions.take(backend, token, client.id, "SELECT_CHALLENGE", admin)
-    return _first_factor(backend, pool, client, user, session.typed_name, factor, answers, admin)
+    return _first_factor(backend, pool, client, user, session.typed_name, factor, answers, admin, progress.chosen())
 
 
 def _one_time_code(kind: str, answer: str):
@@ -431,7 +527,8 @@ def _one_time_code(kind: str, answer: str):
         # The account's state is checked once the code is proven, as a password's is.
         user_states.before_password(pool, client, user, session.typed_name)
         user_states.after_password(pool, user)
-        return _tokens(backend, pool, client, user)
+        factor = "email_otp" if kind == outbox.EMAIL_OTP else "sms"
+        return _tokens(backend, pool, client, user, admin, acr.progress_of(session).plus(factor))
 
     return answer_with
 
@@ -444,7 +541,7 @@ def _email_mfa_answer(backend, pool, client, session, token, user, code):
     sessions.close(backend, token)
     # A code that arrived proves the address.
     user.update_attributes([{"Name": "email_verified", "Value": "true"}])
-    return _tokens(backend, pool, client, user)
+    return _tokens(backend, pool, client, user, session.admin, acr.progress_of(session).plus("email_otp"))
 
 
 def _web_authn(backend, pool, client, session, token, user, answers, admin):
@@ -459,11 +556,11 @@ def _web_authn(backend, pool, client, session, token, user, answers, admin):
         raise errors.not_authorized("Invalid session for the user, session is expired.")
     allowed = choice.passwordless_allowed(pool, user, "WEB_AUTHN")
     as_mfa = choice.mfa_applies(pool, user) or passkey_mfa.requires_user_verification(pool, user)
-    passkeys.verify_assertion(pool, user if allowed else None, challenge, answer, as_mfa=as_mfa)
+    passkey = passkeys.verify_assertion(pool, user if allowed else None, challenge, answer, as_mfa=as_mfa)
     # The account's state is checked once the passkey is proven, as a password's is.
     user_states.before_password(pool, client, user, session.typed_name)
     user_states.after_password(pool, user)
-    return _tokens(backend, pool, client, user)
+    return _tokens(backend, pool, client, user, admin, acr.progress_of(session).plus(acr.passkey_amr(passkey)))
 
 
 # Challenges of choice-based sign-in that Cognito may ask for by name, and this emulator never

@@ -1,7 +1,8 @@
 """Tokens: refreshing (``GetTokensFromRefreshToken``, and the refresh flows of ``InitiateAuth``
-and ``AdminInitiateAuth``, which ``sign_in`` hands here) and ``RevokeToken``."""
+and ``AdminInitiateAuth``, which ``sign_in`` hands here) and ``RevokeToken``. A refreshed token
+carries the sign-in's ``auth_time``, ``acr`` and ``amr`` (``acr``)."""
 
-from .. import access_tokens, errors, moto_store, rotation, secret_hash, timing, user_states
+from .. import access_tokens, acr, errors, moto_store, rotation, secret_hash, timing, user_states
 from . import calls
 
 
@@ -46,7 +47,9 @@ def get_tokens_from_refresh_token(self):
     rotating, _grace = rotation.settings(client)
     if not rotating:
         return moto_store.ActionResult({"AuthenticationResult": _fresh_tokens(pool, token)})
+    signed_in = acr.sign_in_of(pool, token)
     successor = rotation.rotate(pool, client, token, username)
+    acr.carry_over(pool, signed_in, successor)  # the same sign-in: auth_time, acr and amr kept
     return moto_store.ActionResult(
         {"AuthenticationResult": {**_fresh_tokens(pool, successor), "RefreshToken": successor}}
     )
