@@ -66,6 +66,19 @@ def srp_client(pool, name, password):
     )
 
 
+def srp_answer(pool, name, password):
+    """USER_SRP_AUTH through pycognito's client, stopping at what the PASSWORD_VERIFIER answer
+    gets (tokens or the next challenge), unlike `authenticate_user`, which follows it."""
+    client = srp_client(pool, name, password)
+    params = client.get_auth_params()
+    start = pool.idp.initiate_auth(ClientId=pool.client_id, AuthFlow="USER_SRP_AUTH", AuthParameters=params)
+    return pool.idp.respond_to_auth_challenge(
+        ClientId=pool.client_id,
+        ChallengeName="PASSWORD_VERIFIER",
+        ChallengeResponses=client.process_challenge(start["ChallengeParameters"], params),
+    )
+
+
 def enrol_totp(pool, access_token):
     """Associates and verifies an authenticator, and makes TOTP the preferred MFA; the secret."""
     secret = pool.idp.associate_software_token(AccessToken=access_token)["SecretCode"]

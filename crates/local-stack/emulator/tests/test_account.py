@@ -8,12 +8,11 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import EMAIL, PASSWORD, Pool, error_of
+from conftest import EMAIL, PASSWORD, Pool, error_of, srp_answer
 from strict_cognito import iam, outbox
 from strict_cognito.api import account, passwords
 from test_iam import client as signed_client
 from test_iam import pool_arn, principals  # noqa: F401 (a fixture)
-from test_srp import srp_answer
 
 NEW = "new@example.com"
 OTHER = "other@example.com"

@@ -12,7 +12,7 @@ import pytest
 from authenticator import Authenticator
 from botocore.exceptions import ClientError
 
-from conftest import EMAIL, PASSWORD, SES, Pool, enrol_totp, error_of, raw, srp_client, totp_code
+from conftest import EMAIL, PASSWORD, SES, Pool, enrol_totp, error_of, raw, srp_answer, totp_code
 from strict_cognito import outbox, usernames
 
 FACTORS = {"Policies": {"SignInPolicy": {"AllowedFirstAuthFactors": ["PASSWORD", "EMAIL_OTP", "SMS_OTP", "WEB_AUTHN"]}}}
@@ -137,14 +137,7 @@ def give_phone(pool, name=EMAIL):
 
 def srp_sign_in(pool, name=EMAIL):
     """USER_SRP_AUTH through pycognito's client (the independent SRP implementation)."""
-    client = srp_client(pool, name, PASSWORD)
-    params = client.get_auth_params()
-    started = pool.idp.initiate_auth(ClientId=pool.client_id, AuthFlow="USER_SRP_AUTH", AuthParameters=params)
-    return pool.idp.respond_to_auth_challenge(
-        ClientId=pool.client_id,
-        ChallengeName="PASSWORD_VERIFIER",
-        ChallengeResponses=client.process_challenge(started["ChallengeParameters"], params),
-    )
+    return srp_answer(pool, name, PASSWORD)
 
 
 def refused(call) -> str:

@@ -10,19 +10,6 @@ from conftest import EMAIL, PASSWORD, error_of, srp_client
 from strict_cognito import srp
 
 
-def srp_answer(pool, name, password):
-    """USER_SRP_AUTH through pycognito's client, stopping at what the PASSWORD_VERIFIER answer
-    gets (tokens or the next challenge), unlike `authenticate_user`, which follows it."""
-    client = srp_client(pool, name, password)
-    params = client.get_auth_params()
-    start = pool.idp.initiate_auth(ClientId=pool.client_id, AuthFlow="USER_SRP_AUTH", AuthParameters=params)
-    return pool.idp.respond_to_auth_challenge(
-        ClientId=pool.client_id,
-        ChallengeName="PASSWORD_VERIFIER",
-        ChallengeResponses=client.process_challenge(start["ChallengeParameters"], params),
-    )
-
-
 def test_the_right_password_signs_in_through_pycognitos_srp(pool):
     tokens = srp_client(pool, EMAIL, PASSWORD).authenticate_user()
     assert tokens["AuthenticationResult"]["IdToken"]

@@ -3,9 +3,8 @@
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import EMAIL, PASSWORD, error_of
+from conftest import EMAIL, PASSWORD, error_of, srp_answer, srp_client
 from strict_cognito import outbox
-from test_srp import srp_answer, srp_client
 
 
 def refuses(call, *args, **kwargs):
