@@ -173,7 +173,7 @@ $(MUTANTS_BIN):
 	@echo "==> cargo install cargo-mutants $(MUTANTS_VERSION) into .tools"
 	@cargo install --locked --quiet --root .tools cargo-mutants --version $(MUTANTS_VERSION)
 
-mutants: toolchain $(STAMP) $(MUTANTS_BIN) ## Mutation testing of the verifier, the policy, SECRET_HASH, SRP and the input rules (SCOPES="verifier policy domain")
+mutants: toolchain $(STAMP) $(MUTANTS_BIN) ## Mutation testing of the verifier, the policy, SECRET_HASH, SRP, the input rules and the step-up check (SCOPES="verifier policy domain")
 	@$(LOCAL_AWS) PATH="$(CURDIR)/.tools/bin:$$PATH" $(PY) tools/mutants.py $(SCOPES)
 
 # The tools that write and check the Python locks (uv, pip-audit) live in their own virtualenv,

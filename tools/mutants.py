@@ -25,7 +25,7 @@ SCOPES: dict[str, list[str]] = {
     "verifier": ["-p", "cognito-verifier"],
     # the authorizer's policy: what it writes and how it reads a cached one
     "policy": ["-p", "authorizer", "--file", "authorizer/src/policy.rs"],
-    # SECRET_HASH and the session mark, SRP, the input rules
+    # SECRET_HASH and the session mark, SRP, the input rules, the step-up check
     "domain": [
         "-p",
         "auth-domain",
@@ -35,6 +35,8 @@ SCOPES: dict[str, list[str]] = {
         "crates/domain/src/srp.rs",
         "--file",
         "crates/domain/src/input.rs",
+        "--file",
+        "crates/domain/src/step_up.rs",
     ],
 }
 

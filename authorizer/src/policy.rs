@@ -215,7 +215,7 @@ fn wildcard_match_in<T: Copy + PartialEq>(p: &[T], t: &[T], any_run: T, any_one:
 #[cfg(test)]
 mod tests {
     use super::*;
-    use api_types::routes::{Access, AuthOperation, Operation, PasswordOperation, UsersOperation};
+    use api_types::routes::{Access, AuthOperation, Operation, PasswordOperation, SignInRequirement, UsersOperation};
 
     const ID: BearerTokenUse = BearerTokenUse::Id;
     const ACCESS: BearerTokenUse = BearerTokenUse::Access;
@@ -230,7 +230,7 @@ mod tests {
     ];
 
     const fn route(method: &'static str, path: &'static str, operation: Operation, access: Access) -> Route {
-        Route { method, path, operation, access }
+        Route { method, path, operation, access, sign_in: SignInRequirement::NONE }
     }
 
     /// A route table with admin routes, parameters, a public route and routes for each kind of

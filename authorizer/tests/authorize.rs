@@ -164,12 +164,14 @@ const ADMIN_API: &[api_types::routes::Route] = &[
         path: "/me",
         operation: api_types::routes::Operation::Auth(api_types::routes::AuthOperation::Me),
         access: api_types::routes::Access::SignedIn(api_types::routes::BearerTokenUse::Id),
+        sign_in: api_types::routes::SignInRequirement::NONE,
     },
     api_types::routes::Route {
         method: "GET",
         path: "/users",
         operation: api_types::routes::Operation::Users(api_types::routes::UsersOperation::ListUsers),
         access: api_types::routes::Access::Admin(api_types::routes::BearerTokenUse::Id),
+        sign_in: api_types::routes::SignInRequirement::NONE,
     },
 ];
 

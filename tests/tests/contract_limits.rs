@@ -40,6 +40,7 @@ fn shared_schemas_carry_the_apis_own_limits() {
         ("Password", Some(1), input::PASSWORD_MAX_CHARS),
         ("NewPassword", Some(1), input::PASSWORD_MAX_CHARS),
         ("Token", Some(1), input::TOKEN_MAX_CHARS),
+        ("AcrValues", Some(1), input::ACR_VALUES_MAX_CHARS),
         ("Session", Some(1), input::SESSION_MAX_CHARS),
         ("ConfirmationCode", Some(1), input::CONFIRMATION_CODE_MAX_CHARS),
         ("DeviceName", Some(1), input::DEVICE_NAME_MAX_CHARS),
@@ -67,6 +68,7 @@ fn shared_schemas_carry_the_apis_own_patterns() {
     let not_blank = input::not_blank_pattern();
     let patterns = [
         ("Name", input::name_pattern()),
+        ("AcrValues", input::acr_values_pattern()),
         ("Password", not_blank.clone()),
         ("Token", not_blank.clone()),
         ("Session", not_blank.clone()),

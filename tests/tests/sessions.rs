@@ -199,3 +199,58 @@ async fn an_id_token_over_8_kib_of_a_person_in_many_groups_is_verified_and_serve
     assert_eq!(me.status, StatusCode::OK, "{:?}", me.body);
     assert_eq!(me.body["groups"].as_array().map(Vec::len), Some(50), "{:?}", me.body);
 }
+
+/// Signs `payload` (JSON) with `header` (JSON) by the emulator's signing key (moto's, read from
+/// the emulator's own interpreter), as RS256: a token the pool's JWKS vouches for, whatever its
+/// header says.
+fn signed_by_the_pool(header: &Value, payload: &Value) -> String {
+    const SIGN: &str = r#"
+import base64, gzip, json, pathlib, sys
+import moto
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
+path = pathlib.Path(moto.__file__).parent / "cognitoidp/resources/jwks-private.json.gz"
+jwk = json.loads(gzip.decompress(path.read_bytes()))
+num = lambda k: int.from_bytes(base64.urlsafe_b64decode(jwk[k] + "=" * (-len(jwk[k]) % 4)), "big")
+n, e, d = num("n"), num("e"), num("d")
+p, q = rsa.rsa_recover_prime_factors(n, e, d)
+key = rsa.RSAPrivateNumbers(p, q, d, rsa.rsa_crt_dmp1(d, p), rsa.rsa_crt_dmq1(d, q), rsa.rsa_crt_iqmp(p, q),
+                            rsa.RSAPublicNumbers(e, n)).private_key()
+b64 = lambda b: base64.urlsafe_b64encode(b).rstrip(b"=").decode()
+signing_input = b64(sys.argv[1].encode()) + "." + b64(sys.argv[2].encode())
+signature = key.sign(signing_input.encode(), padding.PKCS1v15(), hashes.SHA256())
+print(signing_input + "." + b64(signature))
+"#;
+    let python = e2e::local_stack::moto::default_moto_bin().with_file_name("python");
+    let output = std::process::Command::new(python)
+        .args(["-c", SIGN, &header.to_string(), &payload.to_string()])
+        .output()
+        .expect("the emulator's python runs");
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    String::from_utf8(output.stdout).expect("a token").trim().to_string()
+}
+
+#[tokio::test]
+async fn a_token_with_a_crit_header_is_refused_though_the_pools_key_signed_it() {
+    // GIVEN the claims of a real ID token, signed again by the pool's key: once as Cognito's
+    // header is, once with a critical extension the verifier does not know (RFC 7515 §4.1.11)
+    let t = TestStack::start().await;
+    let session = sign_in(&t, false).await;
+    let id_token = text(&session, "/tokens/idToken");
+    let header: Value = e2e::decode_segment(id_token, 0);
+    let claims: Value = e2e::decode_segment(id_token, 1);
+    let plain = signed_by_the_pool(&header, &claims);
+    let mut critical = header.clone();
+    critical["crit"] = json!(["urn:example:ext"]);
+    critical["urn:example:ext"] = json!(true);
+    let with_crit = signed_by_the_pool(&critical, &claims);
+    // THEN the one without crit is served (the signing is the pool's), the one with crit refused
+    assert_eq!(t.get("/me", Some(&plain)).await.status, StatusCode::OK);
+    let refused = t.get("/me", Some(&with_crit)).await;
+    assert_eq!(
+        (refused.status, refused.error_code()),
+        (StatusCode::UNAUTHORIZED, "Unauthorized"),
+        "{:?}",
+        refused.body
+    );
+}

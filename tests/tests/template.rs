@@ -891,31 +891,44 @@ fn every_deployment_with_passkeys_is_on_a_feature_plan_that_offers_them() {
 }
 
 #[test]
-fn the_auth_function_gets_the_passkey_registration_window_from_its_parameter() {
-    const VARIABLE: &str = "PASSKEY_REGISTRATION_MAX_AGE_MINUTES";
-    // GIVEN the auth function, which serves the passkey routes, and the window's parameter
+fn each_sign_in_requirement_reaches_its_function_from_its_parameter_with_the_functions_defaults_and_bounds() {
+    use auth_domain::step_up::SignInRequirements;
     let template = template();
+    for (function, variable, parameter) in [
+        ("AuthFunction", "ACCOUNT_DELETION_MAX_AGE_MINUTES", "AccountDeletionMaxAgeMinutes"),
+        ("AuthFunction", "PASSKEY_REGISTRATION_MAX_AGE_MINUTES", "PasskeyRegistrationMaxAgeMinutes"),
+        ("UsersFunction", "ADMIN_CHANGE_MAX_AGE_MINUTES", "AdminChangeMaxAgeMinutes"),
+        ("UsersFunction", "ADMIN_MIN_ACR_LEVEL", "AdminMinAcrLevel"),
+        ("UsersFunction", "ACR_VALUES", "AcrValues"),
+    ] {
+        // GIVEN the function that serves the routes with the requirement, and its parameter
+        let variables = &resource(&template, function)["Properties"]["Environment"]["Variables"];
+        let declared = &template["Parameters"][parameter];
+        // THEN the function is told the parameter as deployed
+        assert_eq!(text_of(&variables[variable]), format!("!Ref {parameter}"), "{function} {variable}");
+        let read = |value: &str| SignInRequirements::from_lookup(|name| (name == variable).then(|| value.to_string()));
+        // AND its default is the function's own
+        let default = text_of(&declared["Default"]);
+        assert_eq!(read(&default), Ok(SignInRequirements::default()), "{parameter} default {default}");
+        // AND every value it allows starts the function, and none just outside it
+        let allowed: Vec<String> = match (declared["AllowedValues"].as_sequence(), declared["MinValue"].as_u64()) {
+            (Some(values), _) => values.iter().map(text_of).collect(),
+            (None, Some(min)) => {
+                let max = declared["MaxValue"].as_u64().unwrap_or_else(|| panic!("{parameter} MaxValue"));
+                assert!(read(&(min - 1).to_string()).is_err() && read(&(max + 1).to_string()).is_err(), "{parameter}");
+                vec![min.to_string(), max.to_string()]
+            }
+            (None, None) => vec![default.clone()],
+        };
+        for value in allowed {
+            assert!(read(&value).is_ok(), "{parameter}={value} refused");
+        }
+    }
+    // AND a level the template does not allow is refused by the function too
+    let level = &template["Parameters"]["AdminMinAcrLevel"];
+    assert_eq!(level["Type"].as_str(), Some("Number"));
+    assert!(SignInRequirements::from_lookup(|name| (name == "ADMIN_MIN_ACR_LEVEL").then(|| "5".into())).is_err());
     let variables = &resource(&template, "AuthFunction")["Properties"]["Environment"]["Variables"];
-    let parameter = &template["Parameters"]["PasskeyRegistrationMaxAgeMinutes"];
-    // THEN the function is told the parameter as deployed
-    assert_eq!(text_of(&variables[VARIABLE]), "!Ref PasskeyRegistrationMaxAgeMinutes");
-    assert_eq!(parameter["Type"].as_str(), Some("Number"));
-    let minutes = |key: &str| parameter[key].as_u64().unwrap_or_else(|| panic!("{key}"));
-    let window = |value: Option<u64>| {
-        auth_domain::passkeys::registration_max_age(|name| {
-            assert_eq!(name, VARIABLE, "the function reads another variable");
-            value.map(|v| v.to_string())
-        })
-    };
-    // AND its default is the function's own when the variable is unset
-    assert_eq!(window(None).expect("the default window").as_secs(), minutes("Default") * 60);
-    // AND the values it allows are exactly those the function starts with
-    for allowed in [minutes("MinValue"), minutes("Default"), minutes("MaxValue")] {
-        assert_eq!(window(Some(allowed)).map(|w| w.as_secs()).ok(), Some(allowed * 60), "{allowed} refused");
-    }
-    for outside in [minutes("MinValue") - 1, minutes("MaxValue") + 1] {
-        assert!(window(Some(outside)).is_err(), "{outside} accepted");
-    }
     // AND the pool's WebAuthn settings are the pool's alone: no variable repeats them
     for removed in ["PASSKEY_RELYING_PARTY_ID", "PASSKEY_USER_VERIFICATION"] {
         assert!(variables[removed].is_null(), "{removed} is still set");

@@ -14,6 +14,9 @@ export interface App {
   session: Session;
   /** The challenge being answered, kept in memory only (it holds a Cognito session). */
   pending: ChallengeIssued | null;
+  /** Where a step-up (the sign-in {@link stepUp} started) goes back to once it has the tokens;
+   * `null` for an ordinary sign-in, which goes to the account page. */
+  returnTo: string | null;
   /** The `receipt` of the sign-up this page made, in memory only: with it the confirmation
    * signs the person in at once (without it the API confirms and answers 204). */
   signUp: { username: string; receipt: string } | null;
@@ -40,13 +43,17 @@ export function app(): App {
   return current;
 }
 
-/** Signed in, or a challenge to answer next: either way, the next page. */
+/** Signed in, or a challenge to answer next: either way, the next page (after a step-up, the
+ * page that asked for it). */
 export function afterSignIn(result: SignInResult): void {
   const a = app();
   if ("tokens" in result) {
     a.pending = null;
     a.session.start(result as SignedIn);
-    a.go("/account");
+    const back = a.returnTo;
+    a.returnTo = null;
+    if (back) a.notice("You confirmed it is you: go on.");
+    a.go(back ?? "/account");
   } else {
     a.pending = result;
     a.go("/challenge");

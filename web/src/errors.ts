@@ -21,6 +21,9 @@ export class ApiProblem extends Error {
     /** Seconds to wait before retrying, from `Retry-After`. */
     readonly retryAfter?: number,
     readonly requestId?: string,
+    /** With `InsufficientUserAuthentication` (RFC 9470): the levels that would do (`acrValues`,
+     * space-separated, the highest first) and how recent the sign-in must be (`maxAge`, seconds). */
+    readonly stepUp?: { acrValues?: string; maxAge?: number },
   ) {
     super(words);
     this.name = "ApiProblem";
@@ -46,7 +49,7 @@ export function tryAgainIn(n: number): string {
   return `Too many requests right now. Try again in ${seconds(n)}.`;
 }
 
-type ErrorBody = { error?: { code?: string; message?: string; field?: string } };
+type ErrorBody = { error?: { code?: string; message?: string; field?: string; acrValues?: string; maxAge?: number } };
 
 function errorBody(error: unknown): ErrorBody["error"] {
   if (error && typeof error === "object" && "error" in error) {
@@ -115,7 +118,14 @@ export function describe(response: Response, error: unknown, signedIn = false): 
       ? "You are not allowed to do this."
       : message) ||
     `The request failed (HTTP ${status}).`;
-  return new ApiProblem("api", words, status, code, field, undefined, requestId);
+  const stepUp =
+    code === "InsufficientUserAuthentication"
+      ? {
+          ...(typeof body?.acrValues === "string" ? { acrValues: body.acrValues } : {}),
+          ...(typeof body?.maxAge === "number" ? { maxAge: body.maxAge } : {}),
+        }
+      : undefined;
+  return new ApiProblem("api", words, status, code, field, undefined, requestId, stepUp);
 }
 
 export function networkProblem(): ApiProblem {

@@ -4,6 +4,7 @@
 
 import { append, h, uid } from "./dom";
 import { ApiProblem, asProblem, tryAgainIn } from "./errors";
+import { stepUpOffer } from "./step-up";
 
 export interface FieldSpec {
   /** The name the API gives the field in its errors (`password`, `responses.NEW_PASSWORD`). */
@@ -219,7 +220,7 @@ export class Form {
 
   /** Shows what the API answered: next to the field it names, if this form has it. */
   showProblem(problem: ApiProblem): void {
-    const extra = this.options.afterError?.(problem) ?? null;
+    const extra = this.options.afterError?.(problem) ?? stepUpOffer(problem);
     const name = problem.field && (this.options.aliases?.[problem.field] ?? problem.field);
     if (name && this.fields.has(name)) {
       this.fieldError(name, problem.words, extra);
@@ -327,12 +328,15 @@ export function outcomeRegions(): { ok: HTMLParagraphElement; problem: HTMLDivEl
 /** Says what went wrong with `err` in `region` (an {@link outcomeRegions} problem), shown, and
  * focused unless `focus` is false. */
 export function showProblemIn(region: HTMLElement, err: unknown, focus = true): void {
-  region.replaceChildren(h("p", {}, asProblem(err).words));
+  const problem = asProblem(err);
+  const offer = stepUpOffer(problem);
+  region.replaceChildren(h("p", {}, problem.words), ...(offer ? [offer] : []));
   region.hidden = false;
   if (focus) region.focus();
 }
 
 /** An alert box saying what went wrong with `err`, for a part of a page that could not load. */
 export function problemAlert(err: unknown): HTMLDivElement {
-  return h("div", { role: "alert", class: "form-error" }, h("p", {}, asProblem(err).words));
+  const problem = asProblem(err);
+  return h("div", { role: "alert", class: "form-error" }, h("p", {}, problem.words), stepUpOffer(problem));
 }

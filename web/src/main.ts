@@ -143,7 +143,16 @@ async function start(): Promise<void> {
     signInAgainWhy = why;
     await session.signOut(); // the listener below hears it at once, before the API is called
   };
-  const app: App = { api, session, pending: null, signUp: null, go: (route) => router.go(route), notice, signInAgain };
+  const app: App = {
+    api,
+    session,
+    pending: null,
+    returnTo: null,
+    signUp: null,
+    go: (route) => router.go(route),
+    notice,
+    signInAgain,
+  };
   setApp(app);
 
   session.subscribe((state: SessionState | null, reason?: SignOutReason) => {

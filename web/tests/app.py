@@ -68,18 +68,51 @@ def call(
         return error.code, json.loads(raw) if raw else None
 
 
-def tokens(stack: Stack, email: str, password: str) -> dict[str, Any]:
+def tokens(stack: Stack, email: str, password: str, totp_secret: str | None = None) -> dict[str, Any]:
+    """A password sign-in's tokens; with `totp_secret`, the authenticator's code answers the
+    SOFTWARE_TOKEN_MFA challenge that follows."""
     status, body = call(
         stack, "POST", "/auth/sign-in", {"username": email, "password": password, "flow": "USER_PASSWORD_AUTH"}
     )
+    if totp_secret and status == 200 and body and body.get("challenge", {}).get("name") == "SOFTWARE_TOKEN_MFA":
+        answer = {
+            "username": body["username"],
+            "name": "SOFTWARE_TOKEN_MFA",
+            "session": body["challenge"]["session"],
+            "responses": {"SOFTWARE_TOKEN_MFA_CODE": totp(totp_secret)},
+        }
+        status, body = call(stack, "POST", "/auth/challenge", answer)
     assert status == 200 and body and "tokens" in body, (status, body)
     return body["tokens"]
 
 
+def enrol_totp(stack: Stack, access_token: str) -> str:
+    """Enrols an authenticator app for the holder of `access_token`; its secret."""
+    status, setup = call(stack, "POST", "/mfa/totp/setup", token=access_token)
+    assert status == 200 and setup, (status, setup)
+    status, body = call(stack, "POST", "/mfa/totp/verify", {"code": totp(setup["secretCode"])}, token=access_token)
+    assert status == 204, (status, body)
+    return setup["secretCode"]
+
+
+def admin_totp(stack: Stack) -> str:
+    """The demo admin's authenticator secret, enrolled the first time it is asked for: the admin
+    routes need a second factor (level 3 or 4), so the admin signs in with a password and TOTP."""
+    if stack.admin_totp_secret is None:
+        admin = stack.info["demoAdmin"]
+        stack.admin_totp_secret = enrol_totp(stack, tokens(stack, admin["email"], admin["password"])["accessToken"])
+    return stack.admin_totp_secret
+
+
+def admin_tokens(stack: Stack) -> dict[str, Any]:
+    """The demo admin's tokens, signed in with a password and TOTP (level 4)."""
+    admin = stack.info["demoAdmin"]
+    return tokens(stack, admin["email"], admin["password"], admin_totp(stack))
+
+
 def admin_token(stack: Stack) -> str:
     """The demo admin's access token: the bearer the admin routes take."""
-    admin = stack.info["demoAdmin"]
-    return tokens(stack, admin["email"], admin["password"])["accessToken"]
+    return admin_tokens(stack)["accessToken"]
 
 
 def user_path(email: str) -> str:
@@ -133,11 +166,21 @@ def expect_account(page: Page, email: str) -> None:
     expect(page.locator("dl.details").first).to_contain_text(email)
 
 
-def sign_in_to_account(page: Page, stack: Stack, email: str, password: str) -> None:
-    """Opens the app, signs in with the password, and waits for the account page."""
+def sign_in_to_account(page: Page, stack: Stack, email: str, password: str, totp_secret: str | None = None) -> None:
+    """Opens the app, signs in with the password (and, with `totp_secret`, the authenticator's
+    code the challenge page asks for), and waits for the account page."""
     open_app(page, stack)
     sign_in(page, email, password)
+    if totp_secret:
+        enter_totp(page, totp_secret)
     expect_account(page, email)
+
+
+def enter_totp(page: Page, secret: str) -> None:
+    """Answers the challenge page's authenticator step with the app's current code."""
+    expect(heading(page, "Enter your authenticator code")).to_be_visible()
+    page.get_by_label("Code from your authenticator app").fill(totp(secret))
+    page.get_by_role("button", name="Continue").click()
 
 
 def sign_out(page: Page) -> None:

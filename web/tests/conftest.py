@@ -100,6 +100,9 @@ class Stack:
     dir: Path
     env: dict[str, str]
     info: dict[str, Any] = field(default_factory=dict)
+    # The demo admin's authenticator secret, once `app.admin_tokens` has enrolled one: the admin
+    # routes need a second factor (the template's AdminMinAcrLevel, 3, as `make dev` runs).
+    admin_totp_secret: str | None = None
 
     @property
     def api_url(self) -> str:

@@ -12,6 +12,8 @@ from playwright.sync_api import Page, expect
 from app import (
     ACCESS_TOKEN_REFUSED,
     PASSWORD,
+    admin_token,
+    admin_totp,
     call,
     create_user,
     heading,
@@ -25,8 +27,10 @@ from conftest import ConsoleErrors, Stack
 
 
 def open_admin(page: Page, stack: Stack) -> None:
+    """The Users page, as the demo admin signed in with a password and TOTP (the admin routes
+    need a second factor)."""
     admin = stack.info["demoAdmin"]
-    sign_in_to_account(page, stack, admin["email"], admin["password"])
+    sign_in_to_account(page, stack, admin["email"], admin["password"], admin_totp(stack))
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Users").click()
     expect(heading(page, "Users")).to_be_visible()
     expect(page.get_by_role("status").filter(has_text=re.compile(r"^Page 1: "))).to_be_visible()
@@ -156,8 +160,7 @@ def test_an_invitation_is_sent_again_with_a_new_temporary_password(stack: Stack,
 def test_an_invitation_is_not_sent_again_to_a_user_who_signed_in(stack: Stack) -> None:
     # GIVEN a user with a password of their own
     email = create_user(stack, "not-invited-again")
-    admin = stack.info["demoAdmin"]
-    token = tokens(stack, admin["email"], admin["password"])["accessToken"]
+    token = admin_token(stack)
     # WHEN an admin asks for the invitation again through the API (the page does not offer it)
     status, body = call(stack, "POST", user_path(email) + "/invitation", token=token)
     # THEN it is a 409 that says why

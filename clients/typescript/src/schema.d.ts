@@ -714,6 +714,10 @@ export interface components {
                 message: string;
                 /** @description The input field at fault. */
                 field?: string;
+                /** @description With `InsufficientUserAuthentication`: the authentication levels that would do, space-separated, the highest first (the challenge's `acr_values`); send them back as a step-up's `acrValues`. */
+                acrValues?: string;
+                /** @description With `InsufficientUserAuthentication`: how recent, in seconds, the sign-in must be (the challenge's `max_age`). */
+                maxAge?: number;
             };
         };
         /** @description Cognito's `UsernameType` and `GroupNameType`: 1 to 128 letters, marks, symbols, numbers and punctuation of any script; no whitespace, control, invisible (format) or private-use character anywhere (nothing is trimmed: a stray space is a 400). */
@@ -815,6 +819,14 @@ export interface components {
          *     with `credentialRequestOptions`, or `SELECT_CHALLENGE` with `availableChallenges`).
          *     `preferredChallenge` goes with USER_AUTH only. A passkey sign-in needs the username first:
          *     Cognito offers no discoverable-credential sign-in through USER_AUTH.
+         *
+         *     Step-up (RFC 9470), USER_AUTH only: after a 401 `InsufficientUserAuthentication`, send the
+         *     person's `accessToken` with the challenge's `acrValues` (and `maxAge`, when it had one):
+         *     the factors the token's sign-in proved count, and only the missing ones are asked for (a
+         *     password through `preferredChallenge`, then `SOFTWARE_TOKEN_MFA`, `SMS_MFA`, `EMAIL_OTP` or
+         *     `WEB_AUTHN`, answered at `/auth/challenge`); the tokens that follow carry the new level.
+         *     `accessToken` needs `acrValues`. Cognito refuses a token already at the level, another
+         *     person's, a revoked one, and a pool on the Lite plan (400 `InvalidParameter`).
          */
         SignInRequest: {
             username: components["schemas"]["Username"];
@@ -831,13 +843,23 @@ export interface components {
             flow: "USER_AUTH";
             /** @enum {string} */
             preferredChallenge: "PASSWORD" | "PASSWORD_SRP";
+            accessToken?: components["schemas"]["Token"];
+            acrValues?: components["schemas"]["AcrValues"];
+            /** @description Seconds since the access token's sign-in for its factors to count (Cognito's `MAX_AGE`, the `max_age` of a step-up challenge); an older sign-in starts from scratch. */
+            maxAge?: number;
         } | {
             username: components["schemas"]["Username"];
             /** @enum {string} */
             flow: "USER_AUTH";
             /** @enum {string} */
             preferredChallenge?: "EMAIL_OTP" | "SMS_OTP" | "WEB_AUTHN";
+            accessToken?: components["schemas"]["Token"];
+            acrValues?: components["schemas"]["AcrValues"];
+            /** @description Seconds since the access token's sign-in for its factors to count (Cognito's `MAX_AGE`, the `max_age` of a step-up challenge); an older sign-in starts from scratch. */
+            maxAge?: number;
         };
+        /** @description Authentication levels to reach, the pool's `acr` names (Cognito's `urn:cognito:loa:1` to `:4` unless renamed), space-separated, the highest priority first: Cognito's `TARGET_ACR_VALUES`, the `acr_values` of RFC 9470's challenge. */
+        AcrValues: string;
         /**
          * @description The answer to the challenge a sign-in (or the previous answer) returned: its `name` and
          *     `session`, the `username` it gave, and the `responses` that challenge takes.
@@ -1316,7 +1338,7 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
-        /** @description No valid bearer token of the kind the route takes (`Unauthorized`), or an access token Cognito refused (`Unauthorized` too: expired, or revoked by a sign-out, a password change or an admin), or a sign-in too old for the route (`InsufficientUserAuthentication`, with RFC 9470's challenge and `max_age`). */
+        /** @description No valid bearer token of the kind the route takes (`Unauthorized`), or an access token Cognito refused (`Unauthorized` too: expired, or revoked by a sign-out, a password change or an admin), or a sign-in too weak or too old for the route (`InsufficientUserAuthentication`, with RFC 9470's challenge: `acr_values` where the route needs a level, as the admin routes need level 3 or 4 by default, `max_age` where it needs a recent sign-in, as the admin changes do, 15 minutes by default; the body names the same). */
         Unauthorized: {
             headers: {
                 "x-request-id": components["headers"]["RequestId"];
@@ -1443,7 +1465,7 @@ export interface components {
         RequestId: string;
         /** @description Seconds to wait before retrying; sent with `TooManyRequests` only (see the 429). */
         RetryAfter: string;
-        /** @description `Bearer` */
+        /** @description `Bearer` (RFC 6750); with `InsufficientUserAuthentication`, RFC 9470's challenge: `Bearer error="insufficient_user_authentication", error_description="…"`, then `acr_values="…"` where the route needs a level and `max_age="…"` where it needs a recent sign-in. */
         WwwAuthenticate: string;
     };
     pathItems: never;

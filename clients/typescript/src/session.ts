@@ -130,7 +130,9 @@ export class Session {
    * `{"error":{"code":"Unauthorized"}}`: the authorizer's (a missing, expired or foreign token),
    * or Cognito's refusal of an access token (expired or revoked). Other 401s are answers, not
    * retried: `NotAuthorized` (a wrong password on `/auth/sign-in` or `/password/change`) and
-   * `InsufficientUserAuthentication` (`DELETE /account` after an old sign-in: sign in again).
+   * `InsufficientUserAuthentication` (RFC 9470: a sign-in too weak or too old for the route, as
+   * the admin routes or `DELETE /account` ask; step up with `acrValues` through `/auth/sign-in`,
+   * or sign in again).
    */
   readonly api: ApiClient;
 

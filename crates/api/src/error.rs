@@ -17,9 +17,9 @@ pub enum ErrorCode {
     NotAuthorized,
     /// No valid token was presented (401).
     Unauthorized,
-    /// The token is valid, but the sign-in behind it is too old for this route: sign in again
-    /// (401, `WWW-Authenticate: Bearer error="insufficient_user_authentication"` with `max_age`,
-    /// RFC 9470 section 3).
+    /// The token is valid, but the sign-in behind it is too weak or too old for this route: step
+    /// up or sign in again (401, `WWW-Authenticate: Bearer error="insufficient_user_authentication"`
+    /// with the `acr_values` and `max_age` the route asks for, RFC 9470 section 3).
     InsufficientUserAuthentication,
     /// A valid caller without the right group (403).
     Forbidden,
@@ -92,12 +92,18 @@ pub struct ApiError {
     pub field: Option<String>,
     /// Seconds to wait before retrying (sent as `Retry-After` with 429).
     pub retry_after: Option<u32>,
+    /// With [`ErrorCode::InsufficientUserAuthentication`]: the authentication levels that would
+    /// do, space-separated, the highest first (`acr_values` of the `WWW-Authenticate` challenge,
+    /// RFC 9470 section 3; `acrValues` in the body).
+    pub acr_values: Option<String>,
     /// With [`ErrorCode::InsufficientUserAuthentication`]: how recent, in seconds, the sign-in
-    /// must be (`max_age` of the `WWW-Authenticate` challenge, RFC 9470 section 3).
+    /// must be (`max_age` of the `WWW-Authenticate` challenge, RFC 9470 section 3; `maxAge` in
+    /// the body).
     pub max_age: Option<u32>,
     /// What went wrong behind the answer, for the logs only: never in the body, nor in
     /// `Display`. The one place that writes responses logs it, once.
-    pub cause: Option<Cause>,
+    /// Boxed: most errors have none, and every `Result` carrying an `ApiError` stays small.
+    pub cause: Option<Box<Cause>>,
 }
 
 /// The detail behind an error answer (a 5xx's, typically), kept for the logs. Holds what the
@@ -113,21 +119,40 @@ pub struct Cause {
 impl ApiError {
     /// An error with a code and a client-facing message.
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        Self { code, message: message.into(), field: None, retry_after: None, max_age: None, cause: None }
+        Self {
+            code,
+            message: message.into(),
+            field: None,
+            retry_after: None,
+            acr_values: None,
+            max_age: None,
+            cause: None,
+        }
     }
 
     /// Keeps `code` and `message` as the [`Cause`] to log; the client never sees them.
     pub fn with_cause(mut self, code: impl Into<String>, message: impl Into<String>) -> Self {
-        self.cause = Some(Cause { code: code.into(), message: message.into() });
+        self.cause = Some(Box::new(Cause { code: code.into(), message: message.into() }));
         self
     }
 
-    /// The 401 of a route that needs a sign-in no older than `max_age` seconds: RFC 9470's
-    /// `insufficient_user_authentication` challenge, with the same in the body.
-    pub fn sign_in_too_old(max_age: u32) -> Self {
-        let minutes = max_age.div_ceil(60);
-        let message = format!("This needs a sign-in within the last {minutes} minutes: sign in again.");
-        Self { max_age: Some(max_age), ..Self::new(ErrorCode::InsufficientUserAuthentication, message) }
+    /// The 401 of a route that needs a sign-in at one of the levels `acr_values` (`acr` names,
+    /// space-separated, the highest first) and no older than `max_age` seconds, whichever of the
+    /// two it asks for: RFC 9470's `insufficient_user_authentication` challenge, with the same in
+    /// the body.
+    pub fn insufficient_user_authentication(acr_values: Option<String>, max_age: Option<u32>) -> Self {
+        let levels = acr_values.as_deref().map(|values| values.split(' ').collect::<Vec<_>>().join(" or "));
+        let within = max_age.map(|max_age| max_age.div_ceil(60));
+        let message = match (&levels, within) {
+            (Some(levels), Some(minutes)) => format!(
+                "This needs a sign-in at level {levels} within the last {minutes} minutes: step up with \
+                 another factor, or sign in again."
+            ),
+            (Some(levels), None) => format!("This needs a sign-in at level {levels}: step up with another factor."),
+            (None, Some(minutes)) => format!("This needs a sign-in within the last {minutes} minutes: sign in again."),
+            (None, None) => "This needs a stronger sign-in: sign in again.".to_string(),
+        };
+        Self { acr_values, max_age, ..Self::new(ErrorCode::InsufficientUserAuthentication, message) }
     }
 
     /// Asks the client to wait `secs` seconds before retrying (`Retry-After`).
@@ -178,6 +203,12 @@ impl ApiError {
         if let Some(field) = &self.field {
             error["field"] = serde_json::Value::String(field.clone());
         }
+        if let Some(acr_values) = &self.acr_values {
+            error["acrValues"] = serde_json::Value::String(acr_values.clone());
+        }
+        if let Some(max_age) = self.max_age {
+            error["maxAge"] = serde_json::Value::from(max_age);
+        }
         serde_json::json!({ "error": error })
     }
 
@@ -194,17 +225,37 @@ impl ApiError {
             headers.insert(header::RETRY_AFTER, HeaderValue::from(secs));
         }
         if self.status() == StatusCode::UNAUTHORIZED {
-            let challenge = match (self.code, self.max_age) {
-                (ErrorCode::InsufficientUserAuthentication, Some(max_age)) => HeaderValue::from_str(&format!(
-                    "Bearer error=\"insufficient_user_authentication\", \
-                     error_description=\"A more recent sign-in is required\", max_age=\"{max_age}\""
-                ))
-                .unwrap_or(HeaderValue::from_static("Bearer")),
+            let challenge = match self.code {
+                ErrorCode::InsufficientUserAuthentication => {
+                    HeaderValue::from_str(&self.step_up_challenge()).unwrap_or(HeaderValue::from_static("Bearer"))
+                }
                 _ => HeaderValue::from_static("Bearer"),
             };
             headers.insert(header::WWW_AUTHENTICATE, challenge);
         }
         response
+    }
+}
+
+impl ApiError {
+    /// RFC 9470 section 3's challenge: `Bearer error="insufficient_user_authentication"`, a
+    /// description, and the `acr_values` and `max_age` asked for, quoted (the level names hold
+    /// no `"` or `\\`: `AcrLevelConfigType.AcrValue`'s pattern).
+    fn step_up_challenge(&self) -> String {
+        let description = match (&self.acr_values, self.max_age) {
+            (Some(_), Some(_)) => "A stronger and more recent sign-in is required",
+            (Some(_), None) => "A different authentication level is required",
+            (None, _) => "A more recent sign-in is required",
+        };
+        let mut challenge =
+            format!("Bearer error=\"insufficient_user_authentication\", error_description=\"{description}\"");
+        if let Some(acr_values) = &self.acr_values {
+            challenge.push_str(&format!(", acr_values=\"{acr_values}\""));
+        }
+        if let Some(max_age) = self.max_age {
+            challenge.push_str(&format!(", max_age=\"{max_age}\""));
+        }
+        challenge
     }
 }
 
@@ -267,7 +318,7 @@ mod tests {
 
     #[test]
     fn a_sign_in_too_old_is_rfc_9470s_challenge_with_the_max_age() {
-        let answer = ApiError::sign_in_too_old(300);
+        let answer = ApiError::insufficient_user_authentication(None, Some(300));
         assert_eq!(answer.status(), StatusCode::UNAUTHORIZED);
         let response = answer.to_response();
         assert_eq!(
@@ -276,5 +327,38 @@ mod tests {
              error_description=\"A more recent sign-in is required\", max_age=\"300\""
         );
         assert!(response.body().contains("InsufficientUserAuthentication") && response.body().contains("5 minutes"));
+    }
+
+    #[test]
+    fn a_sign_in_too_weak_is_rfc_9470s_challenge_with_the_acr_values_and_the_body_names_the_same() {
+        // GIVEN a route that needs level 3 or 4 within 15 minutes
+        let answer =
+            ApiError::insufficient_user_authentication(Some("urn:cognito:loa:4 urn:cognito:loa:3".into()), Some(900));
+        let response = answer.to_response();
+        // THEN the challenge carries both auth-params (RFC 9470 section 3, figure 2 and "MAY both occur")
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+        assert_eq!(
+            response.headers()[header::WWW_AUTHENTICATE],
+            "Bearer error=\"insufficient_user_authentication\", \
+             error_description=\"A stronger and more recent sign-in is required\", \
+             acr_values=\"urn:cognito:loa:4 urn:cognito:loa:3\", max_age=\"900\""
+        );
+        // AND the body names the same, in the API's words
+        let body: serde_json::Value = serde_json::from_str(response.body()).unwrap();
+        assert_eq!(body["error"]["code"], "InsufficientUserAuthentication");
+        assert_eq!(body["error"]["acrValues"], "urn:cognito:loa:4 urn:cognito:loa:3");
+        assert_eq!(body["error"]["maxAge"], 900);
+        assert_eq!(
+            body["error"]["message"],
+            "This needs a sign-in at level urn:cognito:loa:4 or urn:cognito:loa:3 within the last 15 minutes: \
+             step up with another factor, or sign in again."
+        );
+        // AND a level alone is asked for without max_age
+        let level = ApiError::insufficient_user_authentication(Some("urn:cognito:loa:4".into()), None).to_response();
+        assert_eq!(
+            level.headers()[header::WWW_AUTHENTICATE],
+            "Bearer error=\"insufficient_user_authentication\", \
+             error_description=\"A different authentication level is required\", acr_values=\"urn:cognito:loa:4\""
+        );
     }
 }

@@ -248,7 +248,7 @@ impl Operation {
     /// The operation of the route with this method and path template (`/users/{username}`, as
     /// API Gateway's `resource`), compared exactly; `None` when no route has them.
     pub fn of(method: &str, resource: &str) -> Option<Self> {
-        ROUTES.iter().find(|route| route.method == method && route.path == resource).map(|route| route.operation)
+        Route::of(method, resource).map(|route| route.operation)
     }
 
     /// Every operation, function by function.
@@ -295,17 +295,30 @@ pub struct Route {
     pub operation: Operation,
     /// Who may call it.
     pub access: Access,
+    /// How strongly and how recently the caller must have signed in.
+    pub sign_in: SignInRequirement,
 }
 
 impl Route {
+    /// The route with this method and path template (`/users/{username}`, as API Gateway's
+    /// `resource`), compared exactly; `None` when there is none.
+    pub fn of(method: &str, resource: &str) -> Option<&'static Self> {
+        ROUTES.iter().find(|route| route.method == method && route.path == resource)
+    }
+
     /// The function behind it.
     pub const fn function(&self) -> Function {
         self.operation.function()
     }
+
+    /// The route with `sign_in` as its requirement.
+    const fn needs(self, sign_in: SignInRequirement) -> Self {
+        Self { sign_in, ..self }
+    }
 }
 
 const fn route(method: &'static str, path: &'static str, operation: Operation, access: Access) -> Route {
-    Route { method, path, operation, access }
+    Route { method, path, operation, access, sign_in: SignInRequirement::NONE }
 }
 
 /// Every route of the API.
@@ -321,6 +334,18 @@ pub const ROUTES: &[Route] = {
     const ACCESS: Access = Access::SignedIn(BearerTokenUse::Access);
     const ADMIN: Access = Access::Admin(BearerTokenUse::Access);
     const PUBLIC: Access = Access::Public;
+    // Administration needs a second factor or a passkey; its changes, a recent sign-in too.
+    // Deleting one's account and adding a passkey need a recent sign-in.
+    const ADMIN_READ: SignInRequirement =
+        SignInRequirement { acr: Some(AcrRequirement::Administration), max_age: None };
+    const ADMIN_CHANGE: SignInRequirement = SignInRequirement {
+        acr: Some(AcrRequirement::Administration),
+        max_age: Some(MaxAgeRequirement::AdministrationChange),
+    };
+    const RECENT_FOR_DELETION: SignInRequirement =
+        SignInRequirement { acr: None, max_age: Some(MaxAgeRequirement::AccountDeletion) };
+    const RECENT_FOR_PASSKEY: SignInRequirement =
+        SignInRequirement { acr: None, max_age: Some(MaxAgeRequirement::PasskeyRegistration) };
     &[
         route("POST", "/auth/sign-in", O::Auth(A::SignIn), PUBLIC),
         route("POST", "/auth/challenge", O::Auth(A::AnswerChallenge), PUBLIC),
@@ -334,8 +359,8 @@ pub const ROUTES: &[Route] = {
         route("PUT", "/mfa/preference", O::Auth(A::SetMfaPreference), ACCESS),
         route("GET", "/account", O::Auth(A::GetAccount), ACCESS),
         route("PATCH", "/account", O::Auth(A::UpdateAccount), ACCESS),
-        route("DELETE", "/account", O::Auth(A::DeleteAccount), ACCESS),
-        route("POST", "/passkeys/registration", O::Auth(A::StartPasskeyRegistration), ACCESS),
+        route("DELETE", "/account", O::Auth(A::DeleteAccount), ACCESS).needs(RECENT_FOR_DELETION),
+        route("POST", "/passkeys/registration", O::Auth(A::StartPasskeyRegistration), ACCESS).needs(RECENT_FOR_PASSKEY),
         route("POST", "/passkeys", O::Auth(A::CompletePasskeyRegistration), ACCESS),
         route("GET", "/passkeys", O::Auth(A::ListPasskeys), ACCESS),
         route("DELETE", "/passkeys/{credentialId}", O::Auth(A::DeletePasskey), ACCESS),
@@ -347,20 +372,74 @@ pub const ROUTES: &[Route] = {
         route("POST", "/password/forgot", O::Password(P::ForgotPassword), PUBLIC),
         route("POST", "/password/reset", O::Password(P::ResetPassword), PUBLIC),
         route("POST", "/credentials", O::Credentials(C::Credentials), ID),
-        route("POST", "/users", O::Users(U::CreateUser), ADMIN),
-        route("GET", "/users", O::Users(U::ListUsers), ADMIN),
-        route("GET", "/users/{username}", O::Users(U::GetUser), ADMIN),
-        route("DELETE", "/users/{username}", O::Users(U::DeleteUser), ADMIN),
-        route("POST", "/users/{username}/disable", O::Users(U::DisableUser), ADMIN),
-        route("POST", "/users/{username}/enable", O::Users(U::EnableUser), ADMIN),
-        route("PUT", "/users/{username}/groups/{group}", O::Users(U::AddUserToGroup), ADMIN),
-        route("DELETE", "/users/{username}/groups/{group}", O::Users(U::RemoveUserFromGroup), ADMIN),
-        route("POST", "/users/{username}/reset-password", O::Users(U::ResetUserPassword), ADMIN),
-        route("PUT", "/users/{username}/password", O::Users(U::SetUserPassword), ADMIN),
-        route("POST", "/users/{username}/sign-out", O::Users(U::SignOutUser), ADMIN),
-        route("POST", "/users/{username}/invitation", O::Users(U::ResendInvitation), ADMIN),
+        route("POST", "/users", O::Users(U::CreateUser), ADMIN).needs(ADMIN_CHANGE),
+        route("GET", "/users", O::Users(U::ListUsers), ADMIN).needs(ADMIN_READ),
+        route("GET", "/users/{username}", O::Users(U::GetUser), ADMIN).needs(ADMIN_READ),
+        route("DELETE", "/users/{username}", O::Users(U::DeleteUser), ADMIN).needs(ADMIN_CHANGE),
+        route("POST", "/users/{username}/disable", O::Users(U::DisableUser), ADMIN).needs(ADMIN_CHANGE),
+        route("POST", "/users/{username}/enable", O::Users(U::EnableUser), ADMIN).needs(ADMIN_CHANGE),
+        route("PUT", "/users/{username}/groups/{group}", O::Users(U::AddUserToGroup), ADMIN).needs(ADMIN_CHANGE),
+        route("DELETE", "/users/{username}/groups/{group}", O::Users(U::RemoveUserFromGroup), ADMIN)
+            .needs(ADMIN_CHANGE),
+        route("POST", "/users/{username}/reset-password", O::Users(U::ResetUserPassword), ADMIN).needs(ADMIN_CHANGE),
+        route("PUT", "/users/{username}/password", O::Users(U::SetUserPassword), ADMIN).needs(ADMIN_CHANGE),
+        route("POST", "/users/{username}/sign-out", O::Users(U::SignOutUser), ADMIN).needs(ADMIN_CHANGE),
+        route("POST", "/users/{username}/invitation", O::Users(U::ResendInvitation), ADMIN).needs(ADMIN_CHANGE),
     ]
 };
+
+/// How strongly and how recently the caller must have signed in to call a route (RFC 9470,
+/// "OAuth 2.0 Step Up Authentication Challenge"): which of the deployment's configured
+/// requirements apply. The route table says where each applies; the values (the level, the
+/// minutes) are configuration, read once at init by the functions that check them before they
+/// serve the route. None applies to a public route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct SignInRequirement {
+    /// The minimum authentication level (`acr`, RFC 9470 `acr_values`) the route needs, when it
+    /// needs one.
+    pub acr: Option<AcrRequirement>,
+    /// The longest time since the person signed in (`auth_time`, RFC 9470 `max_age`) the route
+    /// allows, when it has a limit.
+    pub max_age: Option<MaxAgeRequirement>,
+}
+
+impl SignInRequirement {
+    /// No requirement: any valid token of the route's kind will do.
+    pub const NONE: Self = Self { acr: None, max_age: None };
+    /// Reading as an admin: administration's level.
+    pub const ADMINISTRATION: Self = Self { acr: Some(AcrRequirement::Administration), max_age: None };
+    /// A change as an admin: administration's level and a recent sign-in.
+    pub const ADMINISTRATION_CHANGE: Self =
+        Self { acr: Some(AcrRequirement::Administration), max_age: Some(MaxAgeRequirement::AdministrationChange) };
+    /// Deleting one's account: a recent sign-in.
+    pub const ACCOUNT_DELETION: Self = Self { acr: None, max_age: Some(MaxAgeRequirement::AccountDeletion) };
+    /// Registering a passkey: a recent sign-in.
+    pub const PASSKEY_REGISTRATION: Self = Self { acr: None, max_age: Some(MaxAgeRequirement::PasskeyRegistration) };
+
+    /// Whether the route asks for anything beyond a valid token.
+    pub const fn is_none(self) -> bool {
+        self.acr.is_none() && self.max_age.is_none()
+    }
+}
+
+/// Which configured minimum level a route needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum AcrRequirement {
+    /// User administration's level (`ADMIN_MIN_ACR_LEVEL`; level 3, a second factor or a
+    /// passkey, by default).
+    Administration,
+}
+
+/// Which configured window a route's sign-in must fall in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum MaxAgeRequirement {
+    /// A change made by an admin (`ADMIN_CHANGE_MAX_AGE_MINUTES`; 15 minutes by default).
+    AdministrationChange,
+    /// Deleting one's own account (`ACCOUNT_DELETION_MAX_AGE_MINUTES`; 5 minutes by default).
+    AccountDeletion,
+    /// Registering a passkey (`PASSKEY_REGISTRATION_MAX_AGE_MINUTES`; 15 minutes by default).
+    PasskeyRegistration,
+}
 
 /// The outcome of looking a request up in [`ROUTES`].
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -470,6 +549,24 @@ mod tests {
         assert_eq!(operations.len(), ROUTES.len());
         for operation in operations {
             assert_eq!(ROUTES.iter().filter(|r| r.operation == operation).count(), 1, "{operation:?}");
+        }
+    }
+
+    #[test]
+    fn administration_needs_the_level_its_changes_a_recent_sign_in_and_only_self_service_deletion_and_passkeys_more() {
+        for route in ROUTES {
+            let expected = match (route.access, route.method, route.operation) {
+                (Access::Admin(_), "GET", _) => SignInRequirement::ADMINISTRATION,
+                (Access::Admin(_), _, _) => SignInRequirement::ADMINISTRATION_CHANGE,
+                (_, _, Operation::Auth(AuthOperation::DeleteAccount)) => SignInRequirement::ACCOUNT_DELETION,
+                (_, _, Operation::Auth(AuthOperation::StartPasskeyRegistration)) => {
+                    SignInRequirement::PASSKEY_REGISTRATION
+                }
+                _ => SignInRequirement::NONE,
+            };
+            assert_eq!(route.sign_in, expected, "{} {}", route.method, route.path);
+            // AND a public route asks nothing: it has no caller to ask
+            assert!(route.access != Access::Public || route.sign_in.is_none(), "{route:?}");
         }
     }
 

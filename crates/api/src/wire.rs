@@ -21,6 +21,27 @@ where
     }
 }
 
+/// An optional count of seconds, 0 to `u32::MAX`, as [`present`]: JSON Schema's `integer` is
+/// any number whose fractional part is zero (JSON Schema 2020-12 validation, section 6.1), so
+/// `900.0` is taken as `900`; a fraction, a negative or a larger number is refused.
+fn present_seconds<'de, D>(deserializer: D) -> Result<Option<u32>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    let Some(number) = present::<D, serde_json::Number>(deserializer)? else { return Ok(None) };
+    let whole = match (number.as_u64(), number.as_f64()) {
+        (Some(n), _) => u32::try_from(n).ok(),
+        (None, Some(f)) if f.fract() == 0.0 && (0.0..=f64::from(u32::MAX)).contains(&f) => Some(f as u32),
+        _ => None,
+    };
+    whole.map(Some).ok_or_else(|| {
+        serde::de::Error::invalid_value(
+            serde::de::Unexpected::Other(&number.to_string()),
+            &"a whole number of seconds from 0 to 4294967295",
+        )
+    })
+}
+
 /// The sign-in flows a client may ask for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub enum SignInFlow {
@@ -56,6 +77,20 @@ pub struct SignInRequest {
     /// `USER_AUTH` only: the first factor to start with.
     #[serde(default, deserialize_with = "present")]
     pub preferred_challenge: Option<PreferredChallenge>,
+    /// `USER_AUTH` only, a step-up (RFC 9470): the person's access token, whose sign-in's factors
+    /// count (Cognito's `ACCESS_TOKEN`); only the missing ones are asked for. Needs `acrValues`.
+    #[serde(default, deserialize_with = "present")]
+    pub access_token: Option<Secret>,
+    /// `USER_AUTH` only: the authentication levels to reach (`acr` names, space-separated, the
+    /// highest priority first: the `acr_values` of a step-up challenge, as it came), Cognito's
+    /// `TARGET_ACR_VALUES`.
+    #[serde(default, deserialize_with = "present")]
+    pub acr_values: Option<String>,
+    /// `USER_AUTH` only: the longest time, in seconds, since the access token's sign-in for its
+    /// factors to count (the `max_age` of a step-up challenge), Cognito's `MAX_AGE`; an older
+    /// sign-in starts from scratch.
+    #[serde(default, deserialize_with = "present_seconds")]
+    pub max_age: Option<u32>,
 }
 
 /// Tokens returned by a completed sign-in or a refresh.

@@ -29,7 +29,8 @@ pub fn rest(method: &str, path: &str, body: Option<Value>, caller: Option<&Calle
     }
     let request = request.body(body.map(|b| b.to_string()).unwrap_or_default().into())?;
     // The authorizer's context as API Gateway passes it on: flat, every value a string (an
-    // access token carries no email).
+    // access token carries no email); the caller signed in just now with a password and TOTP
+    // (level 4), so every route's sign-in requirement is met, as for a caller who stepped up.
     let authorizer = caller.map(|c| {
         let (email, verified) = match c.token_use {
             BearerTokenUse::Id => ("ann@example.com", "true"),
@@ -38,6 +39,7 @@ pub fn rest(method: &str, path: &str, body: Option<Value>, caller: Option<&Calle
         json!({
             "principalId": c.sub, "sub": c.sub, "username": c.sub, "email": email, "emailVerified": verified,
             "groups": c.groups, "tokenUse": c.token_use.claim(), "clientId": "bench-client",
+            "authTime": auth_domain::unix_time().to_string(), "acr": "urn:cognito:loa:4", "amr": "pwd otp mfa",
         })
     });
     local_stack::gateway::rest_event(request, authorizer).with_context(|| format!("no route for {method} {path}"))

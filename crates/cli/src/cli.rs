@@ -72,6 +72,8 @@ pub struct GlobalArgs {
 pub enum Command {
     /// Sign in against the user pool, save the session, print the ID token
     SignIn(SignInArgs),
+    /// Step the saved session up to a level a route asks for (RFC 9470), answering only what its sign-in lacks
+    StepUp(StepUpArgs),
     /// Print a token of the saved session
     Token(TokenArgs),
     /// Refresh the saved session's tokens and print the new ID token
@@ -114,6 +116,36 @@ pub struct SignInArgs {
     #[arg(long, value_name = "CODE", conflicts_with = "code_stdin")]
     pub code: Option<String>,
     /// With `--flow choice`: read the one-time code from the next line of stdin once it is sent
+    #[arg(long)]
+    pub code_stdin: bool,
+    /// What to print on success
+    #[arg(long, value_enum, default_value_t = Print::Id)]
+    pub print: Print,
+}
+
+/// `authctl step-up`: the values come from the API's 401 `InsufficientUserAuthentication`
+/// (`acrValues`, `maxAge`), which `authctl call` prints as the command to run.
+#[derive(Debug, Clone, Args)]
+pub struct StepUpArgs {
+    /// The levels to reach, space-separated, the highest first (the challenge's acr_values)
+    #[arg(long, value_name = "LEVELS")]
+    pub acr_values: String,
+    /// The challenge's max_age: the sign-in's factors count only when it is at most this old (seconds)
+    #[arg(long, value_name = "SECONDS")]
+    pub max_age: Option<u32>,
+    /// Code from the authenticator app, for a SOFTWARE_TOKEN_MFA challenge (prompted for when needed)
+    #[arg(long, value_name = "CODE")]
+    pub totp_code: Option<String>,
+    /// When Cognito asks for a first factor again (a sign-in older than max_age): which one
+    #[arg(long, value_enum, value_name = "M")]
+    pub method: Option<Method>,
+    /// Read the password, when one is asked for, from the first line of stdin
+    #[arg(long)]
+    pub password_stdin: bool,
+    /// The one-time code sent by email or SMS, when one is asked for
+    #[arg(long, value_name = "CODE", conflicts_with = "code_stdin")]
+    pub code: Option<String>,
+    /// Read the one-time code from the next line of stdin once it is sent
     #[arg(long)]
     pub code_stdin: bool,
     /// What to print on success

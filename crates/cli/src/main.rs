@@ -19,6 +19,7 @@ fn main() -> ExitCode {
     let outcome = runtime.block_on(async {
         match cli.command {
             Command::SignIn(args) => commands::sign_in::run(&ctx, args).await,
+            Command::StepUp(args) => commands::sign_in::step_up(&ctx, args).await,
             Command::Token(args) => commands::token::run(&ctx, &args),
             Command::Refresh => commands::refresh::run(&ctx).await,
             Command::SignOut => commands::sign_out::run(&ctx).await,

@@ -381,3 +381,46 @@ async fn manages_the_persons_own_account_with_the_access_token() {
     assert!(!cli.session.exists());
     assert_eq!(signs_in(new.to_owned()).await, 401);
 }
+
+#[tokio::test]
+async fn steps_up_the_saved_session_with_the_code_of_the_authenticator_app() {
+    // GIVEN a stack with the template's requirements (the admin routes need level 3 or 4), and the
+    // admin signed in with a password alone (level 1), who has an authenticator app
+    let t = e2e::TestStack::start_with(e2e::local_stack::StackOptions {
+        sign_in_requirements: auth_domain::step_up::SignInRequirements::default(),
+        ..e2e::local_stack::StackOptions::for_tests()
+    })
+    .await;
+    let cli = Authctl::for_stack(&t, "step-up");
+    let admin = t.admin().clone();
+    let sign_in = cli
+        .run(
+            &["sign-in", "-u", &admin.email, "--flow", "password", "--password-stdin"],
+            &format!("{}\n", admin.password),
+        )
+        .await;
+    assert!(sign_in.succeeded(), "{sign_in:?}");
+    let access_token = t.access_token(&admin).await;
+    let setup = t.send("POST", "/mfa/totp/setup", Some(&access_token), None).await;
+    let secret = setup.body["secretCode"].as_str().expect("secretCode").to_string();
+    let verify = serde_json::json!({"code": e2e::totp_now(&secret)}).to_string();
+    assert_eq!(t.send("POST", "/mfa/totp/verify", Some(&access_token), Some(&verify)).await.status, 204);
+
+    // WHEN the Users route is called with the saved session
+    let refused = cli.run(&["call", "GET", "/users"], "").await;
+    // THEN it is refused, and authctl names the command that steps up to the route's levels
+    assert_eq!(refused.code, Some(1), "{refused:?}");
+    let command = "authctl step-up --acr-values 'urn:cognito:loa:4 urn:cognito:loa:3'";
+    assert!(refused.stderr.contains(command), "{refused:?}");
+
+    // WHEN the session steps up with the app's code
+    let code = e2e::totp_now(&secret);
+    let stepped =
+        cli.run(&["step-up", "--acr-values", "urn:cognito:loa:4 urn:cognito:loa:3", "--totp-code", &code], "").await;
+    // THEN the new tokens are saved, at level 4, and the route serves them
+    assert!(stepped.succeeded() && stepped.stderr.contains("Stepped up"), "{stepped:?}");
+    let decoded = cli.run(&["decode", "--kind", "access"], "").await;
+    assert!(decoded.stdout.contains("urn:cognito:loa:4"), "{decoded:?}");
+    let listed = cli.run(&["call", "GET", "/users"], "").await;
+    assert!(listed.succeeded(), "{listed:?}");
+}

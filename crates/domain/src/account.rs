@@ -9,7 +9,7 @@
 //! another account signs in with is a 409. `email_verified` and `phone_number_verified` are never
 //! the person's to set: only a code proves an address.
 
-use std::{sync::Arc, time::Duration};
+use std::sync::Arc;
 
 use api_types::wire::{
     Account, SendAttributeCodeResponse, UpdateAccountRequest, UpdateAccountResponse, VerifiableAttribute,
@@ -25,15 +25,6 @@ use crate::{
     token::CallerAccessToken,
 };
 
-/// How recent a sign-in must be to delete the account, by default: five minutes.
-pub const DEFAULT_DELETION_MAX_AGE: Duration = Duration::from_secs(5 * 60);
-
-/// `ACCOUNT_DELETION_MAX_AGE_MINUTES` through `lookup`: how recent a sign-in must be to delete
-/// the account, 1 to 60 minutes ([`DEFAULT_DELETION_MAX_AGE`] when unset).
-pub fn deletion_max_age(lookup: impl Fn(&str) -> Option<String>) -> Result<Duration, crate::ConfigError> {
-    crate::config::minutes_within_an_hour("ACCOUNT_DELETION_MAX_AGE_MINUTES", DEFAULT_DELETION_MAX_AGE, lookup)
-}
-
 /// Every call here is authorised by the caller's access token.
 fn account_error(err: crate::CognitoError) -> AuthError {
     AuthError::from_cognito(CognitoCall::AccessToken, err)
@@ -44,21 +35,13 @@ fn account_error(err: crate::CognitoError) -> AuthError {
 pub struct AccountService {
     pool: Arc<dyn AccountPort>,
     write_attributes: WriteAttributes,
-    deletion_max_age: Duration,
 }
 
 impl AccountService {
     /// A service calling Cognito through `pool`, writing only `write_attributes` (the app
-    /// client's `WriteAttributes`), deleting an account only within `deletion_max_age` of the
-    /// sign-in.
-    pub fn new(pool: Arc<dyn AccountPort>, write_attributes: WriteAttributes, deletion_max_age: Duration) -> Self {
-        Self { pool, write_attributes, deletion_max_age }
-    }
-
-    /// The same service, deleting accounts only within `max_age` of the sign-in.
-    pub fn with_deletion_max_age(mut self, max_age: Duration) -> Self {
-        self.deletion_max_age = max_age;
-        self
+    /// client's `WriteAttributes`).
+    pub fn new(pool: Arc<dyn AccountPort>, write_attributes: WriteAttributes) -> Self {
+        Self { pool, write_attributes }
     }
 
     /// `GET /account`: the username, every attribute and the second factors.
@@ -118,12 +101,11 @@ impl AccountService {
             .map_err(|err| account_error(err).in_field("code"))
     }
 
-    /// `DELETE /account`, at `now` (seconds since the epoch): only when the person signed in
-    /// within the deletion window (the token's `auth_time`, which refreshing keeps), so a stolen
-    /// token, or a session refreshed for weeks, cannot destroy the account. Otherwise, or
-    /// without `auth_time`, [`AuthError::InsufficientUserAuthentication`] (401, RFC 9470) before Cognito is asked.
-    pub async fn delete(&self, token: &CallerAccessToken, now: u64) -> Result<(), AuthError> {
-        token.require_sign_in_within(self.deletion_max_age, now)?;
+    /// `DELETE /account`. The route needs a recent sign-in (the route table's
+    /// [`api_types::routes::MaxAgeRequirement::AccountDeletion`], checked by the function before
+    /// it calls this), so a stolen token, or a session refreshed for weeks, cannot destroy the
+    /// account.
+    pub async fn delete(&self, token: &CallerAccessToken) -> Result<(), AuthError> {
         self.pool.delete_user(token.expose()).await.map_err(account_error)?;
         tracing::info!(sub = %token.sub(), "account deleted by its owner");
         Ok(())
@@ -136,13 +118,13 @@ mod tests {
 
     use super::*;
     use crate::{
-        testing::{Call, ScriptedPool, ScriptedReply, caller_token, caller_token_at, error, error_with},
+        testing::{Call, ScriptedPool, ScriptedReply, caller_token, error, error_with},
         user_pool::{AccountUser, CodeDeliveryDetails, MfaSettings},
     };
 
     fn service(replies: Vec<Result<ScriptedReply, crate::CognitoError>>) -> (AccountService, Arc<ScriptedPool>) {
         let pool = Arc::new(ScriptedPool::new(replies));
-        (AccountService::new(pool.clone(), WriteAttributes::default(), DEFAULT_DELETION_MAX_AGE), pool)
+        (AccountService::new(pool.clone(), WriteAttributes::default()), pool)
     }
 
     fn update(pairs: &[(&str, &str)]) -> UpdateAccountRequest {
@@ -151,18 +133,6 @@ mod tests {
 
     fn delivery(attribute: &str) -> CodeDeliveryDetails {
         CodeDeliveryDetails { destination: "n***@e***".into(), medium: "EMAIL".into(), attribute: attribute.into() }
-    }
-
-    #[test]
-    fn the_deletion_window_is_five_minutes_unless_configured_within_an_hour() {
-        let window = |value: Option<&str>| deletion_max_age(|_| value.map(str::to_owned));
-        assert_eq!(window(None).unwrap(), Duration::from_secs(300));
-        assert_eq!(window(Some(" ")).unwrap(), Duration::from_secs(300));
-        assert_eq!(window(Some("1")).unwrap(), Duration::from_secs(60));
-        assert_eq!(window(Some("60")).unwrap(), Duration::from_secs(3600));
-        for bad in ["0", "61", "-1", "5m", "1.5"] {
-            assert!(window(Some(bad)).is_err(), "{bad}");
-        }
     }
 
     #[tokio::test]
@@ -252,22 +222,10 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn an_account_is_deleted_only_within_minutes_of_signing_in() {
-        // GIVEN sign-ins at the edge of the window, past it, and a token without `auth_time`
-        let now = 1_800_000_000;
-        let max_age = 300;
+    async fn deleting_the_account_is_cognitos_delete_user_with_the_callers_token() {
         let (svc, pool) = service(vec![Ok(ScriptedReply::Done)]);
-        for stale in [caller_token_at("sub-1", now - u64::from(max_age) - 1), caller_token("sub-1")] {
-            // WHEN the old one asks THEN it is RFC 9470's challenge, and Cognito is never asked
-            let err = svc.delete(&stale, now).await.unwrap_err();
-            assert!(matches!(err, AuthError::InsufficientUserAuthentication { max_age: m } if m == max_age), "{err:?}");
-            let api = api_types::ApiError::from(err);
-            assert_eq!((api.status().as_u16(), api.max_age), (401, Some(max_age)));
-        }
-        assert!(pool.calls().is_empty());
-        // AND a recent one deletes the account
-        let fresh = caller_token_at("sub-1", now - u64::from(max_age));
-        svc.delete(&fresh, now).await.unwrap();
-        assert_eq!(pool.calls(), [Call::DeleteUser(fresh.expose().into())]);
+        let token = caller_token("sub-1");
+        svc.delete(&token).await.unwrap();
+        assert_eq!(pool.calls(), [Call::DeleteUser(token.expose().into())]);
     }
 }

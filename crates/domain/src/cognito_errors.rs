@@ -126,6 +126,8 @@ pub enum Answer {
     PasskeyRefused,
     /// [`AuthError::StateConflict`] with Cognito's message.
     StateConflict,
+    /// [`AuthError::InvalidParameter`] on `acrValues`: the pool's feature plan has no step-up.
+    StepUpUnavailable,
     /// [`AuthError::BadInput`] on `next`: the page token is not one of ours.
     BadPageToken,
     /// [`AuthError::Throttled`]: request-rate throttling.
@@ -303,6 +305,10 @@ pub const TABLE: &[Row] = &[
     row(NOT_AUTHORIZED, On::Only(&[C::ChallengeAnswer]), A::InvalidSession),
     when(NOT_AUTHORIZED, INCORRECT_CREDENTIALS, On::Only(&[C::ChallengeAnswer]), A::InvalidCredentials),
     row(RESOURCE_NOT_FOUND, On::Only(&[C::ChallengeAnswer]), A::InvalidSession),
+    // ---- Step-up (USER_AUTH with TARGET_ACR_VALUES) on a pool whose feature plan lacks it
+    // (Lite): the level the client asked for cannot be reached here (API_InitiateAuth, Errors).
+    // Said in the API's words: the client can still sign in afresh with the factors it needs.
+    row("FeatureUnavailableInTierException", On::Only(&[C::SignIn]), A::StepUpUnavailable),
     // ---- Refresh: a token that rotation replaced, after its grace period (API_GetTokensFromRefreshToken).
     row("RefreshTokenReuseException", On::Only(&[C::Refresh]), A::InvalidCredentials),
     // ---- Access-token calls: NotAuthorized is the token (expired, revoked, signed out).
@@ -406,6 +412,11 @@ pub fn outcome(call: CognitoCall, err: CognitoError) -> Outcome {
             AuthError::InvalidParameter { field: Some("credential"), message: passkey_refusal(&err.code).into() }
         }
         A::StateConflict => AuthError::StateConflict(err.message),
+        A::StepUpUnavailable => AuthError::InvalidParameter {
+            field: Some("acrValues"),
+            message: "This user pool's feature plan has no step-up: sign in again with the factors the route asks for."
+                .into(),
+        },
         // Well formed, but no page token Cognito issued: its refusal, as for any other parameter.
         A::BadPageToken => {
             AuthError::InvalidParameter { field: Some("next"), message: "next is not a valid page token.".into() }

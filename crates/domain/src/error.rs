@@ -103,12 +103,16 @@ pub enum AuthError {
     /// Another account already signs in with the address the person asked for (409).
     #[error("address used by another account")]
     AliasExists,
-    /// The sign-in behind the token is older than the route allows (`max_age` seconds):
-    /// RFC 9470's `insufficient_user_authentication` (401).
-    #[error("sign-in older than {max_age} s")]
+    /// The sign-in behind the token is weaker or older than the route allows: RFC 9470's
+    /// `insufficient_user_authentication` (401), naming what the route asks for
+    /// ([`crate::step_up`]).
+    #[error("sign-in too weak or too old for the route")]
     InsufficientUserAuthentication {
-        /// How recent the sign-in must be, in seconds.
-        max_age: u32,
+        /// The levels that would do (`acr` names, space-separated, the highest first), when the
+        /// route needs a level.
+        acr_values: Option<String>,
+        /// How recent the sign-in must be, in seconds, when the route has a window.
+        max_age: Option<u32>,
     },
     /// Cognito throttled the call (request rate): a short back-off helps.
     #[error("throttled by Cognito")]
@@ -240,7 +244,9 @@ impl From<AuthError> for ApiError {
                 "The access token is invalid, expired or revoked: sign in again.",
             ),
             AuthError::AliasExists => ApiError::new(ErrorCode::Conflict, "Another account already uses this address."),
-            AuthError::InsufficientUserAuthentication { max_age } => ApiError::sign_in_too_old(max_age),
+            AuthError::InsufficientUserAuthentication { acr_values, max_age } => {
+                ApiError::insufficient_user_authentication(acr_values, max_age)
+            }
             AuthError::NotYourToken => ApiError::new(ErrorCode::Forbidden, "The token does not belong to the caller."),
             AuthError::Throttled => ApiError::new(ErrorCode::TooManyRequests, "Too many requests; retry later.")
                 .with_retry_after(RETRY_AFTER_SECS),

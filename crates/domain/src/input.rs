@@ -54,6 +54,26 @@ pub const GROUPS_MAX: usize = 25;
 /// ListUsers' `PaginationToken`, which the API hands out as `next`: no documented limit; Cognito's
 /// are well under 4 KiB.
 pub const PAGINATION_TOKEN_MAX_CHARS: usize = 4096;
+/// The longest name of an authentication level (`AcrLevelConfigType.AcrValue`: 1 to 64
+/// characters).
+pub const ACR_VALUE_MAX_CHARS: usize = 64;
+/// The longest `acrValues` the API passes on: four level names and the spaces between them.
+pub const ACR_VALUES_MAX_CHARS: usize = 4 * ACR_VALUE_MAX_CHARS + 3;
+
+/// `openapi.yaml`'s pattern for `acrValues`: 1 to 4 names [`is_acr_value`] allows, separated by
+/// single spaces.
+pub fn acr_values_pattern() -> String {
+    let name = format!("[!#-\\[\\]-~]{{1,{ACR_VALUE_MAX_CHARS}}}");
+    format!("^{name}( {name}){{0,3}}$")
+}
+
+/// Whether `name` can name an authentication level: `AcrLevelConfigType.AcrValue`'s pattern
+/// `[\x21\x23-\x5B\x5D-\x7E]+`, 1 to [`ACR_VALUE_MAX_CHARS`] characters (visible ASCII without
+/// `"` or `\`), so it can be quoted in a `WWW-Authenticate` challenge as it is.
+pub fn is_acr_value(name: &str) -> bool {
+    (1..=ACR_VALUE_MAX_CHARS).contains(&name.len())
+        && name.bytes().all(|b| b.is_ascii_graphic() && b != b'"' && b != b'\\')
+}
 /// `FriendlyDeviceName` of VerifySoftwareToken (no documented limit; a name to show a person).
 pub const DEVICE_NAME_MAX_CHARS: usize = 128;
 /// A `ConfirmationCode` as the API accepts it: Cognito allows up to 2048 non-space characters,

@@ -45,6 +45,7 @@ pub mod secret_hash;
 pub mod session;
 pub mod sign_in;
 pub mod srp;
+pub mod step_up;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
 pub mod token;

@@ -12,7 +12,7 @@
 //! AWS: "Passkey sign-in" in the Cognito developer guide, and the four calls' API reference pages
 //! (<https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_StartWebAuthnRegistration.html>).
 
-use std::{sync::Arc, time::Duration};
+use std::sync::Arc;
 
 use api_types::wire::{Passkey, PasskeyList, PasskeyListQuery, PasskeyRegistrationOptions};
 use serde_json::Value;
@@ -25,10 +25,6 @@ use crate::{
     user_pool::WebAuthnCredential,
 };
 
-/// How recent a sign-in must be to register a passkey, by default: fifteen minutes, time to
-/// sign in and go to the passkeys page, not a session kept for days.
-pub const DEFAULT_REGISTRATION_MAX_AGE: Duration = Duration::from_secs(15 * 60);
-
 /// The most passkeys `ListWebAuthnCredentials` answers at once (its `MaxResults`, 1 to 20), and
 /// the page size when `limit` is not given.
 pub const PASSKEY_PAGE_MAX: u8 = 20;
@@ -36,12 +32,6 @@ pub const PASSKEY_PAGE_MAX: u8 = 20;
 /// The longest credential id the API passes on: a WebAuthn credential id is at most 1,023 bytes
 /// (WebAuthn Level 3, "Credential ID"), 1,364 characters in base64url.
 pub const CREDENTIAL_ID_MAX_CHARS: usize = 1_364;
-
-/// `PASSKEY_REGISTRATION_MAX_AGE_MINUTES` through `lookup`: how recent a sign-in must be to
-/// register a passkey, 1 to 60 minutes ([`DEFAULT_REGISTRATION_MAX_AGE`] when unset).
-pub fn registration_max_age(lookup: impl Fn(&str) -> Option<String>) -> Result<Duration, crate::ConfigError> {
-    crate::config::minutes_within_an_hour("PASSKEY_REGISTRATION_MAX_AGE_MINUTES", DEFAULT_REGISTRATION_MAX_AGE, lookup)
-}
 
 /// Every call here is authorised by the caller's access token.
 fn passkey_error(err: crate::CognitoError) -> AuthError {
@@ -62,33 +52,21 @@ fn passkey_error_on(field: &'static str) -> impl FnOnce(crate::CognitoError) -> 
 #[derive(Clone)]
 pub struct PasskeyService {
     pool: Arc<dyn PasskeyPort>,
-    registration_max_age: Duration,
 }
 
 impl PasskeyService {
-    /// A service calling Cognito through `pool`, starting a registration only within
-    /// `registration_max_age` of the sign-in.
-    pub fn new(pool: Arc<dyn PasskeyPort>, registration_max_age: Duration) -> Self {
-        Self { pool, registration_max_age }
+    /// A service calling Cognito through `pool`.
+    pub fn new(pool: Arc<dyn PasskeyPort>) -> Self {
+        Self { pool }
     }
 
-    /// The same service, starting registrations only within `max_age` of the sign-in.
-    pub fn with_registration_max_age(mut self, max_age: Duration) -> Self {
-        self.registration_max_age = max_age;
-        self
-    }
-
-    /// `POST /passkeys/registration`, at `now` (seconds since the epoch): the options for the
-    /// browser's `navigator.credentials.create` (W3C `PublicKeyCredentialCreationOptionsJSON`,
-    /// ready for `PublicKeyCredential.parseCreationOptionsFromJSON`), with the person's passkeys
-    /// in `excludeCredentials`. A sign-in older than the window, or a token without `auth_time`,
-    /// is [`AuthError::InsufficientUserAuthentication`] before Cognito is asked.
-    pub async fn start_registration(
-        &self,
-        token: &CallerAccessToken,
-        now: u64,
-    ) -> Result<PasskeyRegistrationOptions, AuthError> {
-        token.require_sign_in_within(self.registration_max_age, now)?;
+    /// `POST /passkeys/registration`: the options for the browser's
+    /// `navigator.credentials.create` (W3C `PublicKeyCredentialCreationOptionsJSON`, ready for
+    /// `PublicKeyCredential.parseCreationOptionsFromJSON`), with the person's passkeys in
+    /// `excludeCredentials`. The route needs a recent sign-in (the route table's
+    /// [`api_types::routes::MaxAgeRequirement::PasskeyRegistration`], checked by the function
+    /// before it calls this).
+    pub async fn start_registration(&self, token: &CallerAccessToken) -> Result<PasskeyRegistrationOptions, AuthError> {
         let options = self.pool.start_web_authn_registration(token.expose()).await.map_err(passkey_error)?;
         Ok(PasskeyRegistrationOptions { credential_creation_options: options })
     }
@@ -185,7 +163,7 @@ mod tests {
 
     fn service(replies: Vec<Result<ScriptedReply, crate::CognitoError>>) -> (PasskeyService, Arc<ScriptedPool>) {
         let pool = Arc::new(ScriptedPool::new(replies));
-        (PasskeyService::new(pool.clone(), DEFAULT_REGISTRATION_MAX_AGE), pool)
+        (PasskeyService::new(pool.clone()), pool)
     }
 
     fn api(err: AuthError) -> (u16, Option<String>, String) {
@@ -194,22 +172,14 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn registering_needs_a_sign_in_within_the_window_and_a_token_without_auth_time_fails_closed() {
-        // GIVEN sign-ins at the window's edge, past it, and a token without auth_time
+    async fn registration_options_come_from_cognito_untouched() {
         let options = json!({"challenge": "Y2g", "pubKeyCredParams": [{"type": "public-key", "alg": -7}]});
         let (svc, pool) = service(vec![Ok(ScriptedReply::Json(options.clone()))]);
-        let edge = caller_token_at("sub-1", NOW - 15 * 60);
-        // WHEN each starts a registration
-        let started = svc.start_registration(&edge, NOW).await.unwrap();
-        // THEN the recent one gets Cognito's options, untouched (negative algorithms included)
+        let token = caller_token_at("sub-1", NOW);
+        let started = svc.start_registration(&token).await.unwrap();
+        // THEN Cognito's options, negative algorithms included
         assert_eq!(started.credential_creation_options, options);
-        assert_eq!(pool.calls(), [Call::StartWebAuthnRegistration(edge.expose().to_string())]);
-        // AND the stale ones get RFC 9470's 401 before Cognito is asked
-        for token in [caller_token_at("sub-1", NOW - 15 * 60 - 1), crate::testing::caller_token("sub-1")] {
-            let err = svc.start_registration(&token, NOW).await.unwrap_err();
-            assert!(matches!(err, AuthError::InsufficientUserAuthentication { max_age: 900 }), "{err:?}");
-        }
-        assert_eq!(pool.calls().len(), 1);
+        assert_eq!(pool.calls(), [Call::StartWebAuthnRegistration(token.expose().to_string())]);
     }
 
     #[tokio::test]
@@ -257,7 +227,7 @@ mod tests {
     #[tokio::test]
     async fn a_pool_with_passkeys_on_and_no_relying_party_is_the_deployments_fault_a_502() {
         let (svc, _) = service(vec![Err(error("WebAuthnConfigurationMissingException"))]);
-        let err = svc.start_registration(&caller_token_at("sub-1", NOW), NOW).await.unwrap_err();
+        let err = svc.start_registration(&caller_token_at("sub-1", NOW)).await.unwrap_err();
         assert_eq!(api(err).0, 502);
     }
 

@@ -9,7 +9,9 @@ use api_types::{
 };
 use base64::Engine;
 
-use crate::input::{PASSWORD_MAX_CHARS, check_text, check_username};
+use crate::input::{
+    ACR_VALUES_MAX_CHARS, PASSWORD_MAX_CHARS, TOKEN_MAX_CHARS, check_text, check_username, is_acr_value,
+};
 use crate::{
     AuthError, CognitoConfig, ContextData,
     cognito_errors::CognitoCall,
@@ -44,11 +46,16 @@ impl SignInService {
     pub async fn sign_in(&self, req: &SignInRequest, context: &ContextData) -> Result<SignInResponse, AuthError> {
         check_username("username", &req.username)?;
         let flow = req.flow.unwrap_or_default();
-        if req.preferred_challenge.is_some() && flow != SignInFlow::UserAuth {
-            return Err(AuthError::bad_input(
-                "preferredChallenge",
-                "preferredChallenge goes with the USER_AUTH flow only.",
-            ));
+        if flow != SignInFlow::UserAuth {
+            let user_auth_only = [
+                ("preferredChallenge", req.preferred_challenge.is_some()),
+                ("accessToken", req.access_token.is_some()),
+                ("acrValues", req.acr_values.is_some()),
+                ("maxAge", req.max_age.is_some()),
+            ];
+            if let Some((field, _)) = user_auth_only.into_iter().find(|(_, given)| *given) {
+                return Err(AuthError::bad_input(field, format!("{field} goes with the USER_AUTH flow only.")));
+            }
         }
         let flow = match flow {
             SignInFlow::UserPasswordAuth => AuthFlow::UserPassword,
@@ -88,6 +95,7 @@ impl SignInService {
         let mut params = AuthParameters::new();
         params.insert("USERNAME".into(), req.username.clone());
         self.add_secret_hash(&mut params, &req.username);
+        add_step_up(&mut params, req)?;
         let mut srp = None;
         match req.preferred_challenge {
             Some(PreferredChallenge::Password) => {
@@ -272,6 +280,41 @@ pub(crate) fn required_password<'a>(field: &'static str, password: Option<&'a Se
     let password = password.map(Secret::expose).unwrap_or_default();
     check_text(field, password, PASSWORD_MAX_CHARS)?;
     Ok(password)
+}
+
+/// A step-up's parameters ("Step-up authentication with the USER_AUTH flow", Cognito developer
+/// guide): `TARGET_ACR_VALUES` from `acrValues` (1 to 4 level names of 1 to 64 characters
+/// without `"` or `\`, space-separated), `MAX_AGE` from `maxAge`, `ACCESS_TOKEN` from
+/// `accessToken`, which Cognito takes only with a target (a 400 on `acrValues` otherwise). Which
+/// names the pool has, and whether the token is the person's, live and below the target,
+/// Cognito checks.
+fn add_step_up(params: &mut AuthParameters, req: &SignInRequest) -> Result<(), AuthError> {
+    if let Some(acr_values) = &req.acr_values {
+        check_text("acrValues", acr_values, ACR_VALUES_MAX_CHARS)?;
+        let names: Vec<&str> = acr_values.split(' ').collect();
+        if names.len() > 4 || !names.iter().all(|name| is_acr_value(name)) {
+            return Err(AuthError::bad_input(
+                "acrValues",
+                "acrValues is 1 to 4 level names of 1 to 64 visible ASCII characters (no \" or \\), separated by \
+                 single spaces.",
+            ));
+        }
+        params.insert("TARGET_ACR_VALUES".into(), acr_values.clone());
+    }
+    if let Some(max_age) = req.max_age {
+        if req.access_token.is_none() {
+            return Err(AuthError::bad_input("maxAge", "maxAge goes with accessToken."));
+        }
+        params.insert("MAX_AGE".into(), max_age.to_string());
+    }
+    if let Some(token) = &req.access_token {
+        if req.acr_values.is_none() {
+            return Err(AuthError::bad_input("acrValues", "acrValues is required with accessToken."));
+        }
+        check_text("accessToken", token.expose(), TOKEN_MAX_CHARS)?;
+        params.insert("ACCESS_TOKEN".into(), token.expose().to_owned());
+    }
+    Ok(())
 }
 
 /// Every Cognito call of a sign-in, the SRP `PASSWORD_VERIFIER` answer included: an unknown user
@@ -530,7 +573,70 @@ pub(crate) mod tests {
             password: password.map(Secret::from),
             flow: Some(SignInFlow::UserAuth),
             preferred_challenge: preferred,
+            access_token: None,
+            acr_values: None,
+            max_age: None,
         }
+    }
+
+    #[tokio::test]
+    async fn a_step_up_sends_the_access_token_the_target_levels_and_the_max_age_to_user_auth() {
+        // GIVEN Ann, signed in with an emailed code, stepping up with her password to level 4 or 3
+        let (svc, pool) = service(Some("secret"), vec![tokens("u-123")]);
+        let req = SignInRequest {
+            access_token: Some("access-token".into()),
+            acr_values: Some("urn:cognito:loa:4 urn:cognito:loa:3".into()),
+            max_age: Some(900),
+            ..by_choice(Some(PreferredChallenge::Password), Some("pw"))
+        };
+        svc.sign_in(&req, &ContextData::default()).await.unwrap();
+        // THEN Cognito's USER_AUTH gets them as its step-up parameters, with the first factor
+        let (flow, params) = initiate(&pool, 0);
+        assert_eq!(flow, AuthFlow::UserAuth);
+        assert_eq!(
+            (params["ACCESS_TOKEN"].as_str(), params["TARGET_ACR_VALUES"].as_str(), params["MAX_AGE"].as_str()),
+            ("access-token", "urn:cognito:loa:4 urn:cognito:loa:3", "900")
+        );
+        assert_eq!((params["PREFERRED_CHALLENGE"].as_str(), params["PASSWORD"].as_str()), ("PASSWORD", "pw"));
+    }
+
+    #[tokio::test]
+    async fn a_malformed_step_up_is_a_400_naming_the_field_before_cognito() {
+        let (svc, pool) = service(None, vec![]);
+        let step_up = |token: Option<&str>, acr: Option<&str>, flow| SignInRequest {
+            access_token: token.map(Secret::from),
+            acr_values: acr.map(str::to_owned),
+            flow: Some(flow),
+            ..by_choice(None, None)
+        };
+        let long = "a".repeat(65);
+        for (req, field) in [
+            (step_up(Some("t"), None, SignInFlow::UserAuth), "acrValues"),
+            (step_up(None, Some(""), SignInFlow::UserAuth), "acrValues"),
+            (step_up(None, Some("a  b"), SignInFlow::UserAuth), "acrValues"),
+            (step_up(None, Some("a b c d e"), SignInFlow::UserAuth), "acrValues"),
+            (step_up(None, Some("a \"b\""), SignInFlow::UserAuth), "acrValues"),
+            (step_up(None, Some(&long), SignInFlow::UserAuth), "acrValues"),
+            (step_up(Some(" "), Some("a"), SignInFlow::UserAuth), "accessToken"),
+            (step_up(Some("t"), Some("a"), SignInFlow::UserPasswordAuth), "accessToken"),
+            (step_up(None, Some("a"), SignInFlow::UserSrpAuth), "acrValues"),
+            (SignInRequest { max_age: Some(5), ..step_up(None, None, SignInFlow::AdminUserPasswordAuth) }, "maxAge"),
+            (SignInRequest { max_age: Some(5), ..step_up(None, Some("a"), SignInFlow::UserAuth) }, "maxAge"),
+        ] {
+            let err = svc.sign_in(&req, &ContextData::default()).await.unwrap_err();
+            assert!(matches!(&err, AuthError::BadInput { field: f, .. } if f == field), "{field}: {err:?}");
+        }
+        assert!(pool.calls().is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_step_up_on_a_plan_without_it_is_a_400_not_a_502() {
+        let (svc, _pool) = service(None, vec![Err(error("FeatureUnavailableInTierException"))]);
+        let req = SignInRequest { acr_values: Some("urn:cognito:loa:3".into()), ..by_choice(None, None) };
+        let err = api_types::ApiError::from(svc.sign_in(&req, &ContextData::default()).await.unwrap_err());
+        assert_eq!((err.status().as_u16(), err.code), (400, api_types::ErrorCode::InvalidParameter));
+        assert_eq!(err.field.as_deref(), Some("acrValues"));
+        assert!(err.message.contains("sign in again"), "{}", err.message);
     }
 
     fn select_challenge(available: &[&str]) -> Result<ScriptedReply, CognitoError> {

@@ -76,26 +76,6 @@ impl CallerAccessToken {
         &self.caller.sub
     }
 
-    /// When the person signed in, seconds since the epoch: the token's `auth_time` claim as the
-    /// authorizer verified it (its context's `authTime`), which refreshing keeps ("Understanding
-    /// the access token", Cognito developer guide). `None` when the token has none.
-    pub fn auth_time(&self) -> Option<u64> {
-        self.caller.auth_time
-    }
-
-    /// Whether the person signed in within `max_age` of `now` (seconds since the epoch), by
-    /// `auth_time`; else, or without `auth_time`, [`AuthError::InsufficientUserAuthentication`]
-    /// (401 with RFC 9470's `max_age`, section 3). A refresh keeps `auth_time`, so a session
-    /// refreshed for weeks is not recent.
-    pub fn require_sign_in_within(&self, max_age: std::time::Duration, now: u64) -> Result<(), AuthError> {
-        // The windows are at most an hour, so the seconds fit.
-        let max_age = u32::try_from(max_age.as_secs()).unwrap_or(u32::MAX);
-        match self.caller.auth_time {
-            Some(signed_in) if now.saturating_sub(signed_in) <= u64::from(max_age) => Ok(()),
-            _ => Err(AuthError::InsufficientUserAuthentication { max_age }),
-        }
-    }
-
     /// The caller's internal username (the token's `username` claim).
     pub fn username(&self) -> &str {
         &self.caller.username

@@ -10,9 +10,13 @@ pub mod path;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
 
-use api_types::{ApiError, AuthorizerContext, ErrorCode, parse_body, routes::Operation};
+use api_types::{
+    ApiError, AuthorizerContext, ErrorCode, parse_body,
+    routes::{Operation, Route},
+};
 use auth_domain::{
     context_data::{CONTEXT_HEADERS, ContextData, ENCODED_DATA_MAX_CHARS},
+    step_up::SignInRequirements,
     token::CallerAccessToken,
 };
 use lambda_http::{
@@ -335,12 +339,46 @@ fn log_cause(err: &ApiError) {
 }
 
 /// The operation a request was sent to, among one function's operations (`Op`, such as
-/// [`api_types::routes::AuthOperation`]): looked up by method and API Gateway's resource template
-/// (see [`route`]) in the route table. A route the function does not serve is the 404 of
-/// [`no_route`], so a handler matches `Op` exhaustively.
+/// [`api_types::routes::RefreshOperation`]), for a function none of whose routes asks how the
+/// caller signed in: looked up by method and API Gateway's resource template (see [`route`]) in
+/// the route table. A route the function does not serve is the 404 of [`no_route`], so a handler
+/// matches `Op` exhaustively. A route with a [`api_types::routes::SignInRequirement`] is refused with a 500 (a bug:
+/// its function must use [`operation_with_step_up`]), never served unchecked.
 pub fn operation<Op: TryFrom<Operation>>(req: &Request) -> Result<Op, ApiError> {
+    let (found, operation) = served_route::<Op>(req)?;
+    if !found.sign_in.is_none() {
+        tracing::error!(operation = found.operation.id(), "route with a sign-in requirement served without its check");
+        return Err(ApiError::internal());
+    }
+    Ok(operation)
+}
+
+/// [`operation`] for a function whose routes may ask how strongly and how recently the caller
+/// signed in: the route's [`api_types::routes::SignInRequirement`] is checked against the caller (the authorizer's
+/// context: its `acr` and `auth_time`) with the values of `requirements`, now, before the handler
+/// runs ([`SignInRequirements::check`]). Not met is the 401 with RFC 9470's challenge naming the
+/// `acr_values` and `max_age` the route asks for; no caller, the 401 of [`require_caller`].
+pub fn operation_with_step_up<Op: TryFrom<Operation>>(
+    req: &Request,
+    requirements: &SignInRequirements,
+) -> Result<Op, ApiError> {
+    let (found, operation) = served_route::<Op>(req)?;
+    if !found.sign_in.is_none() {
+        let caller = require_caller(req)?;
+        if let Err(err) = requirements.check(found.sign_in, &caller, auth_domain::unix_time()) {
+            tracing::info!(decision = "step-up", operation = found.operation.id(), "caller refused");
+            return Err(err.into());
+        }
+    }
+    Ok(operation)
+}
+
+/// The route a request was sent to and its operation, when it is one of `Op`; else the 404.
+fn served_route<Op: TryFrom<Operation>>(req: &Request) -> Result<(&'static Route, Op), ApiError> {
     let (method, resource) = route(req);
-    Operation::of(&method, &resource).and_then(|operation| Op::try_from(operation).ok()).ok_or_else(|| no_route(req))
+    let found = Route::of(&method, &resource).ok_or_else(|| no_route(req))?;
+    let operation = Op::try_from(found.operation).map_err(|_| no_route(req))?;
+    Ok((found, operation))
 }
 
 /// The 404 for a route the function does not serve.
@@ -639,12 +677,30 @@ mod tests {
         let req = request_to("GET", "/users/{username}");
 
         // THEN the users function sees its operation, and the auth function the 404 for it
-        assert_eq!(operation::<UsersOperation>(&req), Ok(UsersOperation::GetUser));
+        assert_eq!(operation::<UsersOperation>(&request_to("GET", "/me")).unwrap_err().code, ErrorCode::NotFound);
         let not_ours = operation::<AuthOperation>(&req).unwrap_err();
         assert_eq!(not_ours.code, ErrorCode::NotFound);
         assert_eq!(not_ours.message, "No route for GET /users/{username}.");
         // AND a method the table does not have is the 404 too
         let unknown = operation::<UsersOperation>(&request_to("PATCH", "/users/{username}")).unwrap_err();
         assert_eq!(unknown.code, ErrorCode::NotFound);
+    }
+
+    #[test]
+    fn a_route_with_a_sign_in_requirement_is_never_served_unchecked() {
+        // GIVEN GET /users, which needs the administration level, from no caller at all
+        let req = request_to("GET", "/users/{username}");
+        // WHEN a function dispatches it without the requirements THEN it is a 500, not served
+        assert_eq!(operation::<UsersOperation>(&req).unwrap_err().code, ErrorCode::InternalError);
+        // AND with them, it is the 401 of no caller
+        let requirements = SignInRequirements::default();
+        let refused = operation_with_step_up::<UsersOperation>(&req, &requirements).unwrap_err();
+        assert_eq!(refused.code, ErrorCode::Unauthorized);
+        // AND a route without a requirement needs no caller to be dispatched
+        assert_eq!(
+            operation_with_step_up::<AuthOperation>(&request_to("POST", "/auth/sign-in"), &requirements),
+            Ok(AuthOperation::SignIn)
+        );
+        assert_eq!(operation::<AuthOperation>(&request_to("GET", "/me")), Ok(AuthOperation::Me));
     }
 }

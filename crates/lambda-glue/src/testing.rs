@@ -27,9 +27,15 @@ pub fn me_event() -> Value {
 }
 
 /// An authorized request to `method` `resource` (the route template, also used as the path),
-/// with `body` when given.
+/// with `body` when given, from [`me_event`]'s caller signed in just now with a password and TOTP
+/// (`authTime` now, `acr` `urn:cognito:loa:4`, `amr` `pwd otp mfa`), so every route's sign-in
+/// requirement is met unless a test changes them.
 pub fn authorized_event(method: &str, resource: &str, body: Option<&str>) -> Value {
     let mut event = me_event();
+    let context = &mut event["requestContext"]["authorizer"];
+    context["authTime"] = json!(auth_domain::unix_time().to_string());
+    context["acr"] = json!("urn:cognito:loa:4");
+    context["amr"] = json!("pwd otp mfa");
     event["resource"] = json!(resource);
     event["path"] = json!(resource);
     event["httpMethod"] = json!(method);

@@ -22,6 +22,7 @@ use auth_domain::{
     ClientSecret, CognitoConfig, WriteAttributes,
     credentials::{CredentialsConfig, SdkIdentityPool},
     sdk::{CredentialSource, SdkUserPool, sdk_config},
+    step_up::SignInRequirements,
 };
 use authorizer::AuthorizerConfig;
 use aws_sdk_cognitoidentityprovider::types::AdvancedSecurityModeType;
@@ -33,7 +34,7 @@ use crate::{
     gateway::{Functions, Gateway},
     iam::{FunctionIdentity, LocalResources, Principals, TemplatePolicies},
     limits::PerCallerLimits,
-    moto::{EmulatorClock, Moto},
+    moto::{AcrClaims, EmulatorBehaviour, EmulatorClock, Moto},
     outbox::Outbox,
     seed::{DemoUser, SeededPool},
 };
@@ -81,6 +82,16 @@ pub struct StackOptions {
     /// Whether tests may stop and move the emulator's clock ([`EmulatorClock::Movable`] for
     /// tests; `make dev` runs on the system's).
     pub emulator_clock: EmulatorClock,
+    /// The values of the route table's sign-in requirements (the template's `AdminMinAcrLevel`,
+    /// `AdminChangeMaxAgeMinutes`, `AcrValues` and the two other windows). `make dev` reads the
+    /// variables ([`SignInRequirements::from_lookup`]), the template's defaults when unset. For
+    /// tests: the template's defaults with the administration level off, so that the tests of
+    /// administration sign the demo admin in with a password alone; the step-up tests
+    /// (`tests/tests/step_up.rs`) run with the level on.
+    pub sign_in_requirements: SignInRequirements,
+    /// Whether the pool's tokens carry `acr` and `amr` ([`AcrClaims::Issued`] by default;
+    /// `make dev` reads `ACR_CLAIMS=not-rolled-out` to behave as a pool without them yet).
+    pub acr_claims: AcrClaims,
     /// The web ACL's per-caller limits (the template's `PerCallerLimits` and its rate
     /// parameters). Off for tests, which send many requests from 127.0.0.1; `make dev` reads
     /// `PER_CALLER_LIMITS` and the rate variables, the template's defaults when unset.
@@ -111,6 +122,8 @@ impl StackOptions {
             threat_protection: AdvancedSecurityModeType::Off,
             refresh_grace_period: Duration::from_secs(10),
             emulator_clock: EmulatorClock::Movable,
+            acr_claims: AcrClaims::Issued,
+            sign_in_requirements: SignInRequirements::default().without_admin_level(),
             per_caller_limits: PerCallerLimits::Off,
             access_log: AccessLogDestination::Memory,
         }
@@ -183,8 +196,11 @@ impl LocalStack {
             options.moto_log.as_deref(),
             outbox.path(),
             principals.path(),
-            options.lockout_base,
-            options.emulator_clock,
+            EmulatorBehaviour {
+                lockout_base: options.lockout_base,
+                clock: options.emulator_clock,
+                acr_claims: options.acr_claims,
+            },
         )
         .await?;
         let credentials = CredentialSource::Static {
@@ -234,24 +250,18 @@ impl LocalStack {
         };
         let user_pool = async |function: &str| Arc::new(SdkUserPool::new(&sdk_of(function).await, &config));
         let cors = Cors::new(&options.allowed_origins);
+        let requirements = options.sign_in_requirements.clone();
         let functions = Functions {
-            // The deletion window from the variable the template gives the auth function.
             auth: fn_auth::AuthState::new(user_pool("AuthFunction").await, config.clone(), cors.clone())
-                .with_account_deletion_max_age(
-                    auth_domain::account::deletion_max_age(|name| std::env::var(name).ok())
-                        .context("ACCOUNT_DELETION_MAX_AGE_MINUTES")?,
-                )
-                .with_passkey_registration_max_age(
-                    auth_domain::passkeys::registration_max_age(|name| std::env::var(name).ok())
-                        .context("PASSKEY_REGISTRATION_MAX_AGE_MINUTES")?,
-                ),
+                .with_sign_in_requirements(requirements.clone()),
             refresh: fn_refresh::RefreshState::new(user_pool("RefreshFunction").await, cors.clone()),
             password: fn_password::PasswordState::new(
                 user_pool("PasswordFunction").await,
                 config.clone(),
                 cors.clone(),
             ),
-            users: fn_users::UsersState::new(user_pool("UsersFunction").await, &options.admin_group, cors.clone()),
+            users: fn_users::UsersState::new(user_pool("UsersFunction").await, &options.admin_group, cors.clone())
+                .with_sign_in_requirements(requirements),
             credentials: fn_credentials::CredentialsState::new(
                 Arc::new(SdkIdentityPool::new(&sdk_of("CredentialsFunction").await, &pool.identity_pool_id)),
                 &CredentialsConfig::new(&pool.identity_pool_id, &config),

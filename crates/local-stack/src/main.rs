@@ -7,8 +7,13 @@ use std::{path::PathBuf, process::ExitCode, time::Duration};
 use anyhow::Context;
 use aws_sdk_cognitoidentityprovider::types::AdvancedSecurityModeType;
 use local_stack::{
-    LocalStack, StackOptions, access_log::AccessLogDestination, instance::InstanceLock, limits::PerCallerLimits,
-    moto::EmulatorClock, seed::DemoUser, web,
+    LocalStack, StackOptions,
+    access_log::AccessLogDestination,
+    instance::InstanceLock,
+    limits::PerCallerLimits,
+    moto::{AcrClaims, EmulatorClock},
+    seed::DemoUser,
+    web,
 };
 use tokio::net::TcpListener;
 
@@ -183,7 +188,19 @@ fn options_from_env() -> anyhow::Result<StackOptions> {
         mode @ ("OFF" | "AUDIT" | "ENFORCED") => AdvancedSecurityModeType::from(mode),
         other => anyhow::bail!("THREAT_PROTECTION must be OFF, AUDIT or ENFORCED, not {other}"),
     };
+    // As a pool whose tokens carry acr and amr (Cognito's documented behaviour), or one where
+    // they have not rolled out yet.
+    let acr_claims = match var("ACR_CLAIMS").as_deref().unwrap_or("issued") {
+        "issued" => AcrClaims::Issued,
+        "not-rolled-out" => AcrClaims::NotRolledOut,
+        other => anyhow::bail!("ACR_CLAIMS must be issued or not-rolled-out, not {other}"),
+    };
+    // The variables the template gives the auth and users functions, its defaults when unset:
+    // the Users page needs a second factor (the demo admin enrols an authenticator app first).
+    let sign_in_requirements = auth_domain::step_up::SignInRequirements::from_lookup(var)?;
     Ok(StackOptions {
+        acr_claims,
+        sign_in_requirements,
         per_caller_limits: PerCallerLimits::from_lookup(var)?,
         port: port("PORT", 3000)?,
         moto_port: port("MOTO_PORT", 0)?,

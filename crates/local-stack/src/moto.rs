@@ -30,6 +30,27 @@ pub enum EmulatorClock {
     Movable,
 }
 
+/// Whether the emulator's tokens carry `acr` and `amr` (`STRICT_COGNITO_ACR_CLAIMS`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AcrClaims {
+    /// Every sign-in's tokens carry them, as Cognito documents, and `USER_AUTH` steps up.
+    Issued,
+    /// As a pool where they have not rolled out yet (seen live by a third party on 2026-10-06):
+    /// tokens carry `auth_time` only, and `USER_AUTH` ignores the step-up parameters.
+    NotRolledOut,
+}
+
+/// How the emulator behaves where a test or a developer may choose.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EmulatorBehaviour {
+    /// The first lockout's length after five failed sign-ins (Cognito: 1 s).
+    pub lockout_base: Duration,
+    /// Whether tests may move its clock.
+    pub clock: EmulatorClock,
+    /// Whether its tokens carry `acr` and `amr`.
+    pub acr_claims: AcrClaims,
+}
+
 /// A running moto server. Dropping it kills the process; if our process dies first, the kernel
 /// kills it too (`PR_SET_PDEATHSIG`), so nothing is ever left listening.
 pub struct Moto {
@@ -44,17 +65,17 @@ impl Moto {
     /// `strict_cognito`) on 127.0.0.1:`port` (a free port when 0) and waits until it answers.
     /// Its log goes to `log`, or nowhere; the codes Cognito would send go to `outbox` (JSON
     /// lines); IAM is enforced with the principals in `iam` (see [`crate::iam::Principals`]);
-    /// `lockout_base` is the first lockout's length after five failed sign-ins; `clock`, whether
-    /// tests may move the emulator's clock.
+    /// `behaviour` sets the first lockout's length, whether tests may move the emulator's clock
+    /// and whether its tokens carry `acr` and `amr`.
     pub async fn start(
         bin: &Path,
         port: u16,
         log: Option<&Path>,
         outbox: &Path,
         iam: &Path,
-        lockout_base: Duration,
-        clock: EmulatorClock,
+        behaviour: EmulatorBehaviour,
     ) -> anyhow::Result<Self> {
+        let EmulatorBehaviour { lockout_base, clock, acr_claims } = behaviour;
         if !bin.exists() {
             bail!("{} not found: run `make venv` (or set MOTO_SERVER)", bin.display());
         }
@@ -79,6 +100,7 @@ impl Moto {
             .env("STRICT_COGNITO_IAM", iam)
             .env("STRICT_COGNITO_LOCKOUT_BASE_SECONDS", lockout_base.as_secs_f64().to_string())
             .env("STRICT_COGNITO_TEST_CLOCK", if clock == EmulatorClock::Movable { "1" } else { "0" })
+            .env("STRICT_COGNITO_ACR_CLAIMS", if acr_claims == AcrClaims::Issued { "1" } else { "0" })
             .stdin(Stdio::null())
             .stdout(stdout)
             .stderr(stderr);

@@ -13,12 +13,9 @@ use api_types::{
     },
 };
 use auth_domain::{
-    AccountPort, AuthError, CognitoConfig, PasskeyPort, RegistrationPort, SignInPort,
-    account::{AccountService, DEFAULT_DELETION_MAX_AGE},
-    mfa::MfaService,
-    passkeys::{DEFAULT_REGISTRATION_MAX_AGE, PasskeyService},
-    registration::RegistrationService,
-    sign_in::SignInService,
+    AccountPort, AuthError, CognitoConfig, PasskeyPort, RegistrationPort, SignInPort, account::AccountService,
+    mfa::MfaService, passkeys::PasskeyService, registration::RegistrationService, sign_in::SignInService,
+    step_up::SignInRequirements,
 };
 use lambda_glue::{Cors, Reply, path_param};
 use lambda_http::{Body, Request, Response, http::StatusCode};
@@ -38,6 +35,7 @@ pub struct AuthState {
     mfa: MfaService,
     account: AccountService,
     passkeys: PasskeyService,
+    requirements: SignInRequirements,
     cors: Cors,
 }
 
@@ -49,21 +47,17 @@ impl AuthState {
             sign_in: SignInService::new(pool.clone(), config.clone()),
             registration: RegistrationService::new(pool.clone(), config),
             mfa: MfaService::new(pool.clone()),
-            account: AccountService::new(pool.clone(), write_attributes, DEFAULT_DELETION_MAX_AGE),
-            passkeys: PasskeyService::new(pool, DEFAULT_REGISTRATION_MAX_AGE),
+            account: AccountService::new(pool.clone(), write_attributes),
+            passkeys: PasskeyService::new(pool),
+            requirements: SignInRequirements::default(),
             cors,
         }
     }
 
-    /// Deleting the account needs a sign-in within `max_age` (five minutes by default).
-    pub fn with_account_deletion_max_age(mut self, max_age: std::time::Duration) -> Self {
-        self.account = self.account.with_deletion_max_age(max_age);
-        self
-    }
-
-    /// Registering a passkey needs a sign-in within `max_age` (fifteen minutes by default).
-    pub fn with_passkey_registration_max_age(mut self, max_age: std::time::Duration) -> Self {
-        self.passkeys = self.passkeys.with_registration_max_age(max_age);
+    /// The values of the route table's sign-in requirements (how recent a sign-in deleting the
+    /// account and registering a passkey need); [`SignInRequirements::default`] otherwise.
+    pub fn with_sign_in_requirements(mut self, requirements: SignInRequirements) -> Self {
+        self.requirements = requirements;
         self
     }
 }
@@ -75,7 +69,7 @@ pub async fn handle(state: &AuthState, req: Request) -> Response<Body> {
 }
 
 async fn dispatch(state: &AuthState, req: &Request) -> Result<Reply, ApiError> {
-    match lambda_glue::operation(req)? {
+    match lambda_glue::operation_with_step_up(req, &state.requirements)? {
         AuthOperation::SignIn => sign_in(state, req).await,
         AuthOperation::AnswerChallenge => challenge(state, req).await,
         AuthOperation::SignUp => sign_up(state, req).await,
@@ -97,7 +91,7 @@ async fn dispatch(state: &AuthState, req: &Request) -> Result<Reply, ApiError> {
         }
         AuthOperation::DeleteAccount => {
             let token = lambda_glue::caller_access_token(req)?;
-            state.account.delete(&token, auth_domain::unix_time()).await?;
+            state.account.delete(&token).await?;
             Ok(Reply::no_content())
         }
         AuthOperation::SendAttributeCode => {
@@ -114,7 +108,7 @@ async fn dispatch(state: &AuthState, req: &Request) -> Result<Reply, ApiError> {
         }
         AuthOperation::StartPasskeyRegistration => {
             let token = lambda_glue::caller_access_token(req)?;
-            Ok(Reply::ok(state.passkeys.start_registration(&token, auth_domain::unix_time()).await?))
+            Ok(Reply::ok(state.passkeys.start_registration(&token).await?))
         }
         AuthOperation::CompletePasskeyRegistration => {
             let token = lambda_glue::caller_access_token(req)?;

@@ -17,10 +17,8 @@ async fn main() -> Result<(), lambda_http::Error> {
     let config = CognitoConfig::from_env()?;
     let sdk = sdk_config(&config.region, CredentialSource::Environment, None).await;
     let cors = Cors::from_env();
-    let deletion_max_age = auth_domain::account::deletion_max_age(|name| std::env::var(name).ok())?;
-    let registration_max_age = auth_domain::passkeys::registration_max_age(|name| std::env::var(name).ok())?;
+    let requirements = auth_domain::step_up::SignInRequirements::from_env()?;
     let state = fn_auth::AuthState::new(Arc::new(SdkUserPool::new(&sdk, &config)), config, cors.clone())
-        .with_account_deletion_max_age(deletion_max_age)
-        .with_passkey_registration_max_age(registration_max_age);
+        .with_sign_in_requirements(requirements);
     lambda_glue::serve(cors, |req| fn_auth::handle(&state, req)).await
 }

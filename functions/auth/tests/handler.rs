@@ -449,17 +449,26 @@ async fn an_address_that_cannot_be_proven_is_a_400_naming_the_attribute_before_c
 
 #[tokio::test]
 async fn deleting_the_account_with_an_old_sign_in_is_rfc_9470s_challenge_and_deletes_nothing() {
-    // GIVEN a caller whose authorizer context carries no `authTime` (a token without `auth_time`)
+    // GIVEN callers signed in six minutes ago (at level 4: the level does not count here), and
+    // one whose authorizer context carries no `authTime` (a token without `auth_time`)
     let (state, pool) = state_recording(vec![]);
-    // WHEN they delete their account
-    let response = handle(&state, request(&access_token_event("DELETE", "/account", None))).await;
-    // THEN 401 asking for a sign-in within five minutes, and Cognito is never asked
-    assert_eq!(response.status(), 401, "{:?}", response.body());
-    assert_eq!(
-        response.headers()["www-authenticate"],
-        "Bearer error=\"insufficient_user_authentication\", \
-         error_description=\"A more recent sign-in is required\", max_age=\"300\""
-    );
-    assert_eq!(body_json(&response)["error"]["code"], "InsufficientUserAuthentication");
+    for auth_time in [Some(auth_domain::unix_time() - 6 * 60), None] {
+        let mut event = access_token_event("DELETE", "/account", None);
+        let context = event["requestContext"]["authorizer"].as_object_mut().unwrap();
+        context.remove("authTime");
+        if let Some(auth_time) = auth_time {
+            context.insert("authTime".into(), json!(auth_time.to_string()));
+        }
+        // WHEN they delete their account
+        let response = handle(&state, request(&event)).await;
+        // THEN 401 asking for a sign-in within five minutes, and Cognito is never asked
+        assert_eq!(response.status(), 401, "{:?}", response.body());
+        assert_eq!(
+            response.headers()["www-authenticate"],
+            "Bearer error=\"insufficient_user_authentication\", \
+             error_description=\"A more recent sign-in is required\", max_age=\"300\""
+        );
+        assert_eq!(body_json(&response)["error"]["code"], "InsufficientUserAuthentication");
+    }
     assert!(pool.calls().is_empty());
 }

@@ -9,6 +9,7 @@ use api_types::{
 };
 use auth_domain::{
     AccountPort, AdminPort,
+    step_up::SignInRequirements,
     user_pool::{AdminAction, MembershipChange},
     users::AdminService,
 };
@@ -26,13 +27,25 @@ impl<T: AdminPort + AccountPort + ?Sized> UsersPorts for T {}
 #[derive(Clone)]
 pub struct UsersState {
     admin: AdminService,
+    requirements: SignInRequirements,
     cors: Cors,
 }
 
 impl UsersState {
     /// The state for the admins group `admin_group`, calling Cognito through `pool`.
     pub fn new(pool: Arc<dyn UsersPorts>, admin_group: &str, cors: Cors) -> Self {
-        Self { admin: AdminService::new(pool.clone(), pool, admin_group), cors }
+        Self {
+            admin: AdminService::new(pool.clone(), pool, admin_group),
+            requirements: SignInRequirements::default(),
+            cors,
+        }
+    }
+
+    /// The values of the route table's sign-in requirements (the level administration needs,
+    /// how recent a sign-in its changes need); [`SignInRequirements::default`] otherwise.
+    pub fn with_sign_in_requirements(mut self, requirements: SignInRequirements) -> Self {
+        self.requirements = requirements;
+        self
     }
 }
 
@@ -52,9 +65,11 @@ async fn dispatch(state: &UsersState, req: &Request) -> Result<Reply, ApiError> 
     let admin = &state.admin;
     // Defence in depth, before anything else: the authorizer should not have let a non-admin in.
     admin.require_admin(&caller)?;
+    // Then how strongly and how recently they signed in, as the route asks.
+    let operation = lambda_glue::operation_with_step_up(req, &state.requirements)?;
     let caller = lambda_glue::caller_access_token(req)?;
     let username = || path_param(req, "username");
-    let reply = match lambda_glue::operation(req)? {
+    let reply = match operation {
         UsersOperation::CreateUser => {
             let body: CreateUserRequest = lambda_glue::json_body(req)?;
             Reply::with_status(StatusCode::CREATED, admin.create(&caller, &body).await?)

@@ -15,14 +15,92 @@ use lambda_glue::{
 };
 
 /// An admin route's request for `someone@example.com` from the caller, in `groups`, with their
-/// access token as the bearer.
+/// access token as the bearer, signed in just now with a password and TOTP (level 4).
 fn event(method: &str, resource: &str, path: &str, groups: &str) -> Value {
+    signed_in(method, resource, path, groups, "urn:cognito:loa:4", Some(auth_domain::unix_time()))
+}
+
+/// [`event`], signed in at level `acr` at `auth_time` (seconds since the epoch; `None`: the token
+/// has none).
+fn signed_in(method: &str, resource: &str, path: &str, groups: &str, acr: &str, auth_time: Option<u64>) -> Value {
     let mut event = access_token_event(method, resource, None);
     event["path"] = json!(path);
     event["requestContext"]["path"] = json!(format!("/prod{path}"));
     event["pathParameters"] = json!({"username": "someone@example.com"});
-    event["requestContext"]["authorizer"]["groups"] = json!(groups);
+    let context = &mut event["requestContext"]["authorizer"];
+    context["groups"] = json!(groups);
+    context["acr"] = json!(acr);
+    match auth_time {
+        Some(auth_time) => context["authTime"] = json!(auth_time.to_string()),
+        None => drop(context.as_object_mut().and_then(|c| c.remove("authTime"))),
+    }
     event
+}
+
+#[tokio::test]
+async fn an_admin_signed_in_with_an_emailed_code_is_asked_to_step_up_before_any_cognito_call() {
+    // GIVEN an admin signed in just now with one emailed code (level 2), or by a token without acr
+    let pool = Arc::new(ScriptedPool::default());
+    let state = fn_users::UsersState::new(pool.clone(), "admins", Cors::default());
+    let now = auth_domain::unix_time();
+    for (acr, method, resource, path) in [
+        ("urn:cognito:loa:2", "GET", "/users", "/users"),
+        ("urn:cognito:loa:1", "GET", "/users/{username}", "/users/someone@example.com"),
+        ("", "GET", "/users", "/users"),
+        ("urn:cognito:loa:2", "POST", "/users/{username}/disable", "/users/someone@example.com/disable"),
+    ] {
+        // WHEN they call an admin route
+        let response =
+            fn_users::handle(&state, request(&signed_in(method, resource, path, "admins", acr, Some(now)))).await;
+        // THEN RFC 9470's challenge names the levels that would do, and the body the same
+        assert_eq!(response.status(), 401, "{acr} {method} {path}");
+        let challenge = response.headers()["www-authenticate"].to_str().unwrap();
+        assert!(challenge.starts_with("Bearer error=\"insufficient_user_authentication\""), "{challenge}");
+        assert!(challenge.contains("acr_values=\"urn:cognito:loa:4 urn:cognito:loa:3\""), "{challenge}");
+        let error = &body(&response)["error"];
+        assert_eq!(
+            (error["code"].as_str(), error["acrValues"].as_str()),
+            (Some("InsufficientUserAuthentication"), Some("urn:cognito:loa:4 urn:cognito:loa:3"))
+        );
+    }
+    assert!(pool.calls().is_empty());
+}
+
+#[tokio::test]
+async fn an_admin_change_needs_a_sign_in_within_the_window_and_a_read_does_not() {
+    // GIVEN an admin at level 3 whose sign-in is 16 minutes old (refreshed since, as may be)
+    let pool = Arc::new(ScriptedPool::default());
+    let state = fn_users::UsersState::new(pool.clone(), "admins", Cors::default());
+    let old = Some(auth_domain::unix_time() - 16 * 60);
+    // WHEN they disable someone, or their token has no auth_time
+    for auth_time in [old, None] {
+        let disable = signed_in(
+            "POST",
+            "/users/{username}/disable",
+            "/users/someone@example.com/disable",
+            "admins",
+            "urn:cognito:loa:3",
+            auth_time,
+        );
+        let response = fn_users::handle(&state, request(&disable)).await;
+        // THEN the challenge asks for both the level and a sign-in within 15 minutes
+        assert_eq!(response.status(), 401, "{auth_time:?}");
+        let challenge = response.headers()["www-authenticate"].to_str().unwrap();
+        assert!(
+            challenge.ends_with("acr_values=\"urn:cognito:loa:4 urn:cognito:loa:3\", max_age=\"900\""),
+            "{challenge}"
+        );
+        assert_eq!(body(&response)["error"]["maxAge"], 900);
+    }
+    assert!(pool.calls().is_empty());
+    // AND the same old sign-in still reads: reading asks for the level only
+    let pool = Arc::new(ScriptedPool::new(
+        live_admin().into_iter().chain([Ok(ScriptedReply::User(pool_user("true"))), Ok(ScriptedReply::Groups(vec![]))]),
+    ));
+    let state = fn_users::UsersState::new(pool, "admins", Cors::default());
+    let read = signed_in("GET", "/users/{username}", "/users/someone@example.com", "admins", "urn:cognito:loa:3", old);
+    let response = fn_users::handle(&state, request(&read)).await;
+    assert_eq!(response.status(), 200, "{:?}", body(&response));
 }
 
 fn body(response: &lambda_http::Response<lambda_http::Body>) -> Value {
@@ -59,9 +137,14 @@ async fn a_request_without_any_caller_answers_401() {
 }
 
 /// `GET /users/pat%2Btag%40example.com` exactly as API Gateway REST delivers it: `path` and
-/// `pathParameters` still percent-encoded.
+/// `pathParameters` still percent-encoded; from an admin signed in just now with a password and
+/// TOTP (the fixture's context has no `acr` or `authTime`: the test adds them).
 fn encoded_get_user() -> Value {
-    serde_json::from_str(include_str!("fixtures/apigw-get-user-encoded.json")).unwrap()
+    let mut event: Value = serde_json::from_str(include_str!("fixtures/apigw-get-user-encoded.json")).unwrap();
+    let context = &mut event["requestContext"]["authorizer"];
+    context["acr"] = json!("urn:cognito:loa:4");
+    context["authTime"] = json!(auth_domain::unix_time().to_string());
+    event
 }
 
 #[tokio::test]

@@ -15,6 +15,8 @@ type SignInRequest = components["schemas"]["SignInRequest"];
 
 export function signInPage(params: URLSearchParams): Page {
   const { api } = app();
+  // A sign-in of its own: a step-up left unfinished does not send it elsewhere afterwards.
+  app().returnTo = null;
   const form = new Form({
     label: "Sign in",
     fields: [

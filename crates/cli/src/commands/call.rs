@@ -28,7 +28,28 @@ pub async fn run(ctx: &Context, args: &CallArgs) -> anyhow::Result<ExitCode> {
     if !text.is_empty() {
         print_line(&text)?;
     }
+    if let Some(command) = step_up_command(&answer.body) {
+        note!("The route needs a stronger or more recent sign-in. Step up, then call again: {command}");
+    }
     Ok(if answer.status.is_success() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+}
+
+/// After RFC 9470's refusal (`InsufficientUserAuthentication` with the `acrValues` a route
+/// needs, and its `maxAge`), the `authctl step-up` command that reaches them; `None` for any
+/// other answer, and for a refusal that names no level (only a new sign-in helps there).
+fn step_up_command(body: &[u8]) -> Option<String> {
+    let body: serde_json::Value = serde_json::from_slice(body).ok()?;
+    let error = body.get("error")?;
+    if error.get("code")?.as_str()? != "InsufficientUserAuthentication" {
+        return None;
+    }
+    // The level names hold no quote (AcrLevelConfigType's pattern): single quotes keep them whole.
+    let acr_values = error.get("acrValues")?.as_str()?;
+    let mut command = format!("authctl step-up --acr-values '{acr_values}'");
+    if let Some(max_age) = error.get("maxAge").and_then(serde_json::Value::as_u64) {
+        command.push_str(&format!(" --max-age {max_age}"));
+    }
+    Some(command)
 }
 
 /// What the API answered one request.
@@ -140,6 +161,20 @@ pub(crate) fn render(bytes: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_step_up_refusal_names_the_command_that_reaches_the_level() {
+        let refusal = br#"{"error":{"code":"InsufficientUserAuthentication","message":"m",
+            "acrValues":"urn:cognito:loa:4 urn:cognito:loa:3","maxAge":900}}"#;
+        assert_eq!(
+            step_up_command(refusal).as_deref(),
+            Some("authctl step-up --acr-values 'urn:cognito:loa:4 urn:cognito:loa:3' --max-age 900")
+        );
+        let age_only = br#"{"error":{"code":"InsufficientUserAuthentication","message":"m","maxAge":300}}"#;
+        for other in [&age_only[..], br#"{"error":{"code":"Unauthorized","message":"m"}}"#, b"not json"] {
+            assert_eq!(step_up_command(other), None);
+        }
+    }
 
     #[test]
     fn paths_join_the_base_url_with_one_slash() {

@@ -14,9 +14,9 @@ use auth_domain::sign_in::SignInService;
 
 use super::{Cognito, Context, print_line};
 use crate::{
-    cli::{Flow, Method, Print, SignInArgs},
+    cli::{Flow, Method, Print, SignInArgs, StepUpArgs},
     config::Credentials,
-    error::{describe, sign_in_failure},
+    error::{describe, refresh_failure, sign_in_failure},
     jwt, prompt,
     session::{self, Session},
 };
@@ -158,16 +158,16 @@ pub async fn run(ctx: &Context, args: SignInArgs) -> anyhow::Result<ExitCode> {
         Flow::Admin => SignInFlow::AdminUserPasswordAuth,
         Flow::Choice => SignInFlow::UserAuth,
     };
-    let has_secret = cognito.config.client_secret.is_some();
     let request = SignInRequest {
         username,
         password: password.map(Secret::from),
         flow: Some(flow),
         preferred_challenge: args.method.map(Method::challenge),
+        access_token: None,
+        acr_values: None,
+        max_age: None,
     };
-    let first = cognito.sign_in.sign_in(&request, &super::DIRECT).await.map_err(|e| sign_in_failure(e, has_secret))?;
-
-    let mut answers = FromUser {
+    let answers = FromUser {
         new_password_stdin: args.new_password_stdin,
         totp_code: args.totp_code,
         method: args.method,
@@ -176,7 +176,65 @@ pub async fn run(ctx: &Context, args: SignInArgs) -> anyhow::Result<ExitCode> {
         code: args.code,
         code_stdin: args.code_stdin,
     };
-    let (username, tokens) = complete(&cognito.sign_in, first, &mut answers).await?;
+    let signed_in = sign_in_answering(&cognito, &request, answers).await?;
+    save_and_print(&cognito, &session_path, signed_in, args.print, "Signed in as")
+}
+
+/// Sends `request`, answers the challenges that follow from `answers`, and returns the pool's
+/// internal username with the tokens.
+async fn sign_in_answering(
+    cognito: &Cognito,
+    request: &SignInRequest,
+    mut answers: FromUser,
+) -> anyhow::Result<(String, Tokens)> {
+    let has_secret = cognito.config.client_secret.is_some();
+    let first = cognito.sign_in.sign_in(request, &super::DIRECT).await.map_err(|e| sign_in_failure(e, has_secret))?;
+    complete(&cognito.sign_in, first, &mut answers).await
+}
+
+/// Runs `authctl step-up`: choice-based sign-in with the saved session's access token (refreshed
+/// first when expired) and the levels to reach (RFC 9470's `acr_values`, and `max_age`). Cognito
+/// asks only for what the session's sign-in lacks (the authenticator app's code after a password
+/// alone; a first factor again when the sign-in is older than `max_age`), and the new tokens,
+/// at the new level, replace the session's.
+pub async fn step_up(ctx: &Context, args: StepUpArgs) -> anyhow::Result<ExitCode> {
+    let (session_path, mut saved) = ctx.load_session()?;
+    let cognito = Cognito::connect(&ctx.settings()?).await?;
+    cognito.check_session(&saved)?;
+    if saved.expires_at <= session::now() {
+        super::refresh::refresh_session(&cognito, &mut saved).await.map_err(refresh_failure)?;
+    }
+    let request = SignInRequest {
+        username: saved.username.clone(),
+        password: None,
+        flow: Some(SignInFlow::UserAuth),
+        preferred_challenge: None,
+        access_token: Some(saved.access_token.clone()),
+        acr_values: Some(args.acr_values.clone()),
+        max_age: args.max_age,
+    };
+    let answers = FromUser {
+        new_password_stdin: false,
+        totp_code: args.totp_code,
+        method: args.method,
+        password: None,
+        password_stdin: args.password_stdin,
+        code: args.code,
+        code_stdin: args.code_stdin,
+    };
+    let signed_in = sign_in_answering(&cognito, &request, answers).await?;
+    save_and_print(&cognito, &session_path, signed_in, args.print, "Stepped up")
+}
+
+/// Saves the session of `username` with `tokens` (a refresh token Cognito did not issue keeps
+/// none), says so on stderr after `verb`, and prints what `print` asks for.
+fn save_and_print(
+    cognito: &Cognito,
+    session_path: &std::path::Path,
+    (username, tokens): (String, Tokens),
+    print: Print,
+    verb: &str,
+) -> anyhow::Result<ExitCode> {
     let now = session::now();
     let session = Session {
         username,
@@ -187,14 +245,14 @@ pub async fn run(ctx: &Context, args: SignInArgs) -> anyhow::Result<ExitCode> {
         user_pool_id: cognito.config.user_pool_id.clone(),
         client_id: cognito.config.client_id.clone(),
     };
-    session::save(&session_path, &session)?;
+    session::save(session_path, &session)?;
     note!(
-        "Signed in as {} (tokens expire {}); session saved to {}",
+        "{verb} {} (tokens expire {}); session saved to {}",
         session.username,
         jwt::relative(session.expires_at, now),
         session_path.display()
     );
-    match args.print {
+    match print {
         Print::Id => print_line(session.id_token.expose()),
         Print::Access => print_line(session.access_token.expose()),
         Print::Refresh => match &session.refresh_token {

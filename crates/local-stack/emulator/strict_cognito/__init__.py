@@ -62,7 +62,8 @@ implementations (``api``, one module per API family) that compose one module per
 - ``acr``: how someone signed in: ``acr`` and ``amr`` in the tokens of every sign-in by Cognito's
   level table, kept with ``auth_time`` by refresh (rotation included); the pool's level names
   (``AcrConfiguration``); step-up through ``USER_AUTH`` (``TARGET_ACR_VALUES``, ``MAX_AGE``, the
-  person's ``ACCESS_TOKEN``), asking only for the missing factors.
+  person's ``ACCESS_TOKEN``), asking only for the missing factors; or, with
+  ``STRICT_COGNITO_ACR_CLAIMS=0``, a pool where these claims have not rolled out yet.
 - ``moto_store``: the one module that imports moto and reaches into its handlers and backends.
 - ``api``: the Cognito actions, one module per API family, composed from the modules above:
   ``sign_in`` (and challenges), ``sign_up``, ``passwords`` (with temporary passwords that expire

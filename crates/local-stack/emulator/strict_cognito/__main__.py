@@ -7,6 +7,10 @@ Environment:
   the caller's policy.
 - ``STRICT_COGNITO_TEST_CLOCK=1``: serves ``POST /moto-api/strict-cognito/clock`` (``clock``),
   which moves the emulator's clock; for tests only (``make dev`` does not set it).
+- ``STRICT_COGNITO_ACR_CLAIMS``: ``1`` (the default) issues ``acr`` and ``amr`` and does step-up;
+  ``0`` is a pool where they have not rolled out yet (``acr``): tokens without ``acr``/``amr``,
+  ``USER_AUTH`` ignoring its step-up parameters, ``AcrConfiguration`` taken and not answered.
+  Anything else stops the start (ValueError).
 """
 
 import sys

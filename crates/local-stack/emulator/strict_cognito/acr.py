@@ -24,7 +24,9 @@
   ``auth_time``, ``acr`` and ``amr`` of the sign-in: each refresh token's origin (``origin_jti``)
   names its sign-in, a rotated refresh token's successor the same one, and every token minted
   from it carries that sign-in's claims (:func:`install`). ``auth_time`` is on the system's clock,
-  as ``iat`` (``clock``); ``MAX_AGE`` is measured on the emulator's clock.
+  as ``iat``, less the seconds the test clock has been advanced since the sign-in (``clock``: a
+  test ages a sign-in without waiting; never advanced, it is the sign-in's system time, and a
+  stopped clock keeps it put); ``MAX_AGE`` is measured on the emulator's clock.
 - ``AcrConfiguration`` (``CreateUserPool``, ``UpdateUserPool``; ``Level1``-``Level4``, each
   ``{AcrValue}``, 1-64 characters without space, ``"`` or ``\\``, unique across the four levels
   with the default names included) needs Essentials or Plus (FeatureUnavailableInTierException on
@@ -50,6 +52,15 @@
   client, or not the ``USERNAME``'s is NotAuthorizedException, as the calls that take an access
   token answer (that the token must be the ``USERNAME``'s is documented, the exception is the emulator's;
   the app-client rule is the emulator's reading).
+- Not rolled out yet (:data:`ENV` ``STRICT_COGNITO_ACR_CLAIMS=0``, read at start; ``1``, the
+  default, is all of the above): a pool as a third party saw one live on 2026-10-06, the API
+  shapes shipped before the behaviour (not documented; not authoritative). Tokens carry
+  ``auth_time`` (kept by refresh, documented long before) and no ``acr`` or ``amr``; ``USER_AUTH``
+  ignores ``TARGET_ACR_VALUES``, ``MAX_AGE`` and ``ACCESS_TOKEN`` (a plain choice-based sign-in,
+  on Lite as well); ``AcrConfiguration`` is taken by ``CreateUserPool`` / ``UpdateUserPool`` (its
+  shape checked, as the API model is; no plan or uniqueness rule) and answered by none ("reads
+  back null"). An API in front of such a pool serves routes without a requirement and refuses
+  the others with its step-up challenge. Any other value is a ValueError at start.
 
 Sources: Guide ``cognito-user-pools-step-up-authentication.html`` ("Authentication levels with ACR
 and AMR claims"), ``authentication-flows-selection-sdk.html#cognito-user-pools-step-up-user-auth``
@@ -58,6 +69,8 @@ and AMR claims"), ``authentication-flows-selection-sdk.html#cognito-user-pools-s
 (AcrConfiguration); RFC 9470 §6.1. moto knows none of it and resets ``auth_time`` on refresh.
 """
 
+import enum
+import os
 import re
 import threading
 import time
@@ -87,6 +100,40 @@ _FIRST_CHALLENGES = (
     ("email_otp", ("EMAIL_OTP",)),
     ("sms", ("SMS_OTP",)),
 )
+
+
+# --- whether the claims are issued -----------------------------------------------------------------
+
+ENV = "STRICT_COGNITO_ACR_CLAIMS"
+
+
+class Claims(enum.Enum):
+    """Whether the pools' tokens say how someone signed in (:data:`ENV`)."""
+
+    ISSUED = "1"  # acr, amr, level names and step-up, as documented
+    NOT_ROLLED_OUT = "0"  # as seen live on 2026-10-06: the API shapes, not the behaviour
+
+
+def claims_from_env(environ=None) -> Claims:
+    """The mode :data:`ENV` names (``1`` when unset); ValueError for anything else, so a typo
+    fails the emulator's start instead of quietly emulating the other pool."""
+    value = (os.environ if environ is None else environ).get(ENV, Claims.ISSUED.value)
+    try:
+        return Claims(value)
+    except ValueError:
+        raise ValueError(f"{ENV} must be 1 (acr and amr issued) or 0 (not rolled out yet), not {value!r}") from None
+
+
+_mode = Claims.ISSUED
+
+
+def claims() -> Claims:
+    """The emulator's mode, read from :data:`ENV` by :func:`install` (tests patch this)."""
+    return _mode
+
+
+def rolled_out() -> bool:
+    return claims() is Claims.ISSUED
 
 
 # --- levels ---------------------------------------------------------------------------------------
@@ -126,24 +173,17 @@ def _invalid_value(where: str, what: str) -> errors.CognitoError:
     )
 
 
-def checked_configuration(parameters: dict) -> dict:
+def checked_configuration(parameters: dict) -> dict | None:
     """CreateUserPool / UpdateUserPool: the effective ``AcrConfiguration`` of a request (all four
     levels), or a refusal: a key other than ``Level1``-``Level4`` or a name outside the model
     (InvalidParameterException), custom names on Lite (FeatureUnavailableInTierException), two
-    levels with the same name, defaults included (InvalidParameterException)."""
+    levels with the same name, defaults included (InvalidParameterException). Claims not rolled
+    out: None (nothing to keep or answer) once the model's checks pass."""
     given = parameters.get("AcrConfiguration")
     given = {} if given is None else given
-    if not isinstance(given, dict):
-        raise _invalid_value("acrConfiguration", "Member must be a map")
-    for key, value in given.items():
-        if not _KEY.fullmatch(key):
-            raise _invalid_value("acrConfiguration", "Map keys must satisfy regular expression pattern: Level[1-4]")
-        name = value.get("AcrValue") if isinstance(value, dict) else None
-        if not isinstance(name, str) or not _VALUE.fullmatch(name):
-            raise _invalid_value(
-                f"acrConfiguration.{key}.member.acrValue",
-                "Member must have length between 1 and 64 and contain no space, double quotation mark or backslash",
-            )
+    _check_shape(given)
+    if not rolled_out():
+        return None
     if given and (parameters.get("UserPoolTier") or "ESSENTIALS") == "LITE":
         raise errors.CognitoError(
             "FeatureUnavailableInTierException", "Custom ACR level names are not available on the Lite feature plan."
@@ -158,6 +198,21 @@ def checked_configuration(parameters: dict) -> dict:
     return effective
 
 
+def _check_shape(given) -> None:
+    """What the API model checks: a map, keys ``Level1``-``Level4``, names in the pattern."""
+    if not isinstance(given, dict):
+        raise _invalid_value("acrConfiguration", "Member must be a map")
+    for key, value in given.items():
+        if not _KEY.fullmatch(key):
+            raise _invalid_value("acrConfiguration", "Map keys must satisfy regular expression pattern: Level[1-4]")
+        name = value.get("AcrValue") if isinstance(value, dict) else None
+        if not isinstance(name, str) or not _VALUE.fullmatch(name):
+            raise _invalid_value(
+                f"acrConfiguration.{key}.member.acrValue",
+                "Member must have length between 1 and 64 and contain no space, double quotation mark or backslash",
+            )
+
+
 # --- sign-ins and their tokens --------------------------------------------------------------------
 
 
@@ -167,6 +222,7 @@ class SignIn:
 
     auth_time: int  # on the system's clock, as the tokens' iat
     at: float  # clock.monotonic() then: MAX_AGE is measured on it
+    aged: float  # clock.advanced() then: the tokens' auth_time is earlier by what it has grown since
     factors: tuple  # amr values proven, in order, without "mfa"
     acr: str | None  # the level's name when it was reached (a refresh carries it unchanged)
 
@@ -182,7 +238,9 @@ def log_in(pool, client, user, factors) -> dict:
     refresh_token, origin = pool.create_refresh_token(client.id, user.username)
     factors = tuple(dict.fromkeys(factors))
     level = level_of(factors)
-    signed_in = SignIn(int(time.time()), clock.monotonic(), factors, names(pool)[level] if level else None)
+    signed_in = SignIn(
+        int(time.time()), clock.monotonic(), clock.advanced(), factors, names(pool)[level] if level else None
+    )
     with _lock:
         _sign_ins[(pool.id, origin)] = signed_in
     access_token, id_token, expires_in = pool.create_tokens_from_refresh_token(refresh_token)
@@ -222,15 +280,18 @@ def _claims(pool, origin) -> dict:
         signed_in = _sign_ins.get((pool.id, origin))
     if signed_in is None:
         return {}
-    claims = {"auth_time": signed_in.auth_time}
-    if signed_in.acr is not None:
+    claims = {"auth_time": signed_in.auth_time - round(clock.advanced() - signed_in.aged)}
+    if signed_in.acr is not None and rolled_out():
         claims.update(acr=signed_in.acr, amr=amr_of(signed_in.factors))
     return claims
 
 
 def install() -> None:
-    """Every token minted from a refresh token carries its sign-in's ``auth_time``, ``acr`` and
-    ``amr`` (after ``usernames.install``, whose ``create_jwt`` this wraps)."""
+    """Reads the mode (:data:`ENV`; ValueError when it is neither ``1`` nor ``0``). Every token
+    minted from a refresh token carries its sign-in's ``auth_time``, and ``acr`` and ``amr`` unless
+    they are not rolled out (after ``usernames.install``, whose ``create_jwt`` this wraps)."""
+    global _mode
+    _mode = claims_from_env()
     create_jwt = moto_store.pool_method("create_jwt")
 
     def with_sign_in(self, client_id, username, token_use, expires_in=60 * 60, extra_data=None):
@@ -278,11 +339,19 @@ class Step:
     after_password: bool
 
 
+def without_step_up(params: dict) -> dict:
+    """A ``USER_AUTH`` request's parameters as the pool reads them: all of them, or, claims not
+    rolled out, without ``TARGET_ACR_VALUES``, ``MAX_AGE`` and ``ACCESS_TOKEN`` (a plain sign-in)."""
+    if rolled_out():
+        return params
+    return {k: v for k, v in params.items() if k not in ("TARGET_ACR_VALUES", "MAX_AGE", "ACCESS_TOKEN")}
+
+
 def requested(pool, params: dict) -> tuple | None:
     """The levels a ``USER_AUTH`` request steps up to (``TARGET_ACR_VALUES`` as the pool names
     them, highest priority first), or None for a sign-in without step-up. Checks the request:
     Lite, a token without a target, no recognized target, a ``MAX_AGE`` that is not a
-    non-negative integer."""
+    non-negative integer. `params`: :func:`without_step_up`'s."""
     target, token = params.get("TARGET_ACR_VALUES"), params.get("ACCESS_TOKEN")
     if target is None and token is None:
         return None

@@ -5,7 +5,11 @@ can move time instead of sleeping against a short window, which a loaded machine
 
 Times the emulator hands out stay on the system's clock (tokens' ``iat`` and ``exp``, credentials'
 expiry, auth-event and outbox dates): the API's own token verifier reads the system's clock, which
-a test cannot move, and would take a token issued on a moved clock for one from the future.
+a test cannot move, and would take a token issued on a moved clock for one from the future. One
+time is in the past, so a moved clock can age it safely: a token's ``auth_time`` (``acr``) is its
+sign-in's system time less the seconds :func:`advance` has moved the clock since (:func:`advanced`),
+so that after ``advance(960)`` a refresh's tokens are fresh (``iat`` now) but say the person signed
+in 16 minutes ago. :func:`freeze` ages nothing: on a stopped clock ``auth_time`` stays put.
 
 Unmoved, it is the system's clock: :func:`monotonic` is ``time.monotonic()`` and :func:`time` is
 ``time.time()``. Tests move it:
@@ -34,6 +38,8 @@ _lock = threading.Lock()
 _offset = 0.0
 # While frozen: the system's (monotonic, wall) readings it stopped at.
 _frozen: tuple[float, float] | None = None
+# Seconds advance() has moved the clock since the process started; reset() does not undo it.
+_advanced = 0.0
 
 
 def monotonic() -> float:
@@ -53,10 +59,20 @@ def advance(seconds: float) -> float:
     it has been moved in all."""
     if not isinstance(seconds, int | float) or isinstance(seconds, bool) or not 0 <= seconds < 10**9:
         raise ValueError("advance takes a number of seconds, 0 or more")
-    global _offset
+    global _offset, _advanced
     with _lock:
         _offset += seconds
+        _advanced += seconds
         return _offset
+
+
+def advanced() -> float:
+    """Seconds :func:`advance` has moved the clock since the emulator started, never less: the
+    difference between two readings is how much older the clock has made what happened between
+    them (a sign-in's ``auth_time``). :func:`freeze` and :func:`reset` leave it: a reset gives
+    windows the system's clock back, it does not make a sign-in younger."""
+    with _lock:
+        return _advanced
 
 
 def freeze() -> None:

@@ -1,7 +1,8 @@
 """Setting up user pools and app clients: ``CreateUserPool``, ``UpdateUserPool``,
 ``CreateUserPoolClient``, ``UpdateUserPoolClient``: moto's, held first to the feature plan
 (``threat_protection``, ``choice``, ``acr``) and the refresh-token settings (``rotation``), with
-the pool's ``AcrConfiguration`` (``acr``: the effective level names, defaults merged in). The pool's
+the pool's ``AcrConfiguration`` (``acr``: the effective level names, defaults merged in; none
+where the claims are not rolled out). The pool's
 passkey settings, ``WebAuthnConfiguration`` in ``SetUserPoolMfaConfig`` and
 ``GetUserPoolMfaConfig`` (``passkeys``), which moto does not know."""
 
@@ -20,8 +21,11 @@ def create_user_pool(self):
     names = acr.checked_configuration(self.parameters)
     result = _create_user_pool(self)
     created = moto_store.answer_of(result)["UserPool"]
-    self.backend.describe_user_pool(created["Id"]).extended_config["AcrConfiguration"] = names
-    created["AcrConfiguration"] = names
+    _keep_names(self.backend.describe_user_pool(created["Id"]), names)
+    if names is None:
+        created.pop("AcrConfiguration", None)
+    else:
+        created["AcrConfiguration"] = names
     return result
 
 
@@ -33,8 +37,17 @@ def update_user_pool(self):
     choice.require_plan(self.parameters)
     names = acr.checked_configuration(self.parameters)
     result = _update_user_pool(self)
-    self.backend.describe_user_pool(self._get_param("UserPoolId")).extended_config["AcrConfiguration"] = names
+    _keep_names(self.backend.describe_user_pool(self._get_param("UserPoolId")), names)
     return result
+
+
+def _keep_names(pool, names) -> None:
+    """The pool's effective level names, or none at all (``acr`` claims not rolled out: moto would
+    otherwise keep and answer the request's map, which such a pool reads back as null)."""
+    if names is None:
+        pool.extended_config.pop("AcrConfiguration", None)
+    else:
+        pool.extended_config["AcrConfiguration"] = names
 
 
 _create_user_pool_client = moto_store.handler("create_user_pool_client")

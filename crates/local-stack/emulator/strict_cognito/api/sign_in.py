@@ -377,6 +377,7 @@ def _initiate(backend, pool, client, flow, params, admin: bool, session=None) ->
     # Required parameters first: what is missing must not depend on whether the user exists.
     name = calls.require(params, "USERNAME")
     if flow == "USER_AUTH":
+        params = acr.without_step_up(params)  # claims not rolled out: a plain sign-in
         secret_hash.require(client, name, params.get("SECRET_HASH"))
         targets = acr.requested(pool, params)  # None: no step-up
         user = usernames.find_user(pool, name)
