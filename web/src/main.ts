@@ -161,6 +161,10 @@ async function start(): Promise<void> {
       email = emailOf(state.idToken, "");
       return;
     }
+    // A step-up left unfinished ends with the session: its challenge and its way back belong to
+    // the person who signed out, not to whoever signs in next in this tab.
+    app.returnTo = null;
+    app.pending = null;
     if (signInAgainWhy !== null && reason === "signed-out") {
       notice(signInAgainWhy);
       signInAgainWhy = null;

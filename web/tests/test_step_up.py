@@ -25,6 +25,9 @@ from app import (
     expect_account,
     heading,
     open_app,
+    sign_in,
+    sign_in_to_account,
+    sign_out,
     tokens,
     user_path,
 )
@@ -101,6 +104,7 @@ def test_an_admin_whose_sign_in_is_too_old_for_a_change_confirms_it_is_them_and_
     # AND the API refusing the first change as too old: a stand-in for a sign-in older than the
     # window, which the browser cannot wait for (a 1-second window, so the real sign-in is older)
     refused = []
+    bearers: list[str] = []
 
     def too_old(route: Route) -> None:
         if route.request.method == "OPTIONS":
@@ -113,7 +117,8 @@ def test_an_admin_whose_sign_in_is_too_old_for_a_change_confirms_it_is_them_and_
                 },
             )
             return
-        if route.request.method != "POST" or refused:
+        bearers.append(route.request.headers.get("authorization", ""))
+        if refused:
             route.continue_()
             return
         refused.append(route.request.url)
@@ -160,3 +165,30 @@ def test_an_admin_whose_sign_in_is_too_old_for_a_change_confirms_it_is_them_and_
     page.get_by_role("button", name="Disable user").click()
     expect(page.get_by_role("status").filter(has_text=f"{someone} is disabled")).to_be_visible()
     assert len(refused) == 1
+    # AND the change that went through carried the stepped-up tokens, not the refused ones
+    assert len(bearers) == 2 and bearers[0] != bearers[1], bearers
+
+
+def test_a_step_up_left_unfinished_does_not_send_the_next_sign_in_elsewhere(
+    stack: Stack, page: Page, console_errors: ConsoleErrors
+) -> None:
+    console_errors.allow(r"status of 401")
+    # GIVEN an admin signed in with a password alone (level 1), who has since added an
+    # authenticator app, refused on the Users page, and asked for its code to confirm it is them
+    email = create_user(stack, "unfinished-admin")
+    status, body = call(stack, "PUT", user_path(email) + "/groups/admins", token=admin_token(stack))
+    assert status == 204, (status, body)
+    sign_in_to_account(page, stack, email, PASSWORD)
+    enrol_totp(stack, tokens(stack, email, PASSWORD)["accessToken"])
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Users").click()
+    page.get_by_role("region", name="All users").get_by_role("button", name="Confirm it's you").click()
+    expect(heading(page, "Enter your authenticator code")).to_be_visible()
+    # WHEN they go to their account page and sign out instead, and another person signs in in the
+    # same tab
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Account").click()
+    sign_out(page)
+    other = create_user(stack, "next-person")
+    sign_in(page, other, PASSWORD)
+    # THEN that person lands on their own account page, not on the admin's way back
+    expect_account(page, other)
+    expect(page.get_by_text("You confirmed it is you")).to_have_count(0)

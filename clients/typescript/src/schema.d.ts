@@ -825,8 +825,9 @@ export interface components {
          *     the factors the token's sign-in proved count, and only the missing ones are asked for (a
          *     password through `preferredChallenge`, then `SOFTWARE_TOKEN_MFA`, `SMS_MFA`, `EMAIL_OTP` or
          *     `WEB_AUTHN`, answered at `/auth/challenge`); the tokens that follow carry the new level.
-         *     `accessToken` needs `acrValues`. Cognito refuses a token already at the level, another
-         *     person's, a revoked one, and a pool on the Lite plan (400 `InvalidParameter`).
+         *     `accessToken` needs `acrValues`, and `maxAge` needs `accessToken`. Cognito refuses a token
+         *     already at the level and a pool on the Lite plan (400 `InvalidParameter`), and another
+         *     person's or a revoked token (401 `NotAuthorized`).
          */
         SignInRequest: {
             username: components["schemas"]["Username"];

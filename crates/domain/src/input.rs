@@ -656,6 +656,22 @@ mod tests {
     }
 
     #[test]
+    fn the_contracts_acr_values_pattern_takes_exactly_the_names_is_acr_value_takes() {
+        // GIVEN AcrLevelConfigType.AcrValue's class: `[\x21\x23-\x5B\x5D-\x7E]`
+        let in_class = |c: char| c == '!' || ('#'..='[').contains(&c) || (']'..='~').contains(&c);
+        // THEN the contract's pattern is one to four such names of 1 to 64, one space apart
+        assert_eq!(acr_values_pattern(), r"^[!#-\[\]-~]{1,64}( [!#-\[\]-~]{1,64}){0,3}$");
+        // AND a one-character name is taken exactly when its character is in the class
+        for c in (0..=0x2FF_u32).filter_map(char::from_u32) {
+            assert_eq!(is_acr_value(&c.to_string()), in_class(c), "U+{:04X}", u32::from(c));
+        }
+        // AND a name is 1 to 64 of them
+        assert!(is_acr_value(&"a".repeat(ACR_VALUE_MAX_CHARS)) && !is_acr_value(&"a".repeat(ACR_VALUE_MAX_CHARS + 1)));
+        assert!(!is_acr_value(""));
+        assert_eq!(ACR_VALUES_MAX_CHARS, 4 * 64 + 3);
+    }
+
+    #[test]
     fn the_contracts_name_pattern_excludes_exactly_what_check_username_refuses() {
         // GIVEN the pattern's character class
         let pattern = name_pattern();

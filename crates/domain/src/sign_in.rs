@@ -601,6 +601,15 @@ pub(crate) mod tests {
     }
 
     #[tokio::test]
+    async fn four_level_names_of_64_characters_are_the_longest_target_and_are_sent() {
+        let (svc, pool) = service(None, vec![tokens("u-123")]);
+        let longest = ["a", "b", "c", "d"].map(|c| c.repeat(64)).join(" ");
+        let req = SignInRequest { acr_values: Some(longest.clone()), ..by_choice(None, None) };
+        svc.sign_in(&req, &ContextData::default()).await.unwrap();
+        assert_eq!(initiate(&pool, 0).1["TARGET_ACR_VALUES"], longest);
+    }
+
+    #[tokio::test]
     async fn a_malformed_step_up_is_a_400_naming_the_field_before_cognito() {
         let (svc, pool) = service(None, vec![]);
         let step_up = |token: Option<&str>, acr: Option<&str>, flow| SignInRequest {

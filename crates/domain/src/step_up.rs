@@ -129,11 +129,6 @@ impl SignInRequirements {
         Self { admin_min_level: None, ..self }
     }
 
-    /// [`SignInRequirements::from_lookup`] over the process environment.
-    pub fn from_env() -> Result<Self, ConfigError> {
-        Self::from_lookup(|name| std::env::var(name).ok())
-    }
-
     /// The level, 1 to 4, the pool's name `acr` stands for; `None` for a name it does not have.
     pub fn level_of(&self, acr: &str) -> Option<u8> {
         self.acr_values.iter().position(|name| name == acr).and_then(|i| u8::try_from(i + 1).ok())
@@ -333,6 +328,24 @@ mod tests {
         assert_eq!(challenge(err), (Some("a:4".into()), Some(300)));
         requirements.check(SignInRequirement::PASSKEY_REGISTRATION, &caller("", Some(NOW - 3600)), NOW).unwrap();
         assert!(requirements.check(DELETION, &caller("", Some(NOW - 61)), NOW).is_err());
+    }
+
+    #[test]
+    fn the_default_windows_are_15_5_and_15_minutes_and_without_admin_level_leaves_them() {
+        let requirements = SignInRequirements::default();
+        for (requirement, max_age) in [
+            (SignInRequirement::ADMINISTRATION_CHANGE, 900),
+            (SignInRequirement::ACCOUNT_DELETION, 300),
+            (SignInRequirement::PASSKEY_REGISTRATION, 900),
+        ] {
+            let stale = caller("urn:cognito:loa:4", Some(NOW - u64::from(max_age) - 1));
+            assert_eq!(challenge(requirements.check(requirement, &stale, NOW).unwrap_err()).1, Some(max_age));
+        }
+        // AND without the administration level, only the level goes
+        let off = requirements.clone().without_admin_level();
+        off.check(ADMIN_READ, &caller("", None), NOW).unwrap();
+        assert_eq!(off, SignInRequirements::from_lookup(lookup(&[("ADMIN_MIN_ACR_LEVEL", "0")])).unwrap());
+        assert_ne!(off, requirements);
     }
 
     #[test]

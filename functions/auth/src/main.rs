@@ -17,7 +17,7 @@ async fn main() -> Result<(), lambda_http::Error> {
     let config = CognitoConfig::from_env()?;
     let sdk = sdk_config(&config.region, CredentialSource::Environment, None).await;
     let cors = Cors::from_env();
-    let requirements = auth_domain::step_up::SignInRequirements::from_env()?;
+    let requirements = auth_domain::step_up::SignInRequirements::from_lookup(|name| std::env::var(name).ok())?;
     let state = fn_auth::AuthState::new(Arc::new(SdkUserPool::new(&sdk, &config)), config, cors.clone())
         .with_sign_in_requirements(requirements);
     lambda_glue::serve(cors, |req| fn_auth::handle(&state, req)).await

@@ -18,7 +18,7 @@ async fn main() -> Result<(), lambda_http::Error> {
         std::env::var("ADMIN_GROUP").ok().filter(|g| !g.trim().is_empty()).unwrap_or_else(|| "admins".into());
     let sdk = sdk_config(&config.region, CredentialSource::Environment, None).await;
     let cors = Cors::from_env();
-    let requirements = auth_domain::step_up::SignInRequirements::from_env()?;
+    let requirements = auth_domain::step_up::SignInRequirements::from_lookup(|name| std::env::var(name).ok())?;
     let state = fn_users::UsersState::new(Arc::new(SdkUserPool::new(&sdk, &config)), &admin_group, cors.clone())
         .with_sign_in_requirements(requirements);
     lambda_glue::serve(cors, |req| fn_users::handle(&state, req)).await

@@ -61,6 +61,8 @@ export function signUpPage(): Page {
 }
 
 export function confirmPage(params: URLSearchParams): Page {
+  // A sign-in of its own: a step-up left unfinished does not send it elsewhere afterwards.
+  app().returnTo = null;
   const { api } = app();
   const status = statusLine();
   const username = params.get("username") ?? "";

@@ -43,8 +43,8 @@ fn step_up_command(body: &[u8]) -> Option<String> {
     if error.get("code")?.as_str()? != "InsufficientUserAuthentication" {
         return None;
     }
-    // The level names hold no quote (AcrLevelConfigType's pattern): single quotes keep them whole.
-    let acr_values = error.get("acrValues")?.as_str()?;
+    // Quoted for a POSIX shell: in single quotes, a single quote is written '\''.
+    let acr_values = error.get("acrValues")?.as_str()?.replace('\'', r"'\''");
     let mut command = format!("authctl step-up --acr-values '{acr_values}'");
     if let Some(max_age) = error.get("maxAge").and_then(serde_json::Value::as_u64) {
         command.push_str(&format!(" --max-age {max_age}"));
@@ -170,6 +170,8 @@ mod tests {
             step_up_command(refusal).as_deref(),
             Some("authctl step-up --acr-values 'urn:cognito:loa:4 urn:cognito:loa:3' --max-age 900")
         );
+        let quoted = br#"{"error":{"code":"InsufficientUserAuthentication","message":"m","acrValues":"it's"}}"#;
+        assert_eq!(step_up_command(quoted).as_deref(), Some(r"authctl step-up --acr-values 'it'\''s'"));
         let age_only = br#"{"error":{"code":"InsufficientUserAuthentication","message":"m","maxAge":300}}"#;
         for other in [&age_only[..], br#"{"error":{"code":"Unauthorized","message":"m"}}"#, b"not json"] {
             assert_eq!(step_up_command(other), None);

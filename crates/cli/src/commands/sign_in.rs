@@ -203,6 +203,8 @@ pub async fn step_up(ctx: &Context, args: StepUpArgs) -> anyhow::Result<ExitCode
     cognito.check_session(&saved)?;
     if saved.expires_at <= session::now() {
         super::refresh::refresh_session(&cognito, &mut saved).await.map_err(refresh_failure)?;
+        // Kept at once: a rotated refresh token must not be lost if the step-up then fails.
+        session::save(&session_path, &saved)?;
     }
     let request = SignInRequest {
         username: saved.username.clone(),
@@ -223,6 +225,14 @@ pub async fn step_up(ctx: &Context, args: StepUpArgs) -> anyhow::Result<ExitCode
         code_stdin: args.code_stdin,
     };
     let signed_in = sign_in_answering(&cognito, &request, answers).await?;
+    // The same person's tokens only: a step-up never swaps the session for someone else's.
+    if signed_in.0 != saved.username {
+        bail!(
+            "the step-up answered tokens of {}, not of the saved session's {}; nothing saved",
+            signed_in.0,
+            saved.username
+        );
+    }
     save_and_print(&cognito, &session_path, signed_in, args.print, "Stepped up")
 }
 
